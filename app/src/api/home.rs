@@ -1,0 +1,43 @@
+//! Home page data: the county, this year's headline figures and the latest notices.
+
+use super::ApiError;
+use crate::domain::Money;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Who runs this portal; shown on every page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteInfo {
+    pub county_name: String,
+    /// The database holds generated demo data (a banner says so on every page).
+    pub is_demo: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HomeFigures {
+    /// The latest year with payments, or `None` while nothing has been paid.
+    pub year: Option<i32>,
+    pub amount_paid: Money,
+    pub people_paid: i64,
+    pub items_paid: i64,
+    pub latest_notices: Vec<NoticeHeadline>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoticeHeadline {
+    pub id: i64,
+    pub title: String,
+    pub published_on: String,
+}
+
+#[server(prefix = "/api", endpoint = "site_info")]
+pub async fn get_site_info() -> Result<SiteInfo, ApiError> {
+    let cx = crate::ssr::context()?;
+    crate::ssr::db::home::site_info(&cx.db).await.map_err(ApiError::internal)
+}
+
+#[server(prefix = "/api", endpoint = "home_figures")]
+pub async fn get_home_figures() -> Result<HomeFigures, ApiError> {
+    let cx = crate::ssr::context()?;
+    crate::ssr::db::home::figures(&cx.db).await.map_err(ApiError::internal)
+}

@@ -1,0 +1,38 @@
+//! Server functions, one module per area; each is thin and calls the area's SQL in `ssr::db`.
+
+pub mod home;
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// The one error type of the server-function layer. Messages are for the public: internal
+/// detail is logged on the server, never sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum ApiError {
+    #[error("系统繁忙，请稍后再试")]
+    Internal,
+    #[error("未找到相关内容")]
+    NotFound,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("请求未能送达，请检查网络后重试")]
+    Transport(String),
+}
+
+impl ApiError {
+    /// Logs an internal failure and returns the opaque error the client sees.
+    #[cfg(feature = "ssr")]
+    pub fn internal(err: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %err, "internal error in a server function");
+        ApiError::Internal
+    }
+}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        ApiError::Transport(value.to_string())
+    }
+}

@@ -1,0 +1,34 @@
+//! The frame of every page: header with the county, the demo-data notice, footer.
+
+use crate::api::home::get_site_info;
+use leptos::prelude::*;
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let info = Resource::new_blocking(|| (), |_| get_site_info());
+    view! {
+        <header class="site-header">
+            <a class="site-name" href="/">
+                <span class="site-title">"惠民惠农财政补贴资金“一卡通”"</span>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        info.await.ok().map(|i| view! { <span class="county-name">{i.county_name}</span> })
+                    })}
+                </Suspense>
+            </a>
+        </header>
+        <Suspense>
+            {move || Suspend::new(async move {
+                info.await.ok().filter(|i| i.is_demo).map(|_| view! {
+                    <p class="demo-notice" role="note">
+                        "演示数据：本站的县、乡镇、村、人员和金额均为程序生成的虚构数据，仅供试用。"
+                    </p>
+                })
+            })}
+        </Suspense>
+        <main id="main">{children()}</main>
+        <footer class="site-footer">
+            <p>"本平台公开惠民惠农财政补贴政策清单、发放公示，并受理咨询、投诉和信息公开申请。"</p>
+        </footer>
+    }
+}

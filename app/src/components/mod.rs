@@ -1,0 +1,5 @@
+//! Building blocks shared by pages.
+
+pub mod layout;
+
+pub use layout::Layout;

@@ -1,0 +1,14 @@
+//! Validated domain types: parsed once at the edge (forms, files, CLI), trusted everywhere after.
+
+pub mod bank_account;
+pub mod id_number;
+pub mod mask;
+pub mod money;
+pub mod phone;
+mod text;
+
+pub use bank_account::{BankAccount, BankAccountError};
+pub use id_number::{IdNumber, IdNumberError};
+pub use money::{Money, MoneyError};
+pub use phone::{Phone, PhoneError};
+pub use text::normalize_ascii;

@@ -1,0 +1,19 @@
+//! The subsidy portal's Leptos application: pages, server functions and shared domain types.
+//! Built twice: with `ssr` into the server, with `hydrate` into the browser's wasm bundle.
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod routes;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use routes::{shell, App};
+
+/// The browser entry point: takes over the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,71 @@
+//! The HTML shell, the router and one module per page area.
+
+pub mod home;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    SsrMode, StaticSegment,
+};
+
+/// The document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="zh-CN">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Every route renders its whole content into the first response (`SsrMode::Async`), so each
+/// page works with JavaScript off; hydration then takes over.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/app.css" />
+        <Title text="惠民惠农财政补贴资金“一卡通”公开平台" />
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=StaticSegment("") view=home::HomePage ssr=SsrMode::Async />
+            </Routes>
+        </Router>
+    }
+}
+
+/// Sets `data-hydrated` on `<body>` once the browser bundle has taken over (tests look for it).
+fn mark_hydrated() {
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <crate::components::Layout>
+            <Title text="页面不存在" />
+            <h1>"页面不存在"</h1>
+            <p>"您要找的页面不存在或已移动。"</p>
+            <p><a href="/">"返回首页"</a></p>
+        </crate::components::Layout>
+    }
+}

@@ -1,0 +1,33 @@
+//! Wall-clock dates and timestamps as the database stores them (UTC ISO text).
+
+use crate::domain::id_number::civil_from_days;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+fn unix_seconds() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`
+pub fn timestamp(secs: i64) -> String {
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
+}
+
+pub fn now() -> String {
+    timestamp(unix_seconds())
+}
+
+/// `YYYY-MM-DD`, UTC.
+pub fn today() -> String {
+    now()[..10].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formats_timestamps() {
+        assert_eq!(super::timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::timestamp(1_767_225_599), "2025-12-31T23:59:59Z");
+    }
+}

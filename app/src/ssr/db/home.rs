@@ -1,0 +1,54 @@
+//! SQL behind the home page and the site header.
+
+use super::Db;
+use crate::api::home::{HomeFigures, NoticeHeadline, SiteInfo};
+use crate::domain::Money;
+use sqlx::Row;
+
+pub async fn site_info(db: &Db) -> Result<SiteInfo, sqlx::Error> {
+    let rows = sqlx::query("SELECT key, value FROM settings WHERE key IN ('county_name', 'demo')")
+        .fetch_all(&db.pool)
+        .await?;
+    let get = |k: &str| {
+        rows.iter()
+            .find(|r| r.get::<String, _>("key") == k)
+            .map(|r| r.get::<String, _>("value"))
+    };
+    Ok(SiteInfo {
+        county_name: get("county_name").unwrap_or_else(|| "（未配置县名）".to_string()),
+        is_demo: get("demo").as_deref() == Some("1"),
+    })
+}
+
+pub async fn figures(db: &Db) -> Result<HomeFigures, sqlx::Error> {
+    let last_paid: Option<String> =
+        sqlx::query_scalar("SELECT MAX(paid_on) FROM payments WHERE status = 'paid'")
+            .fetch_one(&db.pool)
+            .await?;
+    let year = last_paid.as_deref().and_then(|d| d.get(..4)).and_then(|y| y.parse::<i32>().ok());
+    let (amount_paid, people_paid, items_paid) = match year {
+        Some(year) => {
+            let row = sqlx::query(
+                "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS amount, \
+                        COUNT(DISTINCT beneficiary_id) AS people, \
+                        COUNT(DISTINCT item_id) AS items \
+                 FROM payments WHERE status = 'paid' AND paid_on >= $1 AND paid_on < $2",
+            )
+            .bind(format!("{year}-01-01"))
+            .bind(format!("{}-01-01", year + 1))
+            .fetch_one(&db.pool)
+            .await?;
+            (Money::from_fen(row.get("amount")), row.get("people"), row.get("items"))
+        }
+        None => (Money::ZERO, 0, 0),
+    };
+    let latest_notices = sqlx::query(
+        "SELECT id, title, published_on FROM documents ORDER BY published_on DESC, id DESC LIMIT 6",
+    )
+    .fetch_all(&db.pool)
+    .await?
+    .into_iter()
+    .map(|r| NoticeHeadline { id: r.get("id"), title: r.get("title"), published_on: r.get("published_on") })
+    .collect();
+    Ok(HomeFigures { year, amount_paid, people_paid, items_paid, latest_notices })
+}

@@ -1,0 +1,141 @@
+//! Encryption (AES-256-GCM) and keyed lookup hashes (HMAC-SHA256) of personal data, both derived
+//! from one master key that lives outside the repository.
+
+use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng};
+use aes_gcm::{Aes256Gcm, Nonce};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::fmt;
+use std::sync::Arc;
+
+type HmacSha256 = Hmac<Sha256>;
+const NONCE_LEN: usize = 12;
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error("the master key must be 64 hexadecimal characters (32 bytes)")]
+    BadKey,
+    #[error("stored ciphertext could not be decrypted (wrong key or damaged data)")]
+    Decrypt,
+}
+
+#[derive(Clone)]
+pub struct Vault(Arc<Keys>);
+
+struct Keys {
+    cipher: Aes256Gcm,
+    lookup_key: [u8; 32],
+}
+
+impl Vault {
+    pub fn from_master_key(master: &[u8; 32]) -> Self {
+        let enc_key = derive(master, b"portal/encryption/v1");
+        let lookup_key = derive(master, b"portal/lookup/v1");
+        let cipher = Aes256Gcm::new_from_slice(&enc_key).expect("a 32-byte key is valid for AES-256");
+        Vault(Arc::new(Keys { cipher, lookup_key }))
+    }
+
+    /// Parses a master key written as 64 hex characters (the key file's format).
+    pub fn from_hex(hex: &str) -> Result<Self, VaultError> {
+        let bytes = decode_hex(hex.trim()).ok_or(VaultError::BadKey)?;
+        let key: [u8; 32] = bytes.try_into().map_err(|_| VaultError::BadKey)?;
+        Ok(Self::from_master_key(&key))
+    }
+
+    /// A fresh random master key as hex.
+    pub fn generate_hex() -> String {
+        let mut key = [0u8; 32];
+        getrandom::getrandom(&mut key).expect("the operating system provides randomness");
+        encode_hex(&key)
+    }
+
+    /// `nonce || ciphertext`, with a fresh random nonce.
+    pub fn encrypt(&self, plaintext: &str) -> Vec<u8> {
+        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        let ciphertext = self
+            .0
+            .cipher
+            .encrypt(&nonce, plaintext.as_bytes())
+            .expect("AES-GCM encryption of an in-memory buffer cannot fail");
+        let mut out = Vec::with_capacity(NONCE_LEN + ciphertext.len());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&ciphertext);
+        out
+    }
+
+    pub fn decrypt(&self, stored: &[u8]) -> Result<String, VaultError> {
+        if stored.len() < NONCE_LEN {
+            return Err(VaultError::Decrypt);
+        }
+        let (nonce, ciphertext) = stored.split_at(NONCE_LEN);
+        let plain = self
+            .0
+            .cipher
+            .decrypt(Nonce::from_slice(nonce), ciphertext)
+            .map_err(|_| VaultError::Decrypt)?;
+        String::from_utf8(plain).map_err(|_| VaultError::Decrypt)
+    }
+
+    /// Keyed hash for equality lookups (an ID number, a phone), hex encoded.
+    pub fn lookup_hash(&self, value: &str) -> String {
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.0.lookup_key).expect("HMAC takes any key length");
+        mac.update(value.as_bytes());
+        encode_hex(&mac.finalize().into_bytes())
+    }
+}
+
+impl fmt::Debug for Vault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Vault([keys redacted])")
+    }
+}
+
+fn derive(master: &[u8; 32], label: &[u8]) -> [u8; 32] {
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(master).expect("HMAC takes any key length");
+    mac.update(label);
+    mac.finalize().into_bytes().into()
+}
+
+pub fn encode_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_hashes_stably() {
+        let vault = Vault::from_hex(&Vault::generate_hex()).unwrap();
+        let a = vault.encrypt("11010519491231002X");
+        let b = vault.encrypt("11010519491231002X");
+        assert_ne!(a, b, "fresh nonce each time");
+        assert!(!String::from_utf8_lossy(&a).contains("19491231"));
+        assert_eq!(vault.decrypt(&a).unwrap(), "11010519491231002X");
+        assert_eq!(vault.lookup_hash("x"), vault.lookup_hash("x"));
+        assert_eq!(vault.lookup_hash("x").len(), 64);
+    }
+
+    #[test]
+    fn another_key_cannot_read_or_match() {
+        let one = Vault::from_hex(&Vault::generate_hex()).unwrap();
+        let two = Vault::from_hex(&Vault::generate_hex()).unwrap();
+        assert!(two.decrypt(&one.encrypt("13800138000")).is_err());
+        assert_ne!(one.lookup_hash("13800138000"), two.lookup_hash("13800138000"));
+        assert!(one.decrypt(b"short").is_err());
+    }
+
+    #[test]
+    fn rejects_bad_keys() {
+        assert!(Vault::from_hex("abc").is_err());
+        assert!(Vault::from_hex(&"zz".repeat(32)).is_err());
+        assert!(format!("{:?}", Vault::from_hex(&"ab".repeat(32)).unwrap()).contains("redacted"));
+    }
+}

@@ -1,0 +1,32 @@
+# Shared by scripts/run.sh and scripts/test.sh: install what is missing, build the browser bundle.
+# Sourced, not run.
+
+WASM_BINDGEN_VERSION="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')"
+
+say() { printf '\n==> %s\n' "$*"; }
+
+# The wasm target and the wasm-bindgen CLI that matches Cargo.lock (built from crates.io once,
+# about 10 minutes; nothing is downloaded as a binary).
+ensure_wasm_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "installing the Rust target wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+    say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (first run only, about 10 minutes)"
+    cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION" --force
+  fi
+}
+
+# Builds the hydration bundle and the stylesheet into target/site/pkg, the same files
+# `cargo leptos build --release` makes (app.js, app_bg.wasm, app.css).
+build_site() {
+  say "building the browser bundle (wasm, size-optimised)"
+  cargo build -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate --profile wasm-release
+  mkdir -p target/site/pkg
+  wasm-bindgen --target web --no-typescript --out-dir target/site/pkg --out-name app \
+    target/wasm32-unknown-unknown/wasm-release/app.wasm
+  cp style/main.css target/site/pkg/app.css
+  cp -R public/. target/site/
+  rm -f target/site/.gitkeep
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The README's test command: every Rust test (unit, property, and HTTP tests against a real
+# server on a free port), on SQLite always and on PostgreSQL when one is reachable.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+PG_URL="${PORTAL_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}"
+if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -d "$PG_URL" 2>/dev/null; then
+  export PORTAL_TEST_POSTGRES="$PG_URL"
+  say "backends: SQLite and PostgreSQL ($(echo "$PG_URL" | sed 's#//[^@]*@#//#'))"
+else
+  unset PORTAL_TEST_POSTGRES
+  say "backends: SQLite only (no PostgreSQL reachable at $(echo "$PG_URL" | sed 's#//[^@]*@#//#'))"
+fi
+
+say "cargo test --workspace"
+cargo test --workspace --no-fail-fast

@@ -1,0 +1,105 @@
+//! The command line: `serve` (default) and the maintenance commands.
+
+use crate::config::{Config, ENV_VARS};
+use crate::demo::{DemoOptions, DemoSummary};
+use crate::startup::{self, Application};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "server",
+    version,
+    about = "惠民惠农财政补贴资金“一卡通”公开平台: the portal server and its maintenance commands",
+    long_about = None
+)]
+pub struct Cli {
+    /// TOML configuration file (default: $PORTAL_CONFIG, else ./portal.toml if present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the portal (the default): apply migrations, load the demo county into an empty
+    /// database when PORTAL_DEMO is true, and listen on PORTAL_ADDR.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the fictional demo county into an empty database, then print people to try the
+    /// self-check with.
+    Demo {
+        /// Seed of the generator; the same seed gives the same county.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Number of beneficiaries to generate.
+        #[arg(long)]
+        people: Option<usize>,
+    },
+    /// Print the effective configuration (secrets redacted) and the environment variables read.
+    Config,
+}
+
+pub async fn run() -> ExitCode {
+    crate::telemetry::init();
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&config).await,
+        Command::Migrate => startup::open(&config).await.map(|_| println!("migrations applied")).map_err(|e| e.to_string()),
+        Command::Demo { seed, people } => demo(&config, seed, people).await,
+        Command::Config => {
+            println!("{config:#?}\n\nEnvironment variables:");
+            for (name, what) in ENV_VARS {
+                println!("  {name:<26} {what}");
+            }
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: &Config) -> Result<(), String> {
+    let app = Application::build(config).await.map_err(|e| e.to_string())?;
+    println!("惠民惠农财政补贴资金公开平台已启动: http://{}", app.local_addr());
+    app.run().await.map_err(|e| e.to_string())
+}
+
+async fn demo(config: &Config, seed: Option<u64>, people: Option<usize>) -> Result<(), String> {
+    let (db, vault) = startup::open(config).await.map_err(|e| e.to_string())?;
+    let options = DemoOptions { seed: seed.unwrap_or(config.demo_seed), people: people.unwrap_or(config.demo_people) };
+    match startup::load_demo_if_empty(&db, &vault, &options).await.map_err(|e| e.to_string())? {
+        Some(summary) => {
+            print_summary(&summary);
+            Ok(())
+        }
+        None => Err("the database already holds data; the demo is only loaded into an empty database".into()),
+    }
+}
+
+fn print_summary(s: &DemoSummary) {
+    println!(
+        "demo county loaded: {} townships, {} villages, {} items, {} documents, {} households, {} beneficiaries,\n  {} rosters, {} payments ({} failed, {} reissued), {} publicity entries",
+        s.townships, s.villages, s.items, s.documents, s.households, s.beneficiaries, s.rosters, s.payments, s.failed,
+        s.reissued, s.publicity_entries
+    );
+    println!("people to try the self-check with (demo data, fictional):");
+    for e in &s.examples {
+        println!("  {:<24} {}  ID {}  phone {}", e.label, e.name, e.id_number.as_str(), e.phone.as_str());
+    }
+}

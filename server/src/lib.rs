@@ -1,0 +1,7 @@
+//! The portal's server: configuration, startup (axum + Leptos), the command line and the demo.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod startup;
+pub mod telemetry;

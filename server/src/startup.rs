@@ -1,0 +1,177 @@
+//! Startup: connect and migrate, unlock the data key, load the demo county if asked, then build
+//! the axum router around the Leptos app and serve it.
+
+use crate::config::Config;
+use crate::demo::{self, DemoOptions, DemoSummary};
+use app::ssr::db::DbError;
+use app::ssr::{AppContext, Db, Vault};
+use app::{shell, App};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::path::Path;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Db(#[from] DbError),
+    #[error("database: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("data key: {0}")]
+    Key(String),
+    #[error("demo: {0}")]
+    Demo(#[from] demo::DemoError),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(SocketAddr, std::io::Error),
+}
+
+/// Connects to the database (applying migrations) and unlocks the data key.
+pub async fn open(config: &Config) -> Result<(Db, Vault), StartupError> {
+    let db = Db::connect(config.database_url.expose(), config.db_max_connections).await?;
+    tracing::info!(backend = db.backend.name(), "database ready, migrations applied");
+    let vault = load_vault(config, &db).await?;
+    Ok((db, vault))
+}
+
+/// The key comes from `PORTAL_DATA_KEY`, else the key file. A missing key file is created with a
+/// fresh key, but only while the database holds no personal data it would then fail to read.
+async fn load_vault(config: &Config, db: &Db) -> Result<Vault, StartupError> {
+    if let Some(key) = &config.data_key {
+        return Vault::from_hex(key.expose()).map_err(|e| StartupError::Key(e.to_string()));
+    }
+    let path = &config.data_key_file;
+    if path.exists() {
+        let text = std::fs::read_to_string(path).map_err(|e| StartupError::Key(format!("{}: {e}", path.display())))?;
+        return Vault::from_hex(&text).map_err(|e| StartupError::Key(format!("{}: {e}", path.display())));
+    }
+    let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM beneficiaries").fetch_one(&db.pool).await?;
+    if people > 0 {
+        return Err(StartupError::Key(format!(
+            "the database holds personal data but the key file {} is missing; restore it or set PORTAL_DATA_KEY",
+            path.display()
+        )));
+    }
+    write_new_key(path).map_err(|e| StartupError::Key(format!("cannot create {}: {e}", path.display())))?;
+    tracing::warn!(file = %path.display(), "created a new data key; back it up: without it personal data cannot be read");
+    let text = std::fs::read_to_string(path).map_err(|e| StartupError::Key(e.to_string()))?;
+    Vault::from_hex(&text).map_err(|e| StartupError::Key(e.to_string()))
+}
+
+fn write_new_key(path: &Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    use std::io::Write;
+    options.open(path)?.write_all(format!("{}\n", Vault::generate_hex()).as_bytes())
+}
+
+/// Loads the demo county when the database is empty; returns what was loaded, if anything.
+pub async fn load_demo_if_empty(db: &Db, vault: &Vault, options: &DemoOptions) -> Result<Option<DemoSummary>, StartupError> {
+    if !demo::is_empty(db).await? {
+        return Ok(None);
+    }
+    tracing::info!(people = options.people, seed = options.seed, "loading the demo county into the empty database");
+    let started = std::time::Instant::now();
+    let summary = demo::load(db, vault, options).await?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f32(),
+        townships = summary.townships,
+        villages = summary.villages,
+        beneficiaries = summary.beneficiaries,
+        payments = summary.payments,
+        "demo county loaded"
+    );
+    Ok(Some(summary))
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    pub async fn build(config: &Config) -> Result<Self, StartupError> {
+        let (db, vault) = open(config).await?;
+        if config.demo {
+            let options = DemoOptions { seed: config.demo_seed, people: config.demo_people };
+            load_demo_if_empty(&db, &vault, &options).await?;
+        }
+        let leptos_options = leptos_options(config);
+        let addr = leptos_options.site_addr;
+        let router = router(AppContext { db, vault }, leptos_options);
+        let listener = TcpListener::bind(addr).await.map_err(|e| StartupError::Bind(addr, e))?;
+        Ok(Self { listener, router })
+    }
+
+    /// The address actually bound (port 0 in tests becomes a real port).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
+    pub async fn run(self) -> std::io::Result<()> {
+        tracing::info!(addr = %self.local_addr(), "portal listening");
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+/// The site options: our configuration, unless cargo-leptos started us and set its own.
+fn leptos_options(config: &Config) -> LeptosOptions {
+    if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some() {
+        if let Ok(conf) = get_configuration(None) {
+            return conf.leptos_options;
+        }
+    }
+    LeptosOptions::builder()
+        .output_name("app")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build()
+}
+
+pub fn router(cx: AppContext, leptos_options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let context = move || provide_context(cx.clone());
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(file_and_error_handler_with_context(context, shell))
+        .layer(CompressionLayer::new())
+        .with_state(leptos_options)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

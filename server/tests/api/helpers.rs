@@ -1,0 +1,145 @@
+//! `spawn_app`: a fresh database with a small demo county, the real server on port 0.
+
+use app::ssr::db::Backend;
+use app::ssr::{Db, Vault};
+use server::config::{Config, Secret};
+use server::startup::Application;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub const TEST_PEOPLE: usize = 1_000;
+pub const TEST_SEED: u64 = 42;
+
+/// The backends this run covers: SQLite always, PostgreSQL when `PORTAL_TEST_POSTGRES` names one.
+pub fn backends() -> Vec<Backend> {
+    let mut list = vec![Backend::Sqlite];
+    if std::env::var("PORTAL_TEST_POSTGRES").is_ok_and(|v| !v.is_empty()) {
+        list.push(Backend::Postgres);
+    } else {
+        eprintln!("note: PORTAL_TEST_POSTGRES is not set; this test ran on SQLite only");
+    }
+    list
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    /// A second connection to the same database, for checking what the server wrote.
+    pub db: Db,
+    pub vault: Vault,
+    _dir: tempfile::TempDir,
+    postgres: Option<PostgresDatabase>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self.client.get(self.url(path)).send().await.expect("request reaches the server");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a text body"))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(pg) = self.postgres.take() {
+            pg.drop_database();
+        }
+    }
+}
+
+/// A configuration for a test server: temporary files, a fresh key, a free port.
+pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
+    Config {
+        database_url: Secret::new(database_url),
+        addr: "127.0.0.1:0".parse().expect("a valid address"),
+        site_root: dir.join("site"),
+        data_key: Some(Secret::new(Vault::generate_hex())),
+        data_key_file: dir.join("portal.key"),
+        index_dir: dir.join("index"),
+        demo: true,
+        demo_seed: TEST_SEED,
+        demo_people: TEST_PEOPLE,
+        db_max_connections: 4,
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (url, postgres) = match backend {
+        Backend::Sqlite => (format!("sqlite://{}/portal.db", dir.path().display()), None),
+        Backend::Postgres => {
+            let pg = PostgresDatabase::create().await;
+            (pg.url.clone(), Some(pg))
+        }
+    };
+    let mut config = test_config(dir.path(), url.clone());
+    adjust(&mut config);
+    let app = Application::build(&config).await.expect("the server starts");
+    let addr = app.local_addr();
+    tokio::spawn(app.run());
+    let db = Db::connect(&url, 2).await.expect("a second connection");
+    let vault = Vault::from_hex(config.data_key.as_ref().expect("set above").expose()).expect("a valid key");
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("a client");
+    TestApp { addr, client, db, vault, _dir: dir, postgres }
+}
+
+/// A database of its own on the PostgreSQL server named by `PORTAL_TEST_POSTGRES`, dropped
+/// when the test ends (pass or fail).
+pub struct PostgresDatabase {
+    admin_url: String,
+    name: String,
+    pub url: String,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+impl PostgresDatabase {
+    pub async fn create() -> Self {
+        let admin_url = std::env::var("PORTAL_TEST_POSTGRES").expect("PORTAL_TEST_POSTGRES is set");
+        let name = format!(
+            "portal_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst),
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+        );
+        sqlx::any::install_default_drivers();
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("PORTAL_TEST_POSTGRES is set but PostgreSQL is not reachable: {e}"));
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("CREATE DATABASE");
+        let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
+        let url = format!("{base}/{name}");
+        PostgresDatabase { admin_url, name, url }
+    }
+
+    fn drop_database(self) {
+        // Drop runs outside any async context: use a small runtime on a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+            runtime.block_on(async {
+                if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.admin_url).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))).execute(&mut conn).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// Does `text` contain something shaped like a full 18-character ID number?
+pub fn contains_full_id_number(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.windows(18).any(|w| {
+        w[..17].iter().all(u8::is_ascii_digit)
+            && (w[17].is_ascii_digit() || w[17] == b'X' || w[17] == b'x')
+            && app::domain::IdNumber::parse(std::str::from_utf8(w).unwrap_or("")).is_ok()
+    })
+}

@@ -1,0 +1,70 @@
+//! The home page: county name and this year's figures, straight from the database, in the first
+//! HTML response (JavaScript off), with the hydration scripts in place.
+
+use crate::helpers::{backends, contains_full_id_number, spawn_app};
+use app::domain::Money;
+use sqlx::Row;
+
+#[tokio::test]
+async fn home_shows_the_county_and_figures_from_the_database() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let (status, html) = app.get_text("/").await;
+        assert_eq!(status, 200, "{backend:?}");
+
+        // Computed here independently of the server's own query.
+        let year: String = sqlx::query_scalar("SELECT MAX(paid_on) FROM payments WHERE status = 'paid'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        let year = &year[..4];
+        let rows = sqlx::query("SELECT amount_fen, beneficiary_id, item_id FROM payments WHERE status = 'paid' AND paid_on LIKE $1")
+            .bind(format!("{year}-%"))
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+        let amount: Money = rows.iter().map(|r| Money::from_fen(r.get::<i64, _>("amount_fen"))).sum();
+        let people: std::collections::HashSet<i64> = rows.iter().map(|r| r.get::<i64, _>("beneficiary_id")).collect();
+        let items: std::collections::HashSet<i64> = rows.iter().map(|r| r.get::<i64, _>("item_id")).collect();
+        assert!(amount > Money::ZERO && !people.is_empty());
+
+        assert!(html.contains("青岚县（演示）"), "{backend:?}: county name missing");
+        assert!(html.contains("演示数据"), "{backend:?}: demo notice missing");
+        assert!(html.contains(&format!("{year}年发放情况")), "{backend:?}");
+        assert!(html.contains(&format!("data-figure=\"amount-paid\">{}</dd>", amount.wan())), "{backend:?}: amount {}", amount.wan());
+        assert!(html.contains(&format!("data-figure=\"people-paid\">{}</dd>", people.len())), "{backend:?}: people {}", people.len());
+        assert!(html.contains(&format!("data-figure=\"items-paid\">{}</dd>", items.len())), "{backend:?}: items {}", items.len());
+        // The latest notice is listed (the seed documents are published as notices).
+        assert!(html.contains("2026年惠民惠农财政补贴政策清单"), "{backend:?}");
+        // Content is in the first response, not in a streamed <template> that needs JavaScript.
+        assert!(!html.contains("<template"), "{backend:?}: streamed content needs JavaScript");
+        // The page hydrates: the bundle is referenced.
+        assert!(html.contains("/pkg/app.js") && html.contains("app_bg.wasm"), "{backend:?}: hydration scripts missing");
+        assert!(html.contains("lang=\"zh-CN\""));
+        assert!(!contains_full_id_number(&html), "{backend:?}: a full ID number on a public page");
+    }
+}
+
+#[tokio::test]
+async fn server_function_returns_the_same_figures_as_json() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let response = app.client.post(app.url("/api/home_figures")).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{backend:?}");
+        let figures: app::api::home::HomeFigures = response.json().await.unwrap();
+        let (_, html) = app.get_text("/").await;
+        assert!(html.contains(&figures.amount_paid.wan()), "{backend:?}");
+        assert!(figures.people_paid > 0 && figures.items_paid > 0);
+    }
+}
+
+#[tokio::test]
+async fn unknown_pages_get_a_chinese_404_and_health_is_ok() {
+    let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
+    let (status, html) = app.get_text("/no/such/page").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("页面不存在"));
+    assert!(html.contains("返回首页"));
+    let (status, body) = app.get_text("/healthz").await;
+    assert_eq!((status, body.as_str()), (200, "ok"));
+}
