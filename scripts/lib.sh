@@ -30,3 +30,20 @@ build_site() {
   cp -R public/. target/site/
   rm -f target/site/.gitkeep
 }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Debian's Chromium (no browser download) and a font with Chinese glyphs, for end2end/.
+ensure_browser() {
+  if [ ! -x /usr/bin/chromium ]; then
+    say "installing Debian's chromium and fonts-wqy-zenhei (apt, first run only)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei
+  fi
+  if [ ! -d end2end/node_modules/playwright-core ]; then
+    say "installing end2end's npm packages (playwright-core, from package-lock.json)"
+    (cd end2end && npm ci --no-audit --no-fund)
+  fi
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: every Rust test (unit, property, and HTTP tests against a real
-# server on a free port), on SQLite always and on PostgreSQL when one is reachable.
+# server on a free port) on SQLite always and on PostgreSQL when one is reachable, then the
+# browser tests in end2end/ (Chromium, JavaScript on and off).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -14,5 +15,11 @@ else
   say "backends: SQLite only (no PostgreSQL reachable at $(echo "$PG_URL" | sed 's#//[^@]*@#//#'))"
 fi
 
-say "cargo test --workspace"
+say "Rust tests: cargo test --workspace"
 cargo test --workspace --no-fail-fast
+
+say "browser tests: end2end/ in Chromium against the real server (target/debug/server)"
+ensure_wasm_tools
+build_site
+ensure_browser
+(cd end2end && npm test)

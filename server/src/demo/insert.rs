@@ -50,7 +50,7 @@ impl From<Option<Vec<u8>>> for Val {
 }
 
 /// Parameters per statement: well under SQLite's 32,766 and PostgreSQL's 65,535.
-const MAX_PARAMS: usize = 8_000;
+const MAX_PARAMS: usize = 300;
 
 /// Inserts `rows` (each with one value per column) into `table`, many rows per statement.
 /// Returns the number of rows written.

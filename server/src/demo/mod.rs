@@ -88,7 +88,9 @@ pub async fn load(db: &Db, vault: &Vault, opts: &DemoOptions) -> Result<DemoSumm
     if !is_empty(db).await? {
         return Err(DemoError::NotEmpty);
     }
+    let started = std::time::Instant::now();
     let county = generate(vault, opts)?;
+    tracing::debug!(seconds = started.elapsed().as_secs_f32(), "demo generated in memory");
     let mut tx = db.pool.begin().await?;
     county.write(&mut tx).await?;
     tx.commit().await?;
@@ -181,8 +183,10 @@ struct County {
 impl County {
     async fn write(&self, tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<(), sqlx::Error> {
         for (table, columns, rows) in &self.rows {
+            let started = std::time::Instant::now();
             let rows = rows.iter().map(|r| r.iter().map(copy_val).collect());
-            insert_rows(&mut **tx, table, columns, rows).await?;
+            let written = insert_rows(&mut **tx, table, columns, rows).await?;
+            tracing::debug!(table, written, seconds = started.elapsed().as_secs_f32(), "demo table written");
         }
         Ok(())
     }

@@ -18,14 +18,15 @@ async fn home_shows_the_county_and_figures_from_the_database() {
             .await
             .unwrap();
         let year = &year[..4];
-        let rows = sqlx::query("SELECT amount_fen, beneficiary_id, item_id FROM payments WHERE status = 'paid' AND paid_on LIKE $1")
+        // Items are counted by code: a reissue paid this year may belong to last year's catalogue.
+        let rows = sqlx::query("SELECT p.amount_fen, p.beneficiary_id, i.code FROM payments p JOIN subsidy_items i ON i.id = p.item_id WHERE p.status = 'paid' AND p.paid_on LIKE $1")
             .bind(format!("{year}-%"))
             .fetch_all(&app.db.pool)
             .await
             .unwrap();
         let amount: Money = rows.iter().map(|r| Money::from_fen(r.get::<i64, _>("amount_fen"))).sum();
         let people: std::collections::HashSet<i64> = rows.iter().map(|r| r.get::<i64, _>("beneficiary_id")).collect();
-        let items: std::collections::HashSet<i64> = rows.iter().map(|r| r.get::<i64, _>("item_id")).collect();
+        let items: std::collections::HashSet<String> = rows.iter().map(|r| r.get::<String, _>("code")).collect();
         assert!(amount > Money::ZERO && !people.is_empty());
 
         assert!(html.contains("青岚县（演示）"), "{backend:?}: county name missing");

@@ -29,10 +29,11 @@ pub async fn figures(db: &Db) -> Result<HomeFigures, sqlx::Error> {
     let (amount_paid, people_paid, items_paid) = match year {
         Some(year) => {
             let row = sqlx::query(
-                "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS amount, \
-                        COUNT(DISTINCT beneficiary_id) AS people, \
-                        COUNT(DISTINCT item_id) AS items \
-                 FROM payments WHERE status = 'paid' AND paid_on >= $1 AND paid_on < $2",
+                "SELECT CAST(COALESCE(SUM(p.amount_fen), 0) AS BIGINT) AS amount, \
+                        COUNT(DISTINCT p.beneficiary_id) AS people, \
+                        COUNT(DISTINCT i.code) AS items \
+                 FROM payments p JOIN subsidy_items i ON i.id = p.item_id \
+                 WHERE p.status = 'paid' AND p.paid_on >= $1 AND p.paid_on < $2",
             )
             .bind(format!("{year}-01-01"))
             .bind(format!("{}-01-01", year + 1))
