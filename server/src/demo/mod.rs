@@ -812,4 +812,18 @@ mod tests {
         assert!(a.summary.failed > 0 && a.summary.reissued > 0);
         assert_eq!(a.summary.examples.len(), 4, "{:?}", a.summary.examples);
     }
+
+    #[test]
+    fn readme_names_people_of_the_default_demo() {
+        let vault = Vault::from_hex(&"11".repeat(32)).unwrap();
+        let county = generate(&vault, &DemoOptions::default()).unwrap();
+        let readme = include_str!("../../../README.md");
+        assert_eq!(county.summary.examples.len(), 4);
+        for e in &county.summary.examples {
+            let row = format!("| {} | {} | {} |", e.name, e.id_number.as_str(), e.phone.as_str());
+            assert!(readme.contains(&row), "README should list {row} ({})", e.label);
+        }
+        assert!(county.summary.payments >= 500_000, "{} payments", county.summary.payments);
+        assert!(county.summary.beneficiaries >= 50_000);
+    }
 }
