@@ -3,5 +3,7 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod downloads;
+pub mod preferences;
 pub mod startup;
 pub mod telemetry;

@@ -142,14 +142,18 @@ fn leptos_options(config: &Config) -> LeptosOptions {
 
 pub fn router(cx: AppContext, leptos_options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
+    let extension = axum::Extension(cx.clone());
     let context = move || provide_context(cx.clone());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/publicity/{township}/{village}/{roster}/csv", get(crate::downloads::roster_csv))
+        .route("/settings/text-size", axum::routing::post(crate::preferences::set_text_size))
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(file_and_error_handler_with_context(context, shell))
+        .layer(extension)
         .layer(CompressionLayer::new())
         .with_state(leptos_options)
 }

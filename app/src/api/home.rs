@@ -20,6 +20,10 @@ pub struct HomeFigures {
     pub amount_paid: Money,
     pub people_paid: i64,
     pub items_paid: i64,
+    /// Paid this year by item (top-level items, sub-items counted in their parent), largest first.
+    pub by_item: Vec<(String, Money)>,
+    /// Paid this year by township, in the county's order.
+    pub by_township: Vec<(String, Money)>,
     pub latest_notices: Vec<NoticeHeadline>,
 }
 

@@ -1,6 +1,9 @@
 //! Server functions, one module per area; each is thin and calls the area's SQL in `ssr::db`.
 
 pub mod home;
+pub mod notices;
+pub mod policies;
+pub mod publicity;
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};

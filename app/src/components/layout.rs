@@ -16,6 +16,13 @@ pub fn Layout(children: Children) -> impl IntoView {
                     })}
                 </Suspense>
             </a>
+            <nav class="site-nav" aria-label="主导航">
+                <a href="/">"首页"</a>
+                <a href="/policies">"政策清单"</a>
+                <a href="/publicity">"发放公示"</a>
+                <a href="/notices">"通知公告"</a>
+            </nav>
+            <super::text_size::TextSizeSwitch />
         </header>
         <Suspense>
             {move || Suspend::new(async move {

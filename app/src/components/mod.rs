@@ -1,5 +1,10 @@
 //! Building blocks shared by pages.
 
+pub mod chart;
 pub mod layout;
+pub mod status;
+pub mod text_size;
 
+pub use chart::BarChart;
 pub use layout::Layout;
+pub use status::{ErrorView, Pager};

@@ -1,6 +1,7 @@
 //! Validated domain types: parsed once at the edge (forms, files, CLI), trusted everywhere after.
 
 pub mod bank_account;
+pub mod date;
 pub mod id_number;
 pub mod mask;
 pub mod money;

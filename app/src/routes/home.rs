@@ -1,7 +1,8 @@
 //! `/`: what the portal is, this year's figures from the database, the latest notices.
 
 use crate::api::home::{get_home_figures, HomeFigures};
-use crate::components::Layout;
+use crate::components::chart::Bar;
+use crate::components::{BarChart, Layout};
 use leptos::prelude::*;
 
 #[component]
@@ -15,6 +16,12 @@ pub fn HomePage() -> impl IntoView {
                     "各项惠民惠农财政补贴通过社会保障卡“一卡通”直接发放到个人账户。"
                     "在这里可以查看补贴政策清单、各村发放公示，查询本人补贴是否到账。"
                 </p>
+                <a class="big-entry" href="/check">"查询我的补贴"<small>"用身份证号和手机验证码查询每一笔补贴是否到账"</small></a>
+                <ul class="quick-links">
+                    <li><a href="/policies">"政策清单"</a></li>
+                    <li><a href="/publicity">"发放公示"</a></li>
+                    <li><a href="/notices">"通知公告"</a></li>
+                </ul>
             </section>
             <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
                 {move || Suspend::new(async move {
@@ -52,6 +59,20 @@ fn Figures(figures: HomeFigures) -> impl IntoView {
                 </div>
             </dl>
         </section>
+        {(!figures.by_item.is_empty()).then(|| {
+            let year = figures.year.unwrap_or_default();
+            let to_bars = |pairs: Vec<(String, crate::domain::Money)>| -> Vec<Bar> {
+                pairs.into_iter().map(|(label, m)| Bar { label, value: m.fen(), shown: m.wan() }).collect()
+            };
+            let mut by_item = figures.by_item.clone();
+            by_item.truncate(10);
+            view! {
+                <section class="charts">
+                    <BarChart title=format!("{year}年发放金额前十的补贴项目（元）") bars=to_bars(by_item) />
+                    <BarChart title=format!("{year}年各乡镇发放金额（元）") bars=to_bars(figures.by_township.clone()) />
+                </section>
+            }
+        })}
         <section class="latest-notices">
             <h2>"最新通知公告"</h2>
             <ul>
@@ -60,12 +81,13 @@ fn Figures(figures: HomeFigures) -> impl IntoView {
                     .into_iter()
                     .map(|n| view! {
                         <li>
-                            <span class="notice-title">{n.title}</span>
+                            <a class="notice-title" href=format!("/notices/{}", n.id)>{n.title}</a>
                             <time datetime=n.published_on.clone()>{n.published_on.clone()}</time>
                         </li>
                     })
                     .collect_view()}
             </ul>
+            <p><a href="/notices">"更多通知公告"</a></p>
         </section>
     }
 }

@@ -1,19 +1,23 @@
 //! The HTML shell, the router and one module per page area.
 
 pub mod home;
+pub mod notices;
+pub mod policies;
+pub mod publicity;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
 };
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let class = if crate::components::text_size::large_text() { "large-text" } else { "" };
     view! {
         <!DOCTYPE html>
-        <html lang="zh-CN">
+        <html lang="zh-CN" class=class>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -40,6 +44,22 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=StaticSegment("") view=home::HomePage ssr=SsrMode::Async />
+                <Route path=StaticSegment("policies") view=policies::PoliciesPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("policies"), ParamSegment("code")) view=policies::PolicyPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("notices") view=notices::NoticesPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("notices"), ParamSegment("id")) view=notices::NoticePage ssr=SsrMode::Async />
+                <Route path=StaticSegment("publicity") view=publicity::PublicityPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("publicity"), ParamSegment("township")) view=publicity::TownshipPublicityPage ssr=SsrMode::Async />
+                <Route
+                    path=(StaticSegment("publicity"), ParamSegment("township"), ParamSegment("village"))
+                    view=publicity::VillagePublicityPage
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=(StaticSegment("publicity"), ParamSegment("township"), ParamSegment("village"), ParamSegment("roster"))
+                    view=publicity::RosterPublicityPage
+                    ssr=SsrMode::Async
+                />
             </Routes>
         </Router>
     }

@@ -1,6 +1,6 @@
 //! Wall-clock dates and timestamps as the database stores them (UTC ISO text).
 
-use crate::domain::id_number::civil_from_days;
+use crate::domain::date::civil_from_days;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 fn unix_seconds() -> i64 {

@@ -9,7 +9,7 @@ pub mod notices;
 pub mod places;
 mod rng;
 
-use app::domain::id_number::civil_from_days;
+use app::domain::date::{civil_from_days, days_from_civil};
 use app::domain::{mask, BankAccount, IdNumber, Phone};
 use app::ssr::{clock, Db, Vault};
 use catalogue::{Amount, ItemSpec, Who, BANKS, DEPARTMENTS, FINANCE, ITEMS};
@@ -104,16 +104,6 @@ pub async fn load(db: &Db, vault: &Vault, opts: &DemoOptions) -> Result<DemoSumm
 
 // ---------------------------------------------------------------------------------------------
 // Dates
-
-fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
-    let y = i64::from(if m <= 2 { y - 1 } else { y });
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
 
 fn date(days: i64) -> String {
     let (y, m, d) = civil_from_days(days);

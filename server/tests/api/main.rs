@@ -5,3 +5,4 @@ mod cli;
 mod demo;
 mod helpers;
 mod home;
+mod public_pages;

@@ -26,7 +26,7 @@ pub async fn figures(db: &Db) -> Result<HomeFigures, sqlx::Error> {
             .fetch_one(&db.pool)
             .await?;
     let year = last_paid.as_deref().and_then(|d| d.get(..4)).and_then(|y| y.parse::<i32>().ok());
-    let (amount_paid, people_paid, items_paid) = match year {
+    let (amount_paid, people_paid, items_paid, by_item, by_township) = match year {
         Some(year) => {
             let row = sqlx::query(
                 "SELECT CAST(COALESCE(SUM(p.amount_fen), 0) AS BIGINT) AS amount, \
@@ -39,9 +39,34 @@ pub async fn figures(db: &Db) -> Result<HomeFigures, sqlx::Error> {
             .bind(format!("{}-01-01", year + 1))
             .fetch_one(&db.pool)
             .await?;
-            (Money::from_fen(row.get("amount")), row.get("people"), row.get("items"))
+            let range = (format!("{year}-01-01"), format!("{}-01-01", year + 1));
+            let by_item = sqlx::query(
+                "SELECT COALESCE(parent.name, i.name) AS label, CAST(SUM(p.amount_fen) AS BIGINT) AS amount \
+                 FROM payments p JOIN subsidy_items i ON i.id = p.item_id \
+                 LEFT JOIN subsidy_items parent ON parent.id = i.parent_id \
+                 WHERE p.status = 'paid' AND p.paid_on >= $1 AND p.paid_on < $2 \
+                 GROUP BY COALESCE(parent.name, i.name) ORDER BY amount DESC",
+            )
+            .bind(&range.0)
+            .bind(&range.1)
+            .fetch_all(&db.pool)
+            .await?;
+            let by_township = sqlx::query(
+                "SELECT t.name AS label, CAST(SUM(p.amount_fen) AS BIGINT) AS amount \
+                 FROM payments p JOIN rosters ro ON ro.id = p.roster_id JOIN regions t ON t.id = ro.region_id \
+                 WHERE p.status = 'paid' AND p.paid_on >= $1 AND p.paid_on < $2 \
+                 GROUP BY t.id, t.name, t.sort_order ORDER BY t.sort_order",
+            )
+            .bind(&range.0)
+            .bind(&range.1)
+            .fetch_all(&db.pool)
+            .await?;
+            let pairs = |rows: Vec<sqlx::any::AnyRow>| -> Vec<(String, Money)> {
+                rows.into_iter().map(|r| (r.get("label"), Money::from_fen(r.get("amount")))).collect()
+            };
+            (Money::from_fen(row.get("amount")), row.get("people"), row.get("items"), pairs(by_item), pairs(by_township))
         }
-        None => (Money::ZERO, 0, 0),
+        None => (Money::ZERO, 0, 0, Vec::new(), Vec::new()),
     };
     let latest_notices = sqlx::query(
         "SELECT id, title, published_on FROM documents ORDER BY published_on DESC, id DESC LIMIT 6",
@@ -51,5 +76,5 @@ pub async fn figures(db: &Db) -> Result<HomeFigures, sqlx::Error> {
     .into_iter()
     .map(|r| NoticeHeadline { id: r.get("id"), title: r.get("title"), published_on: r.get("published_on") })
     .collect();
-    Ok(HomeFigures { year, amount_paid, people_paid, items_paid, latest_notices })
+    Ok(HomeFigures { year, amount_paid, people_paid, items_paid, by_item, by_township, latest_notices })
 }

@@ -3,6 +3,9 @@
 //! (`$1` placeholders, BIGINT casts on sums, ISO text dates).
 
 pub mod home;
+pub mod notices;
+pub mod policies;
+pub mod publicity;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;

@@ -1,0 +1,53 @@
+//! Notices and policy documents (通知公告 / 政策文件).
+
+use super::ApiError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub const NOTICES_PER_PAGE: i64 = 20;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoticeSummary {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub doc_number: String,
+    pub issuer: String,
+    pub published_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoticeList {
+    pub notices: Vec<NoticeSummary>,
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+}
+
+/// An item that names a document as its basis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemRef {
+    pub code: String,
+    pub name: String,
+    pub year: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    pub summary: NoticeSummary,
+    pub body: String,
+    pub source: String,
+    pub items: Vec<ItemRef>,
+}
+
+#[server(prefix = "/api", endpoint = "notices")]
+pub async fn get_notices(page: Option<i64>) -> Result<NoticeList, ApiError> {
+    let cx = crate::ssr::context()?;
+    crate::ssr::db::notices::list(&cx.db, page.unwrap_or(1).max(1)).await.map_err(ApiError::internal)
+}
+
+#[server(prefix = "/api", endpoint = "notice")]
+pub async fn get_notice(id: i64) -> Result<Notice, ApiError> {
+    let cx = crate::ssr::context()?;
+    crate::ssr::db::notices::get(&cx.db, id).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+}

@@ -1,0 +1,200 @@
+//! Payment publicity (公示): township → village → roster, as the public saw it (masked).
+
+use super::ApiError;
+use crate::domain::Money;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Payout publicity later than this many days after payment is flagged (the rules ask for 5).
+pub const PAYOUT_PUBLICITY_DAYS: i64 = 5;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaTotal {
+    pub place: Place,
+    pub lines: i64,
+    pub people: i64,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicityIndex {
+    pub year: i32,
+    pub years: Vec<i32>,
+    pub townships: Vec<AreaTotal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TownshipPublicity {
+    pub year: i32,
+    pub years: Vec<i32>,
+    pub township: Place,
+    pub villages: Vec<AreaTotal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterSummary {
+    pub id: i64,
+    pub item_code: String,
+    pub item_name: String,
+    pub department: String,
+    pub period: String,
+    pub batch: i64,
+    pub status: String,
+    pub publicity_start: Option<String>,
+    pub publicity_end: Option<String>,
+    pub paid_on: Option<String>,
+    pub payout_publicised_on: Option<String>,
+    /// Lines and amount within the place being viewed (the whole roster on a township page).
+    pub lines: i64,
+    pub amount: Money,
+}
+
+impl RosterSummary {
+    /// Days from payment to payout publicity, when both happened.
+    pub fn publicity_delay(&self) -> Option<i64> {
+        crate::domain::date::days_between(self.paid_on.as_deref()?, self.payout_publicised_on.as_deref()?)
+    }
+
+    pub fn publicity_late(&self) -> bool {
+        self.publicity_delay().is_some_and(|d| d > PAYOUT_PUBLICITY_DAYS)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VillagePublicity {
+    pub year: i32,
+    pub years: Vec<i32>,
+    pub township: Place,
+    pub village: Place,
+    pub rosters: Vec<RosterSummary>,
+}
+
+/// One publicity line, exactly as published: masked by the domain masking functions when stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicityLine {
+    pub name_masked: String,
+    pub id_masked: String,
+    /// Who actually receives the money for a custodian or proxy case (masked).
+    pub recipient_name_masked: Option<String>,
+    pub village: String,
+    pub item: String,
+    pub period: String,
+    pub amount: Money,
+    pub status: String,
+    pub published_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterPublicity {
+    pub township: Place,
+    pub village: Place,
+    pub roster: RosterSummary,
+    pub lines: Vec<PublicityLine>,
+}
+
+pub fn roster_status_name(status: &str) -> &'static str {
+    match status {
+        "draft" => "草稿",
+        "publicising" => "公示中",
+        "department_reviewed" => "主管部门已审核",
+        "finance_reviewed" => "财政已复核",
+        "sent_to_bank" => "已提交银行",
+        "bank_feedback" => "银行已反馈",
+        "payout_publicised" => "已发放并公示",
+        "returned" => "已退回",
+        _ => "",
+    }
+}
+
+pub fn line_status_name(status: &str) -> &'static str {
+    match status {
+        "pending" => "待发放",
+        "paid" => "已发放",
+        "failed" => "发放失败",
+        "reissued" => "已补发",
+        _ => "",
+    }
+}
+
+#[server(prefix = "/api", endpoint = "publicity")]
+pub async fn get_publicity_index(year: Option<i32>) -> Result<PublicityIndex, ApiError> {
+    let cx = crate::ssr::context()?;
+    crate::ssr::db::publicity::index(&cx.db, year).await.map_err(ApiError::internal)
+}
+
+#[server(prefix = "/api", endpoint = "publicity_township")]
+pub async fn get_township_publicity(code: String, year: Option<i32>) -> Result<TownshipPublicity, ApiError> {
+    let cx = crate::ssr::context()?;
+    crate::ssr::db::publicity::township(&cx.db, &code, year).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+}
+
+#[server(prefix = "/api", endpoint = "publicity_village")]
+pub async fn get_village_publicity(township: String, code: String, year: Option<i32>) -> Result<VillagePublicity, ApiError> {
+    let cx = crate::ssr::context()?;
+    crate::ssr::db::publicity::village(&cx.db, &township, &code, year).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+}
+
+#[server(prefix = "/api", endpoint = "publicity_roster")]
+pub async fn get_roster_publicity(township: String, village: String, roster: i64) -> Result<RosterPublicity, ApiError> {
+    let cx = crate::ssr::context()?;
+    crate::ssr::db::publicity::roster(&cx.db, &township, &village, roster).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+}
+
+impl RosterPublicity {
+    /// The roster page's table as CSV (UTF-8 with BOM so that Excel shows the Chinese text),
+    /// with exactly the columns and values the page shows.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("\u{feff}姓名,身份证号,实际领取人,村（社区）,补贴项目,期次,金额（元）,状态,公示日期\r\n");
+        for l in &self.lines {
+            let fields = [
+                l.name_masked.as_str(),
+                l.id_masked.as_str(),
+                l.recipient_name_masked.as_deref().unwrap_or(""),
+                l.village.as_str(),
+                l.item.as_str(),
+                l.period.as_str(),
+                &l.amount.plain(),
+                line_status_name(&l.status),
+                l.published_on.as_str(),
+            ];
+            let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            out.push_str(&row.join(","));
+            out.push_str("\r\n");
+        }
+        out
+    }
+
+    pub fn csv_file_name(&self) -> String {
+        format!("publicity-{}-{}-{}.csv", self.village.code, self.roster.item_code, self.roster.period)
+    }
+}
+
+/// Quotes a field when it holds a comma, quote or line break; neutralises a leading `=+-@` so a
+/// spreadsheet never runs it as a formula.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_never_formulas() {
+        assert_eq!(csv_field("张*三"), "张*三");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
+    }
+}

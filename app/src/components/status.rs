@@ -1,0 +1,42 @@
+//! Errors and pagination as every page shows them.
+
+use crate::api::ApiError;
+use leptos::prelude::*;
+
+/// A failed load, in words for the public. "Not found" also sets the HTTP status to 404.
+#[component]
+pub fn ErrorView(error: ApiError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        let status = match error {
+            ApiError::NotFound => axum::http::StatusCode::NOT_FOUND,
+            ApiError::Invalid(_) => axum::http::StatusCode::BAD_REQUEST,
+            _ => axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        response.set_status(status);
+    }
+    let not_found = matches!(error, ApiError::NotFound);
+    view! {
+        <div class="error-box" role="alert">
+            <h1>{if not_found { "未找到相关内容".to_string() } else { "出错了".to_string() }}</h1>
+            <p>{error.to_string()}</p>
+            <p><a href="/">"返回首页"</a></p>
+        </div>
+    }
+}
+
+/// Previous / next links; `base` ends with `?` or `&` and gets `page=N` appended.
+#[component]
+pub fn Pager(page: i64, pages: i64, base: String) -> impl IntoView {
+    (pages > 1).then(|| {
+        let prev = (page > 1).then(|| format!("{base}page={}", page - 1));
+        let next = (page < pages).then(|| format!("{base}page={}", page + 1));
+        view! {
+            <nav class="pager" aria-label="分页">
+                {prev.map(|href| view! { <a href=href rel="prev">"上一页"</a> })}
+                <span>{format!("第 {page} / {pages} 页")}</span>
+                {next.map(|href| view! { <a href=href rel="next">"下一页"</a> })}
+            </nav>
+        }
+    })
+}

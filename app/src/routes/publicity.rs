@@ -1,0 +1,249 @@
+//! `/publicity`: payment publicity by township → village → roster, masked as published.
+
+use crate::api::publicity::{
+    get_publicity_index, get_roster_publicity, get_township_publicity, get_village_publicity, line_status_name,
+    roster_status_name, AreaTotal, RosterPublicity, RosterSummary, PAYOUT_PUBLICITY_DAYS,
+};
+use crate::components::chart::Bar;
+use crate::components::{BarChart, ErrorView, Layout};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn year_param() -> impl Fn() -> Option<i32> + Copy {
+    let query = use_query_map();
+    move || query.read().get("year").and_then(|y| y.parse().ok())
+}
+
+fn param(name: &'static str) -> impl Fn() -> String + Copy {
+    let params = use_params_map();
+    move || params.read().get(name).unwrap_or_default()
+}
+
+#[component]
+fn YearLinks(years: Vec<i32>, year: i32, base: String) -> impl IntoView {
+    view! {
+        <p class="years">
+            "年度："
+            {years.into_iter().map(|y| if y == year {
+                view! { <strong>{format!("{y}年")}</strong> }.into_any()
+            } else {
+                view! { <a href=format!("{base}?year={y}")>{format!("{y}年")}</a> }.into_any()
+            }).collect_view()}
+        </p>
+    }
+}
+
+#[component]
+fn TotalsTable(first: &'static str, rows: Vec<AreaTotal>, link: impl Fn(&str) -> String + 'static) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table class="totals">
+                <thead><tr><th scope="col">{first}</th><th scope="col">"发放金额（元）"</th><th scope="col">"公示笔数"</th><th scope="col">"人数"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| view! {
+                        <tr>
+                            <td><a href=link(&r.place.code)>{r.place.name}</a></td>
+                            <td class="num">{r.amount.grouped()}</td>
+                            <td class="num">{r.lines}</td>
+                            <td class="num">{r.people}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+pub fn PublicityPage() -> impl IntoView {
+    let year = year_param();
+    let data = Resource::new_blocking(year, get_publicity_index);
+    view! {
+        <Layout>
+            <Title text="发放公示" />
+            <h1>"补贴发放公示"</h1>
+            <p>"按乡镇（街道）、村（社区）查看各项补贴的发放名单。村级公开明细，乡镇公开分村汇总。姓名和身份证号已按规定脱敏。"</p>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(d) => {
+                            let bars = d.townships.iter().map(|t| Bar { label: t.place.name.clone(), value: t.amount.fen(), shown: t.amount.wan() }).collect();
+                            view! {
+                                <YearLinks years=d.years year=d.year base="/publicity".into() />
+                                <BarChart title=format!("{}年各乡镇发放金额（元）", d.year) bars />
+                                <TotalsTable first="乡镇（街道）" rows=d.townships link=move |code| format!("/publicity/{code}?year={}", d.year) />
+                            }.into_any()
+                        }
+                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+pub fn TownshipPublicityPage() -> impl IntoView {
+    let (township, year) = (param("township"), year_param());
+    let data = Resource::new_blocking(move || (township(), year()), |(t, y)| get_township_publicity(t, y));
+    view! {
+        <Layout>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(d) => {
+                            let t = d.township.clone();
+                            let year = d.year;
+                            view! {
+                                <Title text=format!("{}发放公示", t.name) />
+                                <p class="breadcrumb"><a href=format!("/publicity?year={year}")>"发放公示"</a></p>
+                                <h1>{format!("{} 发放公示（分村汇总）", t.name)}</h1>
+                                <YearLinks years=d.years year base=format!("/publicity/{}", t.code) />
+                                <TotalsTable first="村（社区）" rows=d.villages link=move |code| format!("/publicity/{}/{code}?year={year}", t.code) />
+                            }.into_any()
+                        }
+                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+pub fn VillagePublicityPage() -> impl IntoView {
+    let (township, village, year) = (param("township"), param("village"), year_param());
+    let data = Resource::new_blocking(move || (township(), village(), year()), |(t, v, y)| get_village_publicity(t, v, y));
+    view! {
+        <Layout>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(d) => {
+                            let base = format!("/publicity/{}/{}", d.township.code, d.village.code);
+                            // Group the village's rosters by item: one heading per item, its periods as links.
+                            let mut groups: Vec<(String, Vec<RosterSummary>)> = Vec::new();
+                            for r in d.rosters {
+                                match groups.last_mut() {
+                                    Some((name, list)) if *name == r.item_name => list.push(r),
+                                    _ => groups.push((r.item_name.clone(), vec![r])),
+                                }
+                            }
+                            view! {
+                                <Title text=format!("{}{}发放公示", d.township.name, d.village.name) />
+                                <p class="breadcrumb">
+                                    <a href=format!("/publicity?year={}", d.year)>"发放公示"</a>" › "
+                                    <a href=format!("/publicity/{}?year={}", d.township.code, d.year)>{d.township.name.clone()}</a>
+                                </p>
+                                <h1>{format!("{} {} 发放公示", d.township.name, d.village.name)}</h1>
+                                <YearLinks years=d.years year=d.year base=base.clone() />
+                                {groups.is_empty().then(|| view! { <p class="empty">"本年度暂无公示。"</p> })}
+                                {groups.into_iter().map(|(item, rosters)| {
+                                    let base = base.clone();
+                                    view! {
+                                        <section class="roster-group">
+                                            <h2>{item}</h2>
+                                            <ul class="periods">
+                                                {rosters.into_iter().map(|r| view! {
+                                                    <li>
+                                                        <a href=format!("{base}/{}", r.id)>
+                                                            {r.period.clone()}{(r.batch > 1).then(|| format!("（第{}批）", r.batch))}
+                                                        </a>
+                                                        <span class="meta">{format!("{}笔 {}元", r.lines, r.amount.grouped())}</span>
+                                                        {r.publicity_late().then(|| view! { <span class="flag">"公示超期"</span> })}
+                                                    </li>
+                                                }).collect_view()}
+                                            </ul>
+                                        </section>
+                                    }
+                                }).collect_view()}
+                            }.into_any()
+                        }
+                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+pub fn RosterPublicityPage() -> impl IntoView {
+    let (township, village, roster) = (param("township"), param("village"), param("roster"));
+    let data = Resource::new_blocking(
+        move || (township(), village(), roster().parse::<i64>().unwrap_or(0)),
+        |(t, v, r)| get_roster_publicity(t, v, r),
+    );
+    view! {
+        <Layout>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(d) => view! { <RosterView data=d /> }.into_any(),
+                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+fn RosterView(data: RosterPublicity) -> impl IntoView {
+    let RosterPublicity { township, village, roster: r, lines } = data;
+    let year = r.period.get(..4).unwrap_or_default().to_string();
+    let csv = format!("/publicity/{}/{}/{}/csv", township.code, village.code, r.id);
+    let delay = r.publicity_delay();
+    let late = r.publicity_late();
+    let title = format!("{} {} {}", village.name, r.item_name, r.period);
+    view! {
+        <Title text=format!("{title} 发放公示") />
+        <p class="breadcrumb">
+            <a href=format!("/publicity?year={year}")>"发放公示"</a>" › "
+            <a href=format!("/publicity/{}?year={year}", township.code)>{township.name.clone()}</a>" › "
+            <a href=format!("/publicity/{}/{}?year={year}", township.code, village.code)>{village.name.clone()}</a>
+        </p>
+        <h1>{format!("{}{}", title, if r.batch > 1 { format!("（第{}批）", r.batch) } else { String::new() })}</h1>
+        <dl class="facts">
+            <dt>"主管部门"</dt><dd>{r.department.clone()}</dd>
+            <dt>"清册状态"</dt><dd>{roster_status_name(&r.status)}</dd>
+            <dt>"公示期"</dt><dd>{format!("{} 至 {}", r.publicity_start.clone().unwrap_or_default(), r.publicity_end.clone().unwrap_or_default())}</dd>
+            <dt>"发放日期"</dt><dd>{r.paid_on.clone().unwrap_or_else(|| "尚未发放".into())}</dd>
+            <dt>"发放后公示"</dt>
+            <dd>
+                {r.payout_publicised_on.clone().unwrap_or_else(|| "—".into())}
+                {delay.map(|d| format!("（发放后第{d}天）"))}
+                {late.then(|| view! { <span class="flag">{format!("超过发放后{PAYOUT_PUBLICITY_DAYS}日内公示的要求")}</span> })}
+            </dd>
+            <dt>"本村合计"</dt><dd>{format!("{}笔，已发放 {} 元", r.lines, r.amount.grouped())}</dd>
+        </dl>
+        <p><a class="button" href=csv download>"下载本页名单（CSV）"</a></p>
+        <div class="table-scroll">
+            <table class="lines">
+                <thead>
+                    <tr>
+                        <th scope="col">"姓名"</th><th scope="col">"身份证号"</th><th scope="col">"村（社区）"</th>
+                        <th scope="col">"补贴项目"</th><th scope="col">"期次"</th><th scope="col">"金额（元）"</th><th scope="col">"状态"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {lines.into_iter().map(|l| view! {
+                        <tr>
+                            <td>
+                                {l.name_masked.clone()}
+                                {l.recipient_name_masked.clone().map(|rn| view! { <span class="recipient">{format!("（代领/代管：{rn}）")}</span> })}
+                            </td>
+                            <td class="mono">{l.id_masked}</td>
+                            <td>{l.village}</td>
+                            <td>{l.item}</td>
+                            <td>{l.period}</td>
+                            <td class="num">{l.amount.grouped()}</td>
+                            <td class=format!("status status-{}", l.status)>{line_status_name(&l.status)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,177 @@
+//! SQL for payment publicity. Lines come from `publicity_entries` (what was published), totals
+//! count what was published as paid or reissued.
+
+use super::Db;
+use crate::api::publicity::{
+    AreaTotal, Place, PublicityIndex, PublicityLine, RosterPublicity, RosterSummary, TownshipPublicity, VillagePublicity,
+};
+use crate::domain::Money;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+const PAID_AMOUNT: &str = "CAST(COALESCE(SUM(CASE WHEN pe.status IN ('paid', 'reissued') THEN pe.amount_fen ELSE 0 END), 0) AS BIGINT)";
+
+/// Years that have rosters, newest first, and the chosen one (default: the newest).
+async fn years(db: &Db, wanted: Option<i32>) -> Result<(i32, Vec<i32>), sqlx::Error> {
+    let years: Vec<i64> = sqlx::query_scalar("SELECT year FROM catalogue_years ORDER BY year DESC").fetch_all(&db.pool).await?;
+    let years: Vec<i32> = years.into_iter().map(|y| y as i32).collect();
+    let year = wanted.filter(|y| years.contains(y)).or(years.first().copied()).unwrap_or(0);
+    Ok((year, years))
+}
+
+/// Periods of a year sort between `"YYYY"` and `"YYYY+1"` (`2026-03`, `2026-Q1`, `2026-H1`, `2026`).
+fn period_range(year: i32) -> (String, String) {
+    (year.to_string(), (year + 1).to_string())
+}
+
+async fn place(db: &Db, code: &str, level: &str, parent: Option<&str>) -> Result<Option<(i64, Place)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT r.id, r.code, r.name, p.code AS parent_code FROM regions r LEFT JOIN regions p ON p.id = r.parent_id \
+         WHERE r.code = $1 AND r.level = $2",
+    )
+    .bind(code)
+    .bind(level)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row
+        .filter(|r| parent.is_none_or(|p| r.get::<Option<String>, _>("parent_code").as_deref() == Some(p)))
+        .map(|r| (r.get("id"), Place { code: r.get("code"), name: r.get("name") })))
+}
+
+fn area_total(r: &AnyRow) -> AreaTotal {
+    AreaTotal {
+        place: Place { code: r.get("code"), name: r.get("name") },
+        lines: r.get("lines"),
+        people: r.get("people"),
+        amount: Money::from_fen(r.get("amount")),
+    }
+}
+
+pub async fn index(db: &Db, year: Option<i32>) -> Result<PublicityIndex, sqlx::Error> {
+    let (year, years) = years(db, year).await?;
+    let (from, to) = period_range(year);
+    let townships = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT t.code, t.name, COUNT(pe.id) AS lines, COUNT(DISTINCT pe.beneficiary_id) AS people, {PAID_AMOUNT} AS amount \
+         FROM regions t JOIN regions v ON v.parent_id = t.id \
+         LEFT JOIN publicity_entries pe ON pe.village_id = v.id AND pe.period >= $1 AND pe.period < $2 \
+         WHERE t.level = 'township' GROUP BY t.id, t.code, t.name, t.sort_order ORDER BY t.sort_order"
+    )))
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(area_total)
+    .collect();
+    Ok(PublicityIndex { year, years, townships })
+}
+
+pub async fn township(db: &Db, code: &str, year: Option<i32>) -> Result<Option<TownshipPublicity>, sqlx::Error> {
+    let Some((id, township)) = place(db, code, "township", None).await? else { return Ok(None) };
+    let (year, years) = years(db, year).await?;
+    let (from, to) = period_range(year);
+    let villages = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT v.code, v.name, COUNT(pe.id) AS lines, COUNT(DISTINCT pe.beneficiary_id) AS people, {PAID_AMOUNT} AS amount \
+         FROM regions v LEFT JOIN publicity_entries pe ON pe.village_id = v.id AND pe.period >= $2 AND pe.period < $3 \
+         WHERE v.parent_id = $1 GROUP BY v.id, v.code, v.name, v.sort_order ORDER BY v.sort_order"
+    )))
+    .bind(id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(area_total)
+    .collect();
+    Ok(Some(TownshipPublicity { year, years, township, villages }))
+}
+
+const ROSTER_COLUMNS: &str = "ro.id, i.code AS item_code, i.name AS item_name, d.name AS department, ro.period, ro.batch, \
+     ro.status, ro.publicity_start, ro.publicity_end, ro.paid_on, ro.payout_publicised_on";
+
+fn roster_summary(r: &AnyRow) -> RosterSummary {
+    RosterSummary {
+        id: r.get("id"),
+        item_code: r.get("item_code"),
+        item_name: r.get("item_name"),
+        department: r.get("department"),
+        period: r.get("period"),
+        batch: r.get("batch"),
+        status: r.get("status"),
+        publicity_start: r.get("publicity_start"),
+        publicity_end: r.get("publicity_end"),
+        paid_on: r.get("paid_on"),
+        payout_publicised_on: r.get("payout_publicised_on"),
+        lines: r.get("lines"),
+        amount: Money::from_fen(r.get("amount")),
+    }
+}
+
+pub async fn village(db: &Db, township_code: &str, code: &str, year: Option<i32>) -> Result<Option<VillagePublicity>, sqlx::Error> {
+    let Some((_, township)) = place(db, township_code, "township", None).await? else { return Ok(None) };
+    let Some((id, village)) = place(db, code, "village", Some(township_code)).await? else { return Ok(None) };
+    let (year, years) = years(db, year).await?;
+    let (from, to) = period_range(year);
+    let rosters = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ROSTER_COLUMNS}, COUNT(pe.id) AS lines, {PAID_AMOUNT} AS amount \
+         FROM publicity_entries pe JOIN rosters ro ON ro.id = pe.roster_id \
+         JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
+         WHERE pe.village_id = $1 AND pe.period >= $2 AND pe.period < $3 \
+         GROUP BY ro.id, i.code, i.name, d.name, ro.period, ro.batch, ro.status, ro.publicity_start, ro.publicity_end, \
+                  ro.paid_on, ro.payout_publicised_on, i.sort_order \
+         ORDER BY i.sort_order, i.code, ro.period DESC, ro.batch"
+    )))
+    .bind(id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(roster_summary)
+    .collect();
+    Ok(Some(VillagePublicity { year, years, township, village, rosters }))
+}
+
+/// The lines of one roster published in one village; the roster must belong to the village's township.
+pub async fn roster(db: &Db, township_code: &str, village_code: &str, roster_id: i64) -> Result<Option<RosterPublicity>, sqlx::Error> {
+    let Some((township_id, township)) = place(db, township_code, "township", None).await? else { return Ok(None) };
+    let Some((village_id, village)) = place(db, village_code, "village", Some(township_code)).await? else { return Ok(None) };
+    let summary = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ROSTER_COLUMNS}, COUNT(pe.id) AS lines, {PAID_AMOUNT} AS amount \
+         FROM rosters ro JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
+         LEFT JOIN publicity_entries pe ON pe.roster_id = ro.id AND pe.village_id = $3 \
+         WHERE ro.id = $1 AND ro.region_id = $2 AND ro.status NOT IN ('draft', 'returned') \
+         GROUP BY ro.id, i.code, i.name, d.name, ro.period, ro.batch, ro.status, ro.publicity_start, ro.publicity_end, \
+                  ro.paid_on, ro.payout_publicised_on"
+    )))
+    .bind(roster_id)
+    .bind(township_id)
+    .bind(village_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(summary) = summary.as_ref().map(roster_summary) else { return Ok(None) };
+    let lines = sqlx::query(
+        "SELECT pe.name_masked, pe.id_masked, pe.recipient_name_masked, v.name AS village, i.name AS item, pe.period, \
+                pe.amount_fen, pe.status, pe.published_on \
+         FROM publicity_entries pe JOIN regions v ON v.id = pe.village_id JOIN subsidy_items i ON i.id = pe.item_id \
+         WHERE pe.roster_id = $1 AND pe.village_id = $2 ORDER BY pe.id",
+    )
+    .bind(roster_id)
+    .bind(village_id)
+    .fetch_all(&db.pool)
+    .await?
+    .into_iter()
+    .map(|r| PublicityLine {
+        name_masked: r.get("name_masked"),
+        id_masked: r.get("id_masked"),
+        recipient_name_masked: r.get("recipient_name_masked"),
+        village: r.get("village"),
+        item: r.get("item"),
+        period: r.get("period"),
+        amount: Money::from_fen(r.get("amount_fen")),
+        status: r.get("status"),
+        published_on: r.get("published_on"),
+    })
+    .collect();
+    Ok(Some(RosterPublicity { township, village, roster: summary, lines }))
+}

@@ -1,0 +1,35 @@
+//! File downloads of public data: the CSV of a publicity page, built from the same data and the
+//! same columns as the page.
+
+use app::ssr::{db, AppContext};
+use axum::extract::{Extension, Path};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+pub async fn roster_csv(
+    Extension(cx): Extension<AppContext>,
+    Path((township, village, roster)): Path<(String, String, String)>,
+) -> Response {
+    let Ok(roster) = roster.parse::<i64>() else {
+        return not_found();
+    };
+    match db::publicity::roster(&cx.db, &township, &village, roster).await {
+        Ok(Some(data)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", data.csv_file_name())),
+            ],
+            data.to_csv(),
+        )
+            .into_response(),
+        Ok(None) => not_found(),
+        Err(e) => {
+            tracing::error!(error = %e, "publicity CSV");
+            (StatusCode::INTERNAL_SERVER_ERROR, "系统繁忙，请稍后再试").into_response()
+        }
+    }
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "未找到相关公示").into_response()
+}
