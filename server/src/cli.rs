@@ -39,6 +39,9 @@ pub enum Command {
         #[arg(long)]
         people: Option<usize>,
     },
+    /// Rebuild this node's search index from the database (stop the server first: one process
+    /// at a time may write the index).
+    Reindex,
     /// Print the effective configuration (secrets redacted) and the environment variables read.
     Config,
 }
@@ -57,6 +60,7 @@ pub async fn run() -> ExitCode {
         Command::Serve => serve(&config).await,
         Command::Migrate => startup::open(&config).await.map(|_| println!("migrations applied")).map_err(|e| e.to_string()),
         Command::Demo { seed, people } => demo(&config, seed, people).await,
+        Command::Reindex => reindex(&config).await,
         Command::Config => {
             println!("{config:#?}\n\nEnvironment variables:");
             for (name, what) in ENV_VARS {
@@ -90,6 +94,23 @@ async fn demo(config: &Config, seed: Option<u64>, people: Option<usize>) -> Resu
         }
         None => Err("the database already holds data; the demo is only loaded into an empty database".into()),
     }
+}
+
+async fn reindex(config: &Config) -> Result<(), String> {
+    let (db, _) = startup::open(config).await.map_err(|e| e.to_string())?;
+    let search = startup::open_search(config).map_err(|e| format!("{e} (is the server still running?)"))?;
+    let started = std::time::Instant::now();
+    let written = search
+        .rebuild(&db, |done, total| {
+            const WIDTH: u64 = 30;
+            let filled = if total == 0 { WIDTH } else { (done * WIDTH / total).min(WIDTH) };
+            eprint!("\r[{}{}] {done}/{total}", "=".repeat(filled as usize), " ".repeat((WIDTH - filled) as usize));
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    eprintln!();
+    println!("search index rebuilt: {written} entries in {:.1} s", started.elapsed().as_secs_f32());
+    Ok(())
 }
 
 fn print_summary(s: &DemoSummary) {

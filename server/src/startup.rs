@@ -4,6 +4,7 @@
 use crate::config::Config;
 use crate::demo::{self, DemoOptions, DemoSummary};
 use app::ssr::db::DbError;
+use app::ssr::search::Search;
 use app::ssr::{AppContext, Db, Vault};
 use app::{shell, App};
 use axum::routing::get;
@@ -27,6 +28,30 @@ pub enum StartupError {
     Demo(#[from] demo::DemoError),
     #[error("cannot listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
+    #[error("search index: {0}")]
+    Index(#[from] search_index::IndexError),
+}
+
+/// How often each node looks for database changes to index.
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Opens this node's search index (creating it when missing).
+pub fn open_search(config: &Config) -> Result<Search, StartupError> {
+    Ok(Search::new(search_index::SearchIndex::open_or_create(&config.index_dir)?))
+}
+
+/// Keeps the index in step with the database for as long as the server runs: a full build first
+/// when needed, then the change log every couple of seconds.
+async fn follow_database(db: Db, search: Search) {
+    loop {
+        let started = std::time::Instant::now();
+        match search.sync(&db).await {
+            Ok(0) => {}
+            Ok(written) => tracing::info!(written, seconds = started.elapsed().as_secs_f32(), "search index updated"),
+            Err(e) => tracing::error!(error = %e, "search index update failed; retrying"),
+        }
+        tokio::time::sleep(FOLLOW_EVERY).await;
+    }
 }
 
 /// Connects to the database (applying migrations) and unlocks the data key.
@@ -104,9 +129,11 @@ impl Application {
             let options = DemoOptions { seed: config.demo_seed, people: config.demo_people };
             load_demo_if_empty(&db, &vault, &options).await?;
         }
+        let search = open_search(config)?;
+        tokio::spawn(follow_database(db.clone(), search.clone()));
         let leptos_options = leptos_options(config);
         let addr = leptos_options.site_addr;
-        let router = router(AppContext { db, vault }, leptos_options);
+        let router = router(AppContext { db, vault, search }, leptos_options);
         let listener = TcpListener::bind(addr).await.map_err(|e| StartupError::Bind(addr, e))?;
         Ok(Self { listener, router })
     }

@@ -4,6 +4,7 @@ pub mod home;
 pub mod notices;
 pub mod policies;
 pub mod publicity;
+pub mod search;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -48,6 +49,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("policies"), ParamSegment("code")) view=policies::PolicyPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("notices") view=notices::NoticesPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("notices"), ParamSegment("id")) view=notices::NoticePage ssr=SsrMode::Async />
+                <Route path=StaticSegment("search") view=search::SearchPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("publicity") view=publicity::PublicityPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("publicity"), ParamSegment("township")) view=publicity::TownshipPublicityPage ssr=SsrMode::Async />
                 <Route

@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod db;
+pub mod search;
 pub mod vault;
 
 use crate::api::ApiError;
@@ -14,6 +15,7 @@ pub use vault::Vault;
 pub struct AppContext {
     pub db: Db,
     pub vault: Vault,
+    pub search: search::Search,
 }
 
 /// The server's context inside a server function or SSR render.

@@ -6,3 +6,4 @@ mod demo;
 mod helpers;
 mod home;
 mod public_pages;
+mod search;

@@ -2,10 +2,12 @@
 //! migrations of both kept in step. SQL is written once in the portable subset both accept
 //! (`$1` placeholders, BIGINT casts on sums, ISO text dates).
 
+pub mod changes;
 pub mod home;
 pub mod notices;
 pub mod policies;
 pub mod publicity;
+pub mod search;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;

@@ -1,0 +1,233 @@
+//! SQL that feeds the search index (entries built from rows) and links its hits back to pages.
+
+use super::Db;
+use crate::api::publicity::line_status_name;
+use crate::domain::Money;
+use search_index::{Entry, Kind};
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// This database's identity, created once; an index built from another database is rebuilt.
+pub async fn instance_id(db: &Db) -> Result<String, sqlx::Error> {
+    let fresh = crate::ssr::vault::encode_hex(&{
+        let mut b = [0u8; 8];
+        getrandom::getrandom(&mut b).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+        b
+    });
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('instance_id', $1) ON CONFLICT (key) DO NOTHING")
+        .bind(fresh)
+        .execute(&db.pool)
+        .await?;
+    sqlx::query_scalar("SELECT value FROM settings WHERE key = 'instance_id'").fetch_one(&db.pool).await
+}
+
+pub async fn last_change(db: &Db) -> Result<i64, sqlx::Error> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM change_log").fetch_one(&db.pool).await?;
+    Ok(id.unwrap_or(0))
+}
+
+/// (change id, entity, entity id, deleted) after `after`, oldest first.
+pub async fn changes_after(db: &Db, after: i64, limit: i64) -> Result<Vec<(i64, String, i64, bool)>, sqlx::Error> {
+    Ok(sqlx::query("SELECT id, entity, entity_id, op FROM change_log WHERE id > $1 ORDER BY id LIMIT $2")
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?
+        .into_iter()
+        .map(|r| (r.get("id"), r.get("entity"), r.get("entity_id"), r.get::<String, _>("op") == "delete"))
+        .collect())
+}
+
+/// One entry per item code, from the newest catalogue that has it.
+pub async fn items(db: &Db, only_id: Option<i64>) -> Result<Vec<Entry>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT i.id, i.code, i.name, i.year, i.aliases, i.standard, i.frequency, d.name AS department, \
+                p.name AS parent_name, \
+                (SELECT COUNT(*) FROM subsidy_items s WHERE s.parent_id = i.id) AS subs \
+         FROM subsidy_items i JOIN departments d ON d.id = i.department_id \
+         LEFT JOIN subsidy_items p ON p.id = i.parent_id \
+         WHERE i.year = (SELECT MAX(year) FROM subsidy_items x WHERE x.code = i.code) \
+           AND ($1 = 0 OR i.code = (SELECT code FROM subsidy_items WHERE id = $1)) \
+         ORDER BY i.code",
+    )
+    .bind(only_id.unwrap_or(0))
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let department: String = r.get("department");
+            let parent: Option<String> = r.get("parent_name");
+            Entry {
+                kind: Kind::Item,
+                key: r.get("code"),
+                title: r.get("name"),
+                body: format!(
+                    "{} {} {} {}",
+                    parent.unwrap_or_default(),
+                    r.get::<String, _>("standard"),
+                    department,
+                    crate::api::policies::frequency_name(&r.get::<String, _>("frequency"))
+                ),
+                aliases: r.get("aliases"),
+                department: Some(department),
+                year: Some(r.get::<i64, _>("year") as i32),
+                township: None,
+            }
+        })
+        .collect())
+}
+
+pub async fn documents(db: &Db, only_id: Option<i64>) -> Result<Vec<Entry>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT doc.id, doc.title, doc.doc_number, doc.issuer, doc.published_on, doc.body, d.name AS department \
+         FROM documents doc LEFT JOIN departments d ON d.id = doc.department_id WHERE ($1 = 0 OR doc.id = $1)",
+    )
+    .bind(only_id.unwrap_or(0))
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Entry {
+            kind: Kind::Document,
+            key: r.get::<i64, _>("id").to_string(),
+            title: r.get("title"),
+            body: format!("{} {} {}", r.get::<String, _>("doc_number"), r.get::<String, _>("issuer"), r.get::<String, _>("body")),
+            aliases: String::new(),
+            department: r.get::<Option<String>, _>("department").or_else(|| Some(r.get("issuer"))),
+            year: r.get::<String, _>("published_on").get(..4).and_then(|y| y.parse().ok()),
+            township: None,
+        })
+        .collect())
+}
+
+const PUBLICITY_SQL: &str = "SELECT pe.id, pe.name_masked, pe.id_masked, pe.recipient_name_masked, pe.period, pe.amount_fen, \
+        pe.status, v.name AS village, t.name AS township, i.name AS item, d.name AS department \
+     FROM publicity_entries pe JOIN regions v ON v.id = pe.village_id JOIN regions t ON t.id = v.parent_id \
+     JOIN subsidy_items i ON i.id = pe.item_id JOIN departments d ON d.id = i.department_id";
+
+fn publicity_entry(r: &sqlx::any::AnyRow) -> Entry {
+    let (name, village, item, period): (String, String, String, String) =
+        (r.get("name_masked"), r.get("village"), r.get("item"), r.get("period"));
+    let township: String = r.get("township");
+    let recipient: Option<String> = r.get("recipient_name_masked");
+    Entry {
+        kind: Kind::Publicity,
+        key: r.get::<i64, _>("id").to_string(),
+        title: format!("{name} {village} {item} {period}"),
+        body: format!(
+            "{name} {} {}{township} {village} {item} {period} {}元 {}",
+            r.get::<String, _>("id_masked"),
+            recipient.map(|r| format!("代领/代管：{r} ")).unwrap_or_default(),
+            Money::from_fen(r.get("amount_fen")).plain(),
+            line_status_name(&r.get::<String, _>("status")),
+        ),
+        aliases: String::new(),
+        department: Some(r.get("department")),
+        year: period.get(..4).and_then(|y| y.parse().ok()),
+        township: Some(township),
+    }
+}
+
+/// Publicity lines with id above `after`, in id order, at most `limit` (for batched rebuilds).
+pub async fn publicity_batch(db: &Db, after: i64, limit: i64) -> Result<Vec<(i64, Entry)>, sqlx::Error> {
+    let sql = format!("{PUBLICITY_SQL} WHERE pe.id > $1 ORDER BY pe.id LIMIT $2");
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| (r.get::<i64, _>("id"), publicity_entry(r)))
+        .collect())
+}
+
+pub async fn publicity_one(db: &Db, id: i64) -> Result<Option<Entry>, sqlx::Error> {
+    let sql = format!("{PUBLICITY_SQL} WHERE pe.id = $1");
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&db.pool).await?.as_ref().map(publicity_entry))
+}
+
+pub async fn publicity_count(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM publicity_entries").fetch_one(&db.pool).await
+}
+
+/// Page links of publicity hits, all in one query: entry id → (township code, village code, roster id).
+pub async fn publicity_links(db: &Db, ids: &[i64]) -> Result<HashMap<i64, (String, String, i64)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT pe.id, t.code AS township, v.code AS village, pe.roster_id FROM publicity_entries pe \
+         JOIN regions v ON v.id = pe.village_id JOIN regions t ON t.id = v.parent_id WHERE pe.id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(*id);
+    }
+    Ok(query
+        .fetch_all(&db.pool)
+        .await?
+        .into_iter()
+        .map(|r| (r.get("id"), (r.get("township"), r.get("village"), r.get("roster_id"))))
+        .collect())
+}
+
+/// Runs a search and turns its hits into links, loading the rows behind publicity hits in one query.
+pub async fn run(
+    db: &Db,
+    search: &crate::ssr::search::Search,
+    q: String,
+    filter: crate::api::search::SearchFilter,
+    page: u64,
+) -> Result<crate::api::search::SearchPage, String> {
+    use crate::api::search::{kind_name, FacetCount, Fragment, SearchHit, SearchPage, HITS_PER_PAGE};
+    let kind = filter.kind.as_deref().and_then(Kind::parse);
+    let query = search_index::Query {
+        text: &q,
+        kind,
+        department: filter.department.as_deref(),
+        year: filter.year,
+        township: filter.township.as_deref(),
+        offset: ((page - 1) * HITS_PER_PAGE) as usize,
+        limit: HITS_PER_PAGE as usize,
+    };
+    let results = search.index.search(&query).map_err(|e| e.to_string())?;
+    let publicity_ids: Vec<i64> =
+        results.hits.iter().filter(|h| h.kind == Kind::Publicity).filter_map(|h| h.key.parse().ok()).collect();
+    let links = publicity_links(db, &publicity_ids).await.map_err(|e| e.to_string())?;
+    let fragments = |f: &[search_index::Fragment]| -> Vec<Fragment> {
+        f.iter().map(|x| Fragment { text: x.text.clone(), highlighted: x.highlighted }).collect()
+    };
+    let hits = results
+        .hits
+        .iter()
+        .filter_map(|h| {
+            let url = match h.kind {
+                Kind::Item => format!("/policies/{}", h.key),
+                Kind::Document => format!("/notices/{}", h.key),
+                Kind::Publicity => {
+                    let (t, v, r) = links.get(&h.key.parse::<i64>().ok()?)?;
+                    format!("/publicity/{t}/{v}/{r}")
+                }
+            };
+            Some(SearchHit { kind: h.kind.as_str().to_string(), url, title: fragments(&h.title), snippet: fragments(&h.snippet) })
+        })
+        .collect();
+    let facet = |value: String, label: String, count: u64| FacetCount { value, label, count };
+    let total = results.total as u64;
+    Ok(SearchPage {
+        q,
+        filter,
+        total,
+        page,
+        pages: total.div_ceil(HITS_PER_PAGE).max(1),
+        hits,
+        kinds: results.facets.kinds.iter().map(|(k, n)| facet(k.as_str().into(), kind_name(k.as_str()).into(), *n)).collect(),
+        departments: results.facets.departments.iter().map(|(d, n)| facet(d.clone(), d.clone(), *n)).collect(),
+        years: results.facets.years.iter().map(|(y, n)| facet(y.to_string(), format!("{y}年"), *n)).collect(),
+        townships: results.facets.townships.iter().map(|(t, n)| facet(t.clone(), t.clone(), *n)).collect(),
+        ready: search.is_ready(),
+    })
+}

@@ -1,0 +1,129 @@
+//! Keeps this node's search index in step with the database: a full build when the index is
+//! empty or was built from another database, then only the changes recorded since (the change
+//! log), so a change made through any node becomes searchable on every node.
+
+use super::db::{self, Db};
+use search_index::{IndexError, Kind, SearchIndex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+/// The index and whether it has caught up with the database since the server started.
+#[derive(Clone)]
+pub struct Search {
+    pub index: Arc<SearchIndex>,
+    ready: Arc<AtomicBool>,
+}
+
+const BATCH: i64 = 20_000;
+
+/// What the index has applied: which database, up to which change.
+fn marker(instance: &str, change: i64) -> String {
+    format!("instance={instance};change={change}")
+}
+
+fn parse_marker(marker: &str) -> Option<(String, i64)> {
+    let (instance, change) = marker.split_once(";change=")?;
+    Some((instance.strip_prefix("instance=")?.to_string(), change.parse().ok()?))
+}
+
+impl Search {
+    pub fn new(index: SearchIndex) -> Self {
+        Search { index: Arc::new(index), ready: Arc::new(AtomicBool::new(false)) }
+    }
+
+    /// True once the first sync after start has finished.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Brings the index up to date: a full build if needed, else the changes since the last sync.
+    /// Returns the number of entries written.
+    pub async fn sync(&self, db: &Db) -> Result<u64, SyncError> {
+        let instance = db::search::instance_id(db).await?;
+        let applied = self.index.marker().and_then(|m| parse_marker(&m)).filter(|(i, _)| *i == instance).map(|(_, c)| c);
+        let written = match applied {
+            None => self.rebuild(db, |_, _| {}).await?,
+            Some(change) => self.apply_changes(db, &instance, change).await?,
+        };
+        self.ready.store(true, Ordering::Release);
+        Ok(written)
+    }
+
+    /// Rebuilds everything from the database; `progress(done, total)` is called along the way.
+    pub async fn rebuild(&self, db: &Db, mut progress: impl FnMut(u64, u64)) -> Result<u64, SyncError> {
+        let instance = db::search::instance_id(db).await?;
+        let change = db::search::last_change(db).await?;
+        let items = db::search::items(db, None).await?;
+        let documents = db::search::documents(db, None).await?;
+        let total = (items.len() + documents.len()) as u64 + db::search::publicity_count(db).await? as u64;
+        self.index.clear()?;
+        let mut done = 0u64;
+        for entry in items.iter().chain(documents.iter()) {
+            self.index.upsert(entry)?;
+            done += 1;
+        }
+        progress(done, total);
+        let mut after = 0;
+        loop {
+            let batch = db::search::publicity_batch(db, after, BATCH).await?;
+            let Some((last, _)) = batch.last() else { break };
+            after = *last;
+            for (_, entry) in &batch {
+                self.index.upsert(entry)?;
+            }
+            done += batch.len() as u64;
+            progress(done, total);
+        }
+        self.index.commit(&marker(&instance, change))?;
+        Ok(done)
+    }
+
+    async fn apply_changes(&self, db: &Db, instance: &str, mut applied: i64) -> Result<u64, SyncError> {
+        let mut written = 0;
+        loop {
+            let changes = db::search::changes_after(db, applied, 1_000).await?;
+            let Some((last, ..)) = changes.last() else { break };
+            let last = *last;
+            for (_, entity, id, deleted) in changes {
+                let (kind, entries) = match entity.as_str() {
+                    db::changes::ITEM => (Kind::Item, db::search::items(db, Some(id)).await?),
+                    db::changes::DOCUMENT => (Kind::Document, db::search::documents(db, Some(id)).await?),
+                    db::changes::PUBLICITY => (Kind::Publicity, db::search::publicity_one(db, id).await?.into_iter().collect()),
+                    _ => continue,
+                };
+                if deleted || entries.is_empty() {
+                    // An item is keyed by code; a deleted document or line by its id.
+                    if kind != Kind::Item {
+                        self.index.delete(kind, &id.to_string());
+                    }
+                }
+                for entry in &entries {
+                    self.index.upsert(entry)?;
+                    written += 1;
+                }
+            }
+            applied = last;
+            self.index.commit(&marker(instance, applied))?;
+        }
+        Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_round_trip() {
+        assert_eq!(parse_marker(&marker("ab12", 42)), Some(("ab12".into(), 42)));
+        assert_eq!(parse_marker("garbage"), None);
+    }
+}
