@@ -38,6 +38,7 @@ for (const [name, device] of [['phone', phone], ['desktop', desktop]]) {
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
     await page.goto(`${server.url}/`);
     await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });
     assert.match(await page.textContent('[data-figure="amount-paid"]'), /\d/);

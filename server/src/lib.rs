@@ -4,6 +4,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod downloads;
+pub mod open_data;
 pub mod preferences;
 pub mod startup;
 pub mod telemetry;

@@ -36,8 +36,18 @@ pub enum StartupError {
 const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Opens this node's search index (creating it when missing).
+/// An index written with an older schema is derived data: it is removed and rebuilt.
 pub fn open_search(config: &Config) -> Result<Search, StartupError> {
-    Ok(Search::new(search_index::SearchIndex::open_or_create(&config.index_dir)?))
+    let dir = &config.index_dir;
+    let index = match search_index::SearchIndex::open_or_create(dir) {
+        Err(search_index::IndexError::SchemaChanged(_)) => {
+            tracing::warn!(dir = %dir.display(), "search index has an older schema; rebuilding it");
+            std::fs::remove_dir_all(dir).map_err(search_index::IndexError::Io)?;
+            search_index::SearchIndex::open_or_create(dir)?
+        }
+        other => other?,
+    };
+    Ok(Search::new(index))
 }
 
 /// Keeps the index in step with the database for as long as the server runs: a full build first
@@ -175,6 +185,7 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/publicity/{township}/{village}/{roster}/csv", get(crate::downloads::roster_csv))
         .route("/settings/text-size", axum::routing::post(crate::preferences::set_text_size))
+        .merge(crate::open_data::router())
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())

@@ -5,5 +5,6 @@ mod cli;
 mod demo;
 mod helpers;
 mod home;
+mod open_data;
 mod public_pages;
 mod search;

@@ -1,0 +1,118 @@
+// Every public page in a real browser, with JavaScript off (content is there) and on (it
+// hydrates without errors): policy list and filters, an item, notices with tables, publicity
+// from township to roster, search, and the large-text switch staying on across pages.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './server.mjs';
+import { launch, phone, desktop, shot } from './browser.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const FULL_ID = /[1-9]\d{5}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dXx]/;
+
+async function visit(page, path) {
+  const response = await page.goto(`${server.url}${path}`);
+  assert.equal(response.status(), 200, path);
+  assert.doesNotMatch(await page.content(), FULL_ID, `${path}: a full ID number`);
+}
+
+async function journey(page) {
+  await visit(page, '/');
+  await page.click('text=政策清单');
+  await page.waitForURL('**/policies');
+  await page.selectOption('select[name=department]', 'civil_affairs');
+  await page.click('form.filters button[type=submit]');
+  await page.waitForURL(/department=civil_affairs/);
+  assert.match(await page.textContent('.policy-list'), /最低生活保障金/);
+  await page.click('a[href^="/policies/14-01"]');
+  await page.waitForURL(/\/policies\/14-01/);
+  assert.match(await page.textContent('h1'), /最低生活保障金/);
+  await visit(page, '/notices');
+  await page.click('text=万源市惠民惠农财政补贴“一卡通”资金项目表及工作分工时间表');
+  await page.waitForSelector('table th');
+  assert.ok((await page.locator('.document-body table').count()) >= 1, 'tables render as tables');
+  await visit(page, '/publicity');
+  await page.click('a[href^="/publicity/510999001?"]');
+  await page.waitForSelector('table.totals');
+  await page.locator('table.totals a').first().click();
+  await page.waitForSelector('.periods a');
+  await page.locator('.periods a').first().click();
+  await page.waitForSelector('table.lines');
+  assert.ok((await page.locator('table.lines tbody tr').count()) > 0);
+  assert.doesNotMatch(await page.content(), FULL_ID);
+}
+
+for (const [name, device] of [['phone', phone], ['desktop', desktop]]) {
+  test(`public journey with JavaScript on (${name})`, async () => {
+    const context = await browser.newContext(device);
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
+    await journey(page);
+    await page.waitForSelector('body[data-hydrated="true"]');
+    assert.deepEqual(errors, []);
+    await shot(page, `journey-${name}`);
+    await context.close();
+  });
+}
+
+test('public journey with JavaScript off (phone)', async () => {
+  const context = await browser.newContext({ ...phone, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await journey(page);
+  await shot(page, 'journey-phone-no-js');
+  await context.close();
+});
+
+test('search finds an item by its abbreviation and a notice by a phrase', async () => {
+  const context = await browser.newContext(phone);
+  const page = await context.newPage();
+  await visit(page, '/search');
+  for (let i = 0; i < 100 && (await page.content()).includes('搜索索引正在建立'); i++) {
+    await page.waitForTimeout(300);
+    await page.reload();
+  }
+  await page.fill('input[name=q]', '低保');
+  await page.click('form.search-box button');
+  await page.waitForURL(/q=/);
+  assert.equal(await page.locator('a.hit-title').first().getAttribute('href'), '/policies/14-01');
+  await page.fill('input[name=q]', '身份凭证和金融支付功能');
+  await page.click('form.search-box button');
+  await page.waitForURL(/q=%E8%BA%AB/);
+  await page.locator('a.hit-title').first().click();
+  await page.waitForURL(/\/notices\//);
+  assert.match(await page.textContent('h1'), /泗水县/);
+  await shot(page, 'search-phone');
+  await context.close();
+});
+
+for (const js of [true, false]) {
+  test(`large-text mode stays on across pages (JavaScript ${js ? 'on' : 'off'})`, async () => {
+    const context = await browser.newContext({ ...phone, javaScriptEnabled: js });
+    const page = await context.newPage();
+    await visit(page, '/policies');
+    await page.click('form.text-size button');
+    await page.waitForLoadState('load');
+    assert.equal(await page.getAttribute('html', 'class'), 'large-text');
+    assert.match(page.url(), /\/policies$/, 'back on the same page');
+    await page.click('.site-nav >> text=发放公示');
+    await page.waitForURL('**/publicity');
+    await page.reload();
+    assert.equal(await page.getAttribute('html', 'class'), 'large-text');
+    await shot(page, `large-text-${js ? 'js' : 'nojs'}`);
+    await context.close();
+  });
+}

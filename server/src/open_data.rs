@@ -1,0 +1,129 @@
+//! Open data: the public pages' data as JSON under `/api/v1`, with an OpenAPI document at
+//! `/api/openapi.json`. Same queries and the same masking as the pages; amounts are integer fen.
+
+use app::ssr::db::{home, notices, policies, publicity};
+use app::ssr::AppContext;
+use axum::extract::{Extension, Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    year: Option<i32>,
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<i64>,
+}
+
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new()
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/v1/aggregates", get(aggregates))
+        .route("/api/v1/catalogue", get(catalogue))
+        .route("/api/v1/catalogue/{code}", get(catalogue_item))
+        .route("/api/v1/notices", get(notice_list))
+        .route("/api/v1/notices/{id}", get(notice))
+        .route("/api/v1/publicity", get(publicity_index))
+        .route("/api/v1/publicity/{township}", get(publicity_township))
+        .route("/api/v1/publicity/{township}/{village}", get(publicity_village))
+        .route("/api/v1/publicity/{township}/{village}/{roster}", get(publicity_roster))
+}
+
+#[derive(Serialize)]
+struct ApiErrorBody {
+    error: &'static str,
+}
+
+fn json<T: Serialize>(result: Result<Option<T>, sqlx::Error>) -> Response {
+    match result {
+        Ok(Some(value)) => Json(value).into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, Json(ApiErrorBody { error: "未找到相关内容" })).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "open data API");
+            (StatusCode::INTERNAL_SERVER_ERROR, Json(ApiErrorBody { error: "系统繁忙，请稍后再试" })).into_response()
+        }
+    }
+}
+
+async fn aggregates(Extension(cx): Extension<AppContext>) -> Response {
+    json(home::figures(&cx.db).await.map(Some))
+}
+
+async fn catalogue(Extension(cx): Extension<AppContext>, Query(q): Query<YearQuery>) -> Response {
+    let no_filter = policies::Filter { level: None, department: None, keyword: None };
+    json(policies::list(&cx.db, q.year, &no_filter).await.map(Some))
+}
+
+async fn catalogue_item(Extension(cx): Extension<AppContext>, Path(code): Path<String>, Query(q): Query<YearQuery>) -> Response {
+    json(policies::detail(&cx.db, &code, q.year).await)
+}
+
+async fn notice_list(Extension(cx): Extension<AppContext>, Query(q): Query<PageQuery>) -> Response {
+    json(notices::list(&cx.db, q.page.unwrap_or(1).max(1)).await.map(Some))
+}
+
+async fn notice(Extension(cx): Extension<AppContext>, Path(id): Path<String>) -> Response {
+    match id.parse::<i64>() {
+        Ok(id) => json(notices::get(&cx.db, id).await),
+        Err(_) => json::<()>(Ok(None)),
+    }
+}
+
+async fn publicity_index(Extension(cx): Extension<AppContext>, Query(q): Query<YearQuery>) -> Response {
+    json(publicity::index(&cx.db, q.year).await.map(Some))
+}
+
+async fn publicity_township(Extension(cx): Extension<AppContext>, Path(t): Path<String>, Query(q): Query<YearQuery>) -> Response {
+    json(publicity::township(&cx.db, &t, q.year).await)
+}
+
+async fn publicity_village(
+    Extension(cx): Extension<AppContext>,
+    Path((t, v)): Path<(String, String)>,
+    Query(q): Query<YearQuery>,
+) -> Response {
+    json(publicity::village(&cx.db, &t, &v, q.year).await)
+}
+
+async fn publicity_roster(Extension(cx): Extension<AppContext>, Path((t, v, r)): Path<(String, String, String)>) -> Response {
+    match r.parse::<i64>() {
+        Ok(r) => json(publicity::roster(&cx.db, &t, &v, r).await),
+        Err(_) => json::<()>(Ok(None)),
+    }
+}
+
+/// The OpenAPI 3.1 description of the endpoints above.
+async fn openapi() -> Response {
+    let year = serde_json::json!({ "name": "year", "in": "query", "required": false, "schema": { "type": "integer" }, "description": "catalogue / period year; default the newest" });
+    let path_param = |name: &str, description: &str| serde_json::json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" }, "description": description });
+    let ok = |description: &str| serde_json::json!({
+        "200": { "description": description, "content": { "application/json": { "schema": { "type": "object" } } } },
+        "404": { "description": "未找到相关内容", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+    });
+    let doc = serde_json::json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "惠民惠农财政补贴资金“一卡通”公开平台 开放数据接口",
+            "version": "1",
+            "description": "The portal's public data as JSON. Amounts are integer fen (1 yuan = 100 fen). Names and ID numbers are masked exactly as on the pages; phones, bank accounts and birth dates are never included."
+        },
+        "paths": {
+            "/api/v1/aggregates": { "get": { "summary": "This year's totals, by item and by township", "responses": ok("HomeFigures") } },
+            "/api/v1/catalogue": { "get": { "summary": "The policy list of a year, with departments and changes from the year before", "parameters": [year], "responses": ok("PolicyList") } },
+            "/api/v1/catalogue/{code}": { "get": { "summary": "One item with its payouts by township and by period", "parameters": [path_param("code", "item code, e.g. 14-01"), year], "responses": ok("PolicyDetail") } },
+            "/api/v1/notices": { "get": { "summary": "Notices and policy documents, newest first", "parameters": [{ "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1 } }], "responses": ok("NoticeList") } },
+            "/api/v1/notices/{id}": { "get": { "summary": "One notice with its full text", "parameters": [path_param("id", "notice id")], "responses": ok("Notice") } },
+            "/api/v1/publicity": { "get": { "summary": "Payment publicity totals by township", "parameters": [year], "responses": ok("PublicityIndex") } },
+            "/api/v1/publicity/{township}": { "get": { "summary": "A township's totals by village", "parameters": [path_param("township", "township code"), year], "responses": ok("TownshipPublicity") } },
+            "/api/v1/publicity/{township}/{village}": { "get": { "summary": "A village's rosters (item and period)", "parameters": [path_param("township", "township code"), path_param("village", "village code"), year], "responses": ok("VillagePublicity") } },
+            "/api/v1/publicity/{township}/{village}/{roster}": { "get": { "summary": "The published lines of one roster in one village (masked)", "parameters": [path_param("township", "township code"), path_param("village", "village code"), path_param("roster", "roster id")], "responses": ok("RosterPublicity") } }
+        },
+        "components": { "schemas": { "Error": { "type": "object", "properties": { "error": { "type": "string" } }, "required": ["error"] } } }
+    });
+    Json(doc).into_response()
+}
