@@ -51,7 +51,7 @@ fn json<T: Serialize>(result: Result<Option<T>, sqlx::Error>) -> Response {
 }
 
 async fn aggregates(Extension(cx): Extension<AppContext>) -> Response {
-    json(home::figures(&cx.db).await.map(Some))
+    json(cx.cache.get_or_load("home_figures", home::figures(&cx.db)).await.map(Some))
 }
 
 async fn catalogue(Extension(cx): Extension<AppContext>, Query(q): Query<YearQuery>) -> Response {
@@ -75,7 +75,8 @@ async fn notice(Extension(cx): Extension<AppContext>, Path(id): Path<String>) ->
 }
 
 async fn publicity_index(Extension(cx): Extension<AppContext>, Query(q): Query<YearQuery>) -> Response {
-    json(publicity::index(&cx.db, q.year).await.map(Some))
+    let key = format!("publicity_index/{:?}", q.year);
+    json(cx.cache.get_or_load(&key, publicity::index(&cx.db, q.year)).await.map(Some))
 }
 
 async fn publicity_township(Extension(cx): Extension<AppContext>, Path(t): Path<String>, Query(q): Query<YearQuery>) -> Response {

@@ -14,6 +14,7 @@ use leptos_axum::{file_and_error_handler_with_context, generate_route_list, Lept
 use std::net::SocketAddr;
 use std::path::Path;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tower_http::compression::CompressionLayer;
 
 #[derive(Debug, thiserror::Error)]
@@ -52,15 +53,19 @@ pub fn open_search(config: &Config) -> Result<Search, StartupError> {
 
 /// Keeps the index in step with the database for as long as the server runs: a full build first
 /// when needed, then the change log every couple of seconds.
-async fn follow_database(db: Db, search: Search) {
+async fn follow_database(db: Db, search: Search, mut stop: watch::Receiver<bool>) {
     loop {
         let started = std::time::Instant::now();
         match search.sync(&db).await {
             Ok(0) => {}
             Ok(written) => tracing::info!(written, seconds = started.elapsed().as_secs_f32(), "search index updated"),
+            Err(app::ssr::search::SyncError::Stopped) => return,
             Err(e) => tracing::error!(error = %e, "search index update failed; retrying"),
         }
-        tokio::time::sleep(FOLLOW_EVERY).await;
+        tokio::select! {
+            _ = tokio::time::sleep(FOLLOW_EVERY) => {}
+            _ = stop.changed() => return,
+        }
     }
 }
 
@@ -130,6 +135,20 @@ pub async fn load_demo_if_empty(db: &Db, vault: &Vault, options: &DemoOptions) -
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    stop: watch::Sender<bool>,
+    search: Search,
+}
+
+/// Stops a running [`Application`] (as Ctrl-C would): in-flight requests finish, background
+/// work ends.
+#[derive(Clone)]
+pub struct StopHandle(watch::Sender<bool>, Search);
+
+impl StopHandle {
+    pub fn stop(&self) {
+        self.1.stop();
+        let _ = self.0.send(true);
+    }
 }
 
 impl Application {
@@ -140,12 +159,17 @@ impl Application {
             load_demo_if_empty(&db, &vault, &options).await?;
         }
         let search = open_search(config)?;
-        tokio::spawn(follow_database(db.clone(), search.clone()));
+        let (stop, stopped) = watch::channel(false);
+        tokio::spawn(follow_database(db.clone(), search.clone(), stopped));
         let leptos_options = leptos_options(config);
         let addr = leptos_options.site_addr;
-        let router = router(AppContext { db, vault, search }, leptos_options);
+        let router = router(AppContext { db, vault, search: search.clone(), cache: Default::default() }, leptos_options);
         let listener = TcpListener::bind(addr).await.map_err(|e| StartupError::Bind(addr, e))?;
-        Ok(Self { listener, router })
+        Ok(Self { listener, router, stop, search })
+    }
+
+    pub fn stop_handle(&self) -> StopHandle {
+        StopHandle(self.stop.clone(), self.search.clone())
     }
 
     /// The address actually bound (port 0 in tests becomes a real port).
@@ -156,8 +180,19 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
     pub async fn run(self) -> std::io::Result<()> {
         tracing::info!(addr = %self.local_addr(), "portal listening");
+        let mut stopped = self.stop.subscribe();
+        let stop = self.stop.clone();
+        let search = self.search.clone();
+        let shutdown = async move {
+            tokio::select! {
+                _ = shutdown_signal() => {}
+                _ = stopped.changed() => {}
+            }
+            search.stop();
+            let _ = stop.send(true);
+        };
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(shutdown)
             .await
     }
 }

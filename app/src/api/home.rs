@@ -43,5 +43,5 @@ pub async fn get_site_info() -> Result<SiteInfo, ApiError> {
 #[server(prefix = "/api", endpoint = "home_figures")]
 pub async fn get_home_figures() -> Result<HomeFigures, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::db::home::figures(&cx.db).await.map_err(ApiError::internal)
+    cx.cache.get_or_load("home_figures", crate::ssr::db::home::figures(&cx.db)).await.map_err(ApiError::internal)
 }

@@ -125,7 +125,8 @@ pub fn line_status_name(status: &str) -> &'static str {
 #[server(prefix = "/api", endpoint = "publicity")]
 pub async fn get_publicity_index(year: Option<i32>) -> Result<PublicityIndex, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::db::publicity::index(&cx.db, year).await.map_err(ApiError::internal)
+    let key = format!("publicity_index/{year:?}");
+    cx.cache.get_or_load(&key, crate::ssr::db::publicity::index(&cx.db, year)).await.map_err(ApiError::internal)
 }
 
 #[server(prefix = "/api", endpoint = "publicity_township")]

@@ -230,16 +230,16 @@ fn RosterView(data: RosterPublicity) -> impl IntoView {
                 <tbody>
                     {lines.into_iter().map(|l| view! {
                         <tr>
-                            <td>
+                            <td data-label="姓名">
                                 {l.name_masked.clone()}
                                 {l.recipient_name_masked.clone().map(|rn| view! { <span class="recipient">{format!("（代领/代管：{rn}）")}</span> })}
                             </td>
-                            <td class="mono">{l.id_masked}</td>
-                            <td>{l.village}</td>
-                            <td>{l.item}</td>
-                            <td>{l.period}</td>
-                            <td class="num">{l.amount.grouped()}</td>
-                            <td class=format!("status status-{}", l.status)>{line_status_name(&l.status)}</td>
+                            <td class="mono" data-label="身份证号">{l.id_masked}</td>
+                            <td data-label="村（社区）">{l.village}</td>
+                            <td data-label="补贴项目">{l.item}</td>
+                            <td data-label="期次">{l.period}</td>
+                            <td class="num" data-label="金额（元）">{l.amount.grouped()}</td>
+                            <td class=format!("status status-{}", l.status) data-label="状态">{line_status_name(&l.status)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

@@ -1,6 +1,7 @@
 //! Server-only code: the database layer, encryption of personal data, the clock, and the
 //! context through which server functions reach them.
 
+pub mod cache;
 pub mod clock;
 pub mod db;
 pub mod search;
@@ -16,6 +17,7 @@ pub struct AppContext {
     pub db: Db,
     pub vault: Vault,
     pub search: search::Search,
+    pub cache: cache::Cache,
 }
 
 /// The server's context inside a server function or SSR render.

@@ -13,6 +13,10 @@ pub enum SyncError {
     Db(#[from] sqlx::Error),
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error("indexing thread failed: {0}")]
+    Worker(String),
+    #[error("the server is stopping")]
+    Stopped,
 }
 
 /// The index and whether it has caught up with the database since the server started.
@@ -20,6 +24,7 @@ pub enum SyncError {
 pub struct Search {
     pub index: Arc<SearchIndex>,
     ready: Arc<AtomicBool>,
+    stopped: Arc<AtomicBool>,
 }
 
 const BATCH: i64 = 20_000;
@@ -36,7 +41,16 @@ fn parse_marker(marker: &str) -> Option<(String, i64)> {
 
 impl Search {
     pub fn new(index: SearchIndex) -> Self {
-        Search { index: Arc::new(index), ready: Arc::new(AtomicBool::new(false)) }
+        Search { index: Arc::new(index), ready: Arc::new(AtomicBool::new(false)), stopped: Arc::new(AtomicBool::new(false)) }
+    }
+
+    /// Asks a sync in progress to stop before its next batch and not to commit (server shutdown).
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
+    }
+
+    fn stopping(&self) -> Result<(), SyncError> {
+        if self.stopped.load(Ordering::Acquire) { Err(SyncError::Stopped) } else { Ok(()) }
     }
 
     /// True once the first sync after start has finished.
@@ -65,25 +79,35 @@ impl Search {
         let documents = db::search::documents(db, None).await?;
         let total = (items.len() + documents.len()) as u64 + db::search::publicity_count(db).await? as u64;
         self.index.clear()?;
-        let mut done = 0u64;
-        for entry in items.iter().chain(documents.iter()) {
-            self.index.upsert(entry)?;
-            done += 1;
-        }
+        let mut done = self.write(items.into_iter().chain(documents).collect()).await?;
         progress(done, total);
         let mut after = 0;
         loop {
+            self.stopping()?;
             let batch = db::search::publicity_batch(db, after, BATCH).await?;
             let Some((last, _)) = batch.last() else { break };
             after = *last;
-            for (_, entry) in &batch {
-                self.index.upsert(entry)?;
-            }
-            done += batch.len() as u64;
+            done += self.write(batch.into_iter().map(|(_, e)| e).collect()).await?;
             progress(done, total);
         }
-        self.index.commit(&marker(&instance, change))?;
+        self.stopping()?;
+        let index = self.index.clone();
+        let marker = marker(&instance, change);
+        blocking(move || index.commit(&marker)).await?;
         Ok(done)
+    }
+
+    /// Upserts a batch on a blocking thread: tokenizing is CPU work that must not hold up
+    /// the threads serving requests.
+    async fn write(&self, entries: Vec<search_index::Entry>) -> Result<u64, SyncError> {
+        let index = self.index.clone();
+        blocking(move || {
+            for entry in &entries {
+                index.upsert(entry)?;
+            }
+            Ok(entries.len() as u64)
+        })
+        .await
     }
 
     async fn apply_changes(&self, db: &Db, instance: &str, mut applied: i64) -> Result<u64, SyncError> {
@@ -111,10 +135,15 @@ impl Search {
                 }
             }
             applied = last;
+            self.stopping()?;
             self.index.commit(&marker(instance, applied))?;
         }
         Ok(written)
     }
+}
+
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, IndexError> + Send + 'static) -> Result<T, SyncError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| SyncError::Worker(e.to_string()))?.map_err(SyncError::Index)
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub struct TestApp {
     /// A second connection to the same database, for checking what the server wrote.
     pub db: Db,
     pub vault: Vault,
+    stop: server::startup::StopHandle,
     _dir: tempfile::TempDir,
     postgres: Option<PostgresDatabase>,
 }
@@ -45,6 +46,8 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        // Stop the server and its index follower before their files go.
+        self.stop.stop();
         if let Some(pg) = self.postgres.take() {
             pg.drop_database();
         }
@@ -84,11 +87,12 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     adjust(&mut config);
     let app = Application::build(&config).await.expect("the server starts");
     let addr = app.local_addr();
+    let stop = app.stop_handle();
     tokio::spawn(app.run());
     let db = Db::connect(&url, 2).await.expect("a second connection");
     let vault = Vault::from_hex(config.data_key.as_ref().expect("set above").expose()).expect("a valid key");
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("a client");
-    TestApp { addr, client, db, vault, _dir: dir, postgres }
+    TestApp { addr, client, db, vault, stop, _dir: dir, postgres }
 }
 
 /// A database of its own on the PostgreSQL server named by `PORTAL_TEST_POSTGRES`, dropped

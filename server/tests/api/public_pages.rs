@@ -123,7 +123,7 @@ async fn publicity_from_township_to_roster_and_csv() {
     assert!(village_page.contains(&format!("/publicity/510999001/{village}/{roster}")));
 
     let roster_page = page(&app, &format!("/publicity/510999001/{village}/{roster}")).await;
-    assert_eq!(roster_page.matches("<td class=\"mono\">").count() as i64, n, "one row per published line");
+    assert_eq!(roster_page.matches("data-label=\"身份证号\"").count() as i64, n, "one row per published line");
     assert!(roster_page.contains("发放后公示"));
 
     let response = app.client.get(app.url(&format!("/publicity/510999001/{village}/{roster}/csv"))).send().await.unwrap();

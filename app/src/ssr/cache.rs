@@ -1,0 +1,71 @@
+//! A small per-node cache for figures that are costly to total and may be a little stale (home
+//! page totals, publicity totals): each value lives for `TTL`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub const TTL: Duration = Duration::from_secs(30);
+
+#[derive(Clone, Default)]
+pub struct Cache {
+    entries: Arc<Mutex<HashMap<String, (Instant, Arc<dyn std::any::Any + Send + Sync>)>>>,
+}
+
+impl Cache {
+    /// The cached value for `key`, or `load()`'s result, cached when it succeeds.
+    pub async fn get_or_load<T, E, F>(&self, key: &str, load: F) -> Result<T, E>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: std::future::Future<Output = Result<T, E>>,
+    {
+        if let Some(hit) = self.lookup::<T>(key) {
+            return Ok(hit);
+        }
+        let value = load.await?;
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.insert(key.to_string(), (Instant::now(), Arc::new(value.clone())));
+        Ok(value)
+    }
+
+    fn lookup<T: Clone + 'static>(&self, key: &str) -> Option<T> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let (at, value) = entries.get(key)?;
+        (at.elapsed() < TTL).then(|| value.downcast_ref::<T>().cloned()).flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cache;
+
+    #[test]
+    fn loads_once_then_serves_the_copy() {
+        let cache = Cache::default();
+        let loads = std::cell::Cell::new(0);
+        let load = |v: i32| {
+            let loads = &loads;
+            async move {
+                loads.set(loads.get() + 1);
+                Ok::<i32, ()>(v)
+            }
+        };
+        assert_eq!(block_on(cache.get_or_load("k", load(1))), Ok(1));
+        assert_eq!(block_on(cache.get_or_load("k", load(2))), Ok(1), "served from the cache");
+        assert_eq!(loads.get(), 1, "the second load never ran");
+        let failed: Result<i32, &str> = block_on(cache.get_or_load("e", async { Err("no") }));
+        assert!(failed.is_err());
+        let after: Result<i32, &str> = block_on(cache.get_or_load("e", async { Ok(3) }));
+        assert_eq!(after, Ok(3), "failures are not cached");
+    }
+
+    /// Runs a future that never waits (the loads above are ready at once).
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        use std::task::{Context, Poll, Waker};
+        let mut f = std::pin::pin!(f);
+        match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(v) => v,
+            Poll::Pending => unreachable!("test futures are ready at once"),
+        }
+    }
+}
