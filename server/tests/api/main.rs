@@ -6,5 +6,6 @@ mod demo;
 mod helpers;
 mod home;
 mod open_data;
+mod privacy;
 mod public_pages;
 mod search;
