@@ -40,3 +40,27 @@ pub fn Pager(page: i64, pages: i64, base: String) -> impl IntoView {
         }
     })
 }
+
+/// Waits for a page's data (in the first HTML response under `SsrMode::Async`) and shows it with
+/// `view`, or the error with [`ErrorView`].
+#[component]
+pub fn Loaded<T, V, F>(data: Resource<Result<T, ApiError>>, view: F) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense>
+            {move || {
+                let view = view.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(value) => view(value).into_any(),
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}

@@ -2,7 +2,7 @@
 
 use crate::api::home::{get_home_figures, HomeFigures};
 use crate::components::chart::Bar;
-use crate::components::{BarChart, Layout};
+use crate::components::{BarChart, Layout, Loaded};
 use leptos::prelude::*;
 
 #[component]
@@ -23,14 +23,7 @@ pub fn HomePage() -> impl IntoView {
                     <li><a href="/notices">"通知公告"</a></li>
                 </ul>
             </section>
-            <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
-                {move || Suspend::new(async move {
-                    match figures.await {
-                        Ok(f) => view! { <Figures figures=f /> }.into_any(),
-                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded data=figures view=move |f| view! { <Figures figures=f /> } />
         </Layout>
     }
 }

@@ -4,7 +4,7 @@ use crate::api::policies::{
     frequency_name, get_policies, get_policy, level_name, Change, Payout, PolicyDetail, PolicyItem, PolicyList, LEVELS,
 };
 use crate::components::chart::Bar;
-use crate::components::{BarChart, ErrorView, Layout};
+use crate::components::{BarChart, Layout, Loaded};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -25,14 +25,7 @@ pub fn PoliciesPage() -> impl IntoView {
         <Layout>
             <Title text="政策清单" />
             <h1>"惠民惠农财政补贴政策清单"</h1>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Ok(list) => view! { <PolicyListView list level=level() department=department() q=q() /> }.into_any(),
-                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded data=list view=move |list| view! { <PolicyListView list level=level() department=department() q=q() /> } />
         </Layout>
     }
 }
@@ -153,14 +146,7 @@ pub fn PolicyPage() -> impl IntoView {
     );
     view! {
         <Layout>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    match detail.await {
-                        Ok(d) => view! { <PolicyDetailView detail=d /> }.into_any(),
-                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded data=detail view=move |d| view! { <PolicyDetailView detail=d /> } />
         </Layout>
     }
 }

@@ -5,7 +5,7 @@ use crate::api::publicity::{
     roster_status_name, AreaTotal, RosterPublicity, RosterSummary, PAYOUT_PUBLICITY_DAYS,
 };
 use crate::components::chart::Bar;
-use crate::components::{BarChart, ErrorView, Layout};
+use crate::components::{BarChart, Layout, Loaded};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -64,21 +64,14 @@ pub fn PublicityPage() -> impl IntoView {
             <Title text="发放公示" />
             <h1>"补贴发放公示"</h1>
             <p>"按乡镇（街道）、村（社区）查看各项补贴的发放名单。村级公开明细，乡镇公开分村汇总。姓名和身份证号已按规定脱敏。"</p>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(d) => {
-                            let bars = d.townships.iter().map(|t| Bar { label: t.place.name.clone(), value: t.amount.fen(), shown: t.amount.wan() }).collect();
-                            view! {
-                                <YearLinks years=d.years year=d.year base="/publicity".into() />
-                                <BarChart title=format!("{}年各乡镇发放金额（元）", d.year) bars />
-                                <TotalsTable first="乡镇（街道）" rows=d.townships link=move |code| format!("/publicity/{code}?year={}", d.year) />
-                            }.into_any()
-                        }
-                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded data=data view=move |d| {
+                let bars = d.townships.iter().map(|t| Bar { label: t.place.name.clone(), value: t.amount.fen(), shown: t.amount.wan() }).collect();
+                view! {
+                    <YearLinks years=d.years year=d.year base="/publicity".into() />
+                    <BarChart title=format!("{}年各乡镇发放金额（元）", d.year) bars />
+                    <TotalsTable first="乡镇（街道）" rows=d.townships link=move |code| format!("/publicity/{code}?year={}", d.year) />
+                }
+            } />
         </Layout>
     }
 }
@@ -89,24 +82,17 @@ pub fn TownshipPublicityPage() -> impl IntoView {
     let data = Resource::new_blocking(move || (township(), year()), |(t, y)| get_township_publicity(t, y));
     view! {
         <Layout>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(d) => {
-                            let t = d.township.clone();
-                            let year = d.year;
-                            view! {
-                                <Title text=format!("{}发放公示", t.name) />
-                                <p class="breadcrumb"><a href=format!("/publicity?year={year}")>"发放公示"</a></p>
-                                <h1>{format!("{} 发放公示（分村汇总）", t.name)}</h1>
-                                <YearLinks years=d.years year base=format!("/publicity/{}", t.code) />
-                                <TotalsTable first="村（社区）" rows=d.villages link=move |code| format!("/publicity/{}/{code}?year={year}", t.code) />
-                            }.into_any()
-                        }
-                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded data=data view=move |d| {
+                let t = d.township.clone();
+                let year = d.year;
+                view! {
+                    <Title text=format!("{}发放公示", t.name) />
+                    <p class="breadcrumb"><a href=format!("/publicity?year={year}")>"发放公示"</a></p>
+                    <h1>{format!("{} 发放公示（分村汇总）", t.name)}</h1>
+                    <YearLinks years=d.years year base=format!("/publicity/{}", t.code) />
+                    <TotalsTable first="村（社区）" rows=d.villages link=move |code| format!("/publicity/{}/{code}?year={year}", t.code) />
+                }
+            } />
         </Layout>
     }
 }
@@ -117,53 +103,46 @@ pub fn VillagePublicityPage() -> impl IntoView {
     let data = Resource::new_blocking(move || (township(), village(), year()), |(t, v, y)| get_village_publicity(t, v, y));
     view! {
         <Layout>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(d) => {
-                            let base = format!("/publicity/{}/{}", d.township.code, d.village.code);
-                            // Group the village's rosters by item: one heading per item, its periods as links.
-                            let mut groups: Vec<(String, Vec<RosterSummary>)> = Vec::new();
-                            for r in d.rosters {
-                                match groups.last_mut() {
-                                    Some((name, list)) if *name == r.item_name => list.push(r),
-                                    _ => groups.push((r.item_name.clone(), vec![r])),
-                                }
-                            }
-                            view! {
-                                <Title text=format!("{}{}发放公示", d.township.name, d.village.name) />
-                                <p class="breadcrumb">
-                                    <a href=format!("/publicity?year={}", d.year)>"发放公示"</a>" › "
-                                    <a href=format!("/publicity/{}?year={}", d.township.code, d.year)>{d.township.name.clone()}</a>
-                                </p>
-                                <h1>{format!("{} {} 发放公示", d.township.name, d.village.name)}</h1>
-                                <YearLinks years=d.years year=d.year base=base.clone() />
-                                {groups.is_empty().then(|| view! { <p class="empty">"本年度暂无公示。"</p> })}
-                                {groups.into_iter().map(|(item, rosters)| {
-                                    let base = base.clone();
-                                    view! {
-                                        <section class="roster-group">
-                                            <h2>{item}</h2>
-                                            <ul class="periods">
-                                                {rosters.into_iter().map(|r| view! {
-                                                    <li>
-                                                        <a href=format!("{base}/{}", r.id)>
-                                                            {r.period.clone()}{(r.batch > 1).then(|| format!("（第{}批）", r.batch))}
-                                                        </a>
-                                                        <span class="meta">{format!("{}笔 {}元", r.lines, r.amount.grouped())}</span>
-                                                        {r.publicity_late().then(|| view! { <span class="flag">"公示超期"</span> })}
-                                                    </li>
-                                                }).collect_view()}
-                                            </ul>
-                                        </section>
-                                    }
-                                }).collect_view()}
-                            }.into_any()
-                        }
-                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
+            <Loaded data=data view=move |d| {
+                let base = format!("/publicity/{}/{}", d.township.code, d.village.code);
+                // Group the village's rosters by item: one heading per item, its periods as links.
+                let mut groups: Vec<(String, Vec<RosterSummary>)> = Vec::new();
+                for r in d.rosters {
+                    match groups.last_mut() {
+                        Some((name, list)) if *name == r.item_name => list.push(r),
+                        _ => groups.push((r.item_name.clone(), vec![r])),
                     }
-                })}
-            </Suspense>
+                }
+                view! {
+                    <Title text=format!("{}{}发放公示", d.township.name, d.village.name) />
+                    <p class="breadcrumb">
+                        <a href=format!("/publicity?year={}", d.year)>"发放公示"</a>" › "
+                        <a href=format!("/publicity/{}?year={}", d.township.code, d.year)>{d.township.name.clone()}</a>
+                    </p>
+                    <h1>{format!("{} {} 发放公示", d.township.name, d.village.name)}</h1>
+                    <YearLinks years=d.years year=d.year base=base.clone() />
+                    {groups.is_empty().then(|| view! { <p class="empty">"本年度暂无公示。"</p> })}
+                    {groups.into_iter().map(|(item, rosters)| {
+                        let base = base.clone();
+                        view! {
+                            <section class="roster-group">
+                                <h2>{item}</h2>
+                                <ul class="periods">
+                                    {rosters.into_iter().map(|r| view! {
+                                        <li>
+                                            <a href=format!("{base}/{}", r.id)>
+                                                {r.period.clone()}{(r.batch > 1).then(|| format!("（第{}批）", r.batch))}
+                                            </a>
+                                            <span class="meta">{format!("{}笔 {}元", r.lines, r.amount.grouped())}</span>
+                                            {r.publicity_late().then(|| view! { <span class="flag">"公示超期"</span> })}
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            </section>
+                        }
+                    }).collect_view()}
+                }
+            } />
         </Layout>
     }
 }
@@ -177,14 +156,7 @@ pub fn RosterPublicityPage() -> impl IntoView {
     );
     view! {
         <Layout>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(d) => view! { <RosterView data=d /> }.into_any(),
-                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded data=data view=move |d| view! { <RosterView data=d /> } />
         </Layout>
     }
 }

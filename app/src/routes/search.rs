@@ -1,7 +1,7 @@
 //! `/search?q=`: one box over items, documents and publicity, with facets and highlighted snippets.
 
 use crate::api::search::{kind_name, search, search_url, FacetCount, Fragment, SearchFilter, SearchPage};
-use crate::components::{ErrorView, Layout};
+use crate::components::{Layout, Loaded};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -28,14 +28,7 @@ pub fn SearchPage() -> impl IntoView {
         <Layout>
             <Title text="搜索" />
             <h1>"搜索"</h1>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    match results.await {
-                        Ok(page) => view! { <Results page /> }.into_any(),
-                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded data=results view=move |page| view! { <Results page /> } />
         </Layout>
     }
 }

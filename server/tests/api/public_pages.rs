@@ -2,7 +2,6 @@
 //! tables, publicity from township to roster and its CSV; no personal data anywhere.
 
 use crate::helpers::{contains_full_id_number, spawn_app, TestApp};
-use app::ssr::db::Backend;
 use sqlx::Row;
 
 async fn page(app: &TestApp, path: &str) -> String {
@@ -34,148 +33,160 @@ async fn assert_no_personal_data(app: &TestApp, text: &str, beneficiary_ids: &[i
 
 #[tokio::test]
 async fn policy_list_filters_by_level_department_and_keyword() {
-    let app = spawn_app(Backend::Sqlite).await;
-    let all = page(&app, "/policies").await;
-    assert!(all.contains("2026年清单共"));
-    assert!(all.contains("耕地地力保护补贴资金") && all.contains("高龄津贴"));
-    assert!(all.contains("县民政局") && all.contains("0818-8621809"), "department and its phone");
-    assert!(all.contains("/notices/"), "basis documents are linked");
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        let all = page(&app, "/policies").await;
+        assert!(all.contains("2026年清单共"));
+        assert!(all.contains("耕地地力保护补贴资金") && all.contains("高龄津贴"));
+        assert!(all.contains("县民政局") && all.contains("0818-8621809"), "department and its phone");
+        assert!(all.contains("/notices/"), "basis documents are linked");
 
-    let county = page(&app, "/policies?level=county").await;
-    assert!(county.contains("高龄津贴") && !county.contains("耕地地力保护补贴资金"));
+        let county = page(&app, "/policies?level=county").await;
+        assert!(county.contains("高龄津贴") && !county.contains("耕地地力保护补贴资金"));
 
-    let civil = page(&app, "/policies?department=civil_affairs").await;
-    assert!(civil.contains("最低生活保障金") && !civil.contains("稻谷目标价格补贴资金"));
+        let civil = page(&app, "/policies?department=civil_affairs").await;
+        assert!(civil.contains("最低生活保障金") && !civil.contains("稻谷目标价格补贴资金"));
 
-    let keyword = page(&app, "/policies?q=%E4%BD%8E%E4%BF%9D").await; // 低保
-    assert!(keyword.contains("最低生活保障金"), "an abbreviation finds its item");
-    assert!(!keyword.contains("农机购置补贴资金"));
+        let keyword = page(&app, "/policies?q=%E4%BD%8E%E4%BF%9D").await; // 低保
+        assert!(keyword.contains("最低生活保障金"), "an abbreviation finds its item");
+        assert!(!keyword.contains("农机购置补贴资金"));
 
-    let none = page(&app, "/policies?q=zzzz").await;
-    assert!(none.contains("没有符合条件的补贴项目"));
+        let none = page(&app, "/policies?q=zzzz").await;
+        assert!(none.contains("没有符合条件的补贴项目"));
 
-    // Earlier years stay viewable with what changed.
-    let y2025 = page(&app, "/policies?year=2025").await;
-    assert!(y2025.contains("与2024年清单相比的变化"));
-    assert!(y2025.contains("新增：") && y2025.contains("五小庭院"), "2025 added an item");
-    assert!(y2025.contains("标准调整："), "2025 raised a standard");
-    let y2026 = page(&app, "/policies?year=2026").await;
-    assert!(y2026.contains("取消：") && y2026.contains("精准扶贫培训生活交通补助"));
+        // Earlier years stay viewable with what changed.
+        let y2025 = page(&app, "/policies?year=2025").await;
+        assert!(y2025.contains("与2024年清单相比的变化"));
+        assert!(y2025.contains("新增：") && y2025.contains("五小庭院"), "2025 added an item");
+        assert!(y2025.contains("标准调整："), "2025 raised a standard");
+        let y2026 = page(&app, "/policies?year=2026").await;
+        assert!(y2026.contains("取消：") && y2026.contains("精准扶贫培训生活交通补助"));
+    }
 }
 
 #[tokio::test]
 async fn item_page_shows_payouts_that_add_up() {
-    let app = spawn_app(Backend::Sqlite).await;
-    let html = page(&app, "/policies/14-01?year=2025").await;
-    assert!(html.contains("最低生活保障金") && html.contains("困难群众救助资金"), "item and its parent");
-    assert!(html.contains("按乡镇") && html.contains("<svg"), "chart and table");
-    let total: i64 = sqlx::query_scalar(
-        "SELECT CAST(SUM(p.amount_fen) AS BIGINT) FROM payments p JOIN subsidy_items i ON i.id = p.item_id \
-         WHERE p.status = 'paid' AND i.year = 2025 AND i.code = '14-01'",
-    )
-    .fetch_one(&app.db.pool)
-    .await
-    .unwrap();
-    let shown = app::domain::Money::from_fen(total).grouped();
-    assert!(html.contains(&format!("已发放 {shown} 元")), "total {shown}");
-    let (status, _) = app.get_text("/policies/99-99").await;
-    assert_eq!(status, 404);
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        let html = page(&app, "/policies/14-01?year=2025").await;
+        assert!(html.contains("最低生活保障金") && html.contains("困难群众救助资金"), "item and its parent");
+        assert!(html.contains("按乡镇") && html.contains("<svg"), "chart and table");
+        let total: i64 = sqlx::query_scalar(
+            "SELECT CAST(SUM(p.amount_fen) AS BIGINT) FROM payments p JOIN subsidy_items i ON i.id = p.item_id \
+             WHERE p.status = 'paid' AND i.year = 2025 AND i.code = '14-01'",
+        )
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        let shown = app::domain::Money::from_fen(total).grouped();
+        assert!(html.contains(&format!("已发放 {shown} 元")), "total {shown}");
+        let (status, _) = app.get_text("/policies/99-99").await;
+        assert_eq!(status, 404);
+    }
 }
 
 #[tokio::test]
 async fn notices_render_tables_and_contents() {
-    let app = spawn_app(Backend::Sqlite).await;
-    let list = page(&app, "/notices").await;
-    assert!(list.contains("万源市惠民惠农财政补贴“一卡通”资金项目表"));
-    let id: i64 = sqlx::query_scalar("SELECT id FROM documents WHERE title LIKE '万源市%'").fetch_one(&app.db.pool).await.unwrap();
-    let html = page(&app, &format!("/notices/{id}")).await;
-    assert!(html.contains("<table>"), "flattened tables become tables");
-    assert!(html.contains("<th scope=\"col\">项目名称</th>"));
-    assert!(html.contains("<td>耕地地力保护补贴资金</td>"));
-    assert!(html.contains("目录"), "a long document gets a table of contents");
-    let (status, body) = app.get_text("/notices/999999").await;
-    assert_eq!(status, 404);
-    assert!(body.contains("未找到相关内容"));
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        let list = page(&app, "/notices").await;
+        assert!(list.contains("万源市惠民惠农财政补贴“一卡通”资金项目表"));
+        let id: i64 = sqlx::query_scalar("SELECT id FROM documents WHERE title LIKE '万源市%'").fetch_one(&app.db.pool).await.unwrap();
+        let html = page(&app, &format!("/notices/{id}")).await;
+        assert!(html.contains("<table>"), "flattened tables become tables");
+        assert!(html.contains("<th scope=\"col\">项目名称</th>"));
+        assert!(html.contains("<td>耕地地力保护补贴资金</td>"));
+        assert!(html.contains("目录"), "a long document gets a table of contents");
+        let (status, body) = app.get_text("/notices/999999").await;
+        assert_eq!(status, 404);
+        assert!(body.contains("未找到相关内容"));
+    }
 }
 
 #[tokio::test]
 async fn publicity_from_township_to_roster_and_csv() {
-    let app = spawn_app(Backend::Sqlite).await;
-    let index = page(&app, "/publicity?year=2025").await;
-    assert!(index.contains("青岚镇") && index.contains("/publicity/510999001?year=2025"));
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        let index = page(&app, "/publicity?year=2025").await;
+        assert!(index.contains("青岚镇") && index.contains("/publicity/510999001?year=2025"));
 
-    let township = page(&app, "/publicity/510999001?year=2025").await;
-    assert!(township.contains("分村汇总"));
-    // A village with lines in 2025 and one of its rosters.
-    let row = sqlx::query(
-        "SELECT v.code AS village, pe.roster_id, COUNT(*) AS n, MIN(pe.beneficiary_id) AS someone \
-         FROM publicity_entries pe JOIN regions v ON v.id = pe.village_id \
-         WHERE v.code LIKE '510999001%' AND pe.period >= '2025' AND pe.period < '2026' \
-         GROUP BY v.code, pe.roster_id ORDER BY n DESC LIMIT 1",
-    )
-    .fetch_one(&app.db.pool)
-    .await
-    .unwrap();
-    let (village, roster, n): (String, i64, i64) = (row.get("village"), row.get("roster_id"), row.get("n"));
-    assert!(township.contains(&format!("/publicity/510999001/{village}?year=2025")));
-
-    let village_page = page(&app, &format!("/publicity/510999001/{village}?year=2025")).await;
-    assert!(village_page.contains(&format!("/publicity/510999001/{village}/{roster}")));
-
-    let roster_page = page(&app, &format!("/publicity/510999001/{village}/{roster}")).await;
-    assert_eq!(roster_page.matches("data-label=\"身份证号\"").count() as i64, n, "one row per published line");
-    assert!(roster_page.contains("发放后公示"));
-
-    let response = app.client.get(app.url(&format!("/publicity/510999001/{village}/{roster}/csv"))).send().await.unwrap();
-    assert_eq!(response.status().as_u16(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
-    let csv = response.text().await.unwrap();
-    assert_eq!(csv.lines().count() as i64, n + 1, "header plus the same lines as the page");
-    assert!(csv.starts_with("\u{feff}姓名,身份证号"));
-    assert!(!contains_full_id_number(&csv));
-
-    let people: Vec<i64> = sqlx::query_scalar("SELECT beneficiary_id FROM publicity_entries WHERE roster_id = $1")
-        .bind(roster)
-        .fetch_all(&app.db.pool)
+        let township = page(&app, "/publicity/510999001?year=2025").await;
+        assert!(township.contains("分村汇总"));
+        // A village with lines in 2025 and one of its rosters.
+        let row = sqlx::query(
+            "SELECT v.code AS village, pe.roster_id, COUNT(*) AS n, MIN(pe.beneficiary_id) AS someone \
+             FROM publicity_entries pe JOIN regions v ON v.id = pe.village_id \
+             WHERE v.code LIKE '510999001%' AND pe.period >= '2025' AND pe.period < '2026' \
+             GROUP BY v.code, pe.roster_id ORDER BY n DESC LIMIT 1",
+        )
+        .fetch_one(&app.db.pool)
         .await
         .unwrap();
-    assert_no_personal_data(&app, &roster_page, &people).await;
-    assert_no_personal_data(&app, &csv, &people).await;
+        let (village, roster, n): (String, i64, i64) = (row.get("village"), row.get("roster_id"), row.get("n"));
+        assert!(township.contains(&format!("/publicity/510999001/{village}?year=2025")));
 
-    // A roster of another township, or a village outside the township, is not found.
-    let (status, _) = app.get_text(&format!("/publicity/510999002/{village}/{roster}")).await;
-    assert_eq!(status, 404);
-    let (status, _) = app.get_text("/publicity/510999001/nope/1/csv").await;
-    assert_eq!(status, 404);
+        let village_page = page(&app, &format!("/publicity/510999001/{village}?year=2025")).await;
+        assert!(village_page.contains(&format!("/publicity/510999001/{village}/{roster}")));
+
+        let roster_page = page(&app, &format!("/publicity/510999001/{village}/{roster}")).await;
+        assert_eq!(roster_page.matches("data-label=\"身份证号\"").count() as i64, n, "one row per published line");
+        assert!(roster_page.contains("发放后公示"));
+
+        let response = app.client.get(app.url(&format!("/publicity/510999001/{village}/{roster}/csv"))).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let csv = response.text().await.unwrap();
+        assert_eq!(csv.lines().count() as i64, n + 1, "header plus the same lines as the page");
+        assert!(csv.starts_with("\u{feff}姓名,身份证号"));
+        assert!(!contains_full_id_number(&csv));
+
+        let people: Vec<i64> = sqlx::query_scalar("SELECT beneficiary_id FROM publicity_entries WHERE roster_id = $1")
+            .bind(roster)
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+        assert_no_personal_data(&app, &roster_page, &people).await;
+        assert_no_personal_data(&app, &csv, &people).await;
+
+        // A roster of another township, or a village outside the township, is not found.
+        let (status, _) = app.get_text(&format!("/publicity/510999002/{village}/{roster}")).await;
+        assert_eq!(status, 404);
+        let (status, _) = app.get_text("/publicity/510999001/nope/1/csv").await;
+        assert_eq!(status, 404);
+    }
 }
 
 #[tokio::test]
 async fn late_payout_publicity_is_flagged() {
-    let app = spawn_app(Backend::Sqlite).await;
-    let late: Option<(i64, String, String)> = sqlx::query(
-        "SELECT ro.id, t.code AS township, MIN(v.code) AS village, ro.paid_on, ro.payout_publicised_on \
-         FROM rosters ro JOIN regions t ON t.id = ro.region_id \
-         JOIN publicity_entries pe ON pe.roster_id = ro.id JOIN regions v ON v.id = pe.village_id \
-         WHERE ro.paid_on IS NOT NULL GROUP BY ro.id, t.code, ro.paid_on, ro.payout_publicised_on",
-    )
-    .fetch_all(&app.db.pool)
-    .await
-    .unwrap()
-    .into_iter()
-    .find(|r| {
-        app::domain::date::days_between(&r.get::<String, _>("paid_on"), &r.get::<String, _>("payout_publicised_on")).unwrap_or(0) > 5
-    })
-    .map(|r| (r.get("id"), r.get("township"), r.get("village")));
-    let (roster, township, village) = late.expect("the demo has some late payout publicity");
-    let html = page(&app, &format!("/publicity/{township}/{village}/{roster}")).await;
-    assert!(html.contains("超过发放后5日内公示的要求"));
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        let late: Option<(i64, String, String)> = sqlx::query(
+            "SELECT ro.id, t.code AS township, MIN(v.code) AS village, ro.paid_on, ro.payout_publicised_on \
+             FROM rosters ro JOIN regions t ON t.id = ro.region_id \
+             JOIN publicity_entries pe ON pe.roster_id = ro.id JOIN regions v ON v.id = pe.village_id \
+             WHERE ro.paid_on IS NOT NULL GROUP BY ro.id, t.code, ro.paid_on, ro.payout_publicised_on",
+        )
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| {
+            app::domain::date::days_between(&r.get::<String, _>("paid_on"), &r.get::<String, _>("payout_publicised_on")).unwrap_or(0) > 5
+        })
+        .map(|r| (r.get("id"), r.get("township"), r.get("village")));
+        let (roster, township, village) = late.expect("the demo has some late payout publicity");
+        let html = page(&app, &format!("/publicity/{township}/{village}/{roster}")).await;
+        assert!(html.contains("超过发放后5日内公示的要求"));
+    }
 }
 
 #[tokio::test]
 async fn home_has_the_entry_charts_and_links() {
-    let app = spawn_app(Backend::Sqlite).await;
-    let html = page(&app, "/").await;
-    assert!(html.contains("查询我的补贴"));
-    assert_eq!(html.matches("<svg").count(), 2, "by item and by township");
-    assert!(html.contains("href=\"/policies\"") && html.contains("href=\"/publicity\"") && html.contains("href=\"/notices/"));
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        let html = page(&app, "/").await;
+        assert!(html.contains("查询我的补贴"));
+        assert_eq!(html.matches("<svg").count(), 2, "by item and by township");
+        assert!(html.contains("href=\"/policies\"") && html.contains("href=\"/publicity\"") && html.contains("href=\"/notices/"));
+    }
 }

@@ -4,7 +4,6 @@
 
 use crate::helpers::{contains_full_id_number, spawn_app, TestApp};
 use app::api::search::encode;
-use app::ssr::db::Backend;
 use sqlx::Row;
 use std::time::{Duration, Instant};
 
@@ -36,91 +35,101 @@ fn hit_links(html: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn abbreviations_and_phrases_find_the_right_thing_first() {
-    let app = spawn_app(Backend::Sqlite).await;
-    ready(&app).await;
-    let low = search(&app, &format!("q={}", encode("低保"))).await;
-    assert_eq!(hit_links(&low).first().map(String::as_str), Some("/policies/14-01"), "低保 → 最低生活保障金");
-    assert!(low.contains("<mark>"), "highlighted snippet");
-    let five = search(&app, &format!("q={}", encode("五保"))).await;
-    assert_eq!(hit_links(&five).first().map(String::as_str), Some("/policies/14-02"), "五保 → 分散特困人员救助供养金");
-    let old = search(&app, &format!("q={}", encode("高龄津贴"))).await;
-    assert_eq!(hit_links(&old).first().map(String::as_str), Some("/policies/20"));
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        ready(&app).await;
+        let low = search(&app, &format!("q={}", encode("低保"))).await;
+        assert_eq!(hit_links(&low).first().map(String::as_str), Some("/policies/14-01"), "低保 → 最低生活保障金");
+        assert!(low.contains("<mark>"), "highlighted snippet");
+        let five = search(&app, &format!("q={}", encode("五保"))).await;
+        assert_eq!(hit_links(&five).first().map(String::as_str), Some("/policies/14-02"), "五保 → 分散特困人员救助供养金");
+        let old = search(&app, &format!("q={}", encode("高龄津贴"))).await;
+        assert_eq!(hit_links(&old).first().map(String::as_str), Some("/policies/20"));
 
-    let sishui: i64 = sqlx::query_scalar("SELECT id FROM documents WHERE title LIKE '%泗水县%'").fetch_one(&app.db.pool).await.unwrap();
-    let phrase = search(&app, &format!("q={}", encode("身份凭证和金融支付功能"))).await;
-    assert_eq!(hit_links(&phrase).first(), Some(&format!("/notices/{sishui}")), "a phrase from a notice");
+        let sishui: i64 = sqlx::query_scalar("SELECT id FROM documents WHERE title LIKE '%泗水县%'").fetch_one(&app.db.pool).await.unwrap();
+        let phrase = search(&app, &format!("q={}", encode("身份凭证和金融支付功能"))).await;
+        assert_eq!(hit_links(&phrase).first(), Some(&format!("/notices/{sishui}")), "a phrase from a notice");
+    }
 }
 
 #[tokio::test]
 async fn villages_and_masked_names_find_publicity_lines() {
-    let app = spawn_app(Backend::Sqlite).await;
-    ready(&app).await;
-    let row = sqlx::query(
-        "SELECT pe.name_masked, v.name AS village, v.code AS village_code, i.name AS item \
-         FROM publicity_entries pe JOIN regions v ON v.id = pe.village_id JOIN subsidy_items i ON i.id = pe.item_id \
-         WHERE i.code = '14-01' ORDER BY pe.id LIMIT 1",
-    )
-    .fetch_one(&app.db.pool)
-    .await
-    .unwrap();
-    let (name, village, village_code): (String, String, String) = (row.get("name_masked"), row.get("village"), row.get("village_code"));
-    let html = search(&app, &format!("q={}&kind=publicity", encode(&format!("{village} 最低生活保障金")))).await;
-    let links = hit_links(&html);
-    assert!(!links.is_empty());
-    assert!(links.iter().take(5).all(|l| l.contains(&format!("/{village_code}/"))), "the village's lines first: {links:?}");
-    let html = search(&app, &format!("q={}&kind=publicity", encode(&format!("{name} {village}")))).await;
-    assert!(html.contains(&name), "masked name found");
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        ready(&app).await;
+        let row = sqlx::query(
+            "SELECT pe.name_masked, v.name AS village, v.code AS village_code, i.name AS item \
+             FROM publicity_entries pe JOIN regions v ON v.id = pe.village_id JOIN subsidy_items i ON i.id = pe.item_id \
+             WHERE i.code = '14-01' ORDER BY pe.id LIMIT 1",
+        )
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        let (name, village, village_code): (String, String, String) = (row.get("name_masked"), row.get("village"), row.get("village_code"));
+        let html = search(&app, &format!("q={}&kind=publicity", encode(&format!("{village} 最低生活保障金")))).await;
+        let links = hit_links(&html);
+        assert!(!links.is_empty());
+        assert!(links.iter().take(5).all(|l| l.contains(&format!("/{village_code}/"))), "the village's lines first: {links:?}");
+        let html = search(&app, &format!("q={}&kind=publicity", encode(&format!("{name} {village}")))).await;
+        assert!(html.contains(&name), "masked name found");
+    }
 }
 
 #[tokio::test]
 async fn facets_filters_and_pages() {
-    let app = spawn_app(Backend::Sqlite).await;
-    ready(&app).await;
-    let all = search(&app, &format!("q={}", encode("最低生活保障金"))).await;
-    assert!(all.contains("补贴项目") && all.contains("发放公示") && all.contains("年度") && all.contains("乡镇（街道）"));
-    assert!(all.contains("rel=\"next\""), "many lines, several pages");
-    let second = search(&app, &format!("q={}&page=2", encode("最低生活保障金"))).await;
-    assert!(second.contains("第 2 /"));
-    let items = search(&app, &format!("q={}&kind=item", encode("最低生活保障金"))).await;
-    assert!(hit_links(&items).iter().all(|l| l.starts_with("/policies/")));
-    let y2025 = search(&app, &format!("q={}&kind=publicity&year=2025", encode("最低生活保障金"))).await;
-    assert!(y2025.contains(" 2025-") && !y2025.contains(" 2026-0"));
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        ready(&app).await;
+        let all = search(&app, &format!("q={}", encode("最低生活保障金"))).await;
+        assert!(all.contains("补贴项目") && all.contains("发放公示") && all.contains("年度") && all.contains("乡镇（街道）"));
+        assert!(all.contains("rel=\"next\""), "many lines, several pages");
+        let second = search(&app, &format!("q={}&page=2", encode("最低生活保障金"))).await;
+        assert!(second.contains("第 2 /"));
+        let items = search(&app, &format!("q={}&kind=item", encode("最低生活保障金"))).await;
+        assert!(hit_links(&items).iter().all(|l| l.starts_with("/policies/")));
+        let y2025 = search(&app, &format!("q={}&kind=publicity&year=2025", encode("最低生活保障金"))).await;
+        assert!(y2025.contains(" 2025-") && !y2025.contains(" 2026-0"));
+    }
 }
 
 #[tokio::test]
 async fn empty_and_junk_queries_get_a_helpful_page() {
-    let app = spawn_app(Backend::Sqlite).await;
-    let empty = search(&app, "q=").await;
-    assert!(empty.contains("请输入要查找的内容") && empty.contains("可以试试"));
-    for junk in ["\"((*&^%$#@!", "title:(", "AND OR NOT", "😀😀", &"啊".repeat(500)] {
-        let html = search(&app, &format!("q={}", encode(junk))).await;
-        assert!(html.contains("共找到"), "{junk}");
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        let empty = search(&app, "q=").await;
+        assert!(empty.contains("请输入要查找的内容") && empty.contains("可以试试"));
+        for junk in ["\"((*&^%$#@!", "title:(", "AND OR NOT", "😀😀", &"啊".repeat(500)] {
+            let html = search(&app, &format!("q={}", encode(junk))).await;
+            assert!(html.contains("共找到"), "{junk}");
+        }
+        let nothing = search(&app, &format!("q={}", encode("zzqqxx"))).await;
+        assert!(nothing.contains("没有找到相关内容") && nothing.contains("可以试试"));
     }
-    let nothing = search(&app, &format!("q={}", encode("zzqqxx"))).await;
-    assert!(nothing.contains("没有找到相关内容") && nothing.contains("可以试试"));
 }
 
 #[tokio::test]
 async fn the_index_follows_the_change_log() {
-    let app = spawn_app(Backend::Sqlite).await;
-    ready(&app).await;
-    let mut tx = app.db.pool.begin().await.unwrap();
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO documents (kind, title, doc_number, issuer, published_on, body, source) \
-         VALUES ('notice', '关于龙眼补贴试点的通知', '', '县财政局', '2026-11-20', '龙眼种植户补贴试点。', '') RETURNING id",
-    )
-    .fetch_one(&mut *tx)
-    .await
-    .unwrap();
-    app::ssr::db::changes::record(&mut tx, app::ssr::db::changes::DOCUMENT, id, false).await.unwrap();
-    tx.commit().await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let html = search(&app, &format!("q={}", encode("龙眼补贴"))).await;
-        if hit_links(&html).first() == Some(&format!("/notices/{id}")) {
-            break;
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        ready(&app).await;
+        let mut tx = app.db.pool.begin().await.unwrap();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO documents (kind, title, doc_number, issuer, published_on, body, source) \
+             VALUES ('notice', '关于龙眼补贴试点的通知', '', '县财政局', '2026-11-20', '龙眼种植户补贴试点。', '') RETURNING id",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+        app::ssr::db::changes::record(&mut tx, app::ssr::db::changes::DOCUMENT, id, false).await.unwrap();
+        tx.commit().await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let html = search(&app, &format!("q={}", encode("龙眼补贴"))).await;
+            if hit_links(&html).first() == Some(&format!("/notices/{id}")) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "a recorded change is searchable within seconds");
+            tokio::time::sleep(Duration::from_millis(300)).await;
         }
-        assert!(Instant::now() < deadline, "a recorded change is searchable within seconds");
-        tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }

@@ -4,7 +4,7 @@ mod body;
 
 use crate::api::notices::{get_notice, get_notices, Notice, NoticeList};
 use crate::api::ApiError;
-use crate::components::{ErrorView, Layout, Pager};
+use crate::components::{Layout, Loaded, Pager};
 use body::DocumentBody;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -21,14 +21,7 @@ pub fn NoticesPage() -> impl IntoView {
         <Layout>
             <Title text="通知公告" />
             <h1>"通知公告"</h1>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Ok(list) => view! { <NoticeListView list /> }.into_any(),
-                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded data=list view=move |list| view! { <NoticeListView list /> } />
         </Layout>
     }
 }
@@ -65,14 +58,7 @@ pub fn NoticePage() -> impl IntoView {
     });
     view! {
         <Layout>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    match notice.await {
-                        Ok(n) => view! { <NoticeView notice=n /> }.into_any(),
-                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded data=notice view=move |n| view! { <NoticeView notice=n /> } />
         </Layout>
     }
 }

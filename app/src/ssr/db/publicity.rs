@@ -88,6 +88,9 @@ pub async fn township(db: &Db, code: &str, year: Option<i32>) -> Result<Option<T
 
 const ROSTER_COLUMNS: &str = "ro.id, i.code AS item_code, i.name AS item_name, d.name AS department, ro.period, ro.batch, \
      ro.status, ro.publicity_start, ro.publicity_end, ro.paid_on, ro.payout_publicised_on";
+/// `GROUP BY` for a roster summary with per-place counts (PostgreSQL wants every column listed).
+const ROSTER_GROUP_BY: &str = "GROUP BY ro.id, i.code, i.name, d.name, ro.period, ro.batch, ro.status, ro.publicity_start, \
+     ro.publicity_end, ro.paid_on, ro.payout_publicised_on, i.sort_order";
 
 fn roster_summary(r: &AnyRow) -> RosterSummary {
     RosterSummary {
@@ -117,9 +120,7 @@ pub async fn village(db: &Db, township_code: &str, code: &str, year: Option<i32>
          FROM publicity_entries pe JOIN rosters ro ON ro.id = pe.roster_id \
          JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
          WHERE pe.village_id = $1 AND pe.period >= $2 AND pe.period < $3 \
-         GROUP BY ro.id, i.code, i.name, d.name, ro.period, ro.batch, ro.status, ro.publicity_start, ro.publicity_end, \
-                  ro.paid_on, ro.payout_publicised_on, i.sort_order \
-         ORDER BY i.sort_order, i.code, ro.period DESC, ro.batch"
+         {ROSTER_GROUP_BY} ORDER BY i.sort_order, i.code, ro.period DESC, ro.batch"
     )))
     .bind(id)
     .bind(from)
@@ -141,8 +142,7 @@ pub async fn roster(db: &Db, township_code: &str, village_code: &str, roster_id:
          FROM rosters ro JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
          LEFT JOIN publicity_entries pe ON pe.roster_id = ro.id AND pe.village_id = $3 \
          WHERE ro.id = $1 AND ro.region_id = $2 AND ro.status NOT IN ('draft', 'returned') \
-         GROUP BY ro.id, i.code, i.name, d.name, ro.period, ro.batch, ro.status, ro.publicity_start, ro.publicity_end, \
-                  ro.paid_on, ro.payout_publicised_on"
+         {ROSTER_GROUP_BY}"
     )))
     .bind(roster_id)
     .bind(township_id)
