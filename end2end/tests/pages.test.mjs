@@ -116,3 +116,39 @@ for (const js of [true, false]) {
     await context.close();
   });
 }
+
+async function codeFor(page, phone) {
+  await visit(page, '/dev/sms');
+  const text = await page.textContent('main');
+  const line = text.split('\n').find((l) => l.includes(`*******${phone.slice(-4)}`)) ?? text;
+  const m = /验证码(\d{6})/.exec(line);
+  assert.ok(m, 'a code in the dev outbox');
+  return m[1];
+}
+
+for (const js of [true, false]) {
+  test(`self-check with ID number and SMS code (phone, JavaScript ${js ? 'on' : 'off'})`, async () => {
+    const context = await browser.newContext({ ...phone, javaScriptEnabled: js });
+    const page = await context.newPage();
+    const person = server.people[js ? 0 : 1];
+    await visit(page, '/');
+    await page.click('a.big-entry');
+    await page.waitForURL('**/check');
+    await page.fill('#id_number', person.id);
+    await page.fill('#phone', person.phone);
+    await page.click('form.check-form button');
+    await page.waitForURL('**/check/code');
+    assert.match(await page.textContent('main'), /如信息无误，验证码已发送至该手机/);
+    const code = await codeFor(await context.newPage(), person.phone);
+    await page.fill('#code', code);
+    await page.click('form.check-form button');
+    await page.waitForURL('**/check/payments');
+    const main = await page.textContent('main');
+    assert.match(main, /已到账/);
+    assert.ok(!main.includes(person.id) && !main.includes(person.phone), 'no full ID or phone shown');
+    await shot(page, `check-${js ? 'js' : 'nojs'}`);
+    await page.click('text=退出查询');
+    await page.waitForURL(/\/check\?e=signed_out/);
+    await context.close();
+  });
+}

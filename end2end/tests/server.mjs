@@ -1,6 +1,6 @@
 // Starts the real portal server on a free port with a fresh SQLite database and a small demo
 // county, and stops it afterwards.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,24 +20,26 @@ function freePort() {
   });
 }
 
-export async function startServer({ people = 2000 } = {}) {
+export async function startServer({ size = 2000 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'portal-e2e-'));
   const port = await freePort();
   const bin = process.env.PORTAL_SERVER_BIN || join(root, 'target', 'debug', 'server');
-  const child = spawn(bin, ['serve'], {
-    cwd: dir,
-    env: {
-      ...process.env,
-      DATABASE_URL: `sqlite://${join(dir, 'portal.db')}`,
-      PORTAL_DATA_KEY: randomBytes(32).toString('hex'),
-      PORTAL_ADDR: `127.0.0.1:${port}`,
-      PORTAL_SITE_ROOT: process.env.PORTAL_SITE_ROOT || join(root, 'target', 'site'),
-      PORTAL_DEMO: 'true',
-      PORTAL_DEMO_PEOPLE: String(people),
-      RUST_LOG: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const env = {
+    ...process.env,
+    DATABASE_URL: `sqlite://${join(dir, 'portal.db')}`,
+    PORTAL_DATA_KEY: randomBytes(32).toString('hex'),
+    PORTAL_ADDR: `127.0.0.1:${port}`,
+    PORTAL_SITE_ROOT: process.env.PORTAL_SITE_ROOT || join(root, 'target', 'site'),
+    PORTAL_INDEX_DIR: join(dir, 'index'),
+    PORTAL_DEMO: 'true',
+    PORTAL_DEMO_PEOPLE: String(size),
+    RUST_LOG: 'warn',
+  };
+  // Load the demo first: the command prints people to try the self-check with.
+  const demo = spawnSync(bin, ['demo'], { cwd: dir, env, encoding: 'utf8' });
+  if (demo.status !== 0) throw new Error(`server demo failed: ${demo.stderr}`);
+  const people = [...demo.stdout.matchAll(/ID (\S+)\s+phone (\d+)/g)].map((m) => ({ id: m[1], phone: m[2] }));
+  const child = spawn(bin, ['serve'], { cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 180_000;
   for (;;) {
@@ -56,6 +58,7 @@ export async function startServer({ people = 2000 } = {}) {
   }
   return {
     url,
+    people,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

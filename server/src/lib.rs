@@ -1,5 +1,6 @@
 //! The portal's server: configuration, startup (axum + Leptos), the command line and the demo.
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -220,6 +220,10 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/publicity/{township}/{village}/{roster}/csv", get(crate::downloads::roster_csv))
         .route("/settings/text-size", axum::routing::post(crate::preferences::set_text_size))
+        .route("/check/start", axum::routing::post(crate::check::start))
+        .route("/check/verify", axum::routing::post(crate::check::verify))
+        .route("/check/logout", axum::routing::post(crate::check::logout))
+        .route("/dev/sms", get(crate::check::dev_sms))
         .merge(crate::open_data::router())
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
             let options = leptos_options.clone();

@@ -1,5 +1,6 @@
 //! Server functions, one module per area; each is thin and calls the area's SQL in `ssr::db`.
 
+pub mod check;
 pub mod home;
 pub mod notices;
 pub mod policies;
@@ -18,6 +19,8 @@ pub enum ApiError {
     Internal,
     #[error("未找到相关内容")]
     NotFound,
+    #[error("请先用身份证号和手机验证码验证身份")]
+    NotSignedIn,
     #[error("{0}")]
     Invalid(String),
     #[error("请求未能送达，请检查网络后重试")]

@@ -10,9 +10,7 @@ pub const COOKIE: &str = "text_size";
 pub fn large_text() -> bool {
     #[cfg(feature = "ssr")]
     {
-        use_context::<axum::http::request::Parts>()
-            .and_then(|parts| parts.headers.get(axum::http::header::COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string))
-            .is_some_and(|cookies| cookies.split(';').any(|c| c.trim() == format!("{COOKIE}=large")))
+        crate::ssr::request_cookie(COOKIE).as_deref() == Some("large")
     }
     #[cfg(not(feature = "ssr"))]
     {

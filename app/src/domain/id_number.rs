@@ -30,6 +30,24 @@ pub enum IdNumberError {
     Checksum,
 }
 
+impl IdNumberError {
+    /// A short stable name, for carrying the error through a redirect.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Empty => "empty",
+            Self::Length => "length",
+            Self::Characters => "characters",
+            Self::Region => "region",
+            Self::BirthDate => "birth_date",
+            Self::Checksum => "checksum",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Empty, Self::Length, Self::Characters, Self::Region, Self::BirthDate, Self::Checksum].into_iter().find(|e| e.code() == code)
+    }
+}
+
 /// A valid resident ID number, stored upper-case (`X`).
 /// Its `Debug` output is masked so it can never leak through a log line.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

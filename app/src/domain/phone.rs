@@ -14,6 +14,21 @@ pub enum PhoneError {
     Prefix,
 }
 
+impl PhoneError {
+    /// A short stable name, for carrying the error through a redirect.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Empty => "empty",
+            Self::Length => "length",
+            Self::Prefix => "prefix",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Empty, Self::Length, Self::Prefix].into_iter().find(|e| e.code() == code)
+    }
+}
+
 /// A mobile number without country code, e.g. `13800138000`. `Debug` is masked.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -1,5 +1,6 @@
 //! The HTML shell, the router and one module per page area.
 
+pub mod check;
 pub mod home;
 pub mod notices;
 pub mod policies;
@@ -51,6 +52,9 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("notices") view=notices::NoticesPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("notices"), ParamSegment("id")) view=notices::NoticePage ssr=SsrMode::Async />
                 <Route path=StaticSegment("search") view=search::SearchPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("check") view=check::CheckPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("check"), StaticSegment("code")) view=check::CodePage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("check"), StaticSegment("payments")) view=check::MyPaymentsPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("publicity") view=publicity::PublicityPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("publicity"), ParamSegment("township")) view=publicity::TownshipPublicityPage ssr=SsrMode::Async />
                 <Route

@@ -3,7 +3,7 @@
 use crate::domain::date::civil_from_days;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-fn unix_seconds() -> i64 {
+pub fn unix_seconds() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
@@ -16,6 +16,11 @@ pub fn timestamp(secs: i64) -> String {
 
 pub fn now() -> String {
     timestamp(unix_seconds())
+}
+
+/// The timestamp `secs` seconds from now (negative: ago).
+pub fn from_now(secs: i64) -> String {
+    timestamp(unix_seconds() + secs)
 }
 
 /// `YYYY-MM-DD`, UTC.

@@ -2,9 +2,11 @@
 //! context through which server functions reach them.
 
 pub mod cache;
+pub mod check;
 pub mod clock;
 pub mod db;
 pub mod search;
+pub mod sms;
 pub mod vault;
 
 use crate::api::ApiError;
@@ -18,6 +20,24 @@ pub struct AppContext {
     pub vault: Vault,
     pub search: search::Search,
     pub cache: cache::Cache,
+}
+
+/// A cookie of the request being served (inside a server function or SSR render).
+pub fn request_cookie(name: &str) -> Option<String> {
+    let parts = leptos::prelude::use_context::<axum::http::request::Parts>()?;
+    cookie_value(&parts.headers, name)
+}
+
+/// A cookie's value from request headers.
+pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
 }
 
 /// The server's context inside a server function or SSR render.

@@ -1,6 +1,7 @@
 //! HTTP tests: the real server on a free port, a real database (a temporary SQLite file, and a
 //! fresh PostgreSQL database when PORTAL_TEST_POSTGRES is set), real requests.
 
+mod check;
 mod cli;
 mod demo;
 mod helpers;

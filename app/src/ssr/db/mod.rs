@@ -3,6 +3,7 @@
 //! (`$1` placeholders, BIGINT casts on sums, ISO text dates).
 
 pub mod changes;
+pub mod check;
 pub mod home;
 pub mod notices;
 pub mod policies;

@@ -1,0 +1,128 @@
+//! `/check`: a citizen checks their own payments with ID number and SMS code (forms post to the
+//! server and redirect, so every step works without JavaScript).
+
+use crate::api::check::{failure_advice, get_my_payments, MyPayment, MyPayments};
+use crate::components::{Layout, Loaded};
+use crate::domain::{IdNumberError, PhoneError};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// The message for an `e=` code carried by a redirect back to the form.
+fn message(e: &str) -> Option<String> {
+    let (field, code) = e.split_once(':').unwrap_or((e, ""));
+    match field {
+        "id" => IdNumberError::from_code(code).map(|err| err.to_string()),
+        "phone" => PhoneError::from_code(code).map(|err| err.to_string()),
+        "expired" => Some("验证码已失效（超过5分钟、已使用或错误次数过多），请重新获取。".into()),
+        "signed_out" => Some("您已退出查询。".into()),
+        _ => None,
+    }
+}
+
+#[component]
+pub fn CheckPage() -> impl IntoView {
+    let query = use_query_map();
+    let error = move || query.read().get("e").and_then(|e| message(&e));
+    view! {
+        <Layout>
+            <Title text="查询我的补贴" />
+            <h1>"查询我的补贴"</h1>
+            <p>"输入本人身份证号和登记的手机号，我们会向该手机发送验证码。验证后可查看每一笔补贴是否到账、失败原因和对账单。"</p>
+            {move || error().map(|m| view! { <p class="error-box" role="alert">{m}</p> })}
+            <form method="post" action="/check/start" class="check-form">
+                <label for="id_number">"身份证号"</label>
+                <input id="id_number" name="id_number" inputmode="text" autocomplete="off" maxlength="22" required placeholder="18位身份证号" />
+                <label for="phone">"手机号"</label>
+                <input id="phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel" maxlength="16" required placeholder="登记的手机号" />
+                <button type="submit">"获取验证码"</button>
+            </form>
+            <p class="muted">"为保护个人信息，无论信息是否正确，页面提示都相同。同一手机每分钟只能获取一次，每天最多10次。"</p>
+        </Layout>
+    }
+}
+
+#[component]
+pub fn CodePage() -> impl IntoView {
+    let query = use_query_map();
+    let wrong = move || query.read().get("left").and_then(|l| l.parse::<i64>().ok());
+    view! {
+        <Layout>
+            <Title text="输入验证码" />
+            <h1>"输入验证码"</h1>
+            <p class="notice-box">"如信息无误，验证码已发送至该手机，5分钟内有效。"</p>
+            {move || wrong().map(|left| view! { <p class="error-box" role="alert">{format!("验证码不正确，还可以再试{left}次。")}</p> })}
+            <form method="post" action="/check/verify" class="check-form">
+                <label for="code">"6位验证码"</label>
+                <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" pattern="[0-9]{6}" required />
+                <button type="submit">"查询"</button>
+            </form>
+            <p><a href="/check">"没收到？重新获取验证码"</a></p>
+        </Layout>
+    }
+}
+
+#[component]
+pub fn MyPaymentsPage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| get_my_payments());
+    view! {
+        <Layout>
+            <Title text="我的补贴" />
+            <Loaded data view=|p| view! { <PaymentsView data=p /> } />
+        </Layout>
+    }
+}
+
+#[component]
+fn PaymentsView(data: MyPayments) -> impl IntoView {
+    view! {
+        <div class="my-header">
+            <h1>{format!("{} 的补贴", data.name_masked)}</h1>
+            <form method="post" action="/check/logout"><button type="submit" class="secondary">"退出查询"</button></form>
+        </div>
+        {data.household_head.then(|| view! { <p class="muted">"您是户主，同时显示按户发放和家庭成员的补贴。"</p> })}
+        {data.years.is_empty().then(|| view! { <p class="empty">"没有查到发放记录。如有疑问请联系补贴主管部门。"</p> })}
+        {data.years.into_iter().map(|y| view! {
+            <section class="year">
+                <h2>{format!("{}年", y.year)}<span class="year-total">{format!("已到账 {} 元", y.paid_total.grouped())}</span></h2>
+                <ul class="my-payments">
+                    {y.payments.into_iter().map(|p| view! { <PaymentCard p /> }).collect_view()}
+                </ul>
+            </section>
+        }).collect_view()}
+    }
+}
+
+#[component]
+fn PaymentCard(p: MyPayment) -> impl IntoView {
+    let (badge, class) = match (p.status.as_str(), p.reissued, p.is_reissue) {
+        ("paid", _, true) => ("补发到账", "paid"),
+        ("paid", _, false) => ("已到账", "paid"),
+        ("failed", true, _) => ("发放失败，已补发", "reissued"),
+        ("failed", false, _) => ("发放失败", "failed"),
+        _ => ("待发放", "pending"),
+    };
+    let advice = (p.status == "failed" && !p.reissued)
+        .then(|| failure_advice(p.failure_reason.as_deref().unwrap_or("other"), &p.bank, &p.department, &p.department_phone));
+    let reason = (p.status == "failed").then(|| failure_advice(p.failure_reason.as_deref().unwrap_or("other"), "", "", "").0);
+    view! {
+        <li class=format!("my-payment status-{class}")>
+            <div class="line">
+                <strong>{p.item}</strong>
+                <span class="amount">{format!("{} 元", p.amount.grouped())}</span>
+            </div>
+            {p.for_member.map(|m| view! { <p class="muted">{format!("家庭成员：{m}")}</p> })}
+            <p class="meta">
+                <span>{format!("期次 {}", p.period)}</span>
+                {p.paid_on.map(|d| view! { <span>{format!("到账 {d}")}</span> })}
+                <span class="badge">{badge}</span>
+            </p>
+            {reason.map(|r| view! { <p class="reason">{format!("失败原因：{r}")}</p> })}
+            {advice.map(|(_, todo)| view! { <p class="advice">{format!("怎么办：{todo}")}</p> })}
+            <p class="meta">
+                <span>{format!("{} {}", p.bank, p.account_masked)}</span>
+                <span>{p.department}" "<a href=format!("tel:{}", p.department_phone)>{p.department_phone.clone()}</a></span>
+            </p>
+        </li>
+    }
+}

@@ -1,0 +1,66 @@
+//! SQL for the citizen's own view: their payments and, for a household head, the household's.
+
+use super::Db;
+use crate::api::check::{MyPayment, MyPayments, YearOfPayments};
+use crate::domain::{mask, Money};
+use sqlx::Row;
+
+pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Error> {
+    let me = sqlx::query("SELECT name_masked, household_id, is_household_head FROM beneficiaries WHERE id = $1")
+        .bind(beneficiary)
+        .fetch_one(&db.pool)
+        .await?;
+    let household: i64 = me.get("household_id");
+    let head = me.get::<i64, _>("is_household_head") == 1;
+    let rows = sqlx::query(
+        "SELECT p.id, p.beneficiary_id, ben.name_masked, i.name AS item, d.name AS department, d.phone AS department_phone, \
+                p.period, p.amount_fen, p.status, p.paid_on, b.name AS bank, b.phone AS bank_phone, p.account_last4, \
+                p.failure_reason, p.reissue_of_id, \
+                (SELECT COUNT(*) FROM payments r WHERE r.reissue_of_id = p.id) AS reissues \
+         FROM payments p JOIN subsidy_items i ON i.id = p.item_id JOIN departments d ON d.id = i.department_id \
+         JOIN banks b ON b.id = p.bank_id JOIN beneficiaries ben ON ben.id = p.beneficiary_id \
+         JOIN rosters ro ON ro.id = p.roster_id \
+         WHERE p.beneficiary_id = $1 OR p.recipient_id = $1 \
+            OR ($2 = 1 AND p.beneficiary_id IN (SELECT id FROM beneficiaries WHERE household_id = $3)) \
+         ORDER BY COALESCE(p.paid_on, ro.publicity_start) DESC, p.id DESC",
+    )
+    .bind(beneficiary)
+    .bind(i64::from(head))
+    .bind(household)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut years: Vec<YearOfPayments> = Vec::new();
+    for r in rows {
+        let period: String = r.get("period");
+        let year = period.get(..4).unwrap_or_default().to_string();
+        let amount = Money::from_fen(r.get("amount_fen"));
+        let status: String = r.get("status");
+        let payment = MyPayment {
+            id: r.get("id"),
+            for_member: (r.get::<i64, _>("beneficiary_id") != beneficiary).then(|| r.get("name_masked")),
+            item: r.get("item"),
+            department: r.get("department"),
+            department_phone: r.get("department_phone"),
+            period,
+            amount,
+            paid_on: r.get("paid_on"),
+            bank: r.get("bank"),
+            bank_phone: r.get("bank_phone"),
+            account_masked: mask::account_last4(&r.get::<String, _>("account_last4")),
+            failure_reason: r.get("failure_reason"),
+            reissued: r.get::<i64, _>("reissues") > 0,
+            is_reissue: r.get::<Option<i64>, _>("reissue_of_id").is_some(),
+            status: status.clone(),
+        };
+        if years.last().is_none_or(|y| y.year != year) {
+            years.push(YearOfPayments { year: year.clone(), paid_total: Money::ZERO, payments: Vec::new() });
+        }
+        let y = years.last_mut().expect("pushed above");
+        if status == "paid" {
+            y.paid_total = y.paid_total.checked_add(amount).unwrap_or(y.paid_total);
+        }
+        y.payments.push(payment);
+    }
+    years.sort_by(|a, b| b.year.cmp(&a.year));
+    Ok(MyPayments { name_masked: me.get("name_masked"), household_head: head, years })
+}

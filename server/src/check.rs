@@ -1,0 +1,139 @@
+//! The self-check's form posts: start (send a code), verify (open a session), log out; and the
+//! dev SMS outbox page, shown only when the database holds the demo county.
+
+use app::api::check::{PENDING_COOKIE, SESSION_COOKIE};
+use app::domain::{mask, IdNumber, Phone};
+use app::ssr::check::{self, Started, Verified, CODE_TTL_SECS};
+use app::ssr::sms::SmsSender;
+use app::ssr::{cookie_value, AppContext};
+use axum::extract::Extension;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+use sqlx::Row;
+
+#[derive(Deserialize)]
+pub struct StartForm {
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    phone: String,
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+fn redirect(to: &str, cookies: &[String]) -> Response {
+    let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response();
+    for c in cookies {
+        if let Ok(v) = c.parse() {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+/// `Secure` when the visitor came over https (directly or through a proxy that says so).
+fn cookie(headers: &HeaderMap, name: &str, value: &str, max_age: Option<i64>) -> String {
+    let https = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if https {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "self-check");
+    (StatusCode::INTERNAL_SERVER_ERROR, Html(page("系统繁忙", "<p>系统繁忙，请稍后再试。</p><p><a href=\"/check\">返回</a></p>"))).into_response()
+}
+
+/// A plain page for answers that are not Leptos pages (limits, errors).
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/app.css\"></head><body><main id=\"main\"><h1>{title}</h1>{body}</main></body></html>"
+    )
+}
+
+pub async fn start(Extension(cx): Extension<AppContext>, headers: HeaderMap, Form(form): Form<StartForm>) -> Response {
+    let id = match IdNumber::parse(&form.id_number) {
+        Ok(id) => id,
+        Err(e) => return redirect(&format!("/check?e=id:{}", e.code()), &[]),
+    };
+    let phone = match Phone::parse(&form.phone) {
+        Ok(p) => p,
+        Err(e) => return redirect(&format!("/check?e=phone:{}", e.code()), &[]),
+    };
+    match check::start(&cx, SmsSender::DevOutbox, &id, &phone).await {
+        Ok(Started::Pending { token }) => redirect("/check/code", &[cookie(&headers, PENDING_COOKIE, &token, Some(CODE_TTL_SECS))]),
+        Ok(Started::Limited { retry_after_secs }) => {
+            let wait = if retry_after_secs >= 3600 {
+                format!("{}小时", (retry_after_secs + 3599) / 3600)
+            } else if retry_after_secs >= 60 {
+                format!("{}分钟", (retry_after_secs + 59) / 60)
+            } else {
+                format!("{retry_after_secs}秒")
+            };
+            let body = format!("<p role=\"alert\">获取验证码过于频繁，请在{wait}后再试。</p><p><a href=\"/check\">返回</a></p>");
+            (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry_after_secs.to_string())], Html(page("请稍后再试", &body)))
+                .into_response()
+        }
+        Err(e) => internal(e),
+    }
+}
+
+pub async fn verify(Extension(cx): Extension<AppContext>, headers: HeaderMap, Form(form): Form<CodeForm>) -> Response {
+    let Some(token) = cookie_value(&headers, PENDING_COOKIE) else {
+        return redirect("/check?e=expired", &[]);
+    };
+    match check::verify(&cx, &token, &form.code).await {
+        Ok(Verified::Session { token: session }) => redirect(
+            "/check/payments",
+            &[cookie(&headers, SESSION_COOKIE, &session, None), cookie(&headers, PENDING_COOKIE, "", Some(0))],
+        ),
+        Ok(Verified::Wrong { tries_left }) => redirect(&format!("/check/code?left={tries_left}"), &[]),
+        Ok(Verified::Expired) => redirect("/check?e=expired", &[cookie(&headers, PENDING_COOKIE, "", Some(0))]),
+        Err(e) => internal(e),
+    }
+}
+
+pub async fn logout(Extension(cx): Extension<AppContext>, headers: HeaderMap) -> Response {
+    if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
+        if let Err(e) = check::logout(&cx, &token).await {
+            return internal(e);
+        }
+    }
+    redirect("/check?e=signed_out", &[cookie(&headers, SESSION_COOKIE, "", Some(0))])
+}
+
+/// `/dev/sms`: the latest messages of the dev outbox, only for a demo database.
+pub async fn dev_sms(Extension(cx): Extension<AppContext>) -> Response {
+    let demo: Option<String> = match sqlx::query_scalar("SELECT value FROM settings WHERE key = 'demo'").fetch_optional(&cx.db.pool).await {
+        Ok(v) => v,
+        Err(e) => return internal(e),
+    };
+    if demo.as_deref() != Some("1") {
+        return (StatusCode::NOT_FOUND, "未找到").into_response();
+    }
+    let rows = match sqlx::query("SELECT phone_enc, body, created_at FROM sms_outbox ORDER BY id DESC LIMIT 50").fetch_all(&cx.db.pool).await {
+        Ok(r) => r,
+        Err(e) => return internal(e),
+    };
+    let mut list = String::from("<p>演示模式：短信不真正发送，最近50条显示在这里（手机号只显示后4位）。</p><ol class=\"link-list\">");
+    for r in rows {
+        let phone = cx.vault.decrypt(&r.get::<Vec<u8>, _>("phone_enc")).ok().and_then(|p| Phone::parse(&p).ok());
+        let to = phone.map(|p| mask::phone(&p)).unwrap_or_default();
+        let body = r.get::<String, _>("body").replace('<', "&lt;");
+        list.push_str(&format!("<li><span class=\"meta\">{} {to}</span> <span class=\"sms\">{body}</span></li>", r.get::<String, _>("created_at")));
+    }
+    list.push_str("</ol>");
+    Html(page("短信发件箱（演示）", &list)).into_response()
+}

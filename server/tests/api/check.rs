@@ -1,0 +1,210 @@
+//! The self-check over real HTTP with the dev SMS outbox: the whole flow, identical answers for
+//! unknown people, wrong tries, reuse, expiry, the resend limit, sessions and what a person sees.
+
+use crate::helpers::{backends, spawn_app, TestApp};
+use app::domain::{IdNumber, Phone};
+use sqlx::Row;
+
+struct Person {
+    id: String,
+    phone: String,
+    beneficiary: i64,
+}
+
+/// A demo person with a phone and a failed payment that was not reissued (`nth` picks another one).
+async fn someone_nth(app: &TestApp, nth: i64) -> Person {
+    let row = sqlx::query(
+        "SELECT b.id, b.id_enc, b.phone_enc FROM beneficiaries b WHERE b.phone_enc IS NOT NULL \
+         AND EXISTS (SELECT 1 FROM payments p WHERE p.beneficiary_id = b.id AND p.status = 'failed' \
+                     AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reissue_of_id = p.id)) ORDER BY b.id LIMIT 1 OFFSET $1",
+    )
+    .bind(nth)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    Person {
+        id: app.vault.decrypt(&row.get::<Vec<u8>, _>("id_enc")).unwrap(),
+        phone: app.vault.decrypt(&row.get::<Vec<u8>, _>("phone_enc")).unwrap(),
+        beneficiary: row.get("id"),
+    }
+}
+
+async fn someone(app: &TestApp) -> Person {
+    someone_nth(app, 0).await
+}
+
+fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+}
+
+async fn start(app: &TestApp, id: &str, phone: &str) -> reqwest::Response {
+    app.client.post(app.url("/check/start")).form(&[("id_number", id), ("phone", phone)]).send().await.unwrap()
+}
+
+async fn verify(app: &TestApp, pending: &str, code: &str) -> reqwest::Response {
+    app.client.post(app.url("/check/verify")).header("cookie", pending).form(&[("code", code)]).send().await.unwrap()
+}
+
+/// The code last sent to `phone`, read from the demo's `/dev/sms` page.
+async fn code_sent_to(app: &TestApp, phone: &str) -> Option<String> {
+    let (status, html) = app.get_text("/dev/sms").await;
+    assert_eq!(status, 200);
+    let last4 = &phone[7..];
+    let line = html.split("<li>").find(|l| l.contains(&format!("*******{last4}")))?;
+    let at = line.find("验证码")? + "验证码".len();
+    Some(line[at..at + 6].to_string())
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn a_citizen_sees_their_payments_after_the_code() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let me = someone(&app).await;
+        let r = start(&app, &me.id.to_lowercase(), &format!("+86 {}", me.phone)).await;
+        assert_eq!((r.status().as_u16(), location(&r).as_str()), (303, "/check/code"), "{backend:?}");
+        let pending = set_cookie(&r, "check_pending").expect("a pending cookie");
+        assert!(r.headers().get_all("set-cookie").iter().any(|c| c.to_str().unwrap().contains("HttpOnly; SameSite=Strict")));
+        let (status, html) = app.get_text("/check/code").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("如信息无误，验证码已发送至该手机"));
+
+        let code = code_sent_to(&app, &me.phone).await.expect("an SMS with the code");
+        let r = verify(&app, &pending, &code).await;
+        assert_eq!(location(&r), "/check/payments", "{backend:?}");
+        let session = set_cookie(&r, "citizen_session").expect("a session cookie");
+
+        let page = app.client.get(app.url("/check/payments")).header("cookie", &session).send().await.unwrap();
+        assert_eq!(page.status().as_u16(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("的补贴") && html.contains("已到账"));
+        assert!(html.contains("失败原因：") && html.contains("怎么办："), "a failed line explains itself");
+        assert!(!html.contains(&me.id) && !html.contains(&me.phone), "no full ID or phone even in the own view");
+
+        // Exactly the person's own lines, plus the household's when head, plus those paid to their card.
+        let expected: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM payments p WHERE p.beneficiary_id = $1 OR p.recipient_id = $1 OR \
+             ((SELECT is_household_head FROM beneficiaries WHERE id = $1) = 1 AND p.beneficiary_id IN \
+              (SELECT id FROM beneficiaries WHERE household_id = (SELECT household_id FROM beneficiaries WHERE id = $1)))",
+        )
+        .bind(me.beneficiary)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(html.matches("<li class=\"my-payment").count() as i64, expected, "{backend:?}");
+
+        // Without the session: asked to verify first. After logout: the same.
+        let (status, html) = app.get_text("/check/payments").await;
+        assert_eq!(status, 401);
+        assert!(html.contains("请先验证身份"));
+        let r = app.client.post(app.url("/check/logout")).header("cookie", &session).send().await.unwrap();
+        assert_eq!(location(&r), "/check?e=signed_out");
+        let again = app.client.get(app.url("/check/payments")).header("cookie", &session).send().await.unwrap();
+        assert_eq!(again.status().as_u16(), 401);
+
+        // The code was single use.
+        let r = verify(&app, &pending, &code).await;
+        assert_eq!(location(&r), "/check?e=expired");
+    }
+}
+
+#[tokio::test]
+async fn unknown_people_get_the_same_answer_and_no_sms() {
+    let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
+    let me = someone(&app).await;
+    let stranger = IdNumber::from_parts("510999", 1980, 1, 1, 999).unwrap();
+    let known = start(&app, &me.id, &me.phone).await;
+    let unknown = start(&app, stranger.as_str(), "13900000001").await;
+    let other = someone_nth(&app, 1).await;
+    let wrong_phone = start(&app, &other.id, "13900000002").await;
+    for r in [&known, &unknown, &wrong_phone] {
+        assert_eq!((r.status().as_u16(), location(r)), (303, "/check/code".to_string()));
+        assert!(set_cookie(r, "check_pending").is_some());
+    }
+    let sent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sms_outbox").fetch_one(&app.db.pool).await.unwrap();
+    assert_eq!(sent, 1, "only the real person got an SMS");
+    // Guessing on an unknown person's pending check never opens a session.
+    let pending = set_cookie(&unknown, "check_pending").unwrap();
+    let r = verify(&app, &pending, "000000").await;
+    assert!(location(&r).starts_with("/check/code?left=4"));
+}
+
+#[tokio::test]
+async fn wrong_tries_void_the_code_and_expiry_is_enforced() {
+    let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
+    let me = someone(&app).await;
+    let r = start(&app, &me.id, &me.phone).await;
+    let pending = set_cookie(&r, "check_pending").unwrap();
+    let code = code_sent_to(&app, &me.phone).await.unwrap();
+    let wrong = if code == "111111" { "222222" } else { "111111" };
+    for left in (1..=4).rev() {
+        let r = verify(&app, &pending, wrong).await;
+        assert_eq!(location(&r), format!("/check/code?left={left}"));
+    }
+    assert_eq!(location(&verify(&app, &pending, wrong).await), "/check?e=expired", "the fifth wrong try voids it");
+    assert_eq!(location(&verify(&app, &pending, &code).await), "/check?e=expired", "even the right code is void now");
+
+    // A fresh code that has expired is refused (the resend limit is lifted by ageing the first code).
+    sqlx::query("UPDATE verification_codes SET created_at = '2000-01-01T00:00:00Z'").execute(&app.db.pool).await.unwrap();
+    let r = start(&app, &me.id, &me.phone).await;
+    let pending = set_cookie(&r, "check_pending").unwrap();
+    let code = code_sent_to(&app, &me.phone).await.unwrap();
+    sqlx::query("UPDATE verification_codes SET expires_at = '2000-01-01T00:05:00Z' WHERE used_at IS NULL")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(location(&verify(&app, &pending, &code).await), "/check?e=expired");
+}
+
+#[tokio::test]
+async fn codes_are_limited_per_phone_and_id() {
+    let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
+    let me = someone(&app).await;
+    assert_eq!(start(&app, &me.id, &me.phone).await.status().as_u16(), 303);
+    let r = start(&app, &me.id, &me.phone).await;
+    assert_eq!(r.status().as_u16(), 429, "one code a minute");
+    assert!(r.headers().get("retry-after").is_some());
+    let text = r.text().await.unwrap();
+    assert!(text.contains("分钟后再试") || text.contains("秒后再试"), "{text}");
+    // The same ID with another phone is limited too (per ID number).
+    assert_eq!(start(&app, &me.id, "13900000003").await.status().as_u16(), 429);
+
+    // Ten a day: age the codes past the minute, then fill the day.
+    for _ in 0..9 {
+        sqlx::query("UPDATE verification_codes SET created_at = $1").bind(app::ssr::clock::from_now(-3600)).execute(&app.db.pool).await.unwrap();
+        assert_eq!(start(&app, &me.id, &me.phone).await.status().as_u16(), 303);
+    }
+    sqlx::query("UPDATE verification_codes SET created_at = $1").bind(app::ssr::clock::from_now(-3600)).execute(&app.db.pool).await.unwrap();
+    let r = start(&app, &me.id, &me.phone).await;
+    assert_eq!(r.status().as_u16(), 429, "the eleventh code of the day");
+    assert!(r.text().await.unwrap().contains("小时后再试"));
+}
+
+#[tokio::test]
+async fn bad_input_is_named_and_dev_sms_is_demo_only() {
+    let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
+    let r = start(&app, "11010519491231002Y", "13800138000").await;
+    assert_eq!(location(&r), "/check?e=id:characters");
+    let r = start(&app, "110105194912310021", "13800138000").await;
+    assert_eq!(location(&r), "/check?e=id:checksum");
+    let (_, html) = app.get_text("/check?e=id:checksum").await;
+    assert!(html.contains("身份证号校验位不正确"));
+    let r = start(&app, "11010519491231002X", "12345").await;
+    assert_eq!(location(&r), "/check?e=phone:length");
+    let r = app.client.post(app.url("/check/start")).body("garbage").header("content-type", "application/x-www-form-urlencoded").send().await.unwrap();
+    assert_eq!(location(&r), "/check?e=id:empty", "missing fields are an empty ID, not a crash");
+    assert!(Phone::parse("13800138000").is_ok());
+
+    sqlx::query("UPDATE settings SET value = '0' WHERE key = 'demo'").execute(&app.db.pool).await.unwrap();
+    let (status, _) = app.get_text("/dev/sms").await;
+    assert_eq!(status, 404);
+}
