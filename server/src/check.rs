@@ -6,7 +6,11 @@ use app::domain::{mask, IdNumber, Phone};
 use app::ssr::check::{self, Started, Verified, CODE_TTL_SECS};
 use app::ssr::sms::SmsSender;
 use app::ssr::{cookie_value, AppContext};
-use axum::extract::Extension;
+use axum::extract::{ConnectInfo, Extension};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
@@ -63,7 +67,53 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
-pub async fn start(Extension(cx): Extension<AppContext>, headers: HeaderMap, Form(form): Form<StartForm>) -> Response {
+/// Codes asked from one address per minute (in-process per node: a village may share one
+/// carrier address, so this is generous; the per-phone and per-ID limits are the strict ones).
+pub const PER_IP_PER_MINUTE: u32 = 30;
+
+/// The per-address limiter of one node.
+#[derive(Clone)]
+pub struct IpLimiter(Arc<DefaultKeyedRateLimiter<IpAddr>>);
+
+impl Default for IpLimiter {
+    fn default() -> Self {
+        let quota = Quota::per_minute(NonZeroU32::new(PER_IP_PER_MINUTE).unwrap_or(NonZeroU32::MIN));
+        IpLimiter(Arc::new(RateLimiter::keyed(quota)))
+    }
+}
+
+impl IpLimiter {
+    /// Seconds to wait when `ip` is over its quota.
+    fn wait(&self, ip: IpAddr) -> Option<i64> {
+        self.0.check_key(&ip).err().map(|not_until| {
+            let clock = governor::clock::DefaultClock::default();
+            not_until.wait_time_from(governor::clock::Clock::now(&clock)).as_secs() as i64 + 1
+        })
+    }
+}
+
+fn too_many(retry_after_secs: i64) -> Response {
+    let wait = if retry_after_secs >= 3600 {
+        format!("{}小时", (retry_after_secs + 3599) / 3600)
+    } else if retry_after_secs >= 60 {
+        format!("{}分钟", (retry_after_secs + 59) / 60)
+    } else {
+        format!("{retry_after_secs}秒")
+    };
+    let body = format!("<p role=\"alert\">获取验证码过于频繁，请在{wait}后再试。</p><p><a href=\"/check\">返回</a></p>");
+    (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry_after_secs.to_string())], Html(page("请稍后再试", &body))).into_response()
+}
+
+pub async fn start(
+    Extension(cx): Extension<AppContext>,
+    Extension(limiter): Extension<IpLimiter>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<StartForm>,
+) -> Response {
+    if let Some(wait) = limiter.wait(peer.ip()) {
+        return too_many(wait);
+    }
     let id = match IdNumber::parse(&form.id_number) {
         Ok(id) => id,
         Err(e) => return redirect(&format!("/check?e=id:{}", e.code()), &[]),
@@ -74,18 +124,7 @@ pub async fn start(Extension(cx): Extension<AppContext>, headers: HeaderMap, For
     };
     match check::start(&cx, SmsSender::DevOutbox, &id, &phone).await {
         Ok(Started::Pending { token }) => redirect("/check/code", &[cookie(&headers, PENDING_COOKIE, &token, Some(CODE_TTL_SECS))]),
-        Ok(Started::Limited { retry_after_secs }) => {
-            let wait = if retry_after_secs >= 3600 {
-                format!("{}小时", (retry_after_secs + 3599) / 3600)
-            } else if retry_after_secs >= 60 {
-                format!("{}分钟", (retry_after_secs + 59) / 60)
-            } else {
-                format!("{retry_after_secs}秒")
-            };
-            let body = format!("<p role=\"alert\">获取验证码过于频繁，请在{wait}后再试。</p><p><a href=\"/check\">返回</a></p>");
-            (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry_after_secs.to_string())], Html(page("请稍后再试", &body)))
-                .into_response()
-        }
+        Ok(Started::Limited { retry_after_secs }) => too_many(retry_after_secs),
         Err(e) => internal(e),
     }
 }
@@ -136,4 +175,40 @@ pub async fn dev_sms(Extension(cx): Extension<AppContext>) -> Response {
     }
     list.push_str("</ol>");
     Html(page("短信发件箱（演示）", &list)).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    year: Option<String>,
+}
+
+/// `/check/statement/csv`: the statement page's table as CSV, for the signed-in citizen only.
+pub async fn statement_csv(
+    Extension(cx): Extension<AppContext>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<YearQuery>,
+) -> Response {
+    let Some(token) = cookie_value(&headers, SESSION_COOKIE) else {
+        return (StatusCode::UNAUTHORIZED, Html(page("请先验证身份", "<p><a href=\"/check\">去验证身份</a></p>"))).into_response();
+    };
+    let beneficiary = match check::session(&cx, &token).await {
+        Ok(Some(b)) => b,
+        Ok(None) => return (StatusCode::UNAUTHORIZED, Html(page("请先验证身份", "<p><a href=\"/check\">去验证身份</a></p>"))).into_response(),
+        Err(e) => return internal(e),
+    };
+    match app::ssr::db::check::payments(&cx.db, beneficiary).await {
+        Ok(all) => {
+            let statement = app::api::check::Statement::of(all, q.year.as_deref());
+            (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"statement-{}.csv\"", statement.year)),
+                    (header::CACHE_CONTROL, "no-store".to_string()),
+                ],
+                statement.to_csv(),
+            )
+                .into_response()
+        }
+        Err(e) => internal(e),
+    }
 }

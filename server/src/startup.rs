@@ -223,6 +223,7 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions) -> Router {
         .route("/check/start", axum::routing::post(crate::check::start))
         .route("/check/verify", axum::routing::post(crate::check::verify))
         .route("/check/logout", axum::routing::post(crate::check::logout))
+        .route("/check/statement/csv", get(crate::check::statement_csv))
         .route("/dev/sms", get(crate::check::dev_sms))
         .merge(crate::open_data::router())
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
@@ -231,6 +232,7 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions) -> Router {
         })
         .fallback(file_and_error_handler_with_context(context, shell))
         .layer(extension)
+        .layer(axum::Extension(crate::check::IpLimiter::default()))
         .layer(CompressionLayer::new())
         .with_state(leptos_options)
 }

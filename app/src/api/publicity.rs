@@ -148,54 +148,27 @@ pub async fn get_roster_publicity(township: String, village: String, roster: i64
 }
 
 impl RosterPublicity {
-    /// The roster page's table as CSV (UTF-8 with BOM so that Excel shows the Chinese text),
-    /// with exactly the columns and values the page shows.
+    /// The roster page's table as CSV, with exactly the columns and values the page shows.
     pub fn to_csv(&self) -> String {
-        let mut out = String::from("\u{feff}姓名,身份证号,实际领取人,村（社区）,补贴项目,期次,金额（元）,状态,公示日期\r\n");
-        for l in &self.lines {
-            let fields = [
-                l.name_masked.as_str(),
-                l.id_masked.as_str(),
-                l.recipient_name_masked.as_deref().unwrap_or(""),
-                l.village.as_str(),
-                l.item.as_str(),
-                l.period.as_str(),
-                &l.amount.plain(),
-                line_status_name(&l.status),
-                l.published_on.as_str(),
-            ];
-            let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-            out.push_str(&row.join(","));
-            out.push_str("\r\n");
-        }
-        out
+        super::csv::document(
+            &["姓名", "身份证号", "实际领取人", "村（社区）", "补贴项目", "期次", "金额（元）", "状态", "公示日期"],
+            self.lines.iter().map(|l| {
+                vec![
+                    l.name_masked.clone(),
+                    l.id_masked.clone(),
+                    l.recipient_name_masked.clone().unwrap_or_default(),
+                    l.village.clone(),
+                    l.item.clone(),
+                    l.period.clone(),
+                    l.amount.plain(),
+                    line_status_name(&l.status).to_string(),
+                    l.published_on.clone(),
+                ]
+            }),
+        )
     }
 
     pub fn csv_file_name(&self) -> String {
         format!("publicity-{}-{}-{}.csv", self.village.code, self.roster.item_code, self.roster.period)
-    }
-}
-
-/// Quotes a field when it holds a comma, quote or line break; neutralises a leading `=+-@` so a
-/// spreadsheet never runs it as a formula.
-fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_field;
-
-    #[test]
-    fn csv_fields_are_quoted_and_never_formulas() {
-        assert_eq!(csv_field("张*三"), "张*三");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
     }
 }

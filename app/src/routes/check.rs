@@ -1,7 +1,8 @@
 //! `/check`: a citizen checks their own payments with ID number and SMS code (forms post to the
 //! server and redirect, so every step works without JavaScript).
 
-use crate::api::check::{failure_advice, get_my_payments, MyPayment, MyPayments};
+use crate::api::check::{failure_advice, get_my_payments, get_statement, status_name, MyPayment, MyPayments, Statement};
+use crate::api::publicity::line_status_name;
 use crate::components::{Layout, Loaded};
 use crate::domain::{IdNumberError, PhoneError};
 use leptos::prelude::*;
@@ -81,6 +82,7 @@ fn PaymentsView(data: MyPayments) -> impl IntoView {
             <form method="post" action="/check/logout"><button type="submit" class="secondary">"退出查询"</button></form>
         </div>
         {data.household_head.then(|| view! { <p class="muted">"您是户主，同时显示按户发放和家庭成员的补贴。"</p> })}
+        <p><a class="button" href="/check/statement">"打印或下载对账单"</a></p>
         {data.years.is_empty().then(|| view! { <p class="empty">"没有查到发放记录。如有疑问请联系补贴主管部门。"</p> })}
         {data.years.into_iter().map(|y| view! {
             <section class="year">
@@ -95,12 +97,12 @@ fn PaymentsView(data: MyPayments) -> impl IntoView {
 
 #[component]
 fn PaymentCard(p: MyPayment) -> impl IntoView {
-    let (badge, class) = match (p.status.as_str(), p.reissued, p.is_reissue) {
-        ("paid", _, true) => ("补发到账", "paid"),
-        ("paid", _, false) => ("已到账", "paid"),
-        ("failed", true, _) => ("发放失败，已补发", "reissued"),
-        ("failed", false, _) => ("发放失败", "failed"),
-        _ => ("待发放", "pending"),
+    let badge = status_name(&p);
+    let class = match (p.status.as_str(), p.reissued) {
+        ("paid", _) => "paid",
+        ("failed", true) => "reissued",
+        ("failed", false) => "failed",
+        _ => "pending",
     };
     let advice = (p.status == "failed" && !p.reissued)
         .then(|| failure_advice(p.failure_reason.as_deref().unwrap_or("other"), &p.bank, &p.department, &p.department_phone));
@@ -119,10 +121,71 @@ fn PaymentCard(p: MyPayment) -> impl IntoView {
             </p>
             {reason.map(|r| view! { <p class="reason">{format!("失败原因：{r}")}</p> })}
             {advice.map(|(_, todo)| view! { <p class="advice">{format!("怎么办：{todo}")}</p> })}
+            <p class="three-way">
+                {match p.publicity {
+                    Some(seen) => format!(
+                        "公示：{} {} 元 {}（{}）",
+                        seen.name_masked, seen.amount.grouped(), line_status_name(&seen.status), seen.published_on
+                    ),
+                    None => "公示：未查到".to_string(),
+                }}
+                {p.mismatch.map(|m| view! { <span class="flag">{m}</span> })}
+            </p>
             <p class="meta">
                 <span>{format!("{} {}", p.bank, p.account_masked)}</span>
                 <span>{p.department}" "<a href=format!("tel:{}", p.department_phone)>{p.department_phone.clone()}</a></span>
             </p>
         </li>
+    }
+}
+
+#[component]
+pub fn StatementPage() -> impl IntoView {
+    let query = use_query_map();
+    let data = Resource::new_blocking(move || query.read().get("year"), get_statement);
+    view! {
+        <Layout>
+            <Title text="对账单" />
+            <Loaded data view=|s| view! { <StatementView s /> } />
+        </Layout>
+    }
+}
+
+#[component]
+fn StatementView(s: Statement) -> impl IntoView {
+    let year = s.year.clone();
+    view! {
+        <p class="breadcrumb"><a href="/check/payments">"我的补贴"</a></p>
+        <h1>{format!("{} {}年补贴对账单", s.name_masked, s.year)}</h1>
+        <p class="years">
+            "年度："
+            {s.years.iter().map(|y| if *y == year {
+                view! { <strong>{format!("{y}年")}</strong> }.into_any()
+            } else {
+                view! { <a href=format!("/check/statement?year={y}")>{format!("{y}年")}</a> }.into_any()
+            }).collect_view()}
+        </p>
+        <p>{format!("本年度到账合计 {} 元，共 {} 笔。", s.paid_total.grouped(), s.payments.len())}</p>
+        <p><a class="button" href=format!("/check/statement/csv?year={year}") download>"下载对账单（CSV）"</a></p>
+        <div class="table-scroll">
+            <table class="statement">
+                <thead><tr>
+                    <th scope="col">"补贴项目"</th><th scope="col">"期次"</th><th scope="col">"金额（元）"</th>
+                    <th scope="col">"状态"</th><th scope="col">"到账日期"</th><th scope="col">"银行账号"</th>
+                </tr></thead>
+                <tbody>
+                    {s.payments.into_iter().map(|p| view! {
+                        <tr>
+                            <td>{p.item.clone()}{p.for_member.clone().map(|m| format!("（{m}）"))}</td>
+                            <td>{p.period.clone()}</td>
+                            <td class="num">{p.amount.grouped()}</td>
+                            <td>{status_name(&p)}</td>
+                            <td>{p.paid_on.clone().unwrap_or_default()}</td>
+                            <td>{format!("{} {}", p.bank, p.account_masked)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }

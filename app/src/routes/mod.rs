@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("check") view=check::CheckPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("check"), StaticSegment("code")) view=check::CodePage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("check"), StaticSegment("payments")) view=check::MyPaymentsPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("check"), StaticSegment("statement")) view=check::StatementPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("publicity") view=publicity::PublicityPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("publicity"), ParamSegment("township")) view=publicity::TownshipPublicityPage ssr=SsrMode::Async />
                 <Route

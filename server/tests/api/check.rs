@@ -102,6 +102,28 @@ async fn a_citizen_sees_their_payments_after_the_code() {
         .unwrap();
         assert_eq!(html.matches("<li class=\"my-payment").count() as i64, expected, "{backend:?}");
 
+        // The three-way check is shown for every line.
+        assert_eq!(html.matches("class=\"three-way\"").count() as i64, expected);
+
+        // The statement of a year, as a page and as CSV with the same lines.
+        let year: String = sqlx::query_scalar("SELECT MIN(SUBSTR(period, 1, 4)) FROM payments WHERE beneficiary_id = $1")
+            .bind(me.beneficiary)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        let statement = app.client.get(app.url(&format!("/check/statement?year={year}"))).header("cookie", &session).send().await.unwrap();
+        assert_eq!(statement.status().as_u16(), 200);
+        let statement = statement.text().await.unwrap();
+        assert!(statement.contains(&format!("{year}年补贴对账单")));
+        let rows = statement.matches("<tr>").count() - 1;
+        let csv = app.client.get(app.url(&format!("/check/statement/csv?year={year}"))).header("cookie", &session).send().await.unwrap();
+        assert_eq!(csv.status().as_u16(), 200);
+        let csv = csv.text().await.unwrap();
+        assert_eq!(csv.lines().count() - 1, rows, "the CSV has the page's lines");
+        assert!(csv.lines().skip(1).all(|l| l.starts_with(&year)));
+        let (status, _) = app.get_text(&format!("/check/statement/csv?year={year}")).await;
+        assert_eq!(status, 401, "no statement without the session");
+
         // Without the session: asked to verify first. After logout: the same.
         let (status, html) = app.get_text("/check/payments").await;
         assert_eq!(status, 401);
@@ -207,4 +229,18 @@ async fn bad_input_is_named_and_dev_sms_is_demo_only() {
     sqlx::query("UPDATE settings SET value = '0' WHERE key = 'demo'").execute(&app.db.pool).await.unwrap();
     let (status, _) = app.get_text("/dev/sms").await;
     assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn one_address_cannot_ask_for_codes_without_end() {
+    let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
+    let per_ip = server::check::PER_IP_PER_MINUTE as usize;
+    let mut statuses = Vec::new();
+    for n in 0..per_ip + 1 {
+        let id = IdNumber::from_parts("510999", 1970, 1, 1 + (n as u32 % 28), n as u32).unwrap();
+        let r = start(&app, id.as_str(), &format!("139{:08}", n)).await;
+        statuses.push(r.status().as_u16());
+    }
+    assert!(statuses[..per_ip].iter().all(|s| *s == 303), "{statuses:?}");
+    assert_eq!(statuses[per_ip], 429, "the address is over its quota");
 }

@@ -1,7 +1,7 @@
 //! SQL for the citizen's own view: their payments and, for a household head, the household's.
 
 use super::Db;
-use crate::api::check::{MyPayment, MyPayments, YearOfPayments};
+use crate::api::check::{three_way_check, MyPayment, MyPayments, PublicitySeen, YearOfPayments};
 use crate::domain::{mask, Money};
 use sqlx::Row;
 
@@ -16,10 +16,12 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
         "SELECT p.id, p.beneficiary_id, ben.name_masked, i.name AS item, d.name AS department, d.phone AS department_phone, \
                 p.period, p.amount_fen, p.status, p.paid_on, b.name AS bank, b.phone AS bank_phone, p.account_last4, \
                 p.failure_reason, p.reissue_of_id, \
-                (SELECT COUNT(*) FROM payments r WHERE r.reissue_of_id = p.id) AS reissues \
+                (SELECT COUNT(*) FROM payments r WHERE r.reissue_of_id = p.id) AS reissues, \
+                pe.name_masked AS pub_name, pe.amount_fen AS pub_amount, pe.status AS pub_status, pe.published_on AS pub_on \
          FROM payments p JOIN subsidy_items i ON i.id = p.item_id JOIN departments d ON d.id = i.department_id \
          JOIN banks b ON b.id = p.bank_id JOIN beneficiaries ben ON ben.id = p.beneficiary_id \
          JOIN rosters ro ON ro.id = p.roster_id \
+         LEFT JOIN publicity_entries pe ON pe.id = (SELECT MAX(x.id) FROM publicity_entries x WHERE x.payment_id = p.id) \
          WHERE p.beneficiary_id = $1 OR p.recipient_id = $1 \
             OR ($2 = 1 AND p.beneficiary_id IN (SELECT id FROM beneficiaries WHERE household_id = $3)) \
          ORDER BY COALESCE(p.paid_on, ro.publicity_start) DESC, p.id DESC",
@@ -35,6 +37,13 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
         let year = period.get(..4).unwrap_or_default().to_string();
         let amount = Money::from_fen(r.get("amount_fen"));
         let status: String = r.get("status");
+        let publicity = r.get::<Option<String>, _>("pub_name").map(|name_masked| PublicitySeen {
+            name_masked,
+            amount: Money::from_fen(r.get::<Option<i64>, _>("pub_amount").unwrap_or(0)),
+            status: r.get::<Option<String>, _>("pub_status").unwrap_or_default(),
+            published_on: r.get::<Option<String>, _>("pub_on").unwrap_or_default(),
+        });
+        let mismatch = three_way_check(&status, amount, publicity.as_ref());
         let payment = MyPayment {
             id: r.get("id"),
             for_member: (r.get::<i64, _>("beneficiary_id") != beneficiary).then(|| r.get("name_masked")),
@@ -51,6 +60,8 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
             reissued: r.get::<i64, _>("reissues") > 0,
             is_reissue: r.get::<Option<i64>, _>("reissue_of_id").is_some(),
             status: status.clone(),
+            publicity,
+            mismatch,
         };
         if years.last().is_none_or(|y| y.year != year) {
             years.push(YearOfPayments { year: year.clone(), paid_total: Money::ZERO, payments: Vec::new() });
