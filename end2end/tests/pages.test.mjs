@@ -147,6 +147,12 @@ for (const js of [true, false]) {
     assert.match(main, /已到账/);
     assert.ok(!main.includes(person.id) && !main.includes(person.phone), 'no full ID or phone shown');
     await shot(page, `check-${js ? 'js' : 'nojs'}`);
+    assert.ok((await page.locator('.three-way').count()) > 0, 'the three-way check is shown');
+    await page.click('text=打印或下载对账单');
+    await page.waitForURL('**/check/statement');
+    assert.match(await page.textContent('h1'), /补贴对账单/);
+    assert.ok((await page.locator('table.statement tbody tr').count()) > 0);
+    await page.goto(`${server.url}/check/payments`);
     await page.click('text=退出查询');
     await page.waitForURL(/\/check\?e=signed_out/);
     await context.close();

@@ -107,6 +107,7 @@ pub async fn start(cx: &AppContext, sms: SmsSender, id: &IdNumber, phone: &Phone
     if beneficiary.is_some() {
         let body = format!("【惠民惠农补贴查询】验证码{code}，5分钟内有效，请勿告诉他人。如非本人操作请忽略。");
         sms.send(&mut tx, &cx.vault, phone, "verification_code", &body).await?;
+        super::db::audit::append(&mut tx, "citizen", "self_check_code_sent", &format!("phone:{phone_hash}"), &format!("id:{id_hash}")).await?;
     }
     tx.commit().await?;
     Ok(Started::Pending { token })
@@ -152,6 +153,7 @@ pub async fn verify(cx: &AppContext, token: &str, code: &str) -> Result<Verified
             .bind(clock::from_now(SESSION_IDLE_SECS))
             .execute(&mut *tx)
             .await?;
+            super::db::audit::append(&mut tx, "citizen", "self_check_verified", &format!("beneficiary:{beneficiary}"), "").await?;
             tx.commit().await?;
             Ok(Verified::Session { token: session })
         }

@@ -133,6 +133,15 @@ async fn a_citizen_sees_their_payments_after_the_code() {
         let again = app.client.get(app.url("/check/payments")).header("cookie", &session).send().await.unwrap();
         assert_eq!(again.status().as_u16(), 401);
 
+        // The code sent and the look-up are audited, with keyed hashes only.
+        let audit: Vec<String> = sqlx::query_scalar("SELECT action || ' ' || subject || ' ' || detail FROM audit_log ORDER BY id")
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+        assert!(audit.iter().any(|a| a.starts_with("self_check_code_sent phone:")));
+        assert!(audit.iter().any(|a| a.starts_with("self_check_verified beneficiary:")));
+        assert!(audit.iter().all(|a| !a.contains(&me.id) && !a.contains(&me.phone)));
+
         // The code was single use.
         let r = verify(&app, &pending, &code).await;
         assert_eq!(location(&r), "/check?e=expired");

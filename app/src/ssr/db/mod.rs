@@ -2,6 +2,7 @@
 //! migrations of both kept in step. SQL is written once in the portable subset both accept
 //! (`$1` placeholders, BIGINT casts on sums, ISO text dates).
 
+pub mod audit;
 pub mod changes;
 pub mod check;
 pub mod home;
