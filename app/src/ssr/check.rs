@@ -43,29 +43,25 @@ fn random_code() -> String {
 /// Seconds to wait before another code may be asked for this phone or ID, if any.
 async fn wait_needed(cx: &AppContext, id_hash: &str, phone_hash: &str) -> Result<Option<i64>, sqlx::Error> {
     let now = clock::unix_seconds();
-    let since_day = clock::timestamp(now - DAY);
-    let phone_times: Vec<String> =
-        sqlx::query_scalar("SELECT created_at FROM verification_codes WHERE phone_hash = $1 AND created_at > $2 ORDER BY created_at")
-            .bind(phone_hash)
-            .bind(&since_day)
-            .fetch_all(&cx.db.pool)
-            .await?;
-    let id_times: Vec<String> =
-        sqlx::query_scalar("SELECT created_at FROM verification_codes WHERE id_hash = $1 AND created_at > $2 ORDER BY created_at")
-            .bind(id_hash)
-            .bind(&since_day)
-            .fetch_all(&cx.db.pool)
-            .await?;
-    let secs = |t: &String| crate::domain::date::parse_days(t).map(|d| d * DAY + seconds_of_day(t)).unwrap_or(now);
-    let mut wait = 0;
-    if let Some(last) = phone_times.iter().chain(id_times.iter()).map(secs).max() {
-        wait = wait.max(last + RESEND_AFTER_SECS - now);
-    }
-    if phone_times.len() as i64 >= PER_PHONE_PER_DAY {
-        wait = wait.max(secs(&phone_times[phone_times.len() - PER_PHONE_PER_DAY as usize]) + DAY - now);
-    }
-    if id_times.len() as i64 >= PER_ID_PER_DAY {
-        wait = wait.max(secs(&id_times[id_times.len() - PER_ID_PER_DAY as usize]) + DAY - now);
+    let rows = sqlx::query(
+        "SELECT created_at, phone_hash = $1 AS same_phone, id_hash = $2 AS same_id FROM verification_codes \
+         WHERE (phone_hash = $1 OR id_hash = $2) AND created_at > $3 ORDER BY created_at",
+    )
+    .bind(phone_hash)
+    .bind(id_hash)
+    .bind(clock::timestamp(now - DAY))
+    .fetch_all(&cx.db.pool)
+    .await?;
+    let secs = |t: &str| crate::domain::date::parse_days(t).map(|d| d * DAY + seconds_of_day(t)).unwrap_or(now);
+    // Comparisons come back as 0/1 on SQLite and as booleans on PostgreSQL.
+    let flag = |r: &sqlx::any::AnyRow, col: &str| r.try_get::<bool, _>(col).or_else(|_| r.try_get::<i64, _>(col).map(|v| v != 0)).unwrap_or(false);
+    let times = |col: &str| rows.iter().filter(|r| flag(r, col)).map(|r| secs(&r.get::<String, _>("created_at"))).collect::<Vec<i64>>();
+    let (phone_times, id_times) = (times("same_phone"), times("same_id"));
+    let mut wait = rows.iter().map(|r| secs(&r.get::<String, _>("created_at"))).max().map_or(0, |last| last + RESEND_AFTER_SECS - now);
+    for (times, limit) in [(&phone_times, PER_PHONE_PER_DAY), (&id_times, PER_ID_PER_DAY)] {
+        if times.len() as i64 >= limit {
+            wait = wait.max(times[times.len() - limit as usize] + DAY - now);
+        }
     }
     Ok((wait > 0).then_some(wait))
 }

@@ -198,26 +198,28 @@ async fn wrong_tries_void_the_code_and_expiry_is_enforced() {
 
 #[tokio::test]
 async fn codes_are_limited_per_phone_and_id() {
-    let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
-    let me = someone(&app).await;
-    assert_eq!(start(&app, &me.id, &me.phone).await.status().as_u16(), 303);
-    let r = start(&app, &me.id, &me.phone).await;
-    assert_eq!(r.status().as_u16(), 429, "one code a minute");
-    assert!(r.headers().get("retry-after").is_some());
-    let text = r.text().await.unwrap();
-    assert!(text.contains("分钟后再试") || text.contains("秒后再试"), "{text}");
-    // The same ID with another phone is limited too (per ID number).
-    assert_eq!(start(&app, &me.id, "13900000003").await.status().as_u16(), 429);
-
-    // Ten a day: age the codes past the minute, then fill the day.
-    for _ in 0..9 {
-        sqlx::query("UPDATE verification_codes SET created_at = $1").bind(app::ssr::clock::from_now(-3600)).execute(&app.db.pool).await.unwrap();
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let me = someone(&app).await;
         assert_eq!(start(&app, &me.id, &me.phone).await.status().as_u16(), 303);
+        let r = start(&app, &me.id, &me.phone).await;
+        assert_eq!(r.status().as_u16(), 429, "one code a minute");
+        assert!(r.headers().get("retry-after").is_some());
+        let text = r.text().await.unwrap();
+        assert!(text.contains("分钟后再试") || text.contains("秒后再试"), "{text}");
+        // The same ID with another phone is limited too (per ID number).
+        assert_eq!(start(&app, &me.id, "13900000003").await.status().as_u16(), 429);
+
+        // Ten a day: age the codes past the minute, then fill the day.
+        for _ in 0..9 {
+            sqlx::query("UPDATE verification_codes SET created_at = $1").bind(app::ssr::clock::from_now(-3600)).execute(&app.db.pool).await.unwrap();
+            assert_eq!(start(&app, &me.id, &me.phone).await.status().as_u16(), 303);
+        }
+        sqlx::query("UPDATE verification_codes SET created_at = $1").bind(app::ssr::clock::from_now(-3600)).execute(&app.db.pool).await.unwrap();
+        let r = start(&app, &me.id, &me.phone).await;
+        assert_eq!(r.status().as_u16(), 429, "the eleventh code of the day");
+        assert!(r.text().await.unwrap().contains("小时后再试"));
     }
-    sqlx::query("UPDATE verification_codes SET created_at = $1").bind(app::ssr::clock::from_now(-3600)).execute(&app.db.pool).await.unwrap();
-    let r = start(&app, &me.id, &me.phone).await;
-    assert_eq!(r.status().as_u16(), 429, "the eleventh code of the day");
-    assert!(r.text().await.unwrap().contains("小时后再试"));
 }
 
 #[tokio::test]
