@@ -148,6 +148,8 @@ for (const js of [true, false]) {
     assert.ok(!main.includes(person.id) && !main.includes(person.phone), 'no full ID or phone shown');
     await shot(page, `check-${js ? 'js' : 'nojs'}`);
     assert.ok((await page.locator('.three-way').count()) > 0, 'the three-way check is shown');
+    await page.locator('.confirm button', { hasText: '未收到' }).first().click();
+    await page.waitForSelector('text=您已反映：未收到');
     await page.click('text=打印或下载对账单');
     await page.waitForURL('**/check/statement');
     assert.match(await page.textContent('h1'), /补贴对账单/);

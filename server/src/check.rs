@@ -212,3 +212,34 @@ pub async fn statement_csv(
         Err(e) => internal(e),
     }
 }
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    payment: String,
+    #[serde(default)]
+    received: String,
+}
+
+/// `POST /check/confirm`: the citizen marks a paid line 已收到 or 未收到, then returns to it.
+pub async fn confirm(Extension(cx): Extension<AppContext>, headers: HeaderMap, Form(form): Form<ConfirmForm>) -> Response {
+    let beneficiary = match cookie_value(&headers, SESSION_COOKIE) {
+        Some(token) => match check::session(&cx, &token).await {
+            Ok(Some(b)) => b,
+            Ok(None) => return redirect("/check?e=expired", &[]),
+            Err(e) => return internal(e),
+        },
+        None => return redirect("/check?e=expired", &[]),
+    };
+    let (Ok(payment), Some(received)) = (form.payment.parse::<i64>(), match form.received.as_str() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }) else {
+        return redirect("/check/payments", &[]);
+    };
+    match app::ssr::db::check::confirm(&cx.db, beneficiary, payment, received).await {
+        Ok(_) => redirect(&format!("/check/payments#p{payment}"), &[]),
+        Err(e) => internal(e),
+    }
+}

@@ -223,6 +223,7 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions) -> Router {
         .route("/check/start", axum::routing::post(crate::check::start))
         .route("/check/verify", axum::routing::post(crate::check::verify))
         .route("/check/logout", axum::routing::post(crate::check::logout))
+        .route("/check/confirm", axum::routing::post(crate::check::confirm))
         .route("/check/statement/csv", get(crate::check::statement_csv))
         .route("/dev/sms", get(crate::check::dev_sms))
         .merge(crate::open_data::router())

@@ -32,6 +32,8 @@ pub struct MyPayment {
     pub publicity: Option<PublicitySeen>,
     /// The three-way check: how publicity and the bank's outcome disagree, in words.
     pub mismatch: Option<String>,
+    /// The citizen's own word on a paid line: received (true) or not (false).
+    pub confirmed: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -107,8 +107,11 @@ fn PaymentCard(p: MyPayment) -> impl IntoView {
     let advice = (p.status == "failed" && !p.reissued)
         .then(|| failure_advice(p.failure_reason.as_deref().unwrap_or("other"), &p.bank, &p.department, &p.department_phone));
     let reason = (p.status == "failed").then(|| failure_advice(p.failure_reason.as_deref().unwrap_or("other"), "", "", "").0);
+    let id = p.id;
+    let markable = p.status == "paid";
+    let confirmed = p.confirmed;
     view! {
-        <li class=format!("my-payment status-{class}")>
+        <li class=format!("my-payment status-{class}") id=format!("p{id}")>
             <div class="line">
                 <strong>{p.item}</strong>
                 <span class="amount">{format!("{} 元", p.amount.grouped())}</span>
@@ -135,6 +138,25 @@ fn PaymentCard(p: MyPayment) -> impl IntoView {
                 <span>{format!("{} {}", p.bank, p.account_masked)}</span>
                 <span>{p.department}" "<a href=format!("tel:{}", p.department_phone)>{p.department_phone.clone()}</a></span>
             </p>
+            {markable.then(|| view! {
+                <div class="confirm">
+                    {match confirmed {
+                        Some(true) => view! { <span class="confirmed">"您已确认：已收到"</span> }.into_any(),
+                        Some(false) => view! { <span class="flag">"您已反映：未收到"</span> }.into_any(),
+                        None => ().into_any(),
+                    }}
+                    <form method="post" action="/check/confirm">
+                        <input type="hidden" name="payment" value=id.to_string() />
+                        <input type="hidden" name="received" value="yes" />
+                        <button type="submit" class="secondary">"已收到"</button>
+                    </form>
+                    <form method="post" action="/check/confirm">
+                        <input type="hidden" name="payment" value=id.to_string() />
+                        <input type="hidden" name="received" value="no" />
+                        <button type="submit" class="secondary">"未收到"</button>
+                    </form>
+                </div>
+            })}
         </li>
     }
 }

@@ -100,7 +100,7 @@ async fn a_citizen_sees_their_payments_after_the_code() {
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
-        assert_eq!(html.matches("<li class=\"my-payment").count() as i64, expected, "{backend:?}");
+        assert_eq!(html.matches("class=\"my-payment status-").count() as i64, expected, "{backend:?}");
 
         // The three-way check is shown for every line.
         assert_eq!(html.matches("class=\"three-way\"").count() as i64, expected);
@@ -123,6 +123,36 @@ async fn a_citizen_sees_their_payments_after_the_code() {
         assert!(csv.lines().skip(1).all(|l| l.starts_with(&year)));
         let (status, _) = app.get_text(&format!("/check/statement/csv?year={year}")).await;
         assert_eq!(status, 401, "no statement without the session");
+
+        // Marking a paid line: 未收到 is recorded and shown; someone else's line cannot be marked.
+        let paid: i64 = sqlx::query_scalar("SELECT MIN(id) FROM payments WHERE beneficiary_id = $1 AND status = 'paid'")
+            .bind(me.beneficiary)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        let r = app.client.post(app.url("/check/confirm")).header("cookie", &session)
+            .form(&[("payment", paid.to_string()), ("received", "no".to_string())]).send().await.unwrap();
+        assert_eq!(location(&r), format!("/check/payments#p{paid}"));
+        let html = app.client.get(app.url("/check/payments")).header("cookie", &session).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("您已反映：未收到"));
+        let other: i64 = sqlx::query_scalar(
+            "SELECT MIN(p.id) FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id \
+             WHERE p.status = 'paid' AND b.household_id <> (SELECT household_id FROM beneficiaries WHERE id = $1) AND p.recipient_id <> $1",
+        )
+        .bind(me.beneficiary)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        app.client.post(app.url("/check/confirm")).header("cookie", &session)
+            .form(&[("payment", other.to_string()), ("received", "yes".to_string())]).send().await.unwrap();
+        let marks: Vec<(i64, i64)> = sqlx::query("SELECT payment_id, received FROM payment_confirmations")
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get("payment_id"), r.get("received")))
+            .collect();
+        assert_eq!(marks, vec![(paid, 0)], "{backend:?}");
 
         // Without the session: asked to verify first. After logout: the same.
         let (status, html) = app.get_text("/check/payments").await;

@@ -17,7 +17,8 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
                 p.period, p.amount_fen, p.status, p.paid_on, b.name AS bank, b.phone AS bank_phone, p.account_last4, \
                 p.failure_reason, p.reissue_of_id, \
                 (SELECT COUNT(*) FROM payments r WHERE r.reissue_of_id = p.id) AS reissues, \
-                pe.name_masked AS pub_name, pe.amount_fen AS pub_amount, pe.status AS pub_status, pe.published_on AS pub_on \
+                pe.name_masked AS pub_name, pe.amount_fen AS pub_amount, pe.status AS pub_status, pe.published_on AS pub_on, \
+                (SELECT c.received FROM payment_confirmations c WHERE c.payment_id = p.id) AS confirmed \
          FROM payments p JOIN subsidy_items i ON i.id = p.item_id JOIN departments d ON d.id = i.department_id \
          JOIN banks b ON b.id = p.bank_id JOIN beneficiaries ben ON ben.id = p.beneficiary_id \
          JOIN rosters ro ON ro.id = p.roster_id \
@@ -62,6 +63,7 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
             status: status.clone(),
             publicity,
             mismatch,
+            confirmed: r.get::<Option<i64>, _>("confirmed").map(|v| v != 0),
         };
         if years.last().is_none_or(|y| y.year != year) {
             years.push(YearOfPayments { year: year.clone(), paid_total: Money::ZERO, payments: Vec::new() });
@@ -74,4 +76,26 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
     }
     years.sort_by(|a, b| b.year.cmp(&a.year));
     Ok(MyPayments { name_masked: me.get("name_masked"), household_head: head, years })
+}
+
+/// Records whether the citizen received a paid line they can see; false when the line is not theirs
+/// to mark (not visible to them, or not reported paid by the bank).
+pub async fn confirm(db: &Db, beneficiary: i64, payment: i64, received: bool) -> Result<bool, sqlx::Error> {
+    let mine = payments(db, beneficiary).await?;
+    let markable = mine.years.iter().flat_map(|y| y.payments.iter()).any(|p| p.id == payment && p.status == "paid");
+    if !markable {
+        return Ok(false);
+    }
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("DELETE FROM payment_confirmations WHERE payment_id = $1").bind(payment).execute(&mut *tx).await?;
+    sqlx::query("INSERT INTO payment_confirmations (payment_id, beneficiary_id, received, at) VALUES ($1, $2, $3, $4)")
+        .bind(payment)
+        .bind(beneficiary)
+        .bind(i64::from(received))
+        .bind(crate::ssr::clock::now())
+        .execute(&mut *tx)
+        .await?;
+    super::audit::append(&mut tx, "citizen", if received { "payment_received" } else { "payment_not_received" }, &format!("payment:{payment}"), "").await?;
+    tx.commit().await?;
+    Ok(true)
 }
