@@ -37,10 +37,24 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
+    /// GETs a page. A request that gets no answer within the client's timeout is tried once
+    /// more before the test fails, with the path named.
     pub async fn get_text(&self, path: &str) -> (u16, String) {
-        let response = self.client.get(self.url(path)).send().await.expect("request reaches the server");
-        let status = response.status().as_u16();
-        (status, response.text().await.expect("a text body"))
+        for attempt in 1..=2 {
+            match self.client.get(self.url(path)).send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    match response.text().await {
+                        Ok(text) => return (status, text),
+                        Err(e) if e.is_timeout() && attempt == 1 => eprintln!("GET {path}: body timed out, retrying"),
+                        Err(e) => panic!("GET {path}: {e}"),
+                    }
+                }
+                Err(e) if e.is_timeout() && attempt == 1 => eprintln!("GET {path}: timed out, retrying"),
+                Err(e) => panic!("GET {path}: {e}"),
+            }
+        }
+        unreachable!("the loop returns or panics")
     }
 }
 
@@ -91,7 +105,11 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     tokio::spawn(app.run());
     let db = Db::connect(&url, 2).await.expect("a second connection");
     let vault = Vault::from_hex(config.data_key.as_ref().expect("set above").expose()).expect("a valid key");
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("a client");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("a client");
     TestApp { addr, client, db, vault, stop, _dir: dir, postgres }
 }
 
