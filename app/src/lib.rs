@@ -1,4 +1,5 @@
 //! The subsidy portal's Leptos application: pages, server functions and shared domain types.
+#![recursion_limit = "256"]
 //! Built twice: with `ssr` into the server, with `hydrate` into the browser's wasm bundle.
 
 pub mod api;
