@@ -119,8 +119,7 @@ for (const js of [true, false]) {
 
 async function codeFor(page, phone) {
   await visit(page, '/dev/sms');
-  const text = await page.textContent('main');
-  const line = text.split('\n').find((l) => l.includes(`*******${phone.slice(-4)}`)) ?? text;
+  const line = await page.locator('main li', { hasText: `*******${phone.slice(-4)}` }).filter({ hasText: '验证码' }).first().textContent();
   const m = /验证码(\d{6})/.exec(line);
   assert.ok(m, 'a code in the dev outbox');
   return m[1];

@@ -39,6 +39,9 @@ export async function startServer({ size = 2000 } = {}) {
   const demo = spawnSync(bin, ['demo'], { cwd: dir, env, encoding: 'utf8' });
   if (demo.status !== 0) throw new Error(`server demo failed: ${demo.stderr}`);
   const people = [...demo.stdout.matchAll(/ID (\S+)\s+phone (\d+)/g)].map((m) => ({ id: m[1], phone: m[2] }));
+  const tracked = /case (\d{8}-\d{4})\s+phone (\d+)/.exec(demo.stdout);
+  const exampleCase = tracked ? { no: tracked[1], phone: tracked[2] } : null;
+  const staffPassword = /password ([^\s:]+)/.exec(demo.stdout)?.[1];
   const child = spawn(bin, ['serve'], { cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 180_000;
@@ -59,6 +62,8 @@ export async function startServer({ size = 2000 } = {}) {
   return {
     url,
     people,
+    exampleCase,
+    staffPassword,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

@@ -3,9 +3,9 @@
 
 use app::api::check::{PENDING_COOKIE, SESSION_COOKIE};
 use app::domain::{mask, IdNumber, Phone};
-use app::ssr::check::{self, Started, Verified, CODE_TTL_SECS};
-use app::ssr::sms::SmsSender;
-use app::ssr::{cookie_value, AppContext};
+use app::ssr::check;
+use app::ssr::code::{Started, Verified, CODE_TTL_SECS};
+use app::ssr::{cookie_value, session, AppContext};
 use axum::extract::{ConnectInfo, Extension};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::{IpAddr, SocketAddr};
@@ -31,7 +31,7 @@ pub struct CodeForm {
     code: String,
 }
 
-fn redirect(to: &str, cookies: &[String]) -> Response {
+pub(crate) fn redirect(to: &str, cookies: &[String]) -> Response {
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response();
     for c in cookies {
         if let Ok(v) = c.parse() {
@@ -42,7 +42,7 @@ fn redirect(to: &str, cookies: &[String]) -> Response {
 }
 
 /// `Secure` when the visitor came over https (directly or through a proxy that says so).
-fn cookie(headers: &HeaderMap, name: &str, value: &str, max_age: Option<i64>) -> String {
+pub(crate) fn cookie(headers: &HeaderMap, name: &str, value: &str, max_age: Option<i64>) -> String {
     let https = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
     let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
     if let Some(age) = max_age {
@@ -54,13 +54,13 @@ fn cookie(headers: &HeaderMap, name: &str, value: &str, max_age: Option<i64>) ->
     c
 }
 
-fn internal(e: impl std::fmt::Display) -> Response {
+pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "self-check");
     (StatusCode::INTERNAL_SERVER_ERROR, Html(page("系统繁忙", "<p>系统繁忙，请稍后再试。</p><p><a href=\"/check\">返回</a></p>"))).into_response()
 }
 
 /// A plain page for answers that are not Leptos pages (limits, errors).
-fn page(title: &str, body: &str) -> String {
+pub(crate) fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/app.css\"></head><body><main id=\"main\"><h1>{title}</h1>{body}</main></body></html>"
@@ -84,7 +84,7 @@ impl Default for IpLimiter {
 
 impl IpLimiter {
     /// Seconds to wait when `ip` is over its quota.
-    fn wait(&self, ip: IpAddr) -> Option<i64> {
+    pub(crate) fn wait(&self, ip: IpAddr) -> Option<i64> {
         self.0.check_key(&ip).err().map(|not_until| {
             let clock = governor::clock::DefaultClock::default();
             not_until.wait_time_from(governor::clock::Clock::now(&clock)).as_secs() as i64 + 1
@@ -92,7 +92,12 @@ impl IpLimiter {
     }
 }
 
-fn too_many(retry_after_secs: i64) -> Response {
+pub(crate) fn too_many(retry_after_secs: i64) -> Response {
+    too_many_back(retry_after_secs, "/check")
+}
+
+/// The 429 page, with the way back to the form that asked.
+pub(crate) fn too_many_back(retry_after_secs: i64, back: &str) -> Response {
     let wait = if retry_after_secs >= 3600 {
         format!("{}小时", (retry_after_secs + 3599) / 3600)
     } else if retry_after_secs >= 60 {
@@ -100,7 +105,7 @@ fn too_many(retry_after_secs: i64) -> Response {
     } else {
         format!("{retry_after_secs}秒")
     };
-    let body = format!("<p role=\"alert\">获取验证码过于频繁，请在{wait}后再试。</p><p><a href=\"/check\">返回</a></p>");
+    let body = format!("<p role=\"alert\">获取验证码过于频繁，请在{wait}后再试。</p><p><a href=\"{back}\">返回</a></p>");
     (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry_after_secs.to_string())], Html(page("请稍后再试", &body))).into_response()
 }
 
@@ -122,7 +127,7 @@ pub async fn start(
         Ok(p) => p,
         Err(e) => return redirect(&format!("/check?e=phone:{}", e.code()), &[]),
     };
-    match check::start(&cx, SmsSender::DevOutbox, &id, &phone).await {
+    match check::start(&cx, &id, &phone).await {
         Ok(Started::Pending { token }) => redirect("/check/code", &[cookie(&headers, PENDING_COOKIE, &token, Some(CODE_TTL_SECS))]),
         Ok(Started::Limited { retry_after_secs }) => too_many(retry_after_secs),
         Err(e) => internal(e),
@@ -134,7 +139,7 @@ pub async fn verify(Extension(cx): Extension<AppContext>, headers: HeaderMap, Fo
         return redirect("/check?e=expired", &[]);
     };
     match check::verify(&cx, &token, &form.code).await {
-        Ok(Verified::Session { token: session }) => redirect(
+        Ok(Verified::Done(session)) => redirect(
             "/check/payments",
             &[cookie(&headers, SESSION_COOKIE, &session, None), cookie(&headers, PENDING_COOKIE, "", Some(0))],
         ),
@@ -146,7 +151,7 @@ pub async fn verify(Extension(cx): Extension<AppContext>, headers: HeaderMap, Fo
 
 pub async fn logout(Extension(cx): Extension<AppContext>, headers: HeaderMap) -> Response {
     if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
-        if let Err(e) = check::logout(&cx, &token).await {
+        if let Err(e) = session::close(&cx, &token).await {
             return internal(e);
         }
     }
@@ -238,7 +243,7 @@ pub async fn confirm(Extension(cx): Extension<AppContext>, headers: HeaderMap, F
     }) else {
         return redirect("/check/payments", &[]);
     };
-    match app::ssr::db::check::confirm(&cx.db, beneficiary, payment, received).await {
+    match app::ssr::db::check::confirm(&cx, beneficiary, payment, received).await {
         Ok(_) => redirect(&format!("/check/payments#p{payment}"), &[]),
         Err(e) => internal(e),
     }

@@ -123,4 +123,10 @@ fn print_summary(s: &DemoSummary) {
     for e in &s.examples {
         println!("  {:<24} {}  ID {}  phone {}", e.label, e.name, e.id_number.as_str(), e.phone.as_str());
     }
+    if let Some((no, phone)) = &s.example_case {
+        println!("a case to track at /cases/track (demo data):\n  case {no}  phone {}", phone.as_str());
+    }
+    let logins: Vec<String> = crate::demo::office::logins().into_iter().map(|(user, ..)| user).collect();
+    println!("{} cases filed; department logins at /staff/login, password {}:", s.cases, crate::demo::office::DEMO_PASSWORD);
+    println!("  {}", logins.join(", "));
 }

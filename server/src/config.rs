@@ -1,7 +1,11 @@
 //! Configuration, layered: built-in defaults → optional TOML file → environment variables.
 //! Secrets are wrapped so that printing the configuration never shows them.
 
+use app::domain::Deadlines;
+use app::ssr::sms::tencent::{Tencent, TencentConfig};
+use app::ssr::sms::SmsSender;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -43,6 +47,18 @@ pub struct Config {
     pub demo_seed: u64,
     pub demo_people: usize,
     pub db_max_connections: u32,
+    /// `dev` (messages stored in the outbox, shown at `/dev/sms` in demo mode) or `tencent`.
+    pub sms_provider: String,
+    pub sms_endpoint: String,
+    pub sms_region: String,
+    pub sms_secret_id: String,
+    pub sms_secret_key: Option<Secret>,
+    pub sms_sdk_app_id: String,
+    pub sms_sign_name: String,
+    /// Message name → the provider's approved template id.
+    pub sms_templates: BTreeMap<String, String>,
+    /// Working days to answer each kind of case.
+    pub case_deadlines: Deadlines,
 }
 
 impl Default for Config {
@@ -58,6 +74,15 @@ impl Default for Config {
             demo_seed: crate::demo::DEFAULT_SEED,
             demo_people: crate::demo::DEFAULT_PEOPLE,
             db_max_connections: 8,
+            sms_provider: "dev".into(),
+            sms_endpoint: app::ssr::sms::tencent::DEFAULT_ENDPOINT.into(),
+            sms_region: "ap-guangzhou".into(),
+            sms_secret_id: String::new(),
+            sms_secret_key: None,
+            sms_sdk_app_id: String::new(),
+            sms_sign_name: String::new(),
+            sms_templates: BTreeMap::new(),
+            case_deadlines: Deadlines::default(),
         }
     }
 }
@@ -76,6 +101,17 @@ struct FileLayer {
     demo_seed: Option<u64>,
     demo_people: Option<usize>,
     db_max_connections: Option<u32>,
+    sms_provider: Option<String>,
+    sms_endpoint: Option<String>,
+    sms_region: Option<String>,
+    sms_secret_id: Option<String>,
+    sms_secret_key: Option<Secret>,
+    sms_sdk_app_id: Option<String>,
+    sms_sign_name: Option<String>,
+    sms_templates: Option<BTreeMap<String, String>>,
+    case_days_inquiry: Option<u32>,
+    case_days_complaint: Option<u32>,
+    case_days_disclosure: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +122,8 @@ pub enum ConfigError {
     Parse(PathBuf, toml::de::Error),
     #[error("environment variable {0} has an invalid value: {1}")]
     Env(&'static str, String),
+    #[error("incomplete configuration: {0}")]
+    Incomplete(&'static str),
 }
 
 /// Every environment variable the server reads, with what it sets (the README repeats this).
@@ -101,6 +139,17 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PORTAL_DEMO_SEED", "seed of the demo generator (default 20240101)"),
     ("PORTAL_DEMO_PEOPLE", "number of demo beneficiaries (default 50000)"),
     ("PORTAL_DB_MAX_CONNECTIONS", "database pool size (default 8)"),
+    ("PORTAL_SMS_PROVIDER", "dev (default: messages kept in the outbox, shown at /dev/sms in demo mode) or tencent"),
+    ("PORTAL_SMS_ENDPOINT", "Tencent Cloud SMS endpoint (default https://sms.tencentcloudapi.com)"),
+    ("PORTAL_SMS_REGION", "Tencent Cloud region (default ap-guangzhou)"),
+    ("PORTAL_SMS_SECRET_ID", "Tencent Cloud SecretId"),
+    ("PORTAL_SMS_SECRET_KEY", "Tencent Cloud SecretKey (secret)"),
+    ("PORTAL_SMS_SDK_APP_ID", "SMS SdkAppId"),
+    ("PORTAL_SMS_SIGN_NAME", "approved SMS signature (签名)"),
+    ("PORTAL_SMS_TEMPLATES", "message=template id pairs, comma-separated: verification_code, case_filed, case_replied, case_info_requested, payment_paid, payment_failed"),
+    ("PORTAL_CASE_DAYS_INQUIRY", "working days to answer an inquiry (default 5)"),
+    ("PORTAL_CASE_DAYS_COMPLAINT", "working days to answer a complaint (default 15)"),
+    ("PORTAL_CASE_DAYS_DISCLOSURE", "working days to answer a disclosure request (default 20)"),
     ("RUST_LOG", "log filter (default info)"),
 ];
 
@@ -120,7 +169,39 @@ impl Config {
             config.apply_file(layer);
         }
         config.apply_env(env)?;
+        config.check()?;
         Ok(config)
+    }
+
+    /// Settings that only make sense together.
+    fn check(&self) -> Result<(), ConfigError> {
+        match self.sms_provider.as_str() {
+            "dev" => Ok(()),
+            "tencent" if self.sms_secret_key.is_none() || self.sms_secret_id.is_empty() || self.sms_sdk_app_id.is_empty() => {
+                Err(ConfigError::Incomplete("sms_provider = tencent needs sms_secret_id, sms_secret_key and sms_sdk_app_id"))
+            }
+            "tencent" => Ok(()),
+            _ => Err(ConfigError::Env("PORTAL_SMS_PROVIDER", self.sms_provider.clone())),
+        }
+    }
+
+    /// The SMS sender this configuration chooses.
+    pub fn sms_sender(&self) -> Result<SmsSender, ConfigError> {
+        if self.sms_provider != "tencent" {
+            return Ok(SmsSender::DevOutbox);
+        }
+        let provider = Tencent::new(TencentConfig {
+            endpoint: self.sms_endpoint.clone(),
+            region: self.sms_region.clone(),
+            secret_id: self.sms_secret_id.clone(),
+            secret_key: self.sms_secret_key.as_ref().map(|s| s.expose().to_string()).unwrap_or_default(),
+            sdk_app_id: self.sms_sdk_app_id.clone(),
+            sign_name: self.sms_sign_name.clone(),
+            templates: self.sms_templates.clone(),
+            timeout: std::time::Duration::from_secs(10),
+        })
+        .map_err(|e| ConfigError::Env("PORTAL_SMS_ENDPOINT", e.to_string()))?;
+        Ok(SmsSender::Tencent(std::sync::Arc::new(provider)))
     }
 
     fn apply_file(&mut self, f: FileLayer) {
@@ -134,6 +215,17 @@ impl Config {
         if let Some(v) = f.demo_seed { self.demo_seed = v; }
         if let Some(v) = f.demo_people { self.demo_people = v; }
         if let Some(v) = f.db_max_connections { self.db_max_connections = v; }
+        if let Some(v) = f.sms_provider { self.sms_provider = v; }
+        if let Some(v) = f.sms_endpoint { self.sms_endpoint = v; }
+        if let Some(v) = f.sms_region { self.sms_region = v; }
+        if let Some(v) = f.sms_secret_id { self.sms_secret_id = v; }
+        if let Some(v) = f.sms_secret_key { self.sms_secret_key = Some(v); }
+        if let Some(v) = f.sms_sdk_app_id { self.sms_sdk_app_id = v; }
+        if let Some(v) = f.sms_sign_name { self.sms_sign_name = v; }
+        if let Some(v) = f.sms_templates { self.sms_templates = v; }
+        if let Some(v) = f.case_days_inquiry { self.case_deadlines.inquiry = v; }
+        if let Some(v) = f.case_days_complaint { self.case_deadlines.complaint = v; }
+        if let Some(v) = f.case_days_disclosure { self.case_deadlines.disclosure = v; }
     }
 
     fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
@@ -156,6 +248,24 @@ impl Config {
         if let Some(v) = env("PORTAL_DEMO_SEED") { self.demo_seed = parse("PORTAL_DEMO_SEED", v)?; }
         if let Some(v) = env("PORTAL_DEMO_PEOPLE") { self.demo_people = parse("PORTAL_DEMO_PEOPLE", v)?; }
         if let Some(v) = env("PORTAL_DB_MAX_CONNECTIONS") { self.db_max_connections = parse("PORTAL_DB_MAX_CONNECTIONS", v)?; }
+        if let Some(v) = env("PORTAL_SMS_PROVIDER") { self.sms_provider = v.trim().to_ascii_lowercase(); }
+        if let Some(v) = env("PORTAL_SMS_ENDPOINT") { self.sms_endpoint = v; }
+        if let Some(v) = env("PORTAL_SMS_REGION") { self.sms_region = v; }
+        if let Some(v) = env("PORTAL_SMS_SECRET_ID") { self.sms_secret_id = v; }
+        if let Some(v) = env("PORTAL_SMS_SECRET_KEY") { self.sms_secret_key = Some(Secret::new(v)); }
+        if let Some(v) = env("PORTAL_SMS_SDK_APP_ID") { self.sms_sdk_app_id = v; }
+        if let Some(v) = env("PORTAL_SMS_SIGN_NAME") { self.sms_sign_name = v; }
+        if let Some(v) = env("PORTAL_SMS_TEMPLATES") {
+            let mut templates = BTreeMap::new();
+            for pair in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                let (name, id) = pair.split_once('=').ok_or_else(|| ConfigError::Env("PORTAL_SMS_TEMPLATES", v.clone()))?;
+                templates.insert(name.trim().to_string(), id.trim().to_string());
+            }
+            self.sms_templates = templates;
+        }
+        if let Some(v) = env("PORTAL_CASE_DAYS_INQUIRY") { self.case_deadlines.inquiry = parse("PORTAL_CASE_DAYS_INQUIRY", v)?; }
+        if let Some(v) = env("PORTAL_CASE_DAYS_COMPLAINT") { self.case_deadlines.complaint = parse("PORTAL_CASE_DAYS_COMPLAINT", v)?; }
+        if let Some(v) = env("PORTAL_CASE_DAYS_DISCLOSURE") { self.case_deadlines.disclosure = parse("PORTAL_CASE_DAYS_DISCLOSURE", v)?; }
         Ok(())
     }
 }

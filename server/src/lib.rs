@@ -1,5 +1,6 @@
 //! The portal's server: configuration, startup (axum + Leptos), the command line and the demo.
 
+pub mod cases;
 pub mod check;
 pub mod cli;
 pub mod config;
@@ -7,5 +8,6 @@ pub mod demo;
 pub mod downloads;
 pub mod open_data;
 pub mod preferences;
+pub mod staff;
 pub mod startup;
 pub mod telemetry;

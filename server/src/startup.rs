@@ -7,7 +7,7 @@ use app::ssr::db::DbError;
 use app::ssr::search::Search;
 use app::ssr::{AppContext, Db, Vault};
 use app::{shell, App};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
@@ -31,6 +31,8 @@ pub enum StartupError {
     Bind(SocketAddr, std::io::Error),
     #[error("search index: {0}")]
     Index(#[from] search_index::IndexError),
+    #[error("configuration: {0}")]
+    Config(#[from] crate::config::ConfigError),
 }
 
 /// How often each node looks for database changes to index.
@@ -64,6 +66,28 @@ async fn follow_database(db: Db, search: Search, mut stop: watch::Receiver<bool>
         }
         tokio::select! {
             _ = tokio::time::sleep(FOLLOW_EVERY) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// How often each node delivers queued SMS and flags overdue cases.
+const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Periodic work any node may do (each step is safe to run on several nodes at once): deliver
+/// queued SMS that failed to go at once, escalate cases past their deadline.
+async fn housekeeping(cx: AppContext, mut stop: watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = cx.sms.deliver_queued(&cx).await {
+            tracing::warn!(error = %e, "sms delivery");
+        }
+        match app::ssr::cases::escalate_overdue(&cx.db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(cases = n, "overdue cases escalated to the finance bureau"),
+            Err(e) => tracing::warn!(error = %e, "escalating overdue cases"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(HOUSEKEEPING_EVERY) => {}
             _ = stop.changed() => return,
         }
     }
@@ -160,10 +184,16 @@ impl Application {
         }
         let search = open_search(config)?;
         let (stop, stopped) = watch::channel(false);
-        tokio::spawn(follow_database(db.clone(), search.clone(), stopped));
+        tokio::spawn(follow_database(db.clone(), search.clone(), stopped.clone()));
         let leptos_options = leptos_options(config);
         let addr = leptos_options.site_addr;
-        let router = router(AppContext { db, vault, search: search.clone(), cache: Default::default() }, leptos_options);
+        let sms = config.sms_sender()?;
+        if matches!(sms, app::ssr::sms::SmsSender::DevOutbox) && !config.demo {
+            tracing::warn!("SMS provider is the dev outbox: messages are stored, not sent (set PORTAL_SMS_PROVIDER=tencent)");
+        }
+        let cx = AppContext { db, vault, search: search.clone(), cache: Default::default(), sms, deadlines: config.case_deadlines };
+        tokio::spawn(housekeeping(cx.clone(), stopped));
+        let router = router(cx, leptos_options);
         let listener = TcpListener::bind(addr).await.map_err(|e| StartupError::Bind(addr, e))?;
         Ok(Self { listener, router, stop, search })
     }
@@ -226,6 +256,19 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions) -> Router {
         .route("/check/confirm", axum::routing::post(crate::check::confirm))
         .route("/check/statement/csv", get(crate::check::statement_csv))
         .route("/dev/sms", get(crate::check::dev_sms))
+        .route("/cases/start", post(crate::cases::start))
+        .route("/cases/verify", post(crate::cases::verify))
+        .route("/cases/track/start", post(crate::cases::track_start))
+        .route("/cases/track/verify", post(crate::cases::track_verify))
+        .route("/cases/reopen", post(crate::cases::reopen))
+        .route("/cases/supplement", post(crate::cases::supplement))
+        .route("/cases/leave", post(crate::cases::leave))
+        .route("/staff/login", post(crate::staff::login))
+        .route("/staff/logout", post(crate::staff::logout))
+        .route("/staff/cases/{id}", post(crate::staff::act))
+        .route("/staff/holidays", post(crate::staff::holidays))
+        .route("/staff/users", post(crate::staff::users))
+        .route("/staff/departments", post(crate::staff::departments))
         .merge(crate::open_data::router())
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
             let options = leptos_options.clone();
@@ -234,6 +277,7 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions) -> Router {
         .fallback(file_and_error_handler_with_context(context, shell))
         .layer(extension)
         .layer(axum::Extension(crate::check::IpLimiter::default()))
+        .layer(axum::middleware::from_fn(crate::staff::same_origin_posts))
         .layer(CompressionLayer::new())
         .with_state(leptos_options)
 }

@@ -34,6 +34,8 @@ pub struct MyPayment {
     pub mismatch: Option<String>,
     /// The citizen's own word on a paid line: received (true) or not (false).
     pub confirmed: Option<bool>,
+    /// The complaint filed when they said 未收到.
+    pub case_no: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

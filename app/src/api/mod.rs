@@ -1,5 +1,6 @@
 //! Server functions, one module per area; each is thin and calls the area's SQL in `ssr::db`.
 
+pub mod cases;
 pub mod check;
 pub mod csv;
 pub mod home;
@@ -7,6 +8,7 @@ pub mod notices;
 pub mod policies;
 pub mod publicity;
 pub mod search;
+pub mod staff;
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -22,6 +24,8 @@ pub enum ApiError {
     NotFound,
     #[error("请先用身份证号和手机验证码验证身份")]
     NotSignedIn,
+    #[error("请先登录部门工作台")]
+    StaffSignIn,
     #[error("{0}")]
     Invalid(String),
     #[error("请求未能送达，请检查网络后重试")]

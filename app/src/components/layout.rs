@@ -21,6 +21,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <a href="/policies">"政策清单"</a>
                 <a href="/publicity">"发放公示"</a>
                 <a href="/notices">"通知公告"</a>
+                <a href="/cases">"咨询投诉"</a>
                 <a href="/search">"搜索"</a>
             </nav>
             <super::text_size::TextSizeSwitch />

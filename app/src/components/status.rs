@@ -10,7 +10,7 @@ pub fn ErrorView(error: ApiError) -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         let status = match error {
             ApiError::NotFound => axum::http::StatusCode::NOT_FOUND,
-            ApiError::NotSignedIn => axum::http::StatusCode::UNAUTHORIZED,
+            ApiError::NotSignedIn | ApiError::StaffSignIn => axum::http::StatusCode::UNAUTHORIZED,
             ApiError::Invalid(_) => axum::http::StatusCode::BAD_REQUEST,
             _ => axum::http::StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -18,11 +18,13 @@ pub fn ErrorView(error: ApiError) -> impl IntoView {
     }
     let not_found = matches!(error, ApiError::NotFound);
     let sign_in = matches!(error, ApiError::NotSignedIn);
+    let staff_sign_in = matches!(error, ApiError::StaffSignIn);
     view! {
         <div class="error-box" role="alert">
-            <h1>{if not_found { "未找到相关内容" } else if sign_in { "请先验证身份" } else { "出错了" }}</h1>
+            <h1>{if not_found { "未找到相关内容" } else if sign_in { "请先验证身份" } else if staff_sign_in { "请先登录" } else { "出错了" }}</h1>
             <p>{error.to_string()}</p>
             {sign_in.then(|| view! { <p><a class="button" href="/check">"去验证身份"</a></p> })}
+            {staff_sign_in.then(|| view! { <p><a class="button" href="/staff/login">"登录"</a></p> })}
             <p><a href="/">"返回首页"</a></p>
         </div>
     }

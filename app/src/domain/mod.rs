@@ -1,6 +1,8 @@
 //! Validated domain types: parsed once at the edge (forms, files, CLI), trusted everywhere after.
 
 pub mod bank_account;
+pub mod calendar;
+pub mod cases;
 pub mod date;
 pub mod id_number;
 pub mod mask;
@@ -9,6 +11,8 @@ pub mod phone;
 mod text;
 
 pub use bank_account::{BankAccount, BankAccountError};
+pub use calendar::Calendar;
+pub use cases::{CaseFormError, CaseKind, Deadlines};
 pub use id_number::{IdNumber, IdNumberError};
 pub use money::{Money, MoneyError};
 pub use phone::{Phone, PhoneError};

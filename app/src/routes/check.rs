@@ -110,6 +110,7 @@ fn PaymentCard(p: MyPayment) -> impl IntoView {
     let id = p.id;
     let markable = p.status == "paid";
     let confirmed = p.confirmed;
+    let case_no = p.case_no.clone();
     view! {
         <li class=format!("my-payment status-{class}") id=format!("p{id}")>
             <div class="line">
@@ -142,7 +143,12 @@ fn PaymentCard(p: MyPayment) -> impl IntoView {
                 <div class="confirm">
                     {match confirmed {
                         Some(true) => view! { <span class="confirmed">"您已确认：已收到"</span> }.into_any(),
-                        Some(false) => view! { <span class="flag">"您已反映：未收到"</span> }.into_any(),
+                        Some(false) => view! {
+                            <span class="flag">"您已反映：未收到"</span>
+                            {case_no.map(|no| view! {
+                                <span class="case-link">"已作为投诉转主管部门办理，受理编号 "<strong>{no}</strong>" "<a href="/cases/track">"查询进度"</a></span>
+                            })}
+                        }.into_any(),
                         None => ().into_any(),
                     }}
                     <form method="post" action="/check/confirm">
@@ -157,6 +163,7 @@ fn PaymentCard(p: MyPayment) -> impl IntoView {
                     </form>
                 </div>
             })}
+            <p class="question"><a href=format!("/cases/new?payment={id}")>"对此有疑问"</a></p>
         </li>
     }
 }

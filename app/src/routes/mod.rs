@@ -1,11 +1,13 @@
 //! The HTML shell, the router and one module per page area.
 
+pub mod cases;
 pub mod check;
 pub mod home;
 pub mod notices;
 pub mod policies;
 pub mod publicity;
 pub mod search;
+pub mod staff;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -56,6 +58,21 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("check"), StaticSegment("code")) view=check::CodePage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("check"), StaticSegment("payments")) view=check::MyPaymentsPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("check"), StaticSegment("statement")) view=check::StatementPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("cases") view=cases::CasesPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("cases"), StaticSegment("new")) view=cases::NewCasePage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("cases"), StaticSegment("code")) view=cases::CaseCodePage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("cases"), StaticSegment("filed")) view=cases::FiledPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("cases"), StaticSegment("track")) view=cases::TrackPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("cases"), StaticSegment("track"), StaticSegment("code")) view=cases::TrackCodePage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("cases"), StaticSegment("mine")) view=cases::MyCasePage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("cases"), StaticSegment("stats")) view=cases::StatsPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("cases"), StaticSegment("answered")) view=cases::AnsweredPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("case"), ParamSegment("no")) view=cases::PublicCasePage ssr=SsrMode::Async />
+                <Route path=StaticSegment("staff") view=staff::InboxPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("staff"), StaticSegment("login")) view=staff::LoginPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("staff"), StaticSegment("cases"), ParamSegment("id")) view=staff::StaffCasePage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("staff"), StaticSegment("holidays")) view=staff::HolidaysPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("staff"), StaticSegment("admin")) view=staff::AdminPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("publicity") view=publicity::PublicityPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("publicity"), ParamSegment("township")) view=publicity::TownshipPublicityPage ssr=SsrMode::Async />
                 <Route

@@ -28,11 +28,25 @@ pub fn today() -> String {
     now()[..10].to_string()
 }
 
+/// The county's date (China Standard Time, UTC+8), as counted by deadlines.
+pub fn local_today() -> String {
+    timestamp(unix_seconds() + 8 * 3600)[..10].to_string()
+}
+
+/// A stored UTC timestamp as the county reads it: `YYYY-MM-DD HH:MM`, UTC+8.
+pub fn local_minute(ts: &str) -> String {
+    let part = |r: std::ops::Range<usize>| ts.get(r).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let Some(days) = crate::domain::date::parse_days(ts) else { return ts.to_string() };
+    let secs = days * 86_400 + part(11..13) * 3600 + part(14..16) * 60 + 8 * 3600;
+    timestamp(secs)[..16].replace('T', " ")
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn formats_timestamps() {
         assert_eq!(super::timestamp(0), "1970-01-01T00:00:00Z");
         assert_eq!(super::timestamp(1_767_225_599), "2025-12-31T23:59:59Z");
+        assert_eq!(super::local_minute("2025-12-31T20:05:09Z"), "2026-01-01 04:05");
     }
 }

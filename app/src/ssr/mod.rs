@@ -2,11 +2,15 @@
 //! context through which server functions reach them.
 
 pub mod cache;
+pub mod cases;
 pub mod check;
 pub mod clock;
+pub mod code;
 pub mod db;
 pub mod search;
+pub mod session;
 pub mod sms;
+pub mod staff;
 pub mod vault;
 
 use crate::api::ApiError;
@@ -20,6 +24,9 @@ pub struct AppContext {
     pub vault: Vault,
     pub search: search::Search,
     pub cache: cache::Cache,
+    pub sms: sms::SmsSender,
+    /// Working days to answer each kind of case.
+    pub deadlines: crate::domain::Deadlines,
 }
 
 /// A cookie of the request being served (inside a server function or SSR render).

@@ -2,15 +2,17 @@
 //! departments, banks, the seed documents as notices, three yearly catalogues, households and
 //! beneficiaries, and three years of rosters, payments, bank failures, reissues and publicity.
 
+mod cases;
 pub mod catalogue;
 mod insert;
 mod names;
 pub mod notices;
+pub mod office;
 pub mod places;
 mod rng;
 
-use app::domain::date::{civil_from_days, days_from_civil};
-use app::domain::{mask, BankAccount, IdNumber, Phone};
+use app::domain::date::{civil_from_days, days_from_civil, parse_days};
+use app::domain::{mask, BankAccount, Calendar, IdNumber, Phone};
 use app::ssr::{clock, Db, Vault};
 use catalogue::{Amount, ItemSpec, Who, BANKS, DEPARTMENTS, FINANCE, ITEMS};
 use insert::{insert_rows, Val};
@@ -71,6 +73,9 @@ pub struct DemoSummary {
     pub failed: usize,
     pub reissued: usize,
     pub publicity_entries: usize,
+    pub cases: usize,
+    /// An answered public case and its filer's phone, to try tracking with.
+    pub example_case: Option<(String, Phone)>,
     pub examples: Vec<Example>,
 }
 
@@ -96,7 +101,7 @@ pub async fn load(db: &Db, vault: &Vault, opts: &DemoOptions) -> Result<DemoSumm
     tx.commit().await?;
     db.sync_id_sequences(&[
         "regions", "departments", "banks", "staff_users", "documents", "subsidy_items", "households",
-        "beneficiaries", "rosters", "roster_events", "payments", "publicity_entries",
+        "beneficiaries", "rosters", "roster_events", "payments", "publicity_entries", "cases", "case_events",
     ])
     .await?;
     Ok(county.summary)
@@ -390,6 +395,35 @@ fn generate(vault: &Vault, opts: &DemoOptions) -> Result<County, DemoError> {
     summary.publicity_entries = publicity.len();
     tables.push(("publicity_entries", &["id", "roster_id", "payment_id", "beneficiary_id", "stage", "name_masked", "id_masked", "recipient_name_masked", "village_id", "item_id", "period", "amount_fen", "status", "published_on"], publicity));
     tables.push(("roster_events", &["id", "roster_id", "step", "staff_id", "note", "at"], events));
+
+    // The office side: logins, the holiday calendar, a year of cases.
+    tables.push((
+        "staff_users",
+        &["id", "username", "display_name", "password_hash", "role", "department_id", "failed_logins", "locked_until", "created_at"],
+        office::staff_rows(&created, department_id),
+    ));
+    let holidays = office::holidays();
+    let calendar = Calendar::new(holidays.iter().filter_map(|(d, k, _)| Some((parse_days(d)?, *k == "holiday"))));
+    tables.push(("holidays", &["day", "kind", "name"], holidays.iter().map(|(d, k, n)| vec![d.clone().into(), (*k).into(), (*n).into()]).collect()));
+    let departments: Vec<cases::Department> =
+        DEPARTMENTS.iter().enumerate().map(|(i, (_, name, phone, _))| cases::Department { id: i as i64 + 1, name, phone }).collect();
+    let case_items: Vec<cases::Item> = ITEMS
+        .iter()
+        .filter(|s| (s.first_year..=s.last_year).contains(&END.0) && s.parent_code().is_none())
+        .filter_map(|s| {
+            Some(cases::Item { id: *item_id.get(&(END.0, s.code))?, name: s.name, department: DEPARTMENTS.iter().position(|d| d.0 == s.department)? })
+        })
+        .collect();
+    let township_rows: Vec<(i64, String)> = township_ids.iter().zip(&townships).map(|(id, t)| (*id, t.name.clone())).collect();
+    let finance = DEPARTMENTS.iter().position(|d| d.0 == FINANCE).unwrap_or(0);
+    let last_day = days_from_civil(END.0, END.1, 20);
+    let case_rows =
+        cases::make_cases(&mut root.fork(5), vault, &people, &villages, &township_rows, &case_items, &departments, finance, &calendar, last_day);
+    summary.cases = case_rows.cases.len();
+    summary.example_case = case_rows.example.clone();
+    tables.push(("cases", cases::CASE_COLUMNS, case_rows.cases));
+    tables.push(("case_events", cases::EVENT_COLUMNS, case_rows.events));
+    tables.push(("case_sequences", &["day", "last_value"], case_rows.sequences));
 
     summary.examples = examples(&people, &flow.payments);
     Ok(County { rows: tables, summary })

@@ -1,14 +1,14 @@
 //! The self-check over real HTTP with the dev SMS outbox: the whole flow, identical answers for
 //! unknown people, wrong tries, reuse, expiry, the resend limit, sessions and what a person sees.
 
-use crate::helpers::{backends, spawn_app, TestApp};
+use crate::helpers::{backends, code_sent_to, location, set_cookie, spawn_app, TestApp};
 use app::domain::{IdNumber, Phone};
 use sqlx::Row;
 
-struct Person {
-    id: String,
-    phone: String,
-    beneficiary: i64,
+pub struct Person {
+    pub id: String,
+    pub phone: String,
+    pub beneficiary: i64,
 }
 
 /// A demo person with a phone and a failed payment that was not reissued (`nth` picks another one).
@@ -29,40 +29,16 @@ async fn someone_nth(app: &TestApp, nth: i64) -> Person {
     }
 }
 
-async fn someone(app: &TestApp) -> Person {
+pub async fn someone(app: &TestApp) -> Person {
     someone_nth(app, 0).await
 }
 
-fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| v.split(';').next().unwrap_or_default().to_string())
-}
-
-async fn start(app: &TestApp, id: &str, phone: &str) -> reqwest::Response {
+pub async fn start(app: &TestApp, id: &str, phone: &str) -> reqwest::Response {
     app.client.post(app.url("/check/start")).form(&[("id_number", id), ("phone", phone)]).send().await.unwrap()
 }
 
-async fn verify(app: &TestApp, pending: &str, code: &str) -> reqwest::Response {
+pub async fn verify(app: &TestApp, pending: &str, code: &str) -> reqwest::Response {
     app.client.post(app.url("/check/verify")).header("cookie", pending).form(&[("code", code)]).send().await.unwrap()
-}
-
-/// The code last sent to `phone`, read from the demo's `/dev/sms` page.
-async fn code_sent_to(app: &TestApp, phone: &str) -> Option<String> {
-    let (status, html) = app.get_text("/dev/sms").await;
-    assert_eq!(status, 200);
-    let last4 = &phone[7..];
-    let line = html.split("<li>").find(|l| l.contains(&format!("*******{last4}")))?;
-    let at = line.find("验证码")? + "验证码".len();
-    Some(line[at..at + 6].to_string())
-}
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! `spawn_app`: a fresh database with a small demo county, the real server on port 0.
 
-use app::ssr::db::Backend;
+pub use app::ssr::db::Backend;
 use app::ssr::{Db, Vault};
 use server::config::{Config, Secret};
 use server::startup::Application;
@@ -81,6 +81,7 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
         demo_seed: TEST_SEED,
         demo_people: TEST_PEOPLE,
         db_max_connections: 4,
+        ..Config::default()
     }
 }
 
@@ -164,4 +165,45 @@ pub fn contains_full_id_number(text: &str) -> bool {
             && (w[17].is_ascii_digit() || w[17] == b'X' || w[17] == b'x')
             && app::domain::IdNumber::parse(std::str::from_utf8(w).unwrap_or("")).is_ok()
     })
+}
+
+/// The `name=value` part of a cookie the response sets.
+pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+}
+
+/// Where a redirect points.
+pub fn location(r: &reqwest::Response) -> String {
+    r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
+
+/// The code last sent to `phone`, read from the demo's `/dev/sms` page.
+pub async fn code_sent_to(app: &TestApp, phone: &str) -> Option<String> {
+    let (status, html) = app.get_text("/dev/sms").await;
+    assert_eq!(status, 200);
+    let last4 = &phone[7..];
+    let line = html.split("<li>").find(|l| l.contains(&format!("*******{last4}")) && l.contains("验证码"))?;
+    let at = line.find("验证码")? + "验证码".len();
+    Some(line[at..at + 6].to_string())
+}
+
+/// The latest messages sent to `phone` (newest first), as the dev outbox stored them.
+pub async fn messages_to(app: &TestApp, phone: &str) -> Vec<String> {
+    sqlx::query_scalar("SELECT body FROM sms_outbox WHERE phone_hash = $1 ORDER BY id DESC")
+        .bind(app.vault.lookup_hash(phone))
+        .fetch_all(&app.db.pool)
+        .await
+        .expect("the outbox")
+}
+
+/// Makes every code sent so far look a day old, so the next may be asked at once (the 60 s
+/// resend limit is tested on its own).
+pub async fn age_codes(app: &TestApp) {
+    sqlx::query("UPDATE verification_codes SET created_at = '2000-01-01T00:00:00Z'").execute(&app.db.pool).await.expect("aged");
 }

@@ -1,6 +1,7 @@
 //! HTTP tests: the real server on a free port, a real database (a temporary SQLite file, and a
 //! fresh PostgreSQL database when PORTAL_TEST_POSTGRES is set), real requests.
 
+mod cases;
 mod check;
 mod cli;
 mod demo;
@@ -10,3 +11,5 @@ mod open_data;
 mod privacy;
 mod public_pages;
 mod search;
+mod sms;
+mod staff;

@@ -18,7 +18,8 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
                 p.failure_reason, p.reissue_of_id, \
                 (SELECT COUNT(*) FROM payments r WHERE r.reissue_of_id = p.id) AS reissues, \
                 pe.name_masked AS pub_name, pe.amount_fen AS pub_amount, pe.status AS pub_status, pe.published_on AS pub_on, \
-                (SELECT c.received FROM payment_confirmations c WHERE c.payment_id = p.id) AS confirmed \
+                (SELECT c.received FROM payment_confirmations c WHERE c.payment_id = p.id) AS confirmed, \
+                (SELECT MAX(k.tracking_no) FROM cases k WHERE k.payment_id = p.id AND k.origin = 'not_received') AS case_no \
          FROM payments p JOIN subsidy_items i ON i.id = p.item_id JOIN departments d ON d.id = i.department_id \
          JOIN banks b ON b.id = p.bank_id JOIN beneficiaries ben ON ben.id = p.beneficiary_id \
          JOIN rosters ro ON ro.id = p.roster_id \
@@ -64,6 +65,7 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
             publicity,
             mismatch,
             confirmed: r.get::<Option<i64>, _>("confirmed").map(|v| v != 0),
+            case_no: r.get("case_no"),
         };
         if years.last().is_none_or(|y| y.year != year) {
             years.push(YearOfPayments { year: year.clone(), paid_total: Money::ZERO, payments: Vec::new() });
@@ -79,8 +81,10 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
 }
 
 /// Records whether the citizen received a paid line they can see; false when the line is not theirs
-/// to mark (not visible to them, or not reported paid by the bank).
-pub async fn confirm(db: &Db, beneficiary: i64, payment: i64, received: bool) -> Result<bool, sqlx::Error> {
+/// to mark (not visible to them, or not reported paid by the bank). 未收到 also files a complaint
+/// with the item's department (once per line), in the same transaction.
+pub async fn confirm(cx: &crate::ssr::AppContext, beneficiary: i64, payment: i64, received: bool) -> Result<bool, crate::ssr::cases::CaseError> {
+    let db = &cx.db;
     let mine = payments(db, beneficiary).await?;
     let markable = mine.years.iter().flat_map(|y| y.payments.iter()).any(|p| p.id == payment && p.status == "paid");
     if !markable {
@@ -96,6 +100,10 @@ pub async fn confirm(db: &Db, beneficiary: i64, payment: i64, received: bool) ->
         .execute(&mut *tx)
         .await?;
     super::audit::append(&mut tx, "citizen", if received { "payment_received" } else { "payment_not_received" }, &format!("payment:{payment}"), "").await?;
+    if !received {
+        crate::ssr::cases::file_not_received(&mut tx, cx, beneficiary, payment).await?;
+    }
     tx.commit().await?;
+    cx.sms.deliver_soon(cx);
     Ok(true)
 }

@@ -2,7 +2,9 @@
 //! migrations of both kept in step. SQL is written once in the portable subset both accept
 //! (`$1` placeholders, BIGINT casts on sums, ISO text dates).
 
+pub mod admin;
 pub mod audit;
+pub mod cases;
 pub mod changes;
 pub mod check;
 pub mod home;

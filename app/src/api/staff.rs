@@ -1,0 +1,212 @@
+//! The department side (`/staff`): who is signed in, the case inbox, one case with its history
+//! and actions, and the holiday calendar. Every function checks the staff session and role.
+
+use super::cases::PublicCase;
+use super::ApiError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffMe {
+    pub display_name: String,
+    pub role: String,
+    pub role_name: String,
+    pub department: Option<String>,
+    /// Carried back by every form (CSRF protection).
+    pub csrf: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InboxFilter {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub overdue: bool,
+    pub item: Option<String>,
+    pub township: Option<String>,
+    /// Finance and supervisors: one department's cases.
+    pub department: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboxRow {
+    pub id: i64,
+    pub tracking_no: String,
+    pub kind: String,
+    pub item: Option<String>,
+    pub township: Option<String>,
+    pub department: String,
+    pub status: String,
+    pub filed_on: String,
+    pub deadline_on: String,
+    pub overdue: bool,
+    pub escalated: bool,
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inbox {
+    pub me: StaffMe,
+    pub rows: Vec<InboxRow>,
+    pub overdue_total: i64,
+    pub departments: Vec<Choice>,
+    pub items: Vec<Choice>,
+    pub townships: Vec<Choice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffCase {
+    pub me: StaffMe,
+    pub id: i64,
+    pub case: PublicCase,
+    pub origin: String,
+    pub description: String,
+    pub filer_name: String,
+    pub filer_phone_last4: String,
+    pub anonymous: bool,
+    /// The payment line the case is about, in words.
+    pub payment: Option<String>,
+    pub can_act: bool,
+    /// Other departments, for transfer.
+    pub departments: Vec<Choice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Holiday {
+    pub day: String,
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Holidays {
+    pub me: StaffMe,
+    pub days: Vec<Holiday>,
+    pub can_edit: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role_name: String,
+    pub department: Option<String>,
+    pub active: bool,
+    pub locked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminDepartment {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub phone: String,
+    pub address: String,
+    pub is_finance: bool,
+}
+
+/// Why an admin's change was refused, in words for the admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AdminError {
+    #[error("用户名只能用3至32个小写字母、数字、下划线或点，且不能与已有用户重复")]
+    Username,
+    #[error("请填写姓名或名称（不超过40个字）")]
+    Name,
+    #[error("请选择角色；部门经办人员必须选择所属部门")]
+    Role,
+    #[error("密码至少10个字符")]
+    Password,
+    #[error("部门代码只能用2至32个小写字母、数字或下划线，且不能重复")]
+    Code,
+    #[error("请填写联系电话")]
+    Phone,
+}
+
+impl AdminError {
+    pub const ALL: [AdminError; 6] = [Self::Username, Self::Name, Self::Role, Self::Password, Self::Code, Self::Phone];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Username => "username",
+            Self::Name => "name",
+            Self::Role => "role",
+            Self::Password => "password",
+            Self::Code => "code",
+            Self::Phone => "phone",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Admin {
+    pub me: StaffMe,
+    pub users: Vec<AdminUser>,
+    pub departments: Vec<AdminDepartment>,
+}
+
+#[cfg(feature = "ssr")]
+async fn signed_in() -> Result<(crate::ssr::AppContext, crate::ssr::staff::Staff, StaffMe), ApiError> {
+    let cx = crate::ssr::context()?;
+    let (staff, csrf) = crate::ssr::staff::current(&cx).await.map_err(ApiError::internal)?.ok_or(ApiError::StaffSignIn)?;
+    let department = match staff.department_id {
+        Some(id) => sqlx::query_scalar::<_, String>("SELECT name FROM departments WHERE id = $1").bind(id).fetch_optional(&cx.db.pool).await.map_err(ApiError::internal)?,
+        None => None,
+    };
+    let role = match staff.role {
+        crate::ssr::staff::Role::Department => "department",
+        crate::ssr::staff::Role::Finance => "finance",
+        crate::ssr::staff::Role::Supervisor => "supervisor",
+        crate::ssr::staff::Role::Admin => "admin",
+    };
+    let me = StaffMe { display_name: staff.display_name.clone(), role: role.into(), role_name: staff.role.name().into(), department, csrf };
+    Ok((cx, staff, me))
+}
+
+#[server(prefix = "/api", endpoint = "staff_me")]
+pub async fn get_staff_me() -> Result<Option<StaffMe>, ApiError> {
+    match signed_in().await {
+        Ok((_, _, me)) => Ok(Some(me)),
+        Err(ApiError::StaffSignIn) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+#[server(prefix = "/api", endpoint = "staff_inbox")]
+pub async fn get_inbox(filter: InboxFilter) -> Result<Inbox, ApiError> {
+    let (cx, staff, me) = signed_in().await?;
+    crate::ssr::db::cases::inbox(&cx.db, &staff, me, &filter).await.map_err(ApiError::internal)
+}
+
+#[server(prefix = "/api", endpoint = "staff_case")]
+pub async fn get_staff_case(id: i64) -> Result<StaffCase, ApiError> {
+    let (cx, staff, me) = signed_in().await?;
+    crate::ssr::db::cases::staff_case(&cx, &staff, me, id).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+}
+
+#[server(prefix = "/api", endpoint = "staff_holidays")]
+pub async fn get_holidays() -> Result<Holidays, ApiError> {
+    let (cx, staff, me) = signed_in().await?;
+    let days = crate::ssr::db::cases::holidays(&cx.db).await.map_err(ApiError::internal)?;
+    Ok(Holidays { me, days, can_edit: staff.role == crate::ssr::staff::Role::Admin })
+}
+
+#[server(prefix = "/api", endpoint = "staff_admin")]
+pub async fn get_admin() -> Result<Admin, ApiError> {
+    let (cx, staff, me) = signed_in().await?;
+    if staff.role != crate::ssr::staff::Role::Admin {
+        return Err(ApiError::Invalid("只有系统管理员可以管理用户和部门".into()));
+    }
+    let users = crate::ssr::db::admin::users(&cx.db).await.map_err(ApiError::internal)?;
+    let departments = crate::ssr::db::admin::departments(&cx.db).await.map_err(ApiError::internal)?;
+    Ok(Admin { me, users, departments })
+}

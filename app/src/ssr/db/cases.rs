@@ -1,0 +1,391 @@
+//! SQL for reading cases: the filing form's choices, a case's record (public, filer's, staff's),
+//! per-department figures, answered cases, the staff inbox and the holiday calendar.
+
+use super::Db;
+use crate::api::cases::{
+    AnsweredCase, AnsweredCases, CaseEvent, CaseFormChoices, CaseStats, DepartmentCaseStats, ItemChoice, Prefill, PublicCase, TownshipChoice,
+    TrackedCase, ANSWERED_PAGE_SIZE,
+};
+use crate::api::staff::{Choice, Holiday, Inbox, InboxFilter, InboxRow, StaffCase, StaffMe};
+use crate::domain::cases::REOPEN_WITHIN_DAYS;
+use crate::domain::date::days_between;
+use crate::domain::{mask, Phone};
+use crate::ssr::staff::{Role, Staff};
+use crate::ssr::{clock, AppContext};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+const OPEN: &str = "('open', 'accepted', 'info_requested')";
+
+async fn items(db: &Db) -> Result<Vec<ItemChoice>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT i.code, i.name, d.name AS department FROM subsidy_items i JOIN departments d ON d.id = i.department_id \
+         WHERE i.year = (SELECT MAX(year) FROM catalogue_years) ORDER BY i.sort_order, i.id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.iter().map(|r| ItemChoice { code: r.get("code"), name: r.get("name"), department: r.get("department") }).collect())
+}
+
+async fn townships(db: &Db) -> Result<Vec<TownshipChoice>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT t.code, t.name, v.code AS v_code, v.name AS v_name FROM regions t \
+         LEFT JOIN regions v ON v.parent_id = t.id AND v.level = 'village' \
+         WHERE t.level = 'township' ORDER BY t.sort_order, t.id, v.sort_order, v.id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut out: Vec<TownshipChoice> = Vec::new();
+    for r in rows {
+        let code: String = r.get("code");
+        if out.last().is_none_or(|t| t.code != code) {
+            out.push(TownshipChoice { code, name: r.get("name"), villages: Vec::new() });
+        }
+        if let (Some(c), Some(n)) = (r.get::<Option<String>, _>("v_code"), r.get::<Option<String>, _>("v_name")) {
+            out.last_mut().expect("pushed above").villages.push((c, n));
+        }
+    }
+    Ok(out)
+}
+
+/// The form's choices; pre-filled when opened from one of the signed-in citizen's own lines.
+pub async fn form_choices(cx: &AppContext, from_line: Option<(i64, i64)>) -> Result<CaseFormChoices, sqlx::Error> {
+    let mut prefill = None;
+    if let Some((payment, beneficiary)) = from_line {
+        let mine = super::check::payments(&cx.db, beneficiary).await?;
+        if let Some(p) = mine.years.iter().flat_map(|y| &y.payments).find(|p| p.id == payment) {
+            let r = sqlx::query(
+                "SELECT i.code AS item_code, v.code AS village, t.code AS township FROM payments p \
+                 JOIN subsidy_items i ON i.id = p.item_id JOIN beneficiaries b ON b.id = p.beneficiary_id \
+                 JOIN regions v ON v.id = b.village_id JOIN regions t ON t.id = v.parent_id WHERE p.id = $1",
+            )
+            .bind(payment)
+            .fetch_one(&cx.db.pool)
+            .await?;
+            let phone: Option<Vec<u8>> = sqlx::query_scalar("SELECT phone_enc FROM beneficiaries WHERE id = $1").bind(beneficiary).fetch_one(&cx.db.pool).await?;
+            let phone = phone.and_then(|e| cx.vault.decrypt(&e).ok()).and_then(|p| Phone::parse(&p).ok());
+            prefill = Some(Prefill {
+                payment_id: payment,
+                item_code: r.get("item_code"),
+                township_code: r.get("township"),
+                village_code: r.get("village"),
+                description: format!("关于{}期{} {}元（{}）：", p.period, p.item, p.amount.grouped(), crate::api::check::status_name(p)),
+                phone_last4: phone.map(|p| p.last4().to_string()).unwrap_or_default(),
+            });
+        }
+    }
+    Ok(CaseFormChoices { items: items(&cx.db).await?, townships: townships(&cx.db).await?, prefill, typed: None })
+}
+
+const CASE_COLUMNS: &str = "c.id, c.tracking_no, c.kind, c.origin, c.status, c.filed_on, c.deadline_on, c.extended, c.reopened, c.escalated, \
+     c.reply, c.answered_on, c.anonymous, c.description, c.filer_name, c.filer_phone_enc, c.payment_id, c.department_id, \
+     i.name AS item, t.name AS township, v.name AS village, d.name AS department, d.phone AS department_phone";
+const CASE_JOINS: &str = "FROM cases c JOIN departments d ON d.id = c.department_id LEFT JOIN subsidy_items i ON i.id = c.item_id \
+     LEFT JOIN regions t ON t.id = c.township_id LEFT JOIN regions v ON v.id = c.village_id";
+
+async fn case_row(db: &Db, condition: &str, value: &str) -> Result<Option<AnyRow>, sqlx::Error> {
+    let sql = format!("SELECT {CASE_COLUMNS} {CASE_JOINS} WHERE {condition}");
+    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(value).fetch_optional(&db.pool).await
+}
+
+async fn case_by_id(db: &Db, id: i64) -> Result<Option<AnyRow>, sqlx::Error> {
+    let sql = format!("SELECT {CASE_COLUMNS} {CASE_JOINS} WHERE c.id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&db.pool).await
+}
+
+fn is_overdue(status: &str, deadline_on: &str, today: &str) -> bool {
+    matches!(status, "open" | "accepted" | "info_requested") && deadline_on < today
+}
+
+/// The record of a case; `private` keeps the filer's own words in the history (reopen reasons).
+async fn record(db: &Db, r: &AnyRow, private: bool) -> Result<PublicCase, sqlx::Error> {
+    let id: i64 = r.get("id");
+    let events = sqlx::query(
+        "SELECT e.kind, e.at, e.note, f.name AS from_name, t.name AS to_name FROM case_events e \
+         LEFT JOIN departments f ON f.id = e.from_department_id LEFT JOIN departments t ON t.id = e.to_department_id \
+         WHERE e.case_id = $1 ORDER BY e.id",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
+    let status: String = r.get("status");
+    let deadline_on: String = r.get("deadline_on");
+    Ok(PublicCase {
+        tracking_no: r.get("tracking_no"),
+        kind: r.get("kind"),
+        item: r.get("item"),
+        township: r.get("township"),
+        village: r.get("village"),
+        department: r.get("department"),
+        department_phone: r.get("department_phone"),
+        overdue: is_overdue(&status, &deadline_on, &clock::local_today()),
+        status,
+        filed_on: r.get("filed_on"),
+        deadline_on,
+        extended: r.get::<i64, _>("extended") != 0,
+        reopened: r.get::<i64, _>("reopened") != 0,
+        escalated: r.get::<i64, _>("escalated") != 0,
+        reply: r.get("reply"),
+        answered_on: r.get("answered_on"),
+        events: events
+            .iter()
+            .map(|e| {
+                let kind: String = e.get("kind");
+                let public_note = !matches!(kind.as_str(), "reopened" | "supplemented");
+                CaseEvent {
+                    at: clock::local_minute(&e.get::<String, _>("at")),
+                    from_department: e.get("from_name"),
+                    to_department: e.get("to_name"),
+                    note: if private || public_note { e.get("note") } else { String::new() },
+                    kind,
+                }
+            })
+            .collect(),
+    })
+}
+
+/// A case's public record by tracking number; cases filed anonymous-to-the-public have none.
+pub async fn public_case_by_no(db: &Db, no: &str) -> Result<Option<PublicCase>, sqlx::Error> {
+    match case_row(db, "c.tracking_no = $1 AND c.anonymous = 0", no).await? {
+        Some(r) => Ok(Some(record(db, &r, false).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The filer's own view of their case.
+pub async fn tracked_case(db: &Db, id: i64) -> Result<Option<TrackedCase>, sqlx::Error> {
+    let Some(r) = case_by_id(db, id).await? else { return Ok(None) };
+    let case = record(db, &r, true).await?;
+    let today = clock::local_today();
+    let within = case.answered_on.as_deref().and_then(|a| days_between(a, &today)).is_some_and(|d| d <= REOPEN_WITHIN_DAYS);
+    Ok(Some(TrackedCase {
+        can_reopen: matches!(case.status.as_str(), "answered" | "closed") && !case.reopened && within,
+        can_supplement: case.status == "info_requested",
+        description: r.get("description"),
+        filer_name: r.get("filer_name"),
+        case,
+    }))
+}
+
+fn median(mut values: Vec<i64>) -> Option<f64> {
+    values.sort_unstable();
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2] as f64),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) as f64 / 2.0),
+    }
+}
+
+/// Per-department figures, ranked by on-time rate (departments without answers last).
+pub async fn stats(db: &Db) -> Result<CaseStats, sqlx::Error> {
+    let sql = format!(
+        "SELECT d.id, d.name, \
+           (SELECT COUNT(*) FROM cases c WHERE c.department_id = d.id) AS received, \
+           (SELECT COUNT(*) FROM cases c WHERE c.department_id = d.id AND c.answered_on IS NOT NULL) AS answered, \
+           (SELECT COUNT(*) FROM cases c WHERE c.department_id = d.id AND c.answered_on_time = 1) AS on_time, \
+           (SELECT COUNT(*) FROM cases c WHERE c.department_id = d.id AND c.status IN {OPEN} AND c.deadline_on < $1) AS overdue, \
+           (SELECT COUNT(*) FROM case_events e WHERE e.kind = 'transferred' AND e.from_department_id = d.id) AS transfers_out, \
+           (SELECT COUNT(*) FROM cases c WHERE c.department_id = d.id AND c.reopened = 1) AS reopened, \
+           (SELECT COUNT(*) FROM cases c WHERE c.department_id = d.id AND c.origin = 'not_received') AS not_received \
+         FROM departments d ORDER BY d.id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(clock::local_today()).fetch_all(&db.pool).await?;
+    let answered = sqlx::query("SELECT department_id, filed_on, answered_on FROM cases WHERE answered_on IS NOT NULL").fetch_all(&db.pool).await?;
+    let mut departments: Vec<DepartmentCaseStats> = rows
+        .iter()
+        .map(|r| {
+            let id: i64 = r.get("id");
+            let days = answered
+                .iter()
+                .filter(|a| a.get::<i64, _>("department_id") == id)
+                .filter_map(|a| days_between(&a.get::<String, _>("filed_on"), &a.get::<String, _>("answered_on")))
+                .collect();
+            let (answered, on_time): (i64, i64) = (r.get("answered"), r.get("on_time"));
+            DepartmentCaseStats {
+                department: r.get("name"),
+                received: r.get("received"),
+                answered,
+                answered_on_time: on_time,
+                on_time_pct: (answered > 0).then(|| (on_time * 100 + answered / 2) / answered),
+                overdue_now: r.get("overdue"),
+                median_days: median(days),
+                transfers_out: r.get("transfers_out"),
+                reopened: r.get("reopened"),
+                not_received: r.get("not_received"),
+            }
+        })
+        .collect();
+    departments.sort_by(|a, b| b.on_time_pct.unwrap_or(-1).cmp(&a.on_time_pct.unwrap_or(-1)).then(b.received.cmp(&a.received)));
+    Ok(CaseStats {
+        received: departments.iter().map(|d| d.received).sum(),
+        overdue_now: departments.iter().map(|d| d.overdue_now).sum(),
+        departments,
+    })
+}
+
+/// Answered cases the public may read (not anonymous), newest first, optionally for one item.
+pub async fn answered(db: &Db, item: Option<String>, page: i64) -> Result<AnsweredCases, sqlx::Error> {
+    let condition = "c.anonymous = 0 AND c.answered_on IS NOT NULL AND c.reply IS NOT NULL AND ($1 = '' OR i.code = $1)";
+    let item_code = item.clone().unwrap_or_default();
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {CASE_JOINS} WHERE {condition}")))
+        .bind(&item_code)
+        .fetch_one(&db.pool)
+        .await?;
+    let pages = ((total + ANSWERED_PAGE_SIZE - 1) / ANSWERED_PAGE_SIZE).max(1);
+    let page = page.min(pages);
+    let sql = format!("SELECT {CASE_COLUMNS} {CASE_JOINS} WHERE {condition} ORDER BY c.answered_on DESC, c.id DESC LIMIT $2 OFFSET $3");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(&item_code)
+        .bind(ANSWERED_PAGE_SIZE)
+        .bind((page - 1) * ANSWERED_PAGE_SIZE)
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(AnsweredCases {
+        items: items(db).await?,
+        item,
+        cases: rows
+            .iter()
+            .map(|r| AnsweredCase {
+                tracking_no: r.get("tracking_no"),
+                kind: r.get("kind"),
+                item: r.get("item"),
+                township: r.get("township"),
+                department: r.get("department"),
+                answered_on: r.get::<Option<String>, _>("answered_on").unwrap_or_default(),
+                reply: r.get::<Option<String>, _>("reply").unwrap_or_default(),
+            })
+            .collect(),
+        page,
+        pages,
+    })
+}
+
+async fn departments(db: &Db) -> Result<Vec<Choice>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, name FROM departments ORDER BY id").fetch_all(&db.pool).await?;
+    Ok(rows.iter().map(|r| Choice { value: r.get::<i64, _>("id").to_string(), label: r.get("name") }).collect())
+}
+
+/// The cases a staff member may see, filtered; overdue first, then by deadline.
+pub async fn inbox(db: &Db, staff: &Staff, me: StaffMe, f: &InboxFilter) -> Result<Inbox, sqlx::Error> {
+    let scope = match staff.role {
+        Role::Department => staff.department_id.unwrap_or(-1),
+        Role::Finance | Role::Supervisor => f.department.unwrap_or(0),
+        Role::Admin => -1,
+    };
+    let today = clock::local_today();
+    let sql = format!(
+        "SELECT c.id, c.tracking_no, c.kind, c.origin, c.status, c.filed_on, c.deadline_on, c.escalated, \
+                i.name AS item, t.name AS township, d.name AS department \
+         {CASE_JOINS} \
+         WHERE ($1 = 0 OR c.department_id = $1) AND ($2 = '' OR c.status = $2) AND ($3 = '' OR c.kind = $3) \
+           AND ($4 = 0 OR (c.status IN {OPEN} AND c.deadline_on < $5)) AND ($6 = '' OR i.code = $6) AND ($7 = '' OR t.code = $7) \
+         ORDER BY CASE WHEN c.status IN {OPEN} AND c.deadline_on < $5 THEN 0 WHEN c.status IN {OPEN} THEN 1 ELSE 2 END, c.deadline_on, c.id \
+         LIMIT 300"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(scope)
+        .bind(f.status.clone().unwrap_or_default())
+        .bind(f.kind.clone().unwrap_or_default())
+        .bind(i64::from(f.overdue))
+        .bind(&today)
+        .bind(f.item.clone().unwrap_or_default())
+        .bind(f.township.clone().unwrap_or_default())
+        .fetch_all(&db.pool)
+        .await?;
+    let overdue_sql = format!("SELECT COUNT(*) FROM cases c WHERE ($1 = 0 OR c.department_id = $1) AND c.status IN {OPEN} AND c.deadline_on < $2");
+    let overdue_total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(overdue_sql)).bind(scope).bind(&today).fetch_one(&db.pool).await?;
+    let rows = rows
+        .iter()
+        .map(|r| {
+            let status: String = r.get("status");
+            let deadline_on: String = r.get("deadline_on");
+            InboxRow {
+                id: r.get("id"),
+                tracking_no: r.get("tracking_no"),
+                kind: r.get("kind"),
+                item: r.get("item"),
+                township: r.get("township"),
+                department: r.get("department"),
+                overdue: is_overdue(&status, &deadline_on, &today),
+                status,
+                filed_on: r.get("filed_on"),
+                deadline_on,
+                escalated: r.get::<i64, _>("escalated") != 0,
+                origin: r.get("origin"),
+            }
+        })
+        .collect();
+    let townships = townships(db).await?.into_iter().map(|t| Choice { value: t.code, label: t.name }).collect();
+    let items = items(db).await?.into_iter().map(|i| Choice { value: i.code, label: i.name }).collect();
+    Ok(Inbox { me, rows, overdue_total: if scope == -1 { 0 } else { overdue_total }, departments: departments(db).await?, items, townships })
+}
+
+/// One case for a staff member who may see it (None otherwise: another department's case does
+/// not exist for them).
+pub async fn staff_case(cx: &AppContext, staff: &Staff, me: StaffMe, id: i64) -> Result<Option<StaffCase>, sqlx::Error> {
+    let Some(r) = case_by_id(&cx.db, id).await? else { return Ok(None) };
+    let department_id: i64 = r.get("department_id");
+    if !staff.can_see(department_id) {
+        return Ok(None);
+    }
+    let case = record(&cx.db, &r, true).await?;
+    let phone = cx.vault.decrypt(&r.get::<Vec<u8>, _>("filer_phone_enc")).ok().and_then(|p| Phone::parse(&p).ok());
+    let payment = match r.get::<Option<i64>, _>("payment_id") {
+        Some(pid) => sqlx::query(
+            "SELECT p.period, p.amount_fen, p.status, p.paid_on, i.name AS item, b.name AS bank, p.account_last4 FROM payments p \
+             JOIN subsidy_items i ON i.id = p.item_id JOIN banks b ON b.id = p.bank_id WHERE p.id = $1",
+        )
+        .bind(pid)
+        .fetch_optional(&cx.db.pool)
+        .await?
+        .map(|p| {
+            format!(
+                "{}期{} {}元，银行反馈：{}{}，{} {}",
+                p.get::<String, _>("period"),
+                p.get::<String, _>("item"),
+                crate::domain::Money::from_fen(p.get("amount_fen")).grouped(),
+                crate::api::publicity::line_status_name(&p.get::<String, _>("status")),
+                p.get::<Option<String>, _>("paid_on").map(|d| format!("（{d}）")).unwrap_or_default(),
+                p.get::<String, _>("bank"),
+                mask::account_last4(&p.get::<String, _>("account_last4")),
+            )
+        }),
+        None => None,
+    };
+    let departments = departments(&cx.db).await?.into_iter().filter(|d| d.value != department_id.to_string()).collect();
+    Ok(Some(StaffCase {
+        me,
+        id,
+        origin: r.get("origin"),
+        description: r.get("description"),
+        filer_name: r.get("filer_name"),
+        filer_phone_last4: phone.map(|p| mask::phone(&p)).unwrap_or_default(),
+        anonymous: r.get::<i64, _>("anonymous") != 0,
+        payment,
+        can_act: staff.can_act(department_id),
+        departments,
+        case,
+    }))
+}
+
+pub async fn holidays(db: &Db) -> Result<Vec<Holiday>, sqlx::Error> {
+    let rows = sqlx::query("SELECT day, kind, name FROM holidays ORDER BY day").fetch_all(&db.pool).await?;
+    Ok(rows.iter().map(|r| Holiday { day: r.get("day"), kind: r.get("kind"), name: r.get("name") }).collect())
+}
+
+/// Adds or replaces one day of the calendar (admins only; checked by the caller), audited.
+pub async fn put_holiday(db: &Db, staff: &Staff, day: &str, kind: &str, name: &str) -> Result<(), sqlx::Error> {
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("DELETE FROM holidays WHERE day = $1").bind(day).execute(&mut *tx).await?;
+    sqlx::query("INSERT INTO holidays (day, kind, name) VALUES ($1, $2, $3)").bind(day).bind(kind).bind(name).execute(&mut *tx).await?;
+    super::audit::append(&mut tx, &format!("staff:{}", staff.id), "holiday_set", &format!("day:{day}"), kind).await?;
+    tx.commit().await
+}
+
+pub async fn delete_holiday(db: &Db, staff: &Staff, day: &str) -> Result<(), sqlx::Error> {
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("DELETE FROM holidays WHERE day = $1").bind(day).execute(&mut *tx).await?;
+    super::audit::append(&mut tx, &format!("staff:{}", staff.id), "holiday_removed", &format!("day:{day}"), "").await?;
+    tx.commit().await
+}

@@ -1,0 +1,195 @@
+//! Sending SMS. Every message is written to `sms_outbox` in the transaction that causes it; the
+//! dev outbox stops there (demo mode shows messages at `/dev/sms`), a provider delivers queued
+//! messages after the commit, with retries, so a failed send never loses what caused it.
+
+pub mod tencent;
+
+use super::{clock, AppContext, Vault};
+use crate::domain::{Money, Phone};
+use sqlx::{AnyConnection, Row};
+use std::sync::Arc;
+
+/// Deliveries tried per message before it is marked failed.
+pub const MAX_ATTEMPTS: i64 = 3;
+
+/// The messages the portal sends; each is one provider template with parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SmsMessage {
+    VerificationCode { code: String },
+    CaseFiled { tracking_no: String, department: String },
+    CaseReplied { tracking_no: String, department: String },
+    CaseInfoRequested { tracking_no: String, department: String },
+    /// 到账短信: 主管部门 + 补贴名称 + 补贴金额 (and, when failed, a pointer to what to do).
+    PaymentResult { department: String, item: String, amount: Money, paid: bool },
+}
+
+impl SmsMessage {
+    /// The template's name in configuration (`sms.templates.<name>`).
+    pub fn template(&self) -> &'static str {
+        match self {
+            Self::VerificationCode { .. } => "verification_code",
+            Self::CaseFiled { .. } => "case_filed",
+            Self::CaseReplied { .. } => "case_replied",
+            Self::CaseInfoRequested { .. } => "case_info_requested",
+            Self::PaymentResult { paid: true, .. } => "payment_paid",
+            Self::PaymentResult { paid: false, .. } => "payment_failed",
+        }
+    }
+
+    /// The template's parameters, in order.
+    pub fn params(&self) -> Vec<String> {
+        match self {
+            Self::VerificationCode { code } => vec![code.clone(), "5".into()],
+            Self::CaseFiled { tracking_no, department }
+            | Self::CaseReplied { tracking_no, department }
+            | Self::CaseInfoRequested { tracking_no, department } => vec![department.clone(), tracking_no.clone()],
+            Self::PaymentResult { department, item, amount, .. } => vec![department.clone(), item.clone(), amount.plain()],
+        }
+    }
+
+    /// The whole text as the recipient reads it (what the templates say, filled in).
+    pub fn body(&self) -> String {
+        match self {
+            Self::VerificationCode { code } => format!("【惠民惠农补贴】验证码{code}，5分钟内有效，请勿告诉他人。如非本人操作请忽略。"),
+            Self::CaseFiled { tracking_no, department } => {
+                format!("【惠民惠农补贴】您的诉求已提交，受理编号{tracking_no}，由{department}办理。可在门户“查询办理进度”查看。")
+            }
+            Self::CaseReplied { tracking_no, department } => {
+                format!("【惠民惠农补贴】{department}已答复您的诉求（编号{tracking_no}），请在门户“查询办理进度”查看答复。")
+            }
+            Self::CaseInfoRequested { tracking_no, department } => {
+                format!("【惠民惠农补贴】{department}请您补充诉求（编号{tracking_no}）的材料，请在门户“查询办理进度”补充。")
+            }
+            Self::PaymentResult { department, item, amount, paid: true } => {
+                format!("【惠民惠农补贴】{department}发放的{item}{}元已到账，请查收。", amount.plain())
+            }
+            Self::PaymentResult { department, item, amount, paid: false } => {
+                format!("【惠民惠农补贴】{department}发放的{item}{}元未能到账，请在门户“查询我的补贴”查看原因和办理方法。", amount.plain())
+            }
+        }
+    }
+}
+
+/// Where messages go, chosen by configuration.
+#[derive(Clone)]
+pub enum SmsSender {
+    /// Messages are stored, not sent: demos and tests read them at `/dev/sms`.
+    DevOutbox,
+    /// Tencent Cloud SMS (API 3.0, `SendSms`).
+    Tencent(Arc<tencent::Tencent>),
+}
+
+impl std::fmt::Debug for SmsSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SmsSender::DevOutbox => "DevOutbox",
+            SmsSender::Tencent(_) => "Tencent",
+        })
+    }
+}
+
+impl SmsSender {
+    /// Writes one message to the outbox in the caller's transaction; the phone is stored
+    /// encrypted with a lookup hash. With a real provider a code is kept only in the parameters
+    /// until it is delivered (the stored text shows it as ******), so staff cannot read codes.
+    pub async fn queue(&self, conn: &mut AnyConnection, vault: &Vault, phone: &Phone, message: &SmsMessage) -> Result<(), sqlx::Error> {
+        let now = clock::now();
+        let (status, sent_at, body) = match (self, message) {
+            (SmsSender::DevOutbox, _) => ("sent", Some(now.clone()), message.body()),
+            (SmsSender::Tencent(_), SmsMessage::VerificationCode { code }) => ("queued", None, message.body().replace(code.as_str(), "******")),
+            (SmsSender::Tencent(_), _) => ("queued", None, message.body()),
+        };
+        let params = serde_json::to_string(&message.params()).unwrap_or_else(|_| "[]".into());
+        sqlx::query(
+            "INSERT INTO sms_outbox (phone_enc, phone_hash, template, body, params, status, created_at, sent_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(vault.encrypt(phone.as_str()))
+        .bind(vault.lookup_hash(phone.as_str()))
+        .bind(message.template())
+        .bind(body)
+        .bind(params)
+        .bind(status)
+        .bind(now)
+        .bind(sent_at)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Starts delivering queued messages in the background (after the caller's commit).
+    pub fn deliver_soon(&self, cx: &AppContext) {
+        if matches!(self, SmsSender::Tencent(_)) {
+            let cx = cx.clone();
+            tokio::spawn(async move {
+                if let Err(e) = cx.sms.deliver_queued(&cx).await {
+                    tracing::warn!(error = %e, "sms delivery");
+                }
+            });
+        }
+    }
+
+    /// Delivers queued messages through the provider; returns how many were sent. Each message is
+    /// claimed first, so two nodes never send the same one.
+    pub async fn deliver_queued(&self, cx: &AppContext) -> Result<usize, sqlx::Error> {
+        let SmsSender::Tencent(provider) = self else { return Ok(0) };
+        let rows = sqlx::query("SELECT id, phone_enc, template, params, attempts FROM sms_outbox WHERE status = 'queued' ORDER BY id LIMIT 100")
+            .fetch_all(&cx.db.pool)
+            .await?;
+        let mut sent = 0;
+        for r in rows {
+            let (id, attempts): (i64, i64) = (r.get("id"), r.get("attempts"));
+            let claimed = sqlx::query("UPDATE sms_outbox SET attempts = attempts + 1 WHERE id = $1 AND status = 'queued' AND attempts = $2")
+                .bind(id)
+                .bind(attempts)
+                .execute(&cx.db.pool)
+                .await?;
+            if claimed.rows_affected() != 1 {
+                continue;
+            }
+            let phone = cx.vault.decrypt(&r.get::<Vec<u8>, _>("phone_enc")).ok().and_then(|p| Phone::parse(&p).ok());
+            let params: Vec<String> = serde_json::from_str(&r.get::<String, _>("params")).unwrap_or_default();
+            let result = match phone {
+                Some(phone) => provider.send(&phone, &r.get::<String, _>("template"), &params).await,
+                None => Err(tencent::SmsError::Rejected("stored phone unreadable".into())),
+            };
+            let (status, error) = match result {
+                Ok(()) => ("sent", None),
+                Err(e) => {
+                    // Logged by outbox id only: never the phone number.
+                    tracing::warn!(outbox_id = id, error = %e, "sms not delivered");
+                    let last = attempts + 1 >= MAX_ATTEMPTS || !e.retryable();
+                    (if last { "failed" } else { "queued" }, Some(e.to_string()))
+                }
+            };
+            sent += usize::from(status == "sent");
+            // Once delivered or given up, a code is no longer kept anywhere.
+            let template: String = r.get("template");
+            let params = if status != "queued" && template == "verification_code" { "[]".to_string() } else { r.get("params") };
+            sqlx::query("UPDATE sms_outbox SET status = $1, error = $2, sent_at = $3, params = $4 WHERE id = $5")
+                .bind(status)
+                .bind(error)
+                .bind((status == "sent").then(clock::now))
+                .bind(params)
+                .bind(id)
+                .execute(&cx.db.pool)
+                .await?;
+        }
+        Ok(sent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payment_messages_carry_department_item_and_amount() {
+        let m = SmsMessage::PaymentResult { department: "县民政局".into(), item: "城乡低保".into(), amount: Money::from_fen(56_000), paid: true };
+        assert_eq!(m.params(), vec!["县民政局", "城乡低保", "560.00"]);
+        assert!(m.body().contains("县民政局") && m.body().contains("城乡低保") && m.body().contains("560.00"));
+        let code = SmsMessage::VerificationCode { code: "123456".into() };
+        assert_eq!(code.template(), "verification_code");
+        assert!(code.body().contains("123456"));
+    }
+}

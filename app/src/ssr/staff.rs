@@ -1,0 +1,183 @@
+//! Staff accounts: argon2id passwords, lockout after repeated failures, sessions, and what each
+//! role may see and do.
+
+use super::session::{self, Kind};
+use super::{clock, AppContext};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+/// Failed sign-ins in a row that lock an account, and for how long.
+pub const MAX_FAILED_LOGINS: i64 = 5;
+pub const LOCKOUT_SECS: i64 = 900;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    /// Own department's cases only.
+    Department,
+    /// All cases, the triage queue and escalations.
+    Finance,
+    /// Reads everything, changes nothing.
+    Supervisor,
+    /// Users, departments, the holiday calendar.
+    Admin,
+}
+
+impl Role {
+    pub fn from_code(code: &str) -> Option<Role> {
+        match code {
+            "department" => Some(Role::Department),
+            "finance" => Some(Role::Finance),
+            "supervisor" => Some(Role::Supervisor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Department => "部门经办人员",
+            Role::Finance => "财政局",
+            Role::Supervisor => "监督（只读）",
+            Role::Admin => "系统管理员",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Staff {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department_id: Option<i64>,
+}
+
+impl Staff {
+    /// Whether this person may read a case now held by `department`.
+    pub fn can_see(&self, department: i64) -> bool {
+        match self.role {
+            Role::Department => self.department_id == Some(department),
+            Role::Finance | Role::Supervisor => true,
+            Role::Admin => false,
+        }
+    }
+
+    /// Whether this person may act on a case now held by `department`.
+    pub fn can_act(&self, department: i64) -> bool {
+        match self.role {
+            Role::Department => self.department_id == Some(department),
+            Role::Finance => true,
+            Role::Supervisor | Role::Admin => false,
+        }
+    }
+}
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).unwrap_or_default()
+}
+
+fn password_matches(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+pub enum Login {
+    Session { token: String },
+    Wrong,
+    /// Locked until this timestamp (UTC).
+    Locked { until: String },
+}
+
+/// Checks a username and password; opens a staff session when they match. Unknown usernames
+/// cost the same hashing work as known ones.
+pub async fn login(cx: &AppContext, username: &str, password: &str) -> Result<Login, sqlx::Error> {
+    let row = sqlx::query("SELECT id, password_hash, failed_logins, locked_until, active FROM staff_users WHERE username = $1")
+        .bind(username.trim())
+        .fetch_optional(&cx.db.pool)
+        .await?;
+    let Some(row) = row else {
+        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let password = password.to_string();
+        let _ = tokio::task::spawn_blocking(move || password_matches(DUMMY.get_or_init(|| hash_password("-")), &password)).await;
+        return Ok(Login::Wrong);
+    };
+    let id: i64 = row.get("id");
+    if let Some(until) = row.get::<Option<String>, _>("locked_until").filter(|u| *u > clock::now()) {
+        return Ok(Login::Locked { until });
+    }
+    let hash: String = row.get("password_hash");
+    let password = password.to_string();
+    let right = tokio::task::spawn_blocking(move || password_matches(&hash, &password)).await.unwrap_or(false);
+    if !right || row.get::<i64, _>("active") == 0 {
+        let failed = row.get::<i64, _>("failed_logins") + 1;
+        let locked = (failed >= MAX_FAILED_LOGINS).then(|| clock::from_now(LOCKOUT_SECS));
+        sqlx::query("UPDATE staff_users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
+            .bind(if locked.is_some() { 0 } else { failed })
+            .bind(&locked)
+            .bind(id)
+            .execute(&cx.db.pool)
+            .await?;
+        let mut conn = cx.db.pool.acquire().await?;
+        super::db::audit::append(&mut conn, &format!("staff:{id}"), "staff_login_failed", &format!("staff:{id}"), "").await?;
+        return Ok(match locked {
+            Some(until) => Login::Locked { until },
+            None => Login::Wrong,
+        });
+    }
+    let mut tx = cx.db.pool.begin().await?;
+    sqlx::query("UPDATE staff_users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    let token = session::open(&mut tx, cx, Kind::Staff, id).await?;
+    super::db::audit::append(&mut tx, &format!("staff:{id}"), "staff_login", &format!("staff:{id}"), "").await?;
+    tx.commit().await?;
+    Ok(Login::Session { token })
+}
+
+/// The staff member of a live session, with the session's CSRF token.
+pub async fn by_session(cx: &AppContext, token: &str) -> Result<Option<(Staff, String)>, sqlx::Error> {
+    let Some(s) = session::find(cx, Kind::Staff, token).await? else { return Ok(None) };
+    let row = sqlx::query("SELECT id, username, display_name, role, department_id FROM staff_users WHERE id = $1 AND active = 1")
+        .bind(s.subject)
+        .fetch_optional(&cx.db.pool)
+        .await?;
+    Ok(row.and_then(|r| {
+        let role = Role::from_code(&r.get::<String, _>("role"))?;
+        let staff = Staff { id: r.get("id"), username: r.get("username"), display_name: r.get("display_name"), role, department_id: r.get("department_id") };
+        Some((staff, s.csrf))
+    }))
+}
+
+/// The signed-in staff member of the request being served (server functions, renders).
+pub async fn current(cx: &AppContext) -> Result<Option<(Staff, String)>, sqlx::Error> {
+    match super::request_cookie(Kind::Staff.cookie()) {
+        Some(token) => by_session(cx, &token).await,
+        None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let h = hash_password("青岚2026!");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(password_matches(&h, "青岚2026!"));
+        assert!(!password_matches(&h, "青岚2026"));
+        assert!(!password_matches("not a hash", "x"));
+    }
+
+    #[test]
+    fn roles_see_and_act_on_what_they_should() {
+        let staff = |role, department_id| Staff { id: 1, username: "u".into(), display_name: "u".into(), role, department_id };
+        let dept = staff(Role::Department, Some(3));
+        assert!(dept.can_see(3) && dept.can_act(3));
+        assert!(!dept.can_see(4) && !dept.can_act(4));
+        assert!(staff(Role::Finance, Some(1)).can_act(4));
+        let sup = staff(Role::Supervisor, None);
+        assert!(sup.can_see(4) && !sup.can_act(4));
+        assert!(!staff(Role::Admin, None).can_see(4));
+    }
+}

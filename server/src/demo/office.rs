@@ -1,0 +1,121 @@
+//! The demo county's office side: one login per department and role, and the national holiday
+//! calendar with its adjusted working days (调休) for the demo's years.
+
+use super::catalogue::{DEPARTMENTS, FINANCE};
+use super::insert::Val;
+
+/// The one password of every demo login (listed in the README; demo data only).
+pub const DEMO_PASSWORD: &str = "qinglan-demo";
+
+/// (username, display name, role, department code). Department staff sign in with their
+/// department's code; the finance bureau's login has the finance role.
+pub fn logins() -> Vec<(String, String, &'static str, Option<&'static str>)> {
+    let mut out: Vec<_> = DEPARTMENTS
+        .iter()
+        .map(|(code, name, _, _)| {
+            let role = if *code == FINANCE { "finance" } else { "department" };
+            (code.to_string(), format!("{name}经办人"), role, Some(*code))
+        })
+        .collect();
+    out.push(("supervisor".into(), "县纪委监委（监督）".into(), "supervisor", None));
+    out.push(("admin".into(), "系统管理员".into(), "admin", None));
+    out
+}
+
+/// Rows for `staff_users`, with argon2id hashes of the demo password.
+pub fn staff_rows(created: &str, department_id: impl Fn(&str) -> Option<i64>) -> Vec<Vec<Val>> {
+    let hash = app::ssr::staff::hash_password(DEMO_PASSWORD);
+    logins()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (username, display, role, dept))| {
+            vec![
+                (i as i64 + 1).into(),
+                username.into(),
+                display.into(),
+                hash.clone().into(),
+                role.into(),
+                dept.and_then(&department_id).into(),
+                0i64.into(),
+                Val::Text(None),
+                created.to_string().into(),
+            ]
+        })
+        .collect()
+}
+
+/// Days off and adjusted working days of 2024–2026 as the State Council announced them:
+/// (first day, last day, "holiday" or "workday", name).
+const CALENDAR: &[(&str, &str, &str, &str)] = &[
+    ("2024-01-01", "2024-01-01", "holiday", "元旦"),
+    ("2024-02-04", "2024-02-04", "workday", "春节调休"),
+    ("2024-02-10", "2024-02-17", "holiday", "春节"),
+    ("2024-02-18", "2024-02-18", "workday", "春节调休"),
+    ("2024-04-04", "2024-04-06", "holiday", "清明节"),
+    ("2024-04-07", "2024-04-07", "workday", "清明节调休"),
+    ("2024-04-28", "2024-04-28", "workday", "劳动节调休"),
+    ("2024-05-01", "2024-05-05", "holiday", "劳动节"),
+    ("2024-05-11", "2024-05-11", "workday", "劳动节调休"),
+    ("2024-06-10", "2024-06-10", "holiday", "端午节"),
+    ("2024-09-14", "2024-09-14", "workday", "中秋节调休"),
+    ("2024-09-15", "2024-09-17", "holiday", "中秋节"),
+    ("2024-09-29", "2024-09-29", "workday", "国庆节调休"),
+    ("2024-10-01", "2024-10-07", "holiday", "国庆节"),
+    ("2024-10-12", "2024-10-12", "workday", "国庆节调休"),
+    ("2025-01-01", "2025-01-01", "holiday", "元旦"),
+    ("2025-01-26", "2025-01-26", "workday", "春节调休"),
+    ("2025-01-28", "2025-02-04", "holiday", "春节"),
+    ("2025-02-08", "2025-02-08", "workday", "春节调休"),
+    ("2025-04-04", "2025-04-06", "holiday", "清明节"),
+    ("2025-04-27", "2025-04-27", "workday", "劳动节调休"),
+    ("2025-05-01", "2025-05-05", "holiday", "劳动节"),
+    ("2025-05-31", "2025-06-02", "holiday", "端午节"),
+    ("2025-09-28", "2025-09-28", "workday", "国庆节调休"),
+    ("2025-10-01", "2025-10-08", "holiday", "国庆节、中秋节"),
+    ("2025-10-11", "2025-10-11", "workday", "国庆节调休"),
+    ("2026-01-01", "2026-01-03", "holiday", "元旦"),
+    ("2026-01-04", "2026-01-04", "workday", "元旦调休"),
+    ("2026-02-14", "2026-02-14", "workday", "春节调休"),
+    ("2026-02-15", "2026-02-23", "holiday", "春节"),
+    ("2026-02-28", "2026-02-28", "workday", "春节调休"),
+    ("2026-04-04", "2026-04-06", "holiday", "清明节"),
+    ("2026-05-01", "2026-05-05", "holiday", "劳动节"),
+    ("2026-05-09", "2026-05-09", "workday", "劳动节调休"),
+    ("2026-06-19", "2026-06-21", "holiday", "端午节"),
+    ("2026-09-20", "2026-09-20", "workday", "国庆节调休"),
+    ("2026-09-25", "2026-09-27", "holiday", "中秋节"),
+    ("2026-10-01", "2026-10-07", "holiday", "国庆节"),
+    ("2026-10-10", "2026-10-10", "workday", "国庆节调休"),
+];
+
+/// Every configured day as (day, kind, name).
+pub fn holidays() -> Vec<(String, &'static str, &'static str)> {
+    use app::domain::date::{format_days, parse_days};
+    CALENDAR
+        .iter()
+        .flat_map(|(from, to, kind, name)| {
+            let (a, b) = (parse_days(from).unwrap_or(0), parse_days(to).unwrap_or(0));
+            (a..=b).map(move |d| (format_days(d), *kind, *name))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::domain::calendar::weekday;
+    use app::domain::date::parse_days;
+
+    #[test]
+    fn adjusted_working_days_fall_on_weekends_and_holidays_are_dated_right() {
+        let days = holidays();
+        for (day, kind, name) in &days {
+            let d = parse_days(day).unwrap();
+            if *kind == "workday" {
+                assert!(weekday(d) >= 5, "{day} {name} is an adjusted working day, so a weekend day");
+            }
+        }
+        assert_eq!(days.iter().filter(|(d, k, _)| d.starts_with("2026-10") && *k == "holiday").count(), 7);
+        assert_eq!(logins().len(), DEPARTMENTS.len() + 2);
+    }
+}

@@ -1,0 +1,254 @@
+//! Cases over real HTTP: filing with an SMS code, routing per item and to the finance bureau's
+//! triage, working-day deadlines, tracking with a code, reopening, 未收到 from the self-check,
+//! and the public record and figures.
+
+use crate::helpers::{age_codes, backends, code_sent_to, location, messages_to, set_cookie, spawn_app, TestApp};
+use app::domain::date::{format_days, parse_days};
+use sqlx::Row;
+
+pub struct Place {
+    pub item: String,
+    pub department_id: i64,
+    pub department: String,
+    pub township: String,
+    pub village: String,
+}
+
+/// An item of this year's catalogue run by a department other than finance, and a village.
+pub async fn place(app: &TestApp, nth: i64) -> Place {
+    let item = sqlx::query(
+        "SELECT i.code, d.id, d.name FROM subsidy_items i JOIN departments d ON d.id = i.department_id \
+         WHERE i.year = (SELECT MAX(year) FROM catalogue_years) AND d.is_finance = 0 AND i.parent_id IS NULL ORDER BY i.id LIMIT 1 OFFSET $1",
+    )
+    .bind(nth)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let village = sqlx::query("SELECT t.code AS t, v.code AS v FROM regions v JOIN regions t ON t.id = v.parent_id WHERE v.level = 'village' ORDER BY v.id LIMIT 1")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    Place { item: item.get("code"), department_id: item.get("id"), department: item.get("name"), township: village.get("t"), village: village.get("v") }
+}
+
+pub const DESCRIPTION: &str = "三月份的高龄津贴到现在还没有到账，请帮忙核实一下原因。";
+
+async fn start(app: &TestApp, fields: &[(&str, &str)], cookie: Option<&str>) -> reqwest::Response {
+    let mut request = app.client.post(app.url("/cases/start")).form(fields);
+    if let Some(c) = cookie {
+        request = request.header("cookie", c);
+    }
+    request.send().await.unwrap()
+}
+
+/// Files a case through the form and the SMS code; returns its tracking number.
+pub async fn file(app: &TestApp, item: &str, place: &str, phone: &str, anonymous: bool) -> String {
+    let mut fields = vec![("kind", "complaint"), ("item", item), ("place", place), ("description", DESCRIPTION), ("name", "王秀英"), ("phone", phone)];
+    if anonymous {
+        fields.push(("anonymous", "1"));
+    }
+    let r = start(app, &fields, None).await;
+    assert_eq!((r.status().as_u16(), location(&r).as_str()), (303, "/cases/code"));
+    let form = set_cookie(&r, "case_form").expect("the kept form's cookie");
+    let code = code_sent_to(app, phone).await.expect("a code by SMS");
+    let r = app.client.post(app.url("/cases/verify")).header("cookie", &form).form(&[("code", code.as_str())]).send().await.unwrap();
+    let to = location(&r);
+    assert!(to.starts_with("/cases/filed?no="), "{to}");
+    to["/cases/filed?no=".len()..].to_string()
+}
+
+pub async fn case_id(app: &TestApp, no: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1").bind(no).fetch_one(&app.db.pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_case_is_filed_with_a_code_routed_to_its_department_and_tracked() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let (status, html) = app.get_text("/cases/new").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("name=\"kind\"") && html.contains("<optgroup"), "{backend:?}");
+
+        let p = place(&app, 0).await;
+        let phone = "13912345678";
+        let no = file(&app, &p.item, &format!("{}/{}", p.township, p.village), phone, false).await;
+        let today = app::ssr::clock::local_today();
+        assert!(no.starts_with(&today.replace('-', "")), "{no}: the tracking number carries the filing date");
+
+        // Routed to the item's department; the deadline is 15 working days on (complaint).
+        let row = sqlx::query("SELECT department_id, deadline_on, status, filed_on FROM cases WHERE tracking_no = $1").bind(&no).fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(row.get::<i64, _>("department_id"), p.department_id, "{backend:?}");
+        let calendar = app::ssr::cases::calendar(&mut *app.db.pool.acquire().await.unwrap()).await.unwrap();
+        let expected = format_days(calendar.add_working_days(parse_days(&today).unwrap(), 15));
+        assert_eq!(row.get::<String, _>("deadline_on"), expected);
+        assert_eq!(row.get::<String, _>("status"), "open");
+        assert!(messages_to(&app, phone).await.iter().any(|m| m.contains(&no) && m.contains(&p.department)), "the tracking number by SMS");
+
+        // The public record: the facts and the history, never the words, the name or the phone.
+        let (status, html) = app.get_text(&format!("/case/{no}")).await;
+        assert_eq!(status, 200);
+        assert!(html.contains(&p.department) && html.contains("待受理") && html.contains(&expected));
+        assert!(!html.contains(DESCRIPTION) && !html.contains("王秀英") && !html.contains(phone), "{backend:?}");
+
+        // Tracking: number + phone → code → the filer's own view.
+        let r = app.client.post(app.url("/cases/track/start")).form(&[("no", no.as_str()), ("phone", phone)]).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 429, "the phone just had a code: the 60 s limit holds across filing and tracking");
+        age_codes(&app).await;
+        let r = app.client.post(app.url("/cases/track/start")).form(&[("no", no.replace('-', "").as_str()), ("phone", phone)]).send().await.unwrap();
+        assert_eq!(location(&r), "/cases/track/code");
+        let pending = set_cookie(&r, "case_track").unwrap();
+        let code = code_sent_to(&app, phone).await.unwrap();
+        let r = app.client.post(app.url("/cases/track/verify")).header("cookie", &pending).form(&[("code", code.as_str())]).send().await.unwrap();
+        assert_eq!(location(&r), "/cases/mine");
+        let session = set_cookie(&r, "case_session").unwrap();
+        let mine = app.client.get(app.url("/cases/mine")).header("cookie", &session).send().await.unwrap().text().await.unwrap();
+        assert!(mine.contains(DESCRIPTION) && mine.contains("王秀英") && mine.contains(&no));
+        let without = app.client.get(app.url("/cases/mine")).send().await.unwrap();
+        assert_eq!(without.status().as_u16(), 400, "no session, no case");
+
+        // A wrong phone gets the same answer and no code.
+        age_codes(&app).await;
+        let before = messages_to(&app, "13900000001").await.len();
+        let r = app.client.post(app.url("/cases/track/start")).form(&[("no", no.as_str()), ("phone", "13900000001")]).send().await.unwrap();
+        assert_eq!(location(&r), "/cases/track/code");
+        assert_eq!(messages_to(&app, "13900000001").await.len(), before);
+
+        // An unknown item goes to the finance bureau's triage queue.
+        age_codes(&app).await;
+        let other = file(&app, "unsure", &p.township, "13912345679", true).await;
+        let finance: i64 = sqlx::query_scalar("SELECT c.department_id FROM cases c JOIN departments d ON d.id = c.department_id WHERE c.tracking_no = $1 AND d.is_finance = 1")
+            .bind(&other)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert!(finance > 0);
+        let (status, _) = app.get_text(&format!("/case/{other}")).await;
+        assert_eq!(status, 404, "a case filed anonymous-to-the-public has no public page");
+    }
+}
+
+#[tokio::test]
+async fn a_bad_form_comes_back_with_the_reason_and_everything_typed() {
+    let app = spawn_app(crate::helpers::Backend::Sqlite).await;
+    let p = place(&app, 0).await;
+    let r = start(&app, &[("kind", "inquiry"), ("item", &p.item), ("place", &p.township), ("description", "太短"), ("name", "李大山"), ("phone", "13912340000")], None).await;
+    assert_eq!(location(&r), "/cases/new?e=short");
+    let form = set_cookie(&r, "case_form").unwrap();
+    let html = app.client.get(app.url("/cases/new?e=short")).header("cookie", &form).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("至少10个字") && html.contains("李大山") && html.contains("13912340000") && html.contains("太短"));
+
+    let r = start(&app, &[("kind", "inquiry"), ("place", "999999"), ("description", DESCRIPTION), ("name", "李大山"), ("phone", "13912340000")], Some(&form)).await;
+    assert_eq!(location(&r), "/cases/new?e=township", "an unknown township is refused before any SMS");
+    let r = start(&app, &[("kind", "inquiry"), ("place", &p.township), ("description", DESCRIPTION), ("name", "李大山"), ("phone", "123")], Some(&form)).await;
+    assert_eq!(location(&r), "/cases/new?e=phone");
+    let r = start(&app, &[("kind", "rumour"), ("place", &p.township), ("description", DESCRIPTION), ("name", "李大山"), ("phone", "13912340000")], Some(&form)).await;
+    assert_eq!(location(&r), "/cases/new?e=kind");
+    let r = app.client.post(app.url("/cases/start")).form(&[("x", "y")]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303, "missing fields are a message, not a crash");
+    assert!(messages_to(&app, "13912340000").await.is_empty(), "no code for a form that is not right");
+    let cases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE filer_name = '李大山'").fetch_one(&app.db.pool).await.unwrap();
+    assert_eq!(cases, 0);
+}
+
+#[tokio::test]
+async fn the_filer_may_reopen_an_answer_once_and_statistics_count_it() {
+    let app = spawn_app(crate::helpers::Backend::Sqlite).await;
+    let p = place(&app, 0).await;
+    let phone = "13912345600";
+    let no = file(&app, &p.item, &p.township, phone, false).await;
+    let id = case_id(&app, &no).await;
+    let (cookie, csrf) = crate::staff::login(&app, &department_code(&app, p.department_id).await).await;
+    let r = crate::staff::act(&app, &cookie, &csrf, id, &[("action", "reply"), ("note", "已核实，本月10日补发。")]).await;
+    assert_eq!(location(&r), format!("/staff/cases/{id}?done=reply"));
+    assert!(messages_to(&app, phone).await[0].contains("已答复"), "the filer is told by SMS");
+
+    age_codes(&app).await;
+    let r = app.client.post(app.url("/cases/track/start")).form(&[("no", no.as_str()), ("phone", phone)]).send().await.unwrap();
+    let pending = set_cookie(&r, "case_track").unwrap();
+    let code = code_sent_to(&app, phone).await.unwrap();
+    let r = app.client.post(app.url("/cases/track/verify")).header("cookie", &pending).form(&[("code", code.as_str())]).send().await.unwrap();
+    let session = set_cookie(&r, "case_session").unwrap();
+    let mine = app.client.get(app.url("/cases/mine")).header("cookie", &session).send().await.unwrap().text().await.unwrap();
+    assert!(mine.contains("本月10日补发"));
+    assert!(mine.contains("/cases/reopen"), "an answer can be called unsatisfactory");
+
+    let r = app.client.post(app.url("/cases/reopen")).header("cookie", &session).form(&[("note", "钱还是没收到")]).send().await.unwrap();
+    assert_eq!(location(&r), "/cases/mine?done=reopened");
+    let row = sqlx::query("SELECT status, reopened, answered_on FROM cases WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap();
+    assert_eq!((row.get::<String, _>("status"), row.get::<i64, _>("reopened")), ("open".to_string(), 1));
+    assert!(row.get::<Option<String>, _>("answered_on").is_none());
+    let r = app.client.post(app.url("/cases/reopen")).header("cookie", &session).form(&[("note", "再次")]).send().await.unwrap();
+    assert_eq!(location(&r), "/cases/mine?e=reopen", "only once, and only after an answer");
+
+    let (_, stats) = app.get_text("/cases/stats").await;
+    let reopened_here: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE department_id = $1 AND reopened = 1").bind(p.department_id).fetch_one(&app.db.pool).await.unwrap();
+    let row = stats.split("<tr>").find(|r| r.contains(&format!(">{}</th>", p.department))).expect("the department's row");
+    let cells: Vec<&str> = row.split("<td class=\"num\">").skip(1).map(|c| c.split('<').next().unwrap_or_default()).collect();
+    assert_eq!(cells.get(8).copied(), Some(reopened_here.to_string().as_str()), "reopened column: {row}");
+}
+
+#[tokio::test]
+async fn not_received_on_a_paid_line_becomes_a_complaint_with_the_department() {
+    let app = spawn_app(crate::helpers::Backend::Sqlite).await;
+    let me = crate::check::someone(&app).await;
+    let r = crate::check::start(&app, &me.id, &me.phone).await;
+    let pending = set_cookie(&r, "check_pending").unwrap();
+    let code = code_sent_to(&app, &me.phone).await.unwrap();
+    let session = set_cookie(&crate::check::verify(&app, &pending, &code).await, "citizen_session").unwrap();
+    let paid = sqlx::query("SELECT p.id, i.department_id FROM payments p JOIN subsidy_items i ON i.id = p.item_id WHERE p.beneficiary_id = $1 AND p.status = 'paid' ORDER BY p.id LIMIT 1")
+        .bind(me.beneficiary)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let payment: i64 = paid.get("id");
+    let page = app.client.get(app.url("/check/payments")).header("cookie", &session).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("/cases/new?payment={payment}")), "对此有疑问 on each line");
+
+    for _ in 0..2 {
+        let r = app.client.post(app.url("/check/confirm")).header("cookie", &session).form(&[("payment", payment.to_string().as_str()), ("received", "no")]).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 303);
+    }
+    let cases = sqlx::query("SELECT tracking_no, department_id, kind, anonymous FROM cases WHERE payment_id = $1 AND origin = 'not_received'")
+        .bind(payment)
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(cases.len(), 1, "one complaint per line, however often it is said");
+    assert_eq!(cases[0].get::<i64, _>("department_id"), paid.get::<i64, _>("department_id"));
+    assert_eq!((cases[0].get::<String, _>("kind"), cases[0].get::<i64, _>("anonymous")), ("complaint".to_string(), 1));
+    let no: String = cases[0].get("tracking_no");
+    let page = app.client.get(app.url("/check/payments")).header("cookie", &session).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&no), "the line shows the complaint's number");
+
+    // 对此有疑问: the form comes pre-filled and files without another code.
+    let form = app.client.get(app.url(&format!("/cases/new?payment={payment}"))).header("cookie", &session).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("已验证的手机"), "the verified phone is used");
+    let r = app
+        .client
+        .post(app.url("/cases/start"))
+        .header("cookie", &session)
+        .form(&[("kind", "inquiry"), ("item", ""), ("place", ""), ("description", DESCRIPTION), ("name", "本人"), ("payment", &payment.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&r).starts_with("/cases/new?e=township"), "the form still needs its place: {}", location(&r));
+    let item_code: String = sqlx::query_scalar("SELECT i.code FROM payments p JOIN subsidy_items i ON i.id = p.item_id WHERE p.id = $1").bind(payment).fetch_one(&app.db.pool).await.unwrap();
+    let township: String = sqlx::query_scalar("SELECT t.code FROM beneficiaries b JOIN regions v ON v.id = b.village_id JOIN regions t ON t.id = v.parent_id WHERE b.id = $1")
+        .bind(me.beneficiary)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let r = app
+        .client
+        .post(app.url("/cases/start"))
+        .header("cookie", &session)
+        .form(&[("kind", "inquiry"), ("item", &item_code), ("place", &township), ("description", DESCRIPTION), ("name", "本人"), ("payment", &payment.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&r).starts_with("/cases/filed?no="), "{}", location(&r));
+}
+
+pub async fn department_code(app: &TestApp, id: i64) -> String {
+    sqlx::query_scalar("SELECT code FROM departments WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap()
+}
