@@ -172,36 +172,33 @@ pub struct NoteForm {
     note: String,
 }
 
-async fn tracked_case(cx: &AppContext, headers: &HeaderMap) -> Result<Option<i64>, Response> {
-    match cookie_value(headers, Kind::Case.cookie()) {
-        Some(token) => cases::tracked(cx, &token).await.map_err(internal),
-        None => Ok(None),
+/// The case of the filer's live tracking session, or the redirect back to tracking.
+async fn tracked_case(cx: &AppContext, headers: &HeaderMap) -> Result<i64, Response> {
+    let token = cookie_value(headers, Kind::Case.cookie()).ok_or_else(|| redirect("/cases/track?e=expired", &[]))?;
+    cases::tracked(cx, &token).await.map_err(internal)?.ok_or_else(|| redirect("/cases/track?e=expired", &[]))
+}
+
+/// Back to the filer's view: with `done` after a step, or with the reason it was refused.
+fn after_filer_step(result: Result<(), CaseError>, done: &str) -> Response {
+    match result {
+        Ok(()) => redirect(&format!("/cases/mine?done={done}"), &[]),
+        Err(e) => back("/cases/mine", &e).map(|to| redirect(&to, &[])).unwrap_or_else(|| internal(e)),
     }
 }
 
 /// `POST /cases/reopen`: the filer finds the answer unsatisfactory.
 pub async fn reopen(Extension(cx): Extension<AppContext>, headers: HeaderMap, Form(form): Form<NoteForm>) -> Response {
-    let id = match tracked_case(&cx, &headers).await {
-        Ok(Some(id)) => id,
-        Ok(None) => return redirect("/cases/track?e=expired", &[]),
-        Err(r) => return r,
-    };
-    match cases::reopen(&cx, id, &form.note).await {
-        Ok(()) => redirect("/cases/mine?done=reopened", &[]),
-        Err(e) => back("/cases/mine", &e).map(|to| redirect(&to, &[])).unwrap_or_else(|| internal(e)),
+    match tracked_case(&cx, &headers).await {
+        Ok(id) => after_filer_step(cases::reopen(&cx, id, &form.note).await, "reopened"),
+        Err(r) => r,
     }
 }
 
 /// `POST /cases/supplement`: the filer adds what the department asked for.
 pub async fn supplement(Extension(cx): Extension<AppContext>, headers: HeaderMap, Form(form): Form<NoteForm>) -> Response {
-    let id = match tracked_case(&cx, &headers).await {
-        Ok(Some(id)) => id,
-        Ok(None) => return redirect("/cases/track?e=expired", &[]),
-        Err(r) => return r,
-    };
-    match cases::supplement(&cx, id, &form.note).await {
-        Ok(()) => redirect("/cases/mine?done=supplemented", &[]),
-        Err(e) => back("/cases/mine", &e).map(|to| redirect(&to, &[])).unwrap_or_else(|| internal(e)),
+    match tracked_case(&cx, &headers).await {
+        Ok(id) => after_filer_step(cases::supplement(&cx, id, &form.note).await, "supplemented"),
+        Err(r) => r,
     }
 }
 

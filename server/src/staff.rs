@@ -8,7 +8,7 @@ use app::ssr::cases::{self, Action, CaseError};
 use app::ssr::session::{self, Kind};
 use app::ssr::staff::{self, Login, Role, Staff};
 use app::ssr::db::admin::{self, AdminChangeError};
-use app::ssr::{clock, cookie_value, AppContext};
+use app::ssr::{cookie_value, AppContext};
 use axum::extract::{Extension, Path, Request};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
@@ -50,7 +50,8 @@ pub async fn login(Extension(cx): Extension<AppContext>, headers: HeaderMap, For
     match staff::login(&cx, &form.username, &form.password).await {
         Ok(Login::Session { token }) => redirect("/staff", &[cookie(&headers, Kind::Staff.cookie(), &token, None)]),
         Ok(Login::Wrong) => redirect("/staff/login?e=wrong", &[]),
-        Ok(Login::Locked { until }) => redirect(&format!("/staff/login?e=locked&until={}", clock::local_minute(&until).replace(' ', "T")), &[]),
+        // Said as "wrong" too, so the answer never tells which usernames exist.
+        Ok(Login::Locked { .. }) => redirect("/staff/login?e=wrong", &[]),
         Err(e) => internal(e),
     }
 }
@@ -112,7 +113,10 @@ pub async fn act(Extension(cx): Extension<AppContext>, headers: HeaderMap, Path(
         "close" => Action::Close,
         _ => return redirect(&format!("/staff/cases/{id}?e={}", CaseActionError::WrongState.code()), &[]),
     };
+    let transfer = matches!(action, Action::Transfer { .. });
     match cases::act(&cx, &staff, id, action).await {
+        // A department that sent a case on can no longer open it: back to its inbox.
+        Ok(()) if transfer && staff.role == Role::Department => redirect("/staff?done=transfer", &[]),
         Ok(()) => redirect(&format!("/staff/cases/{id}?done={}", form.action), &[]),
         Err(CaseError::Action(e)) => redirect(&format!("/staff/cases/{id}?e={}", e.code()), &[]),
         Err(CaseError::Form(_)) => redirect(&format!("/staff/cases/{id}?e={}", CaseActionError::NoteRequired.code()), &[]),

@@ -187,3 +187,9 @@ pub async fn get_answered_cases(item: Option<String>, page: Option<i64>) -> Resu
     let cx = crate::ssr::context()?;
     crate::ssr::db::cases::answered(&cx.db, item.filter(|i| !i.is_empty()), page.unwrap_or(1).max(1)).await.map_err(ApiError::internal)
 }
+
+/// Working days to answer each kind, as this installation is configured.
+#[server(prefix = "/api", endpoint = "case_deadlines")]
+pub async fn get_deadlines() -> Result<crate::domain::Deadlines, ApiError> {
+    Ok(crate::ssr::context()?.deadlines)
+}

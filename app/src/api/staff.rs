@@ -25,7 +25,10 @@ pub struct InboxFilter {
     pub township: Option<String>,
     /// Finance and supervisors: one department's cases.
     pub department: Option<i64>,
+    pub page: Option<i64>,
 }
+
+pub const INBOX_PAGE_SIZE: i64 = 100;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InboxRow {
@@ -53,6 +56,12 @@ pub struct Choice {
 pub struct Inbox {
     pub me: StaffMe,
     pub rows: Vec<InboxRow>,
+    /// Cases matching the filters, over all pages.
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    /// The finance bureau, whose queue holds cases about no known item.
+    pub triage_department: Option<i64>,
     pub overdue_total: i64,
     pub departments: Vec<Choice>,
     pub items: Vec<Choice>,
@@ -126,10 +135,14 @@ pub enum AdminError {
     Code,
     #[error("请填写联系电话")]
     Phone,
+    #[error("不能停用自己的账号")]
+    Own,
+    #[error("没有这个用户或部门，可能已被他人修改，请刷新页面")]
+    Missing,
 }
 
 impl AdminError {
-    pub const ALL: [AdminError; 6] = [Self::Username, Self::Name, Self::Role, Self::Password, Self::Code, Self::Phone];
+    pub const ALL: [AdminError; 8] = [Self::Username, Self::Name, Self::Role, Self::Password, Self::Code, Self::Phone, Self::Own, Self::Missing];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -139,6 +152,8 @@ impl AdminError {
             Self::Password => "password",
             Self::Code => "code",
             Self::Phone => "phone",
+            Self::Own => "own",
+            Self::Missing => "missing",
         }
     }
 

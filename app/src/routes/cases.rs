@@ -3,7 +3,7 @@
 //! Every form posts to the server and redirects, so it all works without JavaScript.
 
 use crate::api::cases::{
-    get_answered_cases, get_case_form, get_case_stats, get_public_case, get_tracked_case, AnsweredCases, CaseFormChoices, CaseFormFields,
+    get_answered_cases, get_case_form, get_case_stats, get_deadlines, get_public_case, get_tracked_case, AnsweredCases, CaseFormChoices, CaseFormFields,
     CaseStats, PublicCase, TrackedCase,
 };
 use crate::components::chart::Bar;
@@ -37,7 +37,7 @@ fn Alert() -> impl IntoView {
 
 #[component]
 pub fn CasesPage() -> impl IntoView {
-    let d = Deadlines::default();
+    let deadlines = Resource::new_blocking(|| (), |_| get_deadlines());
     view! {
         <Layout>
             <Title text="咨询投诉" />
@@ -48,11 +48,14 @@ pub fn CasesPage() -> impl IntoView {
                 <a class="button secondary" href="/cases/track">"查询办理进度"</a>
             </p>
             <h2>"答复期限（工作日，节假日不计）"</h2>
-            <ul class="deadlines">
-                <li>{format!("咨询：{}个工作日", d.inquiry)}</li>
-                <li>{format!("投诉：{}个工作日", d.complaint)}</li>
-                <li>{format!("信息公开申请：{}个工作日（需要延长的，经批准可延长一次并告知理由）", d.disclosure)}</li>
-            </ul>
+            <Loaded data=deadlines view=|d: Deadlines| view! {
+                <ul class="deadlines">
+                    <li>{format!("咨询：{}个工作日", d.inquiry)}</li>
+                    <li>{format!("投诉：{}个工作日", d.complaint)}</li>
+                    <li>{format!("信息公开申请：{}个工作日（需要延长的，经批准可延长一次并告知理由）", d.disclosure)}</li>
+                </ul>
+                <p class="muted">"期限从提交之日起算；部门要求补充材料期间暂停计算。"</p>
+            } />
             <p><a href="/cases/stats">"各部门办理情况"</a>" · "<a href="/cases/answered">"已答复的问题"</a></p>
         </Layout>
     }

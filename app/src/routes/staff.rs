@@ -4,7 +4,7 @@
 
 use super::cases::CaseRecord;
 use crate::api::staff::{get_admin, get_holidays, get_inbox, get_staff_case, Admin, AdminError, Holidays, Inbox, InboxFilter, StaffCase, StaffMe};
-use crate::components::{Layout, Loaded};
+use crate::components::{Layout, Loaded, Pager};
 use crate::domain::cases::{status_name, CaseActionError};
 use crate::domain::CaseKind;
 use leptos::prelude::*;
@@ -17,8 +17,7 @@ pub fn LoginPage() -> impl IntoView {
     let message = move || {
         let q = query.read();
         q.get("e").map(|e| match e.as_str() {
-            "wrong" => "用户名或密码不正确。连续输错5次，账号将锁定15分钟。".to_string(),
-            "locked" => format!("密码错误次数过多，账号已锁定，请在{}后再试。", q.get("until").unwrap_or_default().replace('T', " ")),
+            "wrong" => "用户名或密码不正确。连续输错5次，账号将锁定15分钟，锁定期间请稍后再试。".to_string(),
             "expired" => "登录已过期，请重新登录。".to_string(),
             "signed_out" => "您已退出登录。".to_string(),
             _ => "请重新登录。".to_string(),
@@ -65,6 +64,7 @@ fn filter_from(q: &leptos_router::params::ParamsMap) -> InboxFilter {
         item: text("item"),
         township: text("township"),
         department: q.get("department").and_then(|d| d.parse().ok()),
+        page: q.get("page").and_then(|p| p.parse().ok()),
     }
 }
 
@@ -101,13 +101,15 @@ fn InboxView(inbox: Inbox) -> impl IntoView {
     let query = use_query_map();
     let f = filter_from(&query.read_untracked());
     let sees_all = matches!(inbox.me.role.as_str(), "finance" | "supervisor");
-    let finance_id = inbox.departments.first().map(|d| d.value.clone()).unwrap_or_default();
+    let triage = inbox.triage_department.map(|d| d.to_string()).unwrap_or_default();
+    let transferred = query.read_untracked().get("done").is_some_and(|d| d == "transfer");
     let statuses = ["open", "accepted", "info_requested", "answered", "closed"].map(|s| (s.to_string(), status_name(s).to_string())).to_vec();
     let kinds = CaseKind::ALL.map(|k| (k.code().to_string(), k.name().to_string())).to_vec();
     let to_pairs = |v: Vec<crate::api::staff::Choice>| v.into_iter().map(|c| (c.value, c.label)).collect::<Vec<_>>();
     view! {
         <StaffBar me=inbox.me.clone() />
         <h1>{if sees_all { "全县诉求" } else { "本部门诉求" }}</h1>
+        {transferred.then(|| view! { <p class="notice-box" role="status">"已转办，此件已交由接收部门办理。"</p> })}
         {(inbox.overdue_total > 0).then(|| view! {
             <p class="error-box" role="alert">
                 {format!("有 {} 件已超过答复期限，", inbox.overdue_total)}
@@ -116,7 +118,7 @@ fn InboxView(inbox: Inbox) -> impl IntoView {
         })}
         {sees_all.then(|| view! {
             <p class="actions">
-                <a href=format!("/staff?department={finance_id}")>"分送队列（项目不确定的诉求）"</a>" · "
+                <a href=format!("/staff?department={triage}")>"分送队列（项目不确定的诉求）"</a>" · "
                 <a href="/staff?overdue=1">"逾期督办"</a>
             </p>
         })}
@@ -132,6 +134,7 @@ fn InboxView(inbox: Inbox) -> impl IntoView {
             <button type="submit">"筛选"</button>
         </form>
         {inbox.rows.is_empty().then(|| view! { <p class="empty">"没有符合条件的诉求。"</p> })}
+        {(inbox.total > 0).then(|| view! { <p class="muted">{format!("共 {} 件", inbox.total)}</p> })}
         <div class="table-scroll">
             <table class="inbox">
                 <thead><tr>
@@ -154,7 +157,26 @@ fn InboxView(inbox: Inbox) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        <Pager page=inbox.page pages=inbox.pages base=pager_base(&f) />
     }
+}
+
+/// The inbox's address with the current filters, ready for `page=N`.
+fn pager_base(f: &InboxFilter) -> String {
+    let mut parts = Vec::new();
+    for (k, v) in [("status", &f.status), ("kind", &f.kind), ("item", &f.item), ("township", &f.township)] {
+        if let Some(v) = v {
+            parts.push(format!("{k}={v}"));
+        }
+    }
+    if let Some(d) = f.department {
+        parts.push(format!("department={d}"));
+    }
+    if f.overdue {
+        parts.push("overdue=1".into());
+    }
+    parts.push(String::new());
+    format!("/staff?{}", parts.join("&"))
 }
 
 #[component]
@@ -170,12 +192,19 @@ pub fn StaffCasePage() -> impl IntoView {
 }
 
 #[component]
-fn ActionForm(id: i64, csrf: String, action: &'static str, label: &'static str, note: Option<&'static str>, children: Children) -> impl IntoView {
+fn ActionForm(
+    id: i64,
+    csrf: String,
+    action: &'static str,
+    label: &'static str,
+    note: Option<&'static str>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     view! {
         <form method="post" action=format!("/staff/cases/{id}") class="case-action">
             <input type="hidden" name="csrf" value=csrf />
             <input type="hidden" name="action" value=action />
-            {children()}
+            {children.map(|c| c())}
             {note.map(|n| view! {
                 <label for=format!("note-{action}")>{n}</label>
                 <textarea id=format!("note-{action}") name="note" rows="3" required maxlength="2000"></textarea>
@@ -215,10 +244,10 @@ fn StaffCaseView(c: StaffCase) -> impl IntoView {
         {(c.can_act && owing).then(|| view! {
             <section class="actions-panel">
                 <h2>"办理"</h2>
-                {(status == "open").then(|| view! { <ActionForm id csrf=csrf.clone() action="accept" label="受理" note=None>{()}</ActionForm> })}
-                <ActionForm id csrf=csrf.clone() action="reply" label="答复（发短信通知）" note=Some("答复内容（将在网站公开，请勿写入个人信息）")>{()}</ActionForm>
+                {(status == "open").then(|| view! { <ActionForm id csrf=csrf.clone() action="accept" label="受理" note=None /> })}
+                <ActionForm id csrf=csrf.clone() action="reply" label="答复（发短信通知）" note=Some("答复内容（将在网站公开，请勿写入个人信息）") />
                 {(status != "info_requested").then(|| view! {
-                    <ActionForm id csrf=csrf.clone() action="request_info" label="要求补充材料" note=Some("需要补充什么")>{()}</ActionForm>
+                    <ActionForm id csrf=csrf.clone() action="request_info" label="要求补充材料" note=Some("需要补充什么") />
                 })}
                 <ActionForm id csrf=csrf.clone() action="transfer" label="转办" note=Some("转办理由（公开）")>
                     <label for="to_department">"转给"</label>
@@ -228,12 +257,12 @@ fn StaffCaseView(c: StaffCase) -> impl IntoView {
                     </select>
                 </ActionForm>
                 {(!extended).then(|| view! {
-                    <ActionForm id csrf=csrf.clone() action="extend" label="延期（仅一次）" note=Some("延期理由（公开）")>{()}</ActionForm>
+                    <ActionForm id csrf=csrf.clone() action="extend" label="延期（仅一次）" note=Some("延期理由（公开）") />
                 })}
             </section>
         })}
         {(c.can_act && status == "answered").then(|| view! {
-            <ActionForm id csrf=csrf.clone() action="close" label="办结" note=None>{()}</ActionForm>
+            <ActionForm id csrf=csrf.clone() action="close" label="办结" note=None />
         })}
     }
 }

@@ -16,8 +16,8 @@ use sqlx::{AnyConnection, Row};
 
 /// A draft stays this long waiting for its code.
 const DRAFT_TTL_SECS: i64 = 1800;
-/// Statuses in which the department still owes an answer.
-const OPEN_STATUSES: &str = "('open', 'accepted', 'info_requested')";
+/// Statuses in which the deadline runs (not while waiting for the filer's supplement).
+const RUNNING: &str = "('open', 'accepted')";
 
 #[derive(Debug, thiserror::Error)]
 pub enum CaseError {
@@ -130,7 +130,8 @@ async fn route(conn: &mut AnyConnection, draft: &CaseDraft) -> Result<Routing, C
     let (item_id, department_id, department) = match item {
         Some(r) => (Some(r.get("id")), r.get("department_id"), r.get("name")),
         None => {
-            let r = sqlx::query("SELECT id, name FROM departments WHERE is_finance = 1 ORDER BY id LIMIT 1").fetch_one(&mut *conn).await?;
+            // The finance bureau's triage queue (any department, should an installation have none).
+            let r = sqlx::query("SELECT id, name FROM departments ORDER BY is_finance DESC, id LIMIT 1").fetch_one(&mut *conn).await?;
             (None, r.get("id"), r.get("name"))
         }
     };
@@ -240,7 +241,8 @@ pub async fn forget_form(cx: &AppContext, token: &str) -> Result<(), sqlx::Error
 /// Filing step 1 (the form is already kept under `token`): checks it and the places, then sends
 /// a code to the phone.
 pub async fn start_filing(cx: &AppContext, token: &str, fields: &CaseFormFields) -> Result<Started, CaseError> {
-    let draft = CaseDraft::parse(fields)?;
+    // Only a signed-in citizen's case may name a payment line (their own, see file_for_citizen).
+    let draft = CaseDraft { payment_id: None, ..CaseDraft::parse(fields)? };
     let phone = Phone::parse(&fields.phone).map_err(|_| CaseFormError::Phone)?;
     route(&mut *cx.db.pool.acquire().await?, &draft).await?;
     let phone_hash = cx.vault.lookup_hash(phone.as_str());
@@ -259,14 +261,24 @@ pub async fn start_filing(cx: &AppContext, token: &str, fields: &CaseFormFields)
 /// Filing step 2: a right code files the draft, in one transaction with using up the code.
 pub async fn verify_filing(cx: &AppContext, token: &str, typed: &str) -> Result<Verified<Filed>, CaseError> {
     let mut tx = cx.db.pool.begin().await?;
-    match code::check(cx, &mut tx, Purpose::Case, token, typed).await? {
-        CodeCheck::Right(_) => {}
-        CodeCheck::Wrong { tries_left } => return Ok(Verified::Wrong { tries_left }),
-        CodeCheck::Expired => return Ok(Verified::Expired),
-    }
+    let sent_to = match code::check(cx, &mut tx, Purpose::Case, token, typed).await? {
+        CodeCheck::Right { phone_hash, .. } => phone_hash,
+        CodeCheck::Wrong { tries_left } => {
+            tx.commit().await?;
+            return Ok(Verified::Wrong { tries_left });
+        }
+        CodeCheck::Expired => {
+            tx.commit().await?;
+            return Ok(Verified::Expired);
+        }
+    };
     let Some(fields) = load_form_in(&mut tx, cx, token).await? else { return Ok(Verified::Expired) };
-    let draft = CaseDraft::parse(&fields)?;
+    let draft = CaseDraft { payment_id: None, ..CaseDraft::parse(&fields)? };
     let phone = Phone::parse(&fields.phone).map_err(|_| CaseFormError::Phone)?;
+    // The form may have changed since the code was sent: the case goes only to the phone that got it.
+    if cx.vault.lookup_hash(phone.as_str()) != sent_to {
+        return Ok(Verified::Expired);
+    }
     sqlx::query("DELETE FROM case_drafts WHERE token_hash = $1").bind(cx.vault.lookup_hash(token)).execute(&mut *tx).await?;
     let filed = file(&mut tx, cx, &draft, &phone, "form").await?;
     tx.commit().await?;
@@ -276,7 +288,14 @@ pub async fn verify_filing(cx: &AppContext, token: &str, typed: &str) -> Result<
 
 /// Files straight away for a citizen signed in to the self-check (their phone is verified).
 pub async fn file_for_citizen(cx: &AppContext, beneficiary: i64, fields: &CaseFormFields) -> Result<Filed, CaseError> {
-    let draft = &CaseDraft::parse(fields)?;
+    let mut draft = CaseDraft::parse(fields)?;
+    if let Some(payment) = draft.payment_id {
+        let mine = super::db::check::payments(&cx.db, beneficiary).await?;
+        if !mine.years.iter().flat_map(|y| &y.payments).any(|p| p.id == payment) {
+            draft.payment_id = None;
+        }
+    }
+    let draft = &draft;
     let phone = citizen_phone(cx, beneficiary).await?.ok_or(CaseError::NotFound)?;
     let mut tx = cx.db.pool.begin().await?;
     let filed = file(&mut tx, cx, draft, &phone, "form").await?;
@@ -366,15 +385,13 @@ pub async fn start_tracking(cx: &AppContext, tracking_no: &str, phone: &Phone) -
 /// Tracking step 2: a right code opens a session on the case; `Done` carries its token.
 pub async fn verify_tracking(cx: &AppContext, token: &str, typed: &str) -> Result<Verified<String>, CaseError> {
     let mut tx = cx.db.pool.begin().await?;
-    match code::check(cx, &mut tx, Purpose::Case, token, typed).await? {
-        CodeCheck::Right(Unlocks { case_id: Some(case_id), .. }) => {
-            let token = session::open(&mut tx, cx, Kind::Case, case_id).await?;
-            tx.commit().await?;
-            Ok(Verified::Done(token))
-        }
-        CodeCheck::Right(_) | CodeCheck::Expired => Ok(Verified::Expired),
-        CodeCheck::Wrong { tries_left } => Ok(Verified::Wrong { tries_left }),
-    }
+    let answer = match code::check(cx, &mut tx, Purpose::Case, token, typed).await? {
+        CodeCheck::Right { unlocks: Unlocks { case_id: Some(case_id), .. }, .. } => Verified::Done(session::open(&mut tx, cx, Kind::Case, case_id).await?),
+        CodeCheck::Right { .. } | CodeCheck::Expired => Verified::Expired,
+        CodeCheck::Wrong { tries_left } => Verified::Wrong { tries_left },
+    };
+    tx.commit().await?;
+    Ok(answer)
 }
 
 /// What a staff member does to a case.
@@ -444,7 +461,8 @@ pub async fn act(cx: &AppContext, staff: &Staff, case_id: i64, action: Action) -
             if c.status != "open" {
                 return Err(CaseActionError::WrongState.into());
             }
-            set(&mut tx, case_id, "status = 'accepted'").await?;
+            let done = sqlx::query("UPDATE cases SET status = 'accepted' WHERE id = $1 AND status = $2").bind(case_id).bind(&c.status).execute(&mut *tx).await?;
+            unchanged_if(done.rows_affected())?;
             ("accepted", None, None, String::new())
         }
         Action::RequestInfo { note } => {
@@ -452,7 +470,8 @@ pub async fn act(cx: &AppContext, staff: &Staff, case_id: i64, action: Action) -
             if !matches!(c.status.as_str(), "open" | "accepted") {
                 return Err(CaseActionError::WrongState.into());
             }
-            set(&mut tx, case_id, "status = 'info_requested'").await?;
+            let done = sqlx::query("UPDATE cases SET status = 'info_requested' WHERE id = $1 AND status = $2").bind(case_id).bind(&c.status).execute(&mut *tx).await?;
+            unchanged_if(done.rows_affected())?;
             message = Some(SmsMessage::CaseInfoRequested { tracking_no: c.tracking_no.clone(), department });
             ("info_requested", None, None, note)
         }
@@ -462,13 +481,15 @@ pub async fn act(cx: &AppContext, staff: &Staff, case_id: i64, action: Action) -
                 return Err(CaseActionError::WrongState.into());
             }
             let today = clock::local_today();
-            sqlx::query("UPDATE cases SET status = 'answered', reply = $1, answered_on = $2, answered_on_time = $3 WHERE id = $4")
+            let done = sqlx::query("UPDATE cases SET status = 'answered', reply = $1, answered_on = $2, answered_on_time = $3 WHERE id = $4 AND status = $5")
                 .bind(&text)
                 .bind(&today)
                 .bind(i64::from(today <= c.deadline_on))
                 .bind(case_id)
+                .bind(&c.status)
                 .execute(&mut *tx)
                 .await?;
+            unchanged_if(done.rows_affected())?;
             message = Some(SmsMessage::CaseReplied { tracking_no: c.tracking_no.clone(), department });
             ("replied", None, None, text)
         }
@@ -481,7 +502,14 @@ pub async fn act(cx: &AppContext, staff: &Staff, case_id: i64, action: Action) -
                 return Err(CaseActionError::SameDepartment.into());
             }
             department_name(&mut tx, to_department).await?.ok_or(CaseActionError::UnknownDepartment)?;
-            sqlx::query("UPDATE cases SET department_id = $1, status = 'open' WHERE id = $2").bind(to_department).bind(case_id).execute(&mut *tx).await?;
+            let done = sqlx::query("UPDATE cases SET department_id = $1, status = 'open' WHERE id = $2 AND status = $3 AND department_id = $4")
+                .bind(to_department)
+                .bind(case_id)
+                .bind(&c.status)
+                .bind(c.department_id)
+                .execute(&mut *tx)
+                .await?;
+            unchanged_if(done.rows_affected())?;
             ("transferred", Some(c.department_id), Some(to_department), reason)
         }
         Action::Extend { reason } => {
@@ -493,14 +521,21 @@ pub async fn act(cx: &AppContext, staff: &Staff, case_id: i64, action: Action) -
                 return Err(CaseActionError::AlreadyExtended.into());
             }
             let deadline = deadline_after(&calendar(&mut tx).await?, &c.deadline_on, cx.deadlines.days(c.kind));
-            sqlx::query("UPDATE cases SET extended = 1, deadline_on = $1 WHERE id = $2").bind(&deadline).bind(case_id).execute(&mut *tx).await?;
+            // A new deadline: the case may be escalated again if it passes that one too.
+            let done = sqlx::query("UPDATE cases SET extended = 1, escalated = 0, deadline_on = $1 WHERE id = $2 AND extended = 0")
+                .bind(&deadline)
+                .bind(case_id)
+                .execute(&mut *tx)
+                .await?;
+            unchanged_if(done.rows_affected())?;
             ("extended", None, None, format!("{reason}（办理期限延至{deadline}）"))
         }
         Action::Close => {
             if c.status != "answered" {
                 return Err(CaseActionError::WrongState.into());
             }
-            sqlx::query("UPDATE cases SET status = 'closed', closed_at = $1 WHERE id = $2").bind(clock::now()).bind(case_id).execute(&mut *tx).await?;
+            let done = sqlx::query("UPDATE cases SET status = 'closed', closed_at = $1 WHERE id = $2 AND status = 'answered'").bind(clock::now()).bind(case_id).execute(&mut *tx).await?;
+            unchanged_if(done.rows_affected())?;
             ("closed", None, None, String::new())
         }
     };
@@ -514,9 +549,13 @@ pub async fn act(cx: &AppContext, staff: &Staff, case_id: i64, action: Action) -
     Ok(())
 }
 
-async fn set(conn: &mut AnyConnection, case_id: i64, assignment: &'static str) -> Result<(), sqlx::Error> {
-    sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE cases SET {assignment} WHERE id = $1"))).bind(case_id).execute(conn).await?;
-    Ok(())
+/// A conditional update that changed nothing means someone else changed the case first.
+fn unchanged_if(rows: u64) -> Result<(), CaseError> {
+    if rows == 1 {
+        Ok(())
+    } else {
+        Err(CaseActionError::WrongState.into())
+    }
 }
 
 /// The filer calls an answer unsatisfactory (within 15 days, once): the case opens again with a
@@ -531,14 +570,17 @@ pub async fn reopen(cx: &AppContext, case_id: i64, reason: &str) -> Result<(), C
         return Err(CaseActionError::ReopenClosed.into());
     }
     let deadline = deadline_after(&calendar(&mut tx).await?, &today, cx.deadlines.days(c.kind));
-    sqlx::query(
+    let done = sqlx::query(
         "UPDATE cases SET status = 'open', reopened = 1, escalated = 0, deadline_on = $1, reply = NULL, answered_on = NULL, \
-         answered_on_time = NULL, closed_at = NULL WHERE id = $2",
+         answered_on_time = NULL, closed_at = NULL WHERE id = $2 AND reopened = 0 AND status IN ('answered', 'closed')",
     )
     .bind(&deadline)
     .bind(case_id)
     .execute(&mut *tx)
     .await?;
+    if done.rows_affected() != 1 {
+        return Err(CaseActionError::ReopenClosed.into());
+    }
     event(&mut tx, case_id, "reopened", None, Some(c.department_id), None, &format!("{reason}（新的办理期限{deadline}）")).await?;
     super::db::audit::append(&mut tx, "citizen", "case_reopened", &format!("case:{case_id}"), "").await?;
     tx.commit().await?;
@@ -553,11 +595,23 @@ pub async fn supplement(cx: &AppContext, case_id: i64, text: &str) -> Result<(),
     if c.status != "info_requested" {
         return Err(CaseActionError::WrongState.into());
     }
-    sqlx::query("UPDATE cases SET status = 'accepted', description = description || $1 WHERE id = $2")
-        .bind(format!("\n\n【{}补充】{text}", clock::local_today()))
+    // The time spent waiting for the filer does not count (as with 补正 under the disclosure rules).
+    let asked: Option<String> = sqlx::query_scalar("SELECT MAX(at) FROM case_events WHERE case_id = $1 AND kind = 'info_requested'")
+        .bind(case_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let today = clock::local_today();
+    let calendar = calendar(&mut tx).await?;
+    let asked_on = asked.map(|a| clock::local_minute(&a)[..10].to_string()).unwrap_or_else(|| today.clone());
+    let waited = calendar.working_days_between(parse_days(&asked_on).unwrap_or(0), parse_days(&today).unwrap_or(0)).max(0);
+    let deadline = deadline_after(&calendar, &c.deadline_on, waited as u32);
+    let done = sqlx::query("UPDATE cases SET status = 'accepted', deadline_on = $1, description = description || $2 WHERE id = $3 AND status = 'info_requested'")
+        .bind(&deadline)
+        .bind(format!("\n\n【{today}补充】{text}"))
         .bind(case_id)
         .execute(&mut *tx)
         .await?;
+    unchanged_if(done.rows_affected())?;
     event(&mut tx, case_id, "supplemented", None, None, None, "").await?;
     super::db::audit::append(&mut tx, "citizen", "case_supplemented", &format!("case:{case_id}"), "").await?;
     tx.commit().await?;
@@ -567,7 +621,7 @@ pub async fn supplement(cx: &AppContext, case_id: i64, text: &str) -> Result<(),
 /// Flags every case past its deadline (once) and records that it went to the finance bureau's
 /// view. Safe to run on several nodes at once. Returns how many were escalated now.
 pub async fn escalate_overdue(db: &super::Db) -> Result<usize, sqlx::Error> {
-    let sql = format!("SELECT id, department_id FROM cases WHERE escalated = 0 AND status IN {OPEN_STATUSES} AND deadline_on < $1");
+    let sql = format!("SELECT id, department_id FROM cases WHERE escalated = 0 AND status IN {RUNNING} AND deadline_on < $1");
     let due = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(clock::local_today()).fetch_all(&db.pool).await?;
     let mut escalated = 0;
     for r in due {

@@ -46,14 +46,20 @@ pub async fn start(cx: &AppContext, id: &IdNumber, phone: &Phone) -> Result<Star
 pub async fn verify(cx: &AppContext, token: &str, typed: &str) -> Result<Verified<String>, sqlx::Error> {
     let mut tx = cx.db.pool.begin().await?;
     match code::check(cx, &mut tx, Purpose::SelfCheck, token, typed).await? {
-        CodeCheck::Right(Unlocks { beneficiary: Some(beneficiary), .. }) => {
+        CodeCheck::Right { unlocks: Unlocks { beneficiary: Some(beneficiary), .. }, .. } => {
             let token = session::open(&mut tx, cx, Kind::Citizen, beneficiary).await?;
             super::db::audit::append(&mut tx, "citizen", "self_check_verified", &format!("beneficiary:{beneficiary}"), "").await?;
             tx.commit().await?;
             Ok(Verified::Done(token))
         }
-        CodeCheck::Right(_) | CodeCheck::Expired => Ok(Verified::Expired),
-        CodeCheck::Wrong { tries_left } => Ok(Verified::Wrong { tries_left }),
+        CodeCheck::Right { .. } | CodeCheck::Expired => {
+            tx.commit().await?;
+            Ok(Verified::Expired)
+        }
+        CodeCheck::Wrong { tries_left } => {
+            tx.commit().await?;
+            Ok(Verified::Wrong { tries_left })
+        }
     }
 }
 

@@ -50,8 +50,8 @@ pub struct Unlocks {
 }
 
 pub enum CodeCheck {
-    /// The code was right and is now used up (in the caller's transaction).
-    Right(Unlocks),
+    /// The code was right and is now used up; `phone_hash` is the phone it was sent to.
+    Right { unlocks: Unlocks, phone_hash: String },
     Wrong { tries_left: i64 },
     Expired,
 }
@@ -131,11 +131,12 @@ pub async fn record(
     Ok(code)
 }
 
-/// Checks the code typed for the pending code named by `token`. A right code is marked used in
-/// `conn` (the caller's transaction); a wrong one is counted at once.
+/// Checks the code typed for the pending code named by `token`, in `conn` (the caller's
+/// transaction, which the caller commits whatever the answer, so that wrong tries count). Each
+/// try is counted atomically, so parallel guesses cannot get past the limit.
 pub async fn check(cx: &AppContext, conn: &mut AnyConnection, purpose: Purpose, token: &str, typed: &str) -> Result<CodeCheck, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT id, code_hash, attempts, expires_at, used_at, beneficiary_id, case_id FROM verification_codes \
+        "SELECT id, code_hash, phone_hash, attempts, expires_at, used_at, beneficiary_id, case_id FROM verification_codes \
          WHERE token_hash = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1",
     )
     .bind(cx.vault.lookup_hash(token))
@@ -143,10 +144,16 @@ pub async fn check(cx: &AppContext, conn: &mut AnyConnection, purpose: Purpose, 
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(CodeCheck::Expired) };
-    let (id, attempts): (i64, i64) = (row.get("id"), row.get("attempts"));
-    if row.get::<String, _>("expires_at") < clock::now() || row.get::<Option<String>, _>("used_at").is_some() || attempts >= MAX_TRIES {
+    let id: i64 = row.get("id");
+    if row.get::<String, _>("expires_at") < clock::now() || row.get::<Option<String>, _>("used_at").is_some() {
         return Ok(CodeCheck::Expired);
     }
+    let tried: Option<i64> = sqlx::query_scalar("UPDATE verification_codes SET attempts = attempts + 1 WHERE id = $1 AND attempts < $2 RETURNING attempts")
+        .bind(id)
+        .bind(MAX_TRIES)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(attempts) = tried else { return Ok(CodeCheck::Expired) };
     let typed: String = crate::domain::normalize_ascii(typed).chars().filter(|c| c.is_ascii_digit()).collect();
     let unlocks = Unlocks { beneficiary: row.get("beneficiary_id"), case_id: row.get("case_id") };
     let right = row.get::<String, _>("code_hash") == cx.vault.lookup_hash(&format!("{token}:{typed}"));
@@ -158,9 +165,8 @@ pub async fn check(cx: &AppContext, conn: &mut AnyConnection, purpose: Purpose, 
             .bind(id)
             .execute(&mut *conn)
             .await?;
-        return Ok(if used.rows_affected() == 1 { CodeCheck::Right(unlocks) } else { CodeCheck::Expired });
+        return Ok(if used.rows_affected() == 1 { CodeCheck::Right { unlocks, phone_hash: row.get("phone_hash") } } else { CodeCheck::Expired });
     }
-    sqlx::query("UPDATE verification_codes SET attempts = attempts + 1 WHERE id = $1").bind(id).execute(&cx.db.pool).await?;
-    let left = MAX_TRIES - attempts - 1;
+    let left = MAX_TRIES - attempts;
     Ok(if left > 0 { CodeCheck::Wrong { tries_left: left } } else { CodeCheck::Expired })
 }

@@ -8,6 +8,7 @@ use argon2::Argon2;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+
 /// Failed sign-ins in a row that lock an account, and for how long.
 pub const MAX_FAILED_LOGINS: i64 = 5;
 pub const LOCKOUT_SECS: i64 = 900;
@@ -111,14 +112,15 @@ pub async fn login(cx: &AppContext, username: &str, password: &str) -> Result<Lo
     let password = password.to_string();
     let right = tokio::task::spawn_blocking(move || password_matches(&hash, &password)).await.unwrap_or(false);
     if !right || row.get::<i64, _>("active") == 0 {
-        let failed = row.get::<i64, _>("failed_logins") + 1;
-        let locked = (failed >= MAX_FAILED_LOGINS).then(|| clock::from_now(LOCKOUT_SECS));
-        sqlx::query("UPDATE staff_users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-            .bind(if locked.is_some() { 0 } else { failed })
-            .bind(&locked)
+        // Counted atomically, so parallel guesses each count.
+        let failed: i64 = sqlx::query_scalar("UPDATE staff_users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
             .bind(id)
-            .execute(&cx.db.pool)
+            .fetch_one(&cx.db.pool)
             .await?;
+        let locked = (failed >= MAX_FAILED_LOGINS).then(|| clock::from_now(LOCKOUT_SECS));
+        if let Some(until) = &locked {
+            sqlx::query("UPDATE staff_users SET failed_logins = 0, locked_until = $1 WHERE id = $2").bind(until).bind(id).execute(&cx.db.pool).await?;
+        }
         let mut conn = cx.db.pool.acquire().await?;
         super::db::audit::append(&mut conn, &format!("staff:{id}"), "staff_login_failed", &format!("staff:{id}"), "").await?;
         return Ok(match locked {

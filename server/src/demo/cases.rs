@@ -29,6 +29,9 @@ pub(super) struct CaseRows {
 
 const CASES: usize = 160;
 
+/// (day, kind, from department, to department, note) of one step of a case.
+type Event = (i64, &'static str, Option<i64>, Option<i64>, String);
+
 fn description(kind: CaseKind, item: Option<&str>, township: &str, rng: &mut Rng) -> String {
     let item = item.unwrap_or("补贴");
     match kind {
@@ -107,7 +110,7 @@ pub(super) fn make_cases(
         let dept = &departments[dept_index];
         let (township_id, township_name) = &townships[person.township];
         let mut deadline = calendar.add_working_days(filed, deadlines.days(kind));
-        let mut events: Vec<(i64, &str, Option<i64>, Option<i64>, String)> = Vec::new();
+        let mut events: Vec<Event> = Vec::new();
         // Some arrive at the wrong department first and are sent on.
         let transferred = rng.chance(120);
         let first_dept = if transferred { departments[(dept_index + 1 + rng.below(departments.len() as u64 - 1) as usize) % departments.len()].id } else { dept.id };

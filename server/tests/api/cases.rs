@@ -78,7 +78,7 @@ async fn a_case_is_filed_with_a_code_routed_to_its_department_and_tracked() {
         // Routed to the item's department; the deadline is 15 working days on (complaint).
         let row = sqlx::query("SELECT department_id, deadline_on, status, filed_on FROM cases WHERE tracking_no = $1").bind(&no).fetch_one(&app.db.pool).await.unwrap();
         assert_eq!(row.get::<i64, _>("department_id"), p.department_id, "{backend:?}");
-        let calendar = app::ssr::cases::calendar(&mut *app.db.pool.acquire().await.unwrap()).await.unwrap();
+        let calendar = app::ssr::cases::calendar(&mut app.db.pool.acquire().await.unwrap()).await.unwrap();
         let expected = format_days(calendar.add_working_days(parse_days(&today).unwrap(), 15));
         assert_eq!(row.get::<String, _>("deadline_on"), expected);
         assert_eq!(row.get::<String, _>("status"), "open");
@@ -251,4 +251,59 @@ async fn not_received_on_a_paid_line_becomes_a_complaint_with_the_department() {
 
 pub async fn department_code(app: &TestApp, id: i64) -> String {
     sqlx::query_scalar("SELECT code FROM departments WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_code_files_only_for_the_phone_it_was_sent_to() {
+    let app = spawn_app(crate::helpers::Backend::Sqlite).await;
+    let p = place(&app, 0).await;
+    let fields = |phone: &'static str| vec![("kind", "inquiry"), ("place", p.township.as_str()), ("description", DESCRIPTION), ("name", "李四"), ("phone", phone)];
+    let r = start(&app, &fields("13912340001"), None).await;
+    let form = set_cookie(&r, "case_form").unwrap();
+    let code = code_sent_to(&app, "13912340001").await.unwrap();
+    // Another phone that just had a code: its form is kept, but no new code goes out.
+    app.client.post(app.url("/cases/track/start")).form(&[("no", "20260101-0001"), ("phone", "13912340002")]).send().await.unwrap();
+    let r = start(&app, &fields("13912340002"), Some(&form)).await;
+    assert_eq!(r.status().as_u16(), 429);
+    let r = app.client.post(app.url("/cases/verify")).header("cookie", &form).form(&[("code", code.as_str())]).send().await.unwrap();
+    assert_eq!(location(&r), "/cases/new?e=expired", "the first phone's code cannot file for the second");
+    let filed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE filer_name = '李四'").fetch_one(&app.db.pool).await.unwrap();
+    assert_eq!(filed, 0);
+}
+
+#[tokio::test]
+async fn the_deadline_stops_while_the_filer_is_asked_for_more() {
+    let app = spawn_app(crate::helpers::Backend::Sqlite).await;
+    let p = place(&app, 0).await;
+    let phone = "13912345700";
+    let no = file(&app, &p.item, &p.township, phone, false).await;
+    let id = case_id(&app, &no).await;
+    let (cookie, csrf) = crate::staff::login(&app, &department_code(&app, p.department_id).await).await;
+    let r = crate::staff::act(&app, &cookie, &csrf, id, &[("action", "request_info"), ("note", "请提供社保卡开户行")]).await;
+    assert_eq!(location(&r), format!("/staff/cases/{id}?done=request_info"));
+    assert!(messages_to(&app, phone).await[0].contains("补充"), "the filer is asked by SMS");
+    // Asked 10 days ago: the deadline moves on by the working days spent waiting.
+    sqlx::query("UPDATE case_events SET at = '2026-11-02T02:00:00Z' WHERE case_id = $1 AND kind = 'info_requested'").bind(id).execute(&app.db.pool).await.unwrap();
+    let before: String = sqlx::query_scalar("SELECT deadline_on FROM cases WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap();
+    let overdue_while_waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE id = $1 AND escalated = 1").bind(id).fetch_one(&app.db.pool).await.unwrap();
+    assert_eq!(overdue_while_waiting, 0);
+
+    age_codes(&app).await;
+    let r = app.client.post(app.url("/cases/track/start")).form(&[("no", no.as_str()), ("phone", phone)]).send().await.unwrap();
+    let pending = set_cookie(&r, "case_track").unwrap();
+    let code = code_sent_to(&app, phone).await.unwrap();
+    let r = app.client.post(app.url("/cases/track/verify")).header("cookie", &pending).form(&[("code", code.as_str())]).send().await.unwrap();
+    let session = set_cookie(&r, "case_session").unwrap();
+    let mine = app.client.get(app.url("/cases/mine")).header("cookie", &session).send().await.unwrap().text().await.unwrap();
+    assert!(mine.contains("/cases/supplement"));
+    let r = app.client.post(app.url("/cases/supplement")).header("cookie", &session).form(&[("note", "开户行是青岚农村商业银行")]).send().await.unwrap();
+    assert_eq!(location(&r), "/cases/mine?done=supplemented");
+    let row = sqlx::query("SELECT status, deadline_on, description FROM cases WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap();
+    assert_eq!(row.get::<String, _>("status"), "accepted");
+    assert!(row.get::<String, _>("description").contains("开户行是青岚农村商业银行"));
+    let calendar = app::ssr::cases::calendar(&mut app.db.pool.acquire().await.unwrap()).await.unwrap();
+    let d = |s: &str| parse_days(s).unwrap();
+    let waited = calendar.working_days_between(d("2026-11-02"), d(&app::ssr::clock::local_today()));
+    assert!(waited > 0);
+    assert_eq!(calendar.working_days_between(d(&before), d(&row.get::<String, _>("deadline_on"))), waited);
 }

@@ -44,9 +44,12 @@ async fn sign_in_locks_after_five_wrong_passwords_and_forms_need_their_token() {
         assert_eq!(location(&r), "/staff/login?e=wrong");
     }
     let r = app.client.post(app.url("/staff/login")).form(&[("username", "civil_affairs"), ("password", "guess")]).send().await.unwrap();
-    assert!(location(&r).starts_with("/staff/login?e=locked"), "{}", location(&r));
+    assert_eq!(location(&r), "/staff/login?e=wrong", "the same words when locked: usernames cannot be probed");
+    let locked: Option<String> = sqlx::query_scalar("SELECT locked_until FROM staff_users WHERE username = 'civil_affairs'").fetch_one(&app.db.pool).await.unwrap();
+    assert!(locked.is_some_and(|u| u > app::ssr::clock::now()), "locked after five wrong passwords");
     let r = app.client.post(app.url("/staff/login")).form(&[("username", "civil_affairs"), ("password", PASSWORD)]).send().await.unwrap();
-    assert!(location(&r).starts_with("/staff/login?e=locked"), "locked even with the right password");
+    assert_eq!(location(&r), "/staff/login?e=wrong", "locked even with the right password");
+    assert!(set_cookie(&r, "staff_session").is_none());
     let r = app.client.post(app.url("/staff/login")).form(&[("username", "nobody"), ("password", PASSWORD)]).send().await.unwrap();
     assert_eq!(location(&r), "/staff/login?e=wrong");
     let hash: String = sqlx::query_scalar("SELECT password_hash FROM staff_users WHERE username = 'civil_affairs'").fetch_one(&app.db.pool).await.unwrap();
@@ -104,7 +107,7 @@ async fn a_department_sees_only_its_cases_and_a_transfer_is_public() {
         let r = act(&app, &cookie, &csrf, id, &[("action", "transfer"), ("to_department", ""), ("note", "不属本部门")]).await;
         assert_eq!(location(&r), format!("/staff/cases/{id}?e=department"));
         let r = act(&app, &cookie, &csrf, id, &[("action", "transfer"), ("to_department", &target_id.to_string()), ("note", "该事项由接收部门主管")]).await;
-        assert_eq!(location(&r), format!("/staff/cases/{id}?done=transfer"));
+        assert_eq!(location(&r), "/staff?done=transfer", "back to the inbox: the case is no longer theirs");
         let (_, public) = app.get_text(&format!("/case/{no}")).await;
         let target_name: String = sqlx::query_scalar("SELECT name FROM departments WHERE id = $1").bind(target_id).fetch_one(&app.db.pool).await.unwrap();
         assert!(public.contains("转办") && public.contains("该事项由接收部门主管") && public.contains(&format!("{} → {target_name}", p.department)), "{backend:?}");
@@ -116,7 +119,7 @@ async fn a_department_sees_only_its_cases_and_a_transfer_is_public() {
         let r = act(&app, &cookie2, &csrf2, id, &[("action", "extend"), ("note", "需逐户核实")]).await;
         assert_eq!(location(&r), format!("/staff/cases/{id}?done=extend"));
         let after: String = sqlx::query_scalar("SELECT deadline_on FROM cases WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap();
-        let calendar = app::ssr::cases::calendar(&mut *app.db.pool.acquire().await.unwrap()).await.unwrap();
+        let calendar = app::ssr::cases::calendar(&mut app.db.pool.acquire().await.unwrap()).await.unwrap();
         let d = |s: &str| app::domain::date::parse_days(s).unwrap();
         assert_eq!(calendar.working_days_between(d(&before), d(&after)), 15, "{before} → {after}");
         let r = act(&app, &cookie2, &csrf2, id, &[("action", "extend"), ("note", "再延")]).await;
@@ -186,7 +189,7 @@ async fn finance_sees_escalations_supervisors_only_read_and_admins_keep_the_cale
     assert_eq!(location(&r), "/staff/holidays?done=1");
     let (_, holidays) = page(&app, &ac, "/staff/holidays").await;
     assert!(holidays.contains("2030-01-02") && holidays.contains("测试假日"));
-    let calendar = app::ssr::cases::calendar(&mut *app.db.pool.acquire().await.unwrap()).await.unwrap();
+    let calendar = app::ssr::cases::calendar(&mut app.db.pool.acquire().await.unwrap()).await.unwrap();
     let d = app::domain::date::parse_days("2030-01-01").unwrap();
     assert_eq!(app::domain::date::format_days(calendar.add_working_days(d, 1)), "2030-01-03", "2 January is now a day off");
     let audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'holiday_set'").fetch_one(&app.db.pool).await.unwrap();

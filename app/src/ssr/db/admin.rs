@@ -62,6 +62,12 @@ pub async fn create_user(db: &Db, admin: &Staff, username: &str, display: &str, 
     if password.chars().count() < 10 {
         return Err(AdminError::Password.into());
     }
+    if let Some(d) = department {
+        let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM departments WHERE id = $1").bind(d).fetch_one(&db.pool).await?;
+        if known == 0 {
+            return Err(AdminError::Missing.into());
+        }
+    }
     let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_users WHERE username = $1").bind(username).fetch_one(&db.pool).await?;
     if taken > 0 {
         return Err(AdminError::Username.into());
@@ -94,7 +100,14 @@ pub async fn create_user(db: &Db, admin: &Staff, username: &str, display: &str, 
 
 /// `reset` (new password, unlocks), `toggle` (active on/off) or `unlock`, on one account.
 pub async fn change_user(db: &Db, admin: &Staff, id: i64, op: &str, password: &str) -> Result<(), AdminChangeError> {
+    if op == "toggle" && id == admin.id {
+        return Err(AdminError::Own.into());
+    }
     let mut tx = db.pool.begin().await?;
+    let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_users WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+    if known == 0 {
+        return Err(AdminError::Missing.into());
+    }
     match op {
         "reset" => {
             if password.chars().count() < 10 {
@@ -106,7 +119,7 @@ pub async fn change_user(db: &Db, admin: &Staff, id: i64, op: &str, password: &s
             // Whoever held the old password is signed out.
             sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(id).execute(&mut *tx).await?;
         }
-        "toggle" if id != admin.id => {
+        "toggle" => {
             sqlx::query("UPDATE staff_users SET active = 1 - active WHERE id = $1").bind(id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(id).execute(&mut *tx).await?;
         }
@@ -146,13 +159,16 @@ pub async fn save_department(db: &Db, admin: &Staff, id: Option<i64>, code: &str
     let mut tx = db.pool.begin().await?;
     let id = match id {
         Some(id) => {
-            sqlx::query("UPDATE departments SET name = $1, phone = $2, address = $3 WHERE id = $4")
+            let done = sqlx::query("UPDATE departments SET name = $1, phone = $2, address = $3 WHERE id = $4")
                 .bind(&dept_name)
                 .bind(&phone)
                 .bind(&address)
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            if done.rows_affected() != 1 {
+                return Err(AdminError::Missing.into());
+            }
             id
         }
         None => {

@@ -6,7 +6,7 @@ use crate::api::cases::{
     AnsweredCase, AnsweredCases, CaseEvent, CaseFormChoices, CaseStats, DepartmentCaseStats, ItemChoice, Prefill, PublicCase, TownshipChoice,
     TrackedCase, ANSWERED_PAGE_SIZE,
 };
-use crate::api::staff::{Choice, Holiday, Inbox, InboxFilter, InboxRow, StaffCase, StaffMe};
+use crate::api::staff::{Choice, Holiday, Inbox, InboxFilter, InboxRow, StaffCase, StaffMe, INBOX_PAGE_SIZE};
 use crate::domain::cases::REOPEN_WITHIN_DAYS;
 use crate::domain::date::days_between;
 use crate::domain::{mask, Phone};
@@ -15,7 +15,10 @@ use crate::ssr::{clock, AppContext};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+/// Statuses in which the department still owes an answer.
 const OPEN: &str = "('open', 'accepted', 'info_requested')";
+/// Statuses in which the deadline runs (it stops while the filer is asked for more).
+const RUNNING: &str = "('open', 'accepted')";
 
 async fn items(db: &Db) -> Result<Vec<ItemChoice>, sqlx::Error> {
     let rows = sqlx::query(
@@ -94,7 +97,7 @@ async fn case_by_id(db: &Db, id: i64) -> Result<Option<AnyRow>, sqlx::Error> {
 }
 
 fn is_overdue(status: &str, deadline_on: &str, today: &str) -> bool {
-    matches!(status, "open" | "accepted" | "info_requested") && deadline_on < today
+    matches!(status, "open" | "accepted") && deadline_on < today
 }
 
 /// The record of a case; `private` keeps the filer's own words in the history (reopen reasons).
@@ -184,7 +187,7 @@ pub async fn stats(db: &Db) -> Result<CaseStats, sqlx::Error> {
            (SELECT COUNT(*) FROM cases c WHERE c.department_id = d.id) AS received, \
            (SELECT COUNT(*) FROM cases c WHERE c.department_id = d.id AND c.answered_on IS NOT NULL) AS answered, \
            (SELECT COUNT(*) FROM cases c WHERE c.department_id = d.id AND c.answered_on_time = 1) AS on_time, \
-           (SELECT COUNT(*) FROM cases c WHERE c.department_id = d.id AND c.status IN {OPEN} AND c.deadline_on < $1) AS overdue, \
+           (SELECT COUNT(*) FROM cases c WHERE c.department_id = d.id AND c.status IN {RUNNING} AND c.deadline_on < $1) AS overdue, \
            (SELECT COUNT(*) FROM case_events e WHERE e.kind = 'transferred' AND e.from_department_id = d.id) AS transfers_out, \
            (SELECT COUNT(*) FROM cases c WHERE c.department_id = d.id AND c.reopened = 1) AS reopened, \
            (SELECT COUNT(*) FROM cases c WHERE c.department_id = d.id AND c.origin = 'not_received') AS not_received \
@@ -274,26 +277,33 @@ pub async fn inbox(db: &Db, staff: &Staff, me: StaffMe, f: &InboxFilter) -> Resu
         Role::Admin => -1,
     };
     let today = clock::local_today();
+    let condition = format!(
+        "($1 = 0 OR c.department_id = $1) AND ($2 = '' OR c.status = $2) AND ($3 = '' OR c.kind = $3) \
+         AND ($4 = 0 OR (c.status IN {RUNNING} AND c.deadline_on < $5)) AND ($6 = '' OR i.code = $6) AND ($7 = '' OR t.code = $7)"
+    );
+    let binds = |sql: String| {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(scope)
+            .bind(f.status.clone().unwrap_or_default())
+            .bind(f.kind.clone().unwrap_or_default())
+            .bind(i64::from(f.overdue))
+            .bind(today.clone())
+            .bind(f.item.clone().unwrap_or_default())
+            .bind(f.township.clone().unwrap_or_default())
+    };
+    let total: i64 = binds(format!("SELECT COUNT(*) AS n {CASE_JOINS} WHERE {condition}")).fetch_one(&db.pool).await?.get("n");
+    let pages = ((total + INBOX_PAGE_SIZE - 1) / INBOX_PAGE_SIZE).max(1);
+    let page = f.page.unwrap_or(1).clamp(1, pages);
     let sql = format!(
         "SELECT c.id, c.tracking_no, c.kind, c.origin, c.status, c.filed_on, c.deadline_on, c.escalated, \
                 i.name AS item, t.name AS township, d.name AS department \
-         {CASE_JOINS} \
-         WHERE ($1 = 0 OR c.department_id = $1) AND ($2 = '' OR c.status = $2) AND ($3 = '' OR c.kind = $3) \
-           AND ($4 = 0 OR (c.status IN {OPEN} AND c.deadline_on < $5)) AND ($6 = '' OR i.code = $6) AND ($7 = '' OR t.code = $7) \
-         ORDER BY CASE WHEN c.status IN {OPEN} AND c.deadline_on < $5 THEN 0 WHEN c.status IN {OPEN} THEN 1 ELSE 2 END, c.deadline_on, c.id \
-         LIMIT 300"
+         {CASE_JOINS} WHERE {condition} \
+         ORDER BY CASE WHEN c.status IN {RUNNING} AND c.deadline_on < $5 THEN 0 WHEN c.status IN {OPEN} THEN 1 ELSE 2 END, c.deadline_on, c.id \
+         LIMIT {INBOX_PAGE_SIZE} OFFSET {}",
+        (page - 1) * INBOX_PAGE_SIZE
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(scope)
-        .bind(f.status.clone().unwrap_or_default())
-        .bind(f.kind.clone().unwrap_or_default())
-        .bind(i64::from(f.overdue))
-        .bind(&today)
-        .bind(f.item.clone().unwrap_or_default())
-        .bind(f.township.clone().unwrap_or_default())
-        .fetch_all(&db.pool)
-        .await?;
-    let overdue_sql = format!("SELECT COUNT(*) FROM cases c WHERE ($1 = 0 OR c.department_id = $1) AND c.status IN {OPEN} AND c.deadline_on < $2");
+    let rows = binds(sql).fetch_all(&db.pool).await?;
+    let overdue_sql = format!("SELECT COUNT(*) FROM cases c WHERE ($1 = 0 OR c.department_id = $1) AND c.status IN {RUNNING} AND c.deadline_on < $2");
     let overdue_total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(overdue_sql)).bind(scope).bind(&today).fetch_one(&db.pool).await?;
     let rows = rows
         .iter()
@@ -318,7 +328,19 @@ pub async fn inbox(db: &Db, staff: &Staff, me: StaffMe, f: &InboxFilter) -> Resu
         .collect();
     let townships = townships(db).await?.into_iter().map(|t| Choice { value: t.code, label: t.name }).collect();
     let items = items(db).await?.into_iter().map(|i| Choice { value: i.code, label: i.name }).collect();
-    Ok(Inbox { me, rows, overdue_total: if scope == -1 { 0 } else { overdue_total }, departments: departments(db).await?, items, townships })
+    let triage_department = sqlx::query_scalar("SELECT id FROM departments WHERE is_finance = 1 ORDER BY id LIMIT 1").fetch_optional(&db.pool).await?;
+    Ok(Inbox {
+        me,
+        rows,
+        total,
+        page,
+        pages,
+        triage_department,
+        overdue_total: if scope == -1 { 0 } else { overdue_total },
+        departments: departments(db).await?,
+        items,
+        townships,
+    })
 }
 
 /// One case for a staff member who may see it (None otherwise: another department's case does

@@ -11,6 +11,9 @@ use std::sync::Arc;
 
 /// Deliveries tried per message before it is marked failed.
 pub const MAX_ATTEMPTS: i64 = 3;
+/// How long a node holds a message it is delivering; a message that failed waits as long before
+/// the next round tries it again.
+const CLAIM_SECS: i64 = 60;
 
 /// The messages the portal sends; each is one provider template with parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,17 +136,26 @@ impl SmsSender {
     /// claimed first, so two nodes never send the same one.
     pub async fn deliver_queued(&self, cx: &AppContext) -> Result<usize, sqlx::Error> {
         let SmsSender::Tencent(provider) = self else { return Ok(0) };
-        let rows = sqlx::query("SELECT id, phone_enc, template, params, attempts FROM sms_outbox WHERE status = 'queued' ORDER BY id LIMIT 100")
-            .fetch_all(&cx.db.pool)
-            .await?;
+        let now = clock::now();
+        let rows = sqlx::query(
+            "SELECT id, phone_enc, template, params, attempts FROM sms_outbox \
+             WHERE status = 'queued' AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT 100",
+        )
+        .bind(&now)
+        .fetch_all(&cx.db.pool)
+        .await?;
         let mut sent = 0;
         for r in rows {
             let (id, attempts): (i64, i64) = (r.get("id"), r.get("attempts"));
-            let claimed = sqlx::query("UPDATE sms_outbox SET attempts = attempts + 1 WHERE id = $1 AND status = 'queued' AND attempts = $2")
-                .bind(id)
-                .bind(attempts)
-                .execute(&cx.db.pool)
-                .await?;
+            let claimed = sqlx::query(
+                "UPDATE sms_outbox SET attempts = attempts + 1, claimed_until = $1 \
+                 WHERE id = $2 AND status = 'queued' AND (claimed_until IS NULL OR claimed_until < $3)",
+            )
+            .bind(clock::from_now(CLAIM_SECS))
+            .bind(id)
+            .bind(clock::now())
+            .execute(&cx.db.pool)
+            .await?;
             if claimed.rows_affected() != 1 {
                 continue;
             }
