@@ -44,6 +44,23 @@ pub enum Command {
     Reindex,
     /// Print the effective configuration (secrets redacted) and the environment variables read.
     Config,
+    /// Import a payment roster from a department's file (XLSX, or CSV in UTF-8 or GBK, the
+    /// 基础信息表 layout): every row is checked and every problem listed by row and column; the
+    /// file is written, as one draft roster per township, only when clean (or with
+    /// --exclude-bad), all in one transaction. The same file twice is not imported twice.
+    ImportRoster {
+        /// The file to import.
+        file: PathBuf,
+        /// Catalogue code of the subsidy item, e.g. 14-01.
+        #[arg(long)]
+        item: String,
+        /// Period, as the item's frequency has it: 2026-12, 2026-Q4, 2026-H2 or 2026.
+        #[arg(long)]
+        period: String,
+        /// Import the good rows and leave out the rows with problems.
+        #[arg(long)]
+        exclude_bad: bool,
+    },
 }
 
 pub async fn run() -> ExitCode {
@@ -61,6 +78,7 @@ pub async fn run() -> ExitCode {
         Command::Migrate => startup::open(&config).await.map(|_| println!("migrations applied")).map_err(|e| e.to_string()),
         Command::Demo { seed, people } => demo(&config, seed, people).await,
         Command::Reindex => reindex(&config).await,
+        Command::ImportRoster { file, item, period, exclude_bad } => import_roster(&config, &file, item, period, exclude_bad).await,
         Command::Config => {
             println!("{config:#?}\n\nEnvironment variables:");
             for (name, what) in ENV_VARS {
@@ -94,6 +112,39 @@ async fn demo(config: &Config, seed: Option<u64>, people: Option<usize>) -> Resu
         }
         None => Err("the database already holds data; the demo is only loaded into an empty database".into()),
     }
+}
+
+async fn import_roster(config: &Config, path: &std::path::Path, item_code: String, period: String, exclude_bad: bool) -> Result<(), String> {
+    use app::ssr::rosters;
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let table = rosters::file::read(&bytes).map_err(|e| e.to_string())?;
+    let (db, vault) = startup::open(config).await.map_err(|e| e.to_string())?;
+    let total = table.rows.len();
+    let target = rosters::Target { item_code, period };
+    let checked = rosters::check(&db, &vault, &table, &target, &|done| {
+        const WIDTH: usize = 30;
+        let filled = if total == 0 { WIDTH } else { (done * WIDTH / total).min(WIDTH) };
+        eprint!("\r检查 [{}{}] {done}/{total}", "=".repeat(filled), " ".repeat(WIDTH - filled));
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    eprintln!();
+    println!("{} {}：{} 行，可导入 {} 行，问题 {} 处，比对提示 {} 条", checked.item_name, checked.period, checked.rows, checked.lines.len(), checked.problems.len(), checked.screening.len());
+    for p in &checked.problems {
+        println!("  错误 第{}行 {}：{}", p.row, p.column, p.message);
+    }
+    for s in &checked.screening {
+        println!("  提示 第{}行：{}", s.row, s.message);
+    }
+    let ids = rosters::write(&db, &vault, &checked, "cli", &rosters::sha256_hex(&bytes), exclude_bad).await.map_err(|e| e.to_string())?;
+    let amount: i64 = checked.lines.iter().map(|l| l.amount.fen()).sum();
+    println!(
+        "已导入：清册 {}（草稿），{} 行，合计 {} 元",
+        ids.iter().map(i64::to_string).collect::<Vec<_>>().join("、"),
+        checked.lines.len(),
+        app::domain::Money::from_fen(amount).grouped()
+    );
+    Ok(())
 }
 
 async fn reindex(config: &Config) -> Result<(), String> {

@@ -7,6 +7,7 @@ pub mod home;
 pub mod notices;
 pub mod policies;
 pub mod publicity;
+pub mod rosters;
 pub mod search;
 pub mod staff;
 

@@ -7,6 +7,7 @@ pub mod check;
 pub mod clock;
 pub mod code;
 pub mod db;
+pub mod rosters;
 pub mod search;
 pub mod session;
 pub mod sms;

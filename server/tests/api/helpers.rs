@@ -30,9 +30,21 @@ pub struct TestApp {
     stop: server::startup::StopHandle,
     _dir: tempfile::TempDir,
     postgres: Option<PostgresDatabase>,
+    database_url: String,
+    data_key: String,
 }
 
 impl TestApp {
+    /// The database the server uses (for running the CLI against it).
+    pub fn database_url(&self) -> &str {
+        &self.database_url
+    }
+
+    /// The server's data key, hex.
+    pub fn data_key(&self) -> &str {
+        &self.data_key
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
@@ -111,7 +123,8 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         .timeout(std::time::Duration::from_secs(30))
         .build()
         .expect("a client");
-    TestApp { addr, client, db, vault, stop, _dir: dir, postgres }
+    let data_key = config.data_key.as_ref().expect("set above").expose().to_string();
+    TestApp { addr, client, db, vault, stop, _dir: dir, postgres, database_url: url, data_key }
 }
 
 /// A database of its own on the PostgreSQL server named by `PORTAL_TEST_POSTGRES`, dropped

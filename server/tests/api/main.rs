@@ -10,6 +10,7 @@ mod home;
 mod open_data;
 mod privacy;
 mod public_pages;
+mod rosters;
 mod search;
 mod sms;
 mod staff;

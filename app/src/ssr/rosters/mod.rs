@@ -1,0 +1,367 @@
+//! Roster import (统发清册): a department's file, checked row by row with a message naming the
+//! row and the column, then written as a draft roster per township in one transaction, or not
+//! at all. The same file twice is recognised and not written again.
+
+pub mod file;
+
+use self::file::{Column, Table};
+use crate::api::rosters::{Problem, Screening};
+use crate::domain::{mask, BankAccount, IdNumber, Money, Phone};
+use crate::ssr::{clock, db::Db, Vault};
+use sqlx::Row;
+use std::collections::{HashMap, HashSet};
+
+/// What the import was asked to do: which item (catalogue code) and which period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub item_code: String,
+    pub period: String,
+}
+
+/// One row that passed every check.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub row: usize,
+    pub name: String,
+    pub id: IdNumber,
+    pub ethnicity: String,
+    pub phone: Option<Phone>,
+    pub township_id: i64,
+    pub village_id: i64,
+    pub bank_id: i64,
+    pub account: BankAccount,
+    pub amount: Money,
+}
+
+/// The result of checking a file: good lines, problems (blocking), screening hints (not blocking).
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    pub item_id: i64,
+    pub item_name: String,
+    pub department_id: i64,
+    pub period: String,
+    pub lines: Vec<Line>,
+    pub problems: Vec<Problem>,
+    pub screening: Vec<Screening>,
+    pub rows: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}")]
+    File(#[from] file::FileError),
+    #[error("没有这个补贴项目（{0}）")]
+    UnknownItem(String),
+    #[error("期次“{0}”不符合该项目的发放周期，应为 {1}")]
+    Period(String, &'static str),
+    #[error("文件中有 {0} 处错误，请改正后重新上传，或选择排除错误行后导入")]
+    NotClean(usize),
+    #[error("文件中没有可导入的行")]
+    NothingToImport,
+    #[error("这个文件已经导入过（清册 {0}），没有重复导入")]
+    AlreadyImported(String),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+/// The period forms each frequency takes, as the catalogue's rosters name them.
+fn period_shape(frequency: &str) -> &'static str {
+    match frequency {
+        "monthly" => "YYYY-MM（如 2026-12）",
+        "quarterly" => "YYYY-Qn（如 2026-Q4）",
+        "half_yearly" => "YYYY-H1 或 YYYY-H2",
+        _ => "YYYY（如 2026）",
+    }
+}
+
+fn period_fits(period: &str, frequency: &str) -> bool {
+    let year_ok = period.get(..4).is_some_and(|y| y.bytes().all(|b| b.is_ascii_digit()));
+    let rest = period.get(4..).unwrap_or("");
+    year_ok
+        && match frequency {
+            "monthly" => rest.strip_prefix('-').and_then(|m| m.parse::<u32>().ok()).is_some_and(|m| (1..=12).contains(&m)) && rest.len() == 3,
+            "quarterly" => matches!(rest, "-Q1" | "-Q2" | "-Q3" | "-Q4"),
+            "half_yearly" => matches!(rest, "-H1" | "-H2"),
+            _ => rest.is_empty(),
+        }
+}
+
+/// A place or bank name as written, reduced to compare (spaces and full-width forms away).
+fn plain(s: &str) -> String {
+    crate::domain::normalize_ascii(s).replace('（', "(").replace('）', ")")
+}
+
+/// Checks every row of `table` for `target`; reads the database, writes nothing. `progress` is
+/// told how many rows are done, now and then.
+pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progress: &dyn Fn(usize)) -> Result<Checked, ImportError> {
+    let period = crate::domain::normalize_ascii(&target.period).to_uppercase();
+    let year: i64 = period.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+    let item = sqlx::query("SELECT id, name, department_id, frequency, standard_fen FROM subsidy_items WHERE code = $1 AND year = $2")
+        .bind(target.item_code.trim())
+        .bind(year)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or_else(|| ImportError::UnknownItem(format!("{} {}年", target.item_code.trim(), year)))?;
+    let frequency: String = item.get("frequency");
+    if !period_fits(&period, &frequency) {
+        return Err(ImportError::Period(target.period.clone(), period_shape(&frequency)));
+    }
+    let standard: Option<i64> = item.get("standard_fen");
+    let item_id: i64 = item.get("id");
+
+    let places = sqlx::query("SELECT v.id, v.name, t.id AS t_id, t.name AS t_name FROM regions v JOIN regions t ON t.id = v.parent_id WHERE v.level = 'village'")
+        .fetch_all(&db.pool)
+        .await?;
+    let townships: HashMap<String, i64> = places.iter().map(|r| (plain(&r.get::<String, _>("t_name")), r.get("t_id"))).collect();
+    let villages: HashMap<(i64, String), i64> = places.iter().map(|r| ((r.get("t_id"), plain(&r.get::<String, _>("name"))), r.get("id"))).collect();
+    let banks: Vec<(i64, String)> = sqlx::query("SELECT id, name FROM banks").fetch_all(&db.pool).await?.iter().map(|r| (r.get("id"), plain(&r.get::<String, _>("name")))).collect();
+
+    let mut out = Checked { item_id, item_name: item.get("name"), department_id: item.get("department_id"), period: period.clone(), rows: table.rows.len(), ..Default::default() };
+    let mut seen_ids: HashMap<String, usize> = HashMap::new();
+    let mut seen_accounts: HashMap<String, usize> = HashMap::new();
+    for (done, (row, cells)) in table.rows.iter().enumerate() {
+        if done % 200 == 0 {
+            progress(done);
+        }
+        let row = *row;
+        let mut problems = Vec::new();
+        let mut problem = |column: Column, message: String| problems.push(Problem { row, column: column.label().to_string(), message });
+        let name = crate::domain::cases::clean_text(table.get(cells, Column::Name));
+        if name.is_empty() || name.chars().count() > 30 {
+            problem(Column::Name, "请填写姓名".into());
+        }
+        let id = IdNumber::parse(table.get(cells, Column::IdNumber)).map_err(|e| problem(Column::IdNumber, e.to_string())).ok();
+        if let Some(id) = &id {
+            if let Some(first) = seen_ids.insert(id.as_str().to_string(), row) {
+                problem(Column::IdNumber, format!("同一人在文件中出现两次（第{first}行）"));
+            }
+        }
+        let phone_text = table.get(cells, Column::Phone);
+        let phone = if phone_text.is_empty() { None } else { Phone::parse(phone_text).map_err(|e| problem(Column::Phone, e.to_string())).ok() };
+        let township = townships.get(&plain(table.get(cells, Column::Township))).copied();
+        if township.is_none() {
+            problem(Column::Township, format!("本县没有“{}”这个镇街", table.get(cells, Column::Township)));
+        }
+        let village = township.and_then(|t| villages.get(&(t, plain(table.get(cells, Column::Village)))).copied());
+        if township.is_some() && village.is_none() {
+            problem(Column::Village, format!("{}没有“{}”这个村(社区)", table.get(cells, Column::Township), table.get(cells, Column::Village)));
+        }
+        let bank_text = plain(table.get(cells, Column::Bank));
+        let bank = banks.iter().find(|(_, b)| !bank_text.is_empty() && (b.contains(&bank_text) || bank_text.contains(b.as_str()))).map(|(id, _)| *id);
+        if bank.is_none() {
+            problem(Column::Bank, format!("“{}”不是本县的代发银行", table.get(cells, Column::Bank)));
+        }
+        let account = BankAccount::parse(table.get(cells, Column::Account)).map_err(|e| problem(Column::Account, e.to_string())).ok();
+        let amount = Money::parse_positive(table.get(cells, Column::Amount)).map_err(|e| problem(Column::Amount, e.to_string())).ok();
+        if let (Some(a), Some(s)) = (amount, standard) {
+            if a.fen() > s {
+                problem(Column::Amount, format!("{} 元超过该项目的补贴标准 {} 元", a.grouped(), Money::from_fen(s).grouped()));
+            }
+        }
+        if let Some(id) = &id {
+            let paid: Option<String> = sqlx::query_scalar(
+                "SELECT p.status FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id JOIN subsidy_items i ON i.id = p.item_id \
+                 WHERE b.id_hash = $1 AND i.code = (SELECT code FROM subsidy_items WHERE id = $2) AND p.period = $3 AND p.status <> 'failed' LIMIT 1",
+            )
+            .bind(vault.lookup_hash(id.as_str()))
+            .bind(item_id)
+            .bind(&period)
+            .fetch_optional(&db.pool)
+            .await?;
+            if let Some(status) = paid {
+                problem(Column::IdNumber, if status == "paid" { "本期该项目已发放给此人".into() } else { "此人已在本期该项目的其他清册中".into() });
+            }
+        }
+        if let Some(account) = &account {
+            if let Some(first) = seen_accounts.insert(account.as_str().to_string(), row) {
+                out.screening.push(Screening { row, message: format!("银行卡号与第{first}行相同（一卡多人）") });
+            }
+        }
+        if let (Some(id), Some(v)) = (&id, village) {
+            let known = sqlx::query("SELECT village_id, is_deceased, account_hash FROM beneficiaries WHERE id_hash = $1")
+                .bind(vault.lookup_hash(id.as_str()))
+                .fetch_optional(&db.pool)
+                .await?;
+            if let Some(k) = known {
+                if k.get::<i64, _>("village_id") != v {
+                    out.screening.push(Screening { row, message: "此人登记在另一个村(社区)（一人两村）".into() });
+                }
+                if k.get::<i64, _>("is_deceased") != 0 {
+                    out.screening.push(Screening { row, message: "此人在已故人员名单中".into() });
+                }
+            }
+            if let Some(account) = &account {
+                let others: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM beneficiaries WHERE account_hash = $1 AND id_hash <> $2")
+                    .bind(vault.lookup_hash(account.as_str()))
+                    .bind(vault.lookup_hash(id.as_str()))
+                    .fetch_one(&db.pool)
+                    .await?;
+                if others > 0 {
+                    out.screening.push(Screening { row, message: format!("银行卡号 {} 已登记在其他人名下（一卡多人）", mask::account(account)) });
+                }
+            }
+        }
+        if problems.is_empty() {
+            if let (Some(id), Some(township_id), Some(village_id), Some(bank_id), Some(account), Some(amount)) = (id, township, village, bank, account, amount) {
+                let ethnicity = crate::domain::cases::clean_text(table.get(cells, Column::Ethnicity));
+                out.lines.push(Line { row, name, id, ethnicity, phone, township_id, village_id, bank_id, account, amount });
+            }
+        } else {
+            out.problems.extend(problems);
+        }
+    }
+    progress(table.rows.len());
+    Ok(out)
+}
+
+/// Writes the checked lines as one draft roster per township, with new beneficiaries registered,
+/// all in one transaction. Refused when there are problems unless `exclude_bad`; a file already
+/// imported (same SHA-256) is not written again. Returns the new rosters' ids.
+pub async fn write(db: &Db, vault: &Vault, checked: &Checked, actor: &str, sha256: &str, exclude_bad: bool) -> Result<Vec<i64>, ImportError> {
+    let earlier: Vec<i64> = sqlx::query_scalar("SELECT id FROM rosters WHERE source_sha256 = $1 ORDER BY id").bind(sha256).fetch_all(&db.pool).await?;
+    if !earlier.is_empty() {
+        return Err(ImportError::AlreadyImported(earlier.iter().map(i64::to_string).collect::<Vec<_>>().join("、")));
+    }
+    if !checked.problems.is_empty() && !exclude_bad {
+        return Err(ImportError::NotClean(checked.problems.len()));
+    }
+    if checked.lines.is_empty() {
+        return Err(ImportError::NothingToImport);
+    }
+    let now = clock::now();
+    let mut tx = db.pool.begin().await?;
+    let mut by_township: Vec<(i64, Vec<&Line>)> = Vec::new();
+    for line in &checked.lines {
+        match by_township.iter_mut().find(|(t, _)| *t == line.township_id) {
+            Some((_, lines)) => lines.push(line),
+            None => by_township.push((line.township_id, vec![line])),
+        }
+    }
+    let mut rosters = Vec::new();
+    for (township, lines) in by_township {
+        let batch: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(batch), 0) + 1 FROM rosters WHERE item_id = $1 AND period = $2 AND region_id = $3")
+            .bind(checked.item_id)
+            .bind(&checked.period)
+            .bind(township)
+            .fetch_one(&mut *tx)
+            .await?;
+        let total: i64 = lines.iter().map(|l| l.amount.fen()).sum();
+        let roster: i64 = sqlx::query_scalar(
+            "INSERT INTO rosters (item_id, period, region_id, batch, department_id, status, line_count, total_fen, source_sha256, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(checked.item_id)
+        .bind(&checked.period)
+        .bind(township)
+        .bind(batch)
+        .bind(checked.department_id)
+        .bind(lines.len() as i64)
+        .bind(total)
+        .bind(sha256)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut seen = HashSet::new();
+        for line in lines {
+            let beneficiary = register(&mut tx, vault, line, &now).await?;
+            seen.insert(beneficiary);
+            sqlx::query(
+                "INSERT INTO payments (roster_id, beneficiary_id, recipient_id, item_id, period, amount_fen, bank_id, account_last4, status, created_at) \
+                 VALUES ($1, $2, $2, $3, $4, $5, $6, $7, 'pending', $8)",
+            )
+            .bind(roster)
+            .bind(beneficiary)
+            .bind(checked.item_id)
+            .bind(&checked.period)
+            .bind(line.amount.fen())
+            .bind(line.bank_id)
+            .bind(line.account.last4())
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("INSERT INTO roster_events (roster_id, step, staff_id, note, at) VALUES ($1, 'imported', NULL, $2, $3)")
+            .bind(roster)
+            .bind(format!("{actor} 导入 {} 行", seen.len()))
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        crate::ssr::db::audit::append(&mut tx, actor, "roster_imported", &format!("roster:{roster}"), &format!("lines:{}", seen.len())).await?;
+        rosters.push(roster);
+    }
+    tx.commit().await?;
+    Ok(rosters)
+}
+
+/// The beneficiary of a line: found by ID number (their bank details and phone brought up to
+/// date), or registered with a household of their own.
+async fn register(conn: &mut sqlx::AnyConnection, vault: &Vault, line: &Line, now: &str) -> Result<i64, sqlx::Error> {
+    let id_hash = vault.lookup_hash(line.id.as_str());
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM beneficiaries WHERE id_hash = $1").bind(&id_hash).fetch_optional(&mut *conn).await?;
+    if let Some(id) = found {
+        sqlx::query("UPDATE beneficiaries SET card_bank_id = $1, account_enc = $2, account_hash = $3, account_last4 = $4 WHERE id = $5")
+            .bind(line.bank_id)
+            .bind(vault.encrypt(line.account.as_str()))
+            .bind(vault.lookup_hash(line.account.as_str()))
+            .bind(line.account.last4())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        if let Some(phone) = &line.phone {
+            sqlx::query("UPDATE beneficiaries SET phone_enc = $1, phone_hash = $2 WHERE id = $3")
+                .bind(vault.encrypt(phone.as_str()))
+                .bind(vault.lookup_hash(phone.as_str()))
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        return Ok(id);
+    }
+    let household: i64 = sqlx::query_scalar("INSERT INTO households (code, village_id) VALUES ($1, $2) RETURNING id")
+        .bind(format!("HI{}", &id_hash[..16]))
+        .bind(line.village_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    sqlx::query_scalar(
+        "INSERT INTO beneficiaries (id_hash, id_enc, id_masked, name, name_masked, gender, ethnicity, phone_enc, phone_hash, village_id, \
+         household_id, is_household_head, card_status, card_bank_id, account_enc, account_hash, account_last4, is_deceased, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, 'issued', $12, $13, $14, $15, 0, $16) RETURNING id",
+    )
+    .bind(&id_hash)
+    .bind(vault.encrypt(line.id.as_str()))
+    .bind(mask::id_number(&line.id))
+    .bind(&line.name)
+    .bind(mask::name(&line.name))
+    .bind(if line.id.is_male() { "male" } else { "female" })
+    .bind(if line.ethnicity.is_empty() { "汉族" } else { line.ethnicity.as_str() })
+    .bind(line.phone.as_ref().map(|p| vault.encrypt(p.as_str())))
+    .bind(line.phone.as_ref().map(|p| vault.lookup_hash(p.as_str())))
+    .bind(line.village_id)
+    .bind(household)
+    .bind(line.bank_id)
+    .bind(vault.encrypt(line.account.as_str()))
+    .bind(vault.lookup_hash(line.account.as_str()))
+    .bind(line.account.last4())
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// SHA-256 of a file, hex: how the same file is recognised when uploaded again.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    super::vault::encode_hex(&Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_follow_the_frequency() {
+        assert!(period_fits("2026-12", "monthly") && !period_fits("2026-13", "monthly") && !period_fits("2026-1", "monthly"));
+        assert!(period_fits("2026-Q4", "quarterly") && !period_fits("2026-Q5", "quarterly"));
+        assert!(period_fits("2026-H2", "half_yearly") && period_fits("2026", "yearly") && !period_fits("2026-12", "yearly"));
+        assert!(!period_fits("", "monthly") && !period_fits("二〇二六", "yearly"));
+    }
+}

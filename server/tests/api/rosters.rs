@@ -1,0 +1,205 @@
+//! Roster import against a real database: every validation named by row and column, the
+//! encodings departments use (UTF-8, BOM, GBK) and XLSX, nothing written from a file with
+//! problems, excluding bad rows, the same file not imported twice, and the CLI.
+
+use crate::helpers::{spawn_app, Backend, TestApp};
+use app::domain::IdNumber;
+use app::ssr::rosters::{self, file, ImportError, Target};
+use sqlx::Row;
+use std::io::Write;
+
+struct Setup {
+    item: String,
+    standard_fen: i64,
+    township: String,
+    village: String,
+    bank: String,
+}
+
+async fn setup(app: &TestApp) -> Setup {
+    let item = sqlx::query("SELECT code, standard_fen FROM subsidy_items WHERE year = 2026 AND frequency = 'monthly' AND standard_fen IS NOT NULL ORDER BY id LIMIT 1")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let place = sqlx::query("SELECT t.name AS t, v.name AS v FROM regions v JOIN regions t ON t.id = v.parent_id WHERE v.level = 'village' ORDER BY v.id LIMIT 1")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let bank: String = sqlx::query_scalar("SELECT name FROM banks ORDER BY id LIMIT 1").fetch_one(&app.db.pool).await.unwrap();
+    Setup { item: item.get("code"), standard_fen: item.get("standard_fen"), township: place.get("t"), village: place.get("v"), bank }
+}
+
+fn id(seq: u32) -> String {
+    IdNumber::from_parts("510999", 1950, 3, 1, seq).unwrap().as_str().to_string()
+}
+
+const HEADER: &str = "姓名,身份证号,民族,手机号,镇街,村(社区),开户行,银行卡号,补贴额,预计发放时间";
+
+fn csv(s: &Setup, rows: &[[&str; 10]]) -> String {
+    let mut out = format!("{HEADER}\n");
+    for r in rows {
+        out.push_str(&r.join(","));
+        out.push('\n');
+    }
+    let _ = s;
+    out
+}
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(&app.db.pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn every_problem_is_named_and_a_file_with_problems_writes_nothing() {
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        let s = setup(&app).await;
+        let amount = format!("{}", s.standard_fen as f64 / 100.0);
+        let over = format!("{}", (s.standard_fen + 100) as f64 / 100.0);
+        let (good1, good2, bad_check) = (id(901), id(902), {
+            let mut x = id(903);
+            let last = if x.ends_with('0') { '1' } else { '0' };
+            x.pop();
+            x.push(last);
+            x
+        });
+        let (t, v, b) = (s.township.as_str(), s.village.as_str(), s.bank.as_str());
+        let text = csv(&s, &[
+            ["王一", &good1, "汉族", "13800000001", t, v, b, "6217000000000001", &amount, "2026-12"],
+            ["王二", &good2, "彝族", "", t, v, b, "6217000000000002", &amount, "2026-12"],
+            ["王三", &bad_check, "汉族", "13800000003", t, v, b, "6217000000000003", &amount, "2026-12"],
+            ["王四", &id(904), "汉族", "13800000004", "不存在镇", v, b, "6217000000000004", &amount, "2026-12"],
+            ["王五", &id(905), "汉族", "13800000005", t, v, b, "6217000000000005", &over, "2026-12"],
+            ["王六", &id(906), "汉族", "1380000", t, v, b, "6217000000000006", &amount, "2026-12"],
+            ["王一", &good1, "汉族", "13800000001", t, v, b, "6217000000000001", &amount, "2026-12"],
+            ["王八", &id(908), "汉族", "13800000008", t, v, "某某银行", "6217000000000008", "-5", "2026-12"],
+        ]);
+        let table = file::read(text.as_bytes()).unwrap();
+        let target = Target { item_code: s.item.clone(), period: "2026-12".into() };
+        let checked = rosters::check(&app.db, &app.vault, &table, &target, &|_| {}).await.unwrap();
+        let named: Vec<(usize, &str)> = checked.problems.iter().map(|p| (p.row, p.column.as_str())).collect();
+        for expected in [(4, "身份证号"), (5, "镇街"), (6, "补贴额"), (7, "手机号"), (8, "身份证号"), (9, "开户行"), (9, "补贴额")] {
+            assert!(named.contains(&expected), "{backend:?}: {expected:?} in {named:?}");
+        }
+        assert!(checked.problems.iter().any(|p| p.message.contains("校验位")));
+        assert!(checked.problems.iter().any(|p| p.message.contains("第2行")), "the duplicate names its first row");
+        assert!(checked.problems.iter().any(|p| p.message.contains("超过该项目的补贴标准")));
+        assert!(checked.screening.iter().any(|h| h.row == 8 && h.message.contains("一卡多人")));
+        assert_eq!(checked.lines.len(), 2);
+
+        let (rosters_before, people_before) = (count(&app, "rosters").await, count(&app, "beneficiaries").await);
+        let sha = rosters::sha256_hex(text.as_bytes());
+        let err = rosters::write(&app.db, &app.vault, &checked, "test", &sha, false).await.unwrap_err();
+        assert!(matches!(err, ImportError::NotClean(n) if n == checked.problems.len()), "{err}");
+        assert_eq!((count(&app, "rosters").await, count(&app, "beneficiaries").await), (rosters_before, people_before), "nothing written");
+
+        let ids = rosters::write(&app.db, &app.vault, &checked, "test", &sha, true).await.unwrap();
+        assert_eq!(ids.len(), 1, "one township, one roster");
+        let r = sqlx::query("SELECT status, line_count, total_fen FROM rosters WHERE id = $1").bind(ids[0]).fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!((r.get::<String, _>("status"), r.get::<i64, _>("line_count"), r.get::<i64, _>("total_fen")), ("draft".to_string(), 2, 2 * s.standard_fen));
+        assert_eq!(count(&app, "beneficiaries").await, people_before + 2, "two new people registered");
+        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments WHERE roster_id = $1 AND status = 'pending'").bind(ids[0]).fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(pending, 2);
+
+        // The same file again: recognised, nothing duplicated.
+        let again = rosters::write(&app.db, &app.vault, &checked, "test", &sha, true).await.unwrap_err();
+        assert!(matches!(again, ImportError::AlreadyImported(_)), "{again}");
+        assert_eq!(count(&app, "rosters").await, rosters_before + 1);
+
+        // Another file with the same people for the same period: refused per row.
+        let again = csv(&s, &[["王一", &good1, "汉族", "13800000001", t, v, b, "6217000000000001", &amount, "2026-12"]]);
+        let checked = rosters::check(&app.db, &app.vault, &file::read(again.as_bytes()).unwrap(), &target, &|_| {}).await.unwrap();
+        assert!(checked.problems.iter().any(|p| p.row == 2 && p.message.contains("其他清册")), "{:?}", checked.problems);
+
+        // A period that does not fit the item's frequency, an unknown item.
+        let wrong = Target { item_code: s.item.clone(), period: "2026".into() };
+        assert!(matches!(rosters::check(&app.db, &app.vault, &table, &wrong, &|_| {}).await, Err(ImportError::Period(..))));
+        let unknown = Target { item_code: "99-99".into(), period: "2026-12".into() };
+        assert!(matches!(rosters::check(&app.db, &app.vault, &table, &unknown, &|_| {}).await, Err(ImportError::UnknownItem(_))));
+    }
+}
+
+/// A minimal XLSX workbook (one sheet of inline strings), as Excel would save the 基础信息表.
+fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut sheet = String::from(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#);
+    for (i, row) in rows.iter().enumerate() {
+        sheet.push_str(&format!("<row r=\"{}\">", i + 1));
+        for (j, cell) in row.iter().enumerate() {
+            let col = (b'A' + j as u8) as char;
+            sheet.push_str(&format!("<c r=\"{col}{}\" t=\"inlineStr\"><is><t>{cell}</t></is></c>", i + 1));
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let files = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
+        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="基础信息表" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string()),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, body) in files {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn csv_in_every_encoding_and_xlsx_read_the_same() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let s = setup(&app).await;
+    let row = ["李一".to_string(), id(911), "汉族".into(), "13800000011".into(), s.township.clone(), s.village.clone(), s.bank.clone(), "6217000000000011".into(), "１２.５０".into(), "2026-12".into()];
+    let text = format!("某县补贴基础信息表\n{}\n{}\n", "序号（必填）,".to_string() + &HEADER.replace("姓名", " 姓 名（必填）"), "1,".to_string() + &row.join(","));
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(text.as_bytes());
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let mut grid = vec![HEADER.split(',').map(str::to_string).collect::<Vec<_>>()];
+    grid.push(row.to_vec());
+    let book = xlsx(&grid);
+    let target = Target { item_code: s.item.clone(), period: "2026-12".into() };
+    for (what, bytes) in [("utf-8", text.as_bytes().to_vec()), ("bom", bom), ("gbk", gbk.into_owned()), ("xlsx", book)] {
+        let table = file::read(&bytes).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let checked = rosters::check(&app.db, &app.vault, &table, &target, &|_| {}).await.unwrap();
+        assert!(checked.problems.is_empty(), "{what}: {:?}", checked.problems);
+        assert_eq!(checked.lines.len(), 1, "{what}");
+        assert_eq!(checked.lines[0].amount.fen(), 1250, "{what}: full-width digits read as 12.50");
+        assert_eq!(checked.lines[0].name, "李一");
+    }
+}
+
+#[tokio::test]
+async fn the_cli_imports_with_a_summary_and_refuses_a_bad_file() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let s = setup(&app).await;
+    let amount = format!("{}", s.standard_fen as f64 / 100.0);
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.csv");
+    let bad = dir.path().join("bad.csv");
+    let (t, v, b) = (s.township.as_str(), s.village.as_str(), s.bank.as_str());
+    std::fs::write(&good, csv(&s, &[["赵一", &id(921), "汉族", "13800000021", t, v, b, "6217000000000021", &amount, "2026-12"]])).unwrap();
+    std::fs::write(&bad, csv(&s, &[["赵二", "123", "汉族", "13800000022", t, v, b, "6217000000000022", &amount, "2026-12"]])).unwrap();
+    let run = |path: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .args(["import-roster", "--item", &s.item, "--period", "2026-12"])
+            .arg(path)
+            .env("DATABASE_URL", app.database_url())
+            .env("PORTAL_DATA_KEY", app.data_key())
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let out = run(&bad);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("第2行 身份证号"), "{stdout}");
+    let out = run(&good);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("已导入") && stdout.contains("1 行"), "{stdout}");
+    let out = run(&good);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("已经导入过"));
+}
