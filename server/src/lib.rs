@@ -8,6 +8,7 @@ pub mod demo;
 pub mod downloads;
 pub mod open_data;
 pub mod preferences;
+pub mod rosters;
 pub mod staff;
 pub mod startup;
 pub mod telemetry;

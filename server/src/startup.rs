@@ -269,6 +269,11 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions) -> Router {
         .route("/staff/holidays", post(crate::staff::holidays))
         .route("/staff/users", post(crate::staff::users))
         .route("/staff/departments", post(crate::staff::departments))
+        .route("/staff/rosters/upload", post(crate::rosters::upload).layer(upload_limit()))
+        .route("/staff/rosters/import", post(crate::rosters::import))
+        .route("/staff/rosters/{id}/step", post(crate::rosters::step))
+        .route("/staff/rosters/{id}/bank.csv", get(crate::rosters::bank_file))
+        .route("/staff/rosters/{id}/feedback", post(crate::rosters::feedback).layer(upload_limit()))
         .merge(crate::open_data::router())
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
             let options = leptos_options.clone();
@@ -280,6 +285,11 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions) -> Router {
         .layer(axum::middleware::from_fn(crate::staff::same_origin_posts))
         .layer(CompressionLayer::new())
         .with_state(leptos_options)
+}
+
+/// Uploaded files may be as large as the import reads (plus the form around them).
+fn upload_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(app::ssr::rosters::file::MAX_BYTES + 1024 * 1024)
 }
 
 async fn shutdown_signal() {

@@ -19,3 +19,146 @@ pub struct Screening {
     pub row: usize,
     pub message: String,
 }
+
+use super::ApiError;
+use crate::api::staff::StaffMe;
+use crate::domain::Money;
+use leptos::prelude::*;
+
+/// One roster in the department side's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterRow {
+    pub id: i64,
+    pub item: String,
+    pub period: String,
+    pub township: String,
+    pub batch: i64,
+    pub department: String,
+    pub status: String,
+    pub lines: i64,
+    pub total: Money,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterList {
+    pub me: StaffMe,
+    pub rosters: Vec<RosterRow>,
+    /// (code, name) of this year's items the signed-in person may import for.
+    pub items: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterLine {
+    pub id: i64,
+    pub name: String,
+    pub id_masked: String,
+    pub village: String,
+    pub amount: Money,
+    pub bank: String,
+    pub account_masked: String,
+    pub status: String,
+    pub failure_reason: Option<String>,
+    pub paid_on: Option<String>,
+    pub reissued: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterStep {
+    pub step: String,
+    pub at: String,
+    pub who: String,
+    pub note: String,
+}
+
+/// The steps a signed-in person may take on a roster now.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RosterActions {
+    pub publicise: bool,
+    pub approve: bool,
+    pub finance_review: bool,
+    pub send_to_bank: bool,
+    pub bank_file: bool,
+    pub feedback: bool,
+    pub reissue: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterDetail {
+    pub me: StaffMe,
+    pub roster: RosterRow,
+    pub publicity_start: Option<String>,
+    pub publicity_end: Option<String>,
+    pub paid_on: Option<String>,
+    pub payout_publicised_on: Option<String>,
+    pub reissue_of: Option<i64>,
+    pub lines: Vec<RosterLine>,
+    pub steps: Vec<RosterStep>,
+    pub actions: RosterActions,
+}
+
+/// A checked upload, before anything is written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadPreview {
+    pub me: StaffMe,
+    pub token: String,
+    pub file_name: String,
+    pub item: String,
+    pub period: String,
+    pub rows: usize,
+    pub good: usize,
+    pub total: Money,
+    pub problems: Vec<Problem>,
+    pub screening: Vec<Screening>,
+    /// Set when the file cannot be read at all (or the item/period is wrong).
+    pub error: Option<String>,
+}
+
+/// The step names in words.
+pub fn step_name(step: &str) -> &'static str {
+    match step {
+        "imported" => "导入",
+        "publicised" => "开始公示",
+        "department_reviewed" => "部门审核通过",
+        "finance_reviewed" => "财政程序性复核通过",
+        "returned" => "财政退回",
+        "sent_to_bank" => "发送银行",
+        "bank_feedback" => "导入银行反馈",
+        "payout_publicised" => "发放后公示",
+        "reissue_created" => "生成补发清册",
+        _ => "其他",
+    }
+}
+
+/// A roster's status in words.
+pub fn status_name(status: &str) -> &'static str {
+    match status {
+        "draft" => "草稿",
+        "publicising" => "公示中",
+        "department_reviewed" => "部门已审核",
+        "finance_reviewed" => "财政已复核",
+        "sent_to_bank" => "已送银行",
+        "bank_feedback" => "已反馈",
+        "payout_publicised" => "已发放公示",
+        "returned" => "已退回",
+        _ => "未知",
+    }
+}
+
+#[server(prefix = "/api", endpoint = "staff_rosters")]
+pub async fn get_rosters() -> Result<RosterList, ApiError> {
+    let (cx, staff, me) = crate::api::staff::signed_in().await?;
+    crate::ssr::db::rosters::list(&cx.db, &staff, me).await.map_err(ApiError::internal)
+}
+
+#[server(prefix = "/api", endpoint = "staff_roster")]
+pub async fn get_roster(id: i64) -> Result<RosterDetail, ApiError> {
+    let (cx, staff, me) = crate::api::staff::signed_in().await?;
+    crate::ssr::db::rosters::detail(&cx.db, &staff, me, id).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+}
+
+#[server(prefix = "/api", endpoint = "staff_upload")]
+pub async fn get_upload_preview(token: String) -> Result<UploadPreview, ApiError> {
+    let (cx, staff, me) = crate::api::staff::signed_in().await?;
+    crate::ssr::rosters::flow::preview(&cx, &staff, me, &token).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+}

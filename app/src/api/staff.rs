@@ -169,8 +169,9 @@ pub struct Admin {
     pub departments: Vec<AdminDepartment>,
 }
 
+/// The signed-in staff member with the context and the page's view of them.
 #[cfg(feature = "ssr")]
-async fn signed_in() -> Result<(crate::ssr::AppContext, crate::ssr::staff::Staff, StaffMe), ApiError> {
+pub(crate) async fn signed_in() -> Result<(crate::ssr::AppContext, crate::ssr::staff::Staff, StaffMe), ApiError> {
     let cx = crate::ssr::context()?;
     let (staff, csrf) = crate::ssr::staff::current(&cx).await.map_err(ApiError::internal)?.ok_or(ApiError::StaffSignIn)?;
     let department = match staff.department_id {

@@ -6,6 +6,7 @@ pub mod home;
 pub mod notices;
 pub mod policies;
 pub mod publicity;
+pub mod rosters;
 pub mod search;
 pub mod staff;
 
@@ -73,6 +74,14 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("staff"), StaticSegment("cases"), ParamSegment("id")) view=staff::StaffCasePage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("staff"), StaticSegment("holidays")) view=staff::HolidaysPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("staff"), StaticSegment("admin")) view=staff::AdminPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("staff"), StaticSegment("rosters")) view=rosters::RostersPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("staff"), StaticSegment("rosters"), StaticSegment("new")) view=rosters::NewRosterPage ssr=SsrMode::Async />
+                <Route
+                    path=(StaticSegment("staff"), StaticSegment("rosters"), StaticSegment("upload"), ParamSegment("token"))
+                    view=rosters::UploadPage
+                    ssr=SsrMode::Async
+                />
+                <Route path=(StaticSegment("staff"), StaticSegment("rosters"), ParamSegment("id")) view=rosters::RosterPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("publicity") view=publicity::PublicityPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("publicity"), ParamSegment("township")) view=publicity::TownshipPublicityPage ssr=SsrMode::Async />
                 <Route

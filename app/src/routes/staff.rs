@@ -39,12 +39,14 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
+/// Who is signed in, the department side's sections, and sign-out.
 #[component]
-fn StaffBar(me: StaffMe) -> impl IntoView {
+pub fn StaffBar(me: StaffMe) -> impl IntoView {
     view! {
         <div class="staff-bar">
             <span>{me.display_name.clone()}" · "{me.role_name.clone()}{me.department.clone().map(|d| format!(" · {d}"))}</span>
             <a href="/staff">"诉求办理"</a>
+            {(me.role != "admin").then(|| view! { <a href="/staff/rosters">"发放清册"</a> })}
             <a href="/staff/holidays">"节假日安排"</a>
             {(me.role == "admin").then(|| view! { <a href="/staff/admin">"用户和部门"</a> })}
             <form method="post" action="/staff/logout">

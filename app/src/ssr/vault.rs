@@ -51,11 +51,16 @@ impl Vault {
 
     /// `nonce || ciphertext`, with a fresh random nonce.
     pub fn encrypt(&self, plaintext: &str) -> Vec<u8> {
+        self.encrypt_bytes(plaintext.as_bytes())
+    }
+
+    /// `nonce || ciphertext` of any bytes (an uploaded file).
+    pub fn encrypt_bytes(&self, plaintext: &[u8]) -> Vec<u8> {
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         let ciphertext = self
             .0
             .cipher
-            .encrypt(&nonce, plaintext.as_bytes())
+            .encrypt(&nonce, plaintext)
             .expect("AES-GCM encryption of an in-memory buffer cannot fail");
         let mut out = Vec::with_capacity(NONCE_LEN + ciphertext.len());
         out.extend_from_slice(&nonce);
@@ -64,16 +69,15 @@ impl Vault {
     }
 
     pub fn decrypt(&self, stored: &[u8]) -> Result<String, VaultError> {
+        String::from_utf8(self.decrypt_bytes(stored)?).map_err(|_| VaultError::Decrypt)
+    }
+
+    pub fn decrypt_bytes(&self, stored: &[u8]) -> Result<Vec<u8>, VaultError> {
         if stored.len() < NONCE_LEN {
             return Err(VaultError::Decrypt);
         }
         let (nonce, ciphertext) = stored.split_at(NONCE_LEN);
-        let plain = self
-            .0
-            .cipher
-            .decrypt(Nonce::from_slice(nonce), ciphertext)
-            .map_err(|_| VaultError::Decrypt)?;
-        String::from_utf8(plain).map_err(|_| VaultError::Decrypt)
+        self.0.cipher.decrypt(Nonce::from_slice(nonce), ciphertext).map_err(|_| VaultError::Decrypt)
     }
 
     /// Keyed hash for equality lookups (an ID number, a phone), hex encoded.

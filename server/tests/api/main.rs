@@ -5,6 +5,7 @@ mod cases;
 mod check;
 mod cli;
 mod demo;
+mod flow;
 mod helpers;
 mod home;
 mod open_data;

@@ -11,6 +11,7 @@ pub mod home;
 pub mod notices;
 pub mod policies;
 pub mod publicity;
+pub mod rosters;
 pub mod search;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -116,14 +116,22 @@ const HEADER_SEARCH_ROWS: usize = 10;
 
 /// Reads an XLSX or CSV file into a table of the known columns.
 pub fn read(bytes: &[u8]) -> Result<Table, FileError> {
+    to_table(grid(bytes)?)
+}
+
+/// The cells of an XLSX (first sheet) or CSV file, row by row, as text.
+pub fn grid(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
     if bytes.is_empty() {
         return Err(FileError::Empty);
     }
     if bytes.len() > MAX_BYTES {
         return Err(FileError::TooBig);
     }
-    let grid = if bytes.starts_with(b"PK\x03\x04") { xlsx_rows(bytes)? } else { csv_rows(&decode(bytes)?)? };
-    to_table(grid)
+    if bytes.starts_with(b"PK\x03\x04") {
+        xlsx_rows(bytes)
+    } else {
+        csv_rows(&decode(bytes)?)
+    }
 }
 
 /// Text of a CSV file: UTF-8 (with or without BOM), else GBK.

@@ -3,6 +3,7 @@
 //! at all. The same file twice is recognised and not written again.
 
 pub mod file;
+pub mod flow;
 
 use self::file::{Column, Table};
 use crate::api::rosters::{Problem, Screening};
@@ -93,7 +94,7 @@ fn plain(s: &str) -> String {
 
 /// Checks every row of `table` for `target`; reads the database, writes nothing. `progress` is
 /// told how many rows are done, now and then.
-pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progress: &dyn Fn(usize)) -> Result<Checked, ImportError> {
+pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progress: &(dyn Fn(usize) + Sync)) -> Result<Checked, ImportError> {
     let period = crate::domain::normalize_ascii(&target.period).to_uppercase();
     let year: i64 = period.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
     let item = sqlx::query("SELECT id, name, department_id, frequency, standard_fen FROM subsidy_items WHERE code = $1 AND year = $2")

@@ -1,0 +1,258 @@
+//! `/staff/rosters`: the department side's rosters. Upload a file and see every problem before
+//! anything is written; then each roster through publicity, review, the bank and its feedback,
+//! and the reissue of failed lines.
+
+use crate::api::check::failure_advice;
+use crate::api::publicity::line_status_name;
+use crate::api::rosters::{get_roster, get_rosters, get_upload_preview, status_name, step_name, RosterDetail, RosterList, UploadPreview};
+use crate::components::{Layout, Loaded};
+use crate::routes::staff::StaffBar;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn RostersPage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| get_rosters());
+    view! {
+        <Layout>
+            <Title text="发放清册" />
+            <Loaded data view=|l| view! { <RosterListView l /> } />
+        </Layout>
+    }
+}
+
+#[component]
+fn RosterListView(l: RosterList) -> impl IntoView {
+    let can_import = matches!(l.me.role.as_str(), "department" | "finance");
+    view! {
+        <StaffBar me=l.me.clone() />
+        <h1>"发放清册"</h1>
+        {can_import.then(|| view! { <p><a class="button" href="/staff/rosters/new">"导入清册"</a></p> })}
+        {l.rosters.is_empty().then(|| view! { <p class="empty">"还没有清册。"</p> })}
+        <div class="table-scroll">
+            <table class="rosters">
+                <thead><tr>
+                    <th scope="col">"清册"</th><th scope="col">"补贴项目"</th><th scope="col">"期次"</th><th scope="col">"乡镇"</th>
+                    <th scope="col">"部门"</th><th scope="col">"人数"</th><th scope="col">"金额（元）"</th><th scope="col">"状态"</th>
+                </tr></thead>
+                <tbody>
+                    {l.rosters.into_iter().map(|r| view! {
+                        <tr>
+                            <td><a href=format!("/staff/rosters/{}", r.id)>{format!("{}（第{}批）", r.id, r.batch)}</a></td>
+                            <td>{r.item}</td>
+                            <td>{r.period}</td>
+                            <td>{r.township}</td>
+                            <td>{r.department}</td>
+                            <td class="num">{r.lines}</td>
+                            <td class="num">{r.total.grouped()}</td>
+                            <td>{status_name(&r.status)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+pub fn NewRosterPage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| get_rosters());
+    view! {
+        <Layout>
+            <Title text="导入清册" />
+            <Loaded data view=|l| view! { <NewRosterForm l /> } />
+        </Layout>
+    }
+}
+
+#[component]
+fn NewRosterForm(l: RosterList) -> impl IntoView {
+    view! {
+        <StaffBar me=l.me.clone() />
+        <p class="breadcrumb"><a href="/staff/rosters">"发放清册"</a></p>
+        <h1>"导入清册"</h1>
+        <p>"支持 Excel（.xlsx）和 CSV（UTF-8 或 GBK）文件，表头按“基础信息表”：姓名、身份证号、民族、手机号、镇街、村(社区)、开户行、银行卡号、补贴额、预计发放时间。上传后先检查，列出所有问题；确认无误才写入。"</p>
+        <form method="post" action="/staff/rosters/upload" enctype="multipart/form-data" class="case-form">
+            <input type="hidden" name="csrf" value=l.me.csrf.clone() />
+            <label for="item">"补贴项目"</label>
+            <select id="item" name="item" required>
+                {l.items.into_iter().map(|(code, name)| view! { <option value=code.clone()>{format!("{code} {name}")}</option> }).collect_view()}
+            </select>
+            <label for="period">"期次（按月 2026-12、按季 2026-Q4、半年 2026-H2、按年 2026）"</label>
+            <input id="period" name="period" required maxlength="10" placeholder="2026-12" />
+            <label for="file">"清册文件"</label>
+            <input id="file" name="file" type="file" accept=".xlsx,.csv" required />
+            <button type="submit">"上传并检查"</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn UploadPage() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new_blocking(move || params.read().get("token").unwrap_or_default(), get_upload_preview);
+    view! {
+        <Layout>
+            <Title text="检查结果" />
+            <Loaded data view=|p| view! { <Preview p /> } />
+        </Layout>
+    }
+}
+
+#[component]
+fn Preview(p: UploadPreview) -> impl IntoView {
+    let clean = p.error.is_none() && p.problems.is_empty() && p.good > 0;
+    let partial = p.error.is_none() && !p.problems.is_empty() && p.good > 0;
+    view! {
+        <StaffBar me=p.me.clone() />
+        <p class="breadcrumb"><a href="/staff/rosters">"发放清册"</a></p>
+        <h1>{format!("检查结果：{}", p.file_name)}</h1>
+        {p.error.clone().map(|e| view! { <p class="error-box" role="alert">{e}</p> })}
+        {p.error.is_none().then(|| view! {
+            <p>{format!("{} {}：共 {} 行，可导入 {} 行，合计 {} 元；问题 {} 处。", p.item, p.period, p.rows, p.good, p.total.grouped(), p.problems.len())}</p>
+        })}
+        {(!p.problems.is_empty()).then(|| view! {
+            <h2>"问题（改正后重新上传，或排除这些行）"</h2>
+            <div class="table-scroll">
+                <table class="problems">
+                    <thead><tr><th scope="col">"行"</th><th scope="col">"列"</th><th scope="col">"问题"</th></tr></thead>
+                    <tbody>
+                        {p.problems.iter().map(|x| view! { <tr><td class="num">{x.row}</td><td>{x.column.clone()}</td><td>{x.message.clone()}</td></tr> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        })}
+        {(!p.screening.is_empty()).then(|| view! {
+            <h2>"大数据比对提示（供审核参考，不影响导入）"</h2>
+            <ul>{p.screening.iter().map(|s| view! { <li>{format!("第{}行：{}", s.row, s.message)}</li> }).collect_view()}</ul>
+        })}
+        {(clean || partial).then(|| view! {
+            <form method="post" action="/staff/rosters/import" class="case-form">
+                <input type="hidden" name="csrf" value=p.me.csrf.clone() />
+                <input type="hidden" name="token" value=p.token.clone() />
+                {partial.then(|| view! { <input type="hidden" name="exclude_bad" value="1" /> })}
+                <button type="submit">{if clean { "确认导入".to_string() } else { format!("排除有问题的行，导入其余 {} 行", p.good) }}</button>
+            </form>
+        })}
+        <p><a href="/staff/rosters/new">"重新上传"</a></p>
+    }
+}
+
+#[component]
+pub fn RosterPage() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new_blocking(move || params.read().get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0), get_roster);
+    view! {
+        <Layout>
+            <Title text="清册" />
+            <Loaded data view=|d| view! { <RosterView d /> } />
+        </Layout>
+    }
+}
+
+#[component]
+fn StepButton(id: i64, csrf: String, step: &'static str, label: &'static str) -> impl IntoView {
+    view! {
+        <form method="post" action=format!("/staff/rosters/{id}/step")>
+            <input type="hidden" name="csrf" value=csrf />
+            <input type="hidden" name="step" value=step />
+            <button type="submit">{label}</button>
+        </form>
+    }
+}
+
+#[component]
+fn RosterView(d: RosterDetail) -> impl IntoView {
+    let query = use_query_map();
+    let done = move || {
+        let q = query.read();
+        q.get("done").map(|step| match step.as_str() {
+            "feedback" => format!(
+                "银行反馈已导入：到账 {} 人，失败 {} 人；已自动发放后公示{}。",
+                q.get("paid").unwrap_or_default(),
+                q.get("failed").unwrap_or_default(),
+                if q.get("late").as_deref() == Some("1") { "（晚于到账5日，已标记）" } else { "" }
+            ),
+            "imported" => "已导入为草稿。".to_string(),
+            _ => "已办理。".to_string(),
+        })
+    };
+    let (id, csrf, a) = (d.roster.id, d.me.csrf.clone(), d.actions.clone());
+    view! {
+        <StaffBar me=d.me.clone() />
+        <p class="breadcrumb"><a href="/staff/rosters">"发放清册"</a></p>
+        <h1>{format!("清册 {}：{} {}（{}，第{}批）", id, d.roster.item, d.roster.period, d.roster.township, d.roster.batch)}</h1>
+        {move || done().map(|m| view! { <p class="notice-box" role="status">{m}</p> })}
+        <dl class="case-facts">
+            <dt>"状态"</dt><dd>{status_name(&d.roster.status)}</dd>
+            <dt>"部门"</dt><dd>{d.roster.department.clone()}</dd>
+            <dt>"人数"</dt><dd>{d.roster.lines}</dd>
+            <dt>"金额"</dt><dd>{format!("{} 元", d.roster.total.grouped())}</dd>
+            <dt>"公示期"</dt><dd>{match (&d.publicity_start, &d.publicity_end) { (Some(s), Some(e)) => format!("{s} 至 {e}"), _ => "未公示".into() }}</dd>
+            <dt>"到账"</dt><dd>{d.paid_on.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"发放后公示"</dt><dd>{d.payout_publicised_on.clone().unwrap_or_else(|| "—".into())}</dd>
+            {d.reissue_of.map(|o| view! { <dt>"补发"</dt><dd><a href=format!("/staff/rosters/{o}")>{format!("补发清册 {o} 中失败的行")}</a></dd> })}
+        </dl>
+        <section class="actions actions-panel">
+            {a.publicise.then(|| view! { <StepButton id csrf=csrf.clone() step="publicise" label="开始公示（7天）" /> })}
+            {a.approve.then(|| view! { <StepButton id csrf=csrf.clone() step="approve" label="部门审核通过" /> })}
+            {a.finance_review.then(|| view! {
+                <StepButton id csrf=csrf.clone() step="finance_review" label="财政程序性复核通过" />
+                <form method="post" action=format!("/staff/rosters/{id}/step") class="case-action">
+                    <input type="hidden" name="csrf" value=csrf.clone() />
+                    <input type="hidden" name="step" value="return" />
+                    <label for="return-note">"退回理由"</label>
+                    <textarea id="return-note" name="note" rows="2" required maxlength="500"></textarea>
+                    <button type="submit" class="secondary">"退回部门"</button>
+                </form>
+            })}
+            {a.send_to_bank.then(|| view! { <StepButton id csrf=csrf.clone() step="send_to_bank" label="发送银行" /> })}
+            {a.bank_file.then(|| view! { <a class="button secondary" href=format!("/staff/rosters/{id}/bank.csv")>"下载银行代发文件"</a> })}
+            {a.feedback.then(|| view! {
+                <form method="post" action=format!("/staff/rosters/{id}/feedback") enctype="multipart/form-data" class="case-action">
+                    <input type="hidden" name="csrf" value=csrf.clone() />
+                    <label for="feedback-file">"银行反馈文件（身份证号、结果、失败原因、到账日期）"</label>
+                    <input id="feedback-file" name="file" type="file" accept=".xlsx,.csv" required />
+                    <button type="submit">"导入银行反馈"</button>
+                </form>
+            })}
+            {a.reissue.then(|| view! { <StepButton id csrf=csrf.clone() step="reissue" label="为失败的行生成补发清册" /> })}
+        </section>
+        <h2>"发放明细"</h2>
+        <div class="table-scroll">
+            <table class="lines">
+                <thead><tr>
+                    <th scope="col">"姓名"</th><th scope="col">"身份证号"</th><th scope="col">"村(社区)"</th><th scope="col">"金额（元）"</th>
+                    <th scope="col">"银行"</th><th scope="col">"状态"</th>
+                </tr></thead>
+                <tbody>
+                    {d.lines.into_iter().map(|l| {
+                        let reason = l.failure_reason.as_deref().map(|r| failure_advice(r, "", "", "").0);
+                        view! {
+                            <tr>
+                                <td data-label="姓名">{l.name}</td>
+                                <td data-label="身份证号">{l.id_masked}</td>
+                                <td data-label="村(社区)">{l.village}</td>
+                                <td data-label="金额（元）" class="num">{l.amount.grouped()}</td>
+                                <td data-label="银行">{format!("{} {}", l.bank, l.account_masked)}</td>
+                                <td data-label="状态">
+                                    {line_status_name(&l.status)}
+                                    {l.paid_on.map(|p| format!("（{p}）"))}
+                                    {reason.map(|r| format!("：{r}"))}
+                                    {l.reissued.then_some("，已补发")}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <h2>"办理过程"</h2>
+        <ol class="case-history">
+            {d.steps.into_iter().map(|s| view! {
+                <li><span class="meta">{s.at}</span>" "<strong>{step_name(&s.step)}</strong>{format!("（{}）", s.who)}{(!s.note.is_empty()).then(|| format!("：{}", s.note))}</li>
+            }).collect_view()}
+        </ol>
+    }
+}

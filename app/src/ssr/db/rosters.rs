@@ -1,0 +1,141 @@
+//! SQL for the department side's roster pages: the list, one roster with its lines and steps,
+//! and what the signed-in person may do with it.
+
+use super::Db;
+use crate::api::rosters::{RosterActions, RosterDetail, RosterLine, RosterList, RosterRow, RosterStep};
+use crate::api::staff::StaffMe;
+use crate::domain::{mask, Money};
+use crate::ssr::staff::{Role, Staff};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+const COLUMNS: &str = "ro.id, i.name AS item, ro.period, t.name AS township, ro.batch, d.name AS department, ro.status, ro.line_count, \
+     ro.total_fen, ro.created_at, ro.department_id, ro.publicity_start, ro.publicity_end, ro.paid_on, ro.payout_publicised_on";
+const JOINS: &str = "FROM rosters ro JOIN subsidy_items i ON i.id = ro.item_id JOIN regions t ON t.id = ro.region_id \
+     JOIN departments d ON d.id = ro.department_id";
+
+fn row(r: &AnyRow) -> RosterRow {
+    RosterRow {
+        id: r.get("id"),
+        item: r.get("item"),
+        period: r.get("period"),
+        township: r.get("township"),
+        batch: r.get("batch"),
+        department: r.get("department"),
+        status: r.get("status"),
+        lines: r.get("line_count"),
+        total: Money::from_fen(r.get("total_fen")),
+        created_at: crate::ssr::clock::local_minute(&r.get::<String, _>("created_at")),
+    }
+}
+
+/// Which department's rosters a person sees: their own, or all (`0`), or none (`-1`).
+fn scope(staff: &Staff) -> i64 {
+    match staff.role {
+        Role::Department => staff.department_id.unwrap_or(-1),
+        Role::Finance | Role::Supervisor => 0,
+        Role::Admin => -1,
+    }
+}
+
+/// The newest 200 rosters the person may see, those in the review flow first.
+pub async fn list(db: &Db, staff: &Staff, me: StaffMe) -> Result<RosterList, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} {JOINS} WHERE ($1 = 0 OR ro.department_id = $1) \
+         ORDER BY CASE WHEN ro.status IN ('payout_publicised') THEN 1 ELSE 0 END, ro.id DESC LIMIT 200"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(scope(staff)).fetch_all(&db.pool).await?;
+    let items = sqlx::query(
+        "SELECT code, name FROM subsidy_items WHERE year = (SELECT MAX(year) FROM catalogue_years) AND ($1 = 0 OR department_id = $1) ORDER BY sort_order, id",
+    )
+    .bind(if staff.role == Role::Department { scope(staff) } else { 0 })
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(RosterList {
+        me,
+        rosters: rows.iter().map(row).collect(),
+        items: items.iter().map(|r| (r.get("code"), r.get("name"))).collect(),
+    })
+}
+
+/// What `staff` may do with a roster of `department` in `status`.
+pub fn actions(staff: &Staff, department: i64, status: &str, publicity_over: bool, failed_not_reissued: bool) -> RosterActions {
+    let own = staff.role == Role::Department && staff.department_id == Some(department);
+    let finance = staff.role == Role::Finance;
+    RosterActions {
+        publicise: own && status == "draft",
+        approve: own && ((status == "publicising" && publicity_over) || status == "returned"),
+        finance_review: finance && status == "department_reviewed",
+        send_to_bank: finance && status == "finance_reviewed",
+        bank_file: (own || finance) && matches!(status, "sent_to_bank" | "bank_feedback" | "payout_publicised"),
+        feedback: (own || finance) && status == "sent_to_bank",
+        reissue: own && status == "payout_publicised" && failed_not_reissued,
+    }
+}
+
+/// One roster with its lines and steps, for someone who may see it.
+pub async fn detail(db: &Db, staff: &Staff, me: StaffMe, id: i64) -> Result<Option<RosterDetail>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} {JOINS} WHERE ro.id = $1 AND ($2 = 0 OR ro.department_id = $2)");
+    let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(scope(staff)).fetch_optional(&db.pool).await? else { return Ok(None) };
+    let lines = sqlx::query(
+        "SELECT p.id, b.name, b.id_masked, v.name AS village, p.amount_fen, bk.name AS bank, p.account_last4, p.status, p.failure_reason, p.paid_on, \
+                p.reissue_of_id, (SELECT COUNT(*) FROM payments x WHERE x.reissue_of_id = p.id) AS reissues \
+         FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id JOIN regions v ON v.id = b.village_id JOIN banks bk ON bk.id = p.bank_id \
+         WHERE p.roster_id = $1 ORDER BY v.sort_order, p.id",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
+    let steps = sqlx::query(
+        "SELECT e.step, e.at, e.note, s.display_name FROM roster_events e LEFT JOIN staff_users s ON s.id = e.staff_id WHERE e.roster_id = $1 ORDER BY e.id",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
+    let lines: Vec<RosterLine> = lines
+        .iter()
+        .map(|l| RosterLine {
+            id: l.get("id"),
+            name: l.get("name"),
+            id_masked: l.get("id_masked"),
+            village: l.get("village"),
+            amount: Money::from_fen(l.get("amount_fen")),
+            bank: l.get("bank"),
+            account_masked: mask::account_last4(&l.get::<String, _>("account_last4")),
+            status: l.get("status"),
+            failure_reason: l.get("failure_reason"),
+            paid_on: l.get("paid_on"),
+            reissued: l.get::<i64, _>("reissues") > 0,
+        })
+        .collect();
+    let reissue_of: Option<i64> = sqlx::query_scalar(
+        "SELECT MAX(o.roster_id) FROM payments p JOIN payments o ON o.id = p.reissue_of_id WHERE p.roster_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&db.pool)
+    .await?;
+    let status: String = r.get("status");
+    let publicity_end: Option<String> = r.get("publicity_end");
+    let publicity_over = publicity_end.as_deref().is_some_and(|end| end < crate::ssr::clock::local_today().as_str());
+    let failed_open = lines.iter().any(|l| l.status == "failed" && !l.reissued);
+    Ok(Some(RosterDetail {
+        actions: actions(staff, r.get("department_id"), &status, publicity_over, failed_open),
+        me,
+        roster: row(&r),
+        publicity_start: r.get("publicity_start"),
+        publicity_end,
+        paid_on: r.get("paid_on"),
+        payout_publicised_on: r.get("payout_publicised_on"),
+        reissue_of,
+        lines,
+        steps: steps
+            .iter()
+            .map(|s| RosterStep {
+                step: s.get("step"),
+                at: crate::ssr::clock::local_minute(&s.get::<String, _>("at")),
+                who: s.get::<Option<String>, _>("display_name").unwrap_or_else(|| "系统".into()),
+                note: s.get("note"),
+            })
+            .collect(),
+    }))
+}

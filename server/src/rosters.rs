@@ -1,0 +1,172 @@
+//! The roster posts of the department side: upload a file (kept for its preview), import it,
+//! a step of the review flow, the file for the bank, and the bank's feedback. Every form carries
+//! the session's CSRF token.
+
+use crate::check::{internal, page, redirect};
+use app::ssr::rosters::flow::{self, FlowError};
+use app::ssr::rosters::ImportError;
+use app::ssr::staff::{self as staff_auth, Staff};
+use app::ssr::session::Kind;
+use app::ssr::{cookie_value, AppContext};
+use axum::extract::{Extension, Multipart, Path};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+
+/// The staff member of the request, when the CSRF token (if asked for) is the session's.
+async fn staff(cx: &AppContext, headers: &HeaderMap, csrf: Option<&str>) -> Result<Staff, Response> {
+    let token = cookie_value(headers, Kind::Staff.cookie()).ok_or_else(|| redirect("/staff/login", &[]))?;
+    match staff_auth::by_session(cx, &token).await {
+        Ok(Some((s, expected))) if csrf.is_none_or(|c| !c.is_empty() && c == expected) => Ok(s),
+        Ok(Some(_)) => Err((StatusCode::FORBIDDEN, Html(page("无法完成操作", "<p role=\"alert\">表单已过期，请刷新页面后重试。</p>"))).into_response()),
+        Ok(None) => Err(redirect("/staff/login?e=expired", &[])),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+/// The fields of a multipart form: text fields and the one file.
+#[derive(Default)]
+struct Upload {
+    fields: std::collections::HashMap<String, String>,
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+async fn read_multipart(mut form: Multipart) -> Result<Upload, String> {
+    let mut out = Upload::default();
+    while let Some(field) = form.next_field().await.map_err(|e| e.to_string())? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            out.file_name = field.file_name().unwrap_or("upload").to_string();
+            out.bytes = field.bytes().await.map_err(|e| e.to_string())?.to_vec();
+        } else {
+            out.fields.insert(name, field.text().await.map_err(|e| e.to_string())?);
+        }
+    }
+    Ok(out)
+}
+
+fn refused(title: &str, message: &str, back: &str) -> Response {
+    let body = format!("<p role=\"alert\" class=\"error-box\">{}</p><p><a href=\"{back}\">返回</a></p>", message.replace('<', "&lt;"));
+    (StatusCode::BAD_REQUEST, Html(page(title, &body))).into_response()
+}
+
+/// `POST /staff/rosters/upload`: keeps the file and shows its check.
+pub async fn upload(Extension(cx): Extension<AppContext>, headers: HeaderMap, form: Multipart) -> Response {
+    let upload = match read_multipart(form).await {
+        Ok(u) => u,
+        Err(e) => return refused("上传失败", &format!("文件没有完整上传（{e}），请重试"), "/staff/rosters/new"),
+    };
+    let field = |k: &str| upload.fields.get(k).cloned().unwrap_or_default();
+    let staff = match staff(&cx, &headers, Some(&field("csrf"))).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if upload.bytes.is_empty() {
+        return refused("上传失败", "请选择要上传的文件", "/staff/rosters/new");
+    }
+    match flow::keep_upload(&cx, &staff, "roster", &field("item"), &field("period"), None, &upload.file_name, &upload.bytes).await {
+        Ok(token) => redirect(&format!("/staff/rosters/upload/{token}"), &[]),
+        Err(e) => internal(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ImportForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    exclude_bad: Option<String>,
+}
+
+/// `POST /staff/rosters/import`: writes the kept file, all or nothing.
+pub async fn import(Extension(cx): Extension<AppContext>, headers: HeaderMap, Form(form): Form<ImportForm>) -> Response {
+    let staff = match staff(&cx, &headers, Some(&form.csrf)).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let back = format!("/staff/rosters/upload/{}", form.token);
+    match flow::import(&cx, &staff, &form.token, form.exclude_bad.is_some()).await {
+        Ok(ids) => redirect(&format!("/staff/rosters/{}?done=imported", ids.first().copied().unwrap_or(0)), &[]),
+        Err(FlowError::Db(e)) | Err(FlowError::Import(ImportError::Db(e))) => internal(e),
+        Err(e) => refused("未能导入", &e.to_string(), &back),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /staff/rosters/{id}/step`: one step of the review flow.
+pub async fn step(Extension(cx): Extension<AppContext>, headers: HeaderMap, Path(id): Path<i64>, Form(form): Form<StepForm>) -> Response {
+    let staff = match staff(&cx, &headers, Some(&form.csrf)).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match flow::step(&cx, &staff, id, &form.step, &form.note).await {
+        Ok(shown) => redirect(&format!("/staff/rosters/{shown}?done={}", form.step), &[]),
+        Err(FlowError::NotFound) => (StatusCode::NOT_FOUND, Html(page("未找到", "<p>没有这个清册，或不属于您的部门。</p>"))).into_response(),
+        Err(FlowError::Db(e)) => internal(e),
+        Err(e) => refused("未能办理", &e.to_string(), &format!("/staff/rosters/{id}")),
+    }
+}
+
+/// `GET /staff/rosters/{id}/bank.csv`: the file for the bank (staff only, audited).
+pub async fn bank_file(Extension(cx): Extension<AppContext>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
+    let staff = match staff(&cx, &headers, None).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match flow::bank_file(&cx, &staff, id).await {
+        Ok((name, csv)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(FlowError::Db(e)) => internal(e),
+        Err(FlowError::NotFound) => (StatusCode::NOT_FOUND, Html(page("未找到", "<p>没有这个清册。</p>"))).into_response(),
+        Err(e) => refused("无法下载", &e.to_string(), &format!("/staff/rosters/{id}")),
+    }
+}
+
+/// `POST /staff/rosters/{id}/feedback`: the bank's feedback file; every problem listed.
+pub async fn feedback(Extension(cx): Extension<AppContext>, headers: HeaderMap, Path(id): Path<i64>, form: Multipart) -> Response {
+    let back = format!("/staff/rosters/{id}");
+    let upload = match read_multipart(form).await {
+        Ok(u) => u,
+        Err(e) => return refused("上传失败", &format!("文件没有完整上传（{e}），请重试"), &back),
+    };
+    let staff = match staff(&cx, &headers, Some(upload.fields.get("csrf").map(String::as_str).unwrap_or(""))).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match flow::import_feedback(&cx, &staff, id, &upload.bytes).await {
+        Ok((paid, failed, late)) => redirect(&format!("{back}?done=feedback&paid={paid}&failed={failed}&late={}", u8::from(late)), &[]),
+        Err(FlowError::Feedback(problems)) => {
+            let list: String = problems
+                .iter()
+                .map(|p| {
+                    let row = if p.row > 0 { format!("第{}行 ", p.row) } else { String::new() };
+                    format!("<li>{row}{}：{}</li>", p.column, p.message.replace('<', "&lt;"))
+                })
+                .collect();
+            let body = format!("<p role=\"alert\" class=\"error-box\">银行反馈文件有 {} 处问题，没有导入任何一行。请改正后重新上传。</p><ol>{list}</ol><p><a href=\"{back}\">返回清册</a></p>", problems.len());
+            (StatusCode::BAD_REQUEST, Html(page("银行反馈未导入", &body))).into_response()
+        }
+        Err(FlowError::Db(e)) | Err(FlowError::Import(ImportError::Db(e))) => internal(e),
+        Err(e) => refused("银行反馈未导入", &e.to_string(), &back),
+    }
+}
