@@ -1,6 +1,7 @@
 //! The portal's server: configuration, startup (axum + Leptos), the command line and the demo.
 
 pub mod cases;
+pub mod catalogue;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 
-fn forbidden(why: &str) -> Response {
+pub(crate) fn forbidden(why: &str) -> Response {
     (StatusCode::FORBIDDEN, Html(page("无法完成操作", &format!("<p role=\"alert\">{why}</p><p><a href=\"/staff\">返回工作台</a></p>")))).into_response()
 }
 
@@ -57,7 +57,7 @@ pub async fn login(Extension(cx): Extension<AppContext>, headers: HeaderMap, For
 }
 
 /// The signed-in staff member, if the form's CSRF token is the session's.
-async fn signed_in(cx: &AppContext, headers: &HeaderMap, csrf: &str) -> Result<Staff, Response> {
+pub(crate) async fn signed_in(cx: &AppContext, headers: &HeaderMap, csrf: &str) -> Result<Staff, Response> {
     let token = cookie_value(headers, Kind::Staff.cookie()).ok_or_else(|| redirect("/staff/login", &[]))?;
     match staff::by_session(cx, &token).await {
         Ok(Some((staff, expected))) if !csrf.is_empty() && csrf == expected => Ok(staff),
@@ -248,4 +248,72 @@ pub async fn departments(Extension(cx): Extension<AppContext>, headers: HeaderMa
     };
     let id = form.id.trim().parse().ok();
     admin_result(admin::save_department(&cx.db, &staff, id, &form.code, &form.name, &form.phone, &form.address).await)
+}
+
+#[derive(Deserialize)]
+pub struct NoticeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    op: String,
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    doc_number: String,
+    #[serde(default)]
+    published_on: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// `POST /staff/notices`: a department publishes a notice (searchable within seconds) or
+/// withdraws one it published.
+pub async fn notices(Extension(cx): Extension<AppContext>, headers: HeaderMap, Form(form): Form<NoticeForm>) -> Response {
+    let staff = match signed_in(&cx, &headers, &form.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if !matches!(staff.role, Role::Department | Role::Finance) {
+        return forbidden("只有部门经办人员和财政局可以发布通知。");
+    }
+    if form.op == "withdraw" {
+        let id = form.id.trim().parse().unwrap_or(-1);
+        return match app::ssr::db::notices::withdraw(&cx.db, &staff, id).await {
+            Ok(true) => redirect("/staff/notices", &[]),
+            Ok(false) => redirect("/staff/notices?e=withdraw", &[]),
+            Err(e) => internal(e),
+        };
+    }
+    let clean = app::domain::cases::clean_text;
+    let title = clean(&form.title).replace('\n', " ");
+    let body = form.body.replace("\r\n", "\n");
+    let day = form.published_on.trim();
+    let refused = if !matches!(form.kind.as_str(), "notice" | "policy") {
+        Some("kind")
+    } else if !(2..=100).contains(&title.chars().count()) {
+        Some("title")
+    } else if body.trim().chars().count() < 10 {
+        Some("body")
+    } else if day.len() != 10 || app::domain::date::parse_days(day).is_none() {
+        Some("date")
+    } else {
+        None
+    };
+    if let Some(code) = refused {
+        return redirect(&format!("/staff/notices?e={code}"), &[]);
+    }
+    let issuer = match staff.department_id {
+        Some(d) => sqlx::query_scalar::<_, String>("SELECT name FROM departments WHERE id = $1").bind(d).fetch_optional(&cx.db.pool).await.ok().flatten(),
+        None => None,
+    }
+    .unwrap_or_else(|| staff.display_name.clone());
+    let doc_number: String = clean(&form.doc_number).chars().take(50).collect();
+    match app::ssr::db::notices::publish(&cx.db, &staff, &form.kind, &title, &doc_number, &issuer, day, body.trim()).await {
+        Ok(id) => redirect(&format!("/staff/notices?done={id}"), &[]),
+        Err(e) => internal(e),
+    }
 }

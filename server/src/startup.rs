@@ -269,6 +269,8 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions) -> Router {
         .route("/staff/holidays", post(crate::staff::holidays))
         .route("/staff/users", post(crate::staff::users))
         .route("/staff/departments", post(crate::staff::departments))
+        .route("/staff/notices", post(crate::staff::notices))
+        .route("/staff/catalogue", post(crate::catalogue::save))
         .route("/staff/rosters/upload", post(crate::rosters::upload).layer(upload_limit()))
         .route("/staff/rosters/import", post(crate::rosters::import))
         .route("/staff/rosters/{id}/step", post(crate::rosters::step))

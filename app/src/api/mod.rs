@@ -1,6 +1,7 @@
 //! Server functions, one module per area; each is thin and calls the area's SQL in `ssr::db`.
 
 pub mod cases;
+pub mod catalogue;
 pub mod check;
 pub mod csv;
 pub mod home;

@@ -51,3 +51,20 @@ pub async fn get_notice(id: i64) -> Result<Notice, ApiError> {
     let cx = crate::ssr::context()?;
     crate::ssr::db::notices::get(&cx.db, id).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
 }
+
+/// The department side's notices: what this department published, and the form to publish.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffNotices {
+    pub me: crate::api::staff::StaffMe,
+    pub notices: Vec<NoticeSummary>,
+    pub may_publish: bool,
+    pub today: String,
+}
+
+#[server(prefix = "/api", endpoint = "staff_notices")]
+pub async fn get_staff_notices() -> Result<StaffNotices, ApiError> {
+    let (cx, staff, me) = crate::api::staff::signed_in().await?;
+    let notices = crate::ssr::db::notices::published_by(&cx.db, &staff).await.map_err(ApiError::internal)?;
+    let may_publish = matches!(staff.role, crate::ssr::staff::Role::Department | crate::ssr::staff::Role::Finance);
+    Ok(StaffNotices { me, notices, may_publish, today: crate::ssr::clock::local_today() })
+}

@@ -1,6 +1,7 @@
 //! The HTML shell, the router and one module per page area.
 
 pub mod cases;
+pub mod catalogue;
 pub mod check;
 pub mod home;
 pub mod notices;
@@ -74,6 +75,8 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("staff"), StaticSegment("cases"), ParamSegment("id")) view=staff::StaffCasePage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("staff"), StaticSegment("holidays")) view=staff::HolidaysPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("staff"), StaticSegment("admin")) view=staff::AdminPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("staff"), StaticSegment("notices")) view=notices::publish::StaffNoticesPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("staff"), StaticSegment("catalogue")) view=catalogue::CataloguePage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("staff"), StaticSegment("rosters")) view=rosters::RostersPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("staff"), StaticSegment("rosters"), StaticSegment("new")) view=rosters::NewRosterPage ssr=SsrMode::Async />
                 <Route

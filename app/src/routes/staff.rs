@@ -47,6 +47,10 @@ pub fn StaffBar(me: StaffMe) -> impl IntoView {
             <span>{me.display_name.clone()}" · "{me.role_name.clone()}{me.department.clone().map(|d| format!(" · {d}"))}</span>
             <a href="/staff">"诉求办理"</a>
             {(me.role != "admin").then(|| view! { <a href="/staff/rosters">"发放清册"</a> })}
+            {matches!(me.role.as_str(), "department" | "finance").then(|| view! {
+                <a href="/staff/catalogue">"政策清单"</a>
+                <a href="/staff/notices">"通知公告"</a>
+            })}
             <a href="/staff/holidays">"节假日安排"</a>
             {(me.role == "admin").then(|| view! { <a href="/staff/admin">"用户和部门"</a> })}
             <form method="post" action="/staff/logout">

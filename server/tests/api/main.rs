@@ -2,6 +2,7 @@
 //! fresh PostgreSQL database when PORTAL_TEST_POSTGRES is set), real requests.
 
 mod cases;
+mod catalogue;
 mod check;
 mod cli;
 mod demo;

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod audit;
 pub mod cases;
+pub mod catalogue;
 pub mod changes;
 pub mod check;
 pub mod home;

@@ -53,3 +53,60 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Notice>, sqlx::Error> {
     .collect();
     Ok(Some(Notice { summary: summary(&row), body: row.get("body"), source: row.get("source"), items }))
 }
+
+/// Publishes a notice or policy document as written (text, with tab-separated or Markdown tables
+/// as in the seed documents); the search index picks it up within seconds. Audited.
+#[allow(clippy::too_many_arguments)]
+pub async fn publish(
+    db: &Db,
+    staff: &crate::ssr::staff::Staff,
+    kind: &str,
+    title: &str,
+    doc_number: &str,
+    issuer: &str,
+    published_on: &str,
+    body: &str,
+) -> Result<i64, sqlx::Error> {
+    let mut tx = db.pool.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO documents (kind, title, doc_number, issuer, published_on, body, department_id, source) VALUES ($1, $2, $3, $4, $5, $6, $7, '') RETURNING id",
+    )
+    .bind(kind)
+    .bind(title)
+    .bind(doc_number)
+    .bind(issuer)
+    .bind(published_on)
+    .bind(body)
+    .bind(staff.department_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    super::changes::record(&mut tx, super::changes::DOCUMENT, id, false).await?;
+    super::audit::append(&mut tx, &format!("staff:{}", staff.id), "notice_published", &format!("document:{id}"), "").await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Withdraws a notice its department (or finance) published; false when it is not theirs.
+pub async fn withdraw(db: &Db, staff: &crate::ssr::staff::Staff, id: i64) -> Result<bool, sqlx::Error> {
+    let finance = staff.role == crate::ssr::staff::Role::Finance;
+    let mut tx = db.pool.begin().await?;
+    let owner: Option<Option<i64>> = sqlx::query_scalar("SELECT department_id FROM documents WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+    let Some(owner) = owner else { return Ok(false) };
+    let in_use: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalogue_years WHERE document_id = $1").bind(id).fetch_one(&mut *tx).await?;
+    if in_use > 0 || owner.is_none() || !(finance || owner == staff.department_id) {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM item_documents WHERE document_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM documents WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    super::changes::record(&mut tx, super::changes::DOCUMENT, id, true).await?;
+    super::audit::append(&mut tx, &format!("staff:{}", staff.id), "notice_withdrawn", &format!("document:{id}"), "").await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The notices a department published (all departments' for finance), newest first.
+pub async fn published_by(db: &Db, staff: &crate::ssr::staff::Staff) -> Result<Vec<NoticeSummary>, sqlx::Error> {
+    let all = i64::from(staff.role == crate::ssr::staff::Role::Finance);
+    let sql = format!("SELECT {SUMMARY_COLUMNS} FROM documents WHERE department_id IS NOT NULL AND ($1 = 1 OR department_id = $2) ORDER BY published_on DESC, id DESC LIMIT 100");
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(all).bind(staff.department_id.unwrap_or(-1)).fetch_all(&db.pool).await?.iter().map(summary).collect())
+}

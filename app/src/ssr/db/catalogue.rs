@@ -1,0 +1,167 @@
+//! SQL for editing the catalogue and the forecast (应发数). Every change is indexed for search
+//! and audited.
+
+use super::Db;
+use crate::api::catalogue::{deviates, Catalogue, CatalogueItem};
+use crate::api::staff::{Choice, StaffMe};
+use crate::domain::Money;
+use crate::ssr::staff::{Role, Staff};
+use sqlx::Row;
+
+pub async fn catalogue(db: &Db, staff: &Staff, me: StaffMe, year: Option<i32>) -> Result<Catalogue, sqlx::Error> {
+    let years: Vec<i32> = sqlx::query_scalar::<_, i64>("SELECT year FROM catalogue_years ORDER BY year DESC").fetch_all(&db.pool).await?.into_iter().map(|y| y as i32).collect();
+    let year = year.filter(|y| years.contains(y)).or_else(|| years.first().copied()).unwrap_or(0);
+    let rows = sqlx::query(
+        "SELECT i.id, i.code, i.name, i.level, i.department_id, d.name AS department, i.standard, i.standard_fen, i.frequency, i.bank_id, i.aliases, \
+                (SELECT CAST(COALESCE(SUM(p.amount_fen), 0) AS BIGINT) FROM payments p JOIN subsidy_items x ON x.id = p.item_id \
+                  WHERE x.code = i.code AND p.status = 'paid' AND p.period LIKE $2) AS actual \
+         FROM subsidy_items i JOIN departments d ON d.id = i.department_id WHERE i.year = $1 ORDER BY i.sort_order, i.id",
+    )
+    .bind(i64::from(year))
+    .bind(format!("{year}%"))
+    .fetch_all(&db.pool)
+    .await?;
+    let forecasts = sqlx::query(
+        "SELECT item_code, revision, amount_fen FROM forecasts WHERE year = $1 ORDER BY CASE revision WHEN 'initial' THEN 0 WHEN 'june' THEN 1 WHEN 'september' THEN 2 ELSE 3 END",
+    )
+    .bind(i64::from(year))
+    .fetch_all(&db.pool)
+    .await?;
+    let year_over = crate::ssr::clock::local_today().as_str() > format!("{year}-12-31").as_str();
+    let items = rows
+        .iter()
+        .map(|r| {
+            let code: String = r.get("code");
+            let forecast = forecasts.iter().rev().find(|f| f.get::<String, _>("item_code") == code).map(|f| (f.get::<String, _>("revision"), Money::from_fen(f.get("amount_fen"))));
+            let actual = Money::from_fen(r.get("actual"));
+            let department_id: i64 = r.get("department_id");
+            CatalogueItem {
+                id: r.get("id"),
+                name: r.get("name"),
+                level: r.get("level"),
+                department: r.get("department"),
+                standard_text: r.get("standard"),
+                standard_amount: r.get::<Option<i64>, _>("standard_fen").map(Money::from_fen),
+                frequency: r.get("frequency"),
+                bank_id: r.get("bank_id"),
+                aliases: r.get("aliases"),
+                actual_pct: forecast.as_ref().filter(|(_, f)| f.fen() > 0).map(|(_, f)| actual.fen() * 100 / f.fen()),
+                flagged: forecast.as_ref().is_some_and(|(_, f)| deviates(actual, *f, year_over)),
+                forecast,
+                actual,
+                editable: may_edit(staff, department_id),
+                department_id,
+                code,
+            }
+        })
+        .collect();
+    let choices = |sql: &'static str| async move {
+        Ok::<_, sqlx::Error>(sqlx::query(sql).fetch_all(&db.pool).await?.iter().map(|r| Choice { value: r.get::<i64, _>("id").to_string(), label: r.get("name") }).collect())
+    };
+    Ok(Catalogue {
+        me,
+        year,
+        years,
+        items,
+        departments: choices("SELECT id, name FROM departments ORDER BY id").await?,
+        banks: choices("SELECT id, name FROM banks ORDER BY id").await?,
+        finance: staff.role == Role::Finance,
+    })
+}
+
+pub fn may_edit(staff: &Staff, department: i64) -> bool {
+    staff.role == Role::Finance || (staff.role == Role::Department && staff.department_id == Some(department))
+}
+
+/// An item's standard, frequency, bank and names as edited; finance may move it to another department.
+#[derive(Debug, Clone)]
+pub struct ItemEdit {
+    pub name: String,
+    pub standard_text: String,
+    pub standard_amount: Option<Money>,
+    pub frequency: String,
+    pub bank_id: Option<i64>,
+    pub aliases: String,
+    pub department_id: Option<i64>,
+}
+
+/// Saves an edit; false when the person may not edit this item.
+pub async fn save_item(db: &Db, staff: &Staff, id: i64, e: &ItemEdit) -> Result<bool, sqlx::Error> {
+    let mut tx = db.pool.begin().await?;
+    let department: Option<i64> = sqlx::query_scalar("SELECT department_id FROM subsidy_items WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+    let Some(department) = department.filter(|d| may_edit(staff, *d)) else { return Ok(false) };
+    let department = if staff.role == Role::Finance { e.department_id.unwrap_or(department) } else { department };
+    sqlx::query("UPDATE subsidy_items SET name = $1, standard = $2, standard_fen = $3, frequency = $4, bank_id = $5, aliases = $6, department_id = $7 WHERE id = $8")
+        .bind(&e.name)
+        .bind(&e.standard_text)
+        .bind(e.standard_amount.map(Money::fen))
+        .bind(&e.frequency)
+        .bind(e.bank_id)
+        .bind(&e.aliases)
+        .bind(department)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    super::changes::record(&mut tx, super::changes::ITEM, id, false).await?;
+    super::audit::append(&mut tx, &format!("staff:{}", staff.id), "item_saved", &format!("item:{id}"), "").await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Adds an item to a year's catalogue (finance only); false when the code is taken.
+pub async fn add_item(db: &Db, staff: &Staff, year: i32, code: &str, level: &str, department: i64, e: &ItemEdit) -> Result<bool, sqlx::Error> {
+    let mut tx = db.pool.begin().await?;
+    let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subsidy_items WHERE year = $1 AND code = $2").bind(i64::from(year)).bind(code).fetch_one(&mut *tx).await?;
+    if taken > 0 {
+        return Ok(false);
+    }
+    let parent: Option<i64> = match code.split_once('-') {
+        Some((p, _)) => sqlx::query_scalar("SELECT id FROM subsidy_items WHERE year = $1 AND code = $2").bind(i64::from(year)).bind(p).fetch_optional(&mut *tx).await?,
+        None => None,
+    };
+    let order: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(sort_order), 0) + 1 FROM subsidy_items WHERE year = $1").bind(i64::from(year)).fetch_one(&mut *tx).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO subsidy_items (year, code, name, parent_id, level, department_id, standard, standard_fen, frequency, bank_id, per_household, aliases, sort_order) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12) RETURNING id",
+    )
+    .bind(i64::from(year))
+    .bind(code)
+    .bind(&e.name)
+    .bind(parent)
+    .bind(level)
+    .bind(department)
+    .bind(&e.standard_text)
+    .bind(e.standard_amount.map(Money::fen))
+    .bind(&e.frequency)
+    .bind(e.bank_id)
+    .bind(&e.aliases)
+    .bind(order)
+    .fetch_one(&mut *tx)
+    .await?;
+    super::changes::record(&mut tx, super::changes::ITEM, id, false).await?;
+    super::audit::append(&mut tx, &format!("staff:{}", staff.id), "item_added", &format!("item:{id}"), "").await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Records a forecast revision for an item (replacing the same revision); false when not allowed.
+pub async fn save_forecast(db: &Db, staff: &Staff, item: i64, revision: &str, amount: Money, people: i64) -> Result<bool, sqlx::Error> {
+    let mut tx = db.pool.begin().await?;
+    let row = sqlx::query("SELECT year, code, department_id FROM subsidy_items WHERE id = $1").bind(item).fetch_optional(&mut *tx).await?;
+    let Some(row) = row.filter(|r| may_edit(staff, r.get("department_id"))) else { return Ok(false) };
+    let (year, code): (i64, String) = (row.get("year"), row.get("code"));
+    sqlx::query("DELETE FROM forecasts WHERE year = $1 AND item_code = $2 AND revision = $3").bind(year).bind(&code).bind(revision).execute(&mut *tx).await?;
+    sqlx::query("INSERT INTO forecasts (year, item_code, revision, amount_fen, people, staff_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(year)
+        .bind(&code)
+        .bind(revision)
+        .bind(amount.fen())
+        .bind(people)
+        .bind(staff.id)
+        .bind(crate::ssr::clock::now())
+        .execute(&mut *tx)
+        .await?;
+    super::audit::append(&mut tx, &format!("staff:{}", staff.id), "forecast_saved", &format!("item:{item}"), revision).await?;
+    tx.commit().await?;
+    Ok(true)
+}

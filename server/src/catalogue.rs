@@ -1,0 +1,116 @@
+//! The catalogue posts of the department side: edit an item, add one (finance), record a
+//! forecast revision. Every form carries the session's CSRF token.
+
+use crate::check::{internal, redirect};
+use crate::staff::{forbidden, signed_in};
+use app::api::catalogue::{FREQUENCIES, REVISIONS};
+use app::domain::Money;
+use app::ssr::db::catalogue::{self, ItemEdit};
+use app::ssr::staff::Role;
+use app::ssr::AppContext;
+use axum::extract::Extension;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::Form;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct CatalogueForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    op: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    standard_text: String,
+    #[serde(default)]
+    standard_amount: String,
+    #[serde(default)]
+    frequency: String,
+    #[serde(default)]
+    bank: String,
+    #[serde(default)]
+    aliases: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    revision: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    people: String,
+}
+
+/// The edit as typed, or the code of the field that is wrong.
+fn edit_of(f: &CatalogueForm) -> Result<ItemEdit, &'static str> {
+    let clean = app::domain::cases::clean_text;
+    let name = clean(&f.name).replace('\n', " ");
+    if !(2..=60).contains(&name.chars().count()) {
+        return Err("name");
+    }
+    let standard_amount = match f.standard_amount.trim() {
+        "" => None,
+        s => Some(Money::parse_positive(s).map_err(|_| "amount")?),
+    };
+    if !FREQUENCIES.contains(&f.frequency.as_str()) {
+        return Err("frequency");
+    }
+    Ok(ItemEdit {
+        name,
+        standard_text: clean(&f.standard_text).chars().take(500).collect(),
+        standard_amount,
+        frequency: f.frequency.clone(),
+        bank_id: f.bank.trim().parse().ok(),
+        aliases: clean(&f.aliases).chars().take(100).collect(),
+        department_id: f.department.trim().parse().ok(),
+    })
+}
+
+/// `POST /staff/catalogue`: `save` an item, `add` one (finance), or a `forecast` revision.
+pub async fn save(Extension(cx): Extension<AppContext>, headers: HeaderMap, Form(f): Form<CatalogueForm>) -> Response {
+    let staff = match signed_in(&cx, &headers, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let back = format!("/staff/catalogue?year={}", f.year.trim());
+    let result = match f.op.as_str() {
+        "save" => match edit_of(&f) {
+            Ok(e) => catalogue::save_item(&cx.db, &staff, f.id.trim().parse().unwrap_or(-1), &e).await,
+            Err(code) => return redirect(&format!("{back}&e={code}"), &[]),
+        },
+        "add" => {
+            if staff.role != Role::Finance {
+                return forbidden("只有财政局可以新增补贴项目。");
+            }
+            let code = f.code.trim();
+            let valid_code = !code.is_empty() && code.len() <= 10 && code.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+            let level_ok = app::api::policies::LEVELS.contains(&f.level.as_str());
+            let (Ok(e), true, true, Ok(year), Ok(department)) = (edit_of(&f), valid_code, level_ok, f.year.trim().parse::<i32>(), f.department.trim().parse::<i64>()) else {
+                return redirect(&format!("{back}&e=add"), &[]);
+            };
+            catalogue::add_item(&cx.db, &staff, year, code, &f.level, department, &e).await
+        }
+        "forecast" => {
+            let (Ok(amount), true) = (Money::parse_positive(&f.amount), REVISIONS.iter().any(|(r, _)| *r == f.revision)) else {
+                return redirect(&format!("{back}&e=forecast"), &[]);
+            };
+            let people = f.people.trim().parse::<i64>().unwrap_or(0).max(0);
+            catalogue::save_forecast(&cx.db, &staff, f.id.trim().parse().unwrap_or(-1), &f.revision, amount, people).await
+        }
+        _ => return redirect(&back, &[]),
+    };
+    match result {
+        Ok(true) => redirect(&format!("{back}&done={}", f.op), &[]),
+        Ok(false) => redirect(&format!("{back}&e=refused"), &[]),
+        Err(e) => internal(e),
+    }
+}
