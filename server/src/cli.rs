@@ -61,6 +61,12 @@ pub enum Command {
         #[arg(long)]
         exclude_bad: bool,
     },
+    /// Mark the people of a deceased list (XLSX or CSV with a 身份证号 column) so that roster
+    /// imports flag them for reviewers.
+    ImportDeceased {
+        /// The list to import.
+        file: PathBuf,
+    },
 }
 
 pub async fn run() -> ExitCode {
@@ -79,6 +85,7 @@ pub async fn run() -> ExitCode {
         Command::Demo { seed, people } => demo(&config, seed, people).await,
         Command::Reindex => reindex(&config).await,
         Command::ImportRoster { file, item, period, exclude_bad } => import_roster(&config, &file, item, period, exclude_bad).await,
+        Command::ImportDeceased { file } => import_deceased(&config, &file).await,
         Command::Config => {
             println!("{config:#?}\n\nEnvironment variables:");
             for (name, what) in ENV_VARS {
@@ -144,6 +151,17 @@ async fn import_roster(config: &Config, path: &std::path::Path, item_code: Strin
         checked.lines.len(),
         app::domain::Money::from_fen(amount).grouped()
     );
+    Ok(())
+}
+
+async fn import_deceased(config: &Config, path: &std::path::Path) -> Result<(), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let (db, vault) = startup::open(config).await.map_err(|e| e.to_string())?;
+    let (marked, unknown, problems) = app::ssr::rosters::import_deceased(&db, &vault, &bytes, "cli").await.map_err(|e| e.to_string())?;
+    for p in &problems {
+        println!("  错误 第{}行 {}：{}", p.row, p.column, p.message);
+    }
+    println!("已故人员名单：标记 {marked} 人，{unknown} 人不在补贴对象中，{} 行有错误", problems.len());
     Ok(())
 }
 

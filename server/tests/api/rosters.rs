@@ -203,3 +203,44 @@ async fn the_cli_imports_with_a_summary_and_refuses_a_bad_file() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("已经导入过"));
 }
+
+#[tokio::test]
+async fn the_deceased_list_and_exclusive_items_are_flagged_for_reviewers() {
+    let app = spawn_app(Backend::Sqlite).await;
+    // Someone paid 最低生活保障金 (14-01) in a month, now listed for 分散特困 (14-02) in that month.
+    let row = sqlx::query(
+        "SELECT b.id_enc, b.name, p.period, v.name AS v, t.name AS t FROM payments p JOIN subsidy_items i ON i.id = p.item_id \
+         JOIN beneficiaries b ON b.id = p.beneficiary_id JOIN regions v ON v.id = b.village_id JOIN regions t ON t.id = v.parent_id \
+         WHERE i.code = '14-01' AND p.status = 'paid' AND p.period LIKE '2026-%' ORDER BY p.id LIMIT 1",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let person = app.vault.decrypt(&row.get::<Vec<u8>, _>("id_enc")).unwrap();
+    let period: String = row.get("period");
+    let bank: String = sqlx::query_scalar("SELECT name FROM banks ORDER BY id LIMIT 1").fetch_one(&app.db.pool).await.unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("deceased.csv");
+    std::fs::write(&list, format!("姓名,身份证号,死亡日期\n某,{person},2026-10-01\n某某,{},2026-10-02\n坏,12345,\n", id(990))).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("import-deceased")
+        .arg(&list)
+        .env("DATABASE_URL", app.database_url())
+        .env("PORTAL_DATA_KEY", app.data_key())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("标记 1 人") && stdout.contains("1 人不在") && stdout.contains("第4行"), "{stdout}");
+
+    let name: String = row.get("name");
+    let text = format!("{HEADER}\n{name},{person},汉族,,{},{},{bank},6217000000000990,806,\n", row.get::<String, _>("t"), row.get::<String, _>("v"));
+    let table = file::read(text.as_bytes()).unwrap();
+    let checked = rosters::check(&app.db, &app.vault, &table, &Target { item_code: "14-02".into(), period }, &|_| {}).await.unwrap();
+    let hints: Vec<&str> = checked.screening.iter().map(|s| s.message.as_str()).collect();
+    assert!(hints.iter().any(|h| h.contains("已故人员名单")), "{hints:?}");
+    assert!(hints.iter().any(|h| h.contains("最低生活保障金") && h.contains("不能同时享受")), "{hints:?}");
+    assert!(checked.problems.is_empty(), "hints do not block: {:?}", checked.problems);
+}

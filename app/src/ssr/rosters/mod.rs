@@ -12,6 +12,15 @@ use crate::ssr::{clock, db::Db, Vault};
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 
+/// Items one person may not receive for the same period (the partner of each code). 特困人员
+/// 救助供养 and 最低生活保障 are not paid together; nor an orphan's basic living allowance and the
+/// allowance for children in difficulty.
+pub const EXCLUSIVE_ITEMS: &[(&str, &str)] = &[("14-01", "14-02"), ("14-04", "15-06")];
+
+fn exclusive_partner(code: &str) -> Option<&'static str> {
+    EXCLUSIVE_ITEMS.iter().find_map(|(a, b)| if *a == code { Some(*b) } else if *b == code { Some(*a) } else { None })
+}
+
 /// What the import was asked to do: which item (catalogue code) and which period.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -109,6 +118,7 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
     }
     let standard: Option<i64> = item.get("standard_fen");
     let item_id: i64 = item.get("id");
+    let partner = exclusive_partner(target.item_code.trim());
 
     let places = sqlx::query("SELECT v.id, v.name, t.id AS t_id, t.name AS t_name FROM regions v JOIN regions t ON t.id = v.parent_id WHERE v.level = 'village'")
         .fetch_all(&db.pool)
@@ -183,6 +193,20 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
                 .bind(vault.lookup_hash(id.as_str()))
                 .fetch_optional(&db.pool)
                 .await?;
+            if let Some(partner) = partner {
+                let both: Option<String> = sqlx::query_scalar(
+                    "SELECT i.name FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id JOIN subsidy_items i ON i.id = p.item_id \
+                     WHERE b.id_hash = $1 AND i.code = $2 AND p.period = $3 AND p.status <> 'failed' LIMIT 1",
+                )
+                .bind(vault.lookup_hash(id.as_str()))
+                .bind(partner)
+                .bind(&period)
+                .fetch_optional(&db.pool)
+                .await?;
+                if let Some(other) = both {
+                    out.screening.push(Screening { row, message: format!("本期已享受“{other}”，两项不能同时享受") });
+                }
+            }
             if let Some(k) = known {
                 if k.get::<i64, _>("village_id") != v {
                     out.screening.push(Screening { row, message: "此人登记在另一个村(社区)（一人两村）".into() });
@@ -365,4 +389,35 @@ mod tests {
         assert!(period_fits("2026-H2", "half_yearly") && period_fits("2026", "yearly") && !period_fits("2026-12", "yearly"));
         assert!(!period_fits("", "monthly") && !period_fits("二〇二六", "yearly"));
     }
+}
+
+/// Marks the people of a deceased list (a file with a 身份证号 column, e.g. from civil affairs or
+/// the public security bureau) so that imports flag them. Returns (marked, not on file, bad rows).
+pub async fn import_deceased(db: &Db, vault: &Vault, bytes: &[u8], actor: &str) -> Result<(usize, usize, Vec<Problem>), ImportError> {
+    let grid = file::grid(bytes)?;
+    let is_id = |h: &String| ["身份证号", "身份证号码", "公民身份号码", "证件号码"].contains(&crate::domain::normalize_ascii(h).as_str());
+    let header_at = grid.iter().take(10).position(|row| row.iter().any(is_id)).ok_or_else(|| file::FileError::MissingColumns("身份证号".into()))?;
+    let column = grid[header_at].iter().position(is_id).unwrap_or(0);
+    let (mut marked, mut unknown, mut problems) = (0, 0, Vec::new());
+    let mut tx = db.pool.begin().await?;
+    for (i, row) in grid.iter().enumerate().skip(header_at + 1) {
+        let text = row.get(column).map(String::as_str).unwrap_or("").trim();
+        if text.is_empty() {
+            continue;
+        }
+        match IdNumber::parse(text) {
+            Ok(id) => {
+                let done = sqlx::query("UPDATE beneficiaries SET is_deceased = 1 WHERE id_hash = $1").bind(vault.lookup_hash(id.as_str())).execute(&mut *tx).await?;
+                if done.rows_affected() > 0 {
+                    marked += 1;
+                } else {
+                    unknown += 1;
+                }
+            }
+            Err(e) => problems.push(Problem { row: i + 1, column: "身份证号".into(), message: e.to_string() }),
+        }
+    }
+    crate::ssr::db::audit::append(&mut tx, actor, "deceased_list_imported", "beneficiaries", &format!("marked:{marked}")).await?;
+    tx.commit().await?;
+    Ok((marked, unknown, problems))
 }
