@@ -5,7 +5,7 @@ use crate::check::{internal, redirect};
 use crate::staff::{forbidden, signed_in};
 use app::api::catalogue::{FREQUENCIES, REVISIONS};
 use app::domain::Money;
-use app::ssr::db::catalogue::{self, ItemEdit};
+use app::ssr::db::catalogue::{self, EditRefused, ItemEdit};
 use app::ssr::staff::Role;
 use app::ssr::AppContext;
 use axum::extract::Extension;
@@ -48,6 +48,8 @@ pub struct CatalogueForm {
     amount: String,
     #[serde(default)]
     people: String,
+    #[serde(default)]
+    documents: Option<String>,
 }
 
 /// The edit as typed, or the code of the field that is wrong.
@@ -72,6 +74,9 @@ fn edit_of(f: &CatalogueForm) -> Result<ItemEdit, &'static str> {
         bank_id: f.bank.trim().parse().ok(),
         aliases: clean(&f.aliases).chars().take(100).collect(),
         department_id: f.department.trim().parse().ok(),
+        documents: f.documents.as_ref().map(|d| {
+            d.split(['，', ',', '；', ';', '\n']).map(|n| app::domain::cases::clean_text(n)).filter(|n| !n.is_empty()).collect()
+        }),
     })
 }
 
@@ -84,7 +89,12 @@ pub async fn save(Extension(cx): Extension<AppContext>, headers: HeaderMap, Form
     let back = format!("/staff/catalogue?year={}", f.year.trim());
     let result = match f.op.as_str() {
         "save" => match edit_of(&f) {
-            Ok(e) => catalogue::save_item(&cx.db, &staff, f.id.trim().parse().unwrap_or(-1), &e).await,
+            Ok(e) => match catalogue::save_item(&cx.db, &staff, f.id.trim().parse().unwrap_or(-1), &e).await {
+                Ok(Ok(())) => Ok(true),
+                Ok(Err(EditRefused::UnknownDocument)) => return redirect(&format!("{back}&e=documents"), &[]),
+                Ok(Err(EditRefused::NotAllowed)) => Ok(false),
+                Err(e) => Err(e),
+            },
             Err(code) => return redirect(&format!("{back}&e={code}"), &[]),
         },
         "add" => {

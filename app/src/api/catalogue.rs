@@ -25,6 +25,8 @@ pub struct CatalogueItem {
     pub frequency: String,
     pub bank_id: Option<i64>,
     pub aliases: String,
+    /// 文号 of the basis documents, separated by "；".
+    pub documents: String,
     /// The latest revision of this year's forecast: (revision, amount).
     pub forecast: Option<(String, Money)>,
     pub actual: Money,

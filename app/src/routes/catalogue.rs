@@ -18,6 +18,7 @@ fn refusal(code: &str) -> &'static str {
         "frequency" => "请选择发放周期",
         "add" => "新增项目：请填写编码（如 27 或 27-01）、名称、层级、主管部门和发放周期",
         "forecast" => "应发数应为大于0的金额，并选择调整批次",
+        "documents" => "政策依据中有文号找不到对应的已发布文件，请先在“通知公告”发布，或核对文号",
         _ => "没有权限修改这个项目，或编码已存在",
     }
 }
@@ -127,6 +128,7 @@ fn ItemForms(i: CatalogueItem, year: i32, csrf: String, departments: Vec<Choice>
                 </label>
                 <label>"代发银行"<select name="bank"><Options choices=banks current=i.bank_id blank=Some("不指定") /></select></label>
                 <label>"简称（搜索用）"<input name="aliases" maxlength="100" value=i.aliases.clone() /></label>
+                <label>"政策依据（文号，用；分隔）"<input name="documents" maxlength="500" value=i.documents.clone() /></label>
                 {finance.then(|| view! {
                     <label>"主管部门"<select name="department"><Options choices=departments current=Some(i.department_id) blank=None /></select></label>
                 })}

@@ -70,6 +70,24 @@ async fn items_are_edited_by_their_department_and_the_forecast_flags_deviations(
         let (_, public) = app.get_text(&format!("/policies/{code}")).await;
         assert!(public.contains("每人每月560元"), "the public catalogue shows the new standard");
 
+        // Basis documents are named by their 文号; an unknown one is refused, a known one is shown.
+        let doc = sqlx::query("SELECT doc_number, title FROM documents WHERE doc_number <> '' AND kind = 'policy' ORDER BY id LIMIT 1").fetch_one(&app.db.pool).await.unwrap();
+        let (number, title): (String, String) = (doc.get("doc_number"), doc.get("title"));
+        let mut with_docs = edit("560");
+        with_docs.push(("documents", "无此文号〔2099〕1号".to_string()));
+        let r = app.client.post(app.url("/staff/catalogue")).header("cookie", &cookie).form(&with_docs).send().await.unwrap();
+        assert_eq!(location(&r), "/staff/catalogue?year=2026&e=documents");
+        with_docs.last_mut().unwrap().1 = format!(" {number} ");
+        let r = app.client.post(app.url("/staff/catalogue")).header("cookie", &cookie).form(&with_docs).send().await.unwrap();
+        assert_eq!(location(&r), "/staff/catalogue?year=2026&done=save");
+        let linked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM item_documents x JOIN documents d ON d.id = x.document_id WHERE x.item_id = $1 AND d.doc_number = $2")
+            .bind(id)
+            .bind(&number)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(linked, 1, "{backend:?}: {title}");
+
         // Another department may not edit it.
         let (other, ocsrf) = login(&app, if dept == "health" { "education" } else { "health" }).await;
         let mut form = edit("560");

@@ -27,6 +27,13 @@ pub async fn catalogue(db: &Db, staff: &Staff, me: StaffMe, year: Option<i32>) -
     .bind(i64::from(year))
     .fetch_all(&db.pool)
     .await?;
+    let documents = sqlx::query(
+        "SELECT x.item_id, d.doc_number FROM item_documents x JOIN documents d ON d.id = x.document_id JOIN subsidy_items i ON i.id = x.item_id \
+         WHERE i.year = $1 AND d.doc_number <> '' ORDER BY d.published_on",
+    )
+    .bind(i64::from(year))
+    .fetch_all(&db.pool)
+    .await?;
     let year_over = crate::ssr::clock::local_today().as_str() > format!("{year}-12-31").as_str();
     let items = rows
         .iter()
@@ -35,7 +42,10 @@ pub async fn catalogue(db: &Db, staff: &Staff, me: StaffMe, year: Option<i32>) -
             let forecast = forecasts.iter().rev().find(|f| f.get::<String, _>("item_code") == code).map(|f| (f.get::<String, _>("revision"), Money::from_fen(f.get("amount_fen"))));
             let actual = Money::from_fen(r.get("actual"));
             let department_id: i64 = r.get("department_id");
+            let item_id: i64 = r.get("id");
+            let docs: Vec<String> = documents.iter().filter(|d| d.get::<i64, _>("item_id") == item_id).map(|d| d.get("doc_number")).collect();
             CatalogueItem {
+                documents: docs.join("；"),
                 id: r.get("id"),
                 name: r.get("name"),
                 level: r.get("level"),
@@ -83,13 +93,41 @@ pub struct ItemEdit {
     pub bank_id: Option<i64>,
     pub aliases: String,
     pub department_id: Option<i64>,
+    /// 文号 of the basis documents; None leaves them as they are.
+    pub documents: Option<Vec<String>>,
 }
 
-/// Saves an edit; false when the person may not edit this item.
-pub async fn save_item(db: &Db, staff: &Staff, id: i64, e: &ItemEdit) -> Result<bool, sqlx::Error> {
+/// Why an edit was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditRefused {
+    NotAllowed,
+    UnknownDocument,
+}
+
+/// Saves an edit, with its basis documents named by 文号.
+pub async fn save_item(db: &Db, staff: &Staff, id: i64, e: &ItemEdit) -> Result<Result<(), EditRefused>, sqlx::Error> {
     let mut tx = db.pool.begin().await?;
     let department: Option<i64> = sqlx::query_scalar("SELECT department_id FROM subsidy_items WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
-    let Some(department) = department.filter(|d| may_edit(staff, *d)) else { return Ok(false) };
+    let Some(department) = department.filter(|d| may_edit(staff, *d)) else { return Ok(Err(EditRefused::NotAllowed)) };
+    if let Some(numbers) = &e.documents {
+        let mut ids = Vec::new();
+        for number in numbers {
+            let doc: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM documents WHERE doc_number = $1").bind(number).fetch_one(&mut *tx).await?;
+            match doc {
+                Some(doc) => ids.push(doc),
+                None => return Ok(Err(EditRefused::UnknownDocument)),
+            }
+        }
+        // The year's catalogue notice stays; the rest are as named.
+        sqlx::query("DELETE FROM item_documents WHERE item_id = $1 AND document_id NOT IN (SELECT document_id FROM catalogue_years WHERE document_id IS NOT NULL)")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for doc in ids {
+            sqlx::query("DELETE FROM item_documents WHERE item_id = $1 AND document_id = $2").bind(id).bind(doc).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO item_documents (item_id, document_id) VALUES ($1, $2)").bind(id).bind(doc).execute(&mut *tx).await?;
+        }
+    }
     let department = if staff.role == Role::Finance { e.department_id.unwrap_or(department) } else { department };
     sqlx::query("UPDATE subsidy_items SET name = $1, standard = $2, standard_fen = $3, frequency = $4, bank_id = $5, aliases = $6, department_id = $7 WHERE id = $8")
         .bind(&e.name)
@@ -105,7 +143,7 @@ pub async fn save_item(db: &Db, staff: &Staff, id: i64, e: &ItemEdit) -> Result<
     super::changes::record(&mut tx, super::changes::ITEM, id, false).await?;
     super::audit::append(&mut tx, &format!("staff:{}", staff.id), "item_saved", &format!("item:{id}"), "").await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(Ok(()))
 }
 
 /// Adds an item to a year's catalogue (finance only); false when the code is taken.
