@@ -116,6 +116,18 @@ pub async fn save(Extension(cx): Extension<AppContext>, headers: HeaderMap, Form
             let people = f.people.trim().parse::<i64>().unwrap_or(0).max(0);
             catalogue::save_forecast(&cx.db, &staff, f.id.trim().parse().unwrap_or(-1), &f.revision, amount, people).await
         }
+        "new_year" => {
+            if staff.role != Role::Finance {
+                return forbidden("只有财政局可以新建年度政策清单。");
+            }
+            match f.year.trim().parse::<i32>() {
+                Ok(year) => match catalogue::new_year(&cx.db, &staff, year).await {
+                    Ok(true) => return redirect(&format!("/staff/catalogue?year={}&done=new_year", year + 1), &[]),
+                    other => other,
+                },
+                Err(_) => Ok(false),
+            }
+        }
         _ => return redirect(&back, &[]),
     };
     match result {

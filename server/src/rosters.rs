@@ -120,6 +120,32 @@ pub async fn step(Extension(cx): Extension<AppContext>, headers: HeaderMap, Path
     }
 }
 
+#[derive(Deserialize)]
+pub struct CorrectForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    payment: String,
+    #[serde(default)]
+    bank: String,
+    #[serde(default)]
+    account: String,
+}
+
+/// `POST /staff/rosters/{id}/correct`: a line's bank details corrected before it is paid again.
+pub async fn correct(Extension(cx): Extension<AppContext>, headers: HeaderMap, Path(id): Path<i64>, Form(form): Form<CorrectForm>) -> Response {
+    let staff = match staff(&cx, &headers, Some(&form.csrf)).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (payment, bank) = (form.payment.trim().parse().unwrap_or(-1), form.bank.trim().parse().unwrap_or(-1));
+    match flow::correct_line(&cx, &staff, id, payment, bank, &form.account).await {
+        Ok(()) => redirect(&format!("/staff/rosters/{id}?done=correct"), &[]),
+        Err(FlowError::Db(e)) => internal(e),
+        Err(e) => refused("未能更正", &e.to_string(), &format!("/staff/rosters/{id}")),
+    }
+}
+
 /// `GET /staff/rosters/{id}/bank.csv`: the file for the bank (staff only, audited).
 pub async fn bank_file(Extension(cx): Extension<AppContext>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
     let staff = match staff(&cx, &headers, None).await {

@@ -274,6 +274,7 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions) -> Router {
         .route("/staff/rosters/upload", post(crate::rosters::upload).layer(upload_limit()))
         .route("/staff/rosters/import", post(crate::rosters::import))
         .route("/staff/rosters/{id}/step", post(crate::rosters::step))
+        .route("/staff/rosters/{id}/correct", post(crate::rosters::correct))
         .route("/staff/rosters/{id}/bank.csv", get(crate::rosters::bank_file))
         .route("/staff/rosters/{id}/feedback", post(crate::rosters::feedback).layer(upload_limit()))
         .merge(crate::open_data::router())

@@ -81,6 +81,8 @@ pub struct RosterActions {
     pub bank_file: bool,
     pub feedback: bool,
     pub reissue: bool,
+    /// Correct a line's bank details (a draft, e.g. a reissue after a failed payment).
+    pub correct: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,6 +97,8 @@ pub struct RosterDetail {
     pub lines: Vec<RosterLine>,
     pub steps: Vec<RosterStep>,
     pub actions: RosterActions,
+    /// The paying banks, for corrections.
+    pub banks: Vec<crate::api::staff::Choice>,
 }
 
 /// A checked upload, before anything is written.
@@ -126,6 +130,7 @@ pub fn step_name(step: &str) -> &'static str {
         "bank_feedback" => "导入银行反馈",
         "payout_publicised" => "发放后公示",
         "reissue_created" => "生成补发清册",
+        "corrected" => "更正银行信息",
         _ => "其他",
     }
 }

@@ -88,6 +88,14 @@ fn CatalogueView(c: Catalogue) -> impl IntoView {
         </div>
         <h2>"修改项目"</h2>
         {c.items.into_iter().filter(|i| i.editable).map(|i| view! { <ItemForms i year csrf=csrf.clone() departments=departments.clone() banks=banks.clone() finance /> }).collect_view()}
+        {(finance && c.years.first() == Some(&year)).then(|| view! {
+            <form method="post" action="/staff/catalogue">
+                <input type="hidden" name="csrf" value=csrf.clone() />
+                <input type="hidden" name="op" value="new_year" />
+                <input type="hidden" name="year" value=year.to_string() />
+                <button type="submit" class="secondary">{format!("以{year}年为底稿，新建{}年政策清单", year + 1)}</button>
+            </form>
+        })}
         {finance.then(|| view! {
             <h2>"新增项目"</h2>
             <form method="post" action="/staff/catalogue" class="filters">

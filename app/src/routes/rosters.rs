@@ -175,10 +175,13 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
                 if q.get("late").as_deref() == Some("1") { "（晚于到账5日，已标记）" } else { "" }
             ),
             "imported" => "已导入为草稿。".to_string(),
+            "correct" => "银行卡号已更正。".to_string(),
             _ => "已办理。".to_string(),
         })
     };
     let (id, csrf, a) = (d.roster.id, d.me.csrf.clone(), d.actions.clone());
+    let correctable: Vec<(i64, String)> = d.lines.iter().map(|l| (l.id, format!("{} {} {}", l.name, l.bank, l.account_masked))).collect();
+    let banks = d.banks.clone();
     view! {
         <StaffBar me=d.me.clone() />
         <p class="breadcrumb"><a href="/staff/rosters">"发放清册"</a></p>
@@ -218,6 +221,22 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
                 </form>
             })}
             {a.reissue.then(|| view! { <StepButton id csrf=csrf.clone() step="reissue" label="为失败的行生成补发清册" /> })}
+            {a.correct.then(|| view! {
+                <form method="post" action=format!("/staff/rosters/{id}/correct") class="case-action">
+                    <input type="hidden" name="csrf" value=csrf.clone() />
+                    <label for="correct-line">"更正银行卡号（如补办新卡后重新发放）"</label>
+                    <select id="correct-line" name="payment" required>
+                        {correctable.into_iter().map(|(pid, label)| view! { <option value=pid.to_string()>{label}</option> }).collect_view()}
+                    </select>
+                    <label for="correct-bank">"开户行"</label>
+                    <select id="correct-bank" name="bank">
+                        {banks.into_iter().map(|b| view! { <option value=b.value>{b.label}</option> }).collect_view()}
+                    </select>
+                    <label for="correct-account">"新银行卡号"</label>
+                    <input id="correct-account" name="account" inputmode="numeric" required maxlength="30" autocomplete="off" />
+                    <button type="submit" class="secondary">"更正"</button>
+                </form>
+            })}
         </section>
         <h2>"发放明细"</h2>
         <div class="table-scroll">

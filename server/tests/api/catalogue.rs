@@ -123,5 +123,18 @@ async fn items_are_edited_by_their_department_and_the_forecast_flags_deviations(
         assert_eq!(location(&post(&app, &fc, "/staff/catalogue", &add).await), "/staff/catalogue?year=2026&e=refused", "the code is taken");
         let (status, _) = app.get_text("/policies/99").await;
         assert_eq!(status, 200, "the new item is public");
+
+        // Next year's catalogue opens as a copy of this year's, sub-items under their parents.
+        let r = post(&app, &fc, "/staff/catalogue", &[("csrf", &fcsrf), ("op", "new_year"), ("year", "2026")]).await;
+        assert_eq!(location(&r), "/staff/catalogue?year=2027&done=new_year");
+        let (n2026, n2027): (i64, i64) = (
+            sqlx::query_scalar("SELECT COUNT(*) FROM subsidy_items WHERE year = 2026").fetch_one(&app.db.pool).await.unwrap(),
+            sqlx::query_scalar("SELECT COUNT(*) FROM subsidy_items WHERE year = 2027").fetch_one(&app.db.pool).await.unwrap(),
+        );
+        assert_eq!(n2026, n2027);
+        let orphans: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subsidy_items c WHERE c.year = 2027 AND c.code LIKE '%-%' AND c.parent_id IS NULL").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(orphans, 0);
+        let r = post(&app, &fc, "/staff/catalogue", &[("csrf", &fcsrf), ("op", "new_year"), ("year", "2026")]).await;
+        assert_eq!(location(&r), "/staff/catalogue?year=2026&e=refused", "only once");
     }
 }

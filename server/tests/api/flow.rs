@@ -156,6 +156,21 @@ async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
             .unwrap();
         assert_eq!(linked, 1);
         assert_eq!(step(&app, &dep, roster, "reissue", "").await.status().as_u16(), 400, "once");
+        // The failed line gets the new card before it is paid again.
+        let line: i64 = sqlx::query_scalar("SELECT id FROM payments WHERE roster_id = $1").bind(reissue).fetch_one(&app.db.pool).await.unwrap();
+        let correct = |account: &'static str| {
+            let line = line.to_string();
+            let (cookie, csrf) = (dep.cookie.clone(), dep.csrf.clone());
+            let url = app.url(&format!("/staff/rosters/{reissue}/correct"));
+            let client = app.client.clone();
+            async move { client.post(url).header("cookie", cookie).form(&[("csrf", csrf.as_str()), ("payment", line.as_str()), ("bank", "1"), ("account", account)]).send().await.unwrap() }
+        };
+        assert_eq!(correct("12ab").await.status().as_u16(), 400, "a card number must be digits");
+        assert!(location(&correct("6217 0000 0000 7777").await).ends_with("done=correct"));
+        let last4: String = sqlx::query_scalar("SELECT account_last4 FROM payments WHERE id = $1").bind(line).fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(last4, "7777");
+        let on_file: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM beneficiaries WHERE account_hash = $1").bind(app.vault.lookup_hash("6217000000007777")).fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(on_file, 1, "the beneficiary's account on file is the new one");
         let (_, detail) = page(&app, &dep.cookie, &format!("/staff/rosters/{reissue}")).await;
         assert!(detail.contains("补发清册"), "the reissue names the roster it pays again");
 

@@ -203,3 +203,61 @@ pub async fn save_forecast(db: &Db, staff: &Staff, item: i64, revision: &str, am
     tx.commit().await?;
     Ok(true)
 }
+
+/// Opens the next year's catalogue as a copy of `year`'s (finance); false when it exists already.
+pub async fn new_year(db: &Db, staff: &Staff, year: i32) -> Result<bool, sqlx::Error> {
+    let next = i64::from(year) + 1;
+    let mut tx = db.pool.begin().await?;
+    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalogue_years WHERE year = $1").bind(next).fetch_one(&mut *tx).await?;
+    let source: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalogue_years WHERE year = $1").bind(i64::from(year)).fetch_one(&mut *tx).await?;
+    if exists > 0 || source == 0 {
+        return Ok(false);
+    }
+    sqlx::query("INSERT INTO catalogue_years (year, title, published_on) VALUES ($1, $2, $3)")
+        .bind(next)
+        .bind(format!("{next}年惠民惠农财政补贴政策清单"))
+        .bind(crate::ssr::clock::local_today())
+        .execute(&mut *tx)
+        .await?;
+    let items = sqlx::query(
+        "SELECT i.id, i.code, i.name, p.code AS parent_code, i.level, i.department_id, i.standard, i.standard_fen, i.frequency, i.bank_id, \
+                i.per_household, i.aliases, i.sort_order FROM subsidy_items i LEFT JOIN subsidy_items p ON p.id = i.parent_id \
+         WHERE i.year = $1 ORDER BY i.parent_id IS NOT NULL, i.sort_order, i.id",
+    )
+    .bind(i64::from(year))
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut ids = std::collections::HashMap::new();
+    for r in &items {
+        let parent = r.get::<Option<String>, _>("parent_code").and_then(|c| ids.get(&c).copied());
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO subsidy_items (year, code, name, parent_id, level, department_id, standard, standard_fen, frequency, bank_id, per_household, aliases, sort_order) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        )
+        .bind(next)
+        .bind(r.get::<String, _>("code"))
+        .bind(r.get::<String, _>("name"))
+        .bind(parent)
+        .bind(r.get::<String, _>("level"))
+        .bind(r.get::<i64, _>("department_id"))
+        .bind(r.get::<String, _>("standard"))
+        .bind(r.get::<Option<i64>, _>("standard_fen"))
+        .bind(r.get::<String, _>("frequency"))
+        .bind(r.get::<Option<i64>, _>("bank_id"))
+        .bind(r.get::<i64, _>("per_household"))
+        .bind(r.get::<String, _>("aliases"))
+        .bind(r.get::<i64, _>("sort_order"))
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO item_documents (item_id, document_id) SELECT $1, document_id FROM item_documents WHERE item_id = $2")
+            .bind(id)
+            .bind(r.get::<i64, _>("id"))
+            .execute(&mut *tx)
+            .await?;
+        ids.insert(r.get::<String, _>("code"), id);
+        super::changes::record(&mut tx, super::changes::ITEM, id, false).await?;
+    }
+    super::audit::append(&mut tx, &format!("staff:{}", staff.id), "catalogue_year_opened", &format!("year:{next}"), "").await?;
+    tx.commit().await?;
+    Ok(true)
+}

@@ -70,6 +70,7 @@ pub fn actions(staff: &Staff, department: i64, status: &str, publicity_over: boo
         bank_file: (own || finance) && matches!(status, "sent_to_bank" | "bank_feedback" | "payout_publicised"),
         feedback: (own || finance) && status == "sent_to_bank",
         reissue: own && status == "payout_publicised" && failed_not_reissued,
+        correct: own && status == "draft",
     }
 }
 
@@ -118,7 +119,14 @@ pub async fn detail(db: &Db, staff: &Staff, me: StaffMe, id: i64) -> Result<Opti
     let publicity_end: Option<String> = r.get("publicity_end");
     let publicity_over = publicity_end.as_deref().is_some_and(|end| end < crate::ssr::clock::local_today().as_str());
     let failed_open = lines.iter().any(|l| l.status == "failed" && !l.reissued);
+    let banks = sqlx::query("SELECT id, name FROM banks ORDER BY id")
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|b| crate::api::staff::Choice { value: b.get::<i64, _>("id").to_string(), label: b.get("name") })
+        .collect();
     Ok(Some(RosterDetail {
+        banks,
         actions: actions(staff, r.get("department_id"), &status, publicity_over, failed_open),
         me,
         roster: row(&r),

@@ -39,8 +39,10 @@ pub enum FlowError {
     Import(#[from] ImportError),
     #[error("银行反馈文件有 {} 处问题", .0.len())]
     Feedback(Vec<Problem>),
-    #[error("没有这个清册")]
+    #[error("没有这个清册或明细")]
     NotFound,
+    #[error("{0}")]
+    Invalid(String),
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
 }
@@ -332,6 +334,33 @@ async fn create_reissue(conn: &mut AnyConnection, cx: &AppContext, roster: i64) 
     event(conn, new, "imported", None, &format!("补发清册 {roster} 中发放失败的 {} 行", failed.len())).await?;
     let _ = cx;
     Ok(new)
+}
+
+/// Corrects the bank details of one line of a draft roster (a new card after a failed payment):
+/// the beneficiary's account on file and the line itself, recorded on the roster (masked).
+pub async fn correct_line(cx: &AppContext, staff: &Staff, roster: i64, payment: i64, bank: i64, account: &str) -> Result<(), FlowError> {
+    let account = crate::domain::BankAccount::parse(account).map_err(|e| FlowError::Invalid(e.to_string()))?;
+    let mut tx = cx.db.pool.begin().await?;
+    let r = sqlx::query("SELECT status, department_id FROM rosters WHERE id = $1").bind(roster).fetch_optional(&mut *tx).await?.ok_or(FlowError::NotFound)?;
+    if !crate::ssr::db::rosters::actions(staff, r.get("department_id"), &r.get::<String, _>("status"), false, false).correct {
+        return Err(FlowError::WrongState);
+    }
+    let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM banks WHERE id = $1").bind(bank).fetch_one(&mut *tx).await?;
+    let recipient: Option<i64> = sqlx::query_scalar("SELECT recipient_id FROM payments WHERE id = $1 AND roster_id = $2").bind(payment).bind(roster).fetch_optional(&mut *tx).await?;
+    let (Some(recipient), 1) = (recipient, known) else { return Err(FlowError::NotFound) };
+    sqlx::query("UPDATE beneficiaries SET card_bank_id = $1, account_enc = $2, account_hash = $3, account_last4 = $4 WHERE id = $5")
+        .bind(bank)
+        .bind(cx.vault.encrypt(account.as_str()))
+        .bind(cx.vault.lookup_hash(account.as_str()))
+        .bind(account.last4())
+        .bind(recipient)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE payments SET bank_id = $1, account_last4 = $2 WHERE id = $3").bind(bank).bind(account.last4()).bind(payment).execute(&mut *tx).await?;
+    event(&mut tx, roster, "corrected", Some(staff.id), &format!("明细 {payment} 银行卡号更正为 {}", crate::domain::mask::account(&account))).await?;
+    crate::ssr::db::audit::append(&mut tx, &format!("staff:{}", staff.id), "roster_line_corrected", &format!("payment:{payment}"), "").await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The file for the bank: every line with the account to pay into (staff only; audited).
