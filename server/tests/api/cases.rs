@@ -57,11 +57,23 @@ pub async fn file(app: &TestApp, item: &str, place: &str, phone: &str, anonymous
     to["/cases/filed?no=".len()..].to_string()
 }
 
+/// Tracks a case as its filer: number + phone → code → the session cookie of the filer's view.
+pub async fn track(app: &TestApp, no: &str, phone: &str) -> String {
+    age_codes(app).await;
+    let r = app.client.post(app.url("/cases/track/start")).form(&[("no", no), ("phone", phone)]).send().await.unwrap();
+    assert_eq!(location(&r), "/cases/track/code");
+    let pending = set_cookie(&r, "case_track").expect("a pending code");
+    let code = code_sent_to(app, phone).await.expect("a code by SMS");
+    let r = app.client.post(app.url("/cases/track/verify")).header("cookie", &pending).form(&[("code", code.as_str())]).send().await.unwrap();
+    assert_eq!(location(&r), "/cases/mine");
+    set_cookie(&r, "case_session").expect("the filer's session")
+}
+
 pub async fn case_id(app: &TestApp, no: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1").bind(no).fetch_one(&app.db.pool).await.unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_case_is_filed_with_a_code_routed_to_its_department_and_tracked() {
     for backend in backends() {
         let app = spawn_app(backend).await;
@@ -127,7 +139,7 @@ async fn a_case_is_filed_with_a_code_routed_to_its_department_and_tracked() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_form_comes_back_with_the_reason_and_everything_typed() {
     let app = spawn_app(crate::helpers::Backend::Sqlite).await;
     let p = place(&app, 0).await;
@@ -150,7 +162,7 @@ async fn a_bad_form_comes_back_with_the_reason_and_everything_typed() {
     assert_eq!(cases, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_filer_may_reopen_an_answer_once_and_statistics_count_it() {
     let app = spawn_app(crate::helpers::Backend::Sqlite).await;
     let p = place(&app, 0).await;
@@ -162,12 +174,7 @@ async fn the_filer_may_reopen_an_answer_once_and_statistics_count_it() {
     assert_eq!(location(&r), format!("/staff/cases/{id}?done=reply"));
     assert!(messages_to(&app, phone).await[0].contains("已答复"), "the filer is told by SMS");
 
-    age_codes(&app).await;
-    let r = app.client.post(app.url("/cases/track/start")).form(&[("no", no.as_str()), ("phone", phone)]).send().await.unwrap();
-    let pending = set_cookie(&r, "case_track").unwrap();
-    let code = code_sent_to(&app, phone).await.unwrap();
-    let r = app.client.post(app.url("/cases/track/verify")).header("cookie", &pending).form(&[("code", code.as_str())]).send().await.unwrap();
-    let session = set_cookie(&r, "case_session").unwrap();
+    let session = track(&app, &no, phone).await;
     let mine = app.client.get(app.url("/cases/mine")).header("cookie", &session).send().await.unwrap().text().await.unwrap();
     assert!(mine.contains("本月10日补发"));
     assert!(mine.contains("/cases/reopen"), "an answer can be called unsatisfactory");
@@ -187,7 +194,7 @@ async fn the_filer_may_reopen_an_answer_once_and_statistics_count_it() {
     assert_eq!(cells.get(8).copied(), Some(reopened_here.to_string().as_str()), "reopened column: {row}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn not_received_on_a_paid_line_becomes_a_complaint_with_the_department() {
     let app = spawn_app(crate::helpers::Backend::Sqlite).await;
     let me = crate::check::someone(&app).await;
@@ -253,7 +260,7 @@ pub async fn department_code(app: &TestApp, id: i64) -> String {
     sqlx::query_scalar("SELECT code FROM departments WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_code_files_only_for_the_phone_it_was_sent_to() {
     let app = spawn_app(crate::helpers::Backend::Sqlite).await;
     let p = place(&app, 0).await;
@@ -271,7 +278,7 @@ async fn a_code_files_only_for_the_phone_it_was_sent_to() {
     assert_eq!(filed, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_deadline_stops_while_the_filer_is_asked_for_more() {
     let app = spawn_app(crate::helpers::Backend::Sqlite).await;
     let p = place(&app, 0).await;
@@ -288,12 +295,7 @@ async fn the_deadline_stops_while_the_filer_is_asked_for_more() {
     let overdue_while_waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE id = $1 AND escalated = 1").bind(id).fetch_one(&app.db.pool).await.unwrap();
     assert_eq!(overdue_while_waiting, 0);
 
-    age_codes(&app).await;
-    let r = app.client.post(app.url("/cases/track/start")).form(&[("no", no.as_str()), ("phone", phone)]).send().await.unwrap();
-    let pending = set_cookie(&r, "case_track").unwrap();
-    let code = code_sent_to(&app, phone).await.unwrap();
-    let r = app.client.post(app.url("/cases/track/verify")).header("cookie", &pending).form(&[("code", code.as_str())]).send().await.unwrap();
-    let session = set_cookie(&r, "case_session").unwrap();
+    let session = track(&app, &no, phone).await;
     let mine = app.client.get(app.url("/cases/mine")).header("cookie", &session).send().await.unwrap().text().await.unwrap();
     assert!(mine.contains("/cases/supplement"));
     let r = app.client.post(app.url("/cases/supplement")).header("cookie", &session).form(&[("note", "开户行是青岚农村商业银行")]).send().await.unwrap();

@@ -10,7 +10,7 @@ async fn post(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) ->
     app.client.post(app.url(path)).header("cookie", cookie).form(form).send().await.unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_department_publishes_a_notice_that_search_finds_and_withdraws_it() {
     let app = spawn_app(Backend::Sqlite).await;
     let (cookie, csrf) = login(&app, "civil_affairs").await;
@@ -42,7 +42,7 @@ async fn a_department_publishes_a_notice_that_search_finds_and_withdraws_it() {
     assert_eq!(app.get_text(&format!("/notices/{id}")).await.0, 404);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn items_are_edited_by_their_department_and_the_forecast_flags_deviations() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;

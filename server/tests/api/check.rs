@@ -41,7 +41,7 @@ pub async fn verify(app: &TestApp, pending: &str, code: &str) -> reqwest::Respon
     app.client.post(app.url("/check/verify")).header("cookie", pending).form(&[("code", code)]).send().await.unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citizen_sees_their_payments_after_the_code() {
     for backend in backends() {
         let app = spawn_app(backend).await;
@@ -154,7 +154,7 @@ async fn a_citizen_sees_their_payments_after_the_code() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_people_get_the_same_answer_and_no_sms() {
     let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
     let me = someone(&app).await;
@@ -175,7 +175,7 @@ async fn unknown_people_get_the_same_answer_and_no_sms() {
     assert!(location(&r).starts_with("/check/code?left=4"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_tries_void_the_code_and_expiry_is_enforced() {
     let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
     let me = someone(&app).await;
@@ -202,7 +202,7 @@ async fn wrong_tries_void_the_code_and_expiry_is_enforced() {
     assert_eq!(location(&verify(&app, &pending, &code).await), "/check?e=expired");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn codes_are_limited_per_phone_and_id() {
     for backend in backends() {
         let app = spawn_app(backend).await;
@@ -228,7 +228,7 @@ async fn codes_are_limited_per_phone_and_id() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_named_and_dev_sms_is_demo_only() {
     let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
     let r = start(&app, "11010519491231002Y", "13800138000").await;
@@ -248,7 +248,7 @@ async fn bad_input_is_named_and_dev_sms_is_demo_only() {
     assert_eq!(status, 404);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_address_cannot_ask_for_codes_without_end() {
     let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
     let per_ip = server::check::PER_IP_PER_MINUTE as usize;

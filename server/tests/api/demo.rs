@@ -10,7 +10,7 @@ async fn count(app: &crate::helpers::TestApp, sql: &'static str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(&app.db.pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_county_has_the_promised_shape() {
     for backend in backends() {
         let app = spawn_app(backend).await;
@@ -40,7 +40,7 @@ async fn demo_county_has_the_promised_shape() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn personal_data_is_encrypted_hashed_and_masked() {
     let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
     let rows = sqlx::query("SELECT id_hash, id_enc, id_masked, phone_enc, phone_hash FROM beneficiaries LIMIT 200")
@@ -63,7 +63,7 @@ async fn personal_data_is_encrypted_hashed_and_masked() {
     assert!(blobs.iter().all(|b| !crate::helpers::contains_full_id_number(&String::from_utf8_lossy(b))));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_never_loads_into_a_database_with_data() {
     let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
     let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments").fetch_one(&app.db.pool).await.unwrap();

@@ -36,7 +36,7 @@ async fn upload(app: &TestApp, who: &Staffer, path: &str, fields: &[(&str, &str)
     app.client.post(app.url(path)).header("cookie", &who.cookie).multipart(form).send().await.unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;

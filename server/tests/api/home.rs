@@ -5,7 +5,7 @@ use crate::helpers::{backends, contains_full_id_number, spawn_app};
 use app::domain::Money;
 use sqlx::Row;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_shows_the_county_and_figures_from_the_database() {
     for backend in backends() {
         let app = spawn_app(backend).await;
@@ -46,7 +46,7 @@ async fn home_shows_the_county_and_figures_from_the_database() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_function_returns_the_same_figures_as_json() {
     for backend in backends() {
         let app = spawn_app(backend).await;
@@ -59,7 +59,7 @@ async fn server_function_returns_the_same_figures_as_json() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_pages_get_a_chinese_404_and_health_is_ok() {
     let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
     let (status, html) = app.get_text("/no/such/page").await;

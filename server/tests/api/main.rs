@@ -1,5 +1,7 @@
 //! HTTP tests: the real server on a free port, a real database (a temporary SQLite file, and a
-//! fresh PostgreSQL database when PORTAL_TEST_POSTGRES is set), real requests.
+//! fresh PostgreSQL database when PORTAL_TEST_POSTGRES is set), real requests. Each test runs on a
+//! multi-threaded runtime, as the server does in production, so that work on one thread (index
+//! commits, password hashing) never stalls the test's client and its timers.
 
 mod cases;
 mod catalogue;

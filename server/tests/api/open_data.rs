@@ -5,7 +5,7 @@ use crate::helpers::{contains_full_id_number, spawn_app};
 use serde_json::Value;
 use sqlx::Row;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_endpoint_answers_with_masked_json() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;

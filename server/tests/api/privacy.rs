@@ -5,7 +5,7 @@ use crate::helpers::spawn_app;
 use app::ssr::db::Backend;
 use sqlx::Row;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_id_phone_account_or_birth_date_anywhere_public() {
     let app = spawn_app(Backend::Sqlite).await;
     let mut secrets: Vec<String> = Vec::new();

@@ -31,7 +31,7 @@ async fn assert_no_personal_data(app: &TestApp, text: &str, beneficiary_ids: &[i
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn policy_list_filters_by_level_department_and_keyword() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;
@@ -64,7 +64,7 @@ async fn policy_list_filters_by_level_department_and_keyword() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn item_page_shows_payouts_that_add_up() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;
@@ -85,7 +85,7 @@ async fn item_page_shows_payouts_that_add_up() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notices_render_tables_and_contents() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;
@@ -103,7 +103,7 @@ async fn notices_render_tables_and_contents() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn publicity_from_township_to_roster_and_csv() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;
@@ -156,7 +156,7 @@ async fn publicity_from_township_to_roster_and_csv() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn late_payout_publicity_is_flagged() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;
@@ -180,7 +180,7 @@ async fn late_payout_publicity_is_flagged() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_has_the_entry_charts_and_links() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;

@@ -49,7 +49,7 @@ async fn count(app: &TestApp, table: &str) -> i64 {
     sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(&app.db.pool).await.unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_problem_is_named_and_a_file_with_problems_writes_nothing() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;
@@ -147,7 +147,7 @@ fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
     zip.finish().unwrap().into_inner()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn csv_in_every_encoding_and_xlsx_read_the_same() {
     let app = spawn_app(Backend::Sqlite).await;
     let s = setup(&app).await;
@@ -170,7 +170,7 @@ async fn csv_in_every_encoding_and_xlsx_read_the_same() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_imports_with_a_summary_and_refuses_a_bad_file() {
     let app = spawn_app(Backend::Sqlite).await;
     let s = setup(&app).await;
@@ -204,7 +204,7 @@ async fn the_cli_imports_with_a_summary_and_refuses_a_bad_file() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("已经导入过"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_deceased_list_and_exclusive_items_are_flagged_for_reviewers() {
     let app = spawn_app(Backend::Sqlite).await;
     // Someone paid 最低生活保障金 (14-01) in a month, now listed for 分散特困 (14-02) in that month.

@@ -33,7 +33,7 @@ fn hit_links(html: &str) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn abbreviations_and_phrases_find_the_right_thing_first() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;
@@ -52,7 +52,7 @@ async fn abbreviations_and_phrases_find_the_right_thing_first() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn villages_and_masked_names_find_publicity_lines() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;
@@ -75,7 +75,7 @@ async fn villages_and_masked_names_find_publicity_lines() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn facets_filters_and_pages() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;
@@ -92,7 +92,7 @@ async fn facets_filters_and_pages() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn empty_and_junk_queries_get_a_helpful_page() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;
@@ -107,7 +107,7 @@ async fn empty_and_junk_queries_get_a_helpful_page() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_index_follows_the_change_log() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;

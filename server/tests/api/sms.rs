@@ -66,7 +66,7 @@ async fn settled(app: &TestApp, phone: &str) -> (String, i64, Option<String>) {
     panic!("the message was never tried");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn codes_go_out_as_signed_template_requests() {
     let (endpoint, shared) = provider(vec![(200, OK)]).await;
     let app = app_using(&endpoint).await;
@@ -100,7 +100,7 @@ async fn codes_go_out_as_signed_template_requests() {
     assert_eq!(crate::helpers::location(&r), "/check/payments");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refusal_is_kept_with_its_reason_and_a_failure_is_retried() {
     let refusal = r#"{"Response":{"Error":{"Code":"FailedOperation.TemplateIncorrectOrUnapproved","Message":"template not approved"},"RequestId":"r2"}}"#;
     let (endpoint, shared) = provider(vec![(200, refusal)]).await;

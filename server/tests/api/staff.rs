@@ -33,7 +33,7 @@ pub async fn act(app: &TestApp, cookie: &str, csrf: &str, id: i64, fields: &[(&s
     app.client.post(app.url(&format!("/staff/cases/{id}"))).header("cookie", cookie).form(&form).send().await.unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_locks_after_five_wrong_passwords_and_forms_need_their_token() {
     let app = spawn_app(Backend::Sqlite).await;
     let (status, html) = app.get_text("/staff").await;
@@ -75,7 +75,7 @@ async fn sign_in_locks_after_five_wrong_passwords_and_forms_need_their_token() {
     assert_eq!(page(&app, &cookie, "/staff").await.0, 401, "the session is gone");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_department_sees_only_its_cases_and_a_transfer_is_public() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;
@@ -143,7 +143,7 @@ async fn a_department_sees_only_its_cases_and_a_transfer_is_public() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn finance_sees_escalations_supervisors_only_read_and_admins_keep_the_calendar() {
     let app = spawn_app(Backend::Sqlite).await;
     let p = place(&app, 0).await;
@@ -196,7 +196,7 @@ async fn finance_sees_escalations_supervisors_only_read_and_admins_keep_the_cale
     assert_eq!(audit, 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_admin_manages_accounts_and_departments() {
     let app = spawn_app(Backend::Sqlite).await;
     let (ac, csrf) = login(&app, "admin").await;
