@@ -22,3 +22,21 @@ export function launch() {
 export function shot(page, name) {
   return page.screenshot({ path: join(resultsDir, `${name}.png`), fullPage: true });
 }
+
+// Runs `steps` on a fresh page; a failure keeps a screenshot and a Playwright trace (open it
+// with `npx playwright show-trace`) under results/, named after the journey.
+export async function withPage(browser, name, options, steps) {
+  const context = await browser.newContext(options);
+  await context.tracing.start({ screenshots: true, snapshots: true });
+  const page = await context.newPage();
+  try {
+    await steps(page, context);
+    await context.tracing.stop();
+  } catch (e) {
+    await page.screenshot({ path: join(resultsDir, `failed-${name}.png`), fullPage: true }).catch(() => {});
+    await context.tracing.stop({ path: join(resultsDir, `trace-${name}.zip`) }).catch(() => {});
+    throw e;
+  } finally {
+    await context.close();
+  }
+}

@@ -352,7 +352,7 @@ fn Stats(s: CaseStats) -> impl IntoView {
     view! {
         <p>{format!("累计受理 {} 件，目前逾期未答复 {} 件。按期答复率 = 按期答复件数 ÷ 已答复件数。", s.received, s.overdue_now)}</p>
         <BarChart title="各部门按期答复率".to_string() bars />
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="stats">
                 <thead><tr>
                     <th scope="col">"排名"</th><th scope="col">"部门"</th><th scope="col">"受理"</th><th scope="col">"已答复"</th>

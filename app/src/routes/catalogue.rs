@@ -65,7 +65,7 @@ fn CatalogueView(c: Catalogue) -> impl IntoView {
             view! { <a href=format!("/staff/catalogue?year={y}")>{format!("{y}年")}</a> }.into_any()
         }).collect_view()}</p>
         <p class="muted">"应发数为全年预计发放金额，可在6月、9月、12月调整；实际发放超过应发数，或年度结束时低于应发数20%以上的，标记提示。"</p>
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="catalogue">
                 <thead><tr>
                     <th scope="col">"编码"</th><th scope="col">"项目"</th><th scope="col">"主管部门"</th><th scope="col">"标准"</th>

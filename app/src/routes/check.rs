@@ -196,7 +196,7 @@ fn StatementView(s: Statement) -> impl IntoView {
         </p>
         <p>{format!("本年度到账合计 {} 元，共 {} 笔。", s.paid_total.grouped(), s.payments.len())}</p>
         <p><a class="button" href=format!("/check/statement/csv?year={year}") download>"下载对账单（CSV）"</a></p>
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="statement">
                 <thead><tr>
                     <th scope="col">"补贴项目"</th><th scope="col">"期次"</th><th scope="col">"金额（元）"</th>

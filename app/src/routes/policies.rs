@@ -206,7 +206,7 @@ fn PolicyDetailView(detail: PolicyDetail) -> impl IntoView {
 #[component]
 fn PayoutTable(caption: String, first: String, rows: Vec<Payout>) -> impl IntoView {
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table>
                 <caption>{caption}</caption>
                 <thead><tr><th scope="col">{first}</th><th scope="col">"金额（元）"</th><th scope="col">"笔数"</th><th scope="col">"人数"</th></tr></thead>

@@ -37,7 +37,7 @@ fn YearLinks(years: Vec<i32>, year: i32, base: String) -> impl IntoView {
 #[component]
 fn TotalsTable(first: &'static str, rows: Vec<AreaTotal>, link: impl Fn(&str) -> String + 'static) -> impl IntoView {
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="totals">
                 <thead><tr><th scope="col">{first}</th><th scope="col">"发放金额（元）"</th><th scope="col">"公示笔数"</th><th scope="col">"人数"</th></tr></thead>
                 <tbody>
@@ -191,7 +191,7 @@ fn RosterView(data: RosterPublicity) -> impl IntoView {
             <dt>"本村合计"</dt><dd>{format!("{}笔，已发放 {} 元", r.lines, r.amount.grouped())}</dd>
         </dl>
         <p><a class="button" href=csv download>"下载本页名单（CSV）"</a></p>
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="lines">
                 <thead>
                     <tr>

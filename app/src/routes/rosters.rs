@@ -30,7 +30,7 @@ fn RosterListView(l: RosterList) -> impl IntoView {
         <h1>"发放清册"</h1>
         {can_import.then(|| view! { <p><a class="button" href="/staff/rosters/new">"导入清册"</a></p> })}
         {l.rosters.is_empty().then(|| view! { <p class="empty">"还没有清册。"</p> })}
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="rosters">
                 <thead><tr>
                     <th scope="col">"清册"</th><th scope="col">"补贴项目"</th><th scope="col">"期次"</th><th scope="col">"乡镇"</th>
@@ -114,7 +114,7 @@ fn Preview(p: UploadPreview) -> impl IntoView {
         })}
         {(!p.problems.is_empty()).then(|| view! {
             <h2>"问题（改正后重新上传，或排除这些行）"</h2>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0">
                 <table class="problems">
                     <thead><tr><th scope="col">"行"</th><th scope="col">"列"</th><th scope="col">"问题"</th></tr></thead>
                     <tbody>
@@ -239,7 +239,7 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
             })}
         </section>
         <h2>"发放明细"</h2>
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="lines">
                 <thead><tr>
                     <th scope="col">"姓名"</th><th scope="col">"身份证号"</th><th scope="col">"村(社区)"</th><th scope="col">"金额（元）"</th>

@@ -141,7 +141,7 @@ fn InboxView(inbox: Inbox) -> impl IntoView {
         </form>
         {inbox.rows.is_empty().then(|| view! { <p class="empty">"没有符合条件的诉求。"</p> })}
         {(inbox.total > 0).then(|| view! { <p class="muted">{format!("共 {} 件", inbox.total)}</p> })}
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="inbox">
                 <thead><tr>
                     <th scope="col">"受理编号"</th><th scope="col">"类型"</th><th scope="col">"补贴项目"</th><th scope="col">"乡镇"</th>
@@ -310,7 +310,7 @@ fn HolidaysView(h: Holidays) -> impl IntoView {
                 <button type="submit">"添加"</button>
             </form>
         })}
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="holidays">
                 <thead><tr><th scope="col">"日期"</th><th scope="col">"类型"</th><th scope="col">"名称"</th>{can_edit.then(|| view! { <th scope="col">"操作"</th> })}</tr></thead>
                 <tbody>
@@ -365,7 +365,7 @@ fn AdminView(a: Admin) -> impl IntoView {
         <h1>"用户和部门"</h1>
         {move || message().map(|(bad, m)| view! { <p class={if bad { "error-box" } else { "notice-box" }} role="alert">{m}</p> })}
         <h2>"用户"</h2>
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="users">
                 <thead><tr><th scope="col">"用户名"</th><th scope="col">"姓名"</th><th scope="col">"角色"</th><th scope="col">"部门"</th><th scope="col">"状态"</th><th scope="col">"操作"</th></tr></thead>
                 <tbody>

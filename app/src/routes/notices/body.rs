@@ -160,7 +160,7 @@ fn render_block(block: Block) -> AnyView {
         Block::Table(mut rows) => {
             let header = if rows.is_empty() { Vec::new() } else { rows.remove(0) };
             view! {
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0">
                     <table>
                         <thead><tr>{header.into_iter().map(|c| view! { <th scope="col">{c}</th> }).collect_view()}</tr></thead>
                         <tbody>

@@ -1,0 +1,37 @@
+// Accessibility: axe-core (from npm, injected into the page) on the pages villagers use most,
+// on a phone: no serious or critical violations.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { startServer } from './server.mjs';
+import { launch, phone } from './browser.mjs';
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+for (const path of ['/', '/policies', '/check', '/cases/new', '/cases/stats', '/publicity']) {
+  test(`no serious or critical accessibility violations on ${path}`, async () => {
+    const context = await browser.newContext(phone);
+    const page = await context.newPage();
+    await page.goto(`${server.url}${path}`);
+    await page.waitForSelector('body[data-hydrated="true"]');
+    await page.addScriptTag({ path: axePath });
+    const result = await page.evaluate(async () => window.axe.run(document, { resultTypes: ['violations'] }));
+    const bad = result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    assert.deepEqual(bad, [], `${path}:\n${bad.join('\n')}`);
+    await context.close();
+  });
+}
