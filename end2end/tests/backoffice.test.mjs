@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './server.mjs';
-import { launch, desktop, shot } from './browser.mjs';
+import { launch, desktop, shot, withPage } from './browser.mjs';
 
 let server;
 let browser;
@@ -34,44 +34,43 @@ function badId() {
 }
 
 test('a clerk uploads a roster, sees the problems, imports the good rows and publicises them', async () => {
-  const context = await browser.newContext(desktop);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  // A village of the demo county, as the filing form lists it ("镇 村").
-  await page.goto(`${server.url}/cases/new`);
-  const option = await page.locator('#place option[value*="/"]').first().textContent();
-  const [township, village] = option.trim().split(' ');
-  const rows = [
-    '姓名,身份证号,民族,手机号,镇街,村(社区),开户行,银行卡号,补贴额,预计发放时间',
-    `周一,${idNumber(801)},汉族,13600000001,${township},${village},青岚农村商业银行,6217000000008001,90,2026-12`,
-    `周二,${idNumber(802)},汉族,13600000002,${township},${village},青岚农村商业银行,6217000000008002,90,2026-12`,
-    `周三,${badId()},汉族,13600000003,${township},${village},青岚农村商业银行,6217000000008003,90,2026-12`,
-  ];
-  await page.goto(`${server.url}/staff/login`);
-  await page.fill('#username', 'civil_affairs');
-  await page.fill('#password', server.staffPassword);
-  await page.click('form.check-form button');
-  await page.waitForURL(/\/staff$/);
-  await page.click('.staff-bar >> text=发放清册');
-  await page.waitForURL(/\/staff\/rosters$/);
-  await page.click('text=导入清册');
-  await page.waitForURL(/\/staff\/rosters\/new$/);
-  await page.selectOption('#item', '15-01');
-  await page.fill('#period', '2026-12');
-  await page.setInputFiles('#file', { name: '困难残疾人生活补贴清册.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n'), 'utf8') });
-  await page.click('form.case-form button[type=submit]');
-  await page.waitForURL(/\/staff\/rosters\/upload\//);
-  const preview = await page.textContent('main');
-  assert.match(preview, /可导入 2 行/);
-  assert.match(preview, /身份证号/);
-  await shot(page, 'roster-preview');
-  await page.click('text=排除有问题的行，导入其余 2 行');
-  await page.waitForURL(/\/staff\/rosters\/\d+\?done=imported/);
-  await page.click('text=开始公示（7天）');
-  await page.waitForURL(/done=publicise/);
-  assert.match(await page.textContent('main'), /公示中/);
-  await shot(page, 'roster-publicised');
-  assert.deepEqual(errors, []);
-  await context.close();
+  await withPage(browser, 'roster-upload', desktop, async (page) => {
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    // A village of the demo county, as the filing form lists it ("镇 村").
+    await page.goto(`${server.url}/cases/new`);
+    const option = await page.locator('#place option[value*="/"]').first().textContent();
+    const [township, village] = option.trim().split(' ');
+    const rows = [
+      '姓名,身份证号,民族,手机号,镇街,村(社区),开户行,银行卡号,补贴额,预计发放时间',
+      `周一,${idNumber(801)},汉族,13600000001,${township},${village},青岚农村商业银行,6217000000008001,90,2026-12`,
+      `周二,${idNumber(802)},汉族,13600000002,${township},${village},青岚农村商业银行,6217000000008002,90,2026-12`,
+      `周三,${badId()},汉族,13600000003,${township},${village},青岚农村商业银行,6217000000008003,90,2026-12`,
+    ];
+    await page.goto(`${server.url}/staff/login`);
+    await page.fill('#username', 'civil_affairs');
+    await page.fill('#password', server.staffPassword);
+    await page.click('form.check-form button');
+    await page.waitForURL(/\/staff$/);
+    await page.click('.staff-bar >> text=发放清册');
+    await page.waitForURL(/\/staff\/rosters$/);
+    await page.click('text=导入清册');
+    await page.waitForURL(/\/staff\/rosters\/new$/);
+    await page.selectOption('#item', '15-01');
+    await page.fill('#period', '2026-12');
+    await page.setInputFiles('#file', { name: '困难残疾人生活补贴清册.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n'), 'utf8') });
+    await page.click('form.case-form button[type=submit]');
+    await page.waitForURL(/\/staff\/rosters\/upload\//);
+    const preview = await page.textContent('main');
+    assert.match(preview, /可导入 2 行/);
+    assert.match(preview, /身份证号/);
+    await shot(page, 'roster-preview');
+    await page.click('text=排除有问题的行，导入其余 2 行');
+    await page.waitForURL(/\/staff\/rosters\/\d+\?done=imported/);
+    await page.click('text=开始公示（7天）');
+    await page.waitForURL(/done=publicise/);
+    assert.match(await page.textContent('main'), /公示中/);
+    await shot(page, 'roster-publicised');
+    assert.deepEqual(errors, []);
+  });
 });
