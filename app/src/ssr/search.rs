@@ -116,6 +116,9 @@ impl Search {
             let changes = db::search::changes_after(db, applied, 1_000).await?;
             let Some((last, ..)) = changes.last() else { break };
             let last = *last;
+            // Read from the database here; tokenize, write and commit on a blocking thread.
+            let mut deletes = Vec::new();
+            let mut upserts = Vec::new();
             for (_, entity, id, deleted) in changes {
                 let (kind, entries) = match entity.as_str() {
                     db::changes::ITEM => (Kind::Item, db::search::items(db, Some(id)).await?),
@@ -123,20 +126,27 @@ impl Search {
                     db::changes::PUBLICITY => (Kind::Publicity, db::search::publicity_one(db, id).await?.into_iter().collect()),
                     _ => continue,
                 };
-                if deleted || entries.is_empty() {
-                    // An item is keyed by code; a deleted document or line by its id.
-                    if kind != Kind::Item {
-                        self.index.delete(kind, &id.to_string());
-                    }
+                // An item is keyed by code; a deleted document or line by its id.
+                if (deleted || entries.is_empty()) && kind != Kind::Item {
+                    deletes.push((kind, id.to_string()));
                 }
-                for entry in &entries {
-                    self.index.upsert(entry)?;
-                    written += 1;
-                }
+                upserts.extend(entries);
             }
             applied = last;
             self.stopping()?;
-            self.index.commit(&marker(instance, applied))?;
+            let index = self.index.clone();
+            let marker = marker(instance, applied);
+            written += blocking(move || {
+                for (kind, key) in &deletes {
+                    index.delete(*kind, key);
+                }
+                for entry in &upserts {
+                    index.upsert(entry)?;
+                }
+                index.commit(&marker)?;
+                Ok(upserts.len() as u64)
+            })
+            .await?;
         }
         Ok(written)
     }
