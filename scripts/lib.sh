@@ -29,6 +29,12 @@ build_site() {
   cp style/main.css target/site/pkg/app.css
   cp -R public/. target/site/
   rm -f target/site/.gitkeep
+  # Compressed once here at the best level, sent as they are by the server (brotli when the
+  # brotli command is installed; scripts/bench.sh installs it).
+  for f in target/site/pkg/app_bg.wasm target/site/pkg/app.js target/site/pkg/app.css; do
+    gzip -9 -k -f "$f"
+    if command -v brotli >/dev/null; then brotli -q 11 -k -f "$f"; else rm -f "$f.br"; fi
+  done
 }
 
 as_root() {

@@ -123,10 +123,12 @@ async fn demo(config: &Config, seed: Option<u64>, people: Option<usize>) -> Resu
 
 async fn import_roster(config: &Config, path: &std::path::Path, item_code: String, period: String, exclude_bad: bool) -> Result<(), String> {
     use app::ssr::rosters;
+    let started = std::time::Instant::now();
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let table = rosters::file::read(&bytes).map_err(|e| e.to_string())?;
+    let table = rosters::file::read_up_to(&bytes, rosters::file::MAX_BYTES_COMMAND_LINE).map_err(|e| e.to_string())?;
     let (db, vault) = startup::open(config).await.map_err(|e| e.to_string())?;
     let total = table.rows.len();
+    let read_secs = started.elapsed().as_secs_f32();
     let target = rosters::Target { item_code, period };
     let checked = rosters::check(&db, &vault, &table, &target, &|done| {
         const WIDTH: usize = 30;
@@ -136,6 +138,7 @@ async fn import_roster(config: &Config, path: &std::path::Path, item_code: Strin
     .await
     .map_err(|e| e.to_string())?;
     eprintln!();
+    let check_secs = started.elapsed().as_secs_f32() - read_secs;
     println!("{} {}：{} 行，可导入 {} 行，问题 {} 处，比对提示 {} 条", checked.item_name, checked.period, checked.rows, checked.lines.len(), checked.problems.len(), checked.screening.len());
     for p in &checked.problems {
         println!("  错误 第{}行 {}：{}", p.row, p.column, p.message);
@@ -144,6 +147,7 @@ async fn import_roster(config: &Config, path: &std::path::Path, item_code: Strin
         println!("  提示 第{}行：{}", s.row, s.message);
     }
     let ids = rosters::write(&db, &vault, &checked, "cli", &rosters::sha256_hex(&bytes), exclude_bad).await.map_err(|e| e.to_string())?;
+    let write_secs = started.elapsed().as_secs_f32() - read_secs - check_secs;
     let amount: i64 = checked.lines.iter().map(|l| l.amount.fen()).sum();
     println!(
         "已导入：清册 {}（草稿），{} 行，合计 {} 元",
@@ -151,6 +155,7 @@ async fn import_roster(config: &Config, path: &std::path::Path, item_code: Strin
         checked.lines.len(),
         app::domain::Money::from_fen(amount).grouped()
     );
+    println!("用时：读取 {read_secs:.1} 秒，检查 {check_secs:.1} 秒，写入 {write_secs:.1} 秒");
     Ok(())
 }
 

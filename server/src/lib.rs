@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod downloads;
 pub mod open_data;
+pub mod page_cache;
 pub mod preferences;
 pub mod rosters;
 pub mod staff;

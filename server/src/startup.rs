@@ -278,6 +278,14 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions) -> Router {
         .route("/staff/rosters/{id}/bank.csv", get(crate::rosters::bank_file))
         .route("/staff/rosters/{id}/feedback", post(crate::rosters::feedback).layer(upload_limit()))
         .merge(crate::open_data::router())
+        // The bundle as built: app_bg.wasm.br / .gz next to each file are sent as they are
+        // (compressed once at build time, at the best level) to browsers that take them.
+        .nest_service(
+            "/pkg",
+            tower_http::services::ServeDir::new(Path::new(leptos_options.site_root.as_ref()).join(leptos_options.site_pkg_dir.as_ref()))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -287,6 +295,7 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions) -> Router {
         .layer(axum::Extension(crate::check::IpLimiter::default()))
         .layer(axum::middleware::from_fn(crate::staff::same_origin_posts))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(crate::page_cache::PageCache::default(), crate::page_cache::layer))
         .with_state(leptos_options)
 }
 

@@ -49,6 +49,9 @@ impl Kind {
     }
 }
 
+/// How often a session in use has its idle timeout pushed back.
+const EXTEND_EVERY_SECS: i64 = 60;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     /// The beneficiary, case or staff member the session unlocks.
@@ -79,7 +82,7 @@ pub async fn open(conn: &mut AnyConnection, cx: &AppContext, kind: Kind, subject
 /// The live session of this kind named by `token`, extending its idle timeout.
 pub async fn find(cx: &AppContext, kind: Kind, token: &str) -> Result<Option<Session>, sqlx::Error> {
     let hash = cx.vault.lookup_hash(token);
-    let sql = format!("SELECT {} AS subject, csrf_token, expires_at FROM sessions WHERE token_hash = $1 AND kind = $2", kind.subject_column());
+    let sql = format!("SELECT {} AS subject, csrf_token, last_seen_at, expires_at FROM sessions WHERE token_hash = $1 AND kind = $2", kind.subject_column());
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&hash).bind(kind.code()).fetch_optional(&cx.db.pool).await?;
     let Some(row) = row else { return Ok(None) };
     let subject: Option<i64> = row.get("subject");
@@ -87,12 +90,16 @@ pub async fn find(cx: &AppContext, kind: Kind, token: &str) -> Result<Option<Ses
         close(cx, token).await?;
         return Ok(None);
     }
-    sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3")
-        .bind(clock::now())
-        .bind(clock::from_now(kind.idle_secs()))
-        .bind(&hash)
-        .execute(&cx.db.pool)
-        .await?;
+    // The idle timeout is pushed back at most once a minute: a page view is then a read, not a
+    // write (writes queue behind each other on SQLite).
+    if row.get::<String, _>("last_seen_at") < clock::from_now(-EXTEND_EVERY_SECS) {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3")
+            .bind(clock::now())
+            .bind(clock::from_now(kind.idle_secs()))
+            .bind(&hash)
+            .execute(&cx.db.pool)
+            .await?;
+    }
     Ok(subject.map(|subject| Session { subject, csrf: row.get("csrf_token") }))
 }
 

@@ -2,7 +2,7 @@
 //! with acceptance, transfers, extensions, answers on time and late, escalations and reopenings,
 //! so the public figures and the staff inbox have something real to show.
 
-use super::insert::Val;
+use app::ssr::db::bulk::Val;
 use super::rng::Rng;
 use super::{date, stamp, Person};
 use app::domain::{Calendar, CaseKind, Deadlines};

@@ -2,7 +2,7 @@
 //! calendar with its adjusted working days (调休) for the demo's years.
 
 use super::catalogue::{DEPARTMENTS, FINANCE};
-use super::insert::Val;
+use app::ssr::db::bulk::Val;
 
 /// The one password of every demo login (listed in the README; demo data only).
 pub const DEMO_PASSWORD: &str = "qinglan-demo";

@@ -27,9 +27,25 @@ pub struct Township {
     pub villages: Vec<(String, String)>,
 }
 
-/// 12 townships with 10–14 villages each (≥ 120 villages).
-pub fn townships(rng: &mut Rng) -> Vec<Township> {
-    TOWNSHIPS
+/// People per township beyond which a bigger demo gets more townships (the default demo's
+/// 50,000 people live in the 12 named ones).
+const PEOPLE_PER_TOWNSHIP: usize = 4_200;
+/// Well under the 960 names FIRST × SECOND × 镇/乡 can make; above it villages grow instead.
+const MAX_TOWNSHIPS: usize = 400;
+
+/// 12 townships with 10–14 villages each (≥ 120 villages); a demo of more than 50,400 people
+/// (the benchmarks' province-scale data) gets one more township per 4,200 people, so villages
+/// keep their size. The first 12 are the same whatever the size.
+pub fn townships(rng: &mut Rng, people: usize) -> Vec<Township> {
+    let count = TOWNSHIPS.len().max(people.div_ceil(PEOPLE_PER_TOWNSHIP)).min(MAX_TOWNSHIPS);
+    let mut names: Vec<String> = TOWNSHIPS.iter().map(|n| n.to_string()).collect();
+    while names.len() < count {
+        let name = format!("{}{}{}", rng.pick(FIRST), rng.pick(SECOND), if rng.chance(500) { "镇" } else { "乡" });
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
         .iter()
         .enumerate()
         .map(|(t, name)| {

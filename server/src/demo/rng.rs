@@ -1,6 +1,7 @@
 //! A tiny deterministic random generator (SplitMix64): the same seed gives the same county on
 //! every machine and every version of every dependency.
 
+#[derive(Clone)]
 pub struct Rng(u64);
 
 impl Rng {

@@ -190,3 +190,43 @@ async fn home_has_the_entry_charts_and_links() {
         assert!(html.contains("href=\"/policies\"") && html.contains("href=\"/publicity\"") && html.contains("href=\"/notices/"));
     }
 }
+
+/// Public pages are kept for a few seconds per node, with an ETag: a page asked for again is
+/// served as kept (or 304 Not Modified), a visitor with a session always gets a fresh page, and
+/// a change made through this node shows at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_pages_are_kept_with_an_etag_and_a_change_shows_at_once() {
+    let app = spawn_app(crate::helpers::Backend::Sqlite).await;
+    let client = &app.client; // no cookie store, redirects not followed
+    let first = client.get(app.url("/policies")).send().await.unwrap();
+    assert_eq!(first.status(), 200);
+    let etag = first.headers().get("etag").expect("a public page has an ETag").to_str().unwrap().to_string();
+    let again = client.get(app.url("/policies")).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(again.status(), 304, "the browser's copy is still good");
+    assert!(again.text().await.unwrap().is_empty());
+
+    // Changed behind the server's back (as through another node): the kept page is served.
+    sqlx::query("UPDATE subsidy_items SET name = '高龄津贴（新名称）' WHERE name = '高龄津贴'").execute(&app.db.pool).await.unwrap();
+    let kept = page(&app, "/policies").await;
+    assert!(!kept.contains("高龄津贴（新名称）"), "kept for a few seconds");
+    let signed_in = client.get(app.url("/policies")).header("cookie", "citizen_session=none").send().await.unwrap();
+    assert!(signed_in.headers().get("etag").is_none(), "a visitor with a session is not served kept pages");
+    assert!(signed_in.text().await.unwrap().contains("高龄津贴（新名称）"));
+
+    // Large text is its own variant.
+    let large = client.get(app.url("/policies")).header("cookie", "text_size=large").send().await.unwrap();
+    assert_ne!(large.headers().get("etag").unwrap().to_str().unwrap(), etag);
+
+    // A change accepted by this node (here a staff login) empties the kept pages at once.
+    let login = client
+        .post(app.url("/staff/login"))
+        .form(&[("username", "civil_affairs"), ("password", server::demo::office::DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(crate::helpers::location(&login), "/staff", "signed in");
+    let fresh = client.get(app.url("/policies")).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(fresh.status(), 200, "the kept copy is gone");
+    assert_ne!(fresh.headers().get("etag").unwrap().to_str().unwrap(), etag);
+    assert!(fresh.text().await.unwrap().contains("高龄津贴（新名称）"));
+}

@@ -87,8 +87,8 @@ fn column_of(header: &str) -> Option<Column> {
 pub enum FileError {
     #[error("文件是空的")]
     Empty,
-    #[error("文件过大（超过20MB），请分批导入或使用命令行导入")]
-    TooBig,
+    #[error("文件过大（超过{0}MB），请分批导入或使用命令行导入")]
+    TooBig(usize),
     #[error("无法读取此文件：{0}。请上传 Excel（.xlsx）或 CSV 文件")]
     Unreadable(String),
     #[error("文件编码无法识别，请另存为“CSV UTF-8”或 Excel（.xlsx）后重试")]
@@ -110,22 +110,34 @@ impl Table {
     }
 }
 
+/// The largest file taken through the web form.
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;
+/// The largest file the command line takes (a province's roster of a million lines is ~110 MB).
+pub const MAX_BYTES_COMMAND_LINE: usize = 1024 * 1024 * 1024;
 /// Rows above the header that may hold a title.
 const HEADER_SEARCH_ROWS: usize = 10;
 
-/// Reads an XLSX or CSV file into a table of the known columns.
+/// Reads an XLSX or CSV file uploaded through the web into a table of the known columns.
 pub fn read(bytes: &[u8]) -> Result<Table, FileError> {
-    to_table(grid(bytes)?)
+    read_up_to(bytes, MAX_BYTES)
 }
 
-/// The cells of an XLSX (first sheet) or CSV file, row by row, as text.
+/// Reads a file of at most `max_bytes` into a table of the known columns.
+pub fn read_up_to(bytes: &[u8], max_bytes: usize) -> Result<Table, FileError> {
+    to_table(grid_up_to(bytes, max_bytes)?)
+}
+
+/// The cells of an uploaded XLSX (first sheet) or CSV file, row by row, as text.
 pub fn grid(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
+    grid_up_to(bytes, MAX_BYTES)
+}
+
+fn grid_up_to(bytes: &[u8], max_bytes: usize) -> Result<Vec<Vec<String>>, FileError> {
     if bytes.is_empty() {
         return Err(FileError::Empty);
     }
-    if bytes.len() > MAX_BYTES {
-        return Err(FileError::TooBig);
+    if bytes.len() > max_bytes {
+        return Err(FileError::TooBig(max_bytes / (1024 * 1024)));
     }
     if bytes.starts_with(b"PK\x03\x04") {
         xlsx_rows(bytes)
@@ -185,7 +197,7 @@ fn to_table(grid: Vec<Vec<String>>) -> Result<Table, FileError> {
     let Some(header_at) = header_at else {
         return Err(FileError::MissingColumns(format!("{}”和“{}", Column::Name.label(), Column::IdNumber.label())));
     };
-    let headers = &grid[header_at];
+    let headers = grid[header_at].clone();
     let mut columns = Vec::new();
     let mut index = Vec::new();
     for (i, h) in headers.iter().enumerate() {
@@ -199,10 +211,10 @@ fn to_table(grid: Vec<Vec<String>>) -> Result<Table, FileError> {
         return Err(FileError::MissingColumns(missing.join("”“")));
     }
     let rows = grid
-        .iter()
+        .into_iter()
         .enumerate()
         .skip(header_at + 1)
-        .map(|(i, row)| (i + 1, index.iter().map(|&j| row.get(j).cloned().unwrap_or_default()).collect::<Vec<String>>()))
+        .map(|(i, mut row)| (i + 1, index.iter().map(|&j| row.get_mut(j).map(std::mem::take).unwrap_or_default()).collect::<Vec<String>>()))
         .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
         .collect();
     Ok(Table { columns, rows })

@@ -8,9 +8,9 @@ pub mod flow;
 use self::file::{Column, Table};
 use crate::api::rosters::{Problem, Screening};
 use crate::domain::{mask, BankAccount, IdNumber, Money, Phone};
-use crate::ssr::{clock, db::Db, Vault};
+use crate::ssr::{clock, db::{bulk, Db}, Vault};
 use sqlx::Row;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Items one person may not receive for the same period (the partner of each code). 特困人员
 /// 救助供养 and 最低生活保障 are not paid together; nor an orphan's basic living allowance and the
@@ -101,24 +101,72 @@ fn plain(s: &str) -> String {
     crate::domain::normalize_ascii(s).replace('（', "(").replace('）', ")")
 }
 
+/// What the database already knows of a person named in a file.
+struct Known {
+    id: i64,
+    village_id: i64,
+    is_deceased: bool,
+    account_hash: Option<String>,
+    phone_hash: Option<String>,
+}
+
+/// Rows per lookup statement: the hashes of a file are looked up this many at a time (binding
+/// grows with the square of a statement's parameters, see `bulk::MAX_PARAMS`).
+const LOOKUP_CHUNK: usize = 100;
+
+/// `$first, $first+1, …` for `n` values: the inside of an `IN (…)`.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The people on file among `id_hashes`, by ID hash.
+async fn known_people(conn: &mut sqlx::AnyConnection, id_hashes: &[String]) -> Result<HashMap<String, Known>, sqlx::Error> {
+    let mut known = HashMap::with_capacity(id_hashes.len());
+    for chunk in id_hashes.chunks(LOOKUP_CHUNK) {
+        let sql = format!(
+            "SELECT id_hash, id, village_id, is_deceased, account_hash, phone_hash FROM beneficiaries WHERE id_hash IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for hash in chunk {
+            query = query.bind(hash);
+        }
+        for r in query.fetch_all(&mut *conn).await? {
+            known.insert(
+                r.get("id_hash"),
+                Known {
+                    id: r.get("id"),
+                    village_id: r.get("village_id"),
+                    is_deceased: r.get::<i64, _>("is_deceased") != 0,
+                    account_hash: r.get("account_hash"),
+                    phone_hash: r.get("phone_hash"),
+                },
+            );
+        }
+    }
+    Ok(known)
+}
+
 /// Checks every row of `table` for `target`; reads the database, writes nothing. `progress` is
-/// told how many rows are done, now and then.
+/// told how many rows are done, now and then. The database is asked about the file's people a
+/// few hundred at a time, not row by row, so that a million-line roster checks in seconds.
 pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progress: &(dyn Fn(usize) + Sync)) -> Result<Checked, ImportError> {
     let period = crate::domain::normalize_ascii(&target.period).to_uppercase();
     let year: i64 = period.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+    let item_code = target.item_code.trim();
     let item = sqlx::query("SELECT id, name, department_id, frequency, standard_fen FROM subsidy_items WHERE code = $1 AND year = $2")
-        .bind(target.item_code.trim())
+        .bind(item_code)
         .bind(year)
         .fetch_optional(&db.pool)
         .await?
-        .ok_or_else(|| ImportError::UnknownItem(format!("{} {}年", target.item_code.trim(), year)))?;
+        .ok_or_else(|| ImportError::UnknownItem(format!("{item_code} {year}年")))?;
     let frequency: String = item.get("frequency");
     if !period_fits(&period, &frequency) {
         return Err(ImportError::Period(target.period.clone(), period_shape(&frequency)));
     }
     let standard: Option<i64> = item.get("standard_fen");
     let item_id: i64 = item.get("id");
-    let partner = exclusive_partner(target.item_code.trim());
+    let partner = exclusive_partner(item_code).unwrap_or("");
 
     let places = sqlx::query("SELECT v.id, v.name, t.id AS t_id, t.name AS t_name FROM regions v JOIN regions t ON t.id = v.parent_id WHERE v.level = 'village'")
         .fetch_all(&db.pool)
@@ -127,13 +175,79 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
     let villages: HashMap<(i64, String), i64> = places.iter().map(|r| ((r.get("t_id"), plain(&r.get::<String, _>("name"))), r.get("id"))).collect();
     let banks: Vec<(i64, String)> = sqlx::query("SELECT id, name FROM banks").fetch_all(&db.pool).await?.iter().map(|r| (r.get("id"), plain(&r.get::<String, _>("name")))).collect();
 
-    let mut out = Checked { item_id, item_name: item.get("name"), department_id: item.get("department_id"), period: period.clone(), rows: table.rows.len(), ..Default::default() };
-    let mut seen_ids: HashMap<String, usize> = HashMap::new();
-    let mut seen_accounts: HashMap<String, usize> = HashMap::new();
-    for (done, (row, cells)) in table.rows.iter().enumerate() {
-        if done % 200 == 0 {
-            progress(done);
+    // First the file alone: ID numbers and accounts, hashed once.
+    let ids: Vec<Option<(IdNumber, String)>> = table
+        .rows
+        .iter()
+        .map(|(_, cells)| IdNumber::parse(table.get(cells, Column::IdNumber)).ok().map(|id| {
+            let hash = vault.lookup_hash(id.as_str());
+            (id, hash)
+        }))
+        .collect();
+    let mut id_hashes: Vec<String> = ids.iter().flatten().map(|(_, h)| h.clone()).collect();
+    id_hashes.sort_unstable();
+    id_hashes.dedup();
+    let accounts: Vec<Option<(BankAccount, String)>> = table
+        .rows
+        .iter()
+        .map(|(_, cells)| BankAccount::parse(table.get(cells, Column::Account)).ok().map(|a| {
+            let hash = vault.lookup_hash(a.as_str());
+            (a, hash)
+        }))
+        .collect();
+    let mut account_hashes: Vec<String> = accounts.iter().flatten().map(|(_, h)| h.clone()).collect();
+    account_hashes.sort_unstable();
+    account_hashes.dedup();
+
+    // Then the database, a chunk of people at a time: who is on file, who is already in this
+    // item and period (or in its exclusive partner), who else holds each account.
+    let mut conn = db.pool.acquire().await?;
+    let known = known_people(&mut conn, &id_hashes).await?;
+    progress(table.rows.len() / 3);
+    let mut this_period: HashMap<String, String> = HashMap::new();
+    let mut partner_item: HashMap<String, String> = HashMap::new();
+    for chunk in id_hashes.chunks(LOOKUP_CHUNK) {
+        let sql = format!(
+            "SELECT b.id_hash, p.status, i.code, i.name FROM beneficiaries b JOIN payments p ON p.beneficiary_id = b.id \
+             JOIN subsidy_items i ON i.id = p.item_id \
+             WHERE p.period = $1 AND p.status <> 'failed' AND i.code IN ($2, $3) AND b.id_hash IN ({})",
+            placeholders(4, chunk.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&period).bind(item_code).bind(partner);
+        for hash in chunk {
+            query = query.bind(hash);
         }
+        for r in query.fetch_all(&mut *conn).await? {
+            let (hash, code): (String, String) = (r.get("id_hash"), r.get("code"));
+            if code == item_code {
+                let status: String = r.get("status");
+                let entry = this_period.entry(hash).or_insert_with(|| status.clone());
+                if status == "paid" {
+                    *entry = status;
+                }
+            } else {
+                partner_item.insert(hash, r.get("name"));
+            }
+        }
+    }
+    progress(table.rows.len() * 2 / 3);
+    let mut holders: HashMap<String, Vec<String>> = HashMap::new();
+    for chunk in account_hashes.chunks(LOOKUP_CHUNK) {
+        let sql = format!("SELECT account_hash, id_hash FROM beneficiaries WHERE account_hash IN ({})", placeholders(1, chunk.len()));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for hash in chunk {
+            query = query.bind(hash);
+        }
+        for r in query.fetch_all(&mut *conn).await? {
+            holders.entry(r.get("account_hash")).or_default().push(r.get("id_hash"));
+        }
+    }
+    drop(conn);
+
+    let mut out = Checked { item_id, item_name: item.get("name"), department_id: item.get("department_id"), period: period.clone(), rows: table.rows.len(), ..Default::default() };
+    let mut seen_ids: HashMap<&str, usize> = HashMap::new();
+    let mut seen_accounts: HashMap<&str, usize> = HashMap::new();
+    for (((row, cells), id), account) in table.rows.iter().zip(&ids).zip(&accounts) {
         let row = *row;
         let mut problems = Vec::new();
         let mut problem = |column: Column, message: String| problems.push(Problem { row, column: column.label().to_string(), message });
@@ -141,9 +255,13 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
         if name.is_empty() || name.chars().count() > 30 {
             problem(Column::Name, "请填写姓名".into());
         }
-        let id = IdNumber::parse(table.get(cells, Column::IdNumber)).map_err(|e| problem(Column::IdNumber, e.to_string())).ok();
-        if let Some(id) = &id {
-            if let Some(first) = seen_ids.insert(id.as_str().to_string(), row) {
+        if id.is_none() {
+            if let Err(e) = IdNumber::parse(table.get(cells, Column::IdNumber)) {
+                problem(Column::IdNumber, e.to_string());
+            }
+        }
+        if let Some((id, _)) = id {
+            if let Some(first) = seen_ids.insert(id.as_str(), row) {
                 problem(Column::IdNumber, format!("同一人在文件中出现两次（第{first}行）"));
             }
         }
@@ -162,74 +280,47 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
         if bank.is_none() {
             problem(Column::Bank, format!("“{}”不是本县的代发银行", table.get(cells, Column::Bank)));
         }
-        let account = BankAccount::parse(table.get(cells, Column::Account)).map_err(|e| problem(Column::Account, e.to_string())).ok();
+        if account.is_none() {
+            if let Err(e) = BankAccount::parse(table.get(cells, Column::Account)) {
+                problem(Column::Account, e.to_string());
+            }
+        }
         let amount = Money::parse_positive(table.get(cells, Column::Amount)).map_err(|e| problem(Column::Amount, e.to_string())).ok();
         if let (Some(a), Some(s)) = (amount, standard) {
             if a.fen() > s {
                 problem(Column::Amount, format!("{} 元超过该项目的补贴标准 {} 元", a.grouped(), Money::from_fen(s).grouped()));
             }
         }
-        if let Some(id) = &id {
-            let paid: Option<String> = sqlx::query_scalar(
-                "SELECT p.status FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id JOIN subsidy_items i ON i.id = p.item_id \
-                 WHERE b.id_hash = $1 AND i.code = (SELECT code FROM subsidy_items WHERE id = $2) AND p.period = $3 AND p.status <> 'failed' LIMIT 1",
-            )
-            .bind(vault.lookup_hash(id.as_str()))
-            .bind(item_id)
-            .bind(&period)
-            .fetch_optional(&db.pool)
-            .await?;
-            if let Some(status) = paid {
-                problem(Column::IdNumber, if status == "paid" { "本期该项目已发放给此人".into() } else { "此人已在本期该项目的其他清册中".into() });
-            }
+        if let Some(status) = id.as_ref().and_then(|(_, hash)| this_period.get(hash)) {
+            problem(Column::IdNumber, if status == "paid" { "本期该项目已发放给此人".into() } else { "此人已在本期该项目的其他清册中".into() });
         }
-        if let Some(account) = &account {
-            if let Some(first) = seen_accounts.insert(account.as_str().to_string(), row) {
+        if let Some((account, _)) = account {
+            if let Some(first) = seen_accounts.insert(account.as_str(), row) {
                 out.screening.push(Screening { row, message: format!("银行卡号与第{first}行相同（一卡多人）") });
             }
         }
-        if let (Some(id), Some(v)) = (&id, village) {
-            let known = sqlx::query("SELECT village_id, is_deceased, account_hash FROM beneficiaries WHERE id_hash = $1")
-                .bind(vault.lookup_hash(id.as_str()))
-                .fetch_optional(&db.pool)
-                .await?;
-            if let Some(partner) = partner {
-                let both: Option<String> = sqlx::query_scalar(
-                    "SELECT i.name FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id JOIN subsidy_items i ON i.id = p.item_id \
-                     WHERE b.id_hash = $1 AND i.code = $2 AND p.period = $3 AND p.status <> 'failed' LIMIT 1",
-                )
-                .bind(vault.lookup_hash(id.as_str()))
-                .bind(partner)
-                .bind(&period)
-                .fetch_optional(&db.pool)
-                .await?;
-                if let Some(other) = both {
-                    out.screening.push(Screening { row, message: format!("本期已享受“{other}”，两项不能同时享受") });
-                }
+        if let (Some((_, id_hash)), Some(v)) = (id, village) {
+            if let Some(other) = partner_item.get(id_hash) {
+                out.screening.push(Screening { row, message: format!("本期已享受“{other}”，两项不能同时享受") });
             }
-            if let Some(k) = known {
-                if k.get::<i64, _>("village_id") != v {
+            if let Some(k) = known.get(id_hash) {
+                if k.village_id != v {
                     out.screening.push(Screening { row, message: "此人登记在另一个村(社区)（一人两村）".into() });
                 }
-                if k.get::<i64, _>("is_deceased") != 0 {
+                if k.is_deceased {
                     out.screening.push(Screening { row, message: "此人在已故人员名单中".into() });
                 }
             }
-            if let Some(account) = &account {
-                let others: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM beneficiaries WHERE account_hash = $1 AND id_hash <> $2")
-                    .bind(vault.lookup_hash(account.as_str()))
-                    .bind(vault.lookup_hash(id.as_str()))
-                    .fetch_one(&db.pool)
-                    .await?;
-                if others > 0 {
+            if let Some((account, account_hash)) = account {
+                if holders.get(account_hash).is_some_and(|ids| ids.iter().any(|h| h != id_hash)) {
                     out.screening.push(Screening { row, message: format!("银行卡号 {} 已登记在其他人名下（一卡多人）", mask::account(account)) });
                 }
             }
         }
         if problems.is_empty() {
-            if let (Some(id), Some(township_id), Some(village_id), Some(bank_id), Some(account), Some(amount)) = (id, township, village, bank, account, amount) {
+            if let (Some((id, _)), Some(township_id), Some(village_id), Some(bank_id), Some((account, _)), Some(amount)) = (id, township, village, bank, account, amount) {
                 let ethnicity = crate::domain::cases::clean_text(table.get(cells, Column::Ethnicity));
-                out.lines.push(Line { row, name, id, ethnicity, phone, township_id, village_id, bank_id, account, amount });
+                out.lines.push(Line { row, name, id: id.clone(), ethnicity, phone, township_id, village_id, bank_id, account: account.clone(), amount });
             }
         } else {
             out.problems.extend(problems);
@@ -255,12 +346,16 @@ pub async fn write(db: &Db, vault: &Vault, checked: &Checked, actor: &str, sha25
     }
     let now = clock::now();
     let mut tx = db.pool.begin().await?;
-    let mut by_township: Vec<(i64, Vec<&Line>)> = Vec::new();
-    for line in &checked.lines {
-        match by_township.iter_mut().find(|(t, _)| *t == line.township_id) {
-            Some((_, lines)) => lines.push(line),
-            None => by_township.push((line.township_id, vec![line])),
-        }
+    db.bulk_cache(&mut tx, true).await?;
+    let beneficiaries = register(&mut tx, vault, &checked.lines, &now).await?;
+    let mut by_township: Vec<(i64, Vec<(&Line, i64)>)> = Vec::new();
+    let mut township_at: HashMap<i64, usize> = HashMap::new();
+    for (line, beneficiary) in checked.lines.iter().zip(beneficiaries) {
+        let at = *township_at.entry(line.township_id).or_insert_with(|| {
+            by_township.push((line.township_id, Vec::new()));
+            by_township.len() - 1
+        });
+        by_township[at].1.push((line, beneficiary));
     }
     let mut rosters = Vec::new();
     for (township, lines) in by_township {
@@ -270,7 +365,7 @@ pub async fn write(db: &Db, vault: &Vault, checked: &Checked, actor: &str, sha25
             .bind(township)
             .fetch_one(&mut *tx)
             .await?;
-        let total: i64 = lines.iter().map(|l| l.amount.fen()).sum();
+        let total: i64 = lines.iter().map(|(l, _)| l.amount.fen()).sum();
         let roster: i64 = sqlx::query_scalar(
             "INSERT INTO rosters (item_id, period, region_id, batch, department_id, status, line_count, total_fen, source_sha256, created_at) \
              VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9) RETURNING id",
@@ -286,90 +381,124 @@ pub async fn write(db: &Db, vault: &Vault, checked: &Checked, actor: &str, sha25
         .bind(&now)
         .fetch_one(&mut *tx)
         .await?;
-        let mut seen = HashSet::new();
-        for line in lines {
-            let beneficiary = register(&mut tx, vault, line, &now).await?;
-            seen.insert(beneficiary);
-            sqlx::query(
-                "INSERT INTO payments (roster_id, beneficiary_id, recipient_id, item_id, period, amount_fen, bank_id, account_last4, status, created_at) \
-                 VALUES ($1, $2, $2, $3, $4, $5, $6, $7, 'pending', $8)",
-            )
-            .bind(roster)
-            .bind(beneficiary)
-            .bind(checked.item_id)
-            .bind(&checked.period)
-            .bind(line.amount.fen())
-            .bind(line.bank_id)
-            .bind(line.account.last4())
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
+        let count = lines.len();
+        let shared = [
+            ("roster_id", roster.into()),
+            ("item_id", checked.item_id.into()),
+            ("period", checked.period.as_str().into()),
+            ("status", "pending".into()),
+            ("created_at", now.as_str().into()),
+        ];
+        for chunk in lines.chunks(WRITE_CHUNK) {
+            let rows: Vec<Vec<bulk::Val>> = chunk
+                .iter()
+                .map(|(line, beneficiary)| {
+                    vec![(*beneficiary).into(), (*beneficiary).into(), line.amount.fen().into(), line.bank_id.into(), line.account.last4().into()]
+                })
+                .collect();
+            bulk::insert_rows_sharing(&mut tx, "payments", &shared, PAYMENT_COLUMNS, rows).await?;
         }
         sqlx::query("INSERT INTO roster_events (roster_id, step, staff_id, note, at) VALUES ($1, 'imported', NULL, $2, $3)")
             .bind(roster)
-            .bind(format!("{actor} 导入 {} 行", seen.len()))
+            .bind(format!("{actor} 导入 {count} 行"))
             .bind(&now)
             .execute(&mut *tx)
             .await?;
-        crate::ssr::db::audit::append(&mut tx, actor, "roster_imported", &format!("roster:{roster}"), &format!("lines:{}", seen.len())).await?;
+        crate::ssr::db::audit::append(&mut tx, actor, "roster_imported", &format!("roster:{roster}"), &format!("lines:{count}")).await?;
         rosters.push(roster);
     }
+    db.bulk_cache(&mut tx, false).await?;
     tx.commit().await?;
     Ok(rosters)
 }
 
-/// The beneficiary of a line: found by ID number (their bank details and phone brought up to
-/// date), or registered with a household of their own.
-async fn register(conn: &mut sqlx::AnyConnection, vault: &Vault, line: &Line, now: &str) -> Result<i64, sqlx::Error> {
-    let id_hash = vault.lookup_hash(line.id.as_str());
-    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM beneficiaries WHERE id_hash = $1").bind(&id_hash).fetch_optional(&mut *conn).await?;
-    if let Some(id) = found {
-        sqlx::query("UPDATE beneficiaries SET card_bank_id = $1, account_enc = $2, account_hash = $3, account_last4 = $4 WHERE id = $5")
-            .bind(line.bank_id)
-            .bind(vault.encrypt(line.account.as_str()))
-            .bind(vault.lookup_hash(line.account.as_str()))
-            .bind(line.account.last4())
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        if let Some(phone) = &line.phone {
-            sqlx::query("UPDATE beneficiaries SET phone_enc = $1, phone_hash = $2 WHERE id = $3")
-                .bind(vault.encrypt(phone.as_str()))
-                .bind(vault.lookup_hash(phone.as_str()))
-                .bind(id)
+/// The beneficiary of each line, in order: found by ID number (their bank details and phone
+/// brought up to date where the file changes them), or registered with a household of their own.
+async fn register(conn: &mut sqlx::AnyConnection, vault: &Vault, lines: &[Line], now: &str) -> Result<Vec<i64>, sqlx::Error> {
+    let hashes: Vec<String> = lines.iter().map(|l| vault.lookup_hash(l.id.as_str())).collect();
+    let known = known_people(conn, &hashes).await?;
+    for (line, hash) in lines.iter().zip(&hashes) {
+        let Some(k) = known.get(hash) else { continue };
+        let account_hash = vault.lookup_hash(line.account.as_str());
+        if k.account_hash.as_deref() != Some(account_hash.as_str()) {
+            sqlx::query("UPDATE beneficiaries SET card_bank_id = $1, account_enc = $2, account_hash = $3, account_last4 = $4 WHERE id = $5")
+                .bind(line.bank_id)
+                .bind(vault.encrypt(line.account.as_str()))
+                .bind(&account_hash)
+                .bind(line.account.last4())
+                .bind(k.id)
                 .execute(&mut *conn)
                 .await?;
         }
-        return Ok(id);
+        if let Some(phone) = &line.phone {
+            let phone_hash = vault.lookup_hash(phone.as_str());
+            if k.phone_hash.as_deref() != Some(phone_hash.as_str()) {
+                sqlx::query("UPDATE beneficiaries SET phone_enc = $1, phone_hash = $2 WHERE id = $3")
+                    .bind(vault.encrypt(phone.as_str()))
+                    .bind(&phone_hash)
+                    .bind(k.id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
     }
-    let household: i64 = sqlx::query_scalar("INSERT INTO households (code, village_id) VALUES ($1, $2) RETURNING id")
-        .bind(format!("HI{}", &id_hash[..16]))
-        .bind(line.village_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    sqlx::query_scalar(
-        "INSERT INTO beneficiaries (id_hash, id_enc, id_masked, name, name_masked, gender, ethnicity, phone_enc, phone_hash, village_id, \
-         household_id, is_household_head, card_status, card_bank_id, account_enc, account_hash, account_last4, is_deceased, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, 'issued', $12, $13, $14, $15, 0, $16) RETURNING id",
-    )
-    .bind(&id_hash)
-    .bind(vault.encrypt(line.id.as_str()))
-    .bind(mask::id_number(&line.id))
-    .bind(&line.name)
-    .bind(mask::name(&line.name))
-    .bind(if line.id.is_male() { "male" } else { "female" })
-    .bind(if line.ethnicity.is_empty() { "汉族" } else { line.ethnicity.as_str() })
-    .bind(line.phone.as_ref().map(|p| vault.encrypt(p.as_str())))
-    .bind(line.phone.as_ref().map(|p| vault.lookup_hash(p.as_str())))
-    .bind(line.village_id)
-    .bind(household)
-    .bind(line.bank_id)
-    .bind(vault.encrypt(line.account.as_str()))
-    .bind(vault.lookup_hash(line.account.as_str()))
-    .bind(line.account.last4())
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await
+    let new: Vec<(&Line, &String)> = lines.iter().zip(&hashes).filter(|(_, h)| !known.contains_key(*h)).collect();
+    let mut registered: HashMap<String, i64> = HashMap::with_capacity(new.len());
+    for chunk in new.chunks(WRITE_CHUNK) {
+        let rows: Vec<Vec<bulk::Val>> = chunk.iter().map(|(line, hash)| vec![household_code(hash).into(), line.village_id.into()]).collect();
+        let households: HashMap<String, i64> =
+            bulk::insert_returning(conn, "households", &["code", "village_id"], rows, "code, id").await?.iter().map(|r| (r.get("code"), r.get("id"))).collect();
+        let rows: Vec<Vec<bulk::Val>> =
+            chunk.iter().map(|(line, hash)| beneficiary_row(vault, line, hash, households.get(&household_code(hash)).copied(), now)).collect();
+        for r in bulk::insert_returning(conn, "beneficiaries", BENEFICIARY_COLUMNS, rows, "id_hash, id").await? {
+            registered.insert(r.get("id_hash"), r.get("id"));
+        }
+    }
+    hashes
+        .iter()
+        .map(|h| known.get(h).map(|k| k.id).or_else(|| registered.get(h).copied()).ok_or_else(|| sqlx::Error::RowNotFound))
+        .collect()
+}
+
+/// Lines written per round of multi-row statements.
+const WRITE_CHUNK: usize = 5_000;
+
+/// A payment line's own columns (the roster's are shared, see `write`).
+const PAYMENT_COLUMNS: &[&str] = &["beneficiary_id", "recipient_id", "amount_fen", "bank_id", "account_last4"];
+
+/// A new person's own household, named after their ID hash.
+fn household_code(id_hash: &str) -> String {
+    format!("HI{}", &id_hash[..16])
+}
+
+const BENEFICIARY_COLUMNS: &[&str] = &[
+    "id_hash", "id_enc", "id_masked", "name", "name_masked", "gender", "ethnicity", "phone_enc", "phone_hash", "village_id",
+    "household_id", "is_household_head", "card_status", "card_bank_id", "account_enc", "account_hash", "account_last4",
+    "is_deceased", "created_at",
+];
+
+fn beneficiary_row(vault: &Vault, line: &Line, id_hash: &str, household: Option<i64>, now: &str) -> Vec<bulk::Val> {
+    vec![
+        id_hash.into(),
+        vault.encrypt(line.id.as_str()).into(),
+        mask::id_number(&line.id).into(),
+        line.name.clone().into(),
+        mask::name(&line.name).into(),
+        (if line.id.is_male() { "male" } else { "female" }).into(),
+        (if line.ethnicity.is_empty() { "汉族" } else { line.ethnicity.as_str() }).into(),
+        line.phone.as_ref().map(|p| vault.encrypt(p.as_str())).into(),
+        line.phone.as_ref().map(|p| vault.lookup_hash(p.as_str())).into(),
+        line.village_id.into(),
+        household.into(),
+        1i64.into(),
+        "issued".into(),
+        line.bank_id.into(),
+        vault.encrypt(line.account.as_str()).into(),
+        vault.lookup_hash(line.account.as_str()).into(),
+        line.account.last4().into(),
+        0i64.into(),
+        now.into(),
+    ]
 }
 
 /// SHA-256 of a file, hex: how the same file is recognised when uploaded again.

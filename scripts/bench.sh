@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# Province-scale benchmarks (BENCHMARKS.md). Generates the data once per size under target/bench/,
+# then measures search (vs SQLite FTS5), the self-check (in-process and over HTTP at 200
+# connections, wrk), public pages (vs nginx serving the same bytes), a 1M-line roster import
+# (vs `sqlite3 .import`), page weight, memory and time to ready. Installs wrk, nginx and sqlite3
+# from apt when missing.
+#
+#   scripts/bench.sh [1m|10m]    measure at 1 million (default) or 10 million payment lines
+#   scripts/bench.sh table SIZE  print the last run's table again
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+SIZE="${1:-1m}"
+if [ "$SIZE" = table ]; then
+  SIZE="${2:-1m}"
+  TABLE_ONLY=1
+else
+  TABLE_ONLY=0
+fi
+case "$SIZE" in
+  1m) PEOPLE=100000 ;;
+  10m) PEOPLE=1000000 ;;
+  *) echo "usage: scripts/bench.sh [1m|10m] | scripts/bench.sh table [1m|10m]" >&2; exit 2 ;;
+esac
+DIR="$PWD/target/bench/$SIZE"
+RESULTS="$DIR/results.tsv"
+
+# ---------------------------------------------------------------------------------------------
+# The table: each measure, its figure, the issue's target, and whether it is met.
+
+print_table() {
+  [ -f "$RESULTS" ] || { echo "no results yet for $SIZE: run scripts/bench.sh $SIZE" >&2; exit 1; }
+  declare -A R
+  while IFS=$'\t' read -r k v; do R[$k]="$v"; done < "$RESULTS"
+  r() { echo "${R[$1]:-?}"; }
+  ok() { if awk "BEGIN{exit !($1)}" 2>/dev/null; then echo yes; else echo no; fi; }
+  echo "Benchmarks at $SIZE: $(r payments) payment lines, $(r beneficiaries) beneficiaries, $(r index_entries) index entries"
+  echo "Measured $(r date) on $(r machine)"
+  echo
+  echo "| measure | figure | target | met |"
+  echo "|---|---|---|---|"
+  echo "| search p50 / p99, $(r search_queries) queries (portal index) | $(r search_ours_p50_ms) / $(r search_ours_p99_ms) ms | p99 ≤ 10 ms, faster than FTS5 | $(ok "$(r search_ours_p99_ms) <= 10 && $(r search_ours_p50_ms) < $(r search_fts5_p50_ms) && $(r search_ours_p99_ms) < $(r search_fts5_p99_ms)") |"
+  echo "| search p50 / p99, same queries (SQLite FTS5 trigram) | $(r search_fts5_p50_ms) / $(r search_fts5_p99_ms) ms | — | — |"
+  echo "| self-check in-process p50 / p99 ($(r check_lines_per_person) lines per person) | $(r check_inprocess_p50_ms) / $(r check_inprocess_p99_ms) ms | p99 ≤ 2 ms | $(ok "$(r check_inprocess_p99_ms) <= 2") |"
+  echo "| self-check over HTTP, 200 connections, 200 ms between a connection's requests: p50 / p99, requests/s, errors | $(r check_http_p50_ms) / $(r check_http_p99_ms) ms, $(r check_http_rps)/s, $(r check_http_errors) | p99 ≤ 20 ms | $(ok "$(r check_http_p99_ms) <= 20 && $(r check_http_errors) == 0") |"
+  echo "| self-check over HTTP, 200 connections flat out: p50 / p99, requests/s, errors | $(r check_http_max_p50_ms) / $(r check_http_max_p99_ms) ms, $(r check_http_max_rps)/s, $(r check_http_max_errors) | — | — |"
+  echo "| \`/policies\` requests/s: portal / nginx static (ratio) | $(r policies_rps) / $(r policies_nginx_rps) ($(r policies_ratio)) | ≥ 0.5 | $(ok "$(r policies_ratio) >= 0.5") |"
+  echo "| village publicity page requests/s: portal / nginx (ratio) | $(r village_rps) / $(r village_nginx_rps) ($(r village_ratio)) | ≥ 0.5 | $(ok "$(r village_ratio) >= 0.5") |"
+  echo "| import of a 1M-line roster CSV (check + write) | $(r import_seconds) s | ≤ 15 s | $(ok "$(r import_seconds) <= 15") |"
+  echo "| \`sqlite3 .import\` of the same file into a bare table (ratio) | $(r sqlite_import_seconds) s ($(r import_ratio)×) | within 3× | $(ok "$(r import_ratio) <= 3") |"
+  echo "| first view of \`/\` before wasm: HTML + CSS + JS, compressed | $(r first_view_bytes) B (HTML $(r home_bytes), CSS $(r css_bytes), JS $(r js_bytes)) | ≤ 30 KB | $(ok "$(r first_view_bytes) <= 30720") |"
+  echo "| \`/check\`, \`/policies\` compressed | $(r check_page_bytes) B, $(r policies_bytes) B | — | — |"
+  echo "| wasm, brotli as served | $(r wasm_bytes) B | ≤ 350 KB | $(ok "$(r wasm_bytes) <= 358400") |"
+  echo "| server memory after the HTTP runs: RSS (peak; of it heap, mapped files) | $(r rss_mb) MB ($(r rss_peak_mb) MB; $(r rss_anon_mb) MB, $(r rss_file_mb) MB) | ≤ 300 MB | $(ok "$(r rss_peak_mb) <= 300") |"
+  echo "| start to ready with the existing index | $(r ready_seconds) s | ≤ 2 s | $(ok "$(r ready_seconds) <= 2") |"
+  echo
+  echo "Data: demo generated in $(r demo_seconds) s, index rebuilt in $(r reindex_seconds) s; FTS5 table built in $(r fts5_build_seconds) s."
+  echo "Database $(r db_mb) MB, search index $(r index_mb) MB, FTS5 table $(r fts5_mb) MB."
+}
+
+if [ "$TABLE_ONLY" = 1 ]; then
+  print_table
+  exit 0
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Tools and builds
+
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null || ! command -v sqlite3 >/dev/null || ! command -v brotli >/dev/null; then
+  say "installing wrk, nginx, sqlite3 and brotli (apt, first run only)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx sqlite3 brotli
+  rm -f target/site/pkg/app_bg.wasm.br # built again below, with brotli
+fi
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+ensure_wasm_tools
+if [ ! -f target/site/pkg/app_bg.wasm.br ]; then
+  build_site
+fi
+say "building the server and the benchmark program (release)"
+cargo build --release -p server
+cargo bench -p server --bench province --no-run
+SERVER="$PWD/target/release/server"
+bench() { cargo bench -q -p server --bench province -- "$@"; }
+
+export DATABASE_URL="sqlite:$DIR/portal.db"
+export PORTAL_INDEX_DIR="$DIR/index"
+export PORTAL_DATA_KEY_FILE="$DIR/portal.key"
+export PORTAL_SITE_ROOT="$PWD/target/site"
+export PORTAL_DEMO=false
+export RUST_LOG=warn
+
+mkdir -p "$DIR"
+: > "$RESULTS.new"
+record() { printf '%s\t%s\n' "$1" "$2" >> "$RESULTS.new"; printf '  %-28s %s\n' "$1" "$2"; }
+now() { date +%s.%N; }
+since() { awk "BEGIN{printf \"%.2f\", $(now) - $1}"; }
+results_of() { grep '^RESULT' | while IFS=$'\t' read -r _ k v; do record "$k" "$v"; done; }
+
+# ---------------------------------------------------------------------------------------------
+# Data, generated once per size and kept
+
+if [ ! -f "$DIR/generated.tsv" ]; then
+  say "generating the $SIZE data set ($PEOPLE beneficiaries) into $DIR"
+  rm -rf "$DIR/portal.db"* "$DIR/index" "$DIR/fts5.db" "$DIR/portal.key"
+  t=$(now); "$SERVER" demo --people "$PEOPLE" > "$DIR/demo.txt"; demo_s=$(since "$t"); head -2 "$DIR/demo.txt"
+  t=$(now); "$SERVER" reindex; reindex_s=$(since "$t")
+  printf 'demo_seconds\t%s\nreindex_seconds\t%s\n' "$demo_s" "$reindex_s" > "$DIR/generated.tsv"
+fi
+cat "$DIR/generated.tsv" >> "$RESULTS.new"
+sqlite3 "$DIR/portal.db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+record date "$(date -u +%Y-%m-%d)"
+record machine "$(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+record payments "$(sqlite3 "$DIR/portal.db" 'SELECT COUNT(*) FROM payments')"
+record beneficiaries "$(sqlite3 "$DIR/portal.db" 'SELECT COUNT(*) FROM beneficiaries')"
+record db_mb "$(du -sm "$DIR/portal.db" | cut -f1)"
+record index_mb "$(du -sm "$DIR/index" | cut -f1)"
+
+# ---------------------------------------------------------------------------------------------
+# In-process: search against FTS5, the self-check lookup
+
+say "search: the portal's index and SQLite FTS5 over the same entries"
+bench search | tee "$DIR/search.txt" | results_of
+grep -v '^RESULT' "$DIR/search.txt"
+record fts5_mb "$(du -sm "$DIR/fts5.db" | cut -f1)"
+# The FTS5 table is built on the first run only; keep its build figures with the data's.
+grep $'^RESULT\tfts5_' "$DIR/search.txt" | cut -f2- >> "$DIR/generated.tsv" || true
+
+say "self-check in-process"
+bench check | tee "$DIR/check.txt" | results_of
+bench sessions 1000 "$DIR/tokens.txt"
+
+# ---------------------------------------------------------------------------------------------
+# Over HTTP: start the server on the existing data and index
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
+say "starting the server on 127.0.0.1:$PORT"
+t=$(now)
+PORTAL_ADDR="127.0.0.1:$PORT" "$SERVER" serve > "$DIR/server.log" 2>&1 &
+SERVER_PID=$!
+NGINX_PREFIX="$DIR/nginx"
+cleanup() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  [ -f "$NGINX_PREFIX/nginx.pid" ] && "$NGINX" -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf" -s stop 2>/dev/null || true
+}
+trap cleanup EXIT
+until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$DIR/server.log"; exit 1; }
+  sleep 0.02
+done
+record ready_seconds "$(since "$t")"
+BASE="http://127.0.0.1:$PORT"
+
+# wrk's figures: p50 and p99 latency in ms, requests/s, errors (socket errors + non-2xx/3xx).
+wrk_run() { # name connections seconds url [lua]
+  local name=$1 conns=$2 secs=$3 url=$4 lua=${5:-}
+  local out
+  out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency ${lua:+-s "$lua"} "$url")
+  echo "$out" > "$DIR/wrk-$name.txt"
+  to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.2f", v}'; }
+  record "${name}_p50_ms" "$(echo "$out" | awk '$1=="50%"{print $2}' | to_ms)"
+  record "${name}_p99_ms" "$(echo "$out" | awk '$1=="99%"{print $2}' | to_ms)"
+  record "${name}_rps" "$(echo "$out" | awk '/Requests\/sec/{printf "%.0f", $2}')"
+  local socket non2xx
+  socket=$(echo "$out" | awk '/Socket errors/{gsub(",",""); print $4+$6+$8+$10}')
+  non2xx=$(echo "$out" | awk '/Non-2xx/{print $5}')
+  record "${name}_errors" "$(( ${socket:-0} + ${non2xx:-0} ))"
+}
+
+say "self-check over HTTP: 200 connections, each request a different person's session"
+TOKEN=$(head -1 "$DIR/tokens.txt")
+curl -sf -H "Cookie: citizen_session=$TOKEN" "$BASE/check/payments" | grep -q '发放' || { echo "the session does not open the payments page" >&2; exit 1; }
+cat > "$DIR/check.lua" <<EOF
+local tokens = {}
+for line in io.lines("$DIR/tokens.txt") do tokens[#tokens + 1] = line end
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", "/check/payments", { ["Cookie"] = "citizen_session=" .. tokens[(n % #tokens) + 1] })
+end
+EOF
+# Flat out: 200 connections each sending its next request as soon as the last is answered
+# (latency is then mostly queueing: 200 / throughput).
+wrk_run check_http_max 200 20 "$BASE/check/payments" "$DIR/check.lua"
+# As people use it: 200 connections, each waiting 200 ms between pages (about 1,000 requests/s
+# offered, below the flat-out rate): latency is then what one person waits.
+sed 's/^request = function/delay = function() return 200 end\nrequest = function/' "$DIR/check.lua" > "$DIR/check-paced.lua"
+wrk_run check_http 200 20 "$BASE/check/payments" "$DIR/check-paced.lua"
+
+say "public pages: the portal against nginx serving the same bytes"
+TOWNSHIP=$(curl -sf "$BASE/publicity" | grep -o 'href="/publicity/[0-9]*' | head -1 | cut -d'"' -f2)
+VILLAGE=$(curl -sf "$BASE$TOWNSHIP" | grep -o "href=\"$TOWNSHIP/[0-9]*" | head -1 | cut -d'"' -f2)
+[ -n "$VILLAGE" ] || { echo "no village link found under $TOWNSHIP" >&2; exit 1; }
+mkdir -p "$NGINX_PREFIX/www" "$NGINX_PREFIX/logs"
+curl -sf "$BASE/policies" > "$NGINX_PREFIX/www/policies.html"
+curl -sf "$BASE$VILLAGE" > "$NGINX_PREFIX/www/village.html"
+NGINX_PORT=$(free_port)
+cat > "$NGINX_PREFIX/nginx.conf" <<EOF
+worker_processes auto;
+pid $NGINX_PREFIX/nginx.pid;
+error_log $NGINX_PREFIX/logs/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  client_body_temp_path $NGINX_PREFIX/tmp;
+  proxy_temp_path $NGINX_PREFIX/tmp;
+  fastcgi_temp_path $NGINX_PREFIX/tmp;
+  uwsgi_temp_path $NGINX_PREFIX/tmp;
+  scgi_temp_path $NGINX_PREFIX/tmp;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $NGINX_PREFIX/www;
+    default_type text/html;
+  }
+}
+EOF
+mkdir -p "$NGINX_PREFIX/tmp"
+"$NGINX" -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf"
+wrk_run policies 100 15 "$BASE/policies"
+wrk_run policies_nginx 100 15 "http://127.0.0.1:$NGINX_PORT/policies.html"
+wrk_run village 100 15 "$BASE$VILLAGE"
+wrk_run village_nginx 100 15 "http://127.0.0.1:$NGINX_PORT/village.html"
+ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
+R_() { awk -F'\t' -v k="$1" '$1==k{v=$2} END{print v}' "$RESULTS.new"; }
+record policies_ratio "$(ratio "$(R_ policies_rps)" "$(R_ policies_nginx_rps)")"
+record village_ratio "$(ratio "$(R_ village_rps)" "$(R_ village_nginx_rps)")"
+
+say "page weight: bytes over the wire, compressed as served (brotli when asked for)"
+weight() { curl -sf -H 'Accept-Encoding: br, gzip' -o /dev/null -w '%{size_download}' "$BASE$1"; }
+record home_bytes "$(weight /)"
+record css_bytes "$(weight /pkg/app.css)"
+record js_bytes "$(weight /pkg/app.js)"
+record wasm_bytes "$(weight /pkg/app_bg.wasm)"
+record check_page_bytes "$(weight /check)"
+record policies_bytes "$(weight /policies)"
+record first_view_bytes "$(( $(R_ home_bytes) + $(R_ css_bytes) + $(R_ js_bytes) ))"
+
+record rss_mb "$(awk '/VmRSS/{printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")"
+record rss_peak_mb "$(awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")"
+record rss_anon_mb "$(awk '/RssAnon/{printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")"
+record rss_file_mb "$(awk '/RssFile/{printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")"
+cleanup
+wait "$SERVER_PID" 2>/dev/null || true
+trap - EXIT
+
+# ---------------------------------------------------------------------------------------------
+# Import: a 1M-line roster through the real importer, and sqlite3's own .import
+
+say "import: a 1,000,000-line roster CSV"
+[ -f "$DIR/roster-1m.csv" ] || bench roster-csv 1000000 "$DIR/roster-1m.csv"
+cp "$DIR/portal.db" "$DIR/import.db"
+rm -f "$DIR/import.db-wal" "$DIR/import.db-shm"
+t=$(now)
+if ! DATABASE_URL="sqlite:$DIR/import.db" "$SERVER" import-roster "$DIR/roster-1m.csv" --item 14-01 --period 2026-12 > "$DIR/import.txt" 2> "$DIR/import.err"; then
+  tail -5 "$DIR/import.err"; echo "the import failed" >&2; exit 1
+fi
+record import_seconds "$(since "$t")"
+grep -E '^(最低|用时)' "$DIR/import.txt"
+grep -q '^已导入' "$DIR/import.txt" || { echo "the import did not complete" >&2; exit 1; }
+rm -f "$DIR/import.db"*
+rm -f "$DIR/bare.db"
+t=$(now)
+printf '.mode csv\n.import %s roster\n' "$DIR/roster-1m.csv" | sqlite3 "$DIR/bare.db"
+record sqlite_import_seconds "$(since "$t")"
+[ "$(sqlite3 "$DIR/bare.db" 'SELECT COUNT(*) FROM roster')" = 1000000 ] || { echo "sqlite3 .import did not take every line" >&2; exit 1; }
+rm -f "$DIR/bare.db"
+record import_ratio "$(ratio "$(R_ import_seconds)" "$(R_ sqlite_import_seconds)")"
+
+mv "$RESULTS.new" "$RESULTS"
+say "results ($RESULTS)"
+print_table

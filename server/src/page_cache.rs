@@ -1,0 +1,150 @@
+//! Public pages kept as sent (compressed, with an ETag) for a few seconds per node: a popular
+//! page is rendered once per variant every few seconds instead of once per visitor.
+//!
+//! Only anonymous GETs of the public pages are kept (policy list, notices, publicity, public
+//! case records and statistics); a request carrying any session cookie is always rendered. Any
+//! accepted POST handled by this node (a staff change, a filed case) empties the cache at once;
+//! changes made through another node show here within [`FRESH_FOR`].
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+/// How long a kept page is served before it is rendered again.
+pub const FRESH_FOR: Duration = Duration::from_secs(10);
+/// A stale page may still be served this long while one request renders it again.
+const STALE_FOR: Duration = Duration::from_secs(30);
+/// The cache is emptied when the pages kept exceed this many bytes.
+const MAX_BYTES: usize = 32 * 1024 * 1024;
+/// Pages larger than this are not kept.
+const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
+
+/// Path prefixes of the pages every visitor sees the same way.
+const PUBLIC: &[&str] = &["/policies", "/notices", "/publicity", "/case/", "/cases/stats", "/cases/answered"];
+
+#[derive(Clone, Default)]
+pub struct PageCache(Arc<RwLock<Pages>>);
+
+#[derive(Default)]
+struct Pages {
+    by_key: HashMap<String, Arc<Page>>,
+    bytes: usize,
+}
+
+struct Page {
+    kept_at: Instant,
+    /// Set when a request has gone to render this page again.
+    refreshing: AtomicBool,
+    headers: HeaderMap,
+    etag: HeaderValue,
+    body: Bytes,
+}
+
+impl PageCache {
+    /// The kept page, if fresh. Once it is stale, the first request to ask renders it again
+    /// while the others are still served the stale copy (for at most [`STALE_FOR`]), so that a
+    /// popular page is not rendered by every waiting visitor at once.
+    fn get(&self, key: &str) -> Option<Arc<Page>> {
+        let pages = self.0.read().unwrap_or_else(|e| e.into_inner());
+        let page = pages.by_key.get(key)?;
+        let age = page.kept_at.elapsed();
+        if age < FRESH_FOR || (age < STALE_FOR && page.refreshing.swap(true, Ordering::Relaxed)) {
+            return Some(page.clone());
+        }
+        None
+    }
+
+    fn put(&self, key: String, page: Arc<Page>) {
+        let mut pages = self.0.write().unwrap_or_else(|e| e.into_inner());
+        if pages.bytes + page.body.len() > MAX_BYTES {
+            pages.by_key.clear();
+            pages.bytes = 0;
+        }
+        pages.bytes += page.body.len();
+        if let Some(old) = pages.by_key.insert(key, page) {
+            pages.bytes -= old.body.len();
+        }
+    }
+
+    pub fn clear(&self) {
+        let mut pages = self.0.write().unwrap_or_else(|e| e.into_inner());
+        pages.by_key.clear();
+        pages.bytes = 0;
+    }
+}
+
+/// The middleware: serves kept pages, keeps new ones, empties the cache on any change.
+pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next) -> Response {
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        let changes_data = request.uri().path() != "/settings/text-size";
+        let response = next.run(request).await;
+        if changes_data && (response.status().is_success() || response.status().is_redirection()) {
+            cache.clear();
+        }
+        return response;
+    }
+    let Some(key) = key_of(&request) else { return next.run(request).await };
+    let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
+    if let Some(page) = cache.get(&key) {
+        return respond(&page, if_none_match.as_ref());
+    }
+    let response = next.run(request).await;
+    if response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let body = match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::warn!(error = %e, "page too large to keep, or its body failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let page = Arc::new(Page { kept_at: Instant::now(), refreshing: AtomicBool::new(false), etag: etag_of(&body), headers: parts.headers, body });
+    cache.put(key, page.clone());
+    respond(&page, if_none_match.as_ref())
+}
+
+/// The cache key of an anonymous GET of a public page: path and query, text size, encoding.
+fn key_of(request: &Request) -> Option<String> {
+    if request.method() != Method::GET {
+        return None;
+    }
+    let path = request.uri().path();
+    if path != "/" && !PUBLIC.iter().any(|p| path.starts_with(p)) {
+        return None;
+    }
+    let header_text = |name| request.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let cookies = header_text(header::COOKIE);
+    if cookies.contains("_session=") {
+        return None;
+    }
+    let text_size = if cookies.contains(&format!("{}=large", app::components::text_size::COOKIE)) { "large" } else { "normal" };
+    let query = request.uri().query().unwrap_or("");
+    Some(format!("{path}?{query}|{text_size}|{}", header_text(header::ACCEPT_ENCODING)))
+}
+
+fn etag_of(body: &[u8]) -> HeaderValue {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(body);
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    HeaderValue::from_str(&format!("\"{hex}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
+
+fn respond(page: &Page, if_none_match: Option<&HeaderValue>) -> Response {
+    if if_none_match.is_some_and(|v| v.as_bytes().split(|b| *b == b',').any(|t| t.trim_ascii() == page.etag.as_bytes())) {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        response.headers_mut().insert(header::ETAG, page.etag.clone());
+        return response;
+    }
+    let mut response = Response::new(Body::from(page.body.clone()));
+    *response.headers_mut() = page.headers.clone();
+    response.headers_mut().insert(header::ETAG, page.etag.clone());
+    response
+}
