@@ -96,7 +96,9 @@ pub async fn load(db: &Db, vault: &Vault, opts: &DemoOptions) -> Result<DemoSumm
     let mut county = generate(vault, opts)?;
     tracing::debug!(seconds = started.elapsed().as_secs_f32(), "demo generated in memory");
     let mut tx = db.pool.begin().await?;
+    db.bulk_cache(&mut tx, true).await?;
     county.write(&mut tx).await?;
+    db.bulk_cache(&mut tx, false).await?;
     tx.commit().await?;
     db.sync_id_sequences(&[
         "regions", "departments", "banks", "staff_users", "documents", "subsidy_items", "households",

@@ -147,6 +147,32 @@ async fn known_people(conn: &mut sqlx::AnyConnection, id_hashes: &[String]) -> R
     Ok(known)
 }
 
+/// The `column` of every row parsed (with its keyed hash) where it parses, and the distinct
+/// hashes, sorted: what the database is then asked about.
+#[allow(clippy::type_complexity)]
+fn hashed<T>(
+    vault: &Vault,
+    table: &Table,
+    column: Column,
+    parse: impl Fn(&str) -> Option<T>,
+    text: impl Fn(&T) -> &str,
+) -> (Vec<Option<(T, String)>>, Vec<String>) {
+    let parsed: Vec<Option<(T, String)>> = table
+        .rows
+        .iter()
+        .map(|(_, cells)| {
+            parse(table.get(cells, column)).map(|value| {
+                let hash = vault.lookup_hash(text(&value));
+                (value, hash)
+            })
+        })
+        .collect();
+    let mut hashes: Vec<String> = parsed.iter().flatten().map(|(_, h)| h.clone()).collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    (parsed, hashes)
+}
+
 /// Checks every row of `table` for `target`; reads the database, writes nothing. `progress` is
 /// told how many rows are done, now and then. The database is asked about the file's people a
 /// few hundred at a time, not row by row, so that a million-line roster checks in seconds.
@@ -176,28 +202,8 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
     let banks: Vec<(i64, String)> = sqlx::query("SELECT id, name FROM banks").fetch_all(&db.pool).await?.iter().map(|r| (r.get("id"), plain(&r.get::<String, _>("name")))).collect();
 
     // First the file alone: ID numbers and accounts, hashed once.
-    let ids: Vec<Option<(IdNumber, String)>> = table
-        .rows
-        .iter()
-        .map(|(_, cells)| IdNumber::parse(table.get(cells, Column::IdNumber)).ok().map(|id| {
-            let hash = vault.lookup_hash(id.as_str());
-            (id, hash)
-        }))
-        .collect();
-    let mut id_hashes: Vec<String> = ids.iter().flatten().map(|(_, h)| h.clone()).collect();
-    id_hashes.sort_unstable();
-    id_hashes.dedup();
-    let accounts: Vec<Option<(BankAccount, String)>> = table
-        .rows
-        .iter()
-        .map(|(_, cells)| BankAccount::parse(table.get(cells, Column::Account)).ok().map(|a| {
-            let hash = vault.lookup_hash(a.as_str());
-            (a, hash)
-        }))
-        .collect();
-    let mut account_hashes: Vec<String> = accounts.iter().flatten().map(|(_, h)| h.clone()).collect();
-    account_hashes.sort_unstable();
-    account_hashes.dedup();
+    let (ids, id_hashes) = hashed(vault, table, Column::IdNumber, |text| IdNumber::parse(text).ok(), IdNumber::as_str);
+    let (accounts, account_hashes) = hashed(vault, table, Column::Account, |text| BankAccount::parse(text).ok(), BankAccount::as_str);
 
     // Then the database, a chunk of people at a time: who is on file, who is already in this
     // item and period (or in its exclusive partner), who else holds each account.
