@@ -91,7 +91,7 @@ pub async fn start(
             },
         };
     }
-    if let Some(wait) = limiter.wait(peer.ip()) {
+    if let Some(wait) = limiter.wait(peer.ip(), &headers) {
         return too_many_back(wait, "/cases/new");
     }
     match cases::start_filing(&cx, &token, &fields).await {
@@ -140,7 +140,7 @@ pub async fn track_start(
     headers: HeaderMap,
     Form(form): Form<TrackForm>,
 ) -> Response {
-    if let Some(wait) = limiter.wait(peer.ip()) {
+    if let Some(wait) = limiter.wait(peer.ip(), &headers) {
         return too_many_back(wait, "/cases/track");
     }
     let Some(no) = parse_tracking_no(&form.no) else { return redirect("/cases/track?e=no", &[]) };

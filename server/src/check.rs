@@ -71,21 +71,34 @@ pub(crate) fn page(title: &str, body: &str) -> String {
 /// carrier address, so this is generous; the per-phone and per-ID limits are the strict ones).
 pub const PER_IP_PER_MINUTE: u32 = 30;
 
-/// The per-address limiter of one node.
+/// The per-address limiter of one node, and the load balancers it may believe about addresses.
 #[derive(Clone)]
-pub struct IpLimiter(Arc<DefaultKeyedRateLimiter<IpAddr>>);
-
-impl Default for IpLimiter {
-    fn default() -> Self {
-        let quota = Quota::per_minute(NonZeroU32::new(PER_IP_PER_MINUTE).unwrap_or(NonZeroU32::MIN));
-        IpLimiter(Arc::new(RateLimiter::keyed(quota)))
-    }
+pub struct IpLimiter {
+    limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    trusted_proxies: Arc<Vec<IpAddr>>,
 }
 
 impl IpLimiter {
-    /// Seconds to wait when `ip` is over its quota.
-    pub(crate) fn wait(&self, ip: IpAddr) -> Option<i64> {
-        self.0.check_key(&ip).err().map(|not_until| {
+    pub fn new(trusted_proxies: Vec<IpAddr>) -> Self {
+        let quota = Quota::per_minute(NonZeroU32::new(PER_IP_PER_MINUTE).unwrap_or(NonZeroU32::MIN));
+        IpLimiter { limiter: Arc::new(RateLimiter::keyed(quota)), trusted_proxies: Arc::new(trusted_proxies) }
+    }
+
+    /// The client's address: the peer, unless the peer is a trusted load balancer; then the
+    /// last address in `X-Forwarded-For` that is not one of ours (earlier entries are whatever
+    /// the client chose to send).
+    pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        if !self.trusted_proxies.contains(&peer) {
+            return peer;
+        }
+        let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','));
+        let hops: Vec<IpAddr> = forwarded.filter_map(|a| a.trim().parse().ok()).collect();
+        hops.into_iter().rev().find(|a| !self.trusted_proxies.contains(a)).unwrap_or(peer)
+    }
+
+    /// Seconds to wait when the client behind `peer` is over its quota.
+    pub(crate) fn wait(&self, peer: IpAddr, headers: &HeaderMap) -> Option<i64> {
+        self.limiter.check_key(&self.client(peer, headers)).err().map(|not_until| {
             let clock = governor::clock::DefaultClock::default();
             not_until.wait_time_from(governor::clock::Clock::now(&clock)).as_secs() as i64 + 1
         })
@@ -116,7 +129,7 @@ pub async fn start(
     headers: HeaderMap,
     Form(form): Form<StartForm>,
 ) -> Response {
-    if let Some(wait) = limiter.wait(peer.ip()) {
+    if let Some(wait) = limiter.wait(peer.ip(), &headers) {
         return too_many(wait);
     }
     let id = match IdNumber::parse(&form.id_number) {
@@ -246,5 +259,22 @@ pub async fn confirm(Extension(cx): Extension<AppContext>, headers: HeaderMap, F
     match app::ssr::db::check::confirm(&cx, beneficiary, payment, received).await {
         Ok(_) => redirect(&format!("/check/payments#p{payment}"), &[]),
         Err(e) => internal(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_address_is_believed_only_from_a_trusted_balancer() {
+        let balancer: IpAddr = "10.0.0.5".parse().unwrap();
+        let limiter = IpLimiter::new(vec![balancer]);
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "1.2.3.4, 203.0.113.9".parse().unwrap());
+        assert_eq!(limiter.client(balancer, &headers), "203.0.113.9".parse::<IpAddr>().unwrap(), "the hop the balancer added");
+        let stranger: IpAddr = "198.51.100.7".parse().unwrap();
+        assert_eq!(limiter.client(stranger, &headers), stranger, "anyone else's header is ignored");
+        assert_eq!(limiter.client(balancer, &HeaderMap::new()), balancer);
     }
 }

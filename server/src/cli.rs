@@ -61,6 +61,16 @@ pub enum Command {
         #[arg(long)]
         exclude_bad: bool,
     },
+    /// Check the audit log's hash chain: every entry must match its contents and the entry before
+    /// it. Prints the number of entries and the newest hash (record it elsewhere: it also shows a
+    /// removed tail); exits with failure at the first edited or deleted entry.
+    VerifyAudit,
+    /// Write a consistent copy of the database while the server runs (SQLite: VACUUM INTO a new
+    /// file; PostgreSQL: use pg_dump, as the message explains). Back up the data key separately.
+    Backup {
+        /// The file to create; it must not exist yet.
+        file: PathBuf,
+    },
     /// Mark the people of a deceased list (XLSX or CSV with a 身份证号 column) so that roster
     /// imports flag them for reviewers.
     ImportDeceased {
@@ -86,6 +96,8 @@ pub async fn run() -> ExitCode {
         Command::Reindex => reindex(&config).await,
         Command::ImportRoster { file, item, period, exclude_bad } => import_roster(&config, &file, item, period, exclude_bad).await,
         Command::ImportDeceased { file } => import_deceased(&config, &file).await,
+        Command::VerifyAudit => verify_audit(&config).await,
+        Command::Backup { file } => backup(&config, &file).await,
         Command::Config => {
             println!("{config:#?}\n\nEnvironment variables:");
             for (name, what) in ENV_VARS {
@@ -107,6 +119,36 @@ async fn serve(config: &Config) -> Result<(), String> {
     let app = Application::build(config).await.map_err(|e| e.to_string())?;
     println!("惠民惠农财政补贴资金公开平台已启动: http://{}", app.local_addr());
     app.run().await.map_err(|e| e.to_string())
+}
+
+async fn verify_audit(config: &Config) -> Result<(), String> {
+    let (db, _) = startup::open(config).await.map_err(|e| e.to_string())?;
+    let check = app::ssr::db::audit::verify(&db).await.map_err(|e| e.to_string())?;
+    match check.broken {
+        None => {
+            println!("审计日志完整：{} 条记录，哈希链无断点。", check.entries);
+            println!("最新哈希：{}（请另行记录，以便发现末尾记录被删除）", check.last_hash);
+            Ok(())
+        }
+        Some((id, why)) => Err(format!("审计日志第 {id} 号记录处断链：{why}；此前 {} 条记录完好。", check.entries)),
+    }
+}
+
+async fn backup(config: &Config, file: &std::path::Path) -> Result<(), String> {
+    if file.exists() {
+        return Err(format!("{} 已存在；备份不会覆盖已有文件", file.display()));
+    }
+    let (db, _) = startup::open(config).await.map_err(|e| e.to_string())?;
+    if db.backend != app::ssr::db::Backend::Sqlite {
+        return Err("PostgreSQL 请用其自带工具备份：pg_dump -Fc <数据库> > portal.dump（恢复：pg_restore -d <新数据库> portal.dump），或持续归档（基础备份 + WAL）。数据密钥另行备份。".into());
+    }
+    let started = std::time::Instant::now();
+    let target = file.to_str().ok_or_else(|| format!("{}: 路径须为 UTF-8", file.display()))?;
+    // One statement, one read transaction: a consistent copy while the server keeps writing.
+    sqlx::query("VACUUM INTO $1").bind(target).execute(&db.pool).await.map_err(|e| format!("备份失败：{e}"))?;
+    let bytes = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    println!("已备份到 {}（{:.1} MB，用时 {:.1} 秒）。数据密钥不在其中，请另行保管。", file.display(), bytes as f64 / 1e6, started.elapsed().as_secs_f32());
+    Ok(())
 }
 
 async fn demo(config: &Config, seed: Option<u64>, people: Option<usize>) -> Result<(), String> {

@@ -59,6 +59,9 @@ pub struct Config {
     pub sms_templates: BTreeMap<String, String>,
     /// Working days to answer each kind of case.
     pub case_deadlines: Deadlines,
+    /// Load balancers whose `X-Forwarded-For` names the client (per-address limits count the
+    /// client, not the balancer).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -83,6 +86,7 @@ impl Default for Config {
             sms_sign_name: String::new(),
             sms_templates: BTreeMap::new(),
             case_deadlines: Deadlines::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -112,6 +116,7 @@ struct FileLayer {
     case_days_inquiry: Option<u32>,
     case_days_complaint: Option<u32>,
     case_days_disclosure: Option<u32>,
+    trusted_proxies: Option<Vec<std::net::IpAddr>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -150,6 +155,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PORTAL_CASE_DAYS_INQUIRY", "working days to answer an inquiry (default 5)"),
     ("PORTAL_CASE_DAYS_COMPLAINT", "working days to answer a complaint (default 15)"),
     ("PORTAL_CASE_DAYS_DISCLOSURE", "working days to answer a disclosure request (default 20)"),
+    ("PORTAL_TRUSTED_PROXIES", "load balancer addresses, comma-separated, whose X-Forwarded-For names the client (default none)"),
     ("RUST_LOG", "log filter (default info)"),
 ];
 
@@ -226,6 +232,7 @@ impl Config {
         if let Some(v) = f.case_days_inquiry { self.case_deadlines.inquiry = v; }
         if let Some(v) = f.case_days_complaint { self.case_deadlines.complaint = v; }
         if let Some(v) = f.case_days_disclosure { self.case_deadlines.disclosure = v; }
+        if let Some(v) = f.trusted_proxies { self.trusted_proxies = v; }
     }
 
     fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
@@ -266,6 +273,9 @@ impl Config {
         if let Some(v) = env("PORTAL_CASE_DAYS_INQUIRY") { self.case_deadlines.inquiry = parse("PORTAL_CASE_DAYS_INQUIRY", v)?; }
         if let Some(v) = env("PORTAL_CASE_DAYS_COMPLAINT") { self.case_deadlines.complaint = parse("PORTAL_CASE_DAYS_COMPLAINT", v)?; }
         if let Some(v) = env("PORTAL_CASE_DAYS_DISCLOSURE") { self.case_deadlines.disclosure = parse("PORTAL_CASE_DAYS_DISCLOSURE", v)?; }
+        if let Some(v) = env("PORTAL_TRUSTED_PROXIES") {
+            self.trusted_proxies = v.split(',').map(str::trim).filter(|a| !a.is_empty()).map(|a| parse("PORTAL_TRUSTED_PROXIES", a.to_string())).collect::<Result<_, _>>()?;
+        }
         Ok(())
     }
 }

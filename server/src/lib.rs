@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod downloads;
+pub mod health;
 pub mod open_data;
 pub mod page_cache;
 pub mod preferences;

@@ -193,7 +193,7 @@ impl Application {
         }
         let cx = AppContext { db, vault, search: search.clone(), cache: Default::default(), sms, deadlines: config.case_deadlines };
         tokio::spawn(housekeeping(cx.clone(), stopped));
-        let router = router(cx, leptos_options);
+        let router = router(cx, leptos_options, crate::check::IpLimiter::new(config.trusted_proxies.clone()));
         let listener = TcpListener::bind(addr).await.map_err(|e| StartupError::Bind(addr, e))?;
         Ok(Self { listener, router, stop, search })
     }
@@ -242,12 +242,13 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-pub fn router(cx: AppContext, leptos_options: LeptosOptions) -> Router {
+pub fn router(cx: AppContext, leptos_options: LeptosOptions, limiter: crate::check::IpLimiter) -> Router {
     let routes = generate_route_list(App);
     let extension = axum::Extension(cx.clone());
     let context = move || provide_context(cx.clone());
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(crate::health::healthz))
+        .route("/readyz", get(crate::health::readyz))
         .route("/publicity/{township}/{village}/{roster}/csv", get(crate::downloads::roster_csv))
         .route("/settings/text-size", axum::routing::post(crate::preferences::set_text_size))
         .route("/check/start", axum::routing::post(crate::check::start))
@@ -292,7 +293,7 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions) -> Router {
         })
         .fallback(file_and_error_handler_with_context(context, shell))
         .layer(extension)
-        .layer(axum::Extension(crate::check::IpLimiter::default()))
+        .layer(axum::Extension(limiter))
         .layer(axum::middleware::from_fn(crate::staff::same_origin_posts))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(crate::page_cache::PageCache::default(), crate::page_cache::layer))

@@ -208,7 +208,7 @@ async fn event(
 pub async fn save_form(cx: &AppContext, token: &str, fields: &CaseFormFields) -> Result<(), sqlx::Error> {
     let json = serde_json::to_string(fields).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     let hash = cx.vault.lookup_hash(token);
-    let mut tx = cx.db.pool.begin().await?;
+    let mut tx = cx.db.begin().await?;
     sqlx::query("DELETE FROM case_drafts WHERE token_hash = $1 OR expires_at < $2").bind(&hash).bind(clock::now()).execute(&mut *tx).await?;
     sqlx::query("INSERT INTO case_drafts (token_hash, form_enc, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(&hash)
@@ -250,7 +250,7 @@ pub async fn start_filing(cx: &AppContext, token: &str, fields: &CaseFormFields)
         return Ok(Started::Limited { retry_after_secs });
     }
     let phone = &phone;
-    let mut tx = cx.db.pool.begin().await?;
+    let mut tx = cx.db.begin().await?;
     let code = code::record(&mut tx, cx, Purpose::Case, token, &phone_hash, None, Unlocks { beneficiary: None, case_id: None }).await?;
     cx.sms.queue(&mut tx, &cx.vault, phone, &SmsMessage::VerificationCode { code }).await?;
     tx.commit().await?;
@@ -260,7 +260,7 @@ pub async fn start_filing(cx: &AppContext, token: &str, fields: &CaseFormFields)
 
 /// Filing step 2: a right code files the draft, in one transaction with using up the code.
 pub async fn verify_filing(cx: &AppContext, token: &str, typed: &str) -> Result<Verified<Filed>, CaseError> {
-    let mut tx = cx.db.pool.begin().await?;
+    let mut tx = cx.db.begin().await?;
     let sent_to = match code::check(cx, &mut tx, Purpose::Case, token, typed).await? {
         CodeCheck::Right { phone_hash, .. } => phone_hash,
         CodeCheck::Wrong { tries_left } => {
@@ -297,7 +297,7 @@ pub async fn file_for_citizen(cx: &AppContext, beneficiary: i64, fields: &CaseFo
     }
     let draft = &draft;
     let phone = citizen_phone(cx, beneficiary).await?.ok_or(CaseError::NotFound)?;
-    let mut tx = cx.db.pool.begin().await?;
+    let mut tx = cx.db.begin().await?;
     let filed = file(&mut tx, cx, draft, &phone, "form").await?;
     tx.commit().await?;
     cx.sms.deliver_soon(cx);
@@ -368,7 +368,7 @@ pub async fn start_tracking(cx: &AppContext, tracking_no: &str, phone: &Phone) -
         .fetch_optional(&cx.db.pool)
         .await?;
     let token = code::random_hex(32);
-    let mut tx = cx.db.pool.begin().await?;
+    let mut tx = cx.db.begin().await?;
     let code = code::record(&mut tx, cx, Purpose::Case, &token, &phone_hash, None, Unlocks { beneficiary: None, case_id }).await?;
     let mut sp = sqlx::Connection::begin(&mut *tx).await?;
     cx.sms.queue(&mut sp, &cx.vault, phone, &SmsMessage::VerificationCode { code }).await?;
@@ -384,7 +384,7 @@ pub async fn start_tracking(cx: &AppContext, tracking_no: &str, phone: &Phone) -
 
 /// Tracking step 2: a right code opens a session on the case; `Done` carries its token.
 pub async fn verify_tracking(cx: &AppContext, token: &str, typed: &str) -> Result<Verified<String>, CaseError> {
-    let mut tx = cx.db.pool.begin().await?;
+    let mut tx = cx.db.begin().await?;
     let answer = match code::check(cx, &mut tx, Purpose::Case, token, typed).await? {
         CodeCheck::Right { unlocks: Unlocks { case_id: Some(case_id), .. }, .. } => Verified::Done(session::open(&mut tx, cx, Kind::Case, case_id).await?),
         CodeCheck::Right { .. } | CodeCheck::Expired => Verified::Expired,
@@ -445,7 +445,7 @@ async fn department_name(conn: &mut AnyConnection, id: i64) -> Result<Option<Str
 /// A staff member's step on a case, checked against their role and the case's state, recorded
 /// with who and when, in one transaction.
 pub async fn act(cx: &AppContext, staff: &Staff, case_id: i64, action: Action) -> Result<(), CaseError> {
-    let mut tx = cx.db.pool.begin().await?;
+    let mut tx = cx.db.begin().await?;
     let c = load(&mut tx, cx, case_id).await?;
     if !staff.can_see(c.department_id) {
         return Err(CaseError::NotFound);
@@ -562,7 +562,7 @@ fn unchanged_if(rows: u64) -> Result<(), CaseError> {
 /// new deadline from today, and counts as reopened in the department's figures.
 pub async fn reopen(cx: &AppContext, case_id: i64, reason: &str) -> Result<(), CaseError> {
     let reason = check_note(reason)?;
-    let mut tx = cx.db.pool.begin().await?;
+    let mut tx = cx.db.begin().await?;
     let c = load(&mut tx, cx, case_id).await?;
     let today = clock::local_today();
     let within = c.answered_on.as_deref().and_then(|a| days_between(a, &today)).is_some_and(|d| d <= REOPEN_WITHIN_DAYS);
@@ -590,7 +590,7 @@ pub async fn reopen(cx: &AppContext, case_id: i64, reason: &str) -> Result<(), C
 /// The filer adds what the department asked for; the case goes back to the department.
 pub async fn supplement(cx: &AppContext, case_id: i64, text: &str) -> Result<(), CaseError> {
     let text = check_note(text)?;
-    let mut tx = cx.db.pool.begin().await?;
+    let mut tx = cx.db.begin().await?;
     let c = load(&mut tx, cx, case_id).await?;
     if c.status != "info_requested" {
         return Err(CaseActionError::WrongState.into());
@@ -626,7 +626,7 @@ pub async fn escalate_overdue(db: &super::Db) -> Result<usize, sqlx::Error> {
     let mut escalated = 0;
     for r in due {
         let id: i64 = r.get("id");
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.begin().await?;
         let done = sqlx::query("UPDATE cases SET escalated = 1 WHERE id = $1 AND escalated = 0").bind(id).execute(&mut *tx).await?;
         if done.rows_affected() == 1 {
             event(&mut tx, id, "escalated", Some(r.get("department_id")), None, None, "").await?;

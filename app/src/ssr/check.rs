@@ -21,7 +21,7 @@ pub async fn start(cx: &AppContext, id: &IdNumber, phone: &Phone) -> Result<Star
         .fetch_optional(&cx.db.pool)
         .await?;
     let token = code::random_hex(32);
-    let mut tx = cx.db.pool.begin().await?;
+    let mut tx = cx.db.begin().await?;
     let unlocks = Unlocks { beneficiary, case_id: None };
     let code = code::record(&mut tx, cx, Purpose::SelfCheck, &token, &phone_hash, Some(&id_hash), unlocks).await?;
     // The same writes either way (the unsent message is dropped with its savepoint), so the
@@ -44,7 +44,7 @@ pub async fn start(cx: &AppContext, id: &IdNumber, phone: &Phone) -> Result<Star
 /// Step 2: checks the code of the pending check named by `token`.
 /// A right code opens a citizen session; `Done` carries its token.
 pub async fn verify(cx: &AppContext, token: &str, typed: &str) -> Result<Verified<String>, sqlx::Error> {
-    let mut tx = cx.db.pool.begin().await?;
+    let mut tx = cx.db.begin().await?;
     match code::check(cx, &mut tx, Purpose::SelfCheck, token, typed).await? {
         CodeCheck::Right { unlocks: Unlocks { beneficiary: Some(beneficiary), .. }, .. } => {
             let token = session::open(&mut tx, cx, Kind::Citizen, beneficiary).await?;

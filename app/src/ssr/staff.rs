@@ -121,14 +121,13 @@ pub async fn login(cx: &AppContext, username: &str, password: &str) -> Result<Lo
         if let Some(until) = &locked {
             sqlx::query("UPDATE staff_users SET failed_logins = 0, locked_until = $1 WHERE id = $2").bind(until).bind(id).execute(&cx.db.pool).await?;
         }
-        let mut conn = cx.db.pool.acquire().await?;
-        super::db::audit::append(&mut conn, &format!("staff:{id}"), "staff_login_failed", &format!("staff:{id}"), "").await?;
+        super::db::audit::append_alone(&cx.db, &format!("staff:{id}"), "staff_login_failed", &format!("staff:{id}"), "").await?;
         return Ok(match locked {
             Some(until) => Login::Locked { until },
             None => Login::Wrong,
         });
     }
-    let mut tx = cx.db.pool.begin().await?;
+    let mut tx = cx.db.begin().await?;
     sqlx::query("UPDATE staff_users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(id).execute(&mut *tx).await?;
     let token = session::open(&mut tx, cx, Kind::Staff, id).await?;
     super::db::audit::append(&mut tx, &format!("staff:{id}"), "staff_login", &format!("staff:{id}"), "").await?;

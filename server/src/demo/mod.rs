@@ -95,7 +95,7 @@ pub async fn load(db: &Db, vault: &Vault, opts: &DemoOptions) -> Result<DemoSumm
     let started = std::time::Instant::now();
     let mut county = generate(vault, opts)?;
     tracing::debug!(seconds = started.elapsed().as_secs_f32(), "demo generated in memory");
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     db.bulk_cache(&mut tx, true).await?;
     county.write(&mut tx).await?;
     db.bulk_cache(&mut tx, false).await?;

@@ -53,7 +53,10 @@ pub async fn file(app: &TestApp, item: &str, place: &str, phone: &str, anonymous
     let code = code_sent_to(app, phone).await.expect("a code by SMS");
     let r = app.client.post(app.url("/cases/verify")).header("cookie", &form).form(&[("code", code.as_str())]).send().await.unwrap();
     let to = location(&r);
-    assert!(to.starts_with("/cases/filed?no="), "{to}");
+    if !to.starts_with("/cases/filed?no=") {
+        let status = r.status();
+        panic!("filing did not end on the filed page: {status} {to:?} {}", r.text().await.unwrap_or_default());
+    }
     to["/cases/filed?no=".len()..].to_string()
 }
 

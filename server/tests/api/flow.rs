@@ -7,17 +7,17 @@ use crate::staff::{login, page};
 use app::domain::IdNumber;
 use sqlx::Row;
 
-struct Staffer {
-    cookie: String,
-    csrf: String,
+pub(crate) struct Staffer {
+    pub cookie: String,
+    pub csrf: String,
 }
 
-async fn as_staff(app: &TestApp, user: &str) -> Staffer {
+pub(crate) async fn as_staff(app: &TestApp, user: &str) -> Staffer {
     let (cookie, csrf) = login(app, user).await;
     Staffer { cookie, csrf }
 }
 
-async fn step(app: &TestApp, who: &Staffer, roster: i64, step: &str, note: &str) -> reqwest::Response {
+pub(crate) async fn step(app: &TestApp, who: &Staffer, roster: i64, step: &str, note: &str) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/staff/rosters/{roster}/step")))
         .header("cookie", &who.cookie)
@@ -27,7 +27,7 @@ async fn step(app: &TestApp, who: &Staffer, roster: i64, step: &str, note: &str)
         .unwrap()
 }
 
-async fn upload(app: &TestApp, who: &Staffer, path: &str, fields: &[(&str, &str)], file: Vec<u8>) -> reqwest::Response {
+pub(crate) async fn upload(app: &TestApp, who: &Staffer, path: &str, fields: &[(&str, &str)], file: Vec<u8>) -> reqwest::Response {
     let mut form = reqwest::multipart::Form::new().text("csrf", who.csrf.clone());
     for (k, v) in fields {
         form = form.text(k.to_string(), v.to_string());
@@ -36,31 +36,60 @@ async fn upload(app: &TestApp, who: &Staffer, path: &str, fields: &[(&str, &str)
     app.client.post(app.url(path)).header("cookie", &who.cookie).multipart(form).send().await.unwrap()
 }
 
+/// A clean roster file for the first monthly item with a standard amount, paying `ids` in the
+/// first village, and what the test needs to follow it.
+pub(crate) struct RosterFile {
+    pub code: String,
+    pub dept: String,
+    pub tc: String,
+    pub vc: String,
+    pub amount: String,
+    pub csv: String,
+}
+
+pub(crate) async fn roster_file(app: &TestApp, ids: &[String]) -> RosterFile {
+    let item = sqlx::query(
+        "SELECT i.code, i.standard_fen, d.code AS dept FROM subsidy_items i JOIN departments d ON d.id = i.department_id \
+         WHERE i.year = 2026 AND i.frequency = 'monthly' AND i.standard_fen IS NOT NULL ORDER BY i.id LIMIT 1",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let place = sqlx::query("SELECT t.name AS t, v.name AS v, t.code AS tc, v.code AS vc FROM regions v JOIN regions t ON t.id = v.parent_id WHERE v.level = 'village' ORDER BY v.id LIMIT 1")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let bank: String = sqlx::query_scalar("SELECT name FROM banks ORDER BY id LIMIT 1").fetch_one(&app.db.pool).await.unwrap();
+    let amount = format!("{}", item.get::<i64, _>("standard_fen") as f64 / 100.0);
+    let (t, v): (String, String) = (place.get("t"), place.get("v"));
+    let mut csv = String::from("姓名,身份证号,民族,手机号,镇街,村(社区),开户行,银行卡号,补贴额,预计发放时间\n");
+    for (n, id) in ids.iter().enumerate() {
+        csv.push_str(&format!("测试{n},{id},汉族,1390000100{n},{t},{v},{bank},621700000000100{n},{amount},2026-12\n"));
+    }
+    RosterFile { code: item.get("code"), dept: item.get("dept"), tc: place.get("tc"), vc: place.get("vc"), amount, csv }
+}
+
+/// Uploads a clean file and imports it; returns the new roster's id.
+pub(crate) async fn import(app: &TestApp, who: &Staffer, file: &RosterFile) -> i64 {
+    let r = upload(app, who, "/staff/rosters/upload", &[("item", &file.code), ("period", "2026-12")], file.csv.clone().into_bytes()).await;
+    let preview = location(&r);
+    assert!(preview.starts_with("/staff/rosters/upload/"), "{preview}");
+    let token = preview.rsplit('/').next().unwrap().to_string();
+    let r = app.client.post(app.url("/staff/rosters/import")).header("cookie", &who.cookie).form(&[("csrf", who.csrf.as_str()), ("token", token.as_str())]).send().await.unwrap();
+    let to = location(&r);
+    assert!(to.ends_with("?done=imported"), "{to}");
+    to.trim_start_matches("/staff/rosters/").trim_end_matches("?done=imported").parse().unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;
-        let item = sqlx::query(
-            "SELECT i.code, i.standard_fen, d.code AS dept FROM subsidy_items i JOIN departments d ON d.id = i.department_id \
-             WHERE i.year = 2026 AND i.frequency = 'monthly' AND i.standard_fen IS NOT NULL ORDER BY i.id LIMIT 1",
-        )
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
-        let (code, fen, dept): (String, i64, String) = (item.get("code"), item.get("standard_fen"), item.get("dept"));
-        let place = sqlx::query("SELECT t.name AS t, v.name AS v, t.code AS tc, v.code AS vc FROM regions v JOIN regions t ON t.id = v.parent_id WHERE v.level = 'village' ORDER BY v.id LIMIT 1")
-            .fetch_one(&app.db.pool)
-            .await
-            .unwrap();
-        let bank: String = sqlx::query_scalar("SELECT name FROM banks ORDER BY id LIMIT 1").fetch_one(&app.db.pool).await.unwrap();
         let ids: Vec<String> = (1..=3).map(|n| IdNumber::from_parts("510999", 1960, 5, n, 930 + n).unwrap().as_str().to_string()).collect();
-        let amount = format!("{}", fen as f64 / 100.0);
-        let (t, v): (String, String) = (place.get("t"), place.get("v"));
-        let mut csv = String::from("姓名,身份证号,民族,手机号,镇街,村(社区),开户行,银行卡号,补贴额,预计发放时间\n");
-        for (n, id) in ids.iter().enumerate() {
-            csv.push_str(&format!("测试{n},{id},汉族,1390000100{n},{t},{v},{bank},621700000000100{n},{amount},2026-12\n"));
-        }
-        csv.push_str(&format!("坏行,123,汉族,13900001009,{t},{v},{bank},6217000000001009,{amount},2026-12\n"));
+        let file = roster_file(&app, &ids).await;
+        let (code, dept, amount) = (file.code.clone(), file.dept.clone(), file.amount.clone());
+        let bad_row = file.csv.lines().nth(1).unwrap().replacen("测试0", "坏行", 1).replacen(&ids[0], "123", 1).replacen("13900001000", "13900001009", 1).replacen("6217000000001000", "6217000000001009", 1);
+        let csv = format!("{}{bad_row}\n", file.csv);
 
         let dep = as_staff(&app, &dept).await;
         let (status, form) = page(&app, &dep.cookie, "/staff/rosters/new").await;
@@ -92,7 +121,7 @@ async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
         // Publicity: the lines are public at once, masked.
         let r = step(&app, &dep, roster, "publicise", "").await;
         assert_eq!(location(&r), format!("/staff/rosters/{roster}?done=publicise"));
-        let (tc, vc): (String, String) = (place.get("tc"), place.get("vc"));
+        let (tc, vc) = (file.tc.clone(), file.vc.clone());
         let (_, public) = app.get_text(&format!("/publicity/{tc}/{vc}/{roster}")).await;
         assert!(public.contains("测*") && !public.contains(&ids[0]), "{backend:?}: masked lines on the public page");
         let r = step(&app, &dep, roster, "approve", "").await;

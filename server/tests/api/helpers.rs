@@ -27,9 +27,10 @@ pub struct TestApp {
     /// A second connection to the same database, for checking what the server wrote.
     pub db: Db,
     pub vault: Vault,
-    stop: server::startup::StopHandle,
+    server: Server,
     _dir: tempfile::TempDir,
-    postgres: Option<PostgresDatabase>,
+    /// Dropped (with the database) after the server stopped.
+    _postgres: Option<PostgresDatabase>,
     database_url: String,
     data_key: String,
 }
@@ -72,12 +73,22 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        // Stop the server and its index follower before their files go.
-        self.stop.stop();
-        if let Some(pg) = self.postgres.take() {
-            pg.drop_database();
+        // Stop the server and its index follower before their files (and database) go.
+        match &mut self.server {
+            Server::InProcess(stop) => stop.stop(),
+            Server::Process(child) => {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
         }
     }
+}
+
+/// How the server under test runs: a task in this process, or a process of its own
+/// (the real binary, for tests of several nodes).
+enum Server {
+    InProcess(server::startup::StopHandle),
+    Process(std::process::Child),
 }
 
 /// A configuration for a test server: temporary files, a fresh key, a free port.
@@ -118,13 +129,99 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     tokio::spawn(app.run());
     let db = Db::connect(&url, 2).await.expect("a second connection");
     let vault = Vault::from_hex(config.data_key.as_ref().expect("set above").expose()).expect("a valid key");
-    let client = reqwest::Client::builder()
+    let data_key = config.data_key.as_ref().expect("set above").expose().to_string();
+    TestApp { addr, client: test_client(), db, vault, server: Server::InProcess(stop), _dir: dir, _postgres: postgres, database_url: url, data_key }
+}
+
+fn test_client() -> reqwest::Client {
+    reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(30))
         .build()
-        .expect("a client");
-    let data_key = config.data_key.as_ref().expect("set above").expose().to_string();
-    TestApp { addr, client, db, vault, stop, _dir: dir, postgres, database_url: url, data_key }
+        .expect("a client")
+}
+
+/// The first node of a cluster: the real server binary as a process of its own, on a fresh
+/// database with the small demo county, with its own search index. Ready when this returns.
+pub async fn spawn_node(backend: Backend) -> TestApp {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (url, postgres) = match backend {
+        Backend::Sqlite => (format!("sqlite://{}/portal.db", dir.path().display()), None),
+        Backend::Postgres => {
+            let pg = PostgresDatabase::create().await;
+            (pg.url.clone(), Some(pg))
+        }
+    };
+    start_node(dir, url, Vault::generate_hex(), postgres).await
+}
+
+/// Another node on an existing database (another node's, or a restored copy) with its key, and a
+/// search index of its own.
+pub async fn spawn_node_on(database_url: &str, data_key: &str) -> TestApp {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    start_node(dir, database_url.to_string(), data_key.to_string(), None).await
+}
+
+async fn start_node(dir: tempfile::TempDir, url: String, data_key: String, postgres: Option<PostgresDatabase>) -> TestApp {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let log = std::fs::File::create(dir.path().join("server.log")).expect("a log file");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &url)
+        .env("PORTAL_ADDR", addr.to_string())
+        .env("PORTAL_DATA_KEY", &data_key)
+        .env("PORTAL_DATA_KEY_FILE", dir.path().join("portal.key"))
+        .env("PORTAL_INDEX_DIR", dir.path().join("index"))
+        .env("PORTAL_SITE_ROOT", dir.path().join("site"))
+        .env("PORTAL_DEMO", "true")
+        .env("PORTAL_DEMO_SEED", TEST_SEED.to_string())
+        .env("PORTAL_DEMO_PEOPLE", TEST_PEOPLE.to_string())
+        .env("PORTAL_DB_MAX_CONNECTIONS", "4")
+        .env("RUST_LOG", "info")
+        .current_dir(dir.path())
+        .stdout(log.try_clone().expect("the log file"))
+        .stderr(log)
+        .spawn()
+        .expect("the server binary starts");
+    let mut app = TestApp {
+        addr,
+        client: test_client(),
+        db: Db::connect(&url, 2).await.expect("a second connection"),
+        vault: Vault::from_hex(&data_key).expect("a valid key"),
+        server: Server::Process(child),
+        _dir: dir,
+        _postgres: postgres,
+        database_url: url,
+        data_key,
+    };
+    app.wait_ready().await;
+    app
+}
+
+impl TestApp {
+    /// Waits until the node answers `/readyz` (database reachable, search index caught up); fails
+    /// with the node's log if its process ends first.
+    async fn wait_ready(&mut self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+        loop {
+            if let Server::Process(child) = &mut self.server {
+                if let Ok(Some(status)) = child.try_wait() {
+                    let log = std::fs::read_to_string(self._dir.path().join("server.log")).unwrap_or_default();
+                    panic!("the node stopped ({status}) before it was ready:\n{log}");
+                }
+            }
+            if let Ok(r) = self.client.get(self.url("/readyz")).send().await {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            assert!(std::time::Instant::now() < deadline, "the node was not ready in time");
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
 }
 
 /// A database of its own on the PostgreSQL server named by `PORTAL_TEST_POSTGRES`, dropped
@@ -156,13 +253,17 @@ impl PostgresDatabase {
         PostgresDatabase { admin_url, name, url }
     }
 
-    fn drop_database(self) {
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
         // Drop runs outside any async context: use a small runtime on a thread of its own.
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
         let _ = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
             runtime.block_on(async {
-                if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.admin_url).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))).execute(&mut conn).await;
+                if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut conn).await;
                 }
             });
         })

@@ -11,6 +11,7 @@ mod demo;
 mod flow;
 mod helpers;
 mod home;
+mod nodes;
 mod open_data;
 mod privacy;
 mod public_pages;

@@ -7,7 +7,7 @@ use app::api::search::encode;
 use sqlx::Row;
 use std::time::{Duration, Instant};
 
-async fn search(app: &TestApp, query: &str) -> String {
+pub(crate) async fn search(app: &TestApp, query: &str) -> String {
     let (status, html) = app.get_text(&format!("/search?{query}")).await;
     assert_eq!(status, 200, "/search?{query}");
     assert!(!contains_full_id_number(&html));
@@ -24,7 +24,7 @@ async fn ready(app: &TestApp) {
 }
 
 /// The links of the hits, in order.
-fn hit_links(html: &str) -> Vec<String> {
+pub(crate) fn hit_links(html: &str) -> Vec<String> {
     let pieces: Vec<&str> = html.split(" class=\"hit-title\"").collect();
     pieces[..pieces.len() - 1]
         .iter()
@@ -132,4 +132,31 @@ async fn the_index_follows_the_change_log() {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
     }
+}
+
+/// On PostgreSQL a change recorded while another transaction's change is still uncommitted waits
+/// for it, so a node never sees a larger change id before a smaller one (and skips it for good).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn change_ids_become_visible_in_order() {
+    use app::ssr::db::changes;
+    if !crate::helpers::backends().contains(&crate::helpers::Backend::Postgres) {
+        return;
+    }
+    let pg = crate::helpers::PostgresDatabase::create().await;
+    let db = app::ssr::Db::connect(&pg.url, 4).await.unwrap();
+    let mut first = db.pool.begin().await.unwrap();
+    changes::record(&mut first, changes::DOCUMENT, 1, false).await.unwrap();
+    let pool = db.pool.clone();
+    let second = tokio::spawn(async move {
+        let mut tx = pool.begin().await.unwrap();
+        changes::record(&mut tx, changes::DOCUMENT, 2, false).await.unwrap();
+        tx.commit().await.unwrap();
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let visible: Vec<i64> = sqlx::query_scalar("SELECT entity_id FROM change_log ORDER BY id").fetch_all(&db.pool).await.unwrap();
+    assert!(visible.is_empty(), "the second writer waits for the first to commit: {visible:?}");
+    first.commit().await.unwrap();
+    second.await.unwrap();
+    let in_order: Vec<i64> = sqlx::query_scalar("SELECT entity_id FROM change_log ORDER BY id").fetch_all(&db.pool).await.unwrap();
+    assert_eq!(in_order, vec![1, 2]);
 }

@@ -80,7 +80,7 @@ pub async fn create_user(db: &Db, admin: &Staff, username: &str, display: &str, 
     };
     let password = password.to_string();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await.unwrap_or_default();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO staff_users (username, display_name, password_hash, role, department_id, failed_logins, created_at) \
          VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id",
@@ -103,7 +103,7 @@ pub async fn change_user(db: &Db, admin: &Staff, id: i64, op: &str, password: &s
     if op == "toggle" && id == admin.id {
         return Err(AdminError::Own.into());
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_users WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
     if known == 0 {
         return Err(AdminError::Missing.into());
@@ -156,7 +156,7 @@ pub async fn save_department(db: &Db, admin: &Staff, id: Option<i64>, code: &str
         return Err(AdminError::Phone.into());
     }
     let address = crate::domain::cases::clean_text(address).chars().take(100).collect::<String>();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let id = match id {
         Some(id) => {
             let done = sqlx::query("UPDATE departments SET name = $1, phone = $2, address = $3 WHERE id = $4")

@@ -398,7 +398,7 @@ pub async fn holidays(db: &Db) -> Result<Vec<Holiday>, sqlx::Error> {
 
 /// Adds or replaces one day of the calendar (admins only; checked by the caller), audited.
 pub async fn put_holiday(db: &Db, staff: &Staff, day: &str, kind: &str, name: &str) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM holidays WHERE day = $1").bind(day).execute(&mut *tx).await?;
     sqlx::query("INSERT INTO holidays (day, kind, name) VALUES ($1, $2, $3)").bind(day).bind(kind).bind(name).execute(&mut *tx).await?;
     super::audit::append(&mut tx, &format!("staff:{}", staff.id), "holiday_set", &format!("day:{day}"), kind).await?;
@@ -406,7 +406,7 @@ pub async fn put_holiday(db: &Db, staff: &Staff, day: &str, kind: &str, name: &s
 }
 
 pub async fn delete_holiday(db: &Db, staff: &Staff, day: &str) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM holidays WHERE day = $1").bind(day).execute(&mut *tx).await?;
     super::audit::append(&mut tx, &format!("staff:{}", staff.id), "holiday_removed", &format!("day:{day}"), "").await?;
     tx.commit().await

@@ -106,7 +106,7 @@ pub enum EditRefused {
 
 /// Saves an edit, with its basis documents named by 文号.
 pub async fn save_item(db: &Db, staff: &Staff, id: i64, e: &ItemEdit) -> Result<Result<(), EditRefused>, sqlx::Error> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let department: Option<i64> = sqlx::query_scalar("SELECT department_id FROM subsidy_items WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
     let Some(department) = department.filter(|d| may_edit(staff, *d)) else { return Ok(Err(EditRefused::NotAllowed)) };
     if let Some(numbers) = &e.documents {
@@ -148,7 +148,7 @@ pub async fn save_item(db: &Db, staff: &Staff, id: i64, e: &ItemEdit) -> Result<
 
 /// Adds an item to a year's catalogue (finance only); false when the code is taken.
 pub async fn add_item(db: &Db, staff: &Staff, year: i32, code: &str, level: &str, department: i64, e: &ItemEdit) -> Result<bool, sqlx::Error> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subsidy_items WHERE year = $1 AND code = $2").bind(i64::from(year)).bind(code).fetch_one(&mut *tx).await?;
     if taken > 0 {
         return Ok(false);
@@ -184,7 +184,7 @@ pub async fn add_item(db: &Db, staff: &Staff, year: i32, code: &str, level: &str
 
 /// Records a forecast revision for an item (replacing the same revision); false when not allowed.
 pub async fn save_forecast(db: &Db, staff: &Staff, item: i64, revision: &str, amount: Money, people: i64) -> Result<bool, sqlx::Error> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let row = sqlx::query("SELECT year, code, department_id FROM subsidy_items WHERE id = $1").bind(item).fetch_optional(&mut *tx).await?;
     let Some(row) = row.filter(|r| may_edit(staff, r.get("department_id"))) else { return Ok(false) };
     let (year, code): (i64, String) = (row.get("year"), row.get("code"));
@@ -207,7 +207,7 @@ pub async fn save_forecast(db: &Db, staff: &Staff, item: i64, revision: &str, am
 /// Opens the next year's catalogue as a copy of `year`'s (finance); false when it exists already.
 pub async fn new_year(db: &Db, staff: &Staff, year: i32) -> Result<bool, sqlx::Error> {
     let next = i64::from(year) + 1;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalogue_years WHERE year = $1").bind(next).fetch_one(&mut *tx).await?;
     let source: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalogue_years WHERE year = $1").bind(i64::from(year)).fetch_one(&mut *tx).await?;
     if exists > 0 || source == 0 {

@@ -90,7 +90,7 @@ pub async fn confirm(cx: &crate::ssr::AppContext, beneficiary: i64, payment: i64
     if !markable {
         return Ok(false);
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM payment_confirmations WHERE payment_id = $1").bind(payment).execute(&mut *tx).await?;
     sqlx::query("INSERT INTO payment_confirmations (payment_id, beneficiary_id, received, at) VALUES ($1, $2, $3, $4)")
         .bind(payment)

@@ -63,6 +63,8 @@ pub enum DbError {
     UnknownBackend,
     #[error("cannot create the directory for the SQLite file {0}: {1}")]
     Directory(String, std::io::Error),
+    #[error("cannot lock {0} while migrating: {1}")]
+    MigrationLock(String, std::io::Error),
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
     #[error(transparent)]
@@ -103,8 +105,25 @@ impl Db {
             })
             .connect(&url)
             .await?;
+        // PostgreSQL migrations take an advisory lock; SQLite's take none, so nodes (or the CLI)
+        // starting together on one new file hold a lock file while they migrate.
+        let _lock = match backend {
+            Backend::Sqlite => migration_lock(&url).await?,
+            Backend::Postgres => None,
+        };
         backend.migrator().run(&pool).await?;
         Ok(Db { pool, backend })
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`, waiting up to the busy timeout): a transaction that read first and
+    /// only then tried to write would fail at once when another connection or process wrote
+    /// in between, and the busy timeout cannot help it.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
     }
 
     /// Gives the connection of a bulk write (a roster import) a page cache of up to 1 GB, or back
@@ -134,6 +153,25 @@ impl Db {
     }
 }
 
+/// An exclusive lock on `<file>.migrate-lock` next to the SQLite file, held until dropped.
+async fn migration_lock(url: &str) -> Result<Option<std::fs::File>, DbError> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let path = rest.split_once('?').map_or(rest, |(p, _)| p);
+    if path.is_empty() || path == ":memory:" {
+        return Ok(None);
+    }
+    let lock_path = format!("{path}.migrate-lock");
+    let locked = tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
+        file.lock()?;
+        Ok::<_, std::io::Error>(file)
+    })
+    .await
+    .map_err(|e| DbError::MigrationLock(path.to_string(), std::io::Error::other(e.to_string())))?
+    .map_err(|e| DbError::MigrationLock(path.to_string(), e))?;
+    Ok(Some(locked))
+}
+
 /// `sqlite://path` → make sure the directory exists and the file may be created.
 fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
@@ -156,6 +194,50 @@ mod tests {
         let names = |m: &Migrator| m.iter().map(|x| (x.version, x.description.to_string())).collect::<Vec<_>>();
         assert_eq!(names(&SQLITE_MIGRATIONS), names(&POSTGRES_MIGRATIONS));
         assert!(SQLITE_MIGRATIONS.iter().count() > 0);
+        // Each migration creates the same tables, columns and indexes on both.
+        for (lite, pg) in SQLITE_MIGRATIONS.iter().zip(POSTGRES_MIGRATIONS.iter()) {
+            let (lite, pg) = (schema_of(lite.sql.as_str()), schema_of(pg.sql.as_str()));
+            assert!(!lite.is_empty());
+            assert_eq!(lite, pg, "migration objects differ between migrations/sqlite and migrations/postgres");
+        }
+        let first = schema_of(SQLITE_MIGRATIONS.iter().next().map(|m| m.sql.as_str()).unwrap_or(""));
+        for object in ["settings", "settings.key", "regions.parent_id", "index regions_parent", "change_log.entity_id"] {
+            assert!(first.contains(&object.to_string()), "{object} in {first:?}");
+        }
+        assert_ne!(schema_of("CREATE TABLE a (\n    x INTEGER\n);"), schema_of("CREATE TABLE a (\n    y INTEGER\n);"));
+    }
+
+    /// "table", "table.column", "index name" and "ALTER table ADD column" of a migration, sorted.
+    fn schema_of(sql: &str) -> Vec<String> {
+        let mut objects = Vec::new();
+        let mut table: Option<String> = None;
+        for line in sql.lines().map(|l| l.split("--").next().unwrap_or("").trim()) {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
+            let word = |i: usize| words.get(i).map(|w| w.trim_matches(|c| c == '(' || c == ';' || c == ',').to_string());
+            if upper.starts_with(&["CREATE".into(), "TABLE".into()]) {
+                let name = if upper.get(2).map(String::as_str) == Some("IF") { word(5) } else { word(2) };
+                table = name.clone();
+                objects.extend(name);
+            } else if upper.starts_with(&["CREATE".into()]) && upper.iter().any(|w| w == "INDEX") {
+                let at = upper.iter().position(|w| w == "INDEX").unwrap_or(0) + 1;
+                let at = if upper.get(at).map(String::as_str) == Some("IF") { at + 3 } else { at };
+                objects.extend(word(at).map(|n| format!("index {n}")));
+            } else if upper.starts_with(&["ALTER".into(), "TABLE".into()]) && upper.contains(&"ADD".into()) {
+                let at = upper.iter().position(|w| w == "ADD").unwrap_or(0) + 1;
+                let at = if upper.get(at).map(String::as_str) == Some("COLUMN") { at + 1 } else { at };
+                objects.extend(word(2).zip(word(at)).map(|(t, c)| format!("{t}.{c}")));
+            } else if line.starts_with(')') {
+                table = None;
+            } else if let (Some(t), Some(first)) = (&table, word(0)) {
+                let keyword = ["PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "CONSTRAINT"].contains(&upper[0].as_str());
+                if !keyword && first.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !first.is_empty() {
+                    objects.push(format!("{t}.{first}"));
+                }
+            }
+        }
+        objects.sort();
+        objects
     }
 
     #[test]

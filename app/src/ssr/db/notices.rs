@@ -67,7 +67,7 @@ pub async fn publish(
     published_on: &str,
     body: &str,
 ) -> Result<i64, sqlx::Error> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO documents (kind, title, doc_number, issuer, published_on, body, department_id, source) VALUES ($1, $2, $3, $4, $5, $6, $7, '') RETURNING id",
     )
@@ -89,7 +89,7 @@ pub async fn publish(
 /// Withdraws a notice its department (or finance) published; false when it is not theirs.
 pub async fn withdraw(db: &Db, staff: &crate::ssr::staff::Staff, id: i64) -> Result<bool, sqlx::Error> {
     let finance = staff.role == crate::ssr::staff::Role::Finance;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let owner: Option<Option<i64>> = sqlx::query_scalar("SELECT department_id FROM documents WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
     let Some(owner) = owner else { return Ok(false) };
     let in_use: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalogue_years WHERE document_id = $1").bind(id).fetch_one(&mut *tx).await?;

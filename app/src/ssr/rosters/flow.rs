@@ -152,7 +152,7 @@ pub async fn import(cx: &AppContext, staff: &Staff, token: &str, exclude_bad: bo
 /// A step on a roster by its name: `publicise`, `approve`, `finance_review`, `return` (with a
 /// reason), `send_to_bank`, `reissue`. Returns the roster to show next.
 pub async fn step(cx: &AppContext, staff: &Staff, roster: i64, name: &str, note: &str) -> Result<i64, FlowError> {
-    let mut tx = cx.db.pool.begin().await?;
+    let mut tx = cx.db.begin().await?;
     let r = sqlx::query("SELECT status, department_id, publicity_end FROM rosters WHERE id = $1").bind(roster).fetch_optional(&mut *tx).await?.ok_or(FlowError::NotFound)?;
     let (status, department): (String, i64) = (r.get("status"), r.get("department_id"));
     let sees = match staff.role {
@@ -340,7 +340,7 @@ async fn create_reissue(conn: &mut AnyConnection, cx: &AppContext, roster: i64) 
 /// the beneficiary's account on file and the line itself, recorded on the roster (masked).
 pub async fn correct_line(cx: &AppContext, staff: &Staff, roster: i64, payment: i64, bank: i64, account: &str) -> Result<(), FlowError> {
     let account = crate::domain::BankAccount::parse(account).map_err(|e| FlowError::Invalid(e.to_string()))?;
-    let mut tx = cx.db.pool.begin().await?;
+    let mut tx = cx.db.begin().await?;
     let r = sqlx::query("SELECT status, department_id FROM rosters WHERE id = $1").bind(roster).fetch_optional(&mut *tx).await?.ok_or(FlowError::NotFound)?;
     if !crate::ssr::db::rosters::actions(staff, r.get("department_id"), &r.get::<String, _>("status"), false, false).correct {
         return Err(FlowError::WrongState);
@@ -383,8 +383,7 @@ pub async fn bank_file(cx: &AppContext, staff: &Staff, roster: i64) -> Result<(S
         vec![l.get::<i64, _>("id").to_string(), l.get("name"), id, l.get("bank"), account, Money::from_fen(l.get("amount_fen")).plain(), String::new(), String::new(), String::new()]
     });
     let csv = crate::api::csv::document(&["明细号", "姓名", "身份证号", "开户行", "银行卡号", "补贴额", "结果", "失败原因", "到账日期"], rows);
-    let mut conn = cx.db.pool.acquire().await?;
-    crate::ssr::db::audit::append(&mut conn, &format!("staff:{}", staff.id), "roster_bank_file", &format!("roster:{roster}"), "").await?;
+    crate::ssr::db::audit::append_alone(&cx.db, &format!("staff:{}", staff.id), "roster_bank_file", &format!("roster:{roster}"), "").await?;
     Ok((format!("roster-{roster}-{}-bank.csv", r.get::<String, _>("period")), csv))
 }
 
@@ -471,7 +470,7 @@ pub async fn import_feedback(cx: &AppContext, staff: &Staff, roster: i64, bytes:
     let paid_on = outcomes.iter().filter_map(|(_, d, _)| d.clone()).max();
     let late = paid_on.as_deref().and_then(|p| crate::domain::date::days_between(p, &today)).is_some_and(|d| d > PAYOUT_PUBLICITY_DAYS);
     let (item, department): (String, String) = (r.get("item"), r.get("department"));
-    let mut tx = cx.db.pool.begin().await?;
+    let mut tx = cx.db.begin().await?;
     for (pid, date, reason) in &outcomes {
         let status = if date.is_some() { "paid" } else { "failed" };
         sqlx::query("UPDATE payments SET status = $1, paid_on = $2, failure_reason = $3 WHERE id = $4").bind(status).bind(date).bind(reason).bind(pid).execute(&mut *tx).await?;

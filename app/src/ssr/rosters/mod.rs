@@ -351,7 +351,7 @@ pub async fn write(db: &Db, vault: &Vault, checked: &Checked, actor: &str, sha25
         return Err(ImportError::NothingToImport);
     }
     let now = clock::now();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     db.bulk_cache(&mut tx, true).await?;
     let beneficiaries = register(&mut tx, vault, &checked.lines, &now).await?;
     let mut by_township: Vec<(i64, Vec<(&Line, i64)>)> = Vec::new();
@@ -534,7 +534,7 @@ pub async fn import_deceased(db: &Db, vault: &Vault, bytes: &[u8], actor: &str) 
     let header_at = grid.iter().take(10).position(|row| row.iter().any(is_id)).ok_or_else(|| file::FileError::MissingColumns("身份证号".into()))?;
     let column = grid[header_at].iter().position(is_id).unwrap_or(0);
     let (mut marked, mut unknown, mut problems) = (0, 0, Vec::new());
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     for (i, row) in grid.iter().enumerate().skip(header_at + 1) {
         let text = row.get(column).map(String::as_str).unwrap_or("").trim();
         if text.is_empty() {

@@ -1,0 +1,74 @@
+//! Several app nodes on one database: two real server processes, each with its own search index,
+//! share sessions, codes, case numbers and the audit chain through the database and follow its
+//! change log.
+
+use crate::cases::{file, place};
+use crate::check::{someone, start, verify};
+use crate::flow::{as_staff, import, roster_file, step};
+use crate::helpers::{backends, code_sent_to, location, set_cookie, spawn_node, spawn_node_on};
+use crate::search::{hit_links, search};
+use app::api::search::encode;
+use app::domain::IdNumber;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_serve_one_portal() {
+    for backend in backends() {
+        let one = Arc::new(spawn_node(backend).await);
+        let two = Arc::new(spawn_node_on(one.database_url(), one.data_key()).await);
+
+        // A roster published through node 1 is public and searchable on node 2.
+        let ids: Vec<String> = (1..=2).map(|n| IdNumber::from_parts("510999", 1958, 3, n, 800 + n).unwrap().as_str().to_string()).collect();
+        let roster = roster_file(&one, &ids).await;
+        let dep = as_staff(&one, &roster.dept).await;
+        let id = import(&one, &dep, &roster).await;
+        assert!(location(&step(&one, &dep, id, "publicise", "").await).ends_with("done=publicise"), "{backend:?}");
+        let page = format!("/publicity/{}/{}/{id}", roster.tc, roster.vc);
+        let (status, html) = two.get_text(&page).await;
+        assert_eq!(status, 200, "{backend:?}");
+        assert!(html.contains("测*0") && !html.contains(&ids[0]), "{backend:?}: node 2 shows the masked lines: {}", &html[html.find("<main").unwrap_or(0)..]);
+
+        // The staff session made on node 1 is good on node 2.
+        let r = two.client.get(two.url(&format!("/staff/rosters/{id}"))).header("cookie", &dep.cookie).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{backend:?}: a session lives in the database");
+
+        let village: String = sqlx::query_scalar("SELECT name FROM regions WHERE code = $1").bind(&roster.vc).fetch_one(&one.db.pool).await.unwrap();
+        let query = format!("q={}&kind=publicity", encode(&format!("测*0 {village}")));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !hit_links(&search(&two, &query).await).contains(&page) {
+            assert!(Instant::now() < deadline, "{backend:?}: node 2's index follows the change log within seconds");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+
+        // A code sent through node 1 verifies on node 2.
+        let me = someone(&one).await;
+        let r = start(&one, &me.id, &me.phone).await;
+        assert_eq!(location(&r), "/check/code", "{backend:?}");
+        let pending = set_cookie(&r, "check_pending").expect("a pending cookie");
+        let code = code_sent_to(&one, &me.phone).await.expect("the code");
+        let r = verify(&two, &pending, &code).await;
+        assert_eq!(location(&r), "/check/payments", "{backend:?}: node 2 verifies node 1's code");
+
+        // Cases filed at the same time on both nodes get distinct numbers.
+        let at = place(&one, 0).await;
+        let mut filing = tokio::task::JoinSet::new();
+        for n in 0..12u32 {
+            let node = if n % 2 == 0 { one.clone() } else { two.clone() };
+            let (item, where_) = (at.item.clone(), format!("{}/{}", at.township, at.village));
+            filing.spawn(async move { file(&node, &item, &where_, &format!("1390000{:04}", 2000 + n), false).await });
+        }
+        let numbers: Vec<String> = filing.join_all().await;
+        let distinct: HashSet<&String> = numbers.iter().collect();
+        assert_eq!(distinct.len(), 12, "{backend:?}: {numbers:?}");
+        for no in &numbers {
+            let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE tracking_no = $1").bind(no).fetch_one(&one.db.pool).await.unwrap();
+            assert_eq!(stored, 1, "{backend:?}: case {no} stored once");
+        }
+        // Both nodes appended to the audit log at once: still one unbroken chain.
+        let chain = app::ssr::db::audit::verify(&one.db).await.unwrap();
+        assert_eq!(chain.broken, None, "{backend:?}");
+        assert!(chain.entries >= 12, "{backend:?}: {chain:?}");
+    }
+}
