@@ -23,3 +23,9 @@ ensure_wasm_tools
 build_site
 ensure_browser
 (cd end2end && npm test)
+if [ -n "${PORTAL_TEST_POSTGRES:-}" ]; then
+  say "browser tests again on PostgreSQL"
+  (cd end2end && PORTAL_E2E_POSTGRES="$PORTAL_TEST_POSTGRES" npm test)
+else
+  say "browser tests ran on SQLite only (no PostgreSQL reachable)"
+fi

@@ -1,5 +1,6 @@
-// Starts the real portal server on a free port with a fresh SQLite database and a small demo
-// county, and stops it afterwards.
+// Starts the real portal server on a free port with a fresh database (SQLite; a new PostgreSQL
+// database on the server PORTAL_E2E_POSTGRES names, when set) and a small demo county, and stops
+// it afterwards.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,13 +21,33 @@ function freePort() {
   });
 }
 
+function psql(adminUrl, sql) {
+  const r = spawnSync('psql', [adminUrl, '-qc', sql], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`psql ${sql}: ${r.stderr || r.error}`);
+}
+
+/// A fresh database: a SQLite file in `dir`, or a PostgreSQL database dropped by `drop()`.
+function freshDatabase(dir) {
+  const admin = process.env.PORTAL_E2E_POSTGRES;
+  if (!admin) return { url: `sqlite://${join(dir, 'portal.db')}`, drop() {} };
+  const name = `portal_e2e_${process.pid}_${randomBytes(4).toString('hex')}`;
+  psql(admin, `CREATE DATABASE ${name}`);
+  return {
+    url: admin.replace(/\/[^/]*$/, `/${name}`),
+    drop() {
+      psql(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
 export async function startServer({ size = 2000 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'portal-e2e-'));
   const port = await freePort();
   const bin = process.env.PORTAL_SERVER_BIN || join(root, 'target', 'debug', 'server');
+  const database = freshDatabase(dir);
   const env = {
     ...process.env,
-    DATABASE_URL: `sqlite://${join(dir, 'portal.db')}`,
+    DATABASE_URL: database.url,
     PORTAL_DATA_KEY: randomBytes(32).toString('hex'),
     PORTAL_ADDR: `127.0.0.1:${port}`,
     PORTAL_SITE_ROOT: process.env.PORTAL_SITE_ROOT || join(root, 'target', 'site'),
@@ -37,7 +58,10 @@ export async function startServer({ size = 2000 } = {}) {
   };
   // Load the demo first: the command prints people to try the self-check with.
   const demo = spawnSync(bin, ['demo'], { cwd: dir, env, encoding: 'utf8' });
-  if (demo.status !== 0) throw new Error(`server demo failed: ${demo.stderr}`);
+  if (demo.status !== 0) {
+    database.drop();
+    throw new Error(`server demo failed: ${demo.stderr}`);
+  }
   const people = [...demo.stdout.matchAll(/ID (\S+)\s+phone (\d+)/g)].map((m) => ({ id: m[1], phone: m[2] }));
   const tracked = /case (\d{8}-\d{4})\s+phone (\d+)/.exec(demo.stdout);
   const exampleCase = tracked ? { no: tracked[1], phone: tracked[2] } : null;
@@ -48,7 +72,7 @@ export async function startServer({ size = 2000 } = {}) {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     try {
-      const r = await fetch(`${url}/healthz`);
+      const r = await fetch(`${url}/readyz`);
       if (r.ok) break;
     } catch {
       // not listening yet
@@ -70,6 +94,7 @@ export async function startServer({ size = 2000 } = {}) {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
+      database.drop();
     },
   };
 }

@@ -188,6 +188,7 @@ async fn import_roster(config: &Config, path: &std::path::Path, item_code: Strin
     for s in &checked.screening {
         println!("  提示 第{}行：{}", s.row, s.message);
     }
+    eprintln!("正在写入 {} 行（一个事务：中断则一行也不写入）……", checked.lines.len());
     let ids = rosters::write(&db, &vault, &checked, "cli", &rosters::sha256_hex(&bytes), exclude_bad).await.map_err(|e| e.to_string())?;
     let write_secs = started.elapsed().as_secs_f32() - read_secs - check_secs;
     let amount: i64 = checked.lines.iter().map(|l| l.amount.fen()).sum();

@@ -245,10 +245,12 @@ fn leptos_options(config: &Config) -> LeptosOptions {
 pub fn router(cx: AppContext, leptos_options: LeptosOptions, limiter: crate::check::IpLimiter) -> Router {
     let routes = generate_route_list(App);
     let extension = axum::Extension(cx.clone());
+    let metrics = crate::metrics::Metrics::default();
     let context = move || provide_context(cx.clone());
     Router::new()
         .route("/healthz", get(crate::health::healthz))
         .route("/readyz", get(crate::health::readyz))
+        .route("/metrics", get(crate::metrics::handler))
         .route("/publicity/{township}/{village}/{roster}/csv", get(crate::downloads::roster_csv))
         .route("/settings/text-size", axum::routing::post(crate::preferences::set_text_size))
         .route("/check/start", axum::routing::post(crate::check::start))
@@ -297,6 +299,9 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions, limiter: crate::che
         .layer(axum::middleware::from_fn(crate::staff::same_origin_posts))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(crate::page_cache::PageCache::default(), crate::page_cache::layer))
+        .layer(axum::Extension(metrics.clone()))
+        .layer(axum::middleware::from_fn(crate::security_headers::layer))
+        .layer(axum::middleware::from_fn_with_state(metrics, crate::metrics::layer))
         .with_state(leptos_options)
 }
 

@@ -80,6 +80,7 @@ impl Drop for TestApp {
                 let _ = child.kill();
                 let _ = child.wait();
             }
+            Server::Stopped => {}
         }
     }
 }
@@ -89,6 +90,8 @@ impl Drop for TestApp {
 enum Server {
     InProcess(server::startup::StopHandle),
     Process(std::process::Child),
+    /// A node process that was killed (and may be restarted).
+    Stopped,
 }
 
 /// A configuration for a test server: temporary files, a fresh key, a free port.
@@ -165,43 +168,82 @@ pub async fn spawn_node_on(database_url: &str, data_key: &str) -> TestApp {
 async fn start_node(dir: tempfile::TempDir, url: String, data_key: String, postgres: Option<PostgresDatabase>) -> TestApp {
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    let log = std::fs::File::create(dir.path().join("server.log")).expect("a log file");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
-        .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("DATABASE_URL", &url)
-        .env("PORTAL_ADDR", addr.to_string())
-        .env("PORTAL_DATA_KEY", &data_key)
-        .env("PORTAL_DATA_KEY_FILE", dir.path().join("portal.key"))
-        .env("PORTAL_INDEX_DIR", dir.path().join("index"))
-        .env("PORTAL_SITE_ROOT", dir.path().join("site"))
-        .env("PORTAL_DEMO", "true")
-        .env("PORTAL_DEMO_SEED", TEST_SEED.to_string())
-        .env("PORTAL_DEMO_PEOPLE", TEST_PEOPLE.to_string())
-        .env("PORTAL_DB_MAX_CONNECTIONS", "4")
-        .env("RUST_LOG", "info")
-        .current_dir(dir.path())
-        .stdout(log.try_clone().expect("the log file"))
-        .stderr(log)
-        .spawn()
-        .expect("the server binary starts");
     let mut app = TestApp {
         addr,
         client: test_client(),
         db: Db::connect(&url, 2).await.expect("a second connection"),
         vault: Vault::from_hex(&data_key).expect("a valid key"),
-        server: Server::Process(child),
+        server: Server::Stopped,
         _dir: dir,
         _postgres: postgres,
         database_url: url,
         data_key,
     };
-    app.wait_ready().await;
+    app.restart().await;
     app
 }
 
 impl TestApp {
+    /// The `server` binary set up for this node: its database, key, index and files.
+    pub fn server_command(&self) -> std::process::Command {
+        let dir = self._dir.path();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_server"));
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("DATABASE_URL", &self.database_url)
+            .env("PORTAL_ADDR", self.addr.to_string())
+            .env("PORTAL_DATA_KEY", &self.data_key)
+            .env("PORTAL_DATA_KEY_FILE", dir.join("portal.key"))
+            .env("PORTAL_INDEX_DIR", dir.join("index"))
+            .env("PORTAL_SITE_ROOT", dir.join("site"))
+            .env("PORTAL_DEMO", "true")
+            .env("PORTAL_DEMO_SEED", TEST_SEED.to_string())
+            .env("PORTAL_DEMO_PEOPLE", TEST_PEOPLE.to_string())
+            .env("PORTAL_DB_MAX_CONNECTIONS", "4")
+            .env("RUST_LOG", "info")
+            .current_dir(dir);
+        command
+    }
+
+    /// The node's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        match &self.server {
+            Server::Process(child) => Some(child.id()),
+            _ => None,
+        }
+    }
+
+    /// This node's search index directory.
+    pub fn index_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("index")
+    }
+
+    /// Kills the node's process as `kill -9` would: no shutdown, nothing flushed.
+    pub fn kill(&mut self) {
+        if let Server::Process(child) = &mut self.server {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        self.server = Server::Stopped;
+    }
+
+    /// Starts the node's process (again) on the same port, database, key and index, and waits
+    /// until it is ready.
+    pub async fn restart(&mut self) {
+        self.kill();
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(self._dir.path().join("server.log")).expect("a log file");
+        let child = self
+            .server_command()
+            .arg("serve")
+            .stdout(log.try_clone().expect("the log file"))
+            .stderr(log)
+            .spawn()
+            .expect("the server binary starts");
+        self.server = Server::Process(child);
+        self.wait_ready().await;
+    }
+
     /// Waits until the node answers `/readyz` (database reachable, search index caught up); fails
     /// with the node's log if its process ends first.
     async fn wait_ready(&mut self) {
