@@ -71,6 +71,14 @@ pub enum Command {
         /// The file to create; it must not exist yet.
         file: PathBuf,
     },
+    /// Re-encrypt all personal data under a new master key, in one transaction. The new key is
+    /// read from FILE, or a fresh one is written there (mode 600) when FILE does not exist. Stop
+    /// every node first; afterwards point PORTAL_DATA_KEY_FILE (or PORTAL_DATA_KEY) at the new key
+    /// and start them. Sessions, pending codes and kept forms end.
+    RotateKey {
+        /// The new key file.
+        file: PathBuf,
+    },
     /// Mark the people of a deceased list (XLSX or CSV with a 身份证号 column) so that roster
     /// imports flag them for reviewers.
     ImportDeceased {
@@ -97,6 +105,7 @@ pub async fn run() -> ExitCode {
         Command::ImportRoster { file, item, period, exclude_bad } => import_roster(&config, &file, item, period, exclude_bad).await,
         Command::ImportDeceased { file } => import_deceased(&config, &file).await,
         Command::VerifyAudit => verify_audit(&config).await,
+        Command::RotateKey { file } => rotate_key(&config, &file).await,
         Command::Backup { file } => backup(&config, &file).await,
         Command::Config => {
             println!("{config:#?}\n\nEnvironment variables:");
@@ -132,6 +141,39 @@ async fn verify_audit(config: &Config) -> Result<(), String> {
         }
         Some((id, why)) => Err(format!("审计日志第 {id} 号记录处断链：{why}；此前 {} 条记录完好。", check.entries)),
     }
+}
+
+async fn rotate_key(config: &Config, file: &std::path::Path) -> Result<(), String> {
+    use app::ssr::Vault;
+    let (db, old) = startup::open(config).await.map_err(|e| e.to_string())?;
+    let created = !file.exists();
+    if created {
+        startup::write_new_key(file).map_err(|e| format!("无法创建新密钥文件 {}：{e}", file.display()))?;
+    }
+    let text = std::fs::read_to_string(file).map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
+    let new = Vault::from_hex(&text).map_err(|e| format!("{}：{e}", file.display()))?;
+    if new.lookup_hash("portal-key-check") == old.lookup_hash("portal-key-check") {
+        return Err("新密钥与当前密钥相同，未做任何改动".into());
+    }
+    let started = std::time::Instant::now();
+    let done = app::ssr::db::key_rotation::rotate(&db, &old, &new, |table, rows| eprint!("\r{table}: {rows}          "))
+        .await
+        .map_err(|e| e.to_string())?;
+    eprintln!();
+    println!(
+        "已用新密钥重新加密：补贴对象 {} 人，案件 {} 件，短信 {} 条（用时 {:.1} 秒）。",
+        done.beneficiaries,
+        done.cases,
+        done.sms,
+        started.elapsed().as_secs_f32()
+    );
+    println!("已失效：会话 {} 个，未用验证码 {} 个，待验证表单和上传预览 {} 份。", done.sessions_ended, done.codes_ended, done.drafts_ended);
+    println!(
+        "下一步：把各节点的 PORTAL_DATA_KEY_FILE 指向 {}{}（或改设 PORTAL_DATA_KEY）后启动；确认无误后销毁旧密钥。",
+        file.display(),
+        if created { "（新生成）" } else { "" }
+    );
+    Ok(())
 }
 
 async fn backup(config: &Config, file: &std::path::Path) -> Result<(), String> {

@@ -125,7 +125,8 @@ async fn load_vault(config: &Config, db: &Db) -> Result<Vault, StartupError> {
     Vault::from_hex(&text).map_err(|e| StartupError::Key(e.to_string()))
 }
 
-fn write_new_key(path: &Path) -> std::io::Result<()> {
+/// Writes a fresh master key to a new file readable by its owner only.
+pub fn write_new_key(path: &Path) -> std::io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }

@@ -214,6 +214,12 @@ impl TestApp {
         }
     }
 
+    /// This node's own directory (its log `server.log`, index, key file; the SQLite file too for
+    /// a first node).
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     /// This node's search index directory.
     pub fn index_dir(&self) -> std::path::PathBuf {
         self._dir.path().join("index")

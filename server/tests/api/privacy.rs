@@ -58,3 +58,65 @@ async fn no_id_phone_account_or_birth_date_anywhere_public() {
         }
     }
 }
+
+/// Every run of 11 or more digits (and X) in `bytes` that is, or contains at its ends, one of
+/// `secrets` (checked by length: phones 11, accounts 12–19 and more, ID numbers 18).
+fn plain_secrets_in(bytes: &[u8], secrets: &std::collections::HashSet<String>) -> Vec<String> {
+    let lengths: std::collections::BTreeSet<usize> = secrets.iter().map(String::len).collect();
+    let mut found = Vec::new();
+    for run in bytes.split(|b| !(b.is_ascii_digit() || *b == b'X')).filter(|r| r.len() >= 11) {
+        let run = std::str::from_utf8(run).unwrap_or("");
+        for len in lengths.iter().copied().filter(|l| *l <= run.len()) {
+            for start in 0..=run.len() - len {
+                if secrets.contains(&run[start..start + len]) {
+                    found.push(run[start..start + len].to_string());
+                }
+            }
+        }
+    }
+    found
+}
+
+/// After a demo load, a roster import, a self-check, a case and staff work, the database's files
+/// (with the WAL) and the server's log hold no plain ID number, phone or bank account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_files_and_the_log_hold_no_plain_personal_data() {
+    use crate::check::{someone, start, verify};
+    use crate::flow::{as_staff, import, roster_file, step};
+    use crate::helpers::{code_sent_to, location, set_cookie, spawn_node};
+    let node = spawn_node(Backend::Sqlite).await;
+    let ids: Vec<String> = (1..=3).map(|n| app::domain::IdNumber::from_parts("510999", 1966, 7, n, 700 + n).unwrap().as_str().to_string()).collect();
+    let roster = roster_file(&node, &ids).await;
+    let dep = as_staff(&node, &roster.dept).await;
+    let id = import(&node, &dep, &roster).await;
+    assert!(location(&step(&node, &dep, id, "publicise", "").await).ends_with("done=publicise"));
+    let me = someone(&node).await;
+    let r = start(&node, &me.id, &me.phone).await;
+    let pending = set_cookie(&r, "check_pending").expect("a pending cookie");
+    let code = code_sent_to(&node, &me.phone).await.expect("a code");
+    let session = set_cookie(&verify(&node, &pending, &code).await, "citizen_session").expect("signed in");
+    node.client.get(node.url("/check/payments")).header("cookie", &session).send().await.unwrap();
+    let at = crate::cases::place(&node, 0).await;
+    crate::cases::file(&node, &at.item, &format!("{}/{}", at.township, at.village), "13911112222", false).await;
+
+    let mut secrets = std::collections::HashSet::new();
+    for row in sqlx::query("SELECT id_enc, phone_enc, account_enc FROM beneficiaries").fetch_all(&node.db.pool).await.unwrap() {
+        for column in ["id_enc", "phone_enc", "account_enc"] {
+            if let Some(blob) = row.get::<Option<Vec<u8>>, _>(column) {
+                secrets.insert(node.vault.decrypt(&blob).unwrap());
+            }
+        }
+    }
+    secrets.insert("13911112222".to_string());
+    assert!(secrets.contains(&ids[0]) && secrets.contains(&me.phone) && secrets.len() > 2_000, "{}", secrets.len());
+    assert_eq!(plain_secrets_in(format!("x{}x", ids[1]).as_bytes(), &secrets), vec![ids[1].clone()], "the scan finds what is there");
+
+    let db_file = node.database_url().trim_start_matches("sqlite://").to_string();
+    for path in [db_file.clone(), format!("{db_file}-wal"), node.dir().join("server.log").display().to_string()] {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let found = plain_secrets_in(&bytes, &secrets);
+        assert!(found.is_empty(), "{path} ({} bytes) holds plain personal data: {:?}", bytes.len(), &found[..found.len().min(5)]);
+    }
+    assert!(std::fs::metadata(&db_file).unwrap().len() > 1_000_000, "the database was read");
+    assert!(std::fs::read_to_string(node.dir().join("server.log")).unwrap().contains("portal listening"), "the log was read");
+}

@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod changes;
 pub mod check;
 pub mod home;
+pub mod key_rotation;
 pub mod metrics;
 pub mod notices;
 pub mod policies;
