@@ -2,9 +2,10 @@
 //! page is rendered once per variant every few seconds instead of once per visitor.
 //!
 //! Only anonymous GETs of the public pages are kept (policy list, notices, publicity, public
-//! case records and statistics); a request carrying any session cookie is always rendered. Any
-//! accepted POST handled by this node (a staff change, a filed case) empties the cache at once;
-//! changes made through another node show here within [`FRESH_FOR`].
+//! case records and statistics); a request carrying any session cookie is always rendered. An
+//! accepted POST handled by this node forgets at once what it can have changed (a staff change:
+//! everything; a citizen's case or answer: the case pages); changes made through another node
+//! show here within [`FRESH_FOR`].
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -72,20 +73,44 @@ impl PageCache {
         }
     }
 
-    pub fn clear(&self) {
+    /// Forgets the pages whose path starts with one of `prefixes`.
+    fn forget(&self, prefixes: &[&str]) {
         let mut pages = self.0.write().unwrap_or_else(|e| e.into_inner());
-        pages.by_key.clear();
-        pages.bytes = 0;
+        let mut freed = 0;
+        pages.by_key.retain(|key, page| {
+            let keep = !prefixes.iter().any(|p| key.starts_with(p));
+            if !keep {
+                freed += page.body.len();
+            }
+            keep
+        });
+        pages.bytes -= freed;
+    }
+}
+
+/// The public pages a citizen's post can change: a filed, tracked, reopened or supplemented case
+/// and a 已收到 / 未收到 answer show only in the public case records and statistics.
+const CASE_PAGES: &[&str] = &["/case/", "/cases/stats", "/cases/answered"];
+
+/// What an accepted POST to `path` makes stale: nothing (a display preference), the case pages
+/// (a citizen's action), or everything (staff work, and anything not listed).
+fn stale_after(path: &str) -> Option<&'static [&'static str]> {
+    if path == "/settings/text-size" {
+        None
+    } else if path.starts_with("/cases/") || path.starts_with("/check/") {
+        Some(CASE_PAGES)
+    } else {
+        Some(&[""])
     }
 }
 
 /// The middleware: serves kept pages, keeps new ones, empties the cache on any change.
 pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next) -> Response {
     if request.method() != Method::GET && request.method() != Method::HEAD {
-        let changes_data = request.uri().path() != "/settings/text-size";
+        let stale = stale_after(request.uri().path());
         let response = next.run(request).await;
-        if changes_data && (response.status().is_success() || response.status().is_redirection()) {
-            cache.clear();
+        if let Some(prefixes) = stale.filter(|_| response.status().is_success() || response.status().is_redirection()) {
+            cache.forget(prefixes);
         }
         return response;
     }
@@ -147,4 +172,18 @@ fn respond(page: &Page, if_none_match: Option<&HeaderValue>) -> Response {
     *response.headers_mut() = page.headers.clone();
     response.headers_mut().insert(header::ETAG, page.etag.clone());
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stale_after;
+
+    #[test]
+    fn a_post_makes_stale_only_what_it_can_change() {
+        assert_eq!(stale_after("/settings/text-size"), None);
+        assert_eq!(stale_after("/cases/verify"), Some(super::CASE_PAGES));
+        assert_eq!(stale_after("/check/confirm"), Some(super::CASE_PAGES));
+        assert_eq!(stale_after("/staff/notices"), Some(&[""][..]), "staff work: everything");
+        assert_eq!(stale_after("/api/anything"), Some(&[""][..]), "anything not listed: everything");
+    }
 }

@@ -217,6 +217,15 @@ async fn public_pages_are_kept_with_an_etag_and_a_change_shows_at_once() {
     let large = client.get(app.url("/policies")).header("cookie", "text_size=large").send().await.unwrap();
     assert_ne!(large.headers().get("etag").unwrap().to_str().unwrap(), etag);
 
+    // A citizen's post (here asking for a code) can change only the case pages: those are
+    // rendered again, the others stay kept.
+    assert!(page(&app, "/cases/stats").await.contains("县民政局"));
+    sqlx::query("UPDATE departments SET name = '县民政局（改）' WHERE name = '县民政局'").execute(&app.db.pool).await.unwrap();
+    let asked = client.post(app.url("/check/start")).form(&[("id_number", "110101199003074514"), ("phone", "13800000000")]).send().await.unwrap();
+    assert_eq!(asked.status(), 303);
+    assert!(page(&app, "/cases/stats").await.contains("县民政局（改）"), "the case statistics are rendered again");
+    assert!(!page(&app, "/policies").await.contains("县民政局（改）"), "the policy list is still the kept one");
+
     // A change accepted by this node (here a staff login) empties the kept pages at once.
     let login = client
         .post(app.url("/staff/login"))
