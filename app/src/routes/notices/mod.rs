@@ -1,6 +1,6 @@
 //! `/notices` and `/notices/{id}`: notices and policy documents, tables rendered as tables.
 
-mod body;
+pub mod body;
 pub mod publish;
 
 use crate::api::notices::{get_notice, get_notices, Notice, NoticeList};
