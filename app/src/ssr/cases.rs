@@ -253,6 +253,7 @@ pub async fn start_filing(cx: &AppContext, token: &str, fields: &CaseFormFields)
     let mut tx = cx.db.begin().await?;
     let code = code::record(&mut tx, cx, Purpose::Case, token, &phone_hash, None, Unlocks { beneficiary: None, case_id: None }).await?;
     cx.sms.queue(&mut tx, &cx.vault, phone, &SmsMessage::VerificationCode { code }).await?;
+    super::db::audit::append(&mut tx, "citizen", "case_code_sent", &format!("phone:{phone_hash}"), "filing").await?;
     tx.commit().await?;
     cx.sms.deliver_soon(cx);
     Ok(Started::Pending { token: token.to_string() })
@@ -372,6 +373,7 @@ pub async fn start_tracking(cx: &AppContext, tracking_no: &str, phone: &Phone) -
     let code = code::record(&mut tx, cx, Purpose::Case, &token, &phone_hash, None, Unlocks { beneficiary: None, case_id }).await?;
     let mut sp = sqlx::Connection::begin(&mut *tx).await?;
     cx.sms.queue(&mut sp, &cx.vault, phone, &SmsMessage::VerificationCode { code }).await?;
+    super::db::audit::append(&mut sp, "citizen", "case_code_sent", &format!("phone:{phone_hash}"), "tracking").await?;
     if case_id.is_some() {
         sp.commit().await?;
     } else {
