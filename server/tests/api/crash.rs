@@ -139,16 +139,7 @@ async fn a_killed_reindex_leaves_an_index_that_catches_up() {
         assert!(!String::from_utf8_lossy(&out.stdout).contains("rebuilt"), "{backend:?}: killed before it finished");
 
         // A notice posted while the index is down must be found after the restart.
-        let mut tx = node.db.pool.begin().await.unwrap();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO documents (kind, title, doc_number, issuer, published_on, body, source) \
-             VALUES ('notice', '关于枇杷补贴试点的通知', '', '县财政局', '2026-11-20', '枇杷种植户补贴试点。', '') RETURNING id",
-        )
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
-        app::ssr::db::changes::record(&mut tx, app::ssr::db::changes::DOCUMENT, id, false).await.unwrap();
-        tx.commit().await.unwrap();
+        let id = crate::search::notice_in_database(&node, "关于枇杷补贴试点的通知", "枇杷种植户补贴试点。").await;
         node.restart().await;
         let html = crate::search::search(&node, &format!("q={}", app::api::search::encode("枇杷补贴"))).await;
         assert_eq!(crate::search::hit_links(&html).first(), Some(&format!("/notices/{id}")), "{backend:?}: caught up with the change");

@@ -111,19 +111,25 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
     }
 }
 
+/// A new empty database: a SQLite file in `dir`, or a PostgreSQL database of its own (dropped
+/// with the returned guard).
+async fn fresh_database(backend: Backend, dir: &std::path::Path) -> (String, Option<PostgresDatabase>) {
+    match backend {
+        Backend::Sqlite => (format!("sqlite://{}/portal.db", dir.display()), None),
+        Backend::Postgres => {
+            let pg = PostgresDatabase::create().await;
+            (pg.url.clone(), Some(pg))
+        }
+    }
+}
+
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }
 
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let (url, postgres) = match backend {
-        Backend::Sqlite => (format!("sqlite://{}/portal.db", dir.path().display()), None),
-        Backend::Postgres => {
-            let pg = PostgresDatabase::create().await;
-            (pg.url.clone(), Some(pg))
-        }
-    };
+    let (url, postgres) = fresh_database(backend, dir.path()).await;
     let mut config = test_config(dir.path(), url.clone());
     adjust(&mut config);
     let app = Application::build(&config).await.expect("the server starts");
@@ -148,13 +154,7 @@ fn test_client() -> reqwest::Client {
 /// database with the small demo county, with its own search index. Ready when this returns.
 pub async fn spawn_node(backend: Backend) -> TestApp {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let (url, postgres) = match backend {
-        Backend::Sqlite => (format!("sqlite://{}/portal.db", dir.path().display()), None),
-        Backend::Postgres => {
-            let pg = PostgresDatabase::create().await;
-            (pg.url.clone(), Some(pg))
-        }
-    };
+    let (url, postgres) = fresh_database(backend, dir.path()).await;
     start_node(dir, url, Vault::generate_hex(), postgres).await
 }
 

@@ -107,21 +107,30 @@ async fn empty_and_junk_queries_get_a_helpful_page() {
     }
 }
 
+/// A notice written straight into the database with its change-log entry, as another node
+/// would write it; returns its id.
+pub(crate) async fn notice_in_database(app: &TestApp, title: &str, body: &str) -> i64 {
+    let mut tx = app.db.pool.begin().await.unwrap();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO documents (kind, title, doc_number, issuer, published_on, body, source) \
+         VALUES ('notice', $1, '', '县财政局', '2026-11-20', $2, '') RETURNING id",
+    )
+    .bind(title)
+    .bind(body)
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    app::ssr::db::changes::record(&mut tx, app::ssr::db::changes::DOCUMENT, id, false).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_index_follows_the_change_log() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;
         ready(&app).await;
-        let mut tx = app.db.pool.begin().await.unwrap();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO documents (kind, title, doc_number, issuer, published_on, body, source) \
-             VALUES ('notice', '关于龙眼补贴试点的通知', '', '县财政局', '2026-11-20', '龙眼种植户补贴试点。', '') RETURNING id",
-        )
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
-        app::ssr::db::changes::record(&mut tx, app::ssr::db::changes::DOCUMENT, id, false).await.unwrap();
-        tx.commit().await.unwrap();
+        let id = notice_in_database(&app, "关于龙眼补贴试点的通知", "龙眼种植户补贴试点。").await;
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let html = search(&app, &format!("q={}", encode("龙眼补贴"))).await;
