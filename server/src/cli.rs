@@ -66,9 +66,15 @@ pub enum Command {
     /// removed tail); exits with failure at the first edited or deleted entry.
     VerifyAudit,
     /// Write a consistent copy of the database while the server runs (SQLite: VACUUM INTO a new
-    /// file; PostgreSQL: use pg_dump, as the message explains). Back up the data key separately.
+    /// file; PostgreSQL: pg_dump's custom format). Back up the data key separately.
     Backup {
         /// The file to create; it must not exist yet.
+        file: PathBuf,
+    },
+    /// Restore a backup into a new database: DATABASE_URL names a SQLite file that does not exist
+    /// yet, or an empty PostgreSQL database (pg_restore). Checks the audit chain of the copy.
+    Restore {
+        /// The backup file.
         file: PathBuf,
     },
     /// Re-encrypt all personal data under a new master key, in one transaction. The new key is
@@ -106,7 +112,8 @@ pub async fn run() -> ExitCode {
         Command::ImportDeceased { file } => import_deceased(&config, &file).await,
         Command::VerifyAudit => verify_audit(&config).await,
         Command::RotateKey { file } => rotate_key(&config, &file).await,
-        Command::Backup { file } => backup(&config, &file).await,
+        Command::Backup { file } => crate::backup::backup(&config, &file).await,
+        Command::Restore { file } => crate::backup::restore(&config, &file).await,
         Command::Config => {
             println!("{config:#?}\n\nEnvironment variables:");
             for (name, what) in ENV_VARS {
@@ -173,23 +180,6 @@ async fn rotate_key(config: &Config, file: &std::path::Path) -> Result<(), Strin
         file.display(),
         if created { "（新生成）" } else { "" }
     );
-    Ok(())
-}
-
-async fn backup(config: &Config, file: &std::path::Path) -> Result<(), String> {
-    if file.exists() {
-        return Err(format!("{} 已存在；备份不会覆盖已有文件", file.display()));
-    }
-    let (db, _) = startup::open(config).await.map_err(|e| e.to_string())?;
-    if db.backend != app::ssr::db::Backend::Sqlite {
-        return Err("PostgreSQL 请用其自带工具备份：pg_dump -Fc <数据库> > portal.dump（恢复：pg_restore -d <新数据库> portal.dump），或持续归档（基础备份 + WAL）。数据密钥另行备份。".into());
-    }
-    let started = std::time::Instant::now();
-    let target = file.to_str().ok_or_else(|| format!("{}: 路径须为 UTF-8", file.display()))?;
-    // One statement, one read transaction: a consistent copy while the server keeps writing.
-    sqlx::query("VACUUM INTO $1").bind(target).execute(&db.pool).await.map_err(|e| format!("备份失败：{e}"))?;
-    let bytes = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
-    println!("已备份到 {}（{:.1} MB，用时 {:.1} 秒）。数据密钥不在其中，请另行保管。", file.display(), bytes as f64 / 1e6, started.elapsed().as_secs_f32());
     Ok(())
 }
 

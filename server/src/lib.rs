@@ -1,5 +1,6 @@
 //! The portal's server: configuration, startup (axum + Leptos), the command line and the demo.
 
+pub mod backup;
 pub mod cases;
 pub mod catalogue;
 pub mod check;
@@ -7,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod downloads;
+pub mod field_limits;
 pub mod health;
 pub mod metrics;
 pub mod open_data;

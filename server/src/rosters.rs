@@ -33,15 +33,29 @@ struct Upload {
     bytes: Vec<u8>,
 }
 
-async fn read_multipart(mut form: Multipart) -> Result<Upload, String> {
+/// The form's parts, or why they could not be read (in words for the page; the parser's own
+/// text goes to the log only).
+async fn read_multipart(mut form: Multipart) -> Result<Upload, &'static str> {
+    let broken = |e: axum::extract::multipart::MultipartError| {
+        tracing::info!(error = %e, "upload not read");
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            "文件过大（超过20MB），请分批导入或使用命令行导入"
+        } else {
+            "文件没有完整上传，请重试"
+        }
+    };
     let mut out = Upload::default();
-    while let Some(field) = form.next_field().await.map_err(|e| e.to_string())? {
+    while let Some(field) = form.next_field().await.map_err(broken)? {
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
-            out.file_name = field.file_name().unwrap_or("upload").to_string();
-            out.bytes = field.bytes().await.map_err(|e| e.to_string())?.to_vec();
+            out.file_name = field.file_name().unwrap_or("upload").chars().take(100).collect();
+            out.bytes = field.bytes().await.map_err(broken)?.to_vec();
         } else {
-            out.fields.insert(name, field.text().await.map_err(|e| e.to_string())?);
+            let text = field.text().await.map_err(broken)?;
+            if text.chars().count() > crate::field_limits::FIELD_MAX_CHARS || out.fields.len() >= crate::field_limits::FIELDS_MAX {
+                return Err("表单内容过长，请返回上一页重新填写后再提交");
+            }
+            out.fields.insert(name, text);
         }
     }
     Ok(out)
@@ -52,11 +66,21 @@ fn refused(title: &str, message: &str, back: &str) -> Response {
     (StatusCode::BAD_REQUEST, Html(page(title, &body))).into_response()
 }
 
+/// A refused step as a page: the database's own words go to the log (a generic page), the rest
+/// are ours and said as they are.
+fn flow_error(title: &str, e: FlowError, back: &str) -> Response {
+    match e {
+        FlowError::Db(e) | FlowError::Import(ImportError::Db(e)) => internal(e),
+        FlowError::NotFound => (StatusCode::NOT_FOUND, Html(page("未找到", "<p>没有这个清册，或不属于您的部门。</p>"))).into_response(),
+        e => refused(title, &e.to_string(), back),
+    }
+}
+
 /// `POST /staff/rosters/upload`: keeps the file and shows its check.
 pub async fn upload(Extension(cx): Extension<AppContext>, headers: HeaderMap, form: Multipart) -> Response {
     let upload = match read_multipart(form).await {
         Ok(u) => u,
-        Err(e) => return refused("上传失败", &format!("文件没有完整上传（{e}），请重试"), "/staff/rosters/new"),
+        Err(why) => return refused("上传失败", why, "/staff/rosters/new"),
     };
     let field = |k: &str| upload.fields.get(k).cloned().unwrap_or_default();
     let staff = match staff(&cx, &headers, Some(&field("csrf"))).await {
@@ -65,6 +89,9 @@ pub async fn upload(Extension(cx): Extension<AppContext>, headers: HeaderMap, fo
     };
     if upload.bytes.is_empty() {
         return refused("上传失败", "请选择要上传的文件", "/staff/rosters/new");
+    }
+    if let Err(e) = app::ssr::rosters::file::check_content(&upload.bytes, app::ssr::rosters::file::MAX_BYTES) {
+        return refused("上传失败", &e.to_string(), "/staff/rosters/new");
     }
     match flow::keep_upload(&cx, &staff, "roster", &field("item"), &field("period"), None, &upload.file_name, &upload.bytes).await {
         Ok(token) => redirect(&format!("/staff/rosters/upload/{token}"), &[]),
@@ -91,8 +118,7 @@ pub async fn import(Extension(cx): Extension<AppContext>, headers: HeaderMap, Fo
     let back = format!("/staff/rosters/upload/{}", form.token);
     match flow::import(&cx, &staff, &form.token, form.exclude_bad.is_some()).await {
         Ok(ids) => redirect(&format!("/staff/rosters/{}?done=imported", ids.first().copied().unwrap_or(0)), &[]),
-        Err(FlowError::Db(e)) | Err(FlowError::Import(ImportError::Db(e))) => internal(e),
-        Err(e) => refused("未能导入", &e.to_string(), &back),
+        Err(e) => flow_error("未能导入", e, &back),
     }
 }
 
@@ -114,9 +140,7 @@ pub async fn step(Extension(cx): Extension<AppContext>, headers: HeaderMap, Path
     };
     match flow::step(&cx, &staff, id, &form.step, &form.note).await {
         Ok(shown) => redirect(&format!("/staff/rosters/{shown}?done={}", form.step), &[]),
-        Err(FlowError::NotFound) => (StatusCode::NOT_FOUND, Html(page("未找到", "<p>没有这个清册，或不属于您的部门。</p>"))).into_response(),
-        Err(FlowError::Db(e)) => internal(e),
-        Err(e) => refused("未能办理", &e.to_string(), &format!("/staff/rosters/{id}")),
+        Err(e) => flow_error("未能办理", e, &format!("/staff/rosters/{id}")),
     }
 }
 
@@ -141,8 +165,7 @@ pub async fn correct(Extension(cx): Extension<AppContext>, headers: HeaderMap, P
     let (payment, bank) = (form.payment.trim().parse().unwrap_or(-1), form.bank.trim().parse().unwrap_or(-1));
     match flow::correct_line(&cx, &staff, id, payment, bank, &form.account).await {
         Ok(()) => redirect(&format!("/staff/rosters/{id}?done=correct"), &[]),
-        Err(FlowError::Db(e)) => internal(e),
-        Err(e) => refused("未能更正", &e.to_string(), &format!("/staff/rosters/{id}")),
+        Err(e) => flow_error("未能更正", e, &format!("/staff/rosters/{id}")),
     }
 }
 
@@ -162,9 +185,7 @@ pub async fn bank_file(Extension(cx): Extension<AppContext>, headers: HeaderMap,
             csv,
         )
             .into_response(),
-        Err(FlowError::Db(e)) => internal(e),
-        Err(FlowError::NotFound) => (StatusCode::NOT_FOUND, Html(page("未找到", "<p>没有这个清册。</p>"))).into_response(),
-        Err(e) => refused("无法下载", &e.to_string(), &format!("/staff/rosters/{id}")),
+        Err(e) => flow_error("无法下载", e, &format!("/staff/rosters/{id}")),
     }
 }
 
@@ -173,7 +194,7 @@ pub async fn feedback(Extension(cx): Extension<AppContext>, headers: HeaderMap, 
     let back = format!("/staff/rosters/{id}");
     let upload = match read_multipart(form).await {
         Ok(u) => u,
-        Err(e) => return refused("上传失败", &format!("文件没有完整上传（{e}），请重试"), &back),
+        Err(why) => return refused("上传失败", why, &back),
     };
     let staff = match staff(&cx, &headers, Some(upload.fields.get("csrf").map(String::as_str).unwrap_or(""))).await {
         Ok(s) => s,
@@ -192,7 +213,6 @@ pub async fn feedback(Extension(cx): Extension<AppContext>, headers: HeaderMap, 
             let body = format!("<p role=\"alert\" class=\"error-box\">银行反馈文件有 {} 处问题，没有导入任何一行。请改正后重新上传。</p><ol>{list}</ol><p><a href=\"{back}\">返回清册</a></p>", problems.len());
             (StatusCode::BAD_REQUEST, Html(page("银行反馈未导入", &body))).into_response()
         }
-        Err(FlowError::Db(e)) | Err(FlowError::Import(ImportError::Db(e))) => internal(e),
-        Err(e) => refused("银行反馈未导入", &e.to_string(), &back),
+        Err(e) => flow_error("银行反馈未导入", e, &back),
     }
 }

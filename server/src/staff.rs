@@ -296,7 +296,7 @@ pub async fn notices(Extension(cx): Extension<AppContext>, headers: HeaderMap, F
         Some("kind")
     } else if !(2..=100).contains(&title.chars().count()) {
         Some("title")
-    } else if body.trim().chars().count() < 10 {
+    } else if !(10..=app::routes::notices::publish::BODY_MAX_CHARS).contains(&body.trim().chars().count()) {
         Some("body")
     } else if day.len() != 10 || app::domain::date::parse_days(day).is_none() {
         Some("date")

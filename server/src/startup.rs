@@ -296,6 +296,7 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions, limiter: crate::che
         })
         .fallback(file_and_error_handler_with_context(context, shell))
         .layer(axum::middleware::from_fn(crate::rejections::layer))
+        .layer(axum::middleware::from_fn(crate::field_limits::layer))
         .layer(extension)
         .layer(axum::Extension(limiter))
         .layer(axum::middleware::from_fn(crate::staff::same_origin_posts))

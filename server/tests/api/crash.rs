@@ -9,10 +9,6 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::Duration;
 
-async fn count(app: &TestApp, table: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(&app.db.pool).await.unwrap()
-}
-
 /// A clean roster of `rows` new people in the first village.
 async fn big_roster(app: &TestApp, rows: u32) -> (String, String) {
     let file = roster_file(app, &[]).await;
@@ -38,7 +34,7 @@ async fn a_killed_import_writes_nothing_and_runs_again() {
         let (item, csv) = big_roster(&node, 12_000).await;
         let path = node.index_dir().with_file_name("roster.csv");
         std::fs::write(&path, csv).unwrap();
-        let before = [count(&node, "rosters").await, count(&node, "payments").await, count(&node, "beneficiaries").await];
+        let before = [node.count("rosters").await, node.count("payments").await, node.count("beneficiaries").await];
         let import = |node: &TestApp| {
             let mut command = node.server_command();
             command.args(["import-roster", path.to_str().unwrap(), "--item", &item, "--period", "2026-12"]);
@@ -55,11 +51,11 @@ async fn a_killed_import_writes_nothing_and_runs_again() {
         assert!(!String::from_utf8_lossy(&out.stdout).contains("已导入"), "{backend:?}: killed before it finished writing");
 
         node.restart().await;
-        let after = [count(&node, "rosters").await, count(&node, "payments").await, count(&node, "beneficiaries").await];
+        let after = [node.count("rosters").await, node.count("payments").await, node.count("beneficiaries").await];
         assert_eq!(after, before, "{backend:?}: no roster, line or person half-written");
         let out = import(&node).output().unwrap();
         assert!(out.status.success(), "{backend:?}: {}", String::from_utf8_lossy(&out.stderr));
-        assert_eq!(count(&node, "payments").await, before[1] + 12_000, "{backend:?}: the whole file the second time");
+        assert_eq!(node.count("payments").await, before[1] + 12_000, "{backend:?}: the whole file the second time");
     }
 }
 

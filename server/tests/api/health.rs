@@ -1,7 +1,9 @@
 //! Health and metrics: `/healthz`, `/readyz` and `/metrics` as a load balancer and Prometheus see
 //! them.
 
-use crate::helpers::{backends, contains_full_id_number, spawn_app};
+use crate::helpers::{backends, contains_full_id_number, spawn_app, spawn_node, Backend};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ready_health_and_metrics_for_the_internal_network_only() {
@@ -30,4 +32,34 @@ async fn ready_health_and_metrics_for_the_internal_network_only() {
         let through_balancer = app.client.get(app.url("/metrics")).header("x-forwarded-for", "203.0.113.9").send().await.unwrap();
         assert_eq!(through_balancer.status().as_u16(), 404, "the public never sees the metrics");
     }
+}
+
+/// SIGTERM, as a service manager or a rolling deploy sends it: the request in flight is answered
+/// in full, no new connection is taken, and the process ends cleanly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_signal_finishes_the_request_in_flight() {
+    let mut node = spawn_node(Backend::Sqlite).await;
+    // A slow client: the request's head and half its body are in, the rest comes later.
+    let mut stream = tokio::net::TcpStream::connect(node.addr).await.unwrap();
+    let head = format!(
+        "POST /settings/text-size HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\nConnection: close\r\n\r\nsize=la",
+        node.addr
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    node.signal_stop();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(tokio::net::TcpStream::connect(node.addr).await.is_err(), "no new connections once stopping");
+    assert!(node.wait_stopped(Duration::from_millis(100)).await.is_none(), "still serving the request in flight");
+
+    stream.write_all(b"rge").await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer)).await.expect("answered").unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 303") && answer.contains("text_size=large"), "{answer}");
+    let status = node.wait_stopped(Duration::from_secs(10)).await.expect("the process ends");
+    assert!(status.success(), "{status}");
+    let log = std::fs::read_to_string(node.dir().join("server.log")).unwrap();
+    assert!(log.contains("shutting down"), "{log}");
 }

@@ -50,6 +50,11 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
+    /// The rows of a table.
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(&self.db.pool).await.unwrap()
+    }
+
     /// GETs a page. A request that gets no answer within the client's timeout is tried once
     /// more before the test fails, with the path named.
     pub async fn get_text(&self, path: &str) -> (u16, String) {
@@ -232,6 +237,29 @@ impl TestApp {
             let _ = child.wait();
         }
         self.server = Server::Stopped;
+    }
+
+    /// Asks the node's process to stop as a service manager does (SIGTERM).
+    pub fn signal_stop(&self) {
+        let pid = self.pid().expect("a running node");
+        let status = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill runs");
+        assert!(status.success());
+    }
+
+    /// Waits for the node's process to end; its exit status, or none if it still runs after
+    /// `within`.
+    pub async fn wait_stopped(&mut self, within: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Server::Process(child) = &mut self.server {
+                if let Ok(Some(status)) = child.try_wait() {
+                    self.server = Server::Stopped;
+                    return Some(status);
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        None
     }
 
     /// Starts the node's process (again) on the same port, database, key and index, and waits

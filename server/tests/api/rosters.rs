@@ -45,10 +45,6 @@ fn csv(s: &Setup, rows: &[[&str; 10]]) -> String {
     out
 }
 
-async fn count(app: &TestApp, table: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(&app.db.pool).await.unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_problem_is_named_and_a_file_with_problems_writes_nothing() {
     for backend in crate::helpers::backends() {
@@ -87,24 +83,24 @@ async fn every_problem_is_named_and_a_file_with_problems_writes_nothing() {
         assert!(checked.screening.iter().any(|h| h.row == 8 && h.message.contains("一卡多人")));
         assert_eq!(checked.lines.len(), 2);
 
-        let (rosters_before, people_before) = (count(&app, "rosters").await, count(&app, "beneficiaries").await);
+        let (rosters_before, people_before) = (app.count("rosters").await, app.count("beneficiaries").await);
         let sha = rosters::sha256_hex(text.as_bytes());
         let err = rosters::write(&app.db, &app.vault, &checked, "test", &sha, false).await.unwrap_err();
         assert!(matches!(err, ImportError::NotClean(n) if n == checked.problems.len()), "{err}");
-        assert_eq!((count(&app, "rosters").await, count(&app, "beneficiaries").await), (rosters_before, people_before), "nothing written");
+        assert_eq!((app.count("rosters").await, app.count("beneficiaries").await), (rosters_before, people_before), "nothing written");
 
         let ids = rosters::write(&app.db, &app.vault, &checked, "test", &sha, true).await.unwrap();
         assert_eq!(ids.len(), 1, "one township, one roster");
         let r = sqlx::query("SELECT status, line_count, total_fen FROM rosters WHERE id = $1").bind(ids[0]).fetch_one(&app.db.pool).await.unwrap();
         assert_eq!((r.get::<String, _>("status"), r.get::<i64, _>("line_count"), r.get::<i64, _>("total_fen")), ("draft".to_string(), 2, 2 * s.standard_fen));
-        assert_eq!(count(&app, "beneficiaries").await, people_before + 2, "two new people registered");
+        assert_eq!(app.count("beneficiaries").await, people_before + 2, "two new people registered");
         let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments WHERE roster_id = $1 AND status = 'pending'").bind(ids[0]).fetch_one(&app.db.pool).await.unwrap();
         assert_eq!(pending, 2);
 
         // The same file again: recognised, nothing duplicated.
         let again = rosters::write(&app.db, &app.vault, &checked, "test", &sha, true).await.unwrap_err();
         assert!(matches!(again, ImportError::AlreadyImported(_)), "{again}");
-        assert_eq!(count(&app, "rosters").await, rosters_before + 1);
+        assert_eq!(app.count("rosters").await, rosters_before + 1);
 
         // Another file with the same people for the same period: refused per row.
         let again = csv(&s, &[["王一", &good1, "汉族", "13800000001", t, v, b, "6217000000000001", &amount, "2026-12"]]);
@@ -121,16 +117,20 @@ async fn every_problem_is_named_and_a_file_with_problems_writes_nothing() {
 
 /// A minimal XLSX workbook (one sheet of inline strings), as Excel would save the 基础信息表.
 fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
-    let mut sheet = String::from(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#);
-    for (i, row) in rows.iter().enumerate() {
-        sheet.push_str(&format!("<row r=\"{}\">", i + 1));
-        for (j, cell) in row.iter().enumerate() {
-            let col = (b'A' + j as u8) as char;
-            sheet.push_str(&format!("<c r=\"{col}{}\" t=\"inlineStr\"><is><t>{cell}</t></is></c>", i + 1));
-        }
-        sheet.push_str("</row>");
-    }
-    sheet.push_str("</sheetData></worksheet>");
+    let sheet: String = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let cells: String = row.iter().enumerate().map(|(j, cell)| format!("<c r=\"{}{}\" t=\"inlineStr\"><is><t>{cell}</t></is></c>", (b'A' + j as u8) as char, i + 1)).collect();
+            format!("<row r=\"{}\">{cells}</row>", i + 1)
+        })
+        .collect();
+    workbook(&sheet, zip::CompressionMethod::Stored)
+}
+
+/// A workbook whose one sheet holds these rows (`<row>` elements), its parts stored or deflated.
+fn workbook(rows: &str, method: zip::CompressionMethod) -> Vec<u8> {
+    let sheet = format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#);
     let files = [
         ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string()),
         ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
@@ -139,12 +139,42 @@ fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
         ("xl/worksheets/sheet1.xml", sheet),
     ];
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let options = zip::write::SimpleFileOptions::default().compression_method(method);
     for (name, body) in files {
         zip.start_file(name, options).unwrap();
         zip.write_all(body.as_bytes()).unwrap();
     }
     zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn hostile_workbooks_are_refused_in_words_without_exhausting_memory() {
+    let header = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c><c r="B1" t="inlineStr"><is><t>身份证号</t></is></c></row>"#;
+    // One stray cell in the sheet's last row and column: its bounding box has 17 billion cells.
+    let stray = format!(r#"{header}<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>"#);
+    let err = file::read(&workbook(&stray, zip::CompressionMethod::Stored)).unwrap_err();
+    assert!(matches!(err, file::FileError::MissingColumns(_)), "read as a sheet with too few columns: {err}");
+    let grid = file::grid(&workbook(&stray, zip::CompressionMethod::Stored)).unwrap();
+    assert_eq!(grid.len(), 1, "the stray cell is past the columns read; only the header row is kept");
+
+    // A sheet that unpacks to 32 times the limit and more (whitespace deflates a thousandfold).
+    let bomb = workbook(&format!("{header}{}", " ".repeat(2_000_000)), zip::CompressionMethod::Deflated);
+    assert!(bomb.len() < 20_000, "{}", bomb.len());
+    let err = file::read_up_to(&bomb, 50_000).unwrap_err();
+    assert!(matches!(err, file::FileError::TooMuchContent(_)), "{err}");
+    assert!(err.to_string().contains("分批导入"), "{err}");
+    assert!(file::read_up_to(&bomb, 100_000).is_err_and(|e| matches!(e, file::FileError::MissingColumns(_))), "within the ratio it is read");
+
+    // A zip that is not a workbook; a broken workbook: our words, not the reader's.
+    let mut not_a_book = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    not_a_book.start_file("word/document.xml", zip::write::SimpleFileOptions::default()).unwrap();
+    not_a_book.write_all(b"<w:document/>").unwrap();
+    let err = file::read(&not_a_book.finish().unwrap().into_inner()).unwrap_err();
+    assert_eq!(err, file::FileError::NotASpreadsheet("Word 文档"));
+    let mut broken = workbook(header, zip::CompressionMethod::Stored);
+    broken.truncate(broken.len() / 2);
+    let err = file::read(&broken).unwrap_err().to_string();
+    assert!(err.contains("Excel 文件已损坏") && !err.contains("Zip") && !err.contains("error"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

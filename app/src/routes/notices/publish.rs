@@ -8,11 +8,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+/// The longest notice body in characters (the longest seed document has about 8,000).
+pub const BODY_MAX_CHARS: usize = 50_000;
+
 /// Why a notice was refused, in words.
 pub fn refusal(code: &str) -> Option<&'static str> {
     match code {
         "title" => Some("请填写标题（2至100字）"),
-        "body" => Some("请填写正文（至少10字）"),
+        "body" => Some("请填写正文（10字至5万字）"),
         "date" => Some("发布日期不正确，应为如 2026-11-22"),
         "kind" => Some("请选择类型"),
         "withdraw" => Some("只能撤回本部门发布的通知（政策清单公告不能撤回）"),

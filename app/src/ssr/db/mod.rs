@@ -155,13 +155,19 @@ impl Db {
     }
 }
 
+/// The file of a SQLite URL (`sqlite://data/portal.db?mode=rwc` → `data/portal.db`); none for
+/// an in-memory database or another backend.
+pub fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite:")?.trim_start_matches("//");
+    let path = rest.split_once('?').map_or(rest, |(p, _)| p);
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
 /// An exclusive lock on `<file>.migrate-lock` next to the SQLite file, held until dropped.
 async fn migration_lock(url: &str) -> Result<Option<std::fs::File>, DbError> {
-    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
-    let path = rest.split_once('?').map_or(rest, |(p, _)| p);
-    if path.is_empty() || path == ":memory:" {
+    let Some(path) = sqlite_path(url) else {
         return Ok(None);
-    }
+    };
     let lock_path = format!("{path}.migrate-lock");
     let locked = tokio::task::spawn_blocking(move || {
         let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;

@@ -1,6 +1,8 @@
 //! Reading a roster file as departments really produce it: XLSX (the first sheet), or CSV in
 //! UTF-8, UTF-8 with BOM or GBK (Excel on Chinese Windows). The header row is found among the
 //! first rows (forms often carry a title above it) and its names are matched tolerantly.
+//! A file is taken for what its bytes are, not what its name says, and a workbook's unpacked
+//! size and cell count are bounded before it is read.
 
 use crate::domain::normalize_ascii;
 use std::io::Cursor;
@@ -91,6 +93,14 @@ pub enum FileError {
     TooBig(usize),
     #[error("无法读取此文件：{0}。请上传 Excel（.xlsx）或 CSV 文件")]
     Unreadable(String),
+    #[error("这是{0}，不是 Excel（.xlsx）或 CSV 文件。请上传清册表格")]
+    NotASpreadsheet(&'static str),
+    #[error("这是旧版 Excel（.xls）文件或加了密码的工作簿，无法读取。请在 Excel 中取消密码并另存为“Excel 工作簿（.xlsx）”后上传")]
+    OldExcel,
+    #[error("这是 Unicode 文本（UTF-16）文件，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或“Excel 工作簿（.xlsx）”后上传")]
+    Utf16,
+    #[error("Excel 文件的内容过多（解压后超过{0}MB），请分批导入或使用命令行导入")]
+    TooMuchContent(usize),
     #[error("文件编码无法识别，请另存为“CSV UTF-8”或 Excel（.xlsx）后重试")]
     Encoding,
     #[error("没有找到表头：缺少“{0}”列。表头应包含：姓名、身份证号、镇街、村(社区)、开户行、银行卡号、补贴额")]
@@ -132,18 +142,69 @@ pub fn grid(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
     grid_up_to(bytes, MAX_BYTES)
 }
 
+/// A workbook may unpack to this many times its own size (sheets of repeated text compress
+/// about tenfold; a "zip bomb" a thousandfold).
+const MAX_UNPACK_RATIO: usize = 32;
+/// Columns beyond these are not read (the known columns sit in the first few dozen).
+const MAX_COLUMNS_READ: usize = 100;
+
 fn grid_up_to(bytes: &[u8], max_bytes: usize) -> Result<Vec<Vec<String>>, FileError> {
+    match check_content(bytes, max_bytes)? {
+        Content::Workbook => xlsx_rows(bytes, max_bytes),
+        Content::Text => csv_rows(&decode(bytes)?),
+    }
+}
+
+/// What a file is by its bytes, whatever its name says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Content {
+    Workbook,
+    Text,
+}
+
+/// Whether a file of at most `max_bytes` may be a roster or feedback table (an XLSX workbook
+/// that does not unpack to too much, or text), checked before the file is kept or read.
+pub fn check_content(bytes: &[u8], max_bytes: usize) -> Result<Content, FileError> {
     if bytes.is_empty() {
         return Err(FileError::Empty);
     }
     if bytes.len() > max_bytes {
         return Err(FileError::TooBig(max_bytes / (1024 * 1024)));
     }
-    if bytes.starts_with(b"PK\x03\x04") {
-        xlsx_rows(bytes)
-    } else {
-        csv_rows(&decode(bytes)?)
+    let content = sniff(bytes)?;
+    if content == Content::Workbook {
+        check_archive(bytes, max_bytes.saturating_mul(MAX_UNPACK_RATIO))?;
     }
+    Ok(content)
+}
+
+/// The kind of file by its first bytes.
+fn sniff(bytes: &[u8]) -> Result<Content, FileError> {
+    const NOT: &[(&[u8], &str)] = &[
+        (b"%PDF", "PDF 文件"),
+        (b"\x89PNG", "图片"),
+        (b"\xFF\xD8\xFF", "图片"),
+        (b"GIF8", "图片"),
+        (b"\x1F\x8B", "压缩包"),
+        (b"Rar!", "压缩包"),
+        (b"7z\xBC\xAF", "压缩包"),
+    ];
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Ok(Content::Workbook);
+    }
+    if bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        return Err(FileError::OldExcel);
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(FileError::Utf16);
+    }
+    if let Some((_, what)) = NOT.iter().find(|(magic, _)| bytes.starts_with(magic)) {
+        return Err(FileError::NotASpreadsheet(what));
+    }
+    if bytes.iter().take(64 * 1024).any(|b| *b == 0) {
+        return Err(FileError::NotASpreadsheet("二进制文件"));
+    }
+    Ok(Content::Text)
 }
 
 /// Text of a CSV file: UTF-8 (with or without BOM), else GBK.
@@ -163,30 +224,80 @@ fn csv_rows(text: &str) -> Result<Vec<Vec<String>>, FileError> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| FileError::Unreadable(e.to_string()))?;
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| format!("第{}行附近格式有误", p.line())).unwrap_or_else(|| "格式有误".into());
+            FileError::Unreadable(line)
+        })?;
         rows.push(record.iter().map(str::to_string).collect());
     }
     Ok(rows)
 }
 
-fn xlsx_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
+/// The first sheet of a workbook that passed [`check_content`], read cell by cell into rows by
+/// the cells' places (row `i` is Excel's row `i + 1`): a stray cell at XFD1048576 costs one
+/// row, not the billions of cells of its bounding box.
+fn xlsx_rows(bytes: &[u8], max_bytes: usize) -> Result<Vec<Vec<String>>, FileError> {
     use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| FileError::Unreadable(e.to_string()))?;
+    let max_unpacked = max_bytes.saturating_mul(MAX_UNPACK_RATIO);
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
     let sheet = book.sheet_names().first().cloned().ok_or(FileError::Empty)?;
-    let range = book.worksheet_range(&sheet).map_err(|e| FileError::Unreadable(e.to_string()))?;
-    Ok(range
-        .rows()
-        .map(|row| {
-            row.iter()
-                .map(|cell| match cell {
-                    Data::Empty => String::new(),
-                    // Whole numbers typed into number cells (phones, amounts) without a trailing ".0".
-                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect())
+    let mut cells = book.worksheet_cells_reader(&sheet).map_err(xlsx_error)?;
+    // Each cell is at least ~20 bytes of sheet XML.
+    let max_cells = max_unpacked / 20;
+    let mut count = 0usize;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    while let Some(cell) = cells.next_cell().map_err(xlsx_error)? {
+        count += 1;
+        if count > max_cells {
+            return Err(FileError::TooMuchContent(max_unpacked / (1024 * 1024)));
+        }
+        let (r, c) = cell.get_position();
+        let (r, c) = (r as usize, c as usize);
+        if c >= MAX_COLUMNS_READ {
+            continue;
+        }
+        let text = match Data::from(cell.get_value().clone()) {
+            Data::Empty => continue,
+            // Whole numbers typed into number cells (phones, amounts) without a trailing ".0".
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+            other => other.to_string(),
+        };
+        if rows.len() <= r {
+            rows.resize_with(r + 1, Vec::new);
+        }
+        if rows[r].len() <= c {
+            rows[r].resize(c + 1, String::new());
+        }
+        rows[r][c] = text;
+    }
+    Ok(rows)
+}
+
+/// A workbook is a zip of XML parts: refuse one that is not a workbook, or that would unpack
+/// to more than `max_unpacked` bytes (the sizes it declares bound what the reader unpacks).
+fn check_archive(bytes: &[u8], max_unpacked: usize) -> Result<(), FileError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| xlsx_error(calamine::XlsxError::Zip(e)))?;
+    if zip.index_for_name("xl/workbook.xml").is_none() {
+        return Err(FileError::NotASpreadsheet(if zip.index_for_name("word/document.xml").is_some() { "Word 文档" } else { "压缩包" }));
+    }
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let part = zip.by_index_raw(i).map_err(|e| xlsx_error(calamine::XlsxError::Zip(e)))?;
+        total = total.saturating_add(part.size());
+    }
+    if total > max_unpacked as u64 {
+        return Err(FileError::TooMuchContent(max_unpacked / (1024 * 1024)));
+    }
+    Ok(())
+}
+
+/// The reader's own words go to the log; the person gets ours.
+fn xlsx_error(e: calamine::XlsxError) -> FileError {
+    tracing::info!(error = %e, "workbook not read");
+    match e {
+        calamine::XlsxError::Password => FileError::OldExcel,
+        _ => FileError::Unreadable("Excel 文件已损坏或不完整".into()),
+    }
 }
 
 fn to_table(grid: Vec<Vec<String>>) -> Result<Table, FileError> {
@@ -255,5 +366,19 @@ mod tests {
         assert!(matches!(read("a,b\n1,2\n".as_bytes()), Err(FileError::MissingColumns(_))));
         assert!(matches!(read(b"PK\x03\x04not really a zip"), Err(FileError::Unreadable(_))));
         assert_eq!(read(&[b'a', 0x81, 0x20, b'b']), Err(FileError::Encoding), "a GBK lead byte without its second byte");
+    }
+
+    #[test]
+    fn a_file_is_taken_for_what_its_bytes_are() {
+        assert_eq!(read(b"%PDF-1.7\n..."), Err(FileError::NotASpreadsheet("PDF 文件")));
+        assert_eq!(read(b"\x89PNG\r\n\x1a\n...."), Err(FileError::NotASpreadsheet("图片")));
+        assert_eq!(read(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1...."), Err(FileError::OldExcel));
+        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("姓名\t身份证号".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        assert_eq!(read(&utf16), Err(FileError::Utf16));
+        let mut binary = CSV.as_bytes().to_vec();
+        binary.insert(20, 0);
+        assert_eq!(read(&binary), Err(FileError::NotASpreadsheet("二进制文件")));
+        assert_eq!(check_content(CSV.as_bytes(), MAX_BYTES), Ok(Content::Text));
+        assert_eq!(check_content(CSV.as_bytes(), 10), Err(FileError::TooBig(0)));
     }
 }
