@@ -98,7 +98,11 @@ pub fn search_url(q: &str, filter: &SearchFilter, page: u64) -> String {
 pub async fn search(q: Option<String>, filter: SearchFilter, page: Option<u64>) -> Result<SearchPage, ApiError> {
     let cx = crate::ssr::context()?;
     let q: String = q.unwrap_or_default().trim().chars().take(MAX_QUERY_CHARS).collect();
-    crate::ssr::db::search::run(&cx.db, &cx.search, q, filter, page.unwrap_or(1).max(1)).await.map_err(ApiError::internal)
+    match crate::ssr::db::search::run(&cx.db, &cx.search, q, filter, page.unwrap_or(1).max(1)).await {
+        Ok(page) => Ok(page),
+        Err(crate::ssr::search::QueryError::Busy) => Err(ApiError::Invalid("现在搜索的人较多，请稍后再试".into())),
+        Err(e) => Err(ApiError::internal(e)),
+    }
 }
 
 #[cfg(test)]

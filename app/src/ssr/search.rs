@@ -19,12 +19,31 @@ pub enum SyncError {
     Stopped,
 }
 
+/// Why a search gave no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("every search slot stayed taken for {} s", QUEUE_WAIT.as_secs())]
+    Busy,
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("search thread failed: {0}")]
+    Worker(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// How long a search waits for a free slot before the visitor is asked to try again.
+const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The index and whether it has caught up with the database since the server started.
 #[derive(Clone)]
 pub struct Search {
     pub index: Arc<SearchIndex>,
     ready: Arc<AtomicBool>,
     stopped: Arc<AtomicBool>,
+    /// One slot per core: searches run on the blocking pool, never on the async workers, and
+    /// a flood of heavy searches waits here instead of stalling the self-check and the pages.
+    slots: Arc<tokio::sync::Semaphore>,
 }
 
 const BATCH: i64 = 20_000;
@@ -41,7 +60,26 @@ fn parse_marker(marker: &str) -> Option<(String, i64)> {
 
 impl Search {
     pub fn new(index: SearchIndex) -> Self {
-        Search { index: Arc::new(index), ready: Arc::new(AtomicBool::new(false)), stopped: Arc::new(AtomicBool::new(false)) }
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        Search {
+            index: Arc::new(index),
+            ready: Arc::new(AtomicBool::new(false)),
+            stopped: Arc::new(AtomicBool::new(false)),
+            slots: Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
+    }
+
+    /// Runs a query against the index in a free slot, off the async workers.
+    pub async fn query<T: Send + 'static>(&self, work: impl FnOnce(&SearchIndex) -> Result<T, IndexError> + Send + 'static) -> Result<T, QueryError> {
+        let slot = tokio::time::timeout(QUEUE_WAIT, self.slots.clone().acquire_owned()).await.map_err(|_| QueryError::Busy)?.map_err(|_| QueryError::Busy)?;
+        let index = self.index.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            work(&index)
+        })
+        .await
+        .map_err(|e| QueryError::Worker(e.to_string()))?;
+        Ok(result?)
     }
 
     /// Asks a sync in progress to stop before its next batch and not to commit (server shutdown).

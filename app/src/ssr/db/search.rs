@@ -181,22 +181,25 @@ pub async fn run(
     q: String,
     filter: crate::api::search::SearchFilter,
     page: u64,
-) -> Result<crate::api::search::SearchPage, String> {
+) -> Result<crate::api::search::SearchPage, crate::ssr::search::QueryError> {
     use crate::api::search::{kind_name, FacetCount, Fragment, SearchHit, SearchPage, HITS_PER_PAGE};
-    let kind = filter.kind.as_deref().and_then(Kind::parse);
-    let query = search_index::Query {
-        text: &q,
-        kind,
-        department: filter.department.as_deref(),
-        year: filter.year,
-        township: filter.township.as_deref(),
-        offset: ((page - 1) * HITS_PER_PAGE) as usize,
-        limit: HITS_PER_PAGE as usize,
-    };
-    let results = search.index.search(&query).map_err(|e| e.to_string())?;
+    let (text, f) = (q.clone(), filter.clone());
+    let results = search
+        .query(move |index| {
+            index.search(&search_index::Query {
+                text: &text,
+                kind: f.kind.as_deref().and_then(Kind::parse),
+                department: f.department.as_deref(),
+                year: f.year,
+                township: f.township.as_deref(),
+                offset: ((page - 1) * HITS_PER_PAGE) as usize,
+                limit: HITS_PER_PAGE as usize,
+            })
+        })
+        .await?;
     let publicity_ids: Vec<i64> =
         results.hits.iter().filter(|h| h.kind == Kind::Publicity).filter_map(|h| h.key.parse().ok()).collect();
-    let links = publicity_links(db, &publicity_ids).await.map_err(|e| e.to_string())?;
+    let links = publicity_links(db, &publicity_ids).await?;
     let fragments = |f: &[search_index::Fragment]| -> Vec<Fragment> {
         f.iter().map(|x| Fragment { text: x.text.clone(), highlighted: x.highlighted }).collect()
     };
