@@ -30,7 +30,7 @@ for target in "${TARGETS[@]}"; do
   # New inputs go to corpus/ (not kept in git); seeds/ holds the hand-written starting points.
   cargo +nightly fuzz run "$target" "corpus/$target" "seeds/$target" -- -max_total_time="$SECS" -rss_limit_mb=4096 -timeout=10 2>&1 \
     | grep -E '^(#[0-9]+ *(DONE|INITED)|Done|==[0-9]+==|SUMMARY|artifact_prefix|Test unit written)' || true
-  if ls "artifacts/$target"/crash-* "artifacts/$target"/timeout-* "artifacts/$target"/oom-* >/dev/null 2>&1; then
+  if [ -n "$(find "artifacts/$target" -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' 2>/dev/null)" ]; then
     say "$target: failing inputs in fuzz/artifacts/$target/"
     exit 1
   fi

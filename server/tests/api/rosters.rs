@@ -157,6 +157,14 @@ fn hostile_workbooks_are_refused_in_words_without_exhausting_memory() {
     let grid = file::grid(&workbook(&stray, zip::CompressionMethod::Stored)).unwrap();
     assert_eq!(grid.len(), 1, "the stray cell is past the columns read; only the header row is kept");
 
+    // Forged cell places: past Excel's last row; one the reader's arithmetic overflows (found by
+    // fuzzing: a second r="inlineStr" on a cell); one it wraps round to row 1,215,752,190.
+    for place in ["A1048577", "inlineStr", "A99999999999"] {
+        let forged = format!(r#"{header}<row r="2"><c r="{place}" t="inlineStr"><is><t>x</t></is></c></row>"#);
+        let err = file::read(&workbook(&forged, zip::CompressionMethod::Stored)).unwrap_err();
+        assert_eq!(err, file::FileError::Unreadable("Excel 文件已损坏或不完整".into()), "{place}");
+    }
+
     // A sheet that unpacks to 32 times the limit and more (whitespace deflates a thousandfold).
     let bomb = workbook(&format!("{header}{}", " ".repeat(2_000_000)), zip::CompressionMethod::Deflated);
     assert!(bomb.len() < 20_000, "{}", bomb.len());

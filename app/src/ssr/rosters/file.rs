@@ -147,6 +147,8 @@ pub fn grid(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
 const MAX_UNPACK_RATIO: usize = 32;
 /// Columns beyond these are not read (the known columns sit in the first few dozen).
 const MAX_COLUMNS_READ: usize = 100;
+/// A sheet's last row in Excel; a cell placed below it is a damaged or forged file.
+const EXCEL_ROWS: usize = 1_048_576;
 
 fn grid_up_to(bytes: &[u8], max_bytes: usize) -> Result<Vec<Vec<String>>, FileError> {
     match check_content(bytes, max_bytes)? {
@@ -235,7 +237,8 @@ fn csv_rows(text: &str) -> Result<Vec<Vec<String>>, FileError> {
 
 /// The first sheet of a workbook that passed [`check_content`], read cell by cell into rows by
 /// the cells' places (row `i` is Excel's row `i + 1`): a stray cell at XFD1048576 costs one
-/// row, not the billions of cells of its bounding box.
+/// row, not the billions of cells of its bounding box, and a place past Excel's last row (a
+/// forged reference the reader wraps round to billions) is refused before any row is made.
 fn xlsx_rows(bytes: &[u8], max_bytes: usize) -> Result<Vec<Vec<String>>, FileError> {
     use calamine::{Data, Reader, Xlsx};
     let max_unpacked = max_bytes.saturating_mul(MAX_UNPACK_RATIO);
@@ -253,6 +256,10 @@ fn xlsx_rows(bytes: &[u8], max_bytes: usize) -> Result<Vec<Vec<String>>, FileErr
         }
         let (r, c) = cell.get_position();
         let (r, c) = (r as usize, c as usize);
+        if r >= EXCEL_ROWS {
+            tracing::info!(row = r + 1, "workbook not read: a cell below the last row");
+            return Err(FileError::Unreadable("Excel 文件已损坏或不完整".into()));
+        }
         if c >= MAX_COLUMNS_READ {
             continue;
         }
