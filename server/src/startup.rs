@@ -295,6 +295,7 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions, limiter: crate::che
             move || shell(options.clone())
         })
         .fallback(file_and_error_handler_with_context(context, shell))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(crate::rejections::panicked))
         .layer(axum::middleware::from_fn(crate::rejections::layer))
         .layer(axum::middleware::from_fn(crate::field_limits::layer))
         .layer(extension)
