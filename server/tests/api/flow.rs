@@ -208,5 +208,14 @@ async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
         assert_eq!(step(&app, &sup, reissue, "publicise", "").await.status().as_u16(), 400);
         let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM roster_events WHERE roster_id = $1").bind(roster).fetch_one(&app.db.pool).await.unwrap();
         assert!(events >= 9, "every step recorded: {events}");
+
+        // Every step, by whoever took it, is in the hash-chained audit log as well.
+        let audited: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE actor LIKE 'staff:%'").fetch_all(&app.db.pool).await.unwrap();
+        let steps = ["staff_login", "roster_imported", "roster_publicised", "roster_department_reviewed", "roster_returned", "roster_finance_reviewed", "roster_sent_to_bank"];
+        let bank = ["roster_bank_file", "roster_bank_feedback", "roster_reissue_created", "roster_line_corrected"];
+        for action in steps.iter().chain(&bank) {
+            assert!(audited.iter().any(|a| a == action), "{backend:?}: {action} is audited: {audited:?}");
+        }
+        assert_eq!(app::ssr::db::audit::verify(&app.db).await.unwrap().broken, None, "{backend:?}");
     }
 }

@@ -140,6 +140,8 @@ async fn a_department_sees_only_its_cases_and_a_transfer_is_public() {
             .await
             .unwrap();
         assert_eq!(transfers, 1);
+        let audited: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE subject = $1 ORDER BY id").bind(format!("case:{id}")).fetch_all(&app.db.pool).await.unwrap();
+        assert_eq!(audited, ["case_filed", "case_transferred", "case_extended", "case_replied", "case_closed"], "{backend:?}: every action audited, the refused ones not");
     }
 }
 
