@@ -258,7 +258,7 @@ fn xlsx_rows(bytes: &[u8], max_bytes: usize) -> Result<Vec<Vec<String>>, FileErr
         let (r, c) = (r as usize, c as usize);
         if r >= EXCEL_ROWS {
             tracing::info!(row = r + 1, "workbook not read: a cell below the last row");
-            return Err(FileError::Unreadable("Excel 文件已损坏或不完整".into()));
+            return Err(damaged());
         }
         if c >= MAX_COLUMNS_READ {
             continue;
@@ -303,8 +303,13 @@ fn xlsx_error(e: calamine::XlsxError) -> FileError {
     tracing::info!(error = %e, "workbook not read");
     match e {
         calamine::XlsxError::Password => FileError::OldExcel,
-        _ => FileError::Unreadable("Excel 文件已损坏或不完整".into()),
+        _ => damaged(),
     }
+}
+
+/// A workbook whose parts do not hold together, in the person's words.
+fn damaged() -> FileError {
+    FileError::Unreadable("Excel 文件已损坏或不完整".into())
 }
 
 fn to_table(grid: Vec<Vec<String>>) -> Result<Table, FileError> {
