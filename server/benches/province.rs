@@ -350,7 +350,8 @@ async fn roster_csv(rows: usize, file: &str) -> Result<(), Fail> {
                     let name = format!("{}{}", SURNAMES[(n % 16) as usize], GIVEN[(n / 16 % 12) as usize]);
                     let (township, village) = &places[(n as usize * 7) % places.len()];
                     let bank = &banks[(n % banks.len() as u64) as usize];
-                    writeln!(out, "{written},{name},{},汉族,139{:08},{township},{village},{bank},6230{:015},{amount}", id.as_str(), n % 100_000_000, n)?;
+                    let account = app::domain::BankAccount::with_check_digit(&format!("6230{:014}", n))?;
+                    writeln!(out, "{written},{name},{},汉族,139{:08},{township},{village},{bank},{},{amount}", id.as_str(), n % 100_000_000, account.as_str())?;
                 }
             }
         }

@@ -1,12 +1,13 @@
 //! The case forms' posts: file (step 1 sends a code, step 2 files), track (code → session),
 //! reopen, supplement, leave. Every step redirects, so it all works without JavaScript.
 
-use crate::check::{cookie, internal, redirect, too_many_back, IpLimiter};
+use crate::addresses::Addresses;
+use crate::check::{cookie, internal, redirect, too_many_back};
 use app::api::cases::{CaseFormFields, FORM_COOKIE, TRACK_COOKIE};
 use app::domain::cases::parse_tracking_no;
 use app::domain::Phone;
 use app::ssr::cases::{self, CaseError};
-use app::ssr::code::{self, Started, Verified, CODE_TTL_SECS};
+use app::ssr::code::{Started, Verified, CODE_TTL_SECS};
 use app::ssr::session::{self, Kind};
 use app::ssr::{cookie_value, AppContext};
 use axum::extract::{ConnectInfo, Extension};
@@ -15,9 +16,6 @@ use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 use std::net::SocketAddr;
-
-/// The kept form lives as long as a draft.
-const FORM_COOKIE_SECS: i64 = 1800;
 
 #[derive(Deserialize)]
 pub struct FileForm {
@@ -52,7 +50,7 @@ fn back(to: &str, e: &CaseError) -> Option<String> {
 /// self-check, whose phone is verified) or sends a code to the phone given.
 pub async fn start(
     Extension(cx): Extension<AppContext>,
-    Extension(limiter): Extension<IpLimiter>,
+    Extension(addresses): Extension<Addresses>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<FileForm>,
@@ -67,11 +65,11 @@ pub async fn start(
         anonymous: form.anonymous.is_some(),
         payment: form.payment.trim().parse().ok(),
     };
-    let token = cookie_value(&headers, FORM_COOKIE).filter(|t| t.len() == 64).unwrap_or_else(|| code::random_hex(32));
-    let keep = cookie(&headers, FORM_COOKIE, &token, Some(FORM_COOKIE_SECS));
-    if let Err(e) = cases::save_form(&cx, &token, &fields).await {
-        return internal(e);
-    }
+    let token = match cases::save_form(&cx, cookie_value(&headers, FORM_COOKIE).as_deref(), &fields).await {
+        Ok(t) => t,
+        Err(e) => return internal(e),
+    };
+    let keep = cookie(&headers, FORM_COOKIE, &token, Some(cases::DRAFT_TTL_SECS));
     let citizen = match cookie_value(&headers, Kind::Citizen.cookie()) {
         Some(t) => match session::find(&cx, Kind::Citizen, &t).await {
             Ok(s) => s,
@@ -91,11 +89,8 @@ pub async fn start(
             },
         };
     }
-    if let Some(wait) = limiter.wait(peer.ip(), &headers) {
-        return too_many_back(wait, "/cases/new");
-    }
-    match cases::start_filing(&cx, &token, &fields).await {
-        Ok(Started::Pending { .. }) => redirect("/cases/code", &[keep]),
+    match cases::start_filing(&cx, &token, &fields, Some(addresses.client(peer.ip(), &headers))).await {
+        Ok(Started::Pending { .. }) => redirect("/cases/code", &[cookie(&headers, FORM_COOKIE, &token, Some(CODE_TTL_SECS))]),
         Ok(Started::Limited { retry_after_secs }) => too_many_back(retry_after_secs, "/cases/new"),
         Err(e) => match back("/cases/new", &e) {
             Some(to) => redirect(&to, &[keep]),
@@ -135,17 +130,14 @@ pub struct TrackForm {
 /// `POST /cases/track/start`: a code goes to the phone if it filed that case; same answer always.
 pub async fn track_start(
     Extension(cx): Extension<AppContext>,
-    Extension(limiter): Extension<IpLimiter>,
+    Extension(addresses): Extension<Addresses>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<TrackForm>,
 ) -> Response {
-    if let Some(wait) = limiter.wait(peer.ip(), &headers) {
-        return too_many_back(wait, "/cases/track");
-    }
     let Some(no) = parse_tracking_no(&form.no) else { return redirect("/cases/track?e=no", &[]) };
     let Ok(phone) = Phone::parse(&form.phone) else { return redirect("/cases/track?e=phone", &[]) };
-    match cases::start_tracking(&cx, &no, &phone).await {
+    match cases::start_tracking(&cx, &no, &phone, Some(addresses.client(peer.ip(), &headers))).await {
         Ok(Started::Pending { token }) => redirect("/cases/track/code", &[cookie(&headers, TRACK_COOKIE, &token, Some(CODE_TTL_SECS))]),
         Ok(Started::Limited { retry_after_secs }) => too_many_back(retry_after_secs, "/cases/track"),
         Err(e) => internal(e),

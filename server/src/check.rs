@@ -1,5 +1,5 @@
 //! The self-check's form posts: start (send a code), verify (open a session), log out; and the
-//! dev SMS outbox page, shown only when the database holds the demo county.
+//! dev SMS outbox page, served only by a demo server whose messages go to the dev outbox.
 
 use app::api::check::{PENDING_COOKIE, SESSION_COOKIE};
 use app::domain::{mask, IdNumber, Phone};
@@ -7,10 +7,8 @@ use app::ssr::check;
 use app::ssr::code::{Started, Verified, CODE_TTL_SECS};
 use app::ssr::{cookie_value, session, AppContext};
 use axum::extract::{ConnectInfo, Extension};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use std::net::{IpAddr, SocketAddr};
-use std::num::NonZeroU32;
-use std::sync::Arc;
+use crate::addresses::Addresses;
+use std::net::SocketAddr;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
@@ -67,44 +65,6 @@ pub(crate) fn page(title: &str, body: &str) -> String {
     )
 }
 
-/// Codes asked from one address per minute (in-process per node: a village may share one
-/// carrier address, so this is generous; the per-phone and per-ID limits are the strict ones).
-pub const PER_IP_PER_MINUTE: u32 = 30;
-
-/// The per-address limiter of one node, and the load balancers it may believe about addresses.
-#[derive(Clone)]
-pub struct IpLimiter {
-    limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
-    trusted_proxies: Arc<Vec<IpAddr>>,
-}
-
-impl IpLimiter {
-    pub fn new(trusted_proxies: Vec<IpAddr>) -> Self {
-        let quota = Quota::per_minute(NonZeroU32::new(PER_IP_PER_MINUTE).unwrap_or(NonZeroU32::MIN));
-        IpLimiter { limiter: Arc::new(RateLimiter::keyed(quota)), trusted_proxies: Arc::new(trusted_proxies) }
-    }
-
-    /// The client's address: the peer, unless the peer is a trusted load balancer; then the
-    /// last address in `X-Forwarded-For` that is not one of ours (earlier entries are whatever
-    /// the client chose to send).
-    pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
-        if !self.trusted_proxies.contains(&peer) {
-            return peer;
-        }
-        let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','));
-        let hops: Vec<IpAddr> = forwarded.filter_map(|a| a.trim().parse().ok()).collect();
-        hops.into_iter().rev().find(|a| !self.trusted_proxies.contains(a)).unwrap_or(peer)
-    }
-
-    /// Seconds to wait when the client behind `peer` is over its quota.
-    pub(crate) fn wait(&self, peer: IpAddr, headers: &HeaderMap) -> Option<i64> {
-        self.limiter.check_key(&self.client(peer, headers)).err().map(|not_until| {
-            let clock = governor::clock::DefaultClock::default();
-            not_until.wait_time_from(governor::clock::Clock::now(&clock)).as_secs() as i64 + 1
-        })
-    }
-}
-
 pub(crate) fn too_many(retry_after_secs: i64) -> Response {
     too_many_back(retry_after_secs, "/check")
 }
@@ -124,14 +84,11 @@ pub(crate) fn too_many_back(retry_after_secs: i64, back: &str) -> Response {
 
 pub async fn start(
     Extension(cx): Extension<AppContext>,
-    Extension(limiter): Extension<IpLimiter>,
+    Extension(addresses): Extension<Addresses>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<StartForm>,
 ) -> Response {
-    if let Some(wait) = limiter.wait(peer.ip(), &headers) {
-        return too_many(wait);
-    }
     let id = match IdNumber::parse(&form.id_number) {
         Ok(id) => id,
         Err(e) => return redirect(&format!("/check?e=id:{}", e.code()), &[]),
@@ -140,7 +97,7 @@ pub async fn start(
         Ok(p) => p,
         Err(e) => return redirect(&format!("/check?e=phone:{}", e.code()), &[]),
     };
-    match check::start(&cx, &id, &phone).await {
+    match check::start(&cx, &id, &phone, Some(addresses.client(peer.ip(), &headers))).await {
         Ok(Started::Pending { token }) => redirect("/check/code", &[cookie(&headers, PENDING_COOKIE, &token, Some(CODE_TTL_SECS))]),
         Ok(Started::Limited { retry_after_secs }) => too_many(retry_after_secs),
         Err(e) => internal(e),
@@ -171,15 +128,9 @@ pub async fn logout(Extension(cx): Extension<AppContext>, headers: HeaderMap) ->
     redirect("/check?e=signed_out", &[cookie(&headers, SESSION_COOKIE, "", Some(0))])
 }
 
-/// `/dev/sms`: the latest messages of the dev outbox, only for a demo database.
+/// `/dev/sms`: the latest messages of the dev outbox; routed only when the server runs the demo
+/// with the dev outbox (see `startup::router`), whatever the database says.
 pub async fn dev_sms(Extension(cx): Extension<AppContext>) -> Response {
-    let demo: Option<String> = match sqlx::query_scalar("SELECT value FROM settings WHERE key = 'demo'").fetch_optional(&cx.db.pool).await {
-        Ok(v) => v,
-        Err(e) => return internal(e),
-    };
-    if demo.as_deref() != Some("1") {
-        return (StatusCode::NOT_FOUND, "未找到").into_response();
-    }
     let rows = match sqlx::query("SELECT phone_enc, body, created_at FROM sms_outbox ORDER BY id DESC LIMIT 50").fetch_all(&cx.db.pool).await {
         Ok(r) => r,
         Err(e) => return internal(e),
@@ -259,22 +210,5 @@ pub async fn confirm(Extension(cx): Extension<AppContext>, headers: HeaderMap, F
     match app::ssr::db::check::confirm(&cx, beneficiary, payment, received).await {
         Ok(_) => redirect(&format!("/check/payments#p{payment}"), &[]),
         Err(e) => internal(e),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_client_address_is_believed_only_from_a_trusted_balancer() {
-        let balancer: IpAddr = "10.0.0.5".parse().unwrap();
-        let limiter = IpLimiter::new(vec![balancer]);
-        let mut headers = HeaderMap::new();
-        headers.insert("x-forwarded-for", "1.2.3.4, 203.0.113.9".parse().unwrap());
-        assert_eq!(limiter.client(balancer, &headers), "203.0.113.9".parse::<IpAddr>().unwrap(), "the hop the balancer added");
-        let stranger: IpAddr = "198.51.100.7".parse().unwrap();
-        assert_eq!(limiter.client(stranger, &headers), stranger, "anyone else's header is ignored");
-        assert_eq!(limiter.client(balancer, &HeaderMap::new()), balancer);
     }
 }

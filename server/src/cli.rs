@@ -168,8 +168,10 @@ async fn rotate_key(config: &Config, file: &std::path::Path) -> Result<(), Strin
         .map_err(|e| e.to_string())?;
     eprintln!();
     println!(
-        "已用新密钥重新加密：补贴对象 {} 人，案件 {} 件，短信 {} 条（用时 {:.1} 秒）。",
+        "已用新密钥重新加密：补贴对象 {} 人，待发放明细 {} 行，待复核的登记信息变更 {} 项，案件 {} 件，短信 {} 条（用时 {:.1} 秒）。",
         done.beneficiaries,
+        done.lines,
+        done.changes,
         done.cases,
         done.sms,
         started.elapsed().as_secs_f32()

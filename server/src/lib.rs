@@ -1,5 +1,6 @@
 //! The portal's server: configuration, startup (axum + Leptos), the command line and the demo.
 
+pub mod addresses;
 pub mod backup;
 pub mod cases;
 pub mod catalogue;

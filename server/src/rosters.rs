@@ -5,7 +5,7 @@
 use crate::check::{internal, page, redirect};
 use app::ssr::rosters::flow::{self, FlowError};
 use app::ssr::rosters::ImportError;
-use app::ssr::staff::{self as staff_auth, Staff};
+use app::ssr::staff::{self as staff_auth, Role, Staff};
 use app::ssr::session::Kind;
 use app::ssr::{cookie_value, AppContext};
 use axum::extract::{Extension, Multipart, Path};
@@ -16,13 +16,43 @@ use serde::Deserialize;
 
 /// The staff member of the request, when the CSRF token (if asked for) is the session's.
 async fn staff(cx: &AppContext, headers: &HeaderMap, csrf: Option<&str>) -> Result<Staff, Response> {
+    let (staff, expected) = session(cx, headers).await?;
+    if csrf.is_some_and(|c| !csrfs_match(c, &expected)) {
+        return Err(form_expired());
+    }
+    Ok(staff)
+}
+
+/// The staff member of the request's session and the CSRF token its forms carry.
+async fn session(cx: &AppContext, headers: &HeaderMap) -> Result<(Staff, String), Response> {
     let token = cookie_value(headers, Kind::Staff.cookie()).ok_or_else(|| redirect("/staff/login", &[]))?;
     match staff_auth::by_session(cx, &token).await {
-        Ok(Some((s, expected))) if csrf.is_none_or(|c| !c.is_empty() && c == expected) => Ok(s),
-        Ok(Some(_)) => Err((StatusCode::FORBIDDEN, Html(page("无法完成操作", "<p role=\"alert\">表单已过期，请刷新页面后重试。</p>"))).into_response()),
+        Ok(Some(found)) => Ok(found),
         Ok(None) => Err(redirect("/staff/login?e=expired", &[])),
         Err(e) => Err(internal(e)),
     }
+}
+
+fn csrfs_match(sent: &str, expected: &str) -> bool {
+    !sent.is_empty() && sent == expected
+}
+
+fn form_expired() -> Response {
+    (StatusCode::FORBIDDEN, Html(page("无法完成操作", "<p role=\"alert\">表单已过期，请刷新页面后重试。</p>"))).into_response()
+}
+
+/// A signed-in staff member's upload: the session is checked before the body is read, the
+/// form's CSRF token after.
+async fn staff_upload(cx: &AppContext, headers: &HeaderMap, form: Multipart, back: &str) -> Result<(Staff, Upload), Response> {
+    let (staff, expected) = session(cx, headers).await?;
+    if !matches!(staff.role, Role::Department | Role::Finance) {
+        return Err(crate::staff::forbidden("只有补贴项目的主管部门和财政局可以上传清册和银行反馈。"));
+    }
+    let upload = read_multipart(form).await.map_err(|why| refused("上传失败", why, back))?;
+    if !csrfs_match(upload.fields.get("csrf").map(String::as_str).unwrap_or(""), &expected) {
+        return Err(form_expired());
+    }
+    Ok((staff, upload))
 }
 
 /// The fields of a multipart form: text fields and the one file.
@@ -78,15 +108,16 @@ fn flow_error(title: &str, e: FlowError, back: &str) -> Response {
 
 /// `POST /staff/rosters/upload`: keeps the file and shows its check.
 pub async fn upload(Extension(cx): Extension<AppContext>, headers: HeaderMap, form: Multipart) -> Response {
-    let upload = match read_multipart(form).await {
-        Ok(u) => u,
-        Err(why) => return refused("上传失败", why, "/staff/rosters/new"),
-    };
-    let field = |k: &str| upload.fields.get(k).cloned().unwrap_or_default();
-    let staff = match staff(&cx, &headers, Some(&field("csrf"))).await {
-        Ok(s) => s,
+    let (staff, upload) = match staff_upload(&cx, &headers, form, "/staff/rosters/new").await {
+        Ok(found) => found,
         Err(r) => return r,
     };
+    let field = |k: &str| upload.fields.get(k).cloned().unwrap_or_default();
+    match flow::may_import(&cx, &staff, &field("item"), &field("period")).await {
+        Ok(true) => {}
+        Ok(false) => return crate::staff::forbidden("只有该补贴项目的主管部门和财政局可以导入它的清册。"),
+        Err(e) => return internal(e),
+    }
     if upload.bytes.is_empty() {
         return refused("上传失败", "请选择要上传的文件", "/staff/rosters/new");
     }
@@ -192,12 +223,8 @@ pub async fn bank_file(Extension(cx): Extension<AppContext>, headers: HeaderMap,
 /// `POST /staff/rosters/{id}/feedback`: the bank's feedback file; every problem listed.
 pub async fn feedback(Extension(cx): Extension<AppContext>, headers: HeaderMap, Path(id): Path<i64>, form: Multipart) -> Response {
     let back = format!("/staff/rosters/{id}");
-    let upload = match read_multipart(form).await {
-        Ok(u) => u,
-        Err(why) => return refused("上传失败", why, &back),
-    };
-    let staff = match staff(&cx, &headers, Some(upload.fields.get("csrf").map(String::as_str).unwrap_or(""))).await {
-        Ok(s) => s,
+    let (staff, upload) = match staff_upload(&cx, &headers, form, &back).await {
+        Ok(found) => found,
         Err(r) => return r,
     };
     match flow::import_feedback(&cx, &staff, id, &upload.bytes).await {

@@ -9,7 +9,9 @@ use app::ssr::session::{self, Kind};
 use app::ssr::staff::{self, Login, Role, Staff};
 use app::ssr::db::admin::{self, AdminChangeError};
 use app::ssr::{cookie_value, AppContext};
-use axum::extract::{Extension, Path, Request};
+use crate::addresses::Addresses;
+use axum::extract::{ConnectInfo, Extension, Path, Request};
+use std::net::SocketAddr;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -45,8 +47,18 @@ pub struct LoginForm {
     password: String,
 }
 
-/// `POST /staff/login`
-pub async fn login(Extension(cx): Extension<AppContext>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+/// `POST /staff/login`, at most `STAFF_LOGINS_PER_MINUTE` tries a minute from one address.
+pub async fn login(
+    Extension(cx): Extension<AppContext>,
+    Extension(addresses): Extension<Addresses>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    if let Some(wait) = addresses.staff_login_wait(peer.ip(), &headers) {
+        let body = format!("<p role=\"alert\">登录尝试过于频繁，请在{wait}秒后再试。</p><p><a href=\"/staff/login\">返回登录</a></p>");
+        return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, wait.to_string())], Html(page("请稍后再试", &body))).into_response();
+    }
     match staff::login(&cx, &form.username, &form.password).await {
         Ok(Login::Session { token }) => redirect("/staff", &[cookie(&headers, Kind::Staff.cookie(), &token, None)]),
         Ok(Login::Wrong) => redirect("/staff/login?e=wrong", &[]),
@@ -191,7 +203,7 @@ pub struct UserForm {
 async fn admin(cx: &AppContext, headers: &HeaderMap, csrf: &str) -> Result<Staff, Response> {
     let staff = signed_in(cx, headers, csrf).await?;
     if staff.role != Role::Admin {
-        return Err(forbidden("只有系统管理员可以管理用户和部门。"));
+        return Err(forbidden("只有系统管理员可以管理用户、部门和代发银行。"));
     }
     Ok(staff)
 }
@@ -248,6 +260,28 @@ pub async fn departments(Extension(cx): Extension<AppContext>, headers: HeaderMa
     };
     let id = form.id.trim().parse().ok();
     admin_result(admin::save_department(&cx.db, &staff, id, &form.code, &form.name, &form.phone, &form.address).await)
+}
+
+#[derive(Deserialize)]
+pub struct BankForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    aliases: String,
+    #[serde(default)]
+    luhn: Option<String>,
+}
+
+/// `POST /staff/banks`: the admin sets a paying bank's short names and its check-digit setting.
+pub async fn banks(Extension(cx): Extension<AppContext>, headers: HeaderMap, Form(form): Form<BankForm>) -> Response {
+    let staff = match admin(&cx, &headers, &form.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Ok(id) = form.id.trim().parse::<i64>() else { return redirect("/staff/admin", &[]) };
+    admin_result(app::ssr::db::banks::save(&cx.db, &staff, id, &form.aliases, form.luhn.is_some()).await)
 }
 
 #[derive(Deserialize)]

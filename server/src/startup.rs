@@ -74,10 +74,15 @@ async fn follow_database(db: Db, search: Search, mut stop: watch::Receiver<bool>
 /// How often each node delivers queued SMS and flags overdue cases.
 const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Periodic work any node may do (each step is safe to run on several nodes at once): deliver
-/// queued SMS that failed to go at once, escalate cases past their deadline.
-async fn housekeeping(cx: AppContext, mut stop: watch::Receiver<bool>) {
+/// Periodic work any node may do (each step is safe to run on several nodes at once): forget
+/// old codes and recovered addresses, deliver queued SMS that failed to go at once, escalate
+/// cases past their deadline.
+async fn housekeeping(cx: AppContext, addresses: crate::addresses::Addresses, mut stop: watch::Receiver<bool>) {
     loop {
+        addresses.prune();
+        if let Err(e) = app::ssr::code::prune(&cx.db).await {
+            tracing::warn!(error = %e, "pruning old codes");
+        }
         if let Err(e) = cx.sms.deliver_queued(&cx).await {
             tracing::warn!(error = %e, "sms delivery");
         }
@@ -193,8 +198,11 @@ impl Application {
             tracing::warn!("SMS provider is the dev outbox: messages are stored, not sent (set PORTAL_SMS_PROVIDER=tencent)");
         }
         let cx = AppContext { db, vault, search: search.clone(), cache: Default::default(), sms, deadlines: config.case_deadlines };
-        tokio::spawn(housekeeping(cx.clone(), stopped));
-        let router = router(cx, leptos_options, crate::check::IpLimiter::new(config.trusted_proxies.clone()));
+        let addresses = crate::addresses::Addresses::new(config.trusted_proxies.clone());
+        tokio::spawn(housekeeping(cx.clone(), addresses.clone(), stopped));
+        // The outbox page shows codes: only a demo whose messages go nowhere else has it.
+        let dev_outbox = config.demo && matches!(cx.sms, app::ssr::sms::SmsSender::DevOutbox);
+        let router = router(cx, leptos_options, addresses, dev_outbox);
         let listener = TcpListener::bind(addr).await.map_err(|e| StartupError::Bind(addr, e))?;
         Ok(Self { listener, router, stop, search })
     }
@@ -243,12 +251,15 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-pub fn router(cx: AppContext, leptos_options: LeptosOptions, limiter: crate::check::IpLimiter) -> Router {
+/// The portal's routes; `dev_outbox` adds `/dev/sms` (demo with the dev SMS outbox only).
+pub fn router(cx: AppContext, leptos_options: LeptosOptions, addresses: crate::addresses::Addresses, dev_outbox: bool) -> Router {
     let routes = generate_route_list(App);
     let extension = axum::Extension(cx.clone());
     let metrics = crate::metrics::Metrics::default();
     let context = move || provide_context(cx.clone());
+    let dev = if dev_outbox { Router::new().route("/dev/sms", get(crate::check::dev_sms)) } else { Router::new() };
     Router::new()
+        .merge(dev)
         .route("/healthz", get(crate::health::healthz))
         .route("/readyz", get(crate::health::readyz))
         .route("/metrics", get(crate::metrics::handler))
@@ -259,7 +270,6 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions, limiter: crate::che
         .route("/check/logout", axum::routing::post(crate::check::logout))
         .route("/check/confirm", axum::routing::post(crate::check::confirm))
         .route("/check/statement/csv", get(crate::check::statement_csv))
-        .route("/dev/sms", get(crate::check::dev_sms))
         .route("/cases/start", post(crate::cases::start))
         .route("/cases/verify", post(crate::cases::verify))
         .route("/cases/track/start", post(crate::cases::track_start))
@@ -273,6 +283,7 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions, limiter: crate::che
         .route("/staff/holidays", post(crate::staff::holidays))
         .route("/staff/users", post(crate::staff::users))
         .route("/staff/departments", post(crate::staff::departments))
+        .route("/staff/banks", post(crate::staff::banks))
         .route("/staff/notices", post(crate::staff::notices))
         .route("/staff/catalogue", post(crate::catalogue::save))
         .route("/staff/rosters/upload", post(crate::rosters::upload).layer(upload_limit()))
@@ -299,7 +310,7 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions, limiter: crate::che
         .layer(axum::middleware::from_fn(crate::rejections::layer))
         .layer(axum::middleware::from_fn(crate::field_limits::layer))
         .layer(extension)
-        .layer(axum::Extension(limiter))
+        .layer(axum::Extension(addresses))
         .layer(axum::middleware::from_fn(crate::staff::same_origin_posts))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(crate::page_cache::PageCache::default(), crate::page_cache::layer))

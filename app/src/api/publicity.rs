@@ -125,8 +125,10 @@ pub fn line_status_name(status: &str) -> &'static str {
 #[server(prefix = "/api", endpoint = "publicity")]
 pub async fn get_publicity_index(year: Option<i32>) -> Result<PublicityIndex, ApiError> {
     let cx = crate::ssr::context()?;
-    let key = format!("publicity_index/{year:?}");
-    cx.cache.get_or_load(&key, crate::ssr::db::publicity::index(&cx.db, year)).await.map_err(ApiError::internal)
+    // Keyed by the year shown (any other ?year= shows the newest), never by what was typed.
+    let year = crate::ssr::db::publicity::shown_year(&cx.db, year).await.map_err(ApiError::internal)?;
+    let key = format!("publicity_index/{year}");
+    cx.cache.get_or_load(&key, crate::ssr::db::publicity::index(&cx.db, Some(year))).await.map_err(ApiError::internal)
 }
 
 #[server(prefix = "/api", endpoint = "publicity_township")]

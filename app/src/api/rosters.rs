@@ -63,6 +63,27 @@ pub struct RosterLine {
     pub reissued: bool,
 }
 
+/// A change a roster carries to a person's phone or account on file: held until the roster has
+/// passed finance review, shown to its reviewers as a screening hint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterChange {
+    pub name: String,
+    /// `phone` or `account`.
+    pub field: String,
+    pub old_last4: Option<String>,
+    pub new_last4: String,
+    pub applied: bool,
+}
+
+impl RosterChange {
+    /// The hint in words, e.g. "手机号变更：尾号1234 → 尾号5678".
+    pub fn hint(&self) -> String {
+        let what = if self.field == "phone" { "手机号变更" } else { "银行卡号变更" };
+        let old = self.old_last4.as_ref().map_or_else(|| "原未登记".to_string(), |l| format!("尾号{l}"));
+        format!("{}：{what}：{old} → 尾号{}", self.name, self.new_last4)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RosterStep {
     pub step: String,
@@ -95,6 +116,7 @@ pub struct RosterDetail {
     pub payout_publicised_on: Option<String>,
     pub reissue_of: Option<i64>,
     pub lines: Vec<RosterLine>,
+    pub changes: Vec<RosterChange>,
     pub steps: Vec<RosterStep>,
     pub actions: RosterActions,
     /// The paying banks, for corrections.

@@ -137,12 +137,14 @@ pub enum AdminError {
     Phone,
     #[error("不能停用自己的账号")]
     Own,
-    #[error("没有这个用户或部门，可能已被他人修改，请刷新页面")]
+    #[error("没有这个用户、部门或银行，可能已被他人修改，请刷新页面")]
     Missing,
+    #[error("这个简称已用于另一家银行：一个简称只能对应一家银行")]
+    Alias,
 }
 
 impl AdminError {
-    pub const ALL: [AdminError; 8] = [Self::Username, Self::Name, Self::Role, Self::Password, Self::Code, Self::Phone, Self::Own, Self::Missing];
+    pub const ALL: [AdminError; 9] = [Self::Username, Self::Name, Self::Role, Self::Password, Self::Code, Self::Phone, Self::Own, Self::Missing, Self::Alias];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -154,6 +156,7 @@ impl AdminError {
             Self::Phone => "phone",
             Self::Own => "own",
             Self::Missing => "missing",
+            Self::Alias => "alias",
         }
     }
 
@@ -162,11 +165,22 @@ impl AdminError {
     }
 }
 
+/// A paying bank as the admin keeps it: the short names clerks write for it, and whether its
+/// card numbers carry a Luhn check digit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminBank {
+    pub id: i64,
+    pub name: String,
+    pub aliases: String,
+    pub luhn: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Admin {
     pub me: StaffMe,
     pub users: Vec<AdminUser>,
     pub departments: Vec<AdminDepartment>,
+    pub banks: Vec<AdminBank>,
 }
 
 /// The signed-in staff member with the context and the page's view of them.
@@ -224,5 +238,6 @@ pub async fn get_admin() -> Result<Admin, ApiError> {
     }
     let users = crate::ssr::db::admin::users(&cx.db).await.map_err(ApiError::internal)?;
     let departments = crate::ssr::db::admin::departments(&cx.db).await.map_err(ApiError::internal)?;
-    Ok(Admin { me, users, departments })
+    let banks = crate::ssr::db::banks::admin_list(&cx.db).await.map_err(ApiError::internal)?;
+    Ok(Admin { me, users, departments, banks })
 }

@@ -41,6 +41,29 @@ impl BankAccount {
     pub fn last4(&self) -> &str {
         &self.0[self.0.len() - 4..]
     }
+
+    /// `body` (digits) with its Luhn check digit appended, as a card number.
+    pub fn with_check_digit(body: &str) -> Result<Self, BankAccountError> {
+        let zero = Self::parse(&format!("{body}0"))?;
+        let sum: u32 = zero.0.bytes().rev().map(|b| u32::from(b - b'0')).enumerate().map(|(i, d)| luhn_term(i, d)).sum();
+        Self::parse(&format!("{body}{}", (10 - sum % 10) % 10))
+    }
+
+    /// Whether the last digit is the Luhn check digit of the others (as on UnionPay cards;
+    /// some banks' passbook accounts carry none, so banks say whether theirs do).
+    pub fn luhn_ok(&self) -> bool {
+        let sum: u32 = self.0.bytes().rev().map(|b| u32::from(b - b'0')).enumerate().map(|(i, d)| luhn_term(i, d)).sum();
+        sum % 10 == 0
+    }
+}
+
+/// A digit's part of the Luhn sum, `i` places from the right: every second one doubled.
+fn luhn_term(i: usize, d: u32) -> u32 {
+    if i % 2 == 1 {
+        if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
+    } else {
+        d
+    }
 }
 
 impl TryFrom<String> for BankAccount {
@@ -72,5 +95,15 @@ mod tests {
         assert_eq!(BankAccount::parse("6217x"), Err(BankAccountError::Characters));
         assert_eq!(BankAccount::parse("12345"), Err(BankAccountError::Length));
         assert_eq!(BankAccount::parse(" "), Err(BankAccountError::Empty));
+    }
+
+    #[test]
+    fn luhn_digits_are_checked() {
+        assert!(BankAccount::parse("4111111111111111").unwrap().luhn_ok());
+        assert!(BankAccount::parse("6217991234567800016").unwrap().luhn_ok());
+        assert!(!BankAccount::parse("6217991234567800011").unwrap().luhn_ok());
+        assert!(!BankAccount::parse("4111111111111112").unwrap().luhn_ok());
+        assert_eq!(BankAccount::with_check_digit("621799123456780001").unwrap().as_str(), "6217991234567800016");
+        assert!(BankAccount::with_check_digit("62170000000010").unwrap().luhn_ok());
     }
 }

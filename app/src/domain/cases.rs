@@ -214,15 +214,22 @@ pub fn check_name(name: &str) -> Result<(), CaseFormError> {
     Ok(())
 }
 
-/// A tracking number: the filing date and that day's sequence, e.g. `20261122-0007`.
-pub fn tracking_no(local_date: &str, sequence: i64) -> String {
-    format!("{}-{sequence:04}", local_date.replace('-', ""))
+/// A tracking number: the filing date, that day's sequence and six random digits that only the
+/// filer is told (on screen and by SMS), e.g. `20261122-0007-483920`, so that the next case's
+/// public record cannot be found by counting on. Digits only, for a phone's number pad.
+pub fn tracking_no(local_date: &str, sequence: i64, key: u32) -> String {
+    format!("{}-{sequence:04}-{:06}", local_date.replace('-', ""), key % 1_000_000)
 }
 
-/// Normalises what a person typed as a tracking number (full-width digits, spaces, no hyphen).
+/// Normalises what a person typed as a tracking number (full-width digits, spaces, hyphens or
+/// none). Numbers given before the random part was added (`20261122-0007`) still work.
 pub fn parse_tracking_no(input: &str) -> Option<String> {
     let digits: String = super::normalize_ascii(input).chars().filter(char::is_ascii_digit).collect();
-    (digits.len() >= 12 && digits.len() <= 14).then(|| format!("{}-{}", &digits[..8], &digits[8..]))
+    match digits.len() {
+        12..=14 => Some(format!("{}-{}", &digits[..8], &digits[8..])),
+        18..=20 => Some(format!("{}-{}-{}", &digits[..8], &digits[8..digits.len() - 6], &digits[digits.len() - 6..])),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -251,9 +258,14 @@ mod tests {
 
     #[test]
     fn tracking_numbers_are_readable_and_forgiving() {
-        assert_eq!(tracking_no("2026-11-22", 7), "20261122-0007");
-        assert_eq!(parse_tracking_no(" ２０２６１１２２-0007 ").as_deref(), Some("20261122-0007"));
+        assert_eq!(tracking_no("2026-11-22", 7, 483920), "20261122-0007-483920");
+        assert_eq!(tracking_no("2026-11-22", 12345, 42), "20261122-12345-000042");
+        assert_eq!(parse_tracking_no(" ２０２６１１２２-0007-483920 ").as_deref(), Some("20261122-0007-483920"));
+        assert_eq!(parse_tracking_no("202611220007483920").as_deref(), Some("20261122-0007-483920"));
+        assert_eq!(parse_tracking_no("2026112212345000042").as_deref(), Some("20261122-12345-000042"));
+        assert_eq!(parse_tracking_no(" ２０２６１１２２-0007 ").as_deref(), Some("20261122-0007"), "old numbers keep working");
         assert_eq!(parse_tracking_no("202611220007").as_deref(), Some("20261122-0007"));
         assert_eq!(parse_tracking_no("abc"), None);
+        assert_eq!(parse_tracking_no("2026112200074839"), None);
     }
 }

@@ -16,4 +16,4 @@ pub use cases::{CaseFormError, CaseKind, Deadlines};
 pub use id_number::{IdNumber, IdNumberError};
 pub use money::{Money, MoneyError};
 pub use phone::{Phone, PhoneError};
-pub use text::normalize_ascii;
+pub use text::{check_person_name, normalize_ascii, NameError};

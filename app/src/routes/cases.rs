@@ -23,7 +23,7 @@ fn message(e: &str) -> Option<String> {
     match e {
         "expired" => Some("验证码已失效（超过5分钟、已使用或错误次数过多），请重新获取。".into()),
         "signed_out" => Some("您已退出查看。".into()),
-        "no" => Some("请填写正确的受理编号，例如 20261122-0007。".into()),
+        "no" => Some("请填写正确的受理编号，例如 20261122-0007-483920（短信里有完整编号）。".into()),
         "phone" => Some("请填写正确的11位手机号。".into()),
         _ => CaseFormError::from_code(e).map(|x| x.to_string()).or_else(|| CaseActionError::from_code(e).map(|x| x.to_string())),
     }
@@ -201,7 +201,7 @@ pub fn TrackPage() -> impl IntoView {
             <Alert />
             <form method="post" action="/cases/track/start" class="check-form">
                 <label for="no">"受理编号"</label>
-                <input id="no" name="no" required placeholder="例如 20261122-0007" autocomplete="off" maxlength="20" />
+                <input id="no" name="no" required placeholder="例如 20261122-0007-483920" autocomplete="off" inputmode="numeric" maxlength="30" />
                 <label for="phone">"提交时填写的手机号"</label>
                 <input id="phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel" maxlength="16" required />
                 <button type="submit">"获取验证码"</button>

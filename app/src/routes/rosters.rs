@@ -238,6 +238,16 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
                 </form>
             })}
         </section>
+        {(!d.changes.is_empty()).then(|| {
+            let pending = d.changes.iter().any(|c| !c.applied);
+            view! {
+                <h2>"登记信息变更"</h2>
+                <p>{if pending { "以下变更由本清册带来，财政程序性复核通过后才更新登记信息（手机号变更同时短信告知原手机号）；本清册按所列的新卡号发放。" } else { "以下变更已在财政程序性复核通过时更新。" }}</p>
+                <ul class="changes">
+                    {d.changes.iter().map(|c| view! { <li>{c.hint()}{if c.applied { "（已更新）" } else { "（待复核）" }}</li> }).collect_view()}
+                </ul>
+            }
+        })}
         <h2>"发放明细"</h2>
         <div class="table-scroll" tabindex="0">
             <table class="lines">

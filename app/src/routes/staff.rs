@@ -52,7 +52,7 @@ pub fn StaffBar(me: StaffMe) -> impl IntoView {
                 <a href="/staff/notices">"通知公告"</a>
             })}
             <a href="/staff/holidays">"节假日安排"</a>
-            {(me.role == "admin").then(|| view! { <a href="/staff/admin">"用户和部门"</a> })}
+            {(me.role == "admin").then(|| view! { <a href="/staff/admin">"用户、部门和银行"</a> })}
             <form method="post" action="/staff/logout">
                 <input type="hidden" name="csrf" value=me.csrf.clone() />
                 <button type="submit" class="secondary">"退出"</button>
@@ -204,6 +204,8 @@ fn ActionForm(
     action: &'static str,
     label: &'static str,
     note: Option<&'static str>,
+    /// Whether what is typed here appears on the case's public record.
+    #[prop(optional)] public: bool,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     view! {
@@ -213,7 +215,13 @@ fn ActionForm(
             {children.map(|c| c())}
             {note.map(|n| view! {
                 <label for=format!("note-{action}")>{n}</label>
-                <textarea id=format!("note-{action}") name="note" rows="3" required maxlength="2000"></textarea>
+                {public.then(|| view! {
+                    <p class="public-warning" id=format!("public-{action}")>
+                        "以下内容将公开：会显示在本诉求的公开记录上，请勿写入姓名、身份证号、手机号、银行卡号、住址等个人信息。"
+                    </p>
+                })}
+                <textarea id=format!("note-{action}") name="note" rows="3" required maxlength="2000"
+                    aria-describedby=public.then(|| format!("public-{action}"))></textarea>
             })}
             <button type="submit">{label}</button>
         </form>
@@ -231,6 +239,8 @@ fn StaffCaseView(c: StaffCase) -> impl IntoView {
     let owing = matches!(status.as_str(), "open" | "accepted" | "info_requested");
     let departments = c.departments.clone();
     let extended = c.case.extended;
+    // Notes of a case filed as public appear on its public record.
+    let shown = !c.anonymous;
     view! {
         <StaffBar me=c.me.clone() />
         <p class="breadcrumb"><a href="/staff">"诉求办理"</a></p>
@@ -251,11 +261,11 @@ fn StaffCaseView(c: StaffCase) -> impl IntoView {
             <section class="actions-panel">
                 <h2>"办理"</h2>
                 {(status == "open").then(|| view! { <ActionForm id csrf=csrf.clone() action="accept" label="受理" note=None /> })}
-                <ActionForm id csrf=csrf.clone() action="reply" label="答复（发短信通知）" note=Some("答复内容（将在网站公开，请勿写入个人信息）") />
+                <ActionForm id csrf=csrf.clone() action="reply" label="答复（发短信通知）" note=Some("答复内容") public=shown />
                 {(status != "info_requested").then(|| view! {
-                    <ActionForm id csrf=csrf.clone() action="request_info" label="要求补充材料" note=Some("需要补充什么") />
+                    <ActionForm id csrf=csrf.clone() action="request_info" label="要求补充材料" note=Some("需要补充什么") public=shown />
                 })}
-                <ActionForm id csrf=csrf.clone() action="transfer" label="转办" note=Some("转办理由（公开）")>
+                <ActionForm id csrf=csrf.clone() action="transfer" label="转办" note=Some("转办理由") public=shown>
                     <label for="to_department">"转给"</label>
                     <select id="to_department" name="to_department" required>
                         <option value="">"请选择部门"</option>
@@ -263,7 +273,7 @@ fn StaffCaseView(c: StaffCase) -> impl IntoView {
                     </select>
                 </ActionForm>
                 {(!extended).then(|| view! {
-                    <ActionForm id csrf=csrf.clone() action="extend" label="延期（仅一次）" note=Some("延期理由（公开）") />
+                    <ActionForm id csrf=csrf.clone() action="extend" label="延期（仅一次）" note=Some("延期理由") public=shown />
                 })}
             </section>
         })}
@@ -345,7 +355,7 @@ pub fn AdminPage() -> impl IntoView {
     let data = Resource::new_blocking(|| (), |_| get_admin());
     view! {
         <Layout>
-            <Title text="用户和部门" />
+            <Title text="用户、部门和银行" />
             <Loaded data view=|a| view! { <AdminView a /> } />
         </Layout>
     }
@@ -362,7 +372,7 @@ fn AdminView(a: Admin) -> impl IntoView {
     let departments = a.departments.clone();
     view! {
         <StaffBar me=a.me.clone() />
-        <h1>"用户和部门"</h1>
+        <h1>"用户、部门和代发银行"</h1>
         {move || message().map(|(bad, m)| view! { <p class={if bad { "error-box" } else { "notice-box" }} role="alert">{m}</p> })}
         <h2>"用户"</h2>
         <div class="table-scroll" tabindex="0">
@@ -446,6 +456,27 @@ fn AdminView(a: Admin) -> impl IntoView {
             }
         }).collect_view()}
         <h3>"新增部门"</h3>
+        <NewDepartmentForm csrf=csrf.clone() />
+        <h2>"代发银行"</h2>
+        <p>"清册“开户行”一栏按银行名称或这里的简称识别（如 邮储银行、农商行、信用社）；写不出这些名字的行会被列为问题并提示可填写的名称。勾选“卡号带校验位”的银行，导入时核对银行卡号末位的校验位。"</p>
+        {a.banks.into_iter().map(|b| {
+            let csrf = csrf.clone();
+            view! {
+                <form method="post" action="/staff/banks" class="filters">
+                    <input type="hidden" name="csrf" value=csrf />
+                    <input type="hidden" name="id" value=b.id.to_string() />
+                    <label>{format!("{}的简称（用顿号或逗号隔开）", b.name)}<input name="aliases" maxlength="300" value=b.aliases /></label>
+                    <label class="check"><input type="checkbox" name="luhn" value="1" checked=b.luhn />"卡号带校验位"</label>
+                    <button type="submit" class="secondary">"保存"</button>
+                </form>
+            }
+        }).collect_view()}
+    }
+}
+
+#[component]
+fn NewDepartmentForm(csrf: String) -> impl IntoView {
+    view! {
         <form method="post" action="/staff/departments" class="filters">
             <input type="hidden" name="csrf" value=csrf />
             <label>"代码"<input name="code" required maxlength="32" pattern="[a-z0-9_]{2,32}" /></label>

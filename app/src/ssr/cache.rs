@@ -1,11 +1,13 @@
 //! A small per-node cache for figures that are costly to total and may be a little stale (home
-//! page totals, publicity totals): each value lives for `TTL`.
+//! page totals, publicity totals): each value lives for `TTL`, and at most `MAX_ENTRIES` are
+//! kept (callers key by what a request resolves to, never by what a visitor typed).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub const TTL: Duration = Duration::from_secs(30);
+pub const MAX_ENTRIES: usize = 256;
 
 #[derive(Clone, Default)]
 pub struct Cache {
@@ -24,8 +26,23 @@ impl Cache {
         }
         let value = load.await?;
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= MAX_ENTRIES && !entries.contains_key(key) {
+            entries.retain(|_, (at, _)| at.elapsed() < TTL);
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+        }
         entries.insert(key.to_string(), (Instant::now(), Arc::new(value.clone())));
         Ok(value)
+    }
+
+    /// Values kept now.
+    pub fn len(&self) -> usize {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     fn lookup<T: Clone + 'static>(&self, key: &str) -> Option<T> {
@@ -57,6 +74,15 @@ mod tests {
         assert!(failed.is_err());
         let after: Result<i32, &str> = block_on(cache.get_or_load("e", async { Ok(3) }));
         assert_eq!(after, Ok(3), "failures are not cached");
+    }
+
+    #[test]
+    fn holds_a_bounded_number_of_values() {
+        let cache = Cache::default();
+        for n in 0..(super::MAX_ENTRIES * 3) {
+            assert_eq!(block_on(cache.get_or_load(&format!("year/{n}"), async move { Ok::<usize, ()>(n) })), Ok(n));
+            assert!(cache.len() <= super::MAX_ENTRIES, "{} values kept", cache.len());
+        }
     }
 
     /// Runs a future that never waits (the loads above are ready at once).

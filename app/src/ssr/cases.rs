@@ -2,7 +2,7 @@
 //! self-check), routing to the responsible department, working-day deadlines, staff actions,
 //! the filer's reopening, and escalation of overdue cases.
 
-use super::code::{self, CodeCheck, Purpose, Started, Unlocks, Verified};
+use super::code::{self, Asker, CodeCheck, Purpose, Started, Unlocks, Verified};
 use super::session::{self, Kind};
 use super::sms::SmsMessage;
 use super::staff::Staff;
@@ -13,9 +13,10 @@ use crate::domain::{Calendar, CaseKind, Phone};
 use crate::api::cases::CaseFormFields;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
+use std::net::IpAddr;
 
-/// A draft stays this long waiting for its code.
-const DRAFT_TTL_SECS: i64 = 1800;
+/// A kept form stays this long while it is being corrected (then as long as its code).
+pub const DRAFT_TTL_SECS: i64 = 1800;
 /// Statuses in which the deadline runs (not while waiting for the filer's supplement).
 const RUNNING: &str = "('open', 'accepted')";
 
@@ -150,7 +151,7 @@ pub async fn file(conn: &mut AnyConnection, cx: &AppContext, draft: &CaseDraft, 
     .bind(&today)
     .fetch_one(&mut *conn)
     .await?;
-    let no = tracking_no(&today, sequence);
+    let no = tracking_no(&today, sequence, code::random_below(1_000_000));
     let deadline = deadline_after(&calendar(conn).await?, &today, cx.deadlines.days(draft.kind));
     let now = clock::now();
     let id: i64 = sqlx::query_scalar(
@@ -204,12 +205,24 @@ async fn event(
     Ok(())
 }
 
-/// Keeps the form as typed (encrypted) under the visitor's token, replacing what was kept before.
-pub async fn save_form(cx: &AppContext, token: &str, fields: &CaseFormFields) -> Result<(), sqlx::Error> {
+/// Keeps the form as typed (encrypted) and returns the token that names it: the visitor's own
+/// `token` when it names a form this server kept and that has not expired, else a new one (a
+/// token the visitor made up names nothing). The form lives [`DRAFT_TTL_SECS`] while it is being
+/// corrected, and only as long as its code once one is sent.
+pub async fn save_form(cx: &AppContext, token: Option<&str>, fields: &CaseFormFields) -> Result<String, sqlx::Error> {
     let json = serde_json::to_string(fields).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    let hash = cx.vault.lookup_hash(token);
     let mut tx = cx.db.begin().await?;
-    sqlx::query("DELETE FROM case_drafts WHERE token_hash = $1 OR expires_at < $2").bind(&hash).bind(clock::now()).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM case_drafts WHERE expires_at < $1").bind(clock::now()).execute(&mut *tx).await?;
+    let kept = match token {
+        Some(t) => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM case_drafts WHERE token_hash = $1").bind(cx.vault.lookup_hash(t)).fetch_one(&mut *tx).await? > 0,
+        None => false,
+    };
+    let token = match token {
+        Some(t) if kept => t.to_string(),
+        _ => code::random_hex(32),
+    };
+    let hash = cx.vault.lookup_hash(&token);
+    sqlx::query("DELETE FROM case_drafts WHERE token_hash = $1").bind(&hash).execute(&mut *tx).await?;
     sqlx::query("INSERT INTO case_drafts (token_hash, form_enc, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(&hash)
         .bind(cx.vault.encrypt(&json))
@@ -217,7 +230,8 @@ pub async fn save_form(cx: &AppContext, token: &str, fields: &CaseFormFields) ->
         .bind(clock::from_now(DRAFT_TTL_SECS))
         .execute(&mut *tx)
         .await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(token)
 }
 
 /// The form kept under `token`, if it has not expired.
@@ -239,21 +253,24 @@ pub async fn forget_form(cx: &AppContext, token: &str) -> Result<(), sqlx::Error
 }
 
 /// Filing step 1 (the form is already kept under `token`): checks it and the places, then sends
-/// a code to the phone.
-pub async fn start_filing(cx: &AppContext, token: &str, fields: &CaseFormFields) -> Result<Started, CaseError> {
+/// a code to the phone; `addr` is the visitor's address.
+pub async fn start_filing(cx: &AppContext, token: &str, fields: &CaseFormFields, addr: Option<IpAddr>) -> Result<Started, CaseError> {
     // Only a signed-in citizen's case may name a payment line (their own, see file_for_citizen).
     let draft = CaseDraft { payment_id: None, ..CaseDraft::parse(fields)? };
     let phone = Phone::parse(&fields.phone).map_err(|_| CaseFormError::Phone)?;
     route(&mut *cx.db.pool.acquire().await?, &draft).await?;
-    let phone_hash = cx.vault.lookup_hash(phone.as_str());
-    if let Some(retry_after_secs) = code::wait_needed(cx, None, &phone_hash).await? {
+    let asker = Asker::new(cx, Purpose::Case, &phone, None, None, addr);
+    let mut tx = cx.db.begin().await?;
+    code::lock(&mut tx, cx.db.backend, &asker).await?;
+    if let Some(retry_after_secs) = code::wait_needed(&mut tx, &asker, true).await? {
+        tx.rollback().await?;
         return Ok(Started::Limited { retry_after_secs });
     }
-    let phone = &phone;
-    let mut tx = cx.db.begin().await?;
-    let code = code::record(&mut tx, cx, Purpose::Case, token, &phone_hash, None, Unlocks { beneficiary: None, case_id: None }).await?;
-    cx.sms.queue(&mut tx, &cx.vault, phone, &SmsMessage::VerificationCode { code }).await?;
-    super::db::audit::append(&mut tx, "citizen", "case_code_sent", &format!("phone:{phone_hash}"), "filing").await?;
+    let code = code::record(&mut tx, cx, &asker, token, true, Unlocks { beneficiary: None, case_id: None }).await?;
+    // From now on the kept form lives as long as its code.
+    sqlx::query("UPDATE case_drafts SET expires_at = $1 WHERE token_hash = $2").bind(clock::from_now(code::CODE_TTL_SECS)).bind(cx.vault.lookup_hash(token)).execute(&mut *tx).await?;
+    cx.sms.queue(&mut tx, &cx.vault, &phone, &SmsMessage::VerificationCode { code }).await?;
+    super::db::audit::append(&mut tx, "citizen", "case_code_sent", &format!("phone:{}", asker.phone_hash()), "filing").await?;
     tx.commit().await?;
     cx.sms.deliver_soon(cx);
     Ok(Started::Pending { token: token.to_string() })
@@ -358,29 +375,34 @@ pub async fn file_not_received(conn: &mut AnyConnection, cx: &AppContext, benefi
 
 /// Tracking step 1: a code goes to the phone only when it is the one the case was filed with;
 /// the answer is the same either way.
-pub async fn start_tracking(cx: &AppContext, tracking_no: &str, phone: &Phone) -> Result<Started, CaseError> {
-    let phone_hash = cx.vault.lookup_hash(phone.as_str());
-    if let Some(retry_after_secs) = code::wait_needed(cx, None, &phone_hash).await? {
-        return Ok(Started::Limited { retry_after_secs });
-    }
+pub async fn start_tracking(cx: &AppContext, tracking_no: &str, phone: &Phone, addr: Option<IpAddr>) -> Result<Started, CaseError> {
+    let asker = Asker::new(cx, Purpose::Case, phone, None, Some(tracking_no), addr);
+    let mut tx = cx.db.begin().await?;
+    code::lock(&mut tx, cx.db.backend, &asker).await?;
     let case_id: Option<i64> = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1 AND filer_phone_hash = $2")
         .bind(tracking_no)
-        .bind(&phone_hash)
-        .fetch_optional(&cx.db.pool)
+        .bind(asker.phone_hash())
+        .fetch_optional(&mut *tx)
         .await?;
+    let sends = case_id.is_some();
+    if let Some(retry_after_secs) = code::wait_needed(&mut tx, &asker, sends).await? {
+        tx.rollback().await?;
+        return Ok(Started::Limited { retry_after_secs });
+    }
     let token = code::random_hex(32);
-    let mut tx = cx.db.begin().await?;
-    let code = code::record(&mut tx, cx, Purpose::Case, &token, &phone_hash, None, Unlocks { beneficiary: None, case_id }).await?;
+    let code = code::record(&mut tx, cx, &asker, &token, sends, Unlocks { beneficiary: None, case_id }).await?;
     let mut sp = sqlx::Connection::begin(&mut *tx).await?;
     cx.sms.queue(&mut sp, &cx.vault, phone, &SmsMessage::VerificationCode { code }).await?;
-    super::db::audit::append(&mut sp, "citizen", "case_code_sent", &format!("phone:{phone_hash}"), "tracking").await?;
-    if case_id.is_some() {
+    super::db::audit::append(&mut sp, "citizen", "case_code_sent", &format!("phone:{}", asker.phone_hash()), "tracking").await?;
+    if sends {
         sp.commit().await?;
     } else {
         sp.rollback().await?;
     }
     tx.commit().await?;
-    cx.sms.deliver_soon(cx);
+    if sends {
+        cx.sms.deliver_soon(cx);
+    }
     Ok(Started::Pending { token })
 }
 

@@ -6,36 +6,41 @@ use super::session::{self, Kind};
 use super::sms::SmsMessage;
 use super::AppContext;
 use crate::domain::{IdNumber, Phone};
+use code::Asker;
+use std::net::IpAddr;
 
 /// Step 1: records a pending check and, when the ID and phone belong to a beneficiary, sends the
-/// code. The caller answers the same way in both cases.
-pub async fn start(cx: &AppContext, id: &IdNumber, phone: &Phone) -> Result<Started, sqlx::Error> {
-    let id_hash = cx.vault.lookup_hash(id.as_str());
-    let phone_hash = cx.vault.lookup_hash(phone.as_str());
-    if let Some(retry_after_secs) = code::wait_needed(cx, Some(&id_hash), &phone_hash).await? {
+/// code. The caller answers the same way in both cases; `addr` is the visitor's address.
+pub async fn start(cx: &AppContext, id: &IdNumber, phone: &Phone, addr: Option<IpAddr>) -> Result<Started, sqlx::Error> {
+    let asker = Asker::new(cx, Purpose::SelfCheck, phone, Some(id.as_str()), None, addr);
+    let mut tx = cx.db.begin().await?;
+    code::lock(&mut tx, cx.db.backend, &asker).await?;
+    let beneficiary: Option<i64> = sqlx::query_scalar("SELECT id FROM beneficiaries WHERE id_hash = $1 AND phone_hash = $2")
+        .bind(asker.id_hash())
+        .bind(asker.phone_hash())
+        .fetch_optional(&mut *tx)
+        .await?;
+    let sends = beneficiary.is_some();
+    if let Some(retry_after_secs) = code::wait_needed(&mut tx, &asker, sends).await? {
+        tx.rollback().await?;
         return Ok(Started::Limited { retry_after_secs });
     }
-    let beneficiary: Option<i64> = sqlx::query_scalar("SELECT id FROM beneficiaries WHERE id_hash = $1 AND phone_hash = $2")
-        .bind(&id_hash)
-        .bind(&phone_hash)
-        .fetch_optional(&cx.db.pool)
-        .await?;
     let token = code::random_hex(32);
-    let mut tx = cx.db.begin().await?;
     let unlocks = Unlocks { beneficiary, case_id: None };
-    let code = code::record(&mut tx, cx, Purpose::SelfCheck, &token, &phone_hash, Some(&id_hash), unlocks).await?;
+    let code = code::record(&mut tx, cx, &asker, &token, sends, unlocks).await?;
     // The same writes either way (the unsent message is dropped with its savepoint), so the
     // answer takes the same time whether or not the person is on file.
     let mut sp = sqlx::Connection::begin(&mut *tx).await?;
     cx.sms.queue(&mut sp, &cx.vault, phone, &SmsMessage::VerificationCode { code }).await?;
+    let (phone_hash, id_hash) = (asker.phone_hash(), asker.id_hash().unwrap_or_default());
     super::db::audit::append(&mut sp, "citizen", "self_check_code_sent", &format!("phone:{phone_hash}"), &format!("id:{id_hash}")).await?;
-    if beneficiary.is_some() {
+    if sends {
         sp.commit().await?;
     } else {
         sp.rollback().await?;
     }
     tx.commit().await?;
-    if beneficiary.is_some() {
+    if sends {
         cx.sms.deliver_soon(cx);
     }
     Ok(Started::Pending { token })

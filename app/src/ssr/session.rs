@@ -39,6 +39,14 @@ impl Kind {
         }
     }
 
+    /// Time after which the session ends however busy it is.
+    pub fn max_secs(self) -> i64 {
+        match self {
+            Kind::Citizen | Kind::Case => 2 * 3600,
+            Kind::Staff => 8 * 3600,
+        }
+    }
+
     /// The cookie that carries this kind of session.
     pub fn cookie(self) -> &'static str {
         match self {
@@ -79,14 +87,20 @@ pub async fn open(conn: &mut AnyConnection, cx: &AppContext, kind: Kind, subject
     Ok(token)
 }
 
-/// The live session of this kind named by `token`, extending its idle timeout.
+/// The live session of this kind named by `token`, extending its idle timeout; a session idle
+/// too long, or older than its kind's maximum whatever its activity, is ended.
 pub async fn find(cx: &AppContext, kind: Kind, token: &str) -> Result<Option<Session>, sqlx::Error> {
     let hash = cx.vault.lookup_hash(token);
-    let sql = format!("SELECT {} AS subject, csrf_token, last_seen_at, expires_at FROM sessions WHERE token_hash = $1 AND kind = $2", kind.subject_column());
+    let sql = format!(
+        "SELECT {} AS subject, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1 AND kind = $2",
+        kind.subject_column()
+    );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&hash).bind(kind.code()).fetch_optional(&cx.db.pool).await?;
     let Some(row) = row else { return Ok(None) };
     let subject: Option<i64> = row.get("subject");
-    if row.get::<String, _>("expires_at") < clock::now() || subject.is_none() {
+    let idle = row.get::<String, _>("expires_at") < clock::now();
+    let too_old = row.get::<String, _>("created_at") < clock::from_now(-kind.max_secs());
+    if idle || too_old || subject.is_none() {
         close(cx, token).await?;
         return Ok(None);
     }

@@ -91,26 +91,34 @@ pub enum Login {
     Locked { until: String },
 }
 
-/// Checks a username and password; opens a staff session when they match. Unknown usernames
-/// cost the same hashing work as known ones.
+/// Whether `password` is the one `hash` was made from, on a blocking thread (argon2 takes tens of
+/// milliseconds); with no hash, a stand-in is checked so that the answer takes as long.
+async fn password_check(hash: Option<String>, password: &str) -> bool {
+    static STAND_IN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let (known, password) = (hash.is_some(), password.to_string());
+    let right = tokio::task::spawn_blocking(move || password_matches(hash.as_deref().unwrap_or_else(|| STAND_IN.get_or_init(|| hash_password("-"))), &password))
+        .await
+        .unwrap_or(false);
+    known && right
+}
+
+/// Checks a username and password; opens a staff session when they match. Unknown and locked
+/// accounts cost the same hashing work as a wrong password, so the time taken tells nothing.
 pub async fn login(cx: &AppContext, username: &str, password: &str) -> Result<Login, sqlx::Error> {
     let row = sqlx::query("SELECT id, password_hash, failed_logins, locked_until, active FROM staff_users WHERE username = $1")
         .bind(username.trim())
         .fetch_optional(&cx.db.pool)
         .await?;
     let Some(row) = row else {
-        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        let password = password.to_string();
-        let _ = tokio::task::spawn_blocking(move || password_matches(DUMMY.get_or_init(|| hash_password("-")), &password)).await;
+        password_check(None, password).await;
         return Ok(Login::Wrong);
     };
     let id: i64 = row.get("id");
     if let Some(until) = row.get::<Option<String>, _>("locked_until").filter(|u| *u > clock::now()) {
+        password_check(None, password).await;
         return Ok(Login::Locked { until });
     }
-    let hash: String = row.get("password_hash");
-    let password = password.to_string();
-    let right = tokio::task::spawn_blocking(move || password_matches(&hash, &password)).await.unwrap_or(false);
+    let right = password_check(Some(row.get("password_hash")), password).await;
     if !right || row.get::<i64, _>("active") == 0 {
         // Counted atomically, so parallel guesses each count.
         let failed: i64 = sqlx::query_scalar("UPDATE staff_users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")

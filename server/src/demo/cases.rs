@@ -178,7 +178,8 @@ pub(super) fn make_cases(
         }
         let village = villages.get(person.village).map(|(vid, _)| *vid);
         let anonymous = rng.chance(200);
-        let no = app::domain::cases::tracking_no(&date(filed), sequence);
+        // The demo's random part follows from the case (the generator's draws stay as they were).
+        let no = app::domain::cases::tracking_no(&date(filed), sequence, ((filed as u64 * 7919 + sequence as u64 * 104_729 + id as u64 * 31) % 1_000_000) as u32);
         if rows.example.is_none() && status == "answered" && !anonymous {
             rows.example = person.phone.clone().map(|p| (no.clone(), p));
         }

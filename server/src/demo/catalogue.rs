@@ -75,13 +75,15 @@ pub const DEPARTMENTS: &[(&str, &str, &str, &str)] = &[
     ("human_resources", "县人社局", "0818-8622213", "青岚县人社服务中心3楼"),
 ];
 
-/// (code, name, customer phone). The rural commercial bank pays most lines, as in most counties.
-pub const BANKS: &[(&str, &str, &str)] = &[
-    ("rcb", "青岚农村商业银行", "0818-8630001"),
-    ("abc", "中国农业银行青岚县支行", "0818-8630002"),
-    ("psbc", "中国邮政储蓄银行青岚县支行", "0818-8630003"),
-    ("ccb", "中国建设银行青岚县支行", "0818-8630004"),
-    ("icbc", "中国工商银行青岚县支行", "0818-8630005"),
+/// (code, name, customer phone, the short names clerks write, whether card numbers are checked
+/// for their Luhn digit). The rural commercial bank pays most lines, as in most counties, many of
+/// them into passbook accounts (一本通) that carry no check digit; every demo card number has one.
+pub const BANKS: &[(&str, &str, &str, &str, bool)] = &[
+    ("rcb", "青岚农村商业银行", "0818-8630001", "农商行,农商银行,农村商业银行,信用社,农村信用社,农信,农信社", false),
+    ("abc", "中国农业银行青岚县支行", "0818-8630002", "农行,农业银行,中国农业银行", true),
+    ("psbc", "中国邮政储蓄银行青岚县支行", "0818-8630003", "邮储,邮储银行,邮政储蓄银行,邮政银行,中国邮政", true),
+    ("ccb", "中国建设银行青岚县支行", "0818-8630004", "建行,建设银行,中国建设银行", true),
+    ("icbc", "中国工商银行青岚县支行", "0818-8630005", "工行,工商银行,中国工商银行", true),
 ];
 
 const fn pay(per_10k: u32, who: Who, amount: Amount, month: u32) -> Option<Payout> {

@@ -98,6 +98,7 @@ pub async fn load(db: &Db, vault: &Vault, opts: &DemoOptions) -> Result<DemoSumm
     let mut tx = db.begin().await?;
     db.bulk_cache(&mut tx, true).await?;
     county.write(&mut tx).await?;
+    app::ssr::db::rosters::carry_line_accounts(&mut tx).await?;
     db.bulk_cache(&mut tx, false).await?;
     tx.commit().await?;
     db.sync_id_sequences(&[
@@ -313,8 +314,8 @@ fn generate(vault: &Vault, opts: &DemoOptions) -> Result<County, DemoError> {
     tables.push(("departments", &["id", "code", "name", "phone", "address", "is_finance"], DEPARTMENTS.iter().enumerate().map(|(i, (code, name, phone, address))| {
         vec![(i as i64 + 1).into(), (*code).into(), (*name).into(), (*phone).into(), (*address).into(), i64::from(*code == FINANCE).into()]
     }).collect()));
-    tables.push(("banks", &["id", "code", "name", "phone"], BANKS.iter().enumerate().map(|(i, (code, name, phone))| {
-        vec![(i as i64 + 1).into(), (*code).into(), (*name).into(), (*phone).into()]
+    tables.push(("banks", &["id", "code", "name", "phone", "aliases", "luhn"], BANKS.iter().enumerate().map(|(i, (code, name, phone, aliases, luhn))| {
+        vec![(i as i64 + 1).into(), (*code).into(), (*name).into(), (*phone).into(), (*aliases).into(), i64::from(*luhn).into()]
     }).collect()));
 
     // Documents: the seed notices, then one catalogue notice per year.
@@ -582,7 +583,7 @@ fn make_people(rng: &mut Rng, count: usize, villages: &[(i64, usize)]) -> Result
             };
             let bank = *rng.weighted(BANK_WEIGHTS);
             let account = (card_status != "not_issued")
-                .then(|| BankAccount::parse(&format!("62{:04}{:013}", 1000 + bank * 1111, rng.below(10_000_000_000_000))))
+                .then(|| BankAccount::with_check_digit(&format!("62{:04}{:012}", 1000 + bank * 1111, rng.below(10_000_000_000_000) / 10)))
                 .transpose()
                 .map_err(invalid)?;
             // A few frail elderly people have a relative keep their card (代管), and a very few

@@ -2,7 +2,7 @@
 //! triage, working-day deadlines, tracking with a code, reopening, 未收到 from the self-check,
 //! and the public record and figures.
 
-use crate::helpers::{age_codes, backends, code_sent_to, location, messages_to, set_cookie, spawn_app, TestApp};
+use crate::helpers::{age_codes, backends, code_sent_to, location, messages_to, post_all_at_once, set_cookie, spawn_app, TestApp};
 use app::domain::date::{format_days, parse_days};
 use sqlx::Row;
 
@@ -267,6 +267,36 @@ async fn not_received_on_a_paid_line_becomes_a_complaint_with_the_department() {
 
 pub async fn department_code(app: &TestApp, id: i64) -> String {
     sqlx::query_scalar("SELECT code FROM departments WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_filings_or_trackings_at_once_send_one_code_to_a_phone() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let p = place(&app, 0).await;
+        let phone = "13912340050";
+        let where_ = format!("{}/{}", p.township, p.village);
+        let form = |n: usize| {
+            [("kind", "inquiry"), ("item", p.item.as_str()), ("place", where_.as_str()), ("description", DESCRIPTION), ("name", "王秀英"), ("phone", phone)]
+                .iter()
+                .map(|(k, v)| (k.to_string(), if *k == "name" { format!("{v}{}", "甲乙丙丁戊".chars().nth(n % 5).unwrap()) } else { v.to_string() }))
+                .collect::<Vec<(String, String)>>()
+        };
+        let answers = post_all_at_once(&app, "/cases/start", (0..50).map(form).collect()).await;
+        let codes = messages_to(&app, phone).await.iter().filter(|m| m.contains("验证码")).count();
+        assert_eq!(codes, 1, "{backend:?}: one code a minute to a phone, whatever arrives at once: {answers:?}");
+        assert_eq!(answers.iter().filter(|a| a.1 == "/cases/code").count(), 1, "{backend:?}");
+        assert!(answers.iter().all(|a| a.0 == 303 || a.0 == 429), "{answers:?}");
+
+        // Tracking a real case: fifty at once, one code.
+        age_codes(&app).await;
+        let no = file(&app, &p.item, &where_, "13912340051", false).await;
+        age_codes(&app).await;
+        let forms = (0..50).map(|_| vec![("no".to_string(), no.clone()), ("phone".to_string(), "13912340051".to_string())]).collect();
+        let answers = post_all_at_once(&app, "/cases/track/start", forms).await;
+        let codes = messages_to(&app, "13912340051").await.iter().filter(|m| m.contains("验证码")).count();
+        assert_eq!(codes, 2, "{backend:?}: the filing's code and one tracking code: {answers:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

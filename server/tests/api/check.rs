@@ -1,7 +1,7 @@
 //! The self-check over real HTTP with the dev SMS outbox: the whole flow, identical answers for
 //! unknown people, wrong tries, reuse, expiry, the resend limit, sessions and what a person sees.
 
-use crate::helpers::{backends, code_sent_to, location, set_cookie, spawn_app, TestApp};
+use crate::helpers::{backends, code_sent_to, location, messages_to, post_all_at_once, set_cookie, spawn_app, TestApp};
 use app::domain::{IdNumber, Phone};
 use sqlx::Row;
 
@@ -213,8 +213,8 @@ async fn codes_are_limited_per_phone_and_id() {
         assert!(r.headers().get("retry-after").is_some());
         let text = r.text().await.unwrap();
         assert!(text.contains("分钟后再试") || text.contains("秒后再试"), "{text}");
-        // The same ID with another phone is limited too (per ID number).
-        assert_eq!(start(&app, &me.id, "13900000003").await.status().as_u16(), 429);
+        // The same ID with another phone sends nothing, so no limit of the person's applies to it.
+        assert_eq!(start(&app, &me.id, "13900000003").await.status().as_u16(), 303);
 
         // Ten a day: age the codes past the minute, then fill the day.
         for _ in 0..9 {
@@ -225,6 +225,65 @@ async fn codes_are_limited_per_phone_and_id() {
         let r = start(&app, &me.id, &me.phone).await;
         assert_eq!(r.status().as_u16(), 429, "the eleventh code of the day");
         assert!(r.text().await.unwrap().contains("小时后再试"));
+        let sent = messages_to(&app, &me.phone).await.iter().filter(|m| m.contains("验证码")).count();
+        assert_eq!(sent, 10, "{backend:?}: ten codes a day, no more");
+        // A stranger trying the person's ID with another phone learns nothing from that limit.
+        assert_eq!(start(&app, &me.id, "13900000004").await.status().as_u16(), 303, "{backend:?}");
+    }
+}
+
+/// The answer to one start: its status and where it sends the visitor.
+async fn start_alone(app: &TestApp, id: &str, phone: &str) -> (u16, String) {
+    let r = start(app, id, phone).await;
+    (r.status().as_u16(), location(&r))
+}
+
+/// Starts with each (ID, phone) at the same time.
+async fn starts_at_once(app: &TestApp, pairs: &[(&str, &str)]) -> Vec<(u16, String)> {
+    let forms = pairs.iter().map(|(id, phone)| vec![("id_number".to_string(), id.to_string()), ("phone".to_string(), phone.to_string())]).collect();
+    post_all_at_once(app, "/check/start", forms).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_requests_at_once_send_one_code() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let me = someone(&app).await;
+        let answers = starts_at_once(&app, &vec![(me.id.as_str(), me.phone.as_str()); 50]).await;
+        let sent = messages_to(&app, &me.phone).await.iter().filter(|m| m.contains("验证码")).count();
+        assert_eq!(sent, 1, "{backend:?}: one code whatever arrives at once ({answers:?})");
+        assert_eq!(answers.iter().filter(|a| a.0 == 303).count(), 1, "{backend:?}: the others are told to wait");
+        let recorded: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM verification_codes WHERE sent = 1").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(recorded, 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stranger_trying_other_phones_cannot_lock_a_person_out() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let me = someone(&app).await;
+        let stranger_phones: Vec<String> = (0..20).map(|n| format!("1370000{n:04}")).collect();
+        let pairs: Vec<(&str, &str)> = stranger_phones.iter().map(|p| (me.id.as_str(), p.as_str())).collect();
+        let answers = starts_at_once(&app, &pairs).await;
+        assert!(answers.iter().all(|a| *a == (303, "/check/code".to_string())), "{backend:?}: the same answer as for the person: {answers:?}");
+        assert!(messages_to(&app, &stranger_phones[0]).await.is_empty(), "nothing is sent to a phone that is not the person's");
+        // The person, at once (no minute to wait), with their own phone.
+        assert_eq!(start_alone(&app, &me.id, &me.phone).await, (303, "/check/code".to_string()), "{backend:?}");
+        assert!(code_sent_to(&app, &me.phone).await.is_some(), "{backend:?}: the person gets their code");
+
+        // Known and unknown people get the same answer, and so does a stranger after the person's
+        // own codes were used up.
+        let unknown = IdNumber::from_parts("510999", 1961, 2, 3, 777).unwrap();
+        assert_eq!(start_alone(&app, unknown.as_str(), "13700009999").await, (303, "/check/code".to_string()));
+        sqlx::query("UPDATE verification_codes SET created_at = $1 WHERE sent = 1").bind(app::ssr::clock::from_now(-3600)).execute(&app.db.pool).await.unwrap();
+        for _ in 0..9 {
+            sqlx::query("UPDATE verification_codes SET created_at = $1").bind(app::ssr::clock::from_now(-3600)).execute(&app.db.pool).await.unwrap();
+            assert_eq!(start_alone(&app, &me.id, &me.phone).await.0, 303);
+        }
+        sqlx::query("UPDATE verification_codes SET created_at = $1").bind(app::ssr::clock::from_now(-3600)).execute(&app.db.pool).await.unwrap();
+        assert_eq!(start_alone(&app, &me.id, &me.phone).await.0, 429, "the person's own tenth code was the last today");
+        assert_eq!(start_alone(&app, &me.id, "13700008888").await, (303, "/check/code".to_string()), "{backend:?}: no sign of that to a stranger");
     }
 }
 
@@ -243,15 +302,29 @@ async fn bad_input_is_named_and_dev_sms_is_demo_only() {
     assert_eq!(location(&r), "/check?e=id:empty", "missing fields are an empty ID, not a crash");
     assert!(Phone::parse("13800138000").is_ok());
 
+    // The outbox page is the demo's: a database flag alone does not serve it, nor does a demo
+    // server whose messages go to a real provider, nor a server that is not running the demo.
     sqlx::query("UPDATE settings SET value = '0' WHERE key = 'demo'").execute(&app.db.pool).await.unwrap();
-    let (status, _) = app.get_text("/dev/sms").await;
-    assert_eq!(status, 404);
+    assert_eq!(app.get_text("/dev/sms").await.0, 200, "the server decides, not the database");
+    drop(app);
+    let real = crate::helpers::spawn_app_with(app::ssr::db::Backend::Sqlite, |c| {
+        c.sms_provider = "tencent".into();
+        c.sms_endpoint = "http://127.0.0.1:9".into();
+    })
+    .await;
+    assert_eq!(real.get_text("/dev/sms").await.0, 404, "messages go to a provider: no outbox page");
+    let url = real.database_url().to_string();
+    let key = real.data_key().to_string();
+    let not_demo = crate::helpers::spawn_app_on(&url, &key, |c| c.demo = false).await;
+    let flagged: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'demo'").fetch_optional(&not_demo.db.pool).await.unwrap();
+    assert_eq!(flagged.as_deref(), Some("1"), "the database holds the demo county");
+    assert_eq!(not_demo.get_text("/dev/sms").await.0, 404, "a server not running the demo has no outbox page");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_address_cannot_ask_for_codes_without_end() {
     let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
-    let per_ip = server::check::PER_IP_PER_MINUTE as usize;
+    let per_ip = app::ssr::code::PER_ADDRESS_PER_MINUTE as usize;
     let mut statuses = Vec::new();
     for n in 0..per_ip + 1 {
         let id = IdNumber::from_parts("510999", 1970, 1, 1 + (n as u32 % 28), n as u32).unwrap();

@@ -22,7 +22,8 @@ async fn big_roster(app: &TestApp, rows: u32) -> (String, String) {
     let mut csv = format!("{example}\n");
     for n in 0..rows {
         let id = IdNumber::from_parts("510999", 1940 + n % 50, 1 + (n / 50) % 12, 1 + (n / 600) % 28, 1 + n / 16_800).unwrap();
-        csv.push_str(&format!("压测{},{},汉族,139{:08},{},{},{bank},6217{:012},{},2026-12\n", n % 10, id.as_str(), n, place.0, place.1, n, file.amount));
+        let name = format!("压测{}", "甲乙丙丁戊己庚辛壬癸".chars().nth((n % 10) as usize).unwrap_or('甲'));
+        csv.push_str(&format!("{name},{},汉族,139{:08},{},{},{bank},6217{:012},{},2026-12\n", id.as_str(), n, place.0, place.1, n, file.amount));
     }
     (file.code, csv)
 }

@@ -38,20 +38,39 @@ pub(crate) async fn upload(app: &TestApp, who: &Staffer, path: &str, fields: &[(
 
 /// A clean roster file for the first monthly item with a standard amount, paying `ids` in the
 /// first village, and what the test needs to follow it.
+#[derive(Clone)]
 pub(crate) struct RosterFile {
     pub code: String,
     pub dept: String,
     pub tc: String,
     pub vc: String,
+    pub township: String,
+    pub village: String,
+    pub bank: String,
     pub amount: String,
     pub csv: String,
 }
 
+impl RosterFile {
+    /// This file with one more line: a person with their phone and account, in the file's village.
+    pub fn with_line(&self, name: &str, id: &str, phone: &str, account: &str) -> String {
+        let (t, v, b, a) = (&self.township, &self.village, &self.bank, &self.amount);
+        format!("{}{name},{id},汉族,{phone},{t},{v},{b},{account},{a},2026-12\n", self.csv)
+    }
+}
+
 pub(crate) async fn roster_file(app: &TestApp, ids: &[String]) -> RosterFile {
+    roster_file_of(app, 0, ids).await
+}
+
+/// As `roster_file`, for the monthly item of the `nth` department that has one.
+pub(crate) async fn roster_file_of(app: &TestApp, nth: i64, ids: &[String]) -> RosterFile {
     let item = sqlx::query(
         "SELECT i.code, i.standard_fen, d.code AS dept FROM subsidy_items i JOIN departments d ON d.id = i.department_id \
-         WHERE i.year = 2026 AND i.frequency = 'monthly' AND i.standard_fen IS NOT NULL ORDER BY i.id LIMIT 1",
+         WHERE i.id IN (SELECT MIN(x.id) FROM subsidy_items x WHERE x.year = 2026 AND x.frequency = 'monthly' AND x.standard_fen IS NOT NULL GROUP BY x.department_id) \
+         ORDER BY i.id LIMIT 1 OFFSET $1",
     )
+    .bind(nth)
     .fetch_one(&app.db.pool)
     .await
     .unwrap();
@@ -64,9 +83,9 @@ pub(crate) async fn roster_file(app: &TestApp, ids: &[String]) -> RosterFile {
     let (t, v): (String, String) = (place.get("t"), place.get("v"));
     let mut csv = String::from("姓名,身份证号,民族,手机号,镇街,村(社区),开户行,银行卡号,补贴额,预计发放时间\n");
     for (n, id) in ids.iter().enumerate() {
-        csv.push_str(&format!("测试{n},{id},汉族,1390000100{n},{t},{v},{bank},621700000000100{n},{amount},2026-12\n"));
+        csv.push_str(&format!("测试{},{id},汉族,1390000100{n},{t},{v},{bank},621700000000100{n},{amount},2026-12\n", "甲乙丙丁戊己庚辛壬癸".chars().nth(n).unwrap()));
     }
-    RosterFile { code: item.get("code"), dept: item.get("dept"), tc: place.get("tc"), vc: place.get("vc"), amount, csv }
+    RosterFile { code: item.get("code"), dept: item.get("dept"), tc: place.get("tc"), vc: place.get("vc"), township: t, village: v, bank, amount, csv }
 }
 
 /// Uploads a clean file and imports it; returns the new roster's id.
@@ -81,6 +100,116 @@ pub(crate) async fn import(app: &TestApp, who: &Staffer, file: &RosterFile) -> i
     to.trim_start_matches("/staff/rosters/").trim_end_matches("?done=imported").parse().unwrap()
 }
 
+/// Takes a draft roster through publicity (its objection period then ended by hand), the
+/// department's review and finance's.
+pub(crate) async fn pass_reviews(app: &TestApp, dep: &Staffer, fin: &Staffer, roster: i64) {
+    assert!(location(&step(app, dep, roster, "publicise", "").await).ends_with("done=publicise"));
+    sqlx::query("UPDATE rosters SET publicity_end = '2026-01-01' WHERE id = $1").bind(roster).execute(&app.db.pool).await.unwrap();
+    assert!(location(&step(app, dep, roster, "approve", "").await).ends_with("done=approve"));
+    assert!(location(&step(app, fin, roster, "finance_review", "").await).ends_with("done=finance_review"));
+}
+
+/// A demo person on file: their name, ID, phone and account's last four digits.
+struct OnFile {
+    id: i64,
+    name: String,
+    id_number: String,
+    phone: String,
+    account_last4: String,
+}
+
+async fn on_file(app: &TestApp) -> OnFile {
+    let me = crate::check::someone(app).await;
+    let r = sqlx::query("SELECT name, account_last4 FROM beneficiaries WHERE id = $1").bind(me.beneficiary).fetch_one(&app.db.pool).await.unwrap();
+    OnFile { id: me.beneficiary, name: r.get("name"), id_number: me.id, phone: me.phone, account_last4: r.get("account_last4") }
+}
+
+async fn hashes_on_file(app: &TestApp, person: i64) -> (String, String) {
+    let r = sqlx::query("SELECT phone_hash, account_hash FROM beneficiaries WHERE id = $1").bind(person).fetch_one(&app.db.pool).await.unwrap();
+    (r.get("phone_hash"), r.get("account_hash"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_roster_changes_a_persons_phone_and_account_only_once_it_has_passed_its_reviews() {
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        let me = on_file(&app).await;
+        let (new_phone, new_account) = ("13900007777", "6217000000009999");
+        let file = roster_file(&app, &[]).await;
+        let csv = file.with_line(&me.name, &me.id_number, new_phone, new_account);
+        let dep = as_staff(&app, &file.dept).await;
+        let before = hashes_on_file(&app, me.id).await;
+
+        // The preview tells the reviewers what the file would change.
+        let r = upload(&app, &dep, "/staff/rosters/upload", &[("item", &file.code), ("period", "2026-12")], csv.clone().into_bytes()).await;
+        let (_, preview) = page(&app, &dep.cookie, &location(&r)).await;
+        let old_phone4 = &me.phone[7..];
+        assert!(preview.contains(&format!("手机号变更：尾号{old_phone4} → 尾号7777")), "{backend:?}: {preview}");
+        assert!(preview.contains(&format!("银行卡号变更：尾号{} → 尾号9999", me.account_last4)), "{backend:?}");
+        let roster = import(&app, &dep, &RosterFile { csv, ..file.clone() }).await;
+
+        // A draft changes nothing on file: the new phone opens nothing, the old one still does.
+        assert_eq!(hashes_on_file(&app, me.id).await, before, "{backend:?}: nothing on file changed");
+        assert_eq!(location(&crate::check::start(&app, &me.id_number, new_phone).await), "/check/code");
+        assert!(messages_to(&app, new_phone).await.is_empty(), "{backend:?}: no code to the phone a draft names");
+        assert_eq!(location(&crate::check::start(&app, &me.id_number, &me.phone).await), "/check/code");
+        assert!(crate::helpers::code_sent_to(&app, &me.phone).await.is_some(), "the person's own phone still works");
+        let (_, detail) = page(&app, &dep.cookie, &format!("/staff/rosters/{roster}")).await;
+        assert!(detail.contains("登记信息变更") && detail.contains("待复核"), "{backend:?}");
+        let line_account: Vec<u8> = sqlx::query_scalar("SELECT account_enc FROM payments WHERE roster_id = $1").bind(roster).fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(app.vault.decrypt(&line_account).unwrap(), new_account, "the line carries the account it is paid into");
+
+        // Another department's roster for the same person, with the account on file, imported
+        // meanwhile: its lines keep that account whatever happens to the record later.
+        let other = roster_file_of(&app, 1, &[]).await;
+        assert_ne!(other.dept, file.dept);
+        let on_file_account = app.vault.decrypt(&sqlx::query_scalar::<_, Vec<u8>>("SELECT account_enc FROM beneficiaries WHERE id = $1").bind(me.id).fetch_one(&app.db.pool).await.unwrap()).unwrap();
+        let other_csv = other.with_line(&me.name, &me.id_number, &me.phone, &on_file_account);
+        let other_dep = as_staff(&app, &other.dept).await;
+        let other_roster = import(&app, &other_dep, &RosterFile { csv: other_csv, ..other.clone() }).await;
+
+        // Publicity, the department's review and finance's: then the change is made, and the
+        // old phone is told.
+        let fin = as_staff(&app, "finance").await;
+        pass_reviews(&app, &dep, &fin, roster).await;
+        assert_eq!(hashes_on_file(&app, me.id).await, (app.vault.lookup_hash(new_phone), app.vault.lookup_hash(new_account)), "{backend:?}");
+        let told = messages_to(&app, &me.phone).await;
+        assert!(told.iter().any(|m| m.contains("已将您登记的手机号变更为尾号7777") && m.contains("县")), "{backend:?}: {told:?}");
+        let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('beneficiary_phone_changed', 'beneficiary_account_changed')").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(audited, 2);
+
+        // Each bank file pays into its own lines' accounts, as reviewed.
+        assert!(location(&step(&app, &fin, roster, "send_to_bank", "").await).ends_with("done=send_to_bank"));
+        let bank = app.client.get(app.url(&format!("/staff/rosters/{roster}/bank.csv"))).header("cookie", &fin.cookie).send().await.unwrap().text().await.unwrap();
+        assert!(bank.contains(new_account), "{backend:?}");
+        pass_reviews(&app, &other_dep, &fin, other_roster).await;
+        assert!(location(&step(&app, &fin, other_roster, "send_to_bank", "").await).ends_with("done=send_to_bank"));
+        let bank = app.client.get(app.url(&format!("/staff/rosters/{other_roster}/bank.csv"))).header("cookie", &fin.cookie).send().await.unwrap().text().await.unwrap();
+        assert!(bank.contains(&on_file_account) && !bank.contains(new_account), "{backend:?}: the other roster pays the account its reviewers saw");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_roster_cannot_rename_a_person_on_file() {
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        let me = on_file(&app).await;
+        let file = roster_file(&app, &[]).await;
+        let csv = file.with_line("李四", &me.id_number, &me.phone, "6217000000009998");
+        let table = app::ssr::rosters::file::read(csv.as_bytes()).unwrap();
+        let target = app::ssr::rosters::Target { item_code: file.code.clone(), period: "2026-12".into() };
+        let checked = app::ssr::rosters::check(&app.db, &app.vault, &table, &target, &|_| {}).await.unwrap();
+        let expected = format!("身份证号已登记为 {}，与姓名不符", app::domain::mask::name(&me.name));
+        assert!(checked.problems.iter().any(|p| p.row == 2 && p.column == "身份证号" && p.message == expected), "{backend:?}: {:?}", checked.problems);
+        assert!(checked.lines.is_empty());
+        // The same name with spaces or full-width forms is the same name.
+        let spaced: String = me.name.chars().flat_map(|c| [c, ' ']).collect();
+        let csv = file.with_line(&spaced, &me.id_number, &me.phone, "6217000000009998");
+        let checked = app::ssr::rosters::check(&app.db, &app.vault, &app::ssr::rosters::file::read(csv.as_bytes()).unwrap(), &target, &|_| {}).await.unwrap();
+        assert!(checked.problems.is_empty(), "{backend:?}: {:?}", checked.problems);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
     for backend in crate::helpers::backends() {
@@ -88,7 +217,7 @@ async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
         let ids: Vec<String> = (1..=3).map(|n| IdNumber::from_parts("510999", 1960, 5, n, 930 + n).unwrap().as_str().to_string()).collect();
         let file = roster_file(&app, &ids).await;
         let (code, dept, amount) = (file.code.clone(), file.dept.clone(), file.amount.clone());
-        let bad_row = file.csv.lines().nth(1).unwrap().replacen("测试0", "坏行", 1).replacen(&ids[0], "123", 1).replacen("13900001000", "13900001009", 1).replacen("6217000000001000", "6217000000001009", 1);
+        let bad_row = file.csv.lines().nth(1).unwrap().replacen("测试甲", "坏行", 1).replacen(&ids[0], "123", 1).replacen("13900001000", "13900001009", 1).replacen("6217000000001000", "6217000000001009", 1);
         let csv = format!("{}{bad_row}\n", file.csv);
 
         let dep = as_staff(&app, &dept).await;
@@ -198,10 +327,15 @@ async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
         assert!(location(&correct("6217 0000 0000 7777").await).ends_with("done=correct"));
         let last4: String = sqlx::query_scalar("SELECT account_last4 FROM payments WHERE id = $1").bind(line).fetch_one(&app.db.pool).await.unwrap();
         assert_eq!(last4, "7777");
-        let on_file: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM beneficiaries WHERE account_hash = $1").bind(app.vault.lookup_hash("6217000000007777")).fetch_one(&app.db.pool).await.unwrap();
-        assert_eq!(on_file, 1, "the beneficiary's account on file is the new one");
+        let on_file = || async {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM beneficiaries WHERE account_hash = $1").bind(app.vault.lookup_hash("6217000000007777")).fetch_one(&app.db.pool).await.unwrap()
+        };
+        assert_eq!(on_file().await, 0, "{backend:?}: the account on file waits for the reissue's reviews");
         let (_, detail) = page(&app, &dep.cookie, &format!("/staff/rosters/{reissue}")).await;
         assert!(detail.contains("补发清册"), "the reissue names the roster it pays again");
+        assert!(detail.contains("银行卡号变更") && detail.contains("尾号7777") && detail.contains("待复核"), "the reviewers see the change");
+        pass_reviews(&app, &dep, &fin, reissue).await;
+        assert_eq!(on_file().await, 1, "{backend:?}: after finance review the account on file is the new one");
 
         // Other departments and the supervisor cannot move it.
         let sup = as_staff(&app, "supervisor").await;

@@ -135,7 +135,20 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let (url, postgres) = fresh_database(backend, dir.path()).await;
+    start_in_process(dir, url, postgres, None, adjust).await
+}
+
+/// Another server in this process on an existing database (another test app's) with its key.
+pub async fn spawn_app_on(database_url: &str, data_key: &str, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    start_in_process(dir, database_url.to_string(), None, Some(data_key.to_string()), adjust).await
+}
+
+async fn start_in_process(dir: tempfile::TempDir, url: String, postgres: Option<PostgresDatabase>, key: Option<String>, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = test_config(dir.path(), url.clone());
+    if let Some(key) = key {
+        config.data_key = Some(Secret::new(key));
+    }
     adjust(&mut config);
     let app = Application::build(&config).await.expect("the server starts");
     let addr = app.local_addr();
@@ -396,4 +409,26 @@ pub async fn messages_to(app: &TestApp, phone: &str) -> Vec<String> {
 /// resend limit is tested on its own).
 pub async fn age_codes(app: &TestApp) {
     sqlx::query("UPDATE verification_codes SET created_at = '2000-01-01T00:00:00Z'").execute(&app.db.pool).await.expect("aged");
+}
+
+/// Posts each form to `path` at the same time, each from a client of its own (no cookies
+/// shared); the answers' status and `Location`, in order.
+pub async fn post_all_at_once(app: &TestApp, path: &str, forms: Vec<Vec<(String, String)>>) -> Vec<(u16, String)> {
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(forms.len()));
+    let tasks: Vec<_> = forms
+        .into_iter()
+        .map(|form| {
+            let (client, url, barrier) = (test_client(), app.url(path), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let r = client.post(url).form(&form).send().await.expect("an answer");
+                (r.status().as_u16(), location(&r))
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.expect("the request task"));
+    }
+    answers
 }

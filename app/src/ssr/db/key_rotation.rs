@@ -21,6 +21,9 @@ pub enum RotationError {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Rotated {
     pub beneficiaries: u64,
+    /// Payment lines carrying their own account (not yet paid), and changes held with rosters.
+    pub lines: u64,
+    pub changes: u64,
     pub cases: u64,
     pub sms: u64,
     pub sessions_ended: u64,
@@ -43,31 +46,37 @@ pub async fn rotate(db: &Db, old: &Vault, new: &Vault, progress: impl Fn(&str, u
         Secret { enc: "phone_enc", hash: Some("phone_hash") },
         Secret { enc: "account_enc", hash: Some("account_hash") },
     ];
-    let mut done = Rotated { beneficiaries: table(&mut tx, "beneficiaries", &beneficiaries, old, new, &progress).await? , ..Rotated::default() };
-    done.cases = table(&mut tx, "cases", &[Secret { enc: "filer_phone_enc", hash: Some("filer_phone_hash") }], old, new, &progress).await?;
-    done.sms = table(&mut tx, "sms_outbox", &[Secret { enc: "phone_enc", hash: Some("phone_hash") }], old, new, &progress).await?;
+    let mut done = Rotated { beneficiaries: table(&mut tx, "beneficiaries", &beneficiaries, "", old, new, &progress).await?, ..Rotated::default() };
+    let line_accounts = [Secret { enc: "account_enc", hash: None }];
+    done.lines = table(&mut tx, "payments", &line_accounts, "AND account_enc IS NOT NULL", old, new, &progress).await?;
+    let held = [Secret { enc: "new_enc", hash: Some("new_hash") }];
+    done.changes = table(&mut tx, "beneficiary_changes", &held, "", old, new, &progress).await?;
+    done.cases = table(&mut tx, "cases", &[Secret { enc: "filer_phone_enc", hash: Some("filer_phone_hash") }], "", old, new, &progress).await?;
+    done.sms = table(&mut tx, "sms_outbox", &[Secret { enc: "phone_enc", hash: Some("phone_hash") }], "", old, new, &progress).await?;
     let end = |sql: &'static str| sqlx::query(sql);
     done.sessions_ended = end("DELETE FROM sessions").execute(&mut *tx).await?.rows_affected();
     done.codes_ended = end("DELETE FROM verification_codes").execute(&mut *tx).await?.rows_affected();
     done.drafts_ended = end("DELETE FROM case_drafts").execute(&mut *tx).await?.rows_affected()
         + end("DELETE FROM roster_uploads").execute(&mut *tx).await?.rows_affected();
-    let detail = format!("beneficiaries:{};cases:{};sms:{}", done.beneficiaries, done.cases, done.sms);
+    let detail = format!("beneficiaries:{};lines:{};changes:{};cases:{};sms:{}", done.beneficiaries, done.lines, done.changes, done.cases, done.sms);
     super::audit::append(&mut tx, "operator", "data_key_rotated", "vault", &detail).await?;
     tx.commit().await?;
     Ok(done)
 }
 
-/// Re-encrypts `secrets` of every row of `table`, a batch of ids at a time; returns the rows.
+/// Re-encrypts `secrets` of every row of `table` (those `only` keeps, an `AND …` condition), a
+/// batch of ids at a time; returns the rows.
 async fn table(
     conn: &mut AnyConnection,
     table: &'static str,
     secrets: &[Secret],
+    only: &'static str,
     old: &Vault,
     new: &Vault,
     progress: &impl Fn(&str, u64),
 ) -> Result<u64, RotationError> {
     let columns = secrets.iter().map(|s| s.enc).collect::<Vec<_>>().join(", ");
-    let select = format!("SELECT id, {columns} FROM {table} WHERE id > $1 ORDER BY id LIMIT $2");
+    let select = format!("SELECT id, {columns} FROM {table} WHERE id > $1 {only} ORDER BY id LIMIT $2");
     let sets = secrets
         .iter()
         .flat_map(|s| std::iter::once(s.enc).chain(s.hash))

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod banks;
 pub mod bulk;
 pub mod cases;
 pub mod catalogue;

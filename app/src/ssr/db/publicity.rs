@@ -19,6 +19,11 @@ async fn years(db: &Db, wanted: Option<i32>) -> Result<(i32, Vec<i32>), sqlx::Er
     Ok((year, years))
 }
 
+/// The year a page asked for `wanted` shows: that year if it has a catalogue, else the newest.
+pub async fn shown_year(db: &Db, wanted: Option<i32>) -> Result<i32, sqlx::Error> {
+    Ok(years(db, wanted).await?.0)
+}
+
 /// Periods of a year sort between `"YYYY"` and `"YYYY+1"` (`2026-03`, `2026-Q1`, `2026-H1`, `2026`).
 fn period_range(year: i32) -> (String, String) {
     (year.to_string(), (year + 1).to_string())

@@ -2,7 +2,7 @@
 //! and what the signed-in person may do with it.
 
 use super::Db;
-use crate::api::rosters::{RosterActions, RosterDetail, RosterLine, RosterList, RosterRow, RosterStep};
+use crate::api::rosters::{RosterActions, RosterChange, RosterDetail, RosterLine, RosterList, RosterRow, RosterStep};
 use crate::api::staff::StaffMe;
 use crate::domain::{mask, Money};
 use crate::ssr::staff::{Role, Staff};
@@ -87,6 +87,22 @@ pub async fn detail(db: &Db, staff: &Staff, me: StaffMe, id: i64) -> Result<Opti
     .bind(id)
     .fetch_all(&db.pool)
     .await?;
+    let changes = sqlx::query(
+        "SELECT b.name, c.field, c.old_last4, c.new_last4, c.applied_at FROM beneficiary_changes c JOIN beneficiaries b ON b.id = c.beneficiary_id \
+         WHERE c.roster_id = $1 ORDER BY c.id",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(|c| RosterChange {
+        name: c.get("name"),
+        field: c.get("field"),
+        old_last4: c.get("old_last4"),
+        new_last4: c.get("new_last4"),
+        applied: c.get::<Option<String>, _>("applied_at").is_some(),
+    })
+    .collect();
     let steps = sqlx::query(
         "SELECT e.step, e.at, e.note, s.display_name FROM roster_events e LEFT JOIN staff_users s ON s.id = e.staff_id WHERE e.roster_id = $1 ORDER BY e.id",
     )
@@ -136,6 +152,7 @@ pub async fn detail(db: &Db, staff: &Staff, me: StaffMe, id: i64) -> Result<Opti
         payout_publicised_on: r.get("payout_publicised_on"),
         reissue_of,
         lines,
+        changes,
         steps: steps
             .iter()
             .map(|s| RosterStep {
@@ -146,4 +163,17 @@ pub async fn detail(db: &Db, staff: &Staff, me: StaffMe, id: i64) -> Result<Opti
             })
             .collect(),
     }))
+}
+
+/// Lines not yet paid that carry no account of their own take their recipient's account on file
+/// now, so that each is paid into the account its reviewers saw (what migration 0005 did for
+/// the lines of an existing installation; the demo generator writes lines without one).
+pub async fn carry_line_accounts(conn: &mut sqlx::AnyConnection) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE payments SET account_enc = (SELECT b.account_enc FROM beneficiaries b WHERE b.id = payments.recipient_id) \
+         WHERE status = 'pending' AND account_enc IS NULL",
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
 }

@@ -72,12 +72,64 @@ impl Column {
     }
 }
 
-/// A header as written, reduced to compare: no spaces, ASCII brackets, no (必填)/* marks.
+/// A header as written, reduced to compare: no spaces or line breaks, ASCII brackets, and none of
+/// the marks forms add to a column's name: （必填）, （非必填）, （选填）, ★ or *, a note (注：…).
 fn normalize_header(h: &str) -> String {
-    let s: String = normalize_ascii(h).chars().filter(|c| !c.is_whitespace() && *c != '\u{3000}').collect();
-    let s = s.replace('（', "(").replace('）', ")");
-    let s = s.replace("(必填)", "").replace("(选填)", "").replace("必填", "").replace('*', "").replace('：', "").replace(':', "");
-    s.trim().to_string()
+    let s: String = normalize_ascii(h).chars().filter(|c| !c.is_whitespace() && !"★☆*※".contains(*c)).collect();
+    let mut s = s.replace('（', "(").replace('）', ")").replace('：', ":");
+    // A note, in brackets or after the name: "补贴额(注:按月)", "补贴额注:按月".
+    if let Some(at) = s.find("注:") {
+        s.truncate(s[..at].trim_end_matches('(').len());
+    }
+    let marks = ["必填", "选填", "可不填", "注"];
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s.as_str();
+    while let Some(open) = rest.find('(') {
+        let Some(close) = rest[open..].find(')') else { break };
+        let inside = &rest[open + 1..open + close];
+        out.push_str(&rest[..open]);
+        if !marks.iter().any(|m| inside.contains(m)) {
+            out.push_str(&rest[open..=open + close]);
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out.replace("必填", "").replace(':', "").trim().to_string()
+}
+
+/// The text of a number Excel kept as a number with more digits than it holds (15 significant
+/// digits): shown as `5.22726198203151E+17`. Such an ID or card number has lost its last digits.
+pub fn inexact_number(text: &str) -> Option<&str> {
+    let t = text.trim();
+    let (mantissa, exponent) = t.split_once(['E', 'e'])?;
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    let digits = mantissa.replace('.', "");
+    let shaped = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && exponent.parse::<u32>().is_ok_and(|e| e >= 11);
+    shaped.then_some(t)
+}
+
+/// What to do about an ID or card number that Excel stored as a number.
+pub fn inexact_number_message(column: Column, shown: &str) -> String {
+    format!(
+        "{}被 Excel 存成了数字（显示为 {shown}），只保留了前15位，后面几位已经丢失。请把这一列设置为“文本”格式，重新输入完整号码后再上传",
+        column.label()
+    )
+}
+
+/// A number cell as text: whole numbers without ".0" (phones, amounts); numbers of 16 digits or
+/// more, which Excel cannot hold exactly, as Excel shows them (`6.21799123456780E+18`), so that
+/// they are refused by [`inexact_number`] instead of read as a wrong number.
+fn number_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        return format!("{}", f as i64);
+    }
+    if f.abs() >= 1e15 {
+        let shown = format!("{f:.14E}");
+        let (mantissa, exponent) = shown.split_once('E').unwrap_or((&shown, "0"));
+        let mantissa = if mantissa.contains('.') { mantissa.trim_end_matches('0').trim_end_matches('.') } else { mantissa };
+        return format!("{mantissa}E+{exponent}");
+    }
+    f.to_string()
 }
 
 fn column_of(header: &str) -> Option<Column> {
@@ -265,8 +317,13 @@ fn xlsx_rows(bytes: &[u8], max_bytes: usize) -> Result<Vec<Vec<String>>, FileErr
         }
         let text = match Data::from(cell.get_value().clone()) {
             Data::Empty => continue,
-            // Whole numbers typed into number cells (phones, amounts) without a trailing ".0".
-            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+            Data::Float(f) => number_text(f),
+            Data::Int(i) => i.to_string(),
+            // A date cell (到账日期, 预计发放时间) as the date it shows, not its serial number.
+            Data::DateTime(d) if d.is_datetime() => {
+                let (y, m, day, h, min, sec, _) = d.to_ymd_hms_milli();
+                if (h, min, sec) == (0, 0, 0) { format!("{y:04}-{m:02}-{day:02}") } else { format!("{y:04}-{m:02}-{day:02} {h:02}:{min:02}:{sec:02}") }
+            }
             other => other.to_string(),
         };
         if rows.len() <= r {
@@ -359,6 +416,35 @@ mod tests {
         assert_eq!(t.get(cells, Column::Phone), "15099719377");
         assert_eq!(t.get(cells, Column::Village), "青山村");
         assert_eq!(t.get(cells, Column::Amount), "120.00");
+    }
+
+    #[test]
+    fn headers_are_found_with_the_marks_forms_add() {
+        for (written, column) in [
+            ("村（社区）\n（非必填）", Column::Village),
+            ("姓名\n（必填）", Column::Name),
+            ("★身份证号", Column::IdNumber),
+            ("开户行（必填）", Column::Bank),
+            ("手机号（选填）", Column::Phone),
+            ("补贴额（元）", Column::Amount),
+            ("补贴额\n注：按月", Column::Amount),
+            ("银行卡号（注：社保卡金融账户）", Column::Account),
+            ("*镇街", Column::Township),
+        ] {
+            assert_eq!(column_of(written), Some(column), "{written:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_excel_cannot_hold_are_shown_as_excel_shows_them() {
+        assert_eq!(number_text(522726198203151100.0), "5.22726198203151E+17");
+        assert_eq!(number_text(6217991234567800011.0), "6.2179912345678E+18");
+        assert_eq!(number_text(15099719377.0), "15099719377");
+        assert_eq!(number_text(120.5), "120.5");
+        assert_eq!(inexact_number("5.22726198203151E+17"), Some("5.22726198203151E+17"));
+        assert_eq!(inexact_number("6.21799E+18"), Some("6.21799E+18"));
+        assert_eq!(inexact_number("522726198203151135"), None);
+        assert_eq!(inexact_number("1E+2"), None, "a small number is not an ID or card number");
     }
 
     #[test]

@@ -47,6 +47,25 @@ pub enum FlowError {
     Db(#[from] sqlx::Error),
 }
 
+/// Whether `staff` may upload, preview and import a roster for the item `item_code` in the
+/// year of `period`: the item's department and the finance bureau only (a preview shows who is
+/// paid, deceased or registered elsewhere). An item that does not exist is theirs to be told so.
+pub async fn may_import(cx: &AppContext, staff: &Staff, item_code: &str, period: &str) -> Result<bool, sqlx::Error> {
+    match staff.role {
+        Role::Finance => Ok(true),
+        Role::Supervisor | Role::Admin => Ok(false),
+        Role::Department => {
+            let year: i64 = crate::domain::normalize_ascii(period).get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+            let department: Option<i64> = sqlx::query_scalar("SELECT department_id FROM subsidy_items WHERE code = $1 AND year = $2")
+                .bind(item_code.trim())
+                .bind(year)
+                .fetch_optional(&cx.db.pool)
+                .await?;
+            Ok(department.is_none_or(|d| staff.department_id == Some(d)))
+        }
+    }
+}
+
 /// Keeps an uploaded file (encrypted) for an hour; returns the token that names it.
 #[allow(clippy::too_many_arguments)]
 pub async fn keep_upload(cx: &AppContext, staff: &Staff, purpose: &str, item_code: &str, period: &str, roster: Option<i64>, file_name: &str, bytes: &[u8]) -> Result<String, sqlx::Error> {
@@ -92,6 +111,9 @@ async fn upload(cx: &AppContext, staff: &Staff, token: &str) -> Result<Option<Up
 /// The check of a kept upload, for the preview page.
 pub async fn preview(cx: &AppContext, staff: &Staff, me: StaffMe, token: &str) -> Result<Option<UploadPreview>, sqlx::Error> {
     let Some(u) = upload(cx, staff, token).await? else { return Ok(None) };
+    if !may_import(cx, staff, &u.item_code, &u.period).await? {
+        return Ok(None);
+    }
     let mut out = UploadPreview {
         me,
         token: token.to_string(),
@@ -131,6 +153,9 @@ pub async fn preview(cx: &AppContext, staff: &Staff, me: StaffMe, token: &str) -
 /// Imports a kept upload (checked again: the database may have changed since the preview).
 pub async fn import(cx: &AppContext, staff: &Staff, token: &str, exclude_bad: bool) -> Result<Vec<i64>, FlowError> {
     let u = upload(cx, staff, token).await?.ok_or(FlowError::UploadExpired)?;
+    if !may_import(cx, staff, &u.item_code, &u.period).await? {
+        return Err(FlowError::NotAllowed);
+    }
     let table = file::read(&u.bytes).map_err(ImportError::from)?;
     let checked = check(&cx.db, &cx.vault, &table, &Target { item_code: u.item_code, period: u.period }, &|_| {}).await?;
     if staff.role == Role::Department && staff.department_id != Some(checked.department_id) {
@@ -195,7 +220,10 @@ pub async fn step(cx: &AppContext, staff: &Staff, roster: i64, name: &str, note:
             ("publicising", format!("公示期至{end}"))
         }
         "approve" => ("department_reviewed", String::new()),
-        "finance_review" => ("finance_reviewed", String::new()),
+        "finance_review" => {
+            let applied = apply_changes(&mut tx, cx, roster).await?;
+            ("finance_reviewed", if applied > 0 { format!("更新 {applied} 项登记信息（手机号、银行卡号）") } else { String::new() })
+        }
         "return" => {
             let reason = crate::domain::cases::clean_text(note);
             if reason.is_empty() {
@@ -228,7 +256,56 @@ pub async fn step(cx: &AppContext, staff: &Staff, roster: i64, name: &str, note:
     event(&mut tx, roster, step, Some(staff.id), &event_note).await?;
     crate::ssr::db::audit::append(&mut tx, &format!("staff:{}", staff.id), &format!("roster_{step}"), &format!("roster:{roster}"), "").await?;
     tx.commit().await?;
+    if name == "finance_review" {
+        cx.sms.deliver_soon(cx);
+    }
     Ok(shown)
+}
+
+/// Applies what a roster that has passed its reviews changes in people's records: their phone
+/// (the old phone is told, with the department and the new number's last four digits) and
+/// their account on file. Returns how many changes were applied.
+async fn apply_changes(conn: &mut AnyConnection, cx: &AppContext, roster: i64) -> Result<usize, sqlx::Error> {
+    let department: String = sqlx::query_scalar("SELECT d.name FROM rosters r JOIN departments d ON d.id = r.department_id WHERE r.id = $1")
+        .bind(roster)
+        .fetch_one(&mut *conn)
+        .await?;
+    let changes = sqlx::query(
+        "SELECT c.id, c.beneficiary_id, c.field, c.new_last4, c.new_enc, c.new_hash, c.bank_id, b.phone_enc, b.phone_hash FROM beneficiary_changes c \
+         JOIN beneficiaries b ON b.id = c.beneficiary_id WHERE c.roster_id = $1 AND c.applied_at IS NULL ORDER BY c.id",
+    )
+    .bind(roster)
+    .fetch_all(&mut *conn)
+    .await?;
+    let now = clock::now();
+    for c in &changes {
+        let (person, field, new_hash): (i64, String, String) = (c.get("beneficiary_id"), c.get("field"), c.get("new_hash"));
+        if field == "phone" {
+            let old = c.get::<Option<Vec<u8>>, _>("phone_enc").and_then(|e| cx.vault.decrypt(&e).ok()).and_then(|p| Phone::parse(&p).ok());
+            sqlx::query("UPDATE beneficiaries SET phone_enc = $1, phone_hash = $2 WHERE id = $3")
+                .bind(c.get::<Vec<u8>, _>("new_enc"))
+                .bind(&new_hash)
+                .bind(person)
+                .execute(&mut *conn)
+                .await?;
+            if let Some(old) = old.filter(|_| c.get::<Option<String>, _>("phone_hash").as_deref() != Some(new_hash.as_str())) {
+                let message = SmsMessage::PhoneChanged { department: department.clone(), new_last4: c.get("new_last4") };
+                cx.sms.queue(conn, &cx.vault, &old, &message).await?;
+            }
+        } else {
+            sqlx::query("UPDATE beneficiaries SET card_bank_id = $1, account_enc = $2, account_hash = $3, account_last4 = $4 WHERE id = $5")
+                .bind(c.get::<Option<i64>, _>("bank_id"))
+                .bind(c.get::<Vec<u8>, _>("new_enc"))
+                .bind(&new_hash)
+                .bind(c.get::<String, _>("new_last4"))
+                .bind(person)
+                .execute(&mut *conn)
+                .await?;
+        }
+        sqlx::query("UPDATE beneficiary_changes SET applied_at = $1 WHERE id = $2").bind(&now).bind(c.get::<i64, _>("id")).execute(&mut *conn).await?;
+        crate::ssr::db::audit::append(conn, "system", &format!("beneficiary_{field}_changed"), &format!("beneficiary:{person}"), &format!("roster:{roster}")).await?;
+    }
+    Ok(changes.len())
 }
 
 async fn event(conn: &mut AnyConnection, roster: i64, step: &str, staff: Option<i64>, note: &str) -> Result<(), sqlx::Error> {
@@ -285,7 +362,8 @@ async fn create_reissue(conn: &mut AnyConnection, cx: &AppContext, roster: i64) 
     let (item, period, region): (i64, String, i64) = (r.get("item_id"), r.get("period"), r.get("region_id"));
     let failed = sqlx::query(
         "SELECT p.id, p.beneficiary_id, p.recipient_id, p.amount_fen, COALESCE(b.card_bank_id, p.bank_id) AS bank_id, \
-                COALESCE(b.account_last4, p.account_last4) AS last4 FROM payments p JOIN beneficiaries b ON b.id = p.recipient_id \
+                COALESCE(b.account_last4, p.account_last4) AS last4, COALESCE(b.account_enc, p.account_enc) AS account_enc \
+         FROM payments p JOIN beneficiaries b ON b.id = p.recipient_id \
          WHERE p.roster_id = $1 AND p.status = 'failed' AND NOT EXISTS (SELECT 1 FROM payments x WHERE x.reissue_of_id = p.id)",
     )
     .bind(roster)
@@ -315,8 +393,8 @@ async fn create_reissue(conn: &mut AnyConnection, cx: &AppContext, roster: i64) 
     .await?;
     for f in &failed {
         sqlx::query(
-            "INSERT INTO payments (roster_id, beneficiary_id, recipient_id, item_id, period, amount_fen, bank_id, account_last4, status, reissue_of_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10)",
+            "INSERT INTO payments (roster_id, beneficiary_id, recipient_id, item_id, period, amount_fen, bank_id, account_last4, account_enc, status, reissue_of_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11)",
         )
         .bind(new)
         .bind(f.get::<i64, _>("beneficiary_id"))
@@ -326,6 +404,7 @@ async fn create_reissue(conn: &mut AnyConnection, cx: &AppContext, roster: i64) 
         .bind(f.get::<i64, _>("amount_fen"))
         .bind(f.get::<i64, _>("bank_id"))
         .bind(f.get::<String, _>("last4"))
+        .bind(f.get::<Option<Vec<u8>>, _>("account_enc"))
         .bind(f.get::<i64, _>("id"))
         .bind(&now)
         .execute(&mut *conn)
@@ -337,7 +416,8 @@ async fn create_reissue(conn: &mut AnyConnection, cx: &AppContext, roster: i64) 
 }
 
 /// Corrects the bank details of one line of a draft roster (a new card after a failed payment):
-/// the beneficiary's account on file and the line itself, recorded on the roster (masked).
+/// the line is paid into the new account; the person's account on file follows when the roster
+/// has passed its reviews, as for an imported roster. Recorded on the roster (masked).
 pub async fn correct_line(cx: &AppContext, staff: &Staff, roster: i64, payment: i64, bank: i64, account: &str) -> Result<(), FlowError> {
     let account = crate::domain::BankAccount::parse(account).map_err(|e| FlowError::Invalid(e.to_string()))?;
     let mut tx = cx.db.begin().await?;
@@ -345,25 +425,35 @@ pub async fn correct_line(cx: &AppContext, staff: &Staff, roster: i64, payment: 
     if !crate::ssr::db::rosters::actions(staff, r.get("department_id"), &r.get::<String, _>("status"), false, false).correct {
         return Err(FlowError::WrongState);
     }
-    let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM banks WHERE id = $1").bind(bank).fetch_one(&mut *tx).await?;
-    let recipient: Option<i64> = sqlx::query_scalar("SELECT recipient_id FROM payments WHERE id = $1 AND roster_id = $2").bind(payment).bind(roster).fetch_optional(&mut *tx).await?;
-    let (Some(recipient), 1) = (recipient, known) else { return Err(FlowError::NotFound) };
-    sqlx::query("UPDATE beneficiaries SET card_bank_id = $1, account_enc = $2, account_hash = $3, account_last4 = $4 WHERE id = $5")
+    let luhn: Option<i64> = sqlx::query_scalar("SELECT luhn FROM banks WHERE id = $1").bind(bank).fetch_optional(&mut *tx).await?;
+    let line = sqlx::query("SELECT p.recipient_id, b.account_hash, b.account_last4 FROM payments p JOIN beneficiaries b ON b.id = p.recipient_id WHERE p.id = $1 AND p.roster_id = $2")
+        .bind(payment)
+        .bind(roster)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let (Some(line), Some(luhn)) = (line, luhn) else { return Err(FlowError::NotFound) };
+    if luhn != 0 && !account.luhn_ok() {
+        return Err(FlowError::Invalid("银行卡号的校验位不对（该行卡号末位是校验位），请核对".into()));
+    }
+    sqlx::query("UPDATE payments SET bank_id = $1, account_last4 = $2, account_enc = $3 WHERE id = $4")
         .bind(bank)
-        .bind(cx.vault.encrypt(account.as_str()))
-        .bind(cx.vault.lookup_hash(account.as_str()))
         .bind(account.last4())
-        .bind(recipient)
+        .bind(cx.vault.encrypt(account.as_str()))
+        .bind(payment)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE payments SET bank_id = $1, account_last4 = $2 WHERE id = $3").bind(bank).bind(account.last4()).bind(payment).execute(&mut *tx).await?;
+    if line.get::<Option<String>, _>("account_hash").as_deref() != Some(cx.vault.lookup_hash(account.as_str()).as_str()) {
+        let held = super::HeldChange::new(roster, line.get("recipient_id"), super::Change::Account { old_last4: line.get("account_last4"), new: account.clone(), bank_id: bank });
+        super::hold_changes(&mut tx, &cx.vault, &[held], &clock::now()).await?;
+    }
     event(&mut tx, roster, "corrected", Some(staff.id), &format!("明细 {payment} 银行卡号更正为 {}", crate::domain::mask::account(&account))).await?;
     crate::ssr::db::audit::append(&mut tx, &format!("staff:{}", staff.id), "roster_line_corrected", &format!("payment:{payment}"), "").await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// The file for the bank: every line with the account to pay into (staff only; audited).
+/// The file for the bank: every line with the account to pay into, the line's own as reviewed
+/// (staff only; audited).
 pub async fn bank_file(cx: &AppContext, staff: &Staff, roster: i64) -> Result<(String, String), FlowError> {
     let r = sqlx::query("SELECT status, department_id, period FROM rosters WHERE id = $1").bind(roster).fetch_optional(&cx.db.pool).await?.ok_or(FlowError::NotFound)?;
     let may = crate::ssr::db::rosters::actions(staff, r.get("department_id"), &r.get::<String, _>("status"), false, false);
@@ -371,7 +461,8 @@ pub async fn bank_file(cx: &AppContext, staff: &Staff, roster: i64) -> Result<(S
         return Err(FlowError::NotAllowed);
     }
     let lines = sqlx::query(
-        "SELECT p.id, b.name, b.id_enc, rb.account_enc, bk.name AS bank, p.amount_fen FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id \
+        "SELECT p.id, b.name, b.id_enc, COALESCE(p.account_enc, rb.account_enc) AS account_enc, bk.name AS bank, p.amount_fen \
+         FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id \
          JOIN beneficiaries rb ON rb.id = p.recipient_id JOIN banks bk ON bk.id = p.bank_id WHERE p.roster_id = $1 ORDER BY p.id",
     )
     .bind(roster)
@@ -449,10 +540,10 @@ pub async fn import_feedback(cx: &AppContext, staff: &Staff, roster: i64, bytes:
         }
         let result = cells[1].trim();
         if ["成功", "已发放", "已到账", "到账", "发放成功"].contains(&result) {
-            let date = crate::domain::normalize_ascii(&cells[3]).replace('/', "-").replace('.', "-");
-            match parse_days(&date).filter(|_| date.len() == 10) {
+            match crate::domain::date::parse_written_date(&cells[3]) {
                 Some(d) => outcomes.push((pid, Some(format_days(d)), None)),
-                None => problem("到账日期", "请填写到账日期，如 2026-12-05".into()),
+                None if cells[3].trim().is_empty() => problem("到账日期", "请填写到账日期，如 2026-12-05".into()),
+                None => problem("到账日期", format!("“{}”不是有效的日期，请写成 2026-12-05", cells[3].trim())),
             }
         } else if ["失败", "发放失败", "退回", "未到账"].contains(&result) {
             outcomes.push((pid, None, Some(failure_reason(&cells[2]))));

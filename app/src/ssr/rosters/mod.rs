@@ -8,6 +8,7 @@ pub mod flow;
 use self::file::{Column, Table};
 use crate::api::rosters::{Problem, Screening};
 use crate::domain::{mask, BankAccount, IdNumber, Money, Phone};
+use crate::ssr::db::banks::Banks;
 use crate::ssr::{clock, db::{bulk, Db}, Vault};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -96,7 +97,12 @@ fn period_fits(period: &str, frequency: &str) -> bool {
         }
 }
 
-/// A place or bank name as written, reduced to compare (spaces and full-width forms away).
+/// Whether a 预计发放时间 is a month or a date that exists (2026-12, 2026-12-05, 2026年12月).
+fn expected_time_ok(text: &str) -> bool {
+    crate::domain::date::parse_written(text).is_some()
+}
+
+/// A place name as written, reduced to compare (spaces and full-width forms away).
 fn plain(s: &str) -> String {
     crate::domain::normalize_ascii(s).replace('（', "(").replace('）', ")")
 }
@@ -104,10 +110,60 @@ fn plain(s: &str) -> String {
 /// What the database already knows of a person named in a file.
 struct Known {
     id: i64,
+    name: String,
     village_id: i64,
     is_deceased: bool,
     account_hash: Option<String>,
+    account_last4: Option<String>,
     phone_hash: Option<String>,
+    phone_enc: Option<Vec<u8>>,
+}
+
+impl Known {
+    /// The last four digits of the phone on file, if any.
+    fn phone_last4(&self, vault: &Vault) -> Option<String> {
+        let phone = vault.decrypt(self.phone_enc.as_deref()?).ok()?;
+        Some(Phone::parse(&phone).ok()?.last4().to_string())
+    }
+}
+
+/// A change a line carries to its person's phone or account on file. It is held with the
+/// roster until the roster passes finance review (see `flow::apply_changes`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Phone { old_last4: Option<String>, new: Phone },
+    Account { old_last4: Option<String>, new: BankAccount, bank_id: i64 },
+}
+
+impl Change {
+    /// The screening hint reviewers read.
+    pub fn hint(&self) -> String {
+        let old = |o: &Option<String>| o.as_ref().map_or_else(|| "原未登记".to_string(), |l| format!("尾号{l}"));
+        match self {
+            Change::Phone { old_last4, new } => format!("手机号变更：{} → 尾号{}（财政复核通过后生效，并短信告知原手机号）", old(old_last4), new.last4()),
+            Change::Account { old_last4, new, .. } => format!("银行卡号变更：{} → 尾号{}（本清册按新卡号发放，财政复核通过后更新登记信息）", old(old_last4), new.last4()),
+        }
+    }
+
+    /// What a line changes for a person on file: a phone or account other than theirs.
+    fn of(known: &Known, vault: &Vault, phone: Option<&Phone>, account: &BankAccount, bank_id: i64) -> Vec<Change> {
+        let mut out = Vec::new();
+        if let Some(phone) = phone {
+            if known.phone_hash.as_deref() != Some(vault.lookup_hash(phone.as_str()).as_str()) {
+                out.push(Change::Phone { old_last4: known.phone_last4(vault), new: phone.clone() });
+            }
+        }
+        if known.account_hash.as_deref() != Some(vault.lookup_hash(account.as_str()).as_str()) {
+            out.push(Change::Account { old_last4: known.account_last4.clone(), new: account.clone(), bank_id });
+        }
+        out
+    }
+}
+
+/// A name as written, reduced to compare with the name on file (spaces and full-width forms away).
+fn same_name(a: &str, b: &str) -> bool {
+    let plain = |s: &str| crate::domain::normalize_ascii(s).chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    plain(a) == plain(b)
 }
 
 /// Rows per lookup statement: the hashes of a file are looked up this many at a time (binding
@@ -124,7 +180,7 @@ async fn known_people(conn: &mut sqlx::AnyConnection, id_hashes: &[String]) -> R
     let mut known = HashMap::with_capacity(id_hashes.len());
     for chunk in id_hashes.chunks(LOOKUP_CHUNK) {
         let sql = format!(
-            "SELECT id_hash, id, village_id, is_deceased, account_hash, phone_hash FROM beneficiaries WHERE id_hash IN ({})",
+            "SELECT id_hash, id, name, village_id, is_deceased, account_hash, account_last4, phone_hash, phone_enc FROM beneficiaries WHERE id_hash IN ({})",
             placeholders(1, chunk.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -136,10 +192,13 @@ async fn known_people(conn: &mut sqlx::AnyConnection, id_hashes: &[String]) -> R
                 r.get("id_hash"),
                 Known {
                     id: r.get("id"),
+                    name: r.get("name"),
                     village_id: r.get("village_id"),
                     is_deceased: r.get::<i64, _>("is_deceased") != 0,
                     account_hash: r.get("account_hash"),
+                    account_last4: r.get("account_last4"),
                     phone_hash: r.get("phone_hash"),
+                    phone_enc: r.get("phone_enc"),
                 },
             );
         }
@@ -199,7 +258,7 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
         .await?;
     let townships: HashMap<String, i64> = places.iter().map(|r| (plain(&r.get::<String, _>("t_name")), r.get("t_id"))).collect();
     let villages: HashMap<(i64, String), i64> = places.iter().map(|r| ((r.get("t_id"), plain(&r.get::<String, _>("name"))), r.get("id"))).collect();
-    let banks: Vec<(i64, String)> = sqlx::query("SELECT id, name FROM banks").fetch_all(&db.pool).await?.iter().map(|r| (r.get("id"), plain(&r.get::<String, _>("name")))).collect();
+    let banks = Banks::load(db).await?;
 
     // First the file alone: ID numbers and accounts, hashed once.
     let (ids, id_hashes) = hashed(vault, table, Column::IdNumber, |text| IdNumber::parse(text).ok(), IdNumber::as_str);
@@ -258,18 +317,29 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
         let mut problems = Vec::new();
         let mut problem = |column: Column, message: String| problems.push(Problem { row, column: column.label().to_string(), message });
         let name = crate::domain::cases::clean_text(table.get(cells, Column::Name));
-        if name.is_empty() || name.chars().count() > 30 {
-            problem(Column::Name, "请填写姓名".into());
+        if let Err(e) = crate::domain::check_person_name(&name) {
+            problem(Column::Name, e.to_string());
         }
         if id.is_none() {
-            if let Err(e) = IdNumber::parse(table.get(cells, Column::IdNumber)) {
-                problem(Column::IdNumber, e.to_string());
+            let text = table.get(cells, Column::IdNumber);
+            match file::inexact_number(text) {
+                Some(shown) => problem(Column::IdNumber, file::inexact_number_message(Column::IdNumber, shown)),
+                None => {
+                    if let Err(e) = IdNumber::parse(text) {
+                        problem(Column::IdNumber, e.to_string());
+                    }
+                }
             }
         }
         if let Some((id, _)) = id {
             if let Some(first) = seen_ids.insert(id.as_str(), row) {
                 problem(Column::IdNumber, format!("同一人在文件中出现两次（第{first}行）"));
             }
+        }
+        // A person on file is who their ID number says: a roster cannot rename them.
+        let on_file = id.as_ref().and_then(|(_, hash)| known.get(hash));
+        if let Some(k) = on_file.filter(|k| !name.is_empty() && !same_name(&k.name, &name)) {
+            problem(Column::IdNumber, format!("身份证号已登记为 {}，与姓名不符", mask::name(&k.name)));
         }
         let phone_text = table.get(cells, Column::Phone);
         let phone = if phone_text.is_empty() { None } else { Phone::parse(phone_text).map_err(|e| problem(Column::Phone, e.to_string())).ok() };
@@ -281,15 +351,29 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
         if township.is_some() && village.is_none() {
             problem(Column::Village, format!("{}没有“{}”这个村(社区)", table.get(cells, Column::Township), table.get(cells, Column::Village)));
         }
-        let bank_text = plain(table.get(cells, Column::Bank));
-        let bank = banks.iter().find(|(_, b)| !bank_text.is_empty() && (b.contains(&bank_text) || bank_text.contains(b.as_str()))).map(|(id, _)| *id);
+        let bank = banks.find(table.get(cells, Column::Bank));
         if bank.is_none() {
-            problem(Column::Bank, format!("“{}”不是本县的代发银行", table.get(cells, Column::Bank)));
+            problem(Column::Bank, banks.unknown_message(table.get(cells, Column::Bank)));
         }
         if account.is_none() {
-            if let Err(e) = BankAccount::parse(table.get(cells, Column::Account)) {
-                problem(Column::Account, e.to_string());
+            let text = table.get(cells, Column::Account);
+            match file::inexact_number(text) {
+                Some(shown) => problem(Column::Account, file::inexact_number_message(Column::Account, shown)),
+                None => {
+                    if let Err(e) = BankAccount::parse(text) {
+                        problem(Column::Account, e.to_string());
+                    }
+                }
             }
+        }
+        if let (Some(bank), Some((account, _))) = (bank, account) {
+            if banks.needs_luhn(bank) && !account.luhn_ok() {
+                problem(Column::Account, format!("银行卡号 {} 的校验位不对（{}的卡号末位是校验位），请核对", mask::account(account), banks.name(bank)));
+            }
+        }
+        let expected = table.get(cells, Column::Expected);
+        if !expected.is_empty() && !expected_time_ok(expected) {
+            problem(Column::Expected, format!("“{expected}”不是有效的时间，请写成 2026-12 或 2026-12-05"));
         }
         let amount = Money::parse_positive(table.get(cells, Column::Amount)).map_err(|e| problem(Column::Amount, e.to_string())).ok();
         if let (Some(a), Some(s)) = (amount, standard) {
@@ -308,6 +392,11 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
         if let (Some((_, id_hash)), Some(v)) = (id, village) {
             if let Some(other) = partner_item.get(id_hash) {
                 out.screening.push(Screening { row, message: format!("本期已享受“{other}”，两项不能同时享受") });
+            }
+            if let (Some(k), Some(bank), Some((account, _))) = (on_file, bank, account) {
+                for change in Change::of(k, vault, phone.as_ref(), account, bank) {
+                    out.screening.push(Screening { row, message: change.hint() });
+                }
             }
             if let Some(k) = known.get(id_hash) {
                 if k.village_id != v {
@@ -353,7 +442,7 @@ pub async fn write(db: &Db, vault: &Vault, checked: &Checked, actor: &str, sha25
     let now = clock::now();
     let mut tx = db.begin().await?;
     db.bulk_cache(&mut tx, true).await?;
-    let beneficiaries = register(&mut tx, vault, &checked.lines, &now).await?;
+    let (beneficiaries, mut held) = register(&mut tx, vault, &checked.lines, &now).await?;
     let mut by_township: Vec<(i64, Vec<(&Line, i64)>)> = Vec::new();
     let mut township_at: HashMap<i64, usize> = HashMap::new();
     for (line, beneficiary) in checked.lines.iter().zip(beneficiaries) {
@@ -363,6 +452,7 @@ pub async fn write(db: &Db, vault: &Vault, checked: &Checked, actor: &str, sha25
         });
         by_township[at].1.push((line, beneficiary));
     }
+    let mut roster_of_line: HashMap<usize, i64> = HashMap::new();
     let mut rosters = Vec::new();
     for (township, lines) in by_township {
         let batch: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(batch), 0) + 1 FROM rosters WHERE item_id = $1 AND period = $2 AND region_id = $3")
@@ -399,11 +489,19 @@ pub async fn write(db: &Db, vault: &Vault, checked: &Checked, actor: &str, sha25
             let rows: Vec<Vec<bulk::Val>> = chunk
                 .iter()
                 .map(|(line, beneficiary)| {
-                    vec![(*beneficiary).into(), (*beneficiary).into(), line.amount.fen().into(), line.bank_id.into(), line.account.last4().into()]
+                    vec![
+                        (*beneficiary).into(),
+                        (*beneficiary).into(),
+                        line.amount.fen().into(),
+                        line.bank_id.into(),
+                        line.account.last4().into(),
+                        vault.encrypt(line.account.as_str()).into(),
+                    ]
                 })
                 .collect();
             bulk::insert_rows_sharing(&mut tx, "payments", &shared, PAYMENT_COLUMNS, rows).await?;
         }
+        roster_of_line.extend(lines.iter().map(|(line, _)| (line.row, roster)));
         sqlx::query("INSERT INTO roster_events (roster_id, step, staff_id, note, at) VALUES ($1, 'imported', NULL, $2, $3)")
             .bind(roster)
             .bind(format!("{actor} 导入 {count} 行"))
@@ -413,39 +511,75 @@ pub async fn write(db: &Db, vault: &Vault, checked: &Checked, actor: &str, sha25
         crate::ssr::db::audit::append(&mut tx, actor, "roster_imported", &format!("roster:{roster}"), &format!("lines:{count}")).await?;
         rosters.push(roster);
     }
+    for change in &mut held {
+        change.roster_id = roster_of_line.get(&change.row).copied().unwrap_or_default();
+    }
+    hold_changes(&mut tx, vault, &held, &now).await?;
     db.bulk_cache(&mut tx, false).await?;
     tx.commit().await?;
     Ok(rosters)
 }
 
-/// The beneficiary of each line, in order: found by ID number (their bank details and phone
-/// brought up to date where the file changes them), or registered with a household of their own.
-async fn register(conn: &mut sqlx::AnyConnection, vault: &Vault, lines: &[Line], now: &str) -> Result<Vec<i64>, sqlx::Error> {
+/// A change a new roster line carries for a person on file, waiting for its roster.
+pub struct HeldChange {
+    /// The file's row, until the roster it went to is known.
+    row: usize,
+    pub roster_id: i64,
+    pub beneficiary_id: i64,
+    pub change: Change,
+}
+
+impl HeldChange {
+    /// A change for a line of a roster that exists.
+    pub fn new(roster_id: i64, beneficiary_id: i64, change: Change) -> Self {
+        HeldChange { row: 0, roster_id, beneficiary_id, change }
+    }
+}
+
+/// Records changes to people's phones and accounts with their rosters, to be applied when the
+/// roster passes finance review; a newer change of the same roster and field replaces an older.
+pub async fn hold_changes(conn: &mut sqlx::AnyConnection, vault: &Vault, held: &[HeldChange], now: &str) -> Result<(), sqlx::Error> {
+    for h in held {
+        let (field, old_last4, new_text, bank_id) = match &h.change {
+            Change::Phone { old_last4, new } => ("phone", old_last4.clone(), new.as_str(), None),
+            Change::Account { old_last4, new, bank_id } => ("account", old_last4.clone(), new.as_str(), Some(*bank_id)),
+        };
+        sqlx::query("DELETE FROM beneficiary_changes WHERE roster_id = $1 AND beneficiary_id = $2 AND field = $3 AND applied_at IS NULL")
+            .bind(h.roster_id)
+            .bind(h.beneficiary_id)
+            .bind(field)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "INSERT INTO beneficiary_changes (roster_id, beneficiary_id, field, old_last4, new_last4, new_enc, new_hash, bank_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(h.roster_id)
+        .bind(h.beneficiary_id)
+        .bind(field)
+        .bind(old_last4)
+        .bind(&new_text[new_text.len() - 4..])
+        .bind(vault.encrypt(new_text))
+        .bind(vault.lookup_hash(new_text))
+        .bind(bank_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The beneficiary of each line, in order: found by ID number, or registered with a household
+/// of their own. A person on file keeps their phone and account: what the file changes is
+/// returned, to be held with the roster until it has been reviewed.
+async fn register(conn: &mut sqlx::AnyConnection, vault: &Vault, lines: &[Line], now: &str) -> Result<(Vec<i64>, Vec<HeldChange>), sqlx::Error> {
     let hashes: Vec<String> = lines.iter().map(|l| vault.lookup_hash(l.id.as_str())).collect();
     let known = known_people(conn, &hashes).await?;
+    let mut held = Vec::new();
     for (line, hash) in lines.iter().zip(&hashes) {
         let Some(k) = known.get(hash) else { continue };
-        let account_hash = vault.lookup_hash(line.account.as_str());
-        if k.account_hash.as_deref() != Some(account_hash.as_str()) {
-            sqlx::query("UPDATE beneficiaries SET card_bank_id = $1, account_enc = $2, account_hash = $3, account_last4 = $4 WHERE id = $5")
-                .bind(line.bank_id)
-                .bind(vault.encrypt(line.account.as_str()))
-                .bind(&account_hash)
-                .bind(line.account.last4())
-                .bind(k.id)
-                .execute(&mut *conn)
-                .await?;
-        }
-        if let Some(phone) = &line.phone {
-            let phone_hash = vault.lookup_hash(phone.as_str());
-            if k.phone_hash.as_deref() != Some(phone_hash.as_str()) {
-                sqlx::query("UPDATE beneficiaries SET phone_enc = $1, phone_hash = $2 WHERE id = $3")
-                    .bind(vault.encrypt(phone.as_str()))
-                    .bind(&phone_hash)
-                    .bind(k.id)
-                    .execute(&mut *conn)
-                    .await?;
-            }
+        for change in Change::of(k, vault, line.phone.as_ref(), &line.account, line.bank_id) {
+            held.push(HeldChange { row: line.row, roster_id: 0, beneficiary_id: k.id, change });
         }
     }
     let new: Vec<(&Line, &String)> = lines.iter().zip(&hashes).filter(|(_, h)| !known.contains_key(*h)).collect();
@@ -460,17 +594,19 @@ async fn register(conn: &mut sqlx::AnyConnection, vault: &Vault, lines: &[Line],
             registered.insert(r.get("id_hash"), r.get("id"));
         }
     }
-    hashes
+    let ids = hashes
         .iter()
         .map(|h| known.get(h).map(|k| k.id).or_else(|| registered.get(h).copied()).ok_or_else(|| sqlx::Error::RowNotFound))
-        .collect()
+        .collect::<Result<Vec<i64>, sqlx::Error>>()?;
+    Ok((ids, held))
 }
 
 /// Lines written per round of multi-row statements.
 const WRITE_CHUNK: usize = 5_000;
 
-/// A payment line's own columns (the roster's are shared, see `write`).
-const PAYMENT_COLUMNS: &[&str] = &["beneficiary_id", "recipient_id", "amount_fen", "bank_id", "account_last4"];
+/// A payment line's own columns (the roster's are shared, see `write`); the account it is paid
+/// into is the line's own, as its reviewers saw it.
+const PAYMENT_COLUMNS: &[&str] = &["beneficiary_id", "recipient_id", "amount_fen", "bank_id", "account_last4", "account_enc"];
 
 /// A new person's own household, named after their ID hash.
 fn household_code(id_hash: &str) -> String {

@@ -24,6 +24,9 @@ pub enum SmsMessage {
     CaseInfoRequested { tracking_no: String, department: String },
     /// 到账短信: 主管部门 + 补贴名称 + 补贴金额 (and, when failed, a pointer to what to do).
     PaymentResult { department: String, item: String, amount: Money, paid: bool },
+    /// To a person's old phone when a reviewed roster changed it: who changed it, and the last
+    /// four digits of the new one.
+    PhoneChanged { department: String, new_last4: String },
 }
 
 impl SmsMessage {
@@ -36,6 +39,7 @@ impl SmsMessage {
             Self::CaseInfoRequested { .. } => "case_info_requested",
             Self::PaymentResult { paid: true, .. } => "payment_paid",
             Self::PaymentResult { paid: false, .. } => "payment_failed",
+            Self::PhoneChanged { .. } => "phone_changed",
         }
     }
 
@@ -47,6 +51,7 @@ impl SmsMessage {
             | Self::CaseReplied { tracking_no, department }
             | Self::CaseInfoRequested { tracking_no, department } => vec![department.clone(), tracking_no.clone()],
             Self::PaymentResult { department, item, amount, .. } => vec![department.clone(), item.clone(), amount.plain()],
+            Self::PhoneChanged { department, new_last4 } => vec![department.clone(), new_last4.clone()],
         }
     }
 
@@ -68,6 +73,9 @@ impl SmsMessage {
             }
             Self::PaymentResult { department, item, amount, paid: false } => {
                 format!("【惠民惠农补贴】{department}发放的{item}{}元未能到账，请在门户“查询我的补贴”查看原因和办理方法。", amount.plain())
+            }
+            Self::PhoneChanged { department, new_last4 } => {
+                format!("【惠民惠农补贴】{department}已将您登记的手机号变更为尾号{new_last4}的号码，今后补贴短信和查询验证码发往新号码。如非本人申请，请尽快联系{department}。")
             }
         }
     }
