@@ -307,8 +307,9 @@ async fn a_code_files_only_for_the_phone_it_was_sent_to() {
     let r = start(&app, &fields("13912340001"), None).await;
     let form = set_cookie(&r, "case_form").unwrap();
     let code = code_sent_to(&app, "13912340001").await.unwrap();
-    // Another phone that just had a code: its form is kept, but no new code goes out.
-    app.client.post(app.url("/cases/track/start")).form(&[("no", "20260101-0001"), ("phone", "13912340002")]).send().await.unwrap();
+    // Another phone that just had a code (for a form of its own): this form is kept with the
+    // second phone, but no new code goes out.
+    assert_eq!(location(&start(&app, &fields("13912340002"), None).await), "/cases/code");
     let r = start(&app, &fields("13912340002"), Some(&form)).await;
     assert_eq!(r.status().as_u16(), 429);
     let r = app.client.post(app.url("/cases/verify")).header("cookie", &form).form(&[("code", code.as_str())]).send().await.unwrap();
@@ -347,4 +348,60 @@ async fn the_deadline_stops_while_the_filer_is_asked_for_more() {
     let waited = calendar.working_days_between(d("2026-11-02"), d(&app::ssr::clock::local_today()));
     assert!(waited > 0);
     assert_eq!(calendar.working_days_between(d(&before), d(&row.get::<String, _>("deadline_on"))), waited);
+}
+
+/// The next case's public record cannot be found by counting on from one's own number; numbers
+/// given before the random part was added still open their record and tracking.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tracking_numbers_cannot_be_walked_and_old_ones_still_work() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let p = place(&app, 0).await;
+        let where_ = format!("{}/{}", p.township, p.village);
+        let first = file(&app, &p.item, &where_, "13912340061", false).await;
+        age_codes(&app).await;
+        let second = file(&app, &p.item, &where_, "13912340062", false).await;
+        let parts: Vec<&str> = second.split('-').collect();
+        assert_eq!(parts.len(), 3, "{second}: date, sequence and the random part");
+        assert!(parts[2].len() == 6 && parts[2].bytes().all(|b| b.is_ascii_digit()), "{second}: six digits for a phone's number pad");
+        assert!(messages_to(&app, "13912340062").await.iter().any(|m| m.contains(&second)), "the whole number by SMS");
+        assert_eq!(app.get_text(&format!("/case/{second}")).await.0, 200);
+        let counted_on = format!("{}-{}", parts[0], parts[1]);
+        assert_eq!(app.get_text(&format!("/case/{counted_on}")).await.0, 404, "{backend:?}: date and sequence alone open nothing");
+        let wrong_key = format!("{counted_on}-{:06}", (parts[2].parse::<u32>().unwrap() + 1) % 1_000_000);
+        assert_eq!(app.get_text(&format!("/case/{wrong_key}")).await.0, 404);
+        assert_ne!(first, second);
+
+        // A number from before: still its record, still tracked by its filer.
+        let old = counted_on.clone();
+        sqlx::query("UPDATE cases SET tracking_no = $1 WHERE tracking_no = $2").bind(&old).bind(&second).execute(&app.db.pool).await.unwrap();
+        assert_eq!(app.get_text(&format!("/case/{old}")).await.0, 200, "{backend:?}");
+        let session = track(&app, &old.replace('-', ""), "13912340062").await;
+        let mine = app.client.get(app.url("/cases/mine")).header("cookie", &session).send().await.unwrap().text().await.unwrap();
+        assert!(mine.contains(&old));
+    }
+}
+
+/// The kept form is named by a token the server made: a token the visitor brings names nothing,
+/// and once a code is sent the form lives as long as the code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kept_form_is_named_by_the_servers_token_and_lives_as_long_as_its_code() {
+    let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
+    let p = place(&app, 0).await;
+    let where_ = format!("{}/{}", p.township, p.village);
+    let planted = format!("case_form={}", "ab".repeat(32));
+    let fields = [("kind", "inquiry"), ("item", p.item.as_str()), ("place", where_.as_str()), ("description", "太短"), ("name", "王秀英"), ("phone", "13912340071")];
+    let r = start(&app, &fields, Some(&planted)).await;
+    assert!(location(&r).starts_with("/cases/new?e="), "a bad form comes back");
+    let kept = set_cookie(&r, "case_form").unwrap();
+    assert_ne!(kept, planted, "the server names the form, not the visitor");
+    // The server's own token is kept across corrections.
+    let fields = [("kind", "inquiry"), ("item", p.item.as_str()), ("place", where_.as_str()), ("description", DESCRIPTION), ("name", "王秀英"), ("phone", "13912340071")];
+    let r = start(&app, &fields, Some(&kept)).await;
+    assert_eq!(location(&r), "/cases/code");
+    assert_eq!(set_cookie(&r, "case_form").unwrap(), kept);
+    let max_age = r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("case_form=")).unwrap().to_string();
+    assert!(max_age.contains(&format!("Max-Age={}", app::ssr::code::CODE_TTL_SECS)), "{max_age}");
+    let expires: String = sqlx::query_scalar("SELECT expires_at FROM case_drafts").fetch_one(&app.db.pool).await.unwrap();
+    assert!(expires <= app::ssr::clock::from_now(app::ssr::code::CODE_TTL_SECS + 5), "{expires}: as long as the code");
 }

@@ -33,3 +33,40 @@ async fn pages_carry_a_nonce_policy_and_nothing_may_frame_them() {
     let r = app.client.get(app.url("/policies")).header("x-forwarded-proto", "https").send().await.unwrap();
     assert!(header(&r, "strict-transport-security").starts_with("max-age="), "HSTS behind HTTPS");
 }
+
+/// A shared village terminal must not keep one person's answers for the next: every personal
+/// page, server function and CSV is `no-store, private`; public pages may be kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn personal_answers_are_never_kept_by_a_browser_or_a_proxy() {
+    use crate::helpers::{code_sent_to, set_cookie};
+    let app = spawn_app(Backend::Sqlite).await;
+    let me = crate::check::someone(&app).await;
+    let r = crate::check::start(&app, &me.id, &me.phone).await;
+    let pending = set_cookie(&r, "check_pending").unwrap();
+    let code = code_sent_to(&app, &me.phone).await.unwrap();
+    let citizen = set_cookie(&crate::check::verify(&app, &pending, &code).await, "citizen_session").unwrap();
+    let (staff, _) = crate::staff::login(&app, "civil_affairs").await;
+    let personal: [(&str, &str, &str); 9] = [
+        ("GET", "/check/payments", citizen.as_str()),
+        ("GET", "/check/statement", citizen.as_str()),
+        ("GET", "/check/statement/csv", citizen.as_str()),
+        ("POST", "/api/my_payments", citizen.as_str()),
+        ("GET", "/check/code", ""),
+        ("GET", "/cases/new", ""),
+        ("GET", "/staff", staff.as_str()),
+        ("GET", "/staff/rosters", staff.as_str()),
+        ("POST", "/api/staff_rosters", staff.as_str()),
+    ];
+    for (method, path, cookie) in personal {
+        let request = if method == "GET" { app.client.get(app.url(path)) } else { app.client.post(app.url(path)).header("content-type", "application/x-www-form-urlencoded") };
+        let r = request.header("cookie", cookie).send().await.unwrap();
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+        assert_eq!(header(&r, "cache-control"), "no-store, private", "{method} {path}");
+        assert!(header(&r, "etag").is_empty(), "{path}: no validator to keep it by");
+    }
+    // A public page seen by a signed-in person is not kept either; seen anonymously it may be.
+    let r = app.client.get(app.url("/policies")).header("cookie", &citizen).send().await.unwrap();
+    assert_eq!(header(&r, "cache-control"), "no-store, private");
+    let r = app.client.get(app.url("/policies")).send().await.unwrap();
+    assert!(!header(&r, "cache-control").contains("no-store"), "{}", header(&r, "cache-control"));
+}

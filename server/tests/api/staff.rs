@@ -248,3 +248,130 @@ async fn the_admin_manages_accounts_and_departments() {
     let audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('staff_user_created', 'staff_user_toggle', 'department_saved')").fetch_one(&app.db.pool).await.unwrap();
     assert_eq!(audit, 4);
 }
+
+/// Who may look at a roster file before it is written: the item's department and finance only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_items_department_and_finance_upload_and_preview_its_rosters() {
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        let ids = vec![app::domain::IdNumber::from_parts("510999", 1959, 4, 4, 404).unwrap().as_str().to_string()];
+        let file = crate::flow::roster_file(&app, &ids).await;
+        let other = crate::flow::roster_file_of(&app, 1, &[]).await;
+        let fields = [("item", file.code.as_str()), ("period", "2026-12")];
+        for who in ["supervisor", "admin", other.dept.as_str()] {
+            let staffer = crate::flow::as_staff(&app, who).await;
+            let r = crate::flow::upload(&app, &staffer, "/staff/rosters/upload", &fields, file.csv.clone().into_bytes()).await;
+            assert_eq!(r.status().as_u16(), 403, "{backend:?}: {who} may not see who this item pays");
+            assert!(r.text().await.unwrap().contains("主管部门"), "said in words");
+        }
+        assert_eq!(app.count("roster_uploads").await, 0, "{backend:?}: nothing of theirs was kept");
+        for who in [file.dept.as_str(), "finance"] {
+            let staffer = crate::flow::as_staff(&app, who).await;
+            let r = crate::flow::upload(&app, &staffer, "/staff/rosters/upload", &fields, file.csv.clone().into_bytes()).await;
+            let preview = location(&r);
+            assert!(preview.starts_with("/staff/rosters/upload/"), "{backend:?}: {who}: {preview}");
+            assert_eq!(page(&app, &staffer.cookie, &preview).await.0, 200);
+            // Nobody else opens that preview, even with its address.
+            let sup = crate::flow::as_staff(&app, "supervisor").await;
+            assert_ne!(page(&app, &sup.cookie, &preview).await.0, 200, "{backend:?}");
+        }
+    }
+}
+
+/// An upload without a session is answered before its body has arrived: nobody's 20 MB is read
+/// for a visitor who may not upload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_without_a_session_is_refused_before_its_body_is_read() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app(Backend::Sqlite).await;
+    for cookie in ["", "cookie: staff_session=00000000000000000000000000000000\r\n"] {
+        let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+        let head = format!(
+            "POST /staff/rosters/upload HTTP/1.1\r\nhost: {}\r\ncontent-type: multipart/form-data; boundary=xyz\r\ncontent-length: 19000000\r\n{cookie}\r\n--xyz\r\n",
+            app.addr
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let mut answer = vec![0u8; 512];
+        let n = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut answer))
+            .await
+            .expect("answered while the body is still on its way")
+            .unwrap();
+        let answer = String::from_utf8_lossy(&answer[..n]).to_string();
+        assert!(answer.starts_with("HTTP/1.1 303") && answer.contains("/staff/login"), "{answer}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staff_session_ends_after_eight_hours_however_busy() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (cookie, _) = login(&app, "health").await;
+    assert_eq!(page(&app, &cookie, "/staff").await.0, 200);
+    // Seven hours of work: still signed in.
+    sqlx::query("UPDATE sessions SET created_at = $1 WHERE kind = 'staff'").bind(app::ssr::clock::from_now(-7 * 3600)).execute(&app.db.pool).await.unwrap();
+    assert_eq!(page(&app, &cookie, "/staff").await.0, 200);
+    // Eight hours and a minute since signing in, active a moment ago: signed out.
+    sqlx::query("UPDATE sessions SET created_at = $1 WHERE kind = 'staff'").bind(app::ssr::clock::from_now(-8 * 3600 - 60)).execute(&app.db.pool).await.unwrap();
+    assert_eq!(page(&app, &cookie, "/staff").await.0, 401);
+    assert_eq!(app.count("sessions").await, 0, "the session is gone");
+}
+
+/// Sign-in costs the same whoever is named (an unknown or locked account runs the hash too), and
+/// one address cannot try without end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_takes_as_long_for_any_account_and_is_limited_per_address() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let try_login = |user: &'static str| {
+        let (client, url) = (app.client.clone(), app.url("/staff/login"));
+        async move {
+            let started = std::time::Instant::now();
+            let r = client.post(url).form(&[("username", user), ("password", "not-the-password")]).send().await.unwrap();
+            assert_eq!(location(&r), "/staff/login?e=wrong", "{user}: the same answer");
+            started.elapsed().as_secs_f64()
+        }
+    };
+    for _ in 0..5 {
+        try_login("education").await;
+    }
+    let locked: Option<String> = sqlx::query_scalar("SELECT locked_until FROM staff_users WHERE username = 'education'").fetch_one(&app.db.pool).await.unwrap();
+    assert!(locked.is_some(), "locked after five wrong passwords");
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (mut wrong, mut unknown, mut on_lock) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..3 {
+        wrong.push(try_login("health").await);
+        unknown.push(try_login("nobody-here").await);
+        on_lock.push(try_login("education").await);
+    }
+    let (wrong, unknown, on_lock) = (median(wrong), median(unknown), median(on_lock));
+    assert!(unknown > wrong * 0.5 && on_lock > wrong * 0.5, "a wrong password {wrong:.3} s, unknown {unknown:.3} s, locked {on_lock:.3} s");
+    // 14 tries so far; the address may make 20 a minute.
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        let r = app.client.post(app.url("/staff/login")).form(&[("username", "nobody"), ("password", "x")]).send().await.unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 6, "{statuses:?}");
+    assert_eq!(*statuses.last().unwrap(), 429, "{statuses:?}");
+    let r = app.client.post(app.url("/staff/login")).form(&[("username", "health"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 429, "even the right password waits");
+    assert!(r.text().await.unwrap().contains("登录尝试过于频繁"));
+}
+
+/// Staff are told, where they type it, that a reply, a transfer or extension reason and a
+/// request for more will be public on the case's record (not for a case filed as not public).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_are_warned_where_their_words_will_be_public() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let p = place(&app, 0).await;
+    let public = case_id(&app, &file(&app, &p.item, &p.township, "13912345681", false).await).await;
+    crate::helpers::age_codes(&app).await;
+    let private = case_id(&app, &file(&app, &p.item, &p.township, "13912345682", true).await).await;
+    let (cookie, _) = login(&app, &department_code(&app, p.department_id).await).await;
+    let (_, html) = page(&app, &cookie, &format!("/staff/cases/{public}")).await;
+    assert_eq!(html.matches("以下内容将公开").count(), 4, "reply, request for more, transfer and extension");
+    assert!(html.contains("aria-describedby=\"public-reply\""), "read out with the field");
+    let (_, html) = page(&app, &cookie, &format!("/staff/cases/{private}")).await;
+    assert!(!html.contains("以下内容将公开"), "a case filed as not public has no public record");
+}
