@@ -18,6 +18,7 @@ mod nodes;
 mod open_data;
 mod privacy;
 mod public_pages;
+mod real_files;
 mod rosters;
 mod search;
 mod security_headers;
