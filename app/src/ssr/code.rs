@@ -274,3 +274,19 @@ pub async fn check(cx: &AppContext, conn: &mut AnyConnection, purpose: Purpose, 
     let left = MAX_TRIES - attempts;
     Ok(if left > 0 { CodeCheck::Wrong { tries_left: left } } else { CodeCheck::Expired })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::address_key;
+    use std::net::IpAddr;
+
+    #[test]
+    fn an_ipv6_visitor_is_counted_by_its_64() {
+        let key = |a: &str| address_key(a.parse::<IpAddr>().unwrap()).to_string();
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::");
+        assert_eq!(key("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::");
+        assert_ne!(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
+        assert_eq!(key("203.0.113.9"), "203.0.113.9");
+        assert_eq!(key("::ffff:203.0.113.9"), "203.0.113.9", "an IPv4 client seen through an IPv6 socket");
+    }
+}

@@ -386,22 +386,24 @@ async fn tracking_numbers_cannot_be_walked_and_old_ones_still_work() {
 /// and once a code is sent the form lives as long as the code.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_kept_form_is_named_by_the_servers_token_and_lives_as_long_as_its_code() {
-    let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
-    let p = place(&app, 0).await;
-    let where_ = format!("{}/{}", p.township, p.village);
-    let planted = format!("case_form={}", "ab".repeat(32));
-    let fields = [("kind", "inquiry"), ("item", p.item.as_str()), ("place", where_.as_str()), ("description", "太短"), ("name", "王秀英"), ("phone", "13912340071")];
-    let r = start(&app, &fields, Some(&planted)).await;
-    assert!(location(&r).starts_with("/cases/new?e="), "a bad form comes back");
-    let kept = set_cookie(&r, "case_form").unwrap();
-    assert_ne!(kept, planted, "the server names the form, not the visitor");
-    // The server's own token is kept across corrections.
-    let fields = [("kind", "inquiry"), ("item", p.item.as_str()), ("place", where_.as_str()), ("description", DESCRIPTION), ("name", "王秀英"), ("phone", "13912340071")];
-    let r = start(&app, &fields, Some(&kept)).await;
-    assert_eq!(location(&r), "/cases/code");
-    assert_eq!(set_cookie(&r, "case_form").unwrap(), kept);
-    let max_age = r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("case_form=")).unwrap().to_string();
-    assert!(max_age.contains(&format!("Max-Age={}", app::ssr::code::CODE_TTL_SECS)), "{max_age}");
-    let expires: String = sqlx::query_scalar("SELECT expires_at FROM case_drafts").fetch_one(&app.db.pool).await.unwrap();
-    assert!(expires <= app::ssr::clock::from_now(app::ssr::code::CODE_TTL_SECS + 5), "{expires}: as long as the code");
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let p = place(&app, 0).await;
+        let where_ = format!("{}/{}", p.township, p.village);
+        let planted = format!("case_form={}", "ab".repeat(32));
+        let fields = [("kind", "inquiry"), ("item", p.item.as_str()), ("place", where_.as_str()), ("description", "太短"), ("name", "王秀英"), ("phone", "13912340071")];
+        let r = start(&app, &fields, Some(&planted)).await;
+        assert!(location(&r).starts_with("/cases/new?e="), "a bad form comes back");
+        let kept = set_cookie(&r, "case_form").unwrap();
+        assert_ne!(kept, planted, "the server names the form, not the visitor");
+        // The server's own token is kept across corrections.
+        let fields = [("kind", "inquiry"), ("item", p.item.as_str()), ("place", where_.as_str()), ("description", DESCRIPTION), ("name", "王秀英"), ("phone", "13912340071")];
+        let r = start(&app, &fields, Some(&kept)).await;
+        assert_eq!(location(&r), "/cases/code");
+        assert_eq!(set_cookie(&r, "case_form").unwrap(), kept);
+        let max_age = r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("case_form=")).unwrap().to_string();
+        assert!(max_age.contains(&format!("Max-Age={}", app::ssr::code::CODE_TTL_SECS)), "{max_age}");
+        let expires: String = sqlx::query_scalar("SELECT expires_at FROM case_drafts").fetch_one(&app.db.pool).await.unwrap();
+        assert!(expires <= app::ssr::clock::from_now(app::ssr::code::CODE_TTL_SECS + 5), "{backend:?} {expires}: as long as the code");
+    }
 }

@@ -59,9 +59,8 @@ async fn a_citizen_sees_their_payments_after_the_code() {
         assert_eq!(location(&r), "/check/payments", "{backend:?}");
         let session = set_cookie(&r, "citizen_session").expect("a session cookie");
 
-        let page = app.client.get(app.url("/check/payments")).header("cookie", &session).send().await.unwrap();
-        assert_eq!(page.status().as_u16(), 200);
-        let html = page.text().await.unwrap();
+        let (status, html) = app.get_text_as("/check/payments", &session).await;
+        assert_eq!(status, 200);
         assert!(html.contains("的补贴") && html.contains("已到账"));
         assert!(html.contains("失败原因：") && html.contains("怎么办："), "a failed line explains itself");
         assert!(!html.contains(&me.id) && !html.contains(&me.phone), "no full ID or phone even in the own view");
@@ -333,4 +332,41 @@ async fn one_address_cannot_ask_for_codes_without_end() {
     }
     assert!(statuses[..per_ip].iter().all(|s| *s == 303), "{statuses:?}");
     assert_eq!(statuses[per_ip], 429, "the address is over its quota");
+}
+
+/// Behind the load balancer: every address of an IPv6 visitor's /64 is that one visitor, and the
+/// limit is counted in the database, so a second node sees the same count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ipv6_network_is_one_address_on_every_node() {
+    for backend in backends() {
+        let balancer = |c: &mut server::config::Config| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        let one = crate::helpers::spawn_app_with(backend, balancer).await;
+        let two = crate::helpers::spawn_app_on(one.database_url(), one.data_key(), balancer).await;
+        let per_ip = app::ssr::code::PER_ADDRESS_PER_MINUTE as u32;
+        let mut statuses = Vec::new();
+        for n in 0..=per_ip {
+            let node = if n % 2 == 0 { &one } else { &two };
+            let id = IdNumber::from_parts("510999", 1971, 2, 1 + n % 28, n).unwrap();
+            let r = node
+                .client
+                .post(node.url("/check/start"))
+                .header("x-forwarded-for", format!("2001:db8:7:8:{:x}::{:x}", n * 7, n + 1))
+                .form(&[("id_number", id.as_str()), ("phone", &format!("137{:08}", n))])
+                .send()
+                .await
+                .unwrap();
+            statuses.push(r.status().as_u16());
+        }
+        assert!(statuses[..per_ip as usize].iter().all(|s| *s == 303), "{backend:?}: {statuses:?}");
+        assert_eq!(statuses[per_ip as usize], 429, "{backend:?}: one /64, over its quota across both nodes");
+        let r = two
+            .client
+            .post(two.url("/check/start"))
+            .header("x-forwarded-for", "2001:db8:7:9::1")
+            .form(&[("id_number", IdNumber::from_parts("510999", 1971, 3, 3, 999).unwrap().as_str()), ("phone", "13799999999")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 303, "{backend:?}: the next /64 is someone else");
+    }
 }

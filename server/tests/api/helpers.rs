@@ -58,8 +58,17 @@ impl TestApp {
     /// GETs a page. A request that gets no answer within the client's timeout is tried once
     /// more before the test fails, with the path named.
     pub async fn get_text(&self, path: &str) -> (u16, String) {
+        self.get_text_as(path, "").await
+    }
+
+    /// GETs a page with a cookie (a session), tried once more as `get_text` is.
+    pub async fn get_text_as(&self, path: &str, cookie: &str) -> (u16, String) {
         for attempt in 1..=2 {
-            match self.client.get(self.url(path)).send().await {
+            let mut request = self.client.get(self.url(path));
+            if !cookie.is_empty() {
+                request = request.header("cookie", cookie);
+            }
+            match request.send().await {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     match response.text().await {

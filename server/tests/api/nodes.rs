@@ -5,7 +5,7 @@
 use crate::cases::{file, place};
 use crate::check::{someone, start, verify};
 use crate::flow::{as_staff, import, roster_file, step};
-use crate::helpers::{backends, code_sent_to, location, set_cookie, spawn_node, spawn_node_on};
+use crate::helpers::{backends, code_sent_to, location, messages_to, post_all_at_once, set_cookie, spawn_node, spawn_node_on};
 use crate::search::{hit_links, search};
 use app::api::search::encode;
 use app::domain::IdNumber;
@@ -66,6 +66,20 @@ async fn two_nodes_serve_one_portal() {
             let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE tracking_no = $1").bind(no).fetch_one(&one.db.pool).await.unwrap();
             assert_eq!(stored, 1, "{backend:?}: case {no} stored once");
         }
+        // Twenty codes asked for one phone through both nodes at once: one is sent.
+        let phone = "13900003000";
+        let form = |_| vec![
+            ("kind".to_string(), "inquiry".to_string()),
+            ("item".to_string(), at.item.clone()),
+            ("place".to_string(), format!("{}/{}", at.township, at.village)),
+            ("description".to_string(), crate::cases::DESCRIPTION.to_string()),
+            ("name".to_string(), "王秀英".to_string()),
+            ("phone".to_string(), phone.to_string()),
+        ];
+        let (a, b) = tokio::join!(post_all_at_once(&one, "/cases/start", (0..10).map(form).collect()), post_all_at_once(&two, "/cases/start", (0..10).map(form).collect()));
+        let sent = messages_to(&one, phone).await.iter().filter(|m| m.contains("验证码")).count();
+        assert_eq!(sent, 1, "{backend:?}: one code a minute to a phone across nodes: {a:?} {b:?}");
+
         // Both nodes appended to the audit log at once: still one unbroken chain.
         let chain = app::ssr::db::audit::verify(&one.db).await.unwrap();
         assert_eq!(chain.broken, None, "{backend:?}");

@@ -303,16 +303,18 @@ async fn an_upload_without_a_session_is_refused_before_its_body_is_read() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_staff_session_ends_after_eight_hours_however_busy() {
-    let app = spawn_app(Backend::Sqlite).await;
-    let (cookie, _) = login(&app, "health").await;
-    assert_eq!(page(&app, &cookie, "/staff").await.0, 200);
-    // Seven hours of work: still signed in.
-    sqlx::query("UPDATE sessions SET created_at = $1 WHERE kind = 'staff'").bind(app::ssr::clock::from_now(-7 * 3600)).execute(&app.db.pool).await.unwrap();
-    assert_eq!(page(&app, &cookie, "/staff").await.0, 200);
-    // Eight hours and a minute since signing in, active a moment ago: signed out.
-    sqlx::query("UPDATE sessions SET created_at = $1 WHERE kind = 'staff'").bind(app::ssr::clock::from_now(-8 * 3600 - 60)).execute(&app.db.pool).await.unwrap();
-    assert_eq!(page(&app, &cookie, "/staff").await.0, 401);
-    assert_eq!(app.count("sessions").await, 0, "the session is gone");
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        let (cookie, _) = login(&app, "health").await;
+        assert_eq!(page(&app, &cookie, "/staff").await.0, 200);
+        // Seven hours of work: still signed in.
+        sqlx::query("UPDATE sessions SET created_at = $1 WHERE kind = 'staff'").bind(app::ssr::clock::from_now(-7 * 3600)).execute(&app.db.pool).await.unwrap();
+        assert_eq!(page(&app, &cookie, "/staff").await.0, 200);
+        // Eight hours and a minute since signing in, active a moment ago: signed out.
+        sqlx::query("UPDATE sessions SET created_at = $1 WHERE kind = 'staff'").bind(app::ssr::clock::from_now(-8 * 3600 - 60)).execute(&app.db.pool).await.unwrap();
+        assert_eq!(page(&app, &cookie, "/staff").await.0, 401, "{backend:?}");
+        assert_eq!(app.count("sessions").await, 0, "the session is gone");
+    }
 }
 
 /// Sign-in costs the same whoever is named (an unknown or locked account runs the hash too), and
