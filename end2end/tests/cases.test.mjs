@@ -66,7 +66,7 @@ for (const [name, device, js] of [['phone', phone, true], ['phone', phone, false
       await page.click('form.check-form button');
       await page.waitForURL(/\/cases\/filed\?no=/);
       const no = (await page.textContent('.tracking-no')).trim();
-      assert.match(no, /^\d{8}-\d{4}$/);
+      assert.match(no, /^\d{8}-\d{4}-\d{6}$/, "date, sequence and the random part");
       filed[key] = no;
       filedAt[key] = Date.now();
       await shot(page, `case-filed-${key}`);

@@ -156,7 +156,7 @@ for (const [name, device, js, who] of [['phone', phone, true, 0], ['phone', phon
       assert.ok((await page.locator('.three-way').count()) > 0, 'the three-way check is shown');
       await page.locator('.confirm button', { hasText: '未收到' }).first().click();
       await page.waitForSelector('text=您已反映：未收到');
-      assert.match(await page.textContent('main'), /已作为投诉转主管部门办理，受理编号 \d{8}-\d{4}/, 'the case it created');
+      assert.match(await page.textContent('main'), /已作为投诉转主管部门办理，受理编号 \d{8}-\d{4}-\d{6}/, 'the case it created');
       await page.click('text=打印或下载对账单');
       await page.waitForURL('**/check/statement');
       assert.match(await page.textContent('h1'), /补贴对账单/);

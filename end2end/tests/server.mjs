@@ -63,7 +63,7 @@ export async function startServer({ size = 2000 } = {}) {
     throw new Error(`server demo failed: ${demo.stderr}`);
   }
   const people = [...demo.stdout.matchAll(/ID (\S+)\s+phone (\d+)/g)].map((m) => ({ id: m[1], phone: m[2] }));
-  const tracked = /case (\d{8}-\d{4})\s+phone (\d+)/.exec(demo.stdout);
+  const tracked = /case (\d{8}-\d{4,5}(?:-\d{6})?)\s+phone (\d+)/.exec(demo.stdout);
   const exampleCase = tracked ? { no: tracked[1], phone: tracked[2] } : null;
   const staffPassword = /password ([^\s:]+)/.exec(demo.stdout)?.[1];
   const child = spawn(bin, ['serve'], { cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit'] });

@@ -76,11 +76,11 @@ pub struct RosterChange {
 }
 
 impl RosterChange {
-    /// The hint in words, e.g. "手机号变更：尾号1234 → 尾号5678".
+    /// The hint in words, e.g. "王秀英　手机号变更：尾号1234 → 尾号5678".
     pub fn hint(&self) -> String {
         let what = if self.field == "phone" { "手机号变更" } else { "银行卡号变更" };
         let old = self.old_last4.as_ref().map_or_else(|| "原未登记".to_string(), |l| format!("尾号{l}"));
-        format!("{}：{what}：{old} → 尾号{}", self.name, self.new_last4)
+        format!("{}　{what}：{old} → 尾号{}", self.name, self.new_last4)
     }
 }
 

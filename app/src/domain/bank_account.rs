@@ -53,7 +53,7 @@ impl BankAccount {
     /// some banks' passbook accounts carry none, so banks say whether theirs do).
     pub fn luhn_ok(&self) -> bool {
         let sum: u32 = self.0.bytes().rev().map(|b| u32::from(b - b'0')).enumerate().map(|(i, d)| luhn_term(i, d)).sum();
-        sum % 10 == 0
+        sum.is_multiple_of(10)
     }
 }
 

@@ -28,7 +28,7 @@ pub fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
 /// Days in a month of the proleptic Gregorian calendar.
 pub fn days_in_month(y: i32, m: u32) -> u32 {
     match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 if (y.rem_euclid(4) == 0 && y.rem_euclid(100) != 0) || y.rem_euclid(400) == 0 => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,

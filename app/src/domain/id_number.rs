@@ -132,7 +132,7 @@ fn birth_date_of(bytes: &[u8]) -> (u32, u32, u32) {
 }
 
 fn is_real_birth_date(y: u32, m: u32, d: u32) -> bool {
-    if !(1900..=2100).contains(&y) || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+    if !(1900..=2100).contains(&y) || !(1..=12).contains(&m) || d == 0 || d > super::date::days_in_month(y as i32, m) {
         return false;
     }
     match today() {
@@ -141,14 +141,6 @@ fn is_real_birth_date(y: u32, m: u32, d: u32) -> bool {
     }
 }
 
-pub(crate) fn days_in_month(y: u32, m: u32) -> u32 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
 
 /// Today's date (UTC) where a clock is available; the browser build leaves the
 /// "not in the future" check to the server.

@@ -462,11 +462,12 @@ fn AdminView(a: Admin) -> impl IntoView {
         {a.banks.into_iter().map(|b| {
             let csrf = csrf.clone();
             view! {
-                <form method="post" action="/staff/banks" class="filters">
+                <form method="post" action="/staff/banks" class="case-action">
                     <input type="hidden" name="csrf" value=csrf />
                     <input type="hidden" name="id" value=b.id.to_string() />
-                    <label>{format!("{}的简称（用顿号或逗号隔开）", b.name)}<input name="aliases" maxlength="300" value=b.aliases /></label>
-                    <label class="check"><input type="checkbox" name="luhn" value="1" checked=b.luhn />"卡号带校验位"</label>
+                    <label for=format!("aliases-{}", b.id)><strong>{b.name.clone()}</strong>"　简称（用顿号或逗号隔开）"</label>
+                    <textarea id=format!("aliases-{}", b.id) name="aliases" rows="2" maxlength="300">{b.aliases}</textarea>
+                    <label><input type="checkbox" name="luhn" value="1" checked=b.luhn />" 卡号带校验位（导入时核对末位）"</label>
                     <button type="submit" class="secondary">"保存"</button>
                 </form>
             }

@@ -102,6 +102,15 @@ fn expected_time_ok(text: &str) -> bool {
     crate::domain::date::parse_written(text).is_some()
 }
 
+/// Why a cell of the ID or card number column is not that number: one that Excel kept as a
+/// number and cut short, or one that does not parse. None when it parses.
+fn number_cell_problem<T, E: std::fmt::Display>(text: &str, column: Column, parse: impl Fn(&str) -> Result<T, E>) -> Option<String> {
+    match file::inexact_number(text) {
+        Some(shown) => Some(file::inexact_number_message(column, shown)),
+        None => parse(text).err().map(|e| e.to_string()),
+    }
+}
+
 /// A place name as written, reduced to compare (spaces and full-width forms away).
 fn plain(s: &str) -> String {
     crate::domain::normalize_ascii(s).replace('（', "(").replace('）', ")")
@@ -321,14 +330,8 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
             problem(Column::Name, e.to_string());
         }
         if id.is_none() {
-            let text = table.get(cells, Column::IdNumber);
-            match file::inexact_number(text) {
-                Some(shown) => problem(Column::IdNumber, file::inexact_number_message(Column::IdNumber, shown)),
-                None => {
-                    if let Err(e) = IdNumber::parse(text) {
-                        problem(Column::IdNumber, e.to_string());
-                    }
-                }
+            if let Some(why) = number_cell_problem(table.get(cells, Column::IdNumber), Column::IdNumber, IdNumber::parse) {
+                problem(Column::IdNumber, why);
             }
         }
         if let Some((id, _)) = id {
@@ -356,14 +359,8 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
             problem(Column::Bank, banks.unknown_message(table.get(cells, Column::Bank)));
         }
         if account.is_none() {
-            let text = table.get(cells, Column::Account);
-            match file::inexact_number(text) {
-                Some(shown) => problem(Column::Account, file::inexact_number_message(Column::Account, shown)),
-                None => {
-                    if let Err(e) = BankAccount::parse(text) {
-                        problem(Column::Account, e.to_string());
-                    }
-                }
+            if let Some(why) = number_cell_problem(table.get(cells, Column::Account), Column::Account, BankAccount::parse) {
+                problem(Column::Account, why);
             }
         }
         if let (Some(bank), Some((account, _))) = (bank, account) {
@@ -649,18 +646,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     super::vault::encode_hex(&Sha256::digest(bytes))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn periods_follow_the_frequency() {
-        assert!(period_fits("2026-12", "monthly") && !period_fits("2026-13", "monthly") && !period_fits("2026-1", "monthly"));
-        assert!(period_fits("2026-Q4", "quarterly") && !period_fits("2026-Q5", "quarterly"));
-        assert!(period_fits("2026-H2", "half_yearly") && period_fits("2026", "yearly") && !period_fits("2026-12", "yearly"));
-        assert!(!period_fits("", "monthly") && !period_fits("二〇二六", "yearly"));
-    }
-}
 
 /// Marks the people of a deceased list (a file with a 身份证号 column, e.g. from civil affairs or
 /// the public security bureau) so that imports flag them. Returns (marked, not on file, bad rows).
@@ -691,4 +676,17 @@ pub async fn import_deceased(db: &Db, vault: &Vault, bytes: &[u8], actor: &str) 
     crate::ssr::db::audit::append(&mut tx, actor, "deceased_list_imported", "beneficiaries", &format!("marked:{marked}")).await?;
     tx.commit().await?;
     Ok((marked, unknown, problems))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_follow_the_frequency() {
+        assert!(period_fits("2026-12", "monthly") && !period_fits("2026-13", "monthly") && !period_fits("2026-1", "monthly"));
+        assert!(period_fits("2026-Q4", "quarterly") && !period_fits("2026-Q5", "quarterly"));
+        assert!(period_fits("2026-H2", "half_yearly") && period_fits("2026", "yearly") && !period_fits("2026-12", "yearly"));
+        assert!(!period_fits("", "monthly") && !period_fits("二〇二六", "yearly"));
+    }
 }
