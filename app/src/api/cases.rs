@@ -162,7 +162,7 @@ pub async fn get_case_form(payment: Option<i64>) -> Result<CaseFormChoices, ApiE
 }
 
 #[server(prefix = "/api", endpoint = "case")]
-pub async fn get_public_case(tracking_no: String) -> Result<PublicCase, ApiError> {
+pub async fn get_public_case(#[server(default)] tracking_no: String) -> Result<PublicCase, ApiError> {
     let cx = crate::ssr::context()?;
     let no = crate::domain::cases::parse_tracking_no(&tracking_no).ok_or(ApiError::NotFound)?;
     crate::ssr::db::cases::public_case_by_no(&cx.db, &no).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)

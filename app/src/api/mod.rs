@@ -30,6 +30,7 @@ pub enum ApiError {
     StaffSignIn,
     #[error("{0}")]
     Invalid(String),
+    /// The request did not reach the server, or its answer did not come back (the network).
     #[error("请求未能送达，请检查网络后重试")]
     Transport(String),
 }
@@ -46,7 +47,18 @@ impl ApiError {
 impl FromServerFnError for ApiError {
     type Encoder = JsonEncoding;
 
+    /// Only a request that did not get through is the network's fault; anything else that went
+    /// wrong in the call (arguments, an answer that does not read) is ours, said as such.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        ApiError::Transport(value.to_string())
+        match value {
+            ServerFnErrorErr::Request(e) => ApiError::Transport(e),
+            other => {
+                #[cfg(feature = "ssr")]
+                tracing::error!(error = %other, "server function call failed");
+                #[cfg(not(feature = "ssr"))]
+                let _ = other;
+                ApiError::Internal
+            }
+        }
     }
 }

@@ -47,7 +47,7 @@ pub async fn get_notices(page: Option<i64>) -> Result<NoticeList, ApiError> {
 }
 
 #[server(prefix = "/api", endpoint = "notice")]
-pub async fn get_notice(id: i64) -> Result<Notice, ApiError> {
+pub async fn get_notice(#[server(default)] id: i64) -> Result<Notice, ApiError> {
     let cx = crate::ssr::context()?;
     crate::ssr::db::notices::get(&cx.db, id).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
 }

@@ -112,7 +112,7 @@ pub async fn get_policies(
 }
 
 #[server(prefix = "/api", endpoint = "policy")]
-pub async fn get_policy(code: String, year: Option<i32>) -> Result<PolicyDetail, ApiError> {
+pub async fn get_policy(#[server(default)] code: String, year: Option<i32>) -> Result<PolicyDetail, ApiError> {
     let cx = crate::ssr::context()?;
     crate::ssr::db::policies::detail(&cx.db, &code, year).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
 }

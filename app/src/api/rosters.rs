@@ -179,13 +179,13 @@ pub async fn get_rosters() -> Result<RosterList, ApiError> {
 }
 
 #[server(prefix = "/api", endpoint = "staff_roster")]
-pub async fn get_roster(id: i64) -> Result<RosterDetail, ApiError> {
+pub async fn get_roster(#[server(default)] id: i64) -> Result<RosterDetail, ApiError> {
     let (cx, staff, me) = crate::api::staff::signed_in().await?;
     crate::ssr::db::rosters::detail(&cx.db, &staff, me, id).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
 }
 
 #[server(prefix = "/api", endpoint = "staff_upload")]
-pub async fn get_upload_preview(token: String) -> Result<UploadPreview, ApiError> {
+pub async fn get_upload_preview(#[server(default)] token: String) -> Result<UploadPreview, ApiError> {
     let (cx, staff, me) = crate::api::staff::signed_in().await?;
     crate::ssr::rosters::flow::preview(&cx, &staff, me, &token).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
 }

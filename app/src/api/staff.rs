@@ -17,6 +17,7 @@ pub struct StaffMe {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct InboxFilter {
     pub status: Option<String>,
     pub kind: Option<String>,
@@ -212,13 +213,13 @@ pub async fn get_staff_me() -> Result<Option<StaffMe>, ApiError> {
 }
 
 #[server(prefix = "/api", endpoint = "staff_inbox")]
-pub async fn get_inbox(filter: InboxFilter) -> Result<Inbox, ApiError> {
+pub async fn get_inbox(#[server(default)] filter: InboxFilter) -> Result<Inbox, ApiError> {
     let (cx, staff, me) = signed_in().await?;
     crate::ssr::db::cases::inbox(&cx.db, &staff, me, &filter).await.map_err(ApiError::internal)
 }
 
 #[server(prefix = "/api", endpoint = "staff_case")]
-pub async fn get_staff_case(id: i64) -> Result<StaffCase, ApiError> {
+pub async fn get_staff_case(#[server(default)] id: i64) -> Result<StaffCase, ApiError> {
     let (cx, staff, me) = signed_in().await?;
     crate::ssr::db::cases::staff_case(&cx, &staff, me, id).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
 }

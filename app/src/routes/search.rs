@@ -24,21 +24,25 @@ pub fn SearchPage() -> impl IntoView {
         (text("q"), filter, text("page").and_then(|p| p.parse::<u64>().ok()))
     };
     let results = Resource::new_blocking(args, |(q, filter, page)| search(q, filter, page));
+    // The box stands outside the results, so that it is there whatever the results are (an
+    // error included): there is always a way to search again.
+    let typed = Signal::derive(move || query.read().get("q").unwrap_or_default());
     view! {
         <Layout>
             <Title text="搜索" />
             <h1>"搜索"</h1>
+            <SearchBox q=typed />
             <Loaded data=results view=move |page| view! { <Results page /> } />
         </Layout>
     }
 }
 
 #[component]
-fn SearchBox(q: String) -> impl IntoView {
+fn SearchBox(q: Signal<String>) -> impl IntoView {
     view! {
         <form method="get" action="/search" role="search" class="search-box">
             <label for="search-q" class="visually-hidden">"搜索内容"</label>
-            <input id="search-q" type="search" name="q" value=q maxlength="100" placeholder="补贴名称、村名、文件标题……" />
+            <input id="search-q" type="search" name="q" prop:value=q value=q maxlength="100" placeholder="补贴名称、村名、文件标题……" />
             <button type="submit">"搜索"</button>
         </form>
     }
@@ -65,7 +69,6 @@ fn Results(page: SearchPage) -> impl IntoView {
     let SearchPage { q, filter, total, page: current, pages, hits, kinds, departments, years, townships, ready } = page;
     if q.is_empty() {
         return view! {
-            <SearchBox q=String::new() />
             <p>"请输入要查找的内容：补贴项目名称或简称、通知公告中的词句、乡镇或村名、公示中的姓名（已脱敏）。"</p>
             {examples()}
         }
@@ -113,7 +116,6 @@ fn Results(page: SearchPage) -> impl IntoView {
     let prev = (current > 1).then(|| search_url(&q, &filter, current - 1));
     let next = (current < pages).then(|| search_url(&q, &filter, current + 1));
     view! {
-        <SearchBox q=q.clone() />
         {(!ready).then(|| view! { <p class="notice-box">"搜索索引正在建立，结果可能暂不完整，请稍后再试。"</p> })}
         <p class="muted" aria-live="polite">{format!("“{q}” 共找到 {total} 条结果")}</p>
         <div class="search-layout">

@@ -22,5 +22,6 @@ mod real_files;
 mod rosters;
 mod search;
 mod security_headers;
+mod server_functions;
 mod sms;
 mod staff;
