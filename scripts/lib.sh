@@ -23,15 +23,25 @@ ensure_wasm_tools() {
 build_site() {
   say "building the browser bundle (wasm, size-optimised)"
   cargo build -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate --profile wasm-release
+  rm -rf target/site/pkg
   mkdir -p target/site/pkg
   wasm-bindgen --target web --no-typescript --out-dir target/site/pkg --out-name app \
     target/wasm32-unknown-unknown/wasm-release/app.wasm
   cp style/main.css target/site/pkg/app.css
   cp -R public/. target/site/
   rm -f target/site/.gitkeep
+  # Named by their content, so that browsers may keep them for a year (the server reads the
+  # names from pkg/assets.txt); the plain names stay for `cargo leptos` and older pages.
+  local js css
+  js="$(cat target/site/pkg/app.js target/site/pkg/app_bg.wasm | sha256sum | cut -c1-16)"
+  css="$(sha256sum < target/site/pkg/app.css | cut -c1-16)"
+  cp target/site/pkg/app.js "target/site/pkg/app.$js.js"
+  cp target/site/pkg/app_bg.wasm "target/site/pkg/app.${js}_bg.wasm"
+  cp target/site/pkg/app.css "target/site/pkg/app.$css.css"
+  printf 'js: app.%s\ncss: app.%s.css\n' "$js" "$css" > target/site/pkg/assets.txt
   # Compressed once here at the best level, sent as they are by the server (brotli when the
   # brotli command is installed; scripts/bench.sh installs it).
-  for f in target/site/pkg/app_bg.wasm target/site/pkg/app.js target/site/pkg/app.css; do
+  for f in target/site/pkg/app*.wasm target/site/pkg/app*.js target/site/pkg/app*.css; do
     gzip -9 -k -f "$f"
     if command -v brotli >/dev/null; then brotli -q 11 -k -f "$f"; else rm -f "$f.br"; fi
   done

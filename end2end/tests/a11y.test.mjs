@@ -1,24 +1,12 @@
 // Accessibility: axe-core (from npm, injected into the page) on the pages villagers use most,
 // on a phone: no serious or critical violations.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { startServer } from './server.mjs';
-import { launch, phone } from './browser.mjs';
+import { browser, phone, server, useServerAndBrowser } from './browser.mjs';
 
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useServerAndBrowser();
 
 for (const path of ['/', '/policies', '/check', '/cases/new', '/cases/stats', '/publicity']) {
   test(`no serious or critical accessibility violations on ${path}`, async () => {

@@ -1,23 +1,11 @@
 // The department side at a desk: a clerk uploads the roster file they keep in Excel (saved as
 // CSV), sees every problem before anything is written, imports the good rows and starts the
 // publicity, which the public then sees.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
-import { launch, desktop, shot, withPage } from './browser.mjs';
+import { browser, desktop, server, shot, useServerAndBrowser, withPage } from './browser.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useServerAndBrowser();
 
 // A valid resident ID number (GB 11643: ISO 7064 MOD 11-2 check character) in the demo region.
 function idNumber(seq) {

@@ -1,5 +1,8 @@
 // Debian's Chromium, driven by playwright-core; nothing downloads a browser.
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { startServer } from './server.mjs';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -39,4 +42,43 @@ export async function withPage(browser, name, options, steps) {
   } finally {
     await context.close();
   }
+}
+
+// Follows a link of the site's menu as a visitor does: on a phone the menu is folded behind
+// 菜单 first.
+export async function viaMenu(page, label) {
+  const fold = page.locator('details.menu > summary');
+  if (await fold.isVisible()) {
+    if ((await page.locator('details.menu[open]').count()) === 0) await fold.click();
+    await page.locator('details.menu .site-nav a', { hasText: label }).click();
+  } else {
+    await page.locator('.wide-menu .site-nav a', { hasText: label }).click();
+  }
+}
+
+// The server and the browser of a test file (each file runs in a process of its own): started
+// before its first test, stopped after its last. Imported as live bindings.
+export let server;
+export let browser;
+
+export function useServerAndBrowser() {
+  before(async () => {
+    server = await startServer();
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+}
+
+// The code last sent to `number`, read from the demo's SMS outbox on a page of its own.
+export async function codeFor(context, number) {
+  const outbox = await context.newPage();
+  await outbox.goto(`${server.url}/dev/sms`);
+  const line = await outbox.locator('main li', { hasText: `*******${number.slice(-4)}` }).filter({ hasText: '验证码' }).first().textContent();
+  await outbox.close();
+  const m = /验证码(\d{6})/.exec(line ?? '');
+  assert.ok(m, `a code for ${number} in the dev outbox`);
+  return m[1];
 }

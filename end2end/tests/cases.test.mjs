@@ -2,33 +2,12 @@
 // (JavaScript on and off) and gets a tracking number; that item's department answers it at a
 // desk; the public record shows the answer; the villager tracks the case with its number and an
 // SMS code and reads the reply; the department's figures count it. A demo case tracks too.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
-import { launch, phone, desktop, shot, withPage } from './browser.mjs';
+import { browser, codeFor, desktop, phone, server, shot, useServerAndBrowser, viaMenu, withPage } from './browser.mjs';
 
-let server;
-let browser;
+useServerAndBrowser();
 
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function codeFor(context, number) {
-  const page = await context.newPage();
-  await page.goto(`${server.url}/dev/sms`);
-  const line = await page.locator('main li', { hasText: `*******${number.slice(-4)}` }).filter({ hasText: '验证码' }).first().textContent();
-  await page.close();
-  const m = /验证码(\d{6})/.exec(line ?? '');
-  assert.ok(m, `a code for ${number} in the dev outbox`);
-  return m[1];
-}
 
 const filed = {};
 const filedAt = {};
@@ -49,7 +28,7 @@ for (const [name, device, js] of [['phone', phone, true], ['phone', phone, false
       page.on('pageerror', (e) => errors.push(String(e)));
       const number = { 'phone-true': '13700000001', 'phone-false': '13700000002', 'desktop-true': '13700000003' }[key];
       await page.goto(`${server.url}/`);
-      await page.click('.site-nav >> text=咨询投诉');
+      await viaMenu(page, '咨询投诉');
       await page.waitForURL('**/cases');
       await page.click('text=我要提出诉求');
       await page.waitForURL('**/cases/new');

@@ -2,23 +2,11 @@
 // phone reaches them: from `/`, with JavaScript on, by clicking the links the pages show (the
 // app navigates in the browser and loads each page's data through its server functions). Any
 // 出错了 page, console error, failed request or error answer fails the test.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
-import { launch, phone, shot, withPage } from './browser.mjs';
+import { browser, codeFor, phone, server, shot, useServerAndBrowser, withPage } from './browser.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useServerAndBrowser();
 
 // Not pages to walk: files and downloads, the department side, the demo outbox, posts.
 const SKIP = [/^\/pkg\//, /^\/api\//, /csv/, /^\/staff/, /^\/dev\//, /\/logout/, /^\/settings\//];
@@ -121,13 +109,6 @@ test('a phone reaches every public page by clicking through the site, hydrated, 
   });
 });
 
-async function codeFor(context, phoneNumber) {
-  const outbox = await context.newPage();
-  await outbox.goto(`${server.url}/dev/sms`);
-  const line = await outbox.locator('main li', { hasText: `*******${phoneNumber.slice(-4)}` }).filter({ hasText: '验证码' }).first().textContent();
-  await outbox.close();
-  return /验证码(\d{6})/.exec(line)[1];
-}
 
 test('a phone goes through the self-check and its case pages by clicking, hydrated, without an error', async () => {
   await withPage(browser, 'clickthrough-check', phone, async (page, context) => {

@@ -1,22 +1,10 @@
 // The home page in a real browser: its figures are there with JavaScript off, and with
 // JavaScript on the wasm bundle hydrates it without errors, on a phone and on a desktop.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
-import { launch, phone, desktop, shot } from './browser.mjs';
+import { browser, desktop, phone, server, shot, useServerAndBrowser } from './browser.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useServerAndBrowser();
 
 test('home shows the county and figures with JavaScript off (phone)', async () => {
   const context = await browser.newContext({ ...phone, javaScriptEnabled: false });

@@ -1,23 +1,11 @@
 // Every public page in a real browser, with JavaScript off (content is there) and on (it
 // hydrates without errors): policy list and filters, an item, notices with tables, publicity
 // from township to roster, search, and the large-text switch staying on across pages.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
-import { launch, phone, desktop, shot, withPage } from './browser.mjs';
+import { browser, codeFor, desktop, phone, server, shot, useServerAndBrowser, viaMenu, withPage } from './browser.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useServerAndBrowser();
 
 const FULL_ID = /[1-9]\d{5}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dXx]/;
 
@@ -29,7 +17,7 @@ async function visit(page, path) {
 
 async function journey(page) {
   await visit(page, '/');
-  await page.click('text=政策清单');
+  await viaMenu(page, '政策清单');
   await page.waitForURL('**/policies');
   await page.selectOption('select[name=department]', 'civil_affairs');
   await page.click('form.filters button[type=submit]');
@@ -52,7 +40,7 @@ async function journey(page) {
   assert.ok((await page.locator('table.lines tbody tr').count()) > 0);
   assert.doesNotMatch(await page.content(), FULL_ID);
   // The roster's CSV: the same masked lines, downloaded.
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=下载本页名单（CSV）')]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=下载本页名单（表格，Excel可打开）')]);
   const csv = await new Promise((ok, fail) => {
     download.createReadStream().then((s) => {
       const parts = [];
@@ -116,7 +104,7 @@ for (const js of [true, false]) {
       await page.waitForLoadState('load');
       assert.equal(await page.getAttribute('html', 'class'), 'large-text');
       assert.match(page.url(), /\/policies$/, 'back on the same page');
-      await page.click('.site-nav >> text=发放公示');
+      await viaMenu(page, '发放公示');
       await page.waitForURL('**/publicity');
       await page.reload();
       assert.equal(await page.getAttribute('html', 'class'), 'large-text');
@@ -125,13 +113,6 @@ for (const js of [true, false]) {
   });
 }
 
-async function codeFor(page, phone) {
-  await visit(page, '/dev/sms');
-  const line = await page.locator('main li', { hasText: `*******${phone.slice(-4)}` }).filter({ hasText: '验证码' }).first().textContent();
-  const m = /验证码(\d{6})/.exec(line);
-  assert.ok(m, 'a code in the dev outbox');
-  return m[1];
-}
 
 for (const [name, device, js, who] of [['phone', phone, true, 0], ['phone', phone, false, 1], ['desktop', desktop, true, 2]]) {
   test(`self-check with ID number and SMS code (${name}, JavaScript ${js ? 'on' : 'off'})`, async () => {
@@ -145,7 +126,7 @@ for (const [name, device, js, who] of [['phone', phone, true, 0], ['phone', phon
       await page.click('form.check-form button');
       await page.waitForURL('**/check/code');
       assert.match(await page.textContent('main'), /如信息无误，验证码已发送至该手机/);
-      const code = await codeFor(await context.newPage(), person.phone);
+      const code = await codeFor(context, person.phone);
       await page.fill('#code', code);
       await page.click('form.check-form button');
       await page.waitForURL('**/check/payments');
@@ -154,9 +135,31 @@ for (const [name, device, js, who] of [['phone', phone, true, 0], ['phone', phon
       assert.ok(!main.includes(person.id) && !main.includes(person.phone), 'no full ID or phone shown');
       await shot(page, `check-${name}-${js ? 'js' : 'nojs'}`);
       assert.ok((await page.locator('.three-way').count()) > 0, 'the three-way check is shown');
-      await page.locator('.confirm button', { hasText: '未收到' }).first().click();
-      await page.waitForSelector('text=您已反映：未收到');
-      assert.match(await page.textContent('main'), /已作为投诉转主管部门办理，受理编号 \d{8}-\d{4}-\d{6}/, 'the case it created');
+      if (who === 1) {
+        // A person with a failed payment sees it first, and reaches it in one tap.
+        const first = page.locator('main > section, main section').first();
+        assert.match(await page.locator('.to-act-on h2').textContent(), /^\d+笔发放失败，需要处理$/);
+        const target = await page.locator('.to-act-on a').first().getAttribute('href');
+        assert.match(await page.locator(`${target}`).textContent(), /发放失败/);
+        assert.match(await first.textContent(), /发放失败，需要处理/, 'before anything else');
+      }
+      // 没收到 asks first, on a page of its own, and says what will happen.
+      const card = page.locator('.my-payment', { hasText: '这笔钱您收到了吗？' }).first();
+      const cardId = await card.getAttribute('id');
+      await card.locator('a', { hasText: '没收到' }).click();
+      await page.waitForURL(/\/check\/not-received\?payment=/);
+      await page.waitForSelector('text=确认后会发生');
+      const step = await page.textContent('main');
+      assert.match(step, /作为投诉转给县.+办理/, 'whose complaint it becomes');
+      assert.match(step, /\d+个工作日内答复/, 'and by when');
+      assert.match(step, /受理编号用短信发到您/);
+      await shot(page, `not-received-${name}-${js ? 'js' : 'nojs'}`);
+      await page.click('text=确认：我没收到这笔钱');
+      await page.waitForURL('**/check/payments*');
+      const answered = page.locator(`#${cardId}`);
+      assert.match(await answered.textContent(), /您已反映：未收到/);
+      assert.match(await answered.textContent(), /已作为投诉转主管部门办理，受理编号 \d{8}-\d{4}-\d{6}/, 'the case it created');
+      assert.equal(await answered.locator('.answers').count(), 0, 'the answer given instead of the buttons');
       await page.click('text=打印或下载对账单');
       await page.waitForURL('**/check/statement');
       assert.match(await page.textContent('h1'), /补贴对账单/);

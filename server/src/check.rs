@@ -1,7 +1,10 @@
 //! The self-check's form posts: start (send a code), verify (open a session), log out; and the
 //! dev SMS outbox page, served only by a demo server whose messages go to the dev outbox.
 
-use app::api::check::{PENDING_COOKIE, SESSION_COOKIE};
+use app::api::check::{TypedCheck, PENDING_COOKIE, SESSION_COOKIE, TYPED_COOKIE};
+
+/// How long the self-check form's typed values are kept for it to come back filled.
+const TYPED_SECS: i64 = 300;
 use app::domain::{mask, IdNumber, Phone};
 use app::ssr::check;
 use app::ssr::code::{Started, Verified, CODE_TTL_SECS};
@@ -89,16 +92,24 @@ pub async fn start(
     headers: HeaderMap,
     Form(form): Form<StartForm>,
 ) -> Response {
+    // A problem sends the form back with what was typed (sealed in a cookie of a few minutes)
+    // and the field named.
+    let back = |problem: String| {
+        let typed = TypedCheck { id_number: form.id_number.chars().take(30).collect(), phone: form.phone.chars().take(30).collect() };
+        let sealed = cx.vault.seal(&serde_json::to_string(&typed).unwrap_or_default());
+        redirect(&format!("/check?e={problem}"), &[cookie(&headers, TYPED_COOKIE, &sealed, Some(TYPED_SECS))])
+    };
     let id = match IdNumber::parse(&form.id_number) {
         Ok(id) => id,
-        Err(e) => return redirect(&format!("/check?e=id:{}", e.code()), &[]),
+        Err(e) => return back(format!("id:{}", e.code())),
     };
     let phone = match Phone::parse(&form.phone) {
         Ok(p) => p,
-        Err(e) => return redirect(&format!("/check?e=phone:{}", e.code()), &[]),
+        Err(e) => return back(format!("phone:{}", e.code())),
     };
+    let forget_typed = cookie(&headers, TYPED_COOKIE, "", Some(0));
     match check::start(&cx, &id, &phone, Some(addresses.client(peer.ip(), &headers))).await {
-        Ok(Started::Pending { token }) => redirect("/check/code", &[cookie(&headers, PENDING_COOKIE, &token, Some(CODE_TTL_SECS))]),
+        Ok(Started::Pending { token }) => redirect("/check/code", &[cookie(&headers, PENDING_COOKIE, &token, Some(CODE_TTL_SECS)), forget_typed]),
         Ok(Started::Limited { retry_after_secs }) => too_many(retry_after_secs),
         Err(e) => internal(e),
     }

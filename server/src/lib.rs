@@ -2,6 +2,7 @@
 
 pub mod addresses;
 pub mod backup;
+pub mod bundle;
 pub mod cases;
 pub mod catalogue;
 pub mod check;

@@ -22,7 +22,7 @@ const PERSONAL: &[&str] = &[
 
 /// The cookies of a session; a request carrying one may be answered with what only its person
 /// may see, on any page.
-const SESSION_COOKIES: &[&str] = &["citizen_session=", "case_session=", "staff_session=", "case_form=", "check_pending=", "case_track="];
+const SESSION_COOKIES: &[&str] = &["citizen_session=", "case_session=", "staff_session=", "case_form=", "check_pending=", "case_track=", "check_typed="];
 
 /// Whether the answer to this request may hold personal data, so that no browser or proxy may
 /// keep it (a shared village terminal must not show the last person's payments).

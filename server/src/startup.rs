@@ -197,7 +197,8 @@ impl Application {
         if matches!(sms, app::ssr::sms::SmsSender::DevOutbox) && !config.demo {
             tracing::warn!("SMS provider is the dev outbox: messages are stored, not sent (set PORTAL_SMS_PROVIDER=tencent)");
         }
-        let cx = AppContext { db, vault, search: search.clone(), cache: Default::default(), sms, deadlines: config.case_deadlines };
+        let assets = app::ssr::assets::Assets::of_site(&config.site_root);
+        let cx = AppContext { db, vault, search: search.clone(), cache: Default::default(), sms, deadlines: config.case_deadlines, assets };
         let addresses = crate::addresses::Addresses::new(config.trusted_proxies.clone());
         tokio::spawn(housekeeping(cx.clone(), addresses.clone(), stopped));
         // The outbox page shows codes: only a demo whose messages go nowhere else has it.
@@ -244,7 +245,7 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         }
     }
     LeptosOptions::builder()
-        .output_name("app")
+        .output_name(app::ssr::assets::Assets::of_site(&config.site_root).output_name)
         .site_root(config.site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
@@ -293,14 +294,7 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions, addresses: crate::a
         .route("/staff/rosters/{id}/bank.csv", get(crate::rosters::bank_file))
         .route("/staff/rosters/{id}/feedback", post(crate::rosters::feedback).layer(upload_limit()))
         .merge(crate::open_data::router())
-        // The bundle as built: app_bg.wasm.br / .gz next to each file are sent as they are
-        // (compressed once at build time, at the best level) to browsers that take them.
-        .nest_service(
-            "/pkg",
-            tower_http::services::ServeDir::new(Path::new(leptos_options.site_root.as_ref()).join(leptos_options.site_pkg_dir.as_ref()))
-                .precompressed_br()
-                .precompressed_gzip(),
-        )
+        .merge(crate::bundle::router(Path::new(leptos_options.site_root.as_ref())))
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())

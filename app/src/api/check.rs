@@ -7,6 +7,15 @@ use serde::{Deserialize, Serialize};
 
 pub const SESSION_COOKIE: &str = "citizen_session";
 pub const PENDING_COOKIE: &str = "check_pending";
+/// What was typed into the self-check form when it came back with a problem (sealed, minutes).
+pub const TYPED_COOKIE: &str = "check_typed";
+
+/// The self-check form as the visitor last typed it, to fill it again after a problem.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TypedCheck {
+    pub id_number: String,
+    pub phone: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MyPayment {
@@ -52,7 +61,7 @@ pub fn three_way_check(status: &str, amount: Money, publicity: Option<&Publicity
         None if status == "paid" => Some("已到账，但没有查到对应的公示".into()),
         None => None,
         Some(p) if p.amount != amount => Some(format!("公示金额 {} 元与发放金额 {} 元不一致", p.amount.grouped(), amount.grouped())),
-        Some(p) if matches!(p.status.as_str(), "paid" | "reissued") && status != "paid" => Some("公示为已发放，但银行未到账".into()),
+        Some(p) if matches!(p.status.as_str(), "paid" | "reissued") && status != "paid" => Some("公示显示已到账，但银行反馈没有到账".into()),
         Some(_) => None,
     }
 }
@@ -69,6 +78,18 @@ pub struct MyPayments {
     pub name_masked: String,
     pub household_head: bool,
     pub years: Vec<YearOfPayments>,
+}
+
+impl MyPayments {
+    /// Failed lines not yet paid again: what needs the person's action, newest first.
+    pub fn to_act_on(&self) -> Vec<&MyPayment> {
+        self.years.iter().flat_map(|y| &y.payments).filter(|p| p.status == "failed" && !p.reissued).collect()
+    }
+
+    /// One of the person's lines by id.
+    pub fn line(&self, id: i64) -> Option<&MyPayment> {
+        self.years.iter().flat_map(|y| &y.payments).find(|p| p.id == id)
+    }
 }
 
 /// The bank's reason in plain words, and what to do about it.
@@ -145,6 +166,15 @@ pub async fn get_statement(year: Option<String>) -> Result<Statement, ApiError> 
     Ok(Statement::of(all, year.as_deref()))
 }
 
+/// What this visitor typed into the self-check form, if it came back with a problem a moment
+/// ago (their own browser's sealed cookie; empty otherwise).
+#[server(prefix = "/api", endpoint = "my_typed_check")]
+pub async fn get_typed_check() -> Result<TypedCheck, ApiError> {
+    let cx = crate::ssr::context()?;
+    let typed = crate::ssr::request_cookie(TYPED_COOKIE).and_then(|sealed| cx.vault.open(&sealed)).and_then(|json| serde_json::from_str(&json).ok());
+    Ok(typed.unwrap_or_default())
+}
+
 #[server(prefix = "/api", endpoint = "my_payments")]
 pub async fn get_my_payments() -> Result<MyPayments, ApiError> {
     let cx = crate::ssr::context()?;
@@ -168,7 +198,7 @@ mod tests {
         assert_eq!(three_way_check("failed", m, Some(&seen(50_000, "failed"))), None);
         assert_eq!(three_way_check("pending", m, Some(&seen(50_000, "pending"))), None);
         assert!(three_way_check("paid", m, None).unwrap().contains("没有查到对应的公示"));
-        assert!(three_way_check("failed", m, Some(&seen(50_000, "paid"))).unwrap().contains("银行未到账"));
+        assert!(three_way_check("failed", m, Some(&seen(50_000, "paid"))).unwrap().contains("银行反馈没有到账"));
         assert!(three_way_check("paid", m, Some(&seen(60_000, "paid"))).unwrap().contains("600.00"));
         assert_eq!(three_way_check("failed", m, None), None, "a failed line never publicised is not a mismatch");
     }

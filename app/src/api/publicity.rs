@@ -50,9 +50,11 @@ pub struct RosterSummary {
     pub publicity_end: Option<String>,
     pub paid_on: Option<String>,
     pub payout_publicised_on: Option<String>,
-    /// Lines and amount within the place being viewed (the whole roster on a township page).
+    /// Lines and amount paid within the place being viewed (the whole roster on a township page).
     pub lines: i64,
     pub amount: Money,
+    /// What those lines are to pay: the amount publicised before payment.
+    pub planned: Money,
 }
 
 impl RosterSummary {
@@ -63,6 +65,15 @@ impl RosterSummary {
 
     pub fn publicity_late(&self) -> bool {
         self.publicity_delay().is_some_and(|d| d > PAYOUT_PUBLICITY_DAYS)
+    }
+
+    /// The lines and their money in words: paid once the bank has answered, to be paid before.
+    pub fn money_words(&self) -> String {
+        if self.paid_on.is_some() {
+            format!("{}笔，已发放 {} 元", self.lines, self.amount.grouped())
+        } else {
+            format!("{}笔，拟发放 {} 元（尚未发放）", self.lines, self.planned.grouped())
+        }
     }
 }
 
@@ -115,7 +126,7 @@ pub fn roster_status_name(status: &str) -> &'static str {
 pub fn line_status_name(status: &str) -> &'static str {
     match status {
         "pending" => "待发放",
-        "paid" => "已发放",
+        "paid" => "已到账",
         "failed" => "发放失败",
         "reissued" => "已补发",
         _ => "",

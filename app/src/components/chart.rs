@@ -10,15 +10,48 @@ pub struct Bar {
     pub shown: String,
 }
 
-const ROW: i64 = 28;
+const ROW: i64 = 30;
+/// A row whose label takes two lines.
+const TALL_ROW: i64 = 48;
 const LABEL_WIDTH: i64 = 150;
-const BAR_WIDTH: i64 = 170;
-const WIDTH: i64 = LABEL_WIDTH + BAR_WIDTH + 80;
+const BAR_WIDTH: i64 = 150;
+const WIDTH: i64 = LABEL_WIDTH + BAR_WIDTH + 100;
+/// Characters of a label line (at the large-text size they still fit the label's width).
+const LABEL_CHARS: usize = 9;
 
 #[component]
 pub fn BarChart(title: String, bars: Vec<Bar>) -> impl IntoView {
+    if crate::components::text_size::large_text() {
+        return view! { <LargeBarChart title bars /> }.into_any();
+    }
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
-    let height = ROW * bars.len() as i64 + 8;
+    let rows: Vec<(Bar, Vec<String>)> = bars.into_iter().map(|b| {
+        let lines = label_lines(&b.label);
+        (b, lines)
+    }).collect();
+    let height: i64 = rows.iter().map(|(_, l)| if l.len() > 1 { TALL_ROW } else { ROW }).sum::<i64>() + 8;
+    let mut y = 4;
+    let drawn = rows
+        .into_iter()
+        .map(|(b, lines)| {
+            let row = if lines.len() > 1 { TALL_ROW } else { ROW };
+            let top = y;
+            y += row;
+            let w = (b.value.max(0) * BAR_WIDTH / max).max(1);
+            let middle = top + row / 2;
+            let first = middle + 5 - (lines.len() as i64 - 1) * 9;
+            view! {
+                <g>
+                    <title>{format!("{}：{}", b.label, b.shown)}</title>
+                    <text x=LABEL_WIDTH - 6 y=first text-anchor="end" class="chart-label">
+                        {lines.into_iter().enumerate().map(|(i, line)| view! { <tspan x=LABEL_WIDTH - 6 dy=if i == 0 { 0 } else { 18 }>{line}</tspan> }).collect_view()}
+                    </text>
+                    <rect x=LABEL_WIDTH y=middle - 10 width=w height=20 rx="3" class="chart-bar"></rect>
+                    <text x=LABEL_WIDTH + w + 4 y=middle + 5 class="chart-value">{b.shown}</text>
+                </g>
+            }
+        })
+        .collect_view();
     view! {
         <figure class="chart">
             <figcaption>{title.clone()}</figcaption>
@@ -29,15 +62,34 @@ pub fn BarChart(title: String, bars: Vec<Bar>) -> impl IntoView {
                 aria-label=title
                 preserveAspectRatio="xMinYMin meet"
             >
+                {drawn}
+            </svg>
+        </figure>
+    }
+    .into_any()
+}
+
+/// Large-text mode: each label on a line of its own above its bar, in large type.
+#[component]
+fn LargeBarChart(title: String, bars: Vec<Bar>) -> impl IntoView {
+    const LARGE_ROW: i64 = 66;
+    const LARGE_WIDTH: i64 = 400;
+    const LARGE_BAR: i64 = 250;
+    let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
+    let height = LARGE_ROW * bars.len() as i64 + 8;
+    view! {
+        <figure class="chart chart-large">
+            <figcaption>{title.clone()}</figcaption>
+            <svg viewBox=format!("0 0 {LARGE_WIDTH} {height}") width="100%" role="img" aria-label=title preserveAspectRatio="xMinYMin meet">
                 {bars.into_iter().enumerate().map(|(i, b)| {
-                    let y = i as i64 * ROW + 4;
-                    let w = (b.value.max(0) * BAR_WIDTH / max).max(1);
-                    let label: String = shorten(&b.label, 9);
+                    let top = i as i64 * LARGE_ROW + 4;
+                    let w = (b.value.max(0) * LARGE_BAR / max).max(1);
                     view! {
                         <g>
-                            <text x=LABEL_WIDTH - 6 y=y + 17 text-anchor="end" class="chart-label">{label}</text>
-                            <rect x=LABEL_WIDTH y=y + 4 width=w height=ROW - 10 rx="3" class="chart-bar"></rect>
-                            <text x=LABEL_WIDTH + w + 4 y=y + 17 class="chart-value">{b.shown}</text>
+                            <title>{format!("{}：{}", b.label, b.shown)}</title>
+                            <text x="0" y=top + 24 class="chart-label">{b.label}</text>
+                            <rect x="0" y=top + 34 width=w height="22" rx="3" class="chart-bar"></rect>
+                            <text x=w + 6 y=top + 53 class="chart-value">{b.shown}</text>
                         </g>
                     }
                 }).collect_view()}
@@ -46,12 +98,26 @@ pub fn BarChart(title: String, bars: Vec<Bar>) -> impl IntoView {
     }
 }
 
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(max - 1).collect();
-        out.push('…');
-        out
+/// A label on one line, or wrapped onto two (the second cut with … when even two are too few).
+fn label_lines(s: &str) -> Vec<String> {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= LABEL_CHARS {
+        return vec![s.to_string()];
+    }
+    let first: String = chars[..LABEL_CHARS].iter().collect();
+    let rest = &chars[LABEL_CHARS..];
+    let second: String = if rest.len() <= LABEL_CHARS { rest.iter().collect() } else { rest[..LABEL_CHARS - 1].iter().chain(std::iter::once(&'…')).collect() };
+    vec![first, second]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label_lines;
+
+    #[test]
+    fn long_labels_wrap_onto_a_second_line() {
+        assert_eq!(label_lines("青岚镇"), ["青岚镇"]);
+        assert_eq!(label_lines("耕地地力保护补贴资金"), ["耕地地力保护补贴资", "金"]);
+        assert_eq!(label_lines("农村危房改造资金补助资金和其他很长的名字"), ["农村危房改造资金补", "助资金和其他很长…"]);
     }
 }

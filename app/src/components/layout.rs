@@ -16,15 +16,15 @@ pub fn Layout(children: Children) -> impl IntoView {
                     })}
                 </Suspense>
             </a>
-            <nav class="site-nav" aria-label="主导航">
-                <a href="/">"首页"</a>
-                <a href="/policies">"政策清单"</a>
-                <a href="/publicity">"发放公示"</a>
-                <a href="/notices">"通知公告"</a>
-                <a href="/cases">"咨询投诉"</a>
-                <a href="/search">"搜索"</a>
-            </nav>
-            <super::text_size::TextSizeSwitch />
+            <div class="header-tools">
+                // On a phone the menu folds behind one button (a <details>, so without JavaScript too).
+                <details class="menu">
+                    <summary>"菜单"</summary>
+                    <Menu />
+                </details>
+                <super::text_size::TextSizeSwitch />
+            </div>
+            <div class="wide-menu"><Menu /></div>
         </header>
         <Suspense>
             {move || Suspend::new(async move {
@@ -39,5 +39,21 @@ pub fn Layout(children: Children) -> impl IntoView {
         <footer class="site-footer">
             <p>"本平台公开惠民惠农财政补贴政策清单、发放公示，并受理咨询、投诉和信息公开申请。"</p>
         </footer>
+    }
+}
+
+/// The site's sections.
+#[component]
+fn Menu() -> impl IntoView {
+    view! {
+        <nav class="site-nav" aria-label="主导航">
+            <a href="/">"首页"</a>
+            <a href="/policies">"政策清单"</a>
+            <a href="/publicity">"发放公示"</a>
+            <a href="/notices">"通知公告"</a>
+            <a href="/cases">"咨询投诉"</a>
+            <a href="/search">"搜索"</a>
+            <a href="/check">"查询我的补贴"</a>
+        </nav>
     }
 }

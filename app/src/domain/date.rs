@@ -80,6 +80,20 @@ pub fn parse_written_date(text: &str) -> Option<i64> {
     }
 }
 
+/// A period as people say it: 2026年5月, 2026年第3季度, 2026年下半年, 2026年.
+pub fn period_words(period: &str) -> String {
+    let Some((year, rest)) = period.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit())).map(|y| (y, &period[4..])) else {
+        return period.to_string();
+    };
+    match rest {
+        "" => format!("{year}年"),
+        "-H1" => format!("{year}年上半年"),
+        "-H2" => format!("{year}年下半年"),
+        q if q.starts_with("-Q") => format!("{year}年第{}季度", &q[2..]),
+        m => m.strip_prefix('-').and_then(|m| m.parse::<u32>().ok()).map_or_else(|| period.to_string(), |m| format!("{year}年{m}月")),
+    }
+}
+
 pub fn format_days(days: i64) -> String {
     let (y, m, d) = civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
@@ -124,6 +138,17 @@ mod tests {
         assert_eq!(parse_written("2026年3月"), Some((2026, 3, None)));
         assert_eq!(parse_written("2026-13"), None);
         assert_eq!(parse_written("2024-02-29"), Some((2024, 2, Some(29))));
+    }
+
+    #[test]
+    fn periods_in_words() {
+        assert_eq!(period_words("2026-05"), "2026年5月");
+        assert_eq!(period_words("2026-12"), "2026年12月");
+        assert_eq!(period_words("2026-Q3"), "2026年第3季度");
+        assert_eq!(period_words("2026-H1"), "2026年上半年");
+        assert_eq!(period_words("2026-H2"), "2026年下半年");
+        assert_eq!(period_words("2026"), "2026年");
+        assert_eq!(period_words("什么"), "什么", "anything else as it is");
         assert_eq!(parse_days("x"), None);
     }
 }

@@ -231,7 +231,7 @@ pub fn CaseRecord(case: PublicCase) -> impl IntoView {
             <dt>"类型"</dt><dd>{kind_name(&case.kind)}</dd>
             <dt>"补贴项目"</dt><dd>{case.item.clone().unwrap_or_else(|| "不确定".into())}</dd>
             <dt>"地点"</dt><dd>{place}</dd>
-            <dt>"办理部门"</dt><dd>{case.department.clone()}" "<a href=format!("tel:{}", case.department_phone)>{case.department_phone.clone()}</a></dd>
+            <dt>"办理部门"</dt><dd>{case.department.clone()}" "<a class="tel" href=format!("tel:{}", case.department_phone)>{case.department_phone.clone()}</a></dd>
             <dt>"提交日期"</dt><dd>{case.filed_on.clone()}</dd>
             <dt>"答复期限"</dt>
             <dd>
@@ -353,7 +353,7 @@ fn Stats(s: CaseStats) -> impl IntoView {
         <p>{format!("累计受理 {} 件，目前逾期未答复 {} 件。按期答复率 = 按期答复件数 ÷ 已答复件数。", s.received, s.overdue_now)}</p>
         <BarChart title="各部门按期答复率".to_string() bars />
         <div class="table-scroll" tabindex="0">
-            <table class="stats">
+            <table class="stats cards">
                 <thead><tr>
                     <th scope="col">"排名"</th><th scope="col">"部门"</th><th scope="col">"受理"</th><th scope="col">"已答复"</th>
                     <th scope="col">"按期答复"</th><th scope="col">"按期率"</th><th scope="col">"逾期未答复"</th>
@@ -363,17 +363,17 @@ fn Stats(s: CaseStats) -> impl IntoView {
                 <tbody>
                     {s.departments.into_iter().enumerate().map(|(i, d)| view! {
                         <tr>
-                            <td class="num">{i + 1}</td>
+                            <td data-label="排名" class="num">{i + 1}</td>
                             <th scope="row">{d.department}</th>
-                            <td class="num">{d.received}</td>
-                            <td class="num">{d.answered}</td>
-                            <td class="num">{d.answered_on_time}</td>
-                            <td class="num">{d.on_time_pct.map(|p| format!("{p}%")).unwrap_or_else(|| "—".into())}</td>
-                            <td class={if d.overdue_now > 0 { "num flag-cell" } else { "num" }}>{d.overdue_now}</td>
-                            <td class="num">{d.median_days.map(|m| format!("{m:.1}")).unwrap_or_else(|| "—".into())}</td>
-                            <td class="num">{d.transfers_out}</td>
-                            <td class="num">{d.reopened}</td>
-                            <td class="num">{d.not_received}</td>
+                            <td data-label="受理" class="num">{d.received}</td>
+                            <td data-label="已答复" class="num">{d.answered}</td>
+                            <td data-label="按期答复" class="num">{d.answered_on_time}</td>
+                            <td data-label="按期率" class="num">{d.on_time_pct.map(|p| format!("{p}%")).unwrap_or_else(|| "—".into())}</td>
+                            <td data-label="逾期未答复" class={if d.overdue_now > 0 { "num flag-cell" } else { "num" }}>{d.overdue_now}</td>
+                            <td data-label="答复用时中位数（天）" class="num">{d.median_days.map(|m| format!("{m:.1}")).unwrap_or_else(|| "—".into())}</td>
+                            <td data-label="转出" class="num">{d.transfers_out}</td>
+                            <td data-label="重新办理" class="num">{d.reopened}</td>
+                            <td data-label="反映未收到" class="num">{d.not_received}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

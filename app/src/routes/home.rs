@@ -55,14 +55,14 @@ fn Figures(figures: HomeFigures) -> impl IntoView {
         {(!figures.by_item.is_empty()).then(|| {
             let year = figures.year.unwrap_or_default();
             let to_bars = |pairs: Vec<(String, crate::domain::Money)>| -> Vec<Bar> {
-                pairs.into_iter().map(|(label, m)| Bar { label, value: m.fen(), shown: m.wan() }).collect()
+                pairs.into_iter().map(|(label, m)| Bar { label, value: m.fen(), shown: format!("{}元", m.wan()) }).collect()
             };
             let mut by_item = figures.by_item.clone();
             by_item.truncate(10);
             view! {
                 <section class="charts">
-                    <BarChart title=format!("{year}年发放金额前十的补贴项目（元）") bars=to_bars(by_item) />
-                    <BarChart title=format!("{year}年各乡镇发放金额（元）") bars=to_bars(figures.by_township.clone()) />
+                    <BarChart title=format!("{year}年发放金额前十的补贴项目") bars=to_bars(by_item) />
+                    <BarChart title=format!("{year}年各乡镇发放金额") bars=to_bars(figures.by_township.clone()) />
                 </section>
             }
         })}

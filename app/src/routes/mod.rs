@@ -12,7 +12,7 @@ pub mod search;
 pub mod staff;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     ParamSegment, SsrMode, StaticSegment,
@@ -23,12 +23,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     content_security_policy();
     let class = if crate::components::text_size::large_text() { "large-text" } else { "" };
+    #[cfg(feature = "ssr")]
+    let css = use_context::<crate::ssr::AppContext>().map(|cx| cx.assets.css_href).unwrap_or_else(|| "/pkg/app.css".into());
+    #[cfg(not(feature = "ssr"))]
+    let css = "/pkg/app.css".to_string();
     view! {
         <!DOCTYPE html>
         <html lang="zh-CN" class=class>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="description" content="惠民惠农财政补贴资金“一卡通”公开平台：补贴政策清单、通知公告、各村发放公示，查询本人每一笔补贴是否到账，咨询投诉和信息公开申请。" />
+                <link rel="stylesheet" id="leptos" href=css />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
@@ -62,7 +68,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     mark_hydrated();
     view! {
-        <Stylesheet id="leptos" href="/pkg/app.css" />
         <Title text="惠民惠农财政补贴资金“一卡通”公开平台" />
         <Router>
             <Routes fallback=NotFound>
@@ -76,6 +81,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("check"), StaticSegment("code")) view=check::CodePage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("check"), StaticSegment("payments")) view=check::MyPaymentsPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("check"), StaticSegment("statement")) view=check::StatementPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("check"), StaticSegment("not-received")) view=check::NotReceivedPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("cases") view=cases::CasesPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("cases"), StaticSegment("new")) view=cases::NewCasePage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("cases"), StaticSegment("code")) view=cases::CaseCodePage ssr=SsrMode::Async />

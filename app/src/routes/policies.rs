@@ -105,7 +105,7 @@ fn ItemFacts(item: PolicyItem) -> impl IntoView {
             <dt>"补贴标准"</dt><dd>{item.standard}</dd>
             <dt>"发放周期"</dt><dd>{frequency_name(&item.frequency)}{item.per_household.then_some("（按户发放至户主社保卡）")}</dd>
             <dt>"主管部门"</dt>
-            <dd>{item.department.name}" "<a href=format!("tel:{}", item.department.phone)>{item.department.phone.clone()}</a></dd>
+            <dd>{item.department.name}" "<a class="tel" href=format!("tel:{}", item.department.phone)>{item.department.phone.clone()}</a></dd>
             {(!item.documents.is_empty()).then(|| view! {
                 <dt>"政策依据"</dt>
                 <dd>
@@ -152,7 +152,7 @@ pub fn PolicyPage() -> impl IntoView {
 }
 
 fn bars(payouts: &[Payout]) -> Vec<Bar> {
-    payouts.iter().map(|p| Bar { label: p.label.clone(), value: p.amount.fen(), shown: p.amount.wan() }).collect()
+    payouts.iter().map(|p| Bar { label: p.label.clone(), value: p.amount.fen(), shown: format!("{}元", p.amount.wan()) }).collect()
 }
 
 #[component]
@@ -194,9 +194,9 @@ fn PolicyDetailView(detail: PolicyDetail) -> impl IntoView {
         } else {
             view! {
                 <p>{format!("已发放 {} 元", total.grouped())}</p>
-                <BarChart title=format!("{year}年按乡镇发放金额（元）") bars=bars(&detail.by_township) />
+                <BarChart title=format!("{year}年按乡镇发放金额") bars=bars(&detail.by_township) />
                 <PayoutTable caption="按乡镇".to_string() first="乡镇".to_string() rows=detail.by_township />
-                <BarChart title=format!("{year}年按期次发放金额（元）") bars=bars(&detail.by_period) />
+                <BarChart title=format!("{year}年按期次发放金额") bars=bars(&detail.by_period) />
                 <PayoutTable caption="按发放期次".to_string() first="期次".to_string() rows=detail.by_period />
             }.into_any()
         }}
@@ -207,15 +207,26 @@ fn PolicyDetailView(detail: PolicyDetail) -> impl IntoView {
 fn PayoutTable(caption: String, first: String, rows: Vec<Payout>) -> impl IntoView {
     view! {
         <div class="table-scroll" tabindex="0">
-            <table>
+            <table class="cards">
                 <caption>{caption}</caption>
-                <thead><tr><th scope="col">{first}</th><th scope="col">"金额（元）"</th><th scope="col">"笔数"</th><th scope="col">"人数"</th></tr></thead>
+                <thead><tr><th scope="col">{first.clone()}</th><th scope="col">"金额（元）"</th><th scope="col">"笔数"</th><th scope="col">"人数"</th></tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| view! {
-                        <tr><td>{r.label}</td><td class="num">{r.amount.grouped()}</td><td class="num">{r.lines}</td><td class="num">{r.people}</td></tr>
+                        <tr>
+                            <td data-label=first.clone()>{period_or_place(&r.label)}</td>
+                            <td data-label="金额（元）" class="num">{r.amount.grouped()}</td>
+                            <td data-label="笔数" class="num">{r.lines}</td>
+                            <td data-label="人数" class="num">{r.people}</td>
+                        </tr>
                     }).collect_view()}
                 </tbody>
             </table>
         </div>
     }
+}
+
+/// A row's label: a period in words (2026年第3季度), a place as it is.
+fn period_or_place(label: &str) -> String {
+    let looks_like_period = label.get(..4).is_some_and(|y| y.bytes().all(|b| b.is_ascii_digit()));
+    if looks_like_period { crate::domain::date::period_words(label) } else { label.to_string() }
 }

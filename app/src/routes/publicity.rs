@@ -5,6 +5,7 @@ use crate::api::publicity::{
     roster_status_name, AreaTotal, RosterPublicity, RosterSummary, PAYOUT_PUBLICITY_DAYS,
 };
 use crate::components::chart::Bar;
+use crate::domain::date::period_words;
 use crate::components::{BarChart, Layout, Loaded};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -38,15 +39,15 @@ fn YearLinks(years: Vec<i32>, year: i32, base: String) -> impl IntoView {
 fn TotalsTable(first: &'static str, rows: Vec<AreaTotal>, link: impl Fn(&str) -> String + 'static) -> impl IntoView {
     view! {
         <div class="table-scroll" tabindex="0">
-            <table class="totals">
+            <table class="totals cards">
                 <thead><tr><th scope="col">{first}</th><th scope="col">"发放金额（元）"</th><th scope="col">"公示笔数"</th><th scope="col">"人数"</th></tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| view! {
                         <tr>
-                            <td><a href=link(&r.place.code)>{r.place.name}</a></td>
-                            <td class="num">{r.amount.grouped()}</td>
-                            <td class="num">{r.lines}</td>
-                            <td class="num">{r.people}</td>
+                            <td data-label=first><a href=link(&r.place.code)>{r.place.name}</a></td>
+                            <td data-label="发放金额（元）" class="num">{r.amount.grouped()}</td>
+                            <td data-label="公示笔数" class="num">{r.lines}</td>
+                            <td data-label="人数" class="num">{r.people}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -65,10 +66,10 @@ pub fn PublicityPage() -> impl IntoView {
             <h1>"补贴发放公示"</h1>
             <p>"按乡镇（街道）、村（社区）查看各项补贴的发放名单。村级公开明细，乡镇公开分村汇总。姓名和身份证号已按规定脱敏。"</p>
             <Loaded data=data view=move |d| {
-                let bars = d.townships.iter().map(|t| Bar { label: t.place.name.clone(), value: t.amount.fen(), shown: t.amount.wan() }).collect();
+                let bars = d.townships.iter().map(|t| Bar { label: t.place.name.clone(), value: t.amount.fen(), shown: format!("{}元", t.amount.wan()) }).collect();
                 view! {
                     <YearLinks years=d.years year=d.year base="/publicity".into() />
-                    <BarChart title=format!("{}年各乡镇发放金额（元）", d.year) bars />
+                    <BarChart title=format!("{}年各乡镇发放金额", d.year) bars />
                     <TotalsTable first="乡镇（街道）" rows=d.townships link=move |code| format!("/publicity/{code}?year={}", d.year) />
                 }
             } />
@@ -131,10 +132,12 @@ pub fn VillagePublicityPage() -> impl IntoView {
                                     {rosters.into_iter().map(|r| view! {
                                         <li>
                                             <a href=format!("{base}/{}", r.id)>
-                                                {r.period.clone()}{(r.batch > 1).then(|| format!("（第{}批）", r.batch))}
+                                                {period_words(&r.period)}{(r.batch > 1).then(|| format!("（第{}批）", r.batch))}
                                             </a>
-                                            <span class="meta">{format!("{}笔 {}元", r.lines, r.amount.grouped())}</span>
-                                            {r.publicity_late().then(|| view! { <span class="flag">"公示超期"</span> })}
+                                            <span class="meta">{r.money_words()}</span>
+                                            {r.publicity_late().then(|| view! {
+                                                <span class="flag">{format!("公示超期：发放后第{}天才公示（应在{PAYOUT_PUBLICITY_DAYS}日内）", r.publicity_delay().unwrap_or_default())}</span>
+                                            })}
                                         </li>
                                     }).collect_view()}
                                 </ul>
@@ -165,10 +168,16 @@ pub fn RosterPublicityPage() -> impl IntoView {
 fn RosterView(data: RosterPublicity) -> impl IntoView {
     let RosterPublicity { township, village, roster: r, lines } = data;
     let year = r.period.get(..4).unwrap_or_default().to_string();
-    let csv = format!("/publicity/{}/{}/{}/csv", township.code, village.code, r.id);
+    let here = format!("/publicity/{}/{}/{}", township.code, village.code, r.id);
+    let csv = format!("{here}/csv");
     let delay = r.publicity_delay();
     let late = r.publicity_late();
-    let title = format!("{} {} {}", village.name, r.item_name, r.period);
+    let title = format!("{} {} {}", village.name, r.item_name, period_words(&r.period));
+    // A person finds their own line by their name (masked as the list masks it), without JavaScript.
+    let query = use_query_map();
+    let sought = query.read_untracked().get("name").map(|n| n.trim().chars().take(20).collect::<String>()).filter(|n| !n.is_empty());
+    let count = lines.len();
+    let shown: Vec<_> = lines.into_iter().filter(|l| sought.as_deref().is_none_or(|n| name_matches(n, &l.name_masked, l.recipient_name_masked.as_deref()))).collect();
     view! {
         <Title text=format!("{title} 发放公示") />
         <p class="breadcrumb">
@@ -186,30 +195,34 @@ fn RosterView(data: RosterPublicity) -> impl IntoView {
             <dd>
                 {r.payout_publicised_on.clone().unwrap_or_else(|| "—".into())}
                 {delay.map(|d| format!("（发放后第{d}天）"))}
-                {late.then(|| view! { <span class="flag">{format!("超过发放后{PAYOUT_PUBLICITY_DAYS}日内公示的要求")}</span> })}
+                {late.then(|| view! { <span class="flag">{format!("公示超期：应在发放后{PAYOUT_PUBLICITY_DAYS}日内公示")}</span> })}
             </dd>
-            <dt>"本村合计"</dt><dd>{format!("{}笔，已发放 {} 元", r.lines, r.amount.grouped())}</dd>
+            <dt>"本村合计"</dt><dd>{r.money_words()}</dd>
         </dl>
-        <p><a class="button" href=csv download>"下载本页名单（CSV）"</a></p>
+        <form method="get" action=here.clone() class="find-name" role="search">
+            <label for="find-name">"找自己的名字：输入姓名"</label>
+            <input id="find-name" name="name" maxlength="20" autocomplete="off" value=sought.clone().unwrap_or_default() />
+            <button type="submit">"查找"</button>
+        </form>
+        {sought.clone().map(|n| view! {
+            <p role="status">{format!("“{n}”：找到 {} 人（共 {count} 人）。", shown.len())}" "<a href=here.clone()>"显示全部"</a></p>
+        })}
+        <p><a class="button secondary" href=csv download>"下载本页名单（表格，Excel可打开）"</a></p>
         <div class="table-scroll" tabindex="0">
             <table class="lines">
                 <thead>
                     <tr>
-                        <th scope="col">"姓名"</th><th scope="col">"身份证号"</th><th scope="col">"村（社区）"</th>
-                        <th scope="col">"补贴项目"</th><th scope="col">"期次"</th><th scope="col">"金额（元）"</th><th scope="col">"状态"</th>
+                        <th scope="col">"姓名"</th><th scope="col">"身份证号"</th><th scope="col">"金额（元）"</th><th scope="col">"状态"</th>
                     </tr>
                 </thead>
                 <tbody>
-                    {lines.into_iter().map(|l| view! {
+                    {shown.into_iter().map(|l| view! {
                         <tr>
                             <td data-label="姓名">
                                 {l.name_masked.clone()}
                                 {l.recipient_name_masked.clone().map(|rn| view! { <span class="recipient">{format!("（代领/代管：{rn}）")}</span> })}
                             </td>
                             <td class="mono" data-label="身份证号">{l.id_masked}</td>
-                            <td data-label="村（社区）">{l.village}</td>
-                            <td data-label="补贴项目">{l.item}</td>
-                            <td data-label="期次">{l.period}</td>
                             <td class="num" data-label="金额（元）">{l.amount.grouped()}</td>
                             <td class=format!("status status-{}", l.status) data-label="状态">{line_status_name(&l.status)}</td>
                         </tr>
@@ -218,4 +231,13 @@ fn RosterView(data: RosterPublicity) -> impl IntoView {
             </table>
         </div>
     }
+}
+
+/// Whether a name typed by a visitor is the masked name of a line: typed in full it is masked as
+/// the list masks names; one character finds the names that begin with it.
+fn name_matches(typed: &str, masked: &str, recipient: Option<&str>) -> bool {
+    let typed: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+    let wanted = if typed.chars().count() == 1 { typed.clone() } else { crate::domain::mask::name(&typed) };
+    let hit = |m: &str| if typed.chars().count() == 1 { m.starts_with(&wanted) } else { m == wanted };
+    hit(masked) || recipient.is_some_and(hit)
 }

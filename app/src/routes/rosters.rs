@@ -115,10 +115,12 @@ fn Preview(p: UploadPreview) -> impl IntoView {
         {(!p.problems.is_empty()).then(|| view! {
             <h2>"问题（改正后重新上传，或排除这些行）"</h2>
             <div class="table-scroll" tabindex="0">
-                <table class="problems">
+                <table class="problems cards">
                     <thead><tr><th scope="col">"行"</th><th scope="col">"列"</th><th scope="col">"问题"</th></tr></thead>
                     <tbody>
-                        {p.problems.iter().map(|x| view! { <tr><td class="num">{x.row}</td><td>{x.column.clone()}</td><td>{x.message.clone()}</td></tr> }).collect_view()}
+                        {p.problems.iter().map(|x| view! {
+                            <tr><td data-label="行" class="num">{x.row}</td><td data-label="列">{x.column.clone()}</td><td data-label="问题">{x.message.clone()}</td></tr>
+                        }).collect_view()}
                     </tbody>
                 </table>
             </div>

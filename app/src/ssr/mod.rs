@@ -1,6 +1,7 @@
 //! Server-only code: the database layer, encryption of personal data, the clock, and the
 //! context through which server functions reach them.
 
+pub mod assets;
 pub mod cache;
 pub mod cases;
 pub mod check;
@@ -28,6 +29,8 @@ pub struct AppContext {
     pub sms: sms::SmsSender,
     /// Working days to answer each kind of case.
     pub deadlines: crate::domain::Deadlines,
+    /// The browser bundle's file names.
+    pub assets: assets::Assets,
 }
 
 /// A cookie of the request being served (inside a server function or SSR render).

@@ -81,6 +81,16 @@ impl Vault {
     }
 
     /// Keyed hash for equality lookups (an ID number, a phone), hex encoded.
+    /// `plaintext` encrypted and written as hex, for a value that travels (a cookie).
+    pub fn seal(&self, plaintext: &str) -> String {
+        encode_hex(&self.encrypt(plaintext))
+    }
+
+    /// What [`Vault::seal`] sealed, if it was sealed with this key and not altered.
+    pub fn open(&self, sealed: &str) -> Option<String> {
+        self.decrypt(&decode_hex(sealed)?).ok()
+    }
+
     pub fn lookup_hash(&self, value: &str) -> String {
         let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.0.lookup_key).expect("HMAC takes any key length");
         mac.update(value.as_bytes());

@@ -199,8 +199,8 @@ async fn the_filer_may_reopen_an_answer_once_and_statistics_count_it() {
     let (_, stats) = app.get_text("/cases/stats").await;
     let reopened_here: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE department_id = $1 AND reopened = 1").bind(p.department_id).fetch_one(&app.db.pool).await.unwrap();
     let row = stats.split("<tr>").find(|r| r.contains(&format!(">{}</th>", p.department))).expect("the department's row");
-    let cells: Vec<&str> = row.split("<td class=\"num\">").skip(1).map(|c| c.split('<').next().unwrap_or_default()).collect();
-    assert_eq!(cells.get(8).copied(), Some(reopened_here.to_string().as_str()), "reopened column: {row}");
+    let reopened_cell = row.split("data-label=\"重新办理\"").nth(1).and_then(|c| c.split_once('>')).map(|(_, rest)| rest.split('<').next().unwrap_or_default());
+    assert_eq!(reopened_cell, Some(reopened_here.to_string().as_str()), "reopened column: {row}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -75,7 +75,7 @@ async fn a_citizen_sees_their_payments_after_the_code() {
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
-        assert_eq!(html.matches("class=\"my-payment status-").count() as i64, expected, "{backend:?}");
+        assert_eq!(html.matches("class=\"my-payment card-").count() as i64, expected, "{backend:?}");
 
         // The three-way check is shown for every line.
         assert_eq!(html.matches("class=\"three-way\"").count() as i64, expected);
@@ -284,6 +284,33 @@ async fn a_stranger_trying_other_phones_cannot_lock_a_person_out() {
         assert_eq!(start_alone(&app, &me.id, &me.phone).await.0, 429, "the person's own tenth code was the last today");
         assert_eq!(start_alone(&app, &me.id, "13700008888").await, (303, "/check/code".to_string()), "{backend:?}: no sign of that to a stranger");
     }
+}
+
+/// A form that comes back with a problem keeps what was typed, marks the field, and only for the
+/// browser that typed it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_with_a_wrong_id_comes_back_filled_with_the_field_marked() {
+    let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
+    let r = start(&app, "110105194912310021", "13800138000").await;
+    assert_eq!(location(&r), "/check?e=id:checksum");
+    let typed = set_cookie(&r, "check_typed").expect("what was typed, sealed");
+    assert!(!typed.contains("110105") && !typed.contains("13800138000"), "sealed, not readable: {typed}");
+    let (status, html) = app.get_text_as("/check?e=id:checksum", &typed).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("value=\"110105194912310021\"") && html.contains("value=\"13800138000\""), "the form comes back filled");
+    let id_input = html.split("<input").find(|i| i.contains("id=\"id_number\"")).unwrap();
+    assert!(id_input.contains("aria-invalid=\"true\"") && id_input.contains("aria-describedby=\"check-error\""), "{id_input}");
+    let phone_input = html.split("<input").find(|i| i.contains("id=\"phone\"")).unwrap();
+    assert!(!phone_input.contains("aria-invalid"), "{phone_input}");
+    let (_, other) = app.get_text("/check?e=id:checksum").await;
+    assert!(!other.contains("110105194912310021"), "another browser sees an empty form");
+    let forged = app.get_text_as("/check", "check_typed=00ff00ff").await.1;
+    assert!(forged.contains("id=\"id_number\""), "a cookie that does not open is an empty form");
+    // Right details: the typed values are forgotten.
+    let me = someone(&app).await;
+    let r = app.client.post(app.url("/check/start")).header("cookie", &typed).form(&[("id_number", me.id.as_str()), ("phone", me.phone.as_str())]).send().await.unwrap();
+    assert_eq!(location(&r), "/check/code");
+    assert_eq!(set_cookie(&r, "check_typed").as_deref(), Some("check_typed="), "cleared");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

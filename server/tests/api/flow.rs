@@ -299,7 +299,7 @@ async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
         assert!(sms.iter().any(|m| m.contains("已到账") && m.contains(&amount.trim_end_matches(".0").to_string())), "{sms:?}");
         assert!(messages_to(&app, "13900001002").await.iter().any(|m| m.contains("未能到账")));
         let (_, public) = app.get_text(&format!("/publicity/{tc}/{vc}/{roster}")).await;
-        assert!(public.contains("已发放") && public.contains("发放失败"), "payout publicity is public");
+        assert!(public.contains("已到账") && public.contains("发放失败"), "payout publicity is public");
 
         // The failed line is reissued in a new draft roster linked to it.
         let r = step(&app, &dep, roster, "reissue", "").await;

@@ -176,7 +176,7 @@ async fn late_payout_publicity_is_flagged() {
         .map(|r| (r.get("id"), r.get("township"), r.get("village")));
         let (roster, township, village) = late.expect("the demo has some late payout publicity");
         let html = page(&app, &format!("/publicity/{township}/{village}/{roster}")).await;
-        assert!(html.contains("超过发放后5日内公示的要求"));
+        assert!(html.contains("公示超期：应在发放后5日内公示"), "the flag says what it means");
     }
 }
 

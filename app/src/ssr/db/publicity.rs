@@ -9,6 +9,8 @@ use crate::domain::Money;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+/// What the lines publicised are to pay (all of them, before the bank's answer).
+const PLANNED_AMOUNT: &str = "CAST(COALESCE(SUM(pe.amount_fen), 0) AS BIGINT)";
 const PAID_AMOUNT: &str = "CAST(COALESCE(SUM(CASE WHEN pe.status IN ('paid', 'reissued') THEN pe.amount_fen ELSE 0 END), 0) AS BIGINT)";
 
 /// Years that have rosters, newest first, and the chosen one (default: the newest).
@@ -112,6 +114,7 @@ fn roster_summary(r: &AnyRow) -> RosterSummary {
         payout_publicised_on: r.get("payout_publicised_on"),
         lines: r.get("lines"),
         amount: Money::from_fen(r.get("amount")),
+        planned: Money::from_fen(r.get("planned")),
     }
 }
 
@@ -121,7 +124,7 @@ pub async fn village(db: &Db, township_code: &str, code: &str, year: Option<i32>
     let (year, years) = years(db, year).await?;
     let (from, to) = period_range(year);
     let rosters = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {ROSTER_COLUMNS}, COUNT(pe.id) AS lines, {PAID_AMOUNT} AS amount \
+        "SELECT {ROSTER_COLUMNS}, COUNT(pe.id) AS lines, {PAID_AMOUNT} AS amount, {PLANNED_AMOUNT} AS planned \
          FROM publicity_entries pe JOIN rosters ro ON ro.id = pe.roster_id \
          JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
          WHERE pe.village_id = $1 AND pe.period >= $2 AND pe.period < $3 \
@@ -143,7 +146,7 @@ pub async fn roster(db: &Db, township_code: &str, village_code: &str, roster_id:
     let Some((township_id, township)) = place(db, township_code, "township", None).await? else { return Ok(None) };
     let Some((village_id, village)) = place(db, village_code, "village", Some(township_code)).await? else { return Ok(None) };
     let summary = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {ROSTER_COLUMNS}, COUNT(pe.id) AS lines, {PAID_AMOUNT} AS amount \
+        "SELECT {ROSTER_COLUMNS}, COUNT(pe.id) AS lines, {PAID_AMOUNT} AS amount, {PLANNED_AMOUNT} AS planned \
          FROM rosters ro JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
          LEFT JOIN publicity_entries pe ON pe.roster_id = ro.id AND pe.village_id = $3 \
          WHERE ro.id = $1 AND ro.region_id = $2 AND ro.status NOT IN ('draft', 'returned') \
