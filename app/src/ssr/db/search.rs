@@ -107,6 +107,7 @@ const PUBLICITY_SQL: &str = "SELECT pe.id, pe.name_masked, pe.id_masked, pe.reci
      JOIN subsidy_items i ON i.id = pe.item_id JOIN departments d ON d.id = i.department_id";
 
 fn publicity_entry(r: &sqlx::any::AnyRow) -> Entry {
+    use crate::domain::date::period_words;
     let (name, village, item, period): (String, String, String, String) =
         (r.get("name_masked"), r.get("village"), r.get("item"), r.get("period"));
     let township: String = r.get("township");
@@ -114,11 +115,12 @@ fn publicity_entry(r: &sqlx::any::AnyRow) -> Entry {
     Entry {
         kind: Kind::Publicity,
         key: r.get::<i64, _>("id").to_string(),
-        title: format!("{name} {village} {item} {period}"),
+        title: format!("{name} {village} {item} {}", period_words(&period)),
         body: format!(
-            "{name} {} {}{township} {village} {item} {period} {}元 {}",
+            "{name} {} {}{township} {village} {item} {} {period} {}元 {}",
             r.get::<String, _>("id_masked"),
             recipient.map(|r| format!("代领/代管：{r} ")).unwrap_or_default(),
+            period_words(&period),
             Money::from_fen(r.get("amount_fen")).plain(),
             line_status_name(&r.get::<String, _>("status")),
         ),
