@@ -1,23 +1,24 @@
 //! The catalogue posts of the department side: edit an item, add one (finance), record a
 //! forecast revision. Every form carries the session's CSRF token.
 
-use crate::check::{internal, redirect};
-use crate::staff::{forbidden, signed_in};
+use crate::web::{redirect, PageError, PageResult, StaffForm};
 use app::api::catalogue::{FREQUENCIES, REVISIONS};
 use app::domain::Money;
 use app::ssr::db::catalogue::{self, EditRefused, ItemEdit};
 use app::ssr::staff::Role;
 use app::ssr::AppContext;
 use axum::extract::Extension;
-use axum::http::HeaderMap;
-use axum::response::Response;
-use axum::Form;
+use axum::routing::post;
+use axum::Router;
 use serde::Deserialize;
+
+/// The catalogue's route.
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new().route("/staff/catalogue", post(save))
+}
 
 #[derive(Deserialize)]
 pub struct CatalogueForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     op: String,
     #[serde(default)]
@@ -81,58 +82,48 @@ fn edit_of(f: &CatalogueForm) -> Result<ItemEdit, &'static str> {
 }
 
 /// `POST /staff/catalogue`: `save` an item, `add` one (finance), or a `forecast` revision.
-pub async fn save(Extension(cx): Extension<AppContext>, headers: HeaderMap, Form(f): Form<CatalogueForm>) -> Response {
-    let staff = match signed_in(&cx, &headers, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn save(Extension(cx): Extension<AppContext>, StaffForm { staff, form: f }: StaffForm<CatalogueForm>) -> PageResult {
     let back = format!("/staff/catalogue?year={}", f.year.trim());
-    let result = match f.op.as_str() {
-        "save" => match edit_of(&f) {
-            Ok(e) => match catalogue::save_item(&cx.db, &staff, f.id.trim().parse().unwrap_or(-1), &e).await {
-                Ok(Ok(())) => Ok(true),
-                Ok(Err(EditRefused::UnknownDocument)) => return redirect(&format!("{back}&e=documents"), &[]),
-                Ok(Err(EditRefused::NotAllowed)) => Ok(false),
-                Err(e) => Err(e),
-            },
-            Err(code) => return redirect(&format!("{back}&e={code}"), &[]),
-        },
+    let done = match f.op.as_str() {
+        "save" => {
+            let e = edit_of(&f).map_err(|code| PageError::back(format!("{back}&e={code}")))?;
+            match catalogue::save_item(&cx.db, &staff, f.id.trim().parse().unwrap_or(-1), &e).await? {
+                Ok(()) => true,
+                Err(EditRefused::UnknownDocument) => return Err(PageError::back(format!("{back}&e=documents"))),
+                Err(EditRefused::NotAllowed) => false,
+            }
+        }
         "add" => {
             if staff.role != Role::Finance {
-                return forbidden("只有财政局可以新增补贴项目。");
+                return Err(PageError::Forbidden("只有财政局可以新增补贴项目。".into()));
             }
             let code = f.code.trim();
             let valid_code = !code.is_empty() && code.len() <= 10 && code.bytes().all(|b| b.is_ascii_digit() || b == b'-');
             let level_ok = app::api::policies::LEVELS.contains(&f.level.as_str());
             let (Ok(e), true, true, Ok(year), Ok(department)) = (edit_of(&f), valid_code, level_ok, f.year.trim().parse::<i32>(), f.department.trim().parse::<i64>()) else {
-                return redirect(&format!("{back}&e=add"), &[]);
+                return Err(PageError::back(format!("{back}&e=add")));
             };
-            catalogue::add_item(&cx.db, &staff, year, code, &f.level, department, &e).await
+            catalogue::add_item(&cx.db, &staff, year, code, &f.level, department, &e).await?
         }
         "forecast" => {
             let (Ok(amount), true) = (Money::parse_positive(&f.amount), REVISIONS.iter().any(|(r, _)| *r == f.revision)) else {
-                return redirect(&format!("{back}&e=forecast"), &[]);
+                return Err(PageError::back(format!("{back}&e=forecast")));
             };
             let people = f.people.trim().parse::<i64>().unwrap_or(0).max(0);
-            catalogue::save_forecast(&cx.db, &staff, f.id.trim().parse().unwrap_or(-1), &f.revision, amount, people).await
+            catalogue::save_forecast(&cx.db, &staff, f.id.trim().parse().unwrap_or(-1), &f.revision, amount, people).await?
         }
         "new_year" => {
             if staff.role != Role::Finance {
-                return forbidden("只有财政局可以新建年度政策清单。");
+                return Err(PageError::Forbidden("只有财政局可以新建年度政策清单。".into()));
             }
             match f.year.trim().parse::<i32>() {
-                Ok(year) => match catalogue::new_year(&cx.db, &staff, year).await {
-                    Ok(true) => return redirect(&format!("/staff/catalogue?year={}&done=new_year", year + 1), &[]),
-                    other => other,
-                },
-                Err(_) => Ok(false),
+                Ok(year) if catalogue::new_year(&cx.db, &staff, year).await? => {
+                    return Ok(redirect(&format!("/staff/catalogue?year={}&done=new_year", year + 1), &[]));
+                }
+                _ => false,
             }
         }
-        _ => return redirect(&back, &[]),
+        _ => return Err(PageError::Back(back)),
     };
-    match result {
-        Ok(true) => redirect(&format!("{back}&done={}", f.op), &[]),
-        Ok(false) => redirect(&format!("{back}&e=refused"), &[]),
-        Err(e) => internal(e),
-    }
+    Ok(if done { redirect(&format!("{back}&done={}", f.op), &[]) } else { redirect(&format!("{back}&e=refused"), &[]) })
 }

@@ -5,8 +5,15 @@ use app::ssr::{db, AppContext};
 use axum::extract::{Extension, Path};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 
-pub async fn roster_csv(
+/// The downloads' route.
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new().route("/publicity/{township}/{village}/{roster}/csv", get(roster_csv))
+}
+
+async fn roster_csv(
     Extension(cx): Extension<AppContext>,
     Path((township, village, roster)): Path<(String, String, String)>,
 ) -> Response {

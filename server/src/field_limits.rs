@@ -57,7 +57,7 @@ pub fn check(path: &str, form: &[u8]) -> Result<(), &'static str> {
 
 fn refused(status: StatusCode, why: &str) -> Response {
     let body = format!("<p role=\"alert\">{why}</p><p><a href=\"/\">返回首页</a></p>");
-    (status, Html(crate::check::page("无法处理的请求", &body))).into_response()
+    (status, Html(crate::web::page("无法处理的请求", &body))).into_response()
 }
 
 #[cfg(test)]

@@ -22,3 +22,4 @@ pub mod security_headers;
 pub mod staff;
 pub mod startup;
 pub mod telemetry;
+pub mod web;

@@ -3,8 +3,14 @@
 use app::components::text_size::COOKIE;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
+use axum::routing::post;
+use axum::{Form, Router};
 use serde::Deserialize;
+
+/// The preferences' route.
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new().route("/settings/text-size", post(set_text_size))
+}
 
 #[derive(Deserialize)]
 pub struct TextSize {
@@ -12,7 +18,7 @@ pub struct TextSize {
 }
 
 /// Sets or clears large-text mode and goes back to the page the form was on (same site only).
-pub async fn set_text_size(headers: HeaderMap, Form(form): Form<TextSize>) -> Response {
+async fn set_text_size(headers: HeaderMap, Form(form): Form<TextSize>) -> Response {
     let cookie = match form.size.as_str() {
         "large" => format!("{COOKIE}=large; Path=/; Max-Age=31536000; SameSite=Lax"),
         _ => format!("{COOKIE}=normal; Path=/; Max-Age=31536000; SameSite=Lax"),

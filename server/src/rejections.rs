@@ -21,7 +21,7 @@ pub async fn layer(request: Request, next: Next) -> Response {
         "提交的内容无法识别，请返回上一页重新填写后再提交。"
     };
     let body = format!("<p role=\"alert\">{why}</p><p><a href=\"/\">返回首页</a></p>");
-    (status, Html(crate::check::page("无法处理的请求", &body))).into_response()
+    (status, Html(crate::web::page("无法处理的请求", &body))).into_response()
 }
 
 /// The answer when a handler panicked (a bug): the person gets 系统繁忙, the log gets where (the
@@ -29,7 +29,7 @@ pub async fn layer(request: Request, next: Next) -> Response {
 pub fn panicked(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
     let body = "<p role=\"alert\">系统繁忙，请稍后再试。</p><p><a href=\"/\">返回首页</a></p>";
-    (StatusCode::INTERNAL_SERVER_ERROR, Html(crate::check::page("系统繁忙", body))).into_response()
+    (StatusCode::INTERNAL_SERVER_ERROR, Html(crate::web::page("系统繁忙", body))).into_response()
 }
 
 #[cfg(test)]

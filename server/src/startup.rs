@@ -7,7 +7,7 @@ use app::ssr::db::DbError;
 use app::ssr::search::Search;
 use app::ssr::{AppContext, Db, Vault};
 use app::{shell, App};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
@@ -258,41 +258,17 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions, addresses: crate::a
     let extension = axum::Extension(cx.clone());
     let metrics = crate::metrics::Metrics::default();
     let context = move || provide_context(cx.clone());
-    let dev = if dev_outbox { Router::new().route("/dev/sms", get(crate::check::dev_sms)) } else { Router::new() };
     Router::new()
-        .merge(dev)
         .route("/healthz", get(crate::health::healthz))
         .route("/readyz", get(crate::health::readyz))
         .route("/metrics", get(crate::metrics::handler))
-        .route("/publicity/{township}/{village}/{roster}/csv", get(crate::downloads::roster_csv))
-        .route("/settings/text-size", axum::routing::post(crate::preferences::set_text_size))
-        .route("/check/start", axum::routing::post(crate::check::start))
-        .route("/check/verify", axum::routing::post(crate::check::verify))
-        .route("/check/logout", axum::routing::post(crate::check::logout))
-        .route("/check/confirm", axum::routing::post(crate::check::confirm))
-        .route("/check/statement/csv", get(crate::check::statement_csv))
-        .route("/cases/start", post(crate::cases::start))
-        .route("/cases/verify", post(crate::cases::verify))
-        .route("/cases/track/start", post(crate::cases::track_start))
-        .route("/cases/track/verify", post(crate::cases::track_verify))
-        .route("/cases/reopen", post(crate::cases::reopen))
-        .route("/cases/supplement", post(crate::cases::supplement))
-        .route("/cases/leave", post(crate::cases::leave))
-        .route("/staff/login", post(crate::staff::login))
-        .route("/staff/logout", post(crate::staff::logout))
-        .route("/staff/cases/{id}", post(crate::staff::act))
-        .route("/staff/holidays", post(crate::staff::holidays))
-        .route("/staff/users", post(crate::staff::users))
-        .route("/staff/departments", post(crate::staff::departments))
-        .route("/staff/banks", post(crate::staff::banks))
-        .route("/staff/notices", post(crate::staff::notices))
-        .route("/staff/catalogue", post(crate::catalogue::save))
-        .route("/staff/rosters/upload", post(crate::rosters::upload).layer(upload_limit()))
-        .route("/staff/rosters/import", post(crate::rosters::import))
-        .route("/staff/rosters/{id}/step", post(crate::rosters::step))
-        .route("/staff/rosters/{id}/correct", post(crate::rosters::correct))
-        .route("/staff/rosters/{id}/bank.csv", get(crate::rosters::bank_file))
-        .route("/staff/rosters/{id}/feedback", post(crate::rosters::feedback).layer(upload_limit()))
+        .merge(crate::downloads::router())
+        .merge(crate::preferences::router())
+        .merge(crate::check::router(dev_outbox))
+        .merge(crate::cases::router())
+        .merge(crate::staff::router())
+        .merge(crate::rosters::router())
+        .merge(crate::catalogue::router())
         .merge(crate::open_data::router())
         .merge(crate::bundle::router(Path::new(leptos_options.site_root.as_ref())))
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
@@ -312,11 +288,6 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions, addresses: crate::a
         .layer(axum::middleware::from_fn(crate::security_headers::layer))
         .layer(axum::middleware::from_fn_with_state(metrics, crate::metrics::layer))
         .with_state(leptos_options)
-}
-
-/// Uploaded files may be as large as the import reads (plus the form around them).
-fn upload_limit() -> axum::extract::DefaultBodyLimit {
-    axum::extract::DefaultBodyLimit::max(app::ssr::rosters::file::MAX_BYTES + 1024 * 1024)
 }
 
 async fn shutdown_signal() {

@@ -105,6 +105,15 @@ pub async fn withdraw(db: &Db, staff: &crate::ssr::staff::Staff, id: i64) -> Res
 }
 
 /// The notices a department published (all departments' for finance), newest first.
+/// Who a notice of `staff` is issued by: their department, or their own name.
+pub async fn issuer(db: &Db, staff: &crate::ssr::staff::Staff) -> Result<String, sqlx::Error> {
+    let department: Option<String> = match staff.department_id {
+        Some(d) => sqlx::query_scalar("SELECT name FROM departments WHERE id = $1").bind(d).fetch_optional(&db.pool).await?,
+        None => None,
+    };
+    Ok(department.unwrap_or_else(|| staff.display_name.clone()))
+}
+
 pub async fn published_by(db: &Db, staff: &crate::ssr::staff::Staff) -> Result<Vec<NoticeSummary>, sqlx::Error> {
     let all = i64::from(staff.role == crate::ssr::staff::Role::Finance);
     let sql = format!("SELECT {SUMMARY_COLUMNS} FROM documents WHERE department_id IS NOT NULL AND ($1 = 1 OR department_id = $2) ORDER BY published_on DESC, id DESC LIMIT 100");

@@ -81,6 +81,30 @@ impl SmsMessage {
     }
 }
 
+/// A message of the outbox as the demo's outbox page shows it (the phone masked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMessage {
+    pub created_at: String,
+    pub phone_masked: String,
+    pub body: String,
+}
+
+/// The newest `n` messages of the outbox.
+pub async fn latest(db: &crate::ssr::Db, vault: &Vault, n: i64) -> Result<Vec<OutboxMessage>, sqlx::Error> {
+    let rows = sqlx::query("SELECT phone_enc, body, created_at FROM sms_outbox ORDER BY id DESC LIMIT $1").bind(n).fetch_all(&db.pool).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let phone = vault.decrypt(&r.get::<Vec<u8>, _>("phone_enc")).ok().and_then(|p| Phone::parse(&p).ok());
+            OutboxMessage {
+                created_at: r.get("created_at"),
+                phone_masked: phone.map(|p| crate::domain::mask::phone(&p)).unwrap_or_default(),
+                body: r.get("body"),
+            }
+        })
+        .collect())
+}
+
 /// Where messages go, chosen by configuration.
 #[derive(Clone)]
 pub enum SmsSender {
