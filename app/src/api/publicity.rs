@@ -109,30 +109,6 @@ pub struct RosterPublicity {
     pub lines: Vec<PublicityLine>,
 }
 
-pub fn roster_status_name(status: &str) -> &'static str {
-    match status {
-        "draft" => "草稿",
-        "publicising" => "公示中",
-        "department_reviewed" => "主管部门已审核",
-        "finance_reviewed" => "财政已复核",
-        "sent_to_bank" => "已提交银行",
-        "bank_feedback" => "银行已反馈",
-        "payout_publicised" => "已发放并公示",
-        "returned" => "已退回",
-        _ => "",
-    }
-}
-
-pub fn line_status_name(status: &str) -> &'static str {
-    match status {
-        "pending" => "待发放",
-        "paid" => "已到账",
-        "failed" => "发放失败",
-        "reissued" => "已补发",
-        _ => "",
-    }
-}
-
 #[server(prefix = "/api", endpoint = "publicity")]
 pub async fn get_publicity_index(year: Option<i32>) -> Result<PublicityIndex, ApiError> {
     let cx = crate::ssr::context()?;
@@ -174,7 +150,7 @@ impl RosterPublicity {
                     l.item.clone(),
                     l.period.clone(),
                     l.amount.plain(),
-                    line_status_name(&l.status).to_string(),
+                    crate::domain::payments::line_status_name(&l.status).to_string(),
                     l.published_on.clone(),
                 ]
             }),

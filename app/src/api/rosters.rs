@@ -140,38 +140,6 @@ pub struct UploadPreview {
     pub error: Option<String>,
 }
 
-/// The step names in words.
-pub fn step_name(step: &str) -> &'static str {
-    match step {
-        "imported" => "导入",
-        "publicised" => "开始公示",
-        "department_reviewed" => "部门审核通过",
-        "finance_reviewed" => "财政程序性复核通过",
-        "returned" => "财政退回",
-        "sent_to_bank" => "发送银行",
-        "bank_feedback" => "导入银行反馈",
-        "payout_publicised" => "发放后公示",
-        "reissue_created" => "生成补发清册",
-        "corrected" => "更正银行信息",
-        _ => "其他",
-    }
-}
-
-/// A roster's status in words.
-pub fn status_name(status: &str) -> &'static str {
-    match status {
-        "draft" => "草稿",
-        "publicising" => "公示中",
-        "department_reviewed" => "部门已审核",
-        "finance_reviewed" => "财政已复核",
-        "sent_to_bank" => "已送银行",
-        "bank_feedback" => "已反馈",
-        "payout_publicised" => "已发放公示",
-        "returned" => "已退回",
-        _ => "未知",
-    }
-}
-
 #[server(prefix = "/api", endpoint = "staff_rosters")]
 pub async fn get_rosters() -> Result<RosterList, ApiError> {
     let (cx, staff, me) = crate::api::staff::signed_in().await?;

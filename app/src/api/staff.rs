@@ -193,13 +193,7 @@ pub(crate) async fn signed_in() -> Result<(crate::ssr::AppContext, crate::ssr::s
         Some(id) => sqlx::query_scalar::<_, String>("SELECT name FROM departments WHERE id = $1").bind(id).fetch_optional(&cx.db.pool).await.map_err(ApiError::internal)?,
         None => None,
     };
-    let role = match staff.role {
-        crate::ssr::staff::Role::Department => "department",
-        crate::ssr::staff::Role::Finance => "finance",
-        crate::ssr::staff::Role::Supervisor => "supervisor",
-        crate::ssr::staff::Role::Admin => "admin",
-    };
-    let me = StaffMe { display_name: staff.display_name.clone(), role: role.into(), role_name: staff.role.name().into(), department, csrf };
+    let me = StaffMe { display_name: staff.display_name.clone(), role: staff.role.code().into(), role_name: staff.role.name().into(), department, csrf };
     Ok((cx, staff, me))
 }
 

@@ -7,4 +7,4 @@ pub mod text_size;
 
 pub use chart::BarChart;
 pub use layout::Layout;
-pub use status::{ErrorView, Loaded, Pager};
+pub use status::{ErrorView, Loaded, Page, Pager};

@@ -77,3 +77,27 @@ where
         </Suspense>
     }
 }
+
+/// The shape of most pages: the site's frame, the page's title, what stands above the data
+/// (`children`: a breadcrumb, a heading, a notice), and one load of data shown by `view` (or the
+/// error, with the way forward).
+#[component]
+pub fn Page<T, V, F>(
+    #[prop(into)] title: String,
+    data: Resource<Result<T, ApiError>>,
+    view: F,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <super::Layout>
+            <leptos_meta::Title text=title />
+            {children.map(|c| c())}
+            <Loaded data view />
+        </super::Layout>
+    }
+}

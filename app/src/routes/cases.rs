@@ -7,7 +7,7 @@ use crate::api::cases::{
     CaseStats, PublicCase, TrackedCase,
 };
 use crate::components::chart::Bar;
-use crate::components::{BarChart, Layout, Loaded, Pager};
+use crate::components::{BarChart, Layout, Loaded, Page, Pager};
 use crate::domain::cases::{event_name, status_name, CaseActionError, CaseFormError, DESCRIPTION_MAX, DESCRIPTION_MIN, REOPEN_WITHIN_DAYS};
 use crate::domain::{CaseKind, Deadlines};
 use leptos::prelude::*;
@@ -66,12 +66,10 @@ pub fn NewCasePage() -> impl IntoView {
     let query = use_query_map();
     let data = Resource::new_blocking(move || query.read().get("payment").and_then(|p| p.parse::<i64>().ok()), get_case_form);
     view! {
-        <Layout>
-            <Title text="提出诉求" />
+        <Page title="提出诉求" data view=|c| view! { <CaseForm c /> }>
             <h1>"提出咨询、投诉或信息公开申请"</h1>
             <Alert />
-            <Loaded data view=|c| view! { <CaseForm c /> } />
-        </Layout>
+        </Page>
     }
 }
 
@@ -270,11 +268,9 @@ pub fn CaseRecord(case: PublicCase) -> impl IntoView {
 pub fn MyCasePage() -> impl IntoView {
     let data = Resource::new_blocking(|| (), |_| get_tracked_case());
     view! {
-        <Layout>
-            <Title text="我的诉求" />
+        <Page title="我的诉求" data view=|t| view! { <MyCase t /> }>
             <Alert />
-            <Loaded data view=|t| view! { <MyCase t /> } />
-        </Layout>
+        </Page>
     }
 }
 
@@ -321,11 +317,9 @@ pub fn PublicCasePage() -> impl IntoView {
     let params = use_params_map();
     let data = Resource::new_blocking(move || params.read().get("no").unwrap_or_default(), get_public_case);
     view! {
-        <Layout>
-            <Title text="诉求办理情况" />
+        <Page title="诉求办理情况" data view=|case| view! { <h1>"诉求办理情况"</h1><CaseRecord case /> }>
             <p class="breadcrumb"><a href="/cases">"咨询投诉"</a></p>
-            <Loaded data view=|case| view! { <h1>"诉求办理情况"</h1><CaseRecord case /> } />
-        </Layout>
+        </Page>
     }
 }
 
@@ -333,12 +327,10 @@ pub fn PublicCasePage() -> impl IntoView {
 pub fn StatsPage() -> impl IntoView {
     let data = Resource::new_blocking(|| (), |_| get_case_stats());
     view! {
-        <Layout>
-            <Title text="各部门办理情况" />
+        <Page title="各部门办理情况" data view=|s| view! { <Stats s /> }>
             <p class="breadcrumb"><a href="/cases">"咨询投诉"</a></p>
             <h1>"各部门办理情况"</h1>
-            <Loaded data view=|s| view! { <Stats s /> } />
-        </Layout>
+        </Page>
     }
 }
 
@@ -390,12 +382,10 @@ pub fn AnsweredPage() -> impl IntoView {
         |(item, page)| get_answered_cases(item, page),
     );
     view! {
-        <Layout>
-            <Title text="已答复的问题" />
+        <Page title="已答复的问题" data view=|a| view! { <Answered a /> }>
             <p class="breadcrumb"><a href="/cases">"咨询投诉"</a></p>
             <h1>"已答复的问题"</h1>
-            <Loaded data view=|a| view! { <Answered a /> } />
-        </Layout>
+        </Page>
     }
 }
 

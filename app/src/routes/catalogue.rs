@@ -5,10 +5,9 @@
 use crate::api::catalogue::{get_catalogue, Catalogue, CatalogueItem, FREQUENCIES, REVISIONS};
 use crate::api::policies::{frequency_name, level_name, LEVELS};
 use crate::api::staff::Choice;
-use crate::components::{Layout, Loaded};
+use crate::components::Page;
 use crate::routes::staff::StaffBar;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 fn refusal(code: &str) -> &'static str {
@@ -28,10 +27,7 @@ pub fn CataloguePage() -> impl IntoView {
     let query = use_query_map();
     let data = Resource::new_blocking(move || query.read().get("year").and_then(|y| y.parse::<i32>().ok()), get_catalogue);
     view! {
-        <Layout>
-            <Title text="政策清单维护" />
-            <Loaded data view=|c| view! { <CatalogueView c /> } />
-        </Layout>
+        <Page title="政策清单维护" data view=|c| view! { <CatalogueView c /> } />
     }
 }
 

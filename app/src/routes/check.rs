@@ -2,9 +2,9 @@
 //! server and redirect, so every step works without JavaScript).
 
 use crate::api::cases::get_deadlines;
-use crate::api::check::{failure_advice, get_my_payments, get_statement, get_typed_check, status_name, MyPayment, MyPayments, Statement, TypedCheck};
-use crate::api::publicity::line_status_name;
-use crate::components::{Layout, Loaded};
+use crate::api::check::{get_my_payments, get_statement, get_typed_check, MyPayment, MyPayments, Statement, TypedCheck};
+use crate::domain::payments::{failure_advice, line_status_name};
+use crate::components::{Layout, Loaded, Page};
 use crate::domain::date::period_words;
 use crate::domain::{IdNumberError, PhoneError};
 use leptos::prelude::*;
@@ -80,16 +80,13 @@ pub fn CodePage() -> impl IntoView {
 pub fn MyPaymentsPage() -> impl IntoView {
     let data = Resource::new_blocking(|| (), |_| get_my_payments());
     view! {
-        <Layout>
-            <Title text="我的补贴" />
-            <Loaded data view=|p| view! { <PaymentsView data=p /> } />
-        </Layout>
+        <Page title="我的补贴" data view=|p| view! { <PaymentsView data=p /> } />
     }
 }
 
 #[component]
 fn PaymentsView(data: MyPayments) -> impl IntoView {
-    let to_act_on: Vec<(i64, String)> = data.to_act_on().iter().map(|p| (p.id, format!("{} {}（{}）", p.item, period_words(&p.period), failure_advice(p.failure_reason.as_deref().unwrap_or("other"), "", "", "").0))).collect();
+    let to_act_on: Vec<(i64, String)> = data.to_act_on().iter().map(|p| (p.id, format!("{} {}（{}）", p.item, period_words(&p.period), p.failure_words()))).collect();
     let act_years: Vec<String> = data.to_act_on().iter().map(|p| p.period.get(..4).unwrap_or_default().to_string()).collect();
     let newest = data.years.first().map(|y| y.year.clone());
     view! {
@@ -128,7 +125,7 @@ fn PaymentsView(data: MyPayments) -> impl IntoView {
 
 #[component]
 fn PaymentCard(p: MyPayment) -> impl IntoView {
-    let badge = status_name(&p);
+    let badge = p.status_words();
     let class = match (p.status.as_str(), p.reissued) {
         ("paid", _) => "paid",
         ("failed", true) => "reissued",
@@ -137,7 +134,7 @@ fn PaymentCard(p: MyPayment) -> impl IntoView {
     };
     let advice = (p.status == "failed" && !p.reissued)
         .then(|| failure_advice(p.failure_reason.as_deref().unwrap_or("other"), &p.bank, &p.department, &p.department_phone));
-    let reason = (p.status == "failed").then(|| failure_advice(p.failure_reason.as_deref().unwrap_or("other"), "", "", "").0);
+    let reason = (p.status == "failed").then(|| p.failure_words());
     let phone = p.department_phone.clone();
     let id = p.id;
     let markable = p.status == "paid";
@@ -220,9 +217,7 @@ pub fn NotReceivedPage() -> impl IntoView {
     let deadlines = Resource::new_blocking(|| (), |_| get_deadlines());
     let wanted = move || query.read().get("payment").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0);
     view! {
-        <Layout>
-            <Title text="反映没收到" />
-            <Loaded data view=move |mine: MyPayments| {
+        <Page title="反映没收到" data view=move |mine: MyPayments| {
                 let line = mine.line(wanted()).filter(|p| p.status == "paid" && p.confirmed.is_none()).cloned();
                 view! {
                     <p class="breadcrumb"><a href="/check/payments">"我的补贴"</a></p>
@@ -236,7 +231,6 @@ pub fn NotReceivedPage() -> impl IntoView {
                     }}
                 }
             } />
-        </Layout>
     }
 }
 
@@ -274,10 +268,7 @@ pub fn StatementPage() -> impl IntoView {
     let query = use_query_map();
     let data = Resource::new_blocking(move || query.read().get("year"), get_statement);
     view! {
-        <Layout>
-            <Title text="对账单" />
-            <Loaded data view=|s| view! { <StatementView s /> } />
-        </Layout>
+        <Page title="对账单" data view=|s| view! { <StatementView s /> } />
     }
 }
 
@@ -309,7 +300,7 @@ fn StatementView(s: Statement) -> impl IntoView {
                             <td data-label="补贴项目">{p.item.clone()}{p.for_member.clone().map(|m| format!("（{m}）"))}</td>
                             <td data-label="期次">{period_words(&p.period)}</td>
                             <td data-label="金额（元）" class="num">{p.amount.grouped()}</td>
-                            <td data-label="状态">{status_name(&p)}</td>
+                            <td data-label="状态">{p.status_words()}</td>
                             <td data-label="到账日期">{p.paid_on.clone().unwrap_or_default()}</td>
                             <td data-label="银行账号">{format!("{} {}", p.bank, p.account_masked)}</td>
                         </tr>

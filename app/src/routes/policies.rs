@@ -4,7 +4,7 @@ use crate::api::policies::{
     frequency_name, get_policies, get_policy, level_name, Change, Payout, PolicyDetail, PolicyItem, PolicyList, LEVELS,
 };
 use crate::components::chart::Bar;
-use crate::components::{BarChart, Layout, Loaded};
+use crate::components::{BarChart, Layout, Loaded, Page};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -22,11 +22,9 @@ pub fn PoliciesPage() -> impl IntoView {
         |(year, level, department, q)| get_policies(year, level, department, q),
     );
     view! {
-        <Layout>
-            <Title text="政策清单" />
+        <Page title="政策清单" data=list view=move |list| view! { <PolicyListView list level=level() department=department() q=q() /> }>
             <h1>"惠民惠农财政补贴政策清单"</h1>
-            <Loaded data=list view=move |list| view! { <PolicyListView list level=level() department=department() q=q() /> } />
-        </Layout>
+        </Page>
     }
 }
 

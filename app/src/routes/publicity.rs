@@ -1,12 +1,13 @@
 //! `/publicity`: payment publicity by township → village → roster, masked as published.
 
 use crate::api::publicity::{
-    get_publicity_index, get_roster_publicity, get_township_publicity, get_village_publicity, line_status_name,
-    roster_status_name, AreaTotal, RosterPublicity, RosterSummary, PAYOUT_PUBLICITY_DAYS,
+    get_publicity_index, get_roster_publicity, get_township_publicity, get_village_publicity, AreaTotal, RosterPublicity, RosterSummary, PAYOUT_PUBLICITY_DAYS,
 };
 use crate::components::chart::Bar;
 use crate::domain::date::period_words;
-use crate::components::{BarChart, Layout, Loaded};
+use crate::domain::payments::line_status_name;
+use crate::domain::rosters::status_name as roster_status_name;
+use crate::components::{BarChart, Layout, Loaded, Page};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -61,19 +62,17 @@ pub fn PublicityPage() -> impl IntoView {
     let year = year_param();
     let data = Resource::new_blocking(year, get_publicity_index);
     view! {
-        <Layout>
-            <Title text="发放公示" />
-            <h1>"补贴发放公示"</h1>
-            <p>"按乡镇（街道）、村（社区）查看各项补贴的发放名单。村级公开明细，乡镇公开分村汇总。姓名和身份证号已按规定脱敏。"</p>
-            <Loaded data=data view=move |d| {
+        <Page title="发放公示" data=data view=move |d| {
                 let bars = d.townships.iter().map(|t| Bar { label: t.place.name.clone(), value: t.amount.fen(), shown: format!("{}元", t.amount.wan()) }).collect();
                 view! {
                     <YearLinks years=d.years year=d.year base="/publicity".into() />
                     <BarChart title=format!("{}年各乡镇发放金额", d.year) bars />
                     <TotalsTable first="乡镇（街道）" rows=d.townships link=move |code| format!("/publicity/{code}?year={}", d.year) />
                 }
-            } />
-        </Layout>
+            }>
+            <h1>"补贴发放公示"</h1>
+            <p>"按乡镇（街道）、村（社区）查看各项补贴的发放名单。村级公开明细，乡镇公开分村汇总。姓名和身份证号已按规定脱敏。"</p>
+        </Page>
     }
 }
 

@@ -2,23 +2,19 @@
 //! anything is written; then each roster through publicity, review, the bank and its feedback,
 //! and the reissue of failed lines.
 
-use crate::api::check::failure_advice;
-use crate::api::publicity::line_status_name;
-use crate::api::rosters::{get_roster, get_rosters, get_upload_preview, status_name, step_name, RosterDetail, RosterList, UploadPreview};
-use crate::components::{Layout, Loaded};
+use crate::api::rosters::{get_roster, get_rosters, get_upload_preview, RosterDetail, RosterList, UploadPreview};
+use crate::domain::payments::{failure_advice, line_status_name};
+use crate::domain::rosters::{event_name, status_name};
+use crate::components::Page;
 use crate::routes::staff::StaffBar;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn RostersPage() -> impl IntoView {
     let data = Resource::new_blocking(|| (), |_| get_rosters());
     view! {
-        <Layout>
-            <Title text="发放清册" />
-            <Loaded data view=|l| view! { <RosterListView l /> } />
-        </Layout>
+        <Page title="发放清册" data view=|l| view! { <RosterListView l /> } />
     }
 }
 
@@ -59,10 +55,7 @@ fn RosterListView(l: RosterList) -> impl IntoView {
 pub fn NewRosterPage() -> impl IntoView {
     let data = Resource::new_blocking(|| (), |_| get_rosters());
     view! {
-        <Layout>
-            <Title text="导入清册" />
-            <Loaded data view=|l| view! { <NewRosterForm l /> } />
-        </Layout>
+        <Page title="导入清册" data view=|l| view! { <NewRosterForm l /> } />
     }
 }
 
@@ -93,10 +86,7 @@ pub fn UploadPage() -> impl IntoView {
     let params = use_params_map();
     let data = Resource::new_blocking(move || params.read().get("token").unwrap_or_default(), get_upload_preview);
     view! {
-        <Layout>
-            <Title text="检查结果" />
-            <Loaded data view=|p| view! { <Preview p /> } />
-        </Layout>
+        <Page title="检查结果" data view=|p| view! { <Preview p /> } />
     }
 }
 
@@ -146,10 +136,7 @@ pub fn RosterPage() -> impl IntoView {
     let params = use_params_map();
     let data = Resource::new_blocking(move || params.read().get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0), get_roster);
     view! {
-        <Layout>
-            <Title text="清册" />
-            <Loaded data view=|d| view! { <RosterView d /> } />
-        </Layout>
+        <Page title="清册" data view=|d| view! { <RosterView d /> } />
     }
 }
 
@@ -282,7 +269,7 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
         <h2>"办理过程"</h2>
         <ol class="case-history">
             {d.steps.into_iter().map(|s| view! {
-                <li><span class="meta">{s.at}</span>" "<strong>{step_name(&s.step)}</strong>{format!("（{}）", s.who)}{(!s.note.is_empty()).then(|| format!("：{}", s.note))}</li>
+                <li><span class="meta">{s.at}</span>" "<strong>{event_name(&s.step)}</strong>{format!("（{}）", s.who)}{(!s.note.is_empty()).then(|| format!("：{}", s.note))}</li>
             }).collect_view()}
         </ol>
     }

@@ -1,9 +1,8 @@
 //! `/search?q=`: one box over items, documents and publicity, with facets and highlighted snippets.
 
 use crate::api::search::{kind_name, search, search_url, FacetCount, Fragment, SearchFilter, SearchPage};
-use crate::components::{Layout, Loaded};
+use crate::components::Page;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// What to try when the box is empty or nothing matched.
@@ -28,12 +27,10 @@ pub fn SearchPage() -> impl IntoView {
     // error included): there is always a way to search again.
     let typed = Signal::derive(move || query.read().get("q").unwrap_or_default());
     view! {
-        <Layout>
-            <Title text="搜索" />
+        <Page title="搜索" data=results view=move |page| view! { <Results page /> }>
             <h1>"搜索"</h1>
             <SearchBox q=typed />
-            <Loaded data=results view=move |page| view! { <Results page /> } />
-        </Layout>
+        </Page>
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::cases::CaseRecord;
 use crate::api::staff::{get_admin, get_holidays, get_inbox, get_staff_case, Admin, AdminError, Holidays, Inbox, InboxFilter, StaffCase, StaffMe};
-use crate::components::{Layout, Loaded, Pager};
+use crate::components::{Layout, Page, Pager};
 use crate::domain::cases::{status_name, CaseActionError};
 use crate::domain::CaseKind;
 use leptos::prelude::*;
@@ -79,10 +79,7 @@ pub fn InboxPage() -> impl IntoView {
     let query = use_query_map();
     let data = Resource::new_blocking(move || filter_from(&query.read()), get_inbox);
     view! {
-        <Layout>
-            <Title text="诉求办理" />
-            <Loaded data view=|inbox| view! { <InboxView inbox /> } />
-        </Layout>
+        <Page title="诉求办理" data view=|inbox| view! { <InboxView inbox /> } />
     }
 }
 
@@ -190,10 +187,7 @@ pub fn StaffCasePage() -> impl IntoView {
     let params = use_params_map();
     let data = Resource::new_blocking(move || params.read().get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0), get_staff_case);
     view! {
-        <Layout>
-            <Title text="诉求详情" />
-            <Loaded data view=|c| view! { <StaffCaseView c /> } />
-        </Layout>
+        <Page title="诉求详情" data view=|c| view! { <StaffCaseView c /> } />
     }
 }
 
@@ -287,10 +281,7 @@ fn StaffCaseView(c: StaffCase) -> impl IntoView {
 pub fn HolidaysPage() -> impl IntoView {
     let data = Resource::new_blocking(|| (), |_| get_holidays());
     view! {
-        <Layout>
-            <Title text="节假日安排" />
-            <Loaded data view=|h| view! { <HolidaysView h /> } />
-        </Layout>
+        <Page title="节假日安排" data view=|h| view! { <HolidaysView h /> } />
     }
 }
 
@@ -354,10 +345,7 @@ fn HolidaysView(h: Holidays) -> impl IntoView {
 pub fn AdminPage() -> impl IntoView {
     let data = Resource::new_blocking(|| (), |_| get_admin());
     view! {
-        <Layout>
-            <Title text="用户、部门和银行" />
-            <Loaded data view=|a| view! { <AdminView a /> } />
-        </Layout>
+        <Page title="用户、部门和银行" data view=|a| view! { <AdminView a /> } />
     }
 }
 

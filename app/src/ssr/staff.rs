@@ -13,38 +13,7 @@ use sqlx::Row;
 pub const MAX_FAILED_LOGINS: i64 = 5;
 pub const LOCKOUT_SECS: i64 = 900;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Role {
-    /// Own department's cases only.
-    Department,
-    /// All cases, the triage queue and escalations.
-    Finance,
-    /// Reads everything, changes nothing.
-    Supervisor,
-    /// Users, departments, the holiday calendar.
-    Admin,
-}
-
-impl Role {
-    pub fn from_code(code: &str) -> Option<Role> {
-        match code {
-            "department" => Some(Role::Department),
-            "finance" => Some(Role::Finance),
-            "supervisor" => Some(Role::Supervisor),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Department => "部门经办人员",
-            Role::Finance => "财政局",
-            Role::Supervisor => "监督（只读）",
-            Role::Admin => "系统管理员",
-        }
-    }
-}
+pub use crate::domain::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Staff {

@@ -5,7 +5,7 @@ pub mod publish;
 
 use crate::api::notices::{get_notice, get_notices, Notice, NoticeList};
 use crate::api::ApiError;
-use crate::components::{Layout, Loaded, Pager};
+use crate::components::{Layout, Loaded, Page, Pager};
 use body::DocumentBody;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,11 +19,9 @@ pub fn NoticesPage() -> impl IntoView {
     let page = move || query.read().get("page").and_then(|p| p.parse::<i64>().ok());
     let list = Resource::new_blocking(page, get_notices);
     view! {
-        <Layout>
-            <Title text="通知公告" />
+        <Page title="通知公告" data=list view=move |list| view! { <NoticeListView list /> }>
             <h1>"通知公告"</h1>
-            <Loaded data=list view=move |list| view! { <NoticeListView list /> } />
-        </Layout>
+        </Page>
     }
 }
 

@@ -2,10 +2,9 @@
 //! the seed documents: tab-separated lines or Markdown), and withdraws what it published.
 
 use crate::api::notices::{get_staff_notices, StaffNotices};
-use crate::components::{Layout, Loaded};
+use crate::components::Page;
 use crate::routes::staff::StaffBar;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// The longest notice body in characters (the longest seed document has about 8,000).
@@ -27,10 +26,7 @@ pub fn refusal(code: &str) -> Option<&'static str> {
 pub fn StaffNoticesPage() -> impl IntoView {
     let data = Resource::new_blocking(|| (), |_| get_staff_notices());
     view! {
-        <Layout>
-            <Title text="发布通知" />
-            <Loaded data view=|n| view! { <StaffNoticesView n /> } />
-        </Layout>
+        <Page title="发布通知" data view=|n| view! { <StaffNoticesView n /> } />
     }
 }
 

@@ -72,12 +72,7 @@ pub async fn create_user(db: &Db, admin: &Staff, username: &str, display: &str, 
     if taken > 0 {
         return Err(AdminError::Username.into());
     }
-    let role_code = match role {
-        crate::ssr::staff::Role::Department => "department",
-        crate::ssr::staff::Role::Finance => "finance",
-        crate::ssr::staff::Role::Supervisor => "supervisor",
-        crate::ssr::staff::Role::Admin => "admin",
-    };
+    let role_code = role.code();
     let password = password.to_string();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await.unwrap_or_default();
     let mut tx = db.begin().await?;

@@ -72,7 +72,7 @@ pub async fn form_choices(cx: &AppContext, from_line: Option<(i64, i64)>) -> Res
                 item_code: r.get("item_code"),
                 township_code: r.get("township"),
                 village_code: r.get("village"),
-                description: format!("关于{}期{} {}元（{}）：", p.period, p.item, p.amount.grouped(), crate::api::check::status_name(p)),
+                description: format!("关于{}期{} {}元（{}）：", p.period, p.item, p.amount.grouped(), p.status_words()),
                 phone_last4: phone.map(|p| p.last4().to_string()).unwrap_or_default(),
             });
         }
@@ -367,7 +367,7 @@ pub async fn staff_case(cx: &AppContext, staff: &Staff, me: StaffMe, id: i64) ->
                 p.get::<String, _>("period"),
                 p.get::<String, _>("item"),
                 crate::domain::Money::from_fen(p.get("amount_fen")).grouped(),
-                crate::api::publicity::line_status_name(&p.get::<String, _>("status")),
+                crate::domain::payments::line_status_name(&p.get::<String, _>("status")),
                 p.get::<Option<String>, _>("paid_on").map(|d| format!("（{d}）")).unwrap_or_default(),
                 p.get::<String, _>("bank"),
                 mask::account_last4(&p.get::<String, _>("account_last4")),

@@ -1,7 +1,8 @@
 //! SQL for the citizen's own view: their payments and, for a household head, the household's.
 
 use super::Db;
-use crate::api::check::{three_way_check, MyPayment, MyPayments, PublicitySeen, YearOfPayments};
+use crate::api::check::{MyPayment, MyPayments, YearOfPayments};
+use crate::domain::payments::{three_way_check, PublicitySeen};
 use crate::domain::{mask, Money};
 use sqlx::Row;
 

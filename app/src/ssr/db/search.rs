@@ -1,7 +1,7 @@
 //! SQL that feeds the search index (entries built from rows) and links its hits back to pages.
 
 use super::Db;
-use crate::api::publicity::line_status_name;
+use crate::domain::payments::line_status_name;
 use crate::domain::Money;
 use search_index::{Entry, Kind};
 use sqlx::Row;

@@ -9,6 +9,7 @@ use super::{check, sha256_hex, write, ImportError, Target};
 use crate::api::rosters::{Problem, UploadPreview};
 use crate::api::staff::StaffMe;
 use crate::domain::date::{format_days, parse_days};
+use crate::domain::rosters::{RosterStatus, RosterStep};
 use crate::domain::{IdNumber, Money, Phone};
 use crate::ssr::code::random_hex;
 use crate::ssr::db::changes;
@@ -174,9 +175,10 @@ pub async fn import(cx: &AppContext, staff: &Staff, token: &str, exclude_bad: bo
     Ok(ids)
 }
 
-/// A step on a roster by its name: `publicise`, `approve`, `finance_review`, `return` (with a
-/// reason), `send_to_bank`, `reissue`. Returns the roster to show next.
-pub async fn step(cx: &AppContext, staff: &Staff, roster: i64, name: &str, note: &str) -> Result<i64, FlowError> {
+/// A step on a roster by its form's code (`publicise`, `approve`, `finance_review`, `return`
+/// with a reason, `send_to_bank`, `reissue`). Returns the roster to show next.
+pub async fn step(cx: &AppContext, staff: &Staff, roster: i64, code: &str, note: &str) -> Result<i64, FlowError> {
+    let step = RosterStep::from_code(code).ok_or(FlowError::WrongState)?;
     let mut tx = cx.db.begin().await?;
     let r = sqlx::query("SELECT status, department_id, publicity_end FROM rosters WHERE id = $1").bind(roster).fetch_optional(&mut *tx).await?.ok_or(FlowError::NotFound)?;
     let (status, department): (String, i64) = (r.get("status"), r.get("department_id"));
@@ -197,66 +199,60 @@ pub async fn step(cx: &AppContext, staff: &Staff, roster: i64, name: &str, note:
     .fetch_one(&mut *tx)
     .await?;
     let may = crate::ssr::db::rosters::actions(staff, department, &status, end.as_deref().is_some_and(|e| e < today.as_str()), failed_open > 0);
-    let allowed = match name {
-        "publicise" => may.publicise,
-        "approve" => may.approve,
-        "finance_review" | "return" => may.finance_review,
-        "send_to_bank" => may.send_to_bank,
-        "reissue" => may.reissue,
-        _ => false,
+    let allowed = match step {
+        RosterStep::Publicise => may.publicise,
+        RosterStep::Approve => may.approve,
+        RosterStep::FinanceReview | RosterStep::Return => may.finance_review,
+        RosterStep::SendToBank => may.send_to_bank,
+        RosterStep::Reissue => may.reissue,
     };
     if !allowed {
-        if name == "approve" && status == "publicising" && staff.role == Role::Department {
+        if step == RosterStep::Approve && status == RosterStatus::Publicising.code() && staff.role == Role::Department {
             return Err(FlowError::PublicityNotOver(end.unwrap_or_default()));
         }
         return Err(if staff.role == Role::Supervisor { FlowError::NotAllowed } else { FlowError::WrongState });
     }
     let mut shown = roster;
-    let (new_status, event_note) = match name {
-        "publicise" => {
+    let event_note = match step {
+        RosterStep::Publicise => {
             let end = format_days(parse_days(&today).unwrap_or(0) + PUBLICITY_DAYS);
             sqlx::query("UPDATE rosters SET publicity_start = $1, publicity_end = $2 WHERE id = $3").bind(&today).bind(&end).bind(roster).execute(&mut *tx).await?;
             publicise_lines(&mut tx, roster, &today).await?;
-            ("publicising", format!("公示期至{end}"))
+            format!("公示期至{end}")
         }
-        "approve" => ("department_reviewed", String::new()),
-        "finance_review" => {
+        RosterStep::Approve => String::new(),
+        RosterStep::FinanceReview => {
             let applied = apply_changes(&mut tx, cx, roster).await?;
-            ("finance_reviewed", if applied > 0 { format!("更新 {applied} 项登记信息（手机号、银行卡号）") } else { String::new() })
+            if applied > 0 { format!("更新 {applied} 项登记信息（手机号、银行卡号）") } else { String::new() }
         }
-        "return" => {
+        RosterStep::Return => {
             let reason = crate::domain::cases::clean_text(note);
             if reason.is_empty() {
                 return Err(FlowError::ReasonRequired);
             }
-            ("returned", reason)
+            reason
         }
-        "send_to_bank" => {
+        RosterStep::SendToBank => {
             sqlx::query("UPDATE rosters SET sent_to_bank_on = $1 WHERE id = $2").bind(&today).bind(roster).execute(&mut *tx).await?;
-            ("sent_to_bank", String::new())
+            String::new()
         }
-        "reissue" => {
-            shown = create_reissue(&mut tx, cx, roster).await?;
-            (status.as_str(), format!("补发清册 {shown}"))
+        RosterStep::Reissue => {
+            shown = create_reissue(&mut tx, roster).await?;
+            format!("补发清册 {shown}")
         }
-        _ => return Err(FlowError::WrongState),
+    };
+    let new_status: &str = match step.leads_to() {
+        Some(next) => next.code(),
+        None => &status,
     };
     let done = sqlx::query("UPDATE rosters SET status = $1 WHERE id = $2 AND status = $3").bind(new_status).bind(roster).bind(&status).execute(&mut *tx).await?;
     if done.rows_affected() != 1 {
         return Err(FlowError::WrongState);
     }
-    let step = match name {
-        "publicise" => "publicised",
-        "approve" => "department_reviewed",
-        "finance_review" => "finance_reviewed",
-        "return" => "returned",
-        "send_to_bank" => "sent_to_bank",
-        _ => "reissue_created",
-    };
-    event(&mut tx, roster, step, Some(staff.id), &event_note).await?;
-    crate::ssr::db::audit::append(&mut tx, &format!("staff:{}", staff.id), &format!("roster_{step}"), &format!("roster:{roster}"), "").await?;
+    event(&mut tx, roster, step.event(), Some(staff.id), &event_note).await?;
+    crate::ssr::db::audit::append(&mut tx, &format!("staff:{}", staff.id), &format!("roster_{}", step.event()), &format!("roster:{roster}"), "").await?;
     tx.commit().await?;
-    if name == "finance_review" {
+    if step == RosterStep::FinanceReview {
         cx.sms.deliver_soon(cx);
     }
     Ok(shown)
@@ -357,7 +353,7 @@ async fn publicise_lines(conn: &mut AnyConnection, roster: i64, today: &str) -> 
 
 /// A new draft roster (next batch, same item, period and township) for the failed lines not yet
 /// reissued, each linked to the line it pays again, with the beneficiary's current bank details.
-async fn create_reissue(conn: &mut AnyConnection, cx: &AppContext, roster: i64) -> Result<i64, sqlx::Error> {
+async fn create_reissue(conn: &mut AnyConnection, roster: i64) -> Result<i64, sqlx::Error> {
     let r = sqlx::query("SELECT item_id, period, region_id, department_id FROM rosters WHERE id = $1").bind(roster).fetch_one(&mut *conn).await?;
     let (item, period, region): (i64, String, i64) = (r.get("item_id"), r.get("period"), r.get("region_id"));
     let failed = sqlx::query(
@@ -411,7 +407,6 @@ async fn create_reissue(conn: &mut AnyConnection, cx: &AppContext, roster: i64) 
         .await?;
     }
     event(conn, new, "imported", None, &format!("补发清册 {roster} 中发放失败的 {} 行", failed.len())).await?;
-    let _ = cx;
     Ok(new)
 }
 
