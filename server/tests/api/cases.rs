@@ -41,37 +41,6 @@ async fn start(app: &TestApp, fields: &[(&str, &str)], cookie: Option<&str>) -> 
     request.send().await.unwrap()
 }
 
-/// Files a case through the form and the SMS code; returns its tracking number.
-pub async fn file(app: &TestApp, item: &str, place: &str, phone: &str, anonymous: bool) -> String {
-    let mut fields = vec![("kind", "complaint"), ("item", item), ("place", place), ("description", DESCRIPTION), ("name", "王秀英"), ("phone", phone)];
-    if anonymous {
-        fields.push(("anonymous", "1"));
-    }
-    let r = start(app, &fields, None).await;
-    assert_eq!((r.status().as_u16(), location(&r).as_str()), (303, "/cases/code"));
-    let form = set_cookie(&r, "case_form").expect("the kept form's cookie");
-    let code = code_sent_to(app, phone).await.expect("a code by SMS");
-    let r = app.client.post(app.url("/cases/verify")).header("cookie", &form).form(&[("code", code.as_str())]).send().await.unwrap();
-    let to = location(&r);
-    if !to.starts_with("/cases/filed?no=") {
-        let status = r.status();
-        panic!("filing did not end on the filed page: {status} {to:?} {}", r.text().await.unwrap_or_default());
-    }
-    to["/cases/filed?no=".len()..].to_string()
-}
-
-/// Tracks a case as its filer: number + phone → code → the session cookie of the filer's view.
-pub async fn track(app: &TestApp, no: &str, phone: &str) -> String {
-    age_codes(app).await;
-    let r = app.client.post(app.url("/cases/track/start")).form(&[("no", no), ("phone", phone)]).send().await.unwrap();
-    assert_eq!(location(&r), "/cases/track/code");
-    let pending = set_cookie(&r, "case_track").expect("a pending code");
-    let code = code_sent_to(app, phone).await.expect("a code by SMS");
-    let r = app.client.post(app.url("/cases/track/verify")).header("cookie", &pending).form(&[("code", code.as_str())]).send().await.unwrap();
-    assert_eq!(location(&r), "/cases/mine");
-    set_cookie(&r, "case_session").expect("the filer's session")
-}
-
 pub async fn case_id(app: &TestApp, no: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1").bind(no).fetch_one(&app.db.pool).await.unwrap()
 }
@@ -86,7 +55,7 @@ async fn a_case_is_filed_with_a_code_routed_to_its_department_and_tracked() {
 
         let p = place(&app, 0).await;
         let phone = "13912345678";
-        let no = file(&app, &p.item, &format!("{}/{}", p.township, p.village), phone, false).await;
+        let no = app.file_case(&p.item, &format!("{}/{}", p.township, p.village), phone, false).await;
         let today = app::ssr::clock::local_today();
         assert!(no.starts_with(&today.replace('-', "")), "{no}: the tracking number carries the filing date");
 
@@ -136,7 +105,7 @@ async fn a_case_is_filed_with_a_code_routed_to_its_department_and_tracked() {
 
         // An unknown item goes to the finance bureau's triage queue.
         age_codes(&app).await;
-        let other = file(&app, "unsure", &p.township, "13912345679", true).await;
+        let other = app.file_case("unsure", &p.township, "13912345679", true).await;
         let finance: i64 = sqlx::query_scalar("SELECT c.department_id FROM cases c JOIN departments d ON d.id = c.department_id WHERE c.tracking_no = $1 AND d.is_finance = 1")
             .bind(&other)
             .fetch_one(&app.db.pool)
@@ -176,14 +145,14 @@ async fn the_filer_may_reopen_an_answer_once_and_statistics_count_it() {
     let app = spawn_app(crate::helpers::Backend::Sqlite).await;
     let p = place(&app, 0).await;
     let phone = "13912345600";
-    let no = file(&app, &p.item, &p.township, phone, false).await;
+    let no = app.file_case(&p.item, &p.township, phone, false).await;
     let id = case_id(&app, &no).await;
-    let (cookie, csrf) = crate::staff::login(&app, &department_code(&app, p.department_id).await).await;
-    let r = crate::staff::act(&app, &cookie, &csrf, id, &[("action", "reply"), ("note", "已核实，本月10日补发。")]).await;
+    let who = app.staff(&department_code(&app, p.department_id).await).await;
+    let r = who.act(id, &[("action", "reply"), ("note", "已核实，本月10日补发。")]).await;
     assert_eq!(location(&r), format!("/staff/cases/{id}?done=reply"));
     assert!(messages_to(&app, phone).await[0].contains("已答复"), "the filer is told by SMS");
 
-    let session = track(&app, &no, phone).await;
+    let session = app.track_case(&no, phone).await;
     let mine = app.client.get(app.url("/cases/mine")).header("cookie", &session).send().await.unwrap().text().await.unwrap();
     assert!(mine.contains("本月10日补发"));
     assert!(mine.contains("/cases/reopen"), "an answer can be called unsatisfactory");
@@ -207,10 +176,7 @@ async fn the_filer_may_reopen_an_answer_once_and_statistics_count_it() {
 async fn not_received_on_a_paid_line_becomes_a_complaint_with_the_department() {
     let app = spawn_app(crate::helpers::Backend::Sqlite).await;
     let me = crate::check::someone(&app).await;
-    let r = crate::check::start(&app, &me.id, &me.phone).await;
-    let pending = set_cookie(&r, "check_pending").unwrap();
-    let code = code_sent_to(&app, &me.phone).await.unwrap();
-    let session = set_cookie(&crate::check::verify(&app, &pending, &code).await, "citizen_session").unwrap();
+    let session = app.citizen(&me.id, &me.phone).await;
     let paid = sqlx::query("SELECT p.id, i.department_id FROM payments p JOIN subsidy_items i ON i.id = p.item_id WHERE p.beneficiary_id = $1 AND p.status = 'paid' ORDER BY p.id LIMIT 1")
         .bind(me.beneficiary)
         .fetch_one(&app.db.pool)
@@ -290,7 +256,7 @@ async fn fifty_filings_or_trackings_at_once_send_one_code_to_a_phone() {
 
         // Tracking a real case: fifty at once, one code.
         age_codes(&app).await;
-        let no = file(&app, &p.item, &where_, "13912340051", false).await;
+        let no = app.file_case(&p.item, &where_, "13912340051", false).await;
         age_codes(&app).await;
         let forms = (0..50).map(|_| vec![("no".to_string(), no.clone()), ("phone".to_string(), "13912340051".to_string())]).collect();
         let answers = post_all_at_once(&app, "/cases/track/start", forms).await;
@@ -323,10 +289,10 @@ async fn the_deadline_stops_while_the_filer_is_asked_for_more() {
     let app = spawn_app(crate::helpers::Backend::Sqlite).await;
     let p = place(&app, 0).await;
     let phone = "13912345700";
-    let no = file(&app, &p.item, &p.township, phone, false).await;
+    let no = app.file_case(&p.item, &p.township, phone, false).await;
     let id = case_id(&app, &no).await;
-    let (cookie, csrf) = crate::staff::login(&app, &department_code(&app, p.department_id).await).await;
-    let r = crate::staff::act(&app, &cookie, &csrf, id, &[("action", "request_info"), ("note", "请提供社保卡开户行")]).await;
+    let who = app.staff(&department_code(&app, p.department_id).await).await;
+    let r = who.act(id, &[("action", "request_info"), ("note", "请提供社保卡开户行")]).await;
     assert_eq!(location(&r), format!("/staff/cases/{id}?done=request_info"));
     assert!(messages_to(&app, phone).await[0].contains("补充"), "the filer is asked by SMS");
     // Asked 10 days ago: the deadline moves on by the working days spent waiting.
@@ -335,7 +301,7 @@ async fn the_deadline_stops_while_the_filer_is_asked_for_more() {
     let overdue_while_waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE id = $1 AND escalated = 1").bind(id).fetch_one(&app.db.pool).await.unwrap();
     assert_eq!(overdue_while_waiting, 0);
 
-    let session = track(&app, &no, phone).await;
+    let session = app.track_case(&no, phone).await;
     let mine = app.client.get(app.url("/cases/mine")).header("cookie", &session).send().await.unwrap().text().await.unwrap();
     assert!(mine.contains("/cases/supplement"));
     let r = app.client.post(app.url("/cases/supplement")).header("cookie", &session).form(&[("note", "开户行是青岚农村商业银行")]).send().await.unwrap();
@@ -358,9 +324,9 @@ async fn tracking_numbers_cannot_be_walked_and_old_ones_still_work() {
         let app = spawn_app(backend).await;
         let p = place(&app, 0).await;
         let where_ = format!("{}/{}", p.township, p.village);
-        let first = file(&app, &p.item, &where_, "13912340061", false).await;
+        let first = app.file_case(&p.item, &where_, "13912340061", false).await;
         age_codes(&app).await;
-        let second = file(&app, &p.item, &where_, "13912340062", false).await;
+        let second = app.file_case(&p.item, &where_, "13912340062", false).await;
         let parts: Vec<&str> = second.split('-').collect();
         assert_eq!(parts.len(), 3, "{second}: date, sequence and the random part");
         assert!(parts[2].len() == 6 && parts[2].bytes().all(|b| b.is_ascii_digit()), "{second}: six digits for a phone's number pad");
@@ -376,7 +342,7 @@ async fn tracking_numbers_cannot_be_walked_and_old_ones_still_work() {
         let old = counted_on.clone();
         sqlx::query("UPDATE cases SET tracking_no = $1 WHERE tracking_no = $2").bind(&old).bind(&second).execute(&app.db.pool).await.unwrap();
         assert_eq!(app.get_text(&format!("/case/{old}")).await.0, 200, "{backend:?}");
-        let session = track(&app, &old.replace('-', ""), "13912340062").await;
+        let session = app.track_case(&old.replace('-', ""), "13912340062").await;
         let mine = app.client.get(app.url("/cases/mine")).header("cookie", &session).send().await.unwrap().text().await.unwrap();
         assert!(mine.contains(&old));
     }

@@ -71,7 +71,7 @@ async fn backup_restores_and_verify_audit_finds_tampering() {
     for backend in backends() {
         let app = spawn_app(backend).await;
         for user in ["finance", "supervisor"] {
-            crate::staff::login(&app, user).await;
+            app.staff(user).await;
         }
         let dir = tempfile::tempdir().unwrap();
         let backup = dir.path().join("portal.backup");
@@ -136,7 +136,7 @@ async fn rotate_key_moves_every_secret_to_the_new_key() {
     for backend in backends() {
         let app = spawn_app(backend).await;
         let me = someone(&app).await;
-        crate::staff::login(&app, "finance").await;
+        app.staff("finance").await;
         let dir = tempfile::tempdir().unwrap();
         let new_key = dir.path().join("new.key");
         let run = |args: &[&str]| server().args(args).current_dir(dir.path()).env("DATABASE_URL", app.database_url()).env("PORTAL_DATA_KEY", app.data_key()).output().unwrap();

@@ -3,38 +3,10 @@
 //! return), the bank's file, the bank's feedback (payout publicity and SMS), and the reissue.
 
 use crate::helpers::{location, messages_to, spawn_app, TestApp};
-use crate::staff::{login, page};
+use crate::journeys::Staffer;
+
 use app::domain::IdNumber;
 use sqlx::Row;
-
-pub(crate) struct Staffer {
-    pub cookie: String,
-    pub csrf: String,
-}
-
-pub(crate) async fn as_staff(app: &TestApp, user: &str) -> Staffer {
-    let (cookie, csrf) = login(app, user).await;
-    Staffer { cookie, csrf }
-}
-
-pub(crate) async fn step(app: &TestApp, who: &Staffer, roster: i64, step: &str, note: &str) -> reqwest::Response {
-    app.client
-        .post(app.url(&format!("/staff/rosters/{roster}/step")))
-        .header("cookie", &who.cookie)
-        .form(&[("csrf", who.csrf.as_str()), ("step", step), ("note", note)])
-        .send()
-        .await
-        .unwrap()
-}
-
-pub(crate) async fn upload(app: &TestApp, who: &Staffer, path: &str, fields: &[(&str, &str)], file: Vec<u8>) -> reqwest::Response {
-    let mut form = reqwest::multipart::Form::new().text("csrf", who.csrf.clone());
-    for (k, v) in fields {
-        form = form.text(k.to_string(), v.to_string());
-    }
-    form = form.part("file", reqwest::multipart::Part::bytes(file).file_name("清册.csv"));
-    app.client.post(app.url(path)).header("cookie", &who.cookie).multipart(form).send().await.unwrap()
-}
 
 /// A clean roster file for the first monthly item with a standard amount, paying `ids` in the
 /// first village, and what the test needs to follow it.
@@ -89,8 +61,8 @@ pub(crate) async fn roster_file_of(app: &TestApp, nth: i64, ids: &[String]) -> R
 }
 
 /// Uploads a clean file and imports it; returns the new roster's id.
-pub(crate) async fn import(app: &TestApp, who: &Staffer, file: &RosterFile) -> i64 {
-    let r = upload(app, who, "/staff/rosters/upload", &[("item", &file.code), ("period", "2026-12")], file.csv.clone().into_bytes()).await;
+pub(crate) async fn import(app: &TestApp, who: &Staffer<'_>, file: &RosterFile) -> i64 {
+    let r = who.upload("/staff/rosters/upload", &[("item", file.code.as_str()), ("period", "2026-12")], file.csv.clone().into_bytes()).await;
     let preview = location(&r);
     assert!(preview.starts_with("/staff/rosters/upload/"), "{preview}");
     let token = preview.rsplit('/').next().unwrap().to_string();
@@ -102,11 +74,11 @@ pub(crate) async fn import(app: &TestApp, who: &Staffer, file: &RosterFile) -> i
 
 /// Takes a draft roster through publicity (its objection period then ended by hand), the
 /// department's review and finance's.
-pub(crate) async fn pass_reviews(app: &TestApp, dep: &Staffer, fin: &Staffer, roster: i64) {
-    assert!(location(&step(app, dep, roster, "publicise", "").await).ends_with("done=publicise"));
+pub(crate) async fn pass_reviews(app: &TestApp, dep: &Staffer<'_>, fin: &Staffer<'_>, roster: i64) {
+    assert!(location(&dep.step(roster, "publicise", "").await).ends_with("done=publicise"));
     sqlx::query("UPDATE rosters SET publicity_end = '2026-01-01' WHERE id = $1").bind(roster).execute(&app.db.pool).await.unwrap();
-    assert!(location(&step(app, dep, roster, "approve", "").await).ends_with("done=approve"));
-    assert!(location(&step(app, fin, roster, "finance_review", "").await).ends_with("done=finance_review"));
+    assert!(location(&dep.step(roster, "approve", "").await).ends_with("done=approve"));
+    assert!(location(&fin.step(roster, "finance_review", "").await).ends_with("done=finance_review"));
 }
 
 /// A demo person on file: their name, ID, phone and account's last four digits.
@@ -137,12 +109,12 @@ async fn a_roster_changes_a_persons_phone_and_account_only_once_it_has_passed_it
         let (new_phone, new_account) = ("13900007777", "6217000000009999");
         let file = roster_file(&app, &[]).await;
         let csv = file.with_line(&me.name, &me.id_number, new_phone, new_account);
-        let dep = as_staff(&app, &file.dept).await;
+        let dep = app.staff(&file.dept).await;
         let before = hashes_on_file(&app, me.id).await;
 
         // The preview tells the reviewers what the file would change.
-        let r = upload(&app, &dep, "/staff/rosters/upload", &[("item", &file.code), ("period", "2026-12")], csv.clone().into_bytes()).await;
-        let (_, preview) = page(&app, &dep.cookie, &location(&r)).await;
+        let r = dep.upload("/staff/rosters/upload", &[("item", file.code.as_str()), ("period", "2026-12")], csv.clone().into_bytes()).await;
+        let (_, preview) = dep.get(&location(&r)).await;
         let old_phone4 = &me.phone[7..];
         assert!(preview.contains(&format!("手机号变更：尾号{old_phone4} → 尾号7777")), "{backend:?}: {preview}");
         assert!(preview.contains(&format!("银行卡号变更：尾号{} → 尾号9999", me.account_last4)), "{backend:?}");
@@ -154,7 +126,7 @@ async fn a_roster_changes_a_persons_phone_and_account_only_once_it_has_passed_it
         assert!(messages_to(&app, new_phone).await.is_empty(), "{backend:?}: no code to the phone a draft names");
         assert_eq!(location(&crate::check::start(&app, &me.id_number, &me.phone).await), "/check/code");
         assert!(crate::helpers::code_sent_to(&app, &me.phone).await.is_some(), "the person's own phone still works");
-        let (_, detail) = page(&app, &dep.cookie, &format!("/staff/rosters/{roster}")).await;
+        let (_, detail) = dep.get(&format!("/staff/rosters/{roster}")).await;
         assert!(detail.contains("登记信息变更") && detail.contains("待复核"), "{backend:?}");
         let line_account: Vec<u8> = sqlx::query_scalar("SELECT account_enc FROM payments WHERE roster_id = $1").bind(roster).fetch_one(&app.db.pool).await.unwrap();
         assert_eq!(app.vault.decrypt(&line_account).unwrap(), new_account, "the line carries the account it is paid into");
@@ -165,12 +137,12 @@ async fn a_roster_changes_a_persons_phone_and_account_only_once_it_has_passed_it
         assert_ne!(other.dept, file.dept);
         let on_file_account = app.vault.decrypt(&sqlx::query_scalar::<_, Vec<u8>>("SELECT account_enc FROM beneficiaries WHERE id = $1").bind(me.id).fetch_one(&app.db.pool).await.unwrap()).unwrap();
         let other_csv = other.with_line(&me.name, &me.id_number, &me.phone, &on_file_account);
-        let other_dep = as_staff(&app, &other.dept).await;
+        let other_dep = app.staff(&other.dept).await;
         let other_roster = import(&app, &other_dep, &RosterFile { csv: other_csv, ..other.clone() }).await;
 
         // Publicity, the department's review and finance's: then the change is made, and the
         // old phone is told.
-        let fin = as_staff(&app, "finance").await;
+        let fin = app.staff("finance").await;
         pass_reviews(&app, &dep, &fin, roster).await;
         assert_eq!(hashes_on_file(&app, me.id).await, (app.vault.lookup_hash(new_phone), app.vault.lookup_hash(new_account)), "{backend:?}");
         let told = messages_to(&app, &me.phone).await;
@@ -179,11 +151,11 @@ async fn a_roster_changes_a_persons_phone_and_account_only_once_it_has_passed_it
         assert_eq!(audited, 2);
 
         // Each bank file pays into its own lines' accounts, as reviewed.
-        assert!(location(&step(&app, &fin, roster, "send_to_bank", "").await).ends_with("done=send_to_bank"));
+        assert!(location(&fin.step(roster, "send_to_bank", "").await).ends_with("done=send_to_bank"));
         let bank = app.client.get(app.url(&format!("/staff/rosters/{roster}/bank.csv"))).header("cookie", &fin.cookie).send().await.unwrap().text().await.unwrap();
         assert!(bank.contains(new_account), "{backend:?}");
         pass_reviews(&app, &other_dep, &fin, other_roster).await;
-        assert!(location(&step(&app, &fin, other_roster, "send_to_bank", "").await).ends_with("done=send_to_bank"));
+        assert!(location(&fin.step(other_roster, "send_to_bank", "").await).ends_with("done=send_to_bank"));
         let bank = app.client.get(app.url(&format!("/staff/rosters/{other_roster}/bank.csv"))).header("cookie", &fin.cookie).send().await.unwrap().text().await.unwrap();
         assert!(bank.contains(&on_file_account) && !bank.contains(new_account), "{backend:?}: the other roster pays the account its reviewers saw");
     }
@@ -220,14 +192,14 @@ async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
         let bad_row = file.csv.lines().nth(1).unwrap().replacen("测试甲", "坏行", 1).replacen(&ids[0], "123", 1).replacen("13900001000", "13900001009", 1).replacen("6217000000001000", "6217000000001009", 1);
         let csv = format!("{}{bad_row}\n", file.csv);
 
-        let dep = as_staff(&app, &dept).await;
-        let (status, form) = page(&app, &dep.cookie, "/staff/rosters/new").await;
+        let dep = app.staff(&dept).await;
+        let (status, form) = dep.get("/staff/rosters/new").await;
         assert_eq!(status, 200);
         assert!(form.contains(&code), "the department's items are offered");
-        let r = upload(&app, &dep, "/staff/rosters/upload", &[("item", &code), ("period", "2026-12")], csv.clone().into_bytes()).await;
+        let r = dep.upload("/staff/rosters/upload", &[("item", &code), ("period", "2026-12")], csv.clone().into_bytes()).await;
         let preview = location(&r);
         assert!(preview.starts_with("/staff/rosters/upload/"), "{backend:?} {preview}");
-        let (_, html) = page(&app, &dep.cookie, &preview).await;
+        let (_, html) = dep.get(&preview).await;
         assert!(html.contains("第") || html.contains("问题"), "{html}");
         assert!(html.contains("身份证号") && html.contains("排除有问题的行，导入其余 3 行"), "every problem shown before writing");
         let token = preview.rsplit('/').next().unwrap().to_string();
@@ -248,24 +220,24 @@ async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
         let roster: i64 = to.trim_start_matches("/staff/rosters/").trim_end_matches("?done=imported").parse().unwrap();
 
         // Publicity: the lines are public at once, masked.
-        let r = step(&app, &dep, roster, "publicise", "").await;
+        let r = dep.step(roster, "publicise", "").await;
         assert_eq!(location(&r), format!("/staff/rosters/{roster}?done=publicise"));
         let (tc, vc) = (file.tc.clone(), file.vc.clone());
         let (_, public) = app.get_text(&format!("/publicity/{tc}/{vc}/{roster}")).await;
         assert!(public.contains("测*") && !public.contains(&ids[0]), "{backend:?}: masked lines on the public page");
-        let r = step(&app, &dep, roster, "approve", "").await;
+        let r = dep.step(roster, "approve", "").await;
         assert_eq!(r.status().as_u16(), 400, "not before the objection period is over");
         sqlx::query("UPDATE rosters SET publicity_end = '2026-01-01' WHERE id = $1").bind(roster).execute(&app.db.pool).await.unwrap();
-        assert!(location(&step(&app, &dep, roster, "approve", "").await).ends_with("done=approve"));
+        assert!(location(&dep.step(roster, "approve", "").await).ends_with("done=approve"));
 
         // Finance returns it once, the department approves again, finance passes it and sends it.
-        let fin = as_staff(&app, "finance").await;
-        assert_eq!(step(&app, &fin, roster, "return", "").await.status().as_u16(), 400, "a return needs a reason");
-        assert!(location(&step(&app, &fin, roster, "return", "请补充村委会公示照片").await).ends_with("done=return"));
-        assert!(location(&step(&app, &dep, roster, "approve", "").await).ends_with("done=approve"));
-        assert_eq!(step(&app, &dep, roster, "finance_review", "").await.status().as_u16(), 400, "only finance reviews");
-        assert!(location(&step(&app, &fin, roster, "finance_review", "").await).ends_with("done=finance_review"));
-        assert!(location(&step(&app, &fin, roster, "send_to_bank", "").await).ends_with("done=send_to_bank"));
+        let fin = app.staff("finance").await;
+        assert_eq!(fin.step(roster, "return", "").await.status().as_u16(), 400, "a return needs a reason");
+        assert!(location(&fin.step(roster, "return", "请补充村委会公示照片").await).ends_with("done=return"));
+        assert!(location(&dep.step(roster, "approve", "").await).ends_with("done=approve"));
+        assert_eq!(dep.step(roster, "finance_review", "").await.status().as_u16(), 400, "only finance reviews");
+        assert!(location(&fin.step(roster, "finance_review", "").await).ends_with("done=finance_review"));
+        assert!(location(&fin.step(roster, "send_to_bank", "").await).ends_with("done=send_to_bank"));
 
         // The bank's file: staff only.
         let file = app.client.get(app.url(&format!("/staff/rosters/{roster}/bank.csv"))).header("cookie", &fin.cookie).send().await.unwrap();
@@ -276,7 +248,7 @@ async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
 
         // Feedback with a problem: nothing applied, every problem listed.
         let bad = format!("身份证号,结果,失败原因,到账日期\n{},成功,,2026-12-05\n{},也许,,\n", ids[0], ids[1]);
-        let r = upload(&app, &fin, &format!("/staff/rosters/{roster}/feedback"), &[], bad.into_bytes()).await;
+        let r = fin.upload(&format!("/staff/rosters/{roster}/feedback"), &[], bad.into_bytes()).await;
         assert_eq!(r.status().as_u16(), 400);
         let body = r.text().await.unwrap();
         assert!(body.contains("第3行") && body.contains("结果"), "{body}");
@@ -287,7 +259,7 @@ async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
             "身份证号,结果,失败原因,到账日期\n{},成功,,2026-12-05\n{},成功,,2026/12/05\n{},失败,社保卡金融功能未激活,\n",
             ids[0], ids[1], ids[2]
         );
-        let r = upload(&app, &dep, &format!("/staff/rosters/{roster}/feedback"), &[], good.into_bytes()).await;
+        let r = dep.upload(&format!("/staff/rosters/{roster}/feedback"), &[], good.into_bytes()).await;
         let to = location(&r);
         assert!(to.contains("done=feedback&paid=2&failed=1"), "{backend:?} {to}");
         let row = sqlx::query("SELECT status, paid_on, payout_publicised_on FROM rosters WHERE id = $1").bind(roster).fetch_one(&app.db.pool).await.unwrap();
@@ -302,7 +274,7 @@ async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
         assert!(public.contains("已到账") && public.contains("发放失败"), "payout publicity is public");
 
         // The failed line is reissued in a new draft roster linked to it.
-        let r = step(&app, &dep, roster, "reissue", "").await;
+        let r = dep.step(roster, "reissue", "").await;
         let to = location(&r);
         let reissue: i64 = to.trim_start_matches("/staff/rosters/").split('?').next().unwrap().parse().unwrap();
         assert_ne!(reissue, roster);
@@ -313,7 +285,7 @@ async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
             .await
             .unwrap();
         assert_eq!(linked, 1);
-        assert_eq!(step(&app, &dep, roster, "reissue", "").await.status().as_u16(), 400, "once");
+        assert_eq!(dep.step(roster, "reissue", "").await.status().as_u16(), 400, "once");
         // The failed line gets the new card before it is paid again.
         let line: i64 = sqlx::query_scalar("SELECT id FROM payments WHERE roster_id = $1").bind(reissue).fetch_one(&app.db.pool).await.unwrap();
         let correct = |account: &'static str| {
@@ -331,15 +303,15 @@ async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
             sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM beneficiaries WHERE account_hash = $1").bind(app.vault.lookup_hash("6217000000007777")).fetch_one(&app.db.pool).await.unwrap()
         };
         assert_eq!(on_file().await, 0, "{backend:?}: the account on file waits for the reissue's reviews");
-        let (_, detail) = page(&app, &dep.cookie, &format!("/staff/rosters/{reissue}")).await;
+        let (_, detail) = dep.get(&format!("/staff/rosters/{reissue}")).await;
         assert!(detail.contains("补发清册"), "the reissue names the roster it pays again");
         assert!(detail.contains("银行卡号变更") && detail.contains("尾号7777") && detail.contains("待复核"), "the reviewers see the change");
         pass_reviews(&app, &dep, &fin, reissue).await;
         assert_eq!(on_file().await, 1, "{backend:?}: after finance review the account on file is the new one");
 
         // Other departments and the supervisor cannot move it.
-        let sup = as_staff(&app, "supervisor").await;
-        assert_eq!(step(&app, &sup, reissue, "publicise", "").await.status().as_u16(), 400);
+        let sup = app.staff("supervisor").await;
+        assert_eq!(sup.step(reissue, "publicise", "").await.status().as_u16(), 400);
         let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM roster_events WHERE roster_id = $1").bind(roster).fetch_one(&app.db.pool).await.unwrap();
         assert!(events >= 9, "every step recorded: {events}");
 

@@ -1,7 +1,7 @@
 //! Limits on what a request may carry: the whole body, every field of every form, the fields of
 //! an upload, and what an uploaded file is. Refused in Chinese, with nothing kept.
 
-use crate::flow::{as_staff, upload};
+
 use crate::helpers::{location, spawn_app, Backend};
 
 /// A body over the size limit or a post that is not a form gets a Chinese page, not the
@@ -51,7 +51,7 @@ async fn every_field_of_every_form_is_size_limited() {
     assert_eq!(r.status().as_u16(), 413);
     assert_eq!(app.count("case_drafts").await, drafts);
 
-    let staff = as_staff(&app, "civil_affairs").await;
+    let staff = app.staff("civil_affairs").await;
     let notice = |body: String| {
         let form = [("csrf", staff.csrf.clone()), ("op", "publish".into()), ("kind", "notice".into()), ("title", "关于长篇通知的测试".into()), ("published_on", "2026-11-22".into()), ("body", body)];
         app.client.post(app.url("/staff/notices")).header("cookie", &staff.cookie).form(&form).send()
@@ -70,12 +70,12 @@ async fn every_field_of_every_form_is_size_limited() {
 async fn uploads_are_checked_by_content_before_they_are_kept() {
     let app = spawn_app(Backend::Sqlite).await;
     let before = app.count("roster_uploads").await;
-    let staff = as_staff(&app, "civil_affairs").await;
-    let r = upload(&app, &staff, "/staff/rosters/upload", &[("item", "01-01"), ("period", "2026-12")], b"%PDF-1.7\n1 0 obj".to_vec()).await;
+    let staff = app.staff("civil_affairs").await;
+    let r = staff.upload("/staff/rosters/upload", &[("item", "01-01"), ("period", "2026-12")], b"%PDF-1.7\n1 0 obj".to_vec()).await;
     assert_eq!(r.status().as_u16(), 400);
     let text = r.text().await.unwrap();
     assert!(text.contains("这是PDF 文件，不是 Excel（.xlsx）或 CSV 文件"), "{text}");
-    let r = upload(&app, &staff, "/staff/rosters/upload", &[("item", "01-01"), ("period", &"1".repeat(5_001))], b"a,b\n".to_vec()).await;
+    let r = staff.upload("/staff/rosters/upload", &[("item", "01-01"), ("period", &"1".repeat(5_001))], b"a,b\n".to_vec()).await;
     assert_eq!(r.status().as_u16(), 400);
     assert!(r.text().await.unwrap().contains("表单内容过长"));
     assert_eq!(app.count("roster_uploads").await, before, "nothing kept");

@@ -13,6 +13,7 @@ mod flow;
 mod health;
 mod helpers;
 mod home;
+mod journeys;
 mod limits;
 mod nodes;
 mod open_data;

@@ -2,9 +2,9 @@
 //! share sessions, codes, case numbers and the audit chain through the database and follow its
 //! change log.
 
-use crate::cases::{file, place};
+use crate::cases::place;
 use crate::check::{someone, start, verify};
-use crate::flow::{as_staff, import, roster_file, step};
+use crate::flow::{import, roster_file};
 use crate::helpers::{backends, code_sent_to, location, messages_to, post_all_at_once, set_cookie, spawn_node, spawn_node_on};
 use crate::search::{hit_links, search};
 use app::api::search::encode;
@@ -22,9 +22,9 @@ async fn two_nodes_serve_one_portal() {
         // A roster published through node 1 is public and searchable on node 2.
         let ids: Vec<String> = (1..=2).map(|n| IdNumber::from_parts("510999", 1958, 3, n, 800 + n).unwrap().as_str().to_string()).collect();
         let roster = roster_file(&one, &ids).await;
-        let dep = as_staff(&one, &roster.dept).await;
+        let dep = one.staff(&roster.dept).await;
         let id = import(&one, &dep, &roster).await;
-        assert!(location(&step(&one, &dep, id, "publicise", "").await).ends_with("done=publicise"), "{backend:?}");
+        assert!(location(&dep.step(id, "publicise", "").await).ends_with("done=publicise"), "{backend:?}");
         let page = format!("/publicity/{}/{}/{id}", roster.tc, roster.vc);
         let (status, html) = two.get_text(&page).await;
         assert_eq!(status, 200, "{backend:?}");
@@ -57,7 +57,7 @@ async fn two_nodes_serve_one_portal() {
         for n in 0..12u32 {
             let node = if n % 2 == 0 { one.clone() } else { two.clone() };
             let (item, where_) = (at.item.clone(), format!("{}/{}", at.township, at.village));
-            filing.spawn(async move { file(&node, &item, &where_, &format!("1390000{:04}", 2000 + n), false).await });
+            filing.spawn(async move { node.file_case(&item, &where_, &format!("1390000{:04}", 2000 + n), false).await });
         }
         let numbers: Vec<String> = filing.join_all().await;
         let distinct: HashSet<&String> = numbers.iter().collect();

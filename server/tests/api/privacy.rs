@@ -81,23 +81,20 @@ fn plain_secrets_in(bytes: &[u8], secrets: &std::collections::HashSet<String>) -
 /// (with the WAL) and the server's log hold no plain ID number, phone or bank account.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_database_files_and_the_log_hold_no_plain_personal_data() {
-    use crate::check::{someone, start, verify};
-    use crate::flow::{as_staff, import, roster_file, step};
-    use crate::helpers::{code_sent_to, location, set_cookie, spawn_node};
+    use crate::check::someone;
+    use crate::flow::{import, roster_file};
+    use crate::helpers::{location, spawn_node};
     let node = spawn_node(Backend::Sqlite).await;
     let ids: Vec<String> = (1..=3).map(|n| app::domain::IdNumber::from_parts("510999", 1966, 7, n, 700 + n).unwrap().as_str().to_string()).collect();
     let roster = roster_file(&node, &ids).await;
-    let dep = as_staff(&node, &roster.dept).await;
+    let dep = node.staff(&roster.dept).await;
     let id = import(&node, &dep, &roster).await;
-    assert!(location(&step(&node, &dep, id, "publicise", "").await).ends_with("done=publicise"));
+    assert!(location(&dep.step(id, "publicise", "").await).ends_with("done=publicise"));
     let me = someone(&node).await;
-    let r = start(&node, &me.id, &me.phone).await;
-    let pending = set_cookie(&r, "check_pending").expect("a pending cookie");
-    let code = code_sent_to(&node, &me.phone).await.expect("a code");
-    let session = set_cookie(&verify(&node, &pending, &code).await, "citizen_session").expect("signed in");
+    let session = node.citizen(&me.id, &me.phone).await;
     node.client.get(node.url("/check/payments")).header("cookie", &session).send().await.unwrap();
     let at = crate::cases::place(&node, 0).await;
-    crate::cases::file(&node, &at.item, &format!("{}/{}", at.township, at.village), "13911112222", false).await;
+    node.file_case(&at.item, &format!("{}/{}", at.township, at.village), "13911112222", false).await;
 
     let mut secrets = std::collections::HashSet::new();
     for row in sqlx::query("SELECT id_enc, phone_enc, account_enc FROM beneficiaries").fetch_all(&node.db.pool).await.unwrap() {

@@ -2,7 +2,7 @@
 //! line breaks in its cells), bank names as clerks write them, ID and card numbers Excel kept as
 //! numbers, dates that do not exist and date cells, names that are not names.
 
-use crate::flow::{as_staff, pass_reviews, roster_file, step, upload};
+use crate::flow::{pass_reviews, roster_file};
 use crate::helpers::{backends, location, spawn_app, TestApp};
 use crate::rosters::{workbook, xlsx};
 use app::domain::{BankAccount, IdNumber};
@@ -77,8 +77,8 @@ async fn banks_are_found_as_clerks_write_them_and_the_admin_keeps_their_short_na
         assert_eq!(banks, ["3", "1", "2", "1", "1", "4", "5"], "{backend:?}");
 
         // The admin sees the short names and adds one; one name cannot serve two banks.
-        let admin = as_staff(&app, "admin").await;
-        let (_, page) = crate::staff::page(&app, &admin.cookie, "/staff/admin").await;
+        let admin = app.staff("admin").await;
+        let (_, page) = admin.get("/staff/admin").await;
         assert!(page.contains("农商行、农商银行") && page.contains("卡号带校验位"), "the admin page shows the banks");
         let save = |bank: &'static str, aliases: &'static str, luhn: bool| {
             let mut form = vec![("csrf", admin.csrf.clone()), ("id", bank.to_string()), ("aliases", aliases.to_string())];
@@ -91,7 +91,7 @@ async fn banks_are_found_as_clerks_write_them_and_the_admin_keeps_their_short_na
         assert_eq!(location(&save("2", "农行，信用社", true).await.unwrap()), "/staff/admin?e=alias", "信用社 is the rural bank's");
         let row = format!("王壬,{},汉族,,{},{},青岚信合,6217000000000520,{},2026-12\n", id(520), f.township, f.village, f.amount);
         assert!(check(&app, format!("{}{row}", f.csv).as_bytes(), &f.code).await.problems.is_empty(), "{backend:?}: the new short name is taken");
-        let dep = as_staff(&app, &f.dept).await;
+        let dep = app.staff(&f.dept).await;
         let r = app.client.post(app.url("/staff/banks")).header("cookie", &dep.cookie).form(&[("csrf", dep.csrf.as_str()), ("id", "1"), ("aliases", "x")]).send().await.unwrap();
         assert_eq!(r.status().as_u16(), 403, "only the admin");
 
@@ -188,14 +188,14 @@ async fn dates_that_do_not_exist_are_refused_and_date_cells_are_read_as_dates() 
         let app = spawn_app(backend).await;
 
         // The holiday calendar and a notice's date.
-        let admin = as_staff(&app, "admin").await;
+        let admin = app.staff("admin").await;
         let r = app.client.post(app.url("/staff/holidays")).header("cookie", &admin.cookie)
             .form(&[("csrf", admin.csrf.as_str()), ("op", "add"), ("day", "2026-02-31"), ("kind", "holiday"), ("name", "不存在")]).send().await.unwrap();
         assert_eq!(location(&r), "/staff/holidays?e=day", "{backend:?}");
         let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM holidays WHERE name = '不存在'").fetch_one(&app.db.pool).await.unwrap();
         assert_eq!(kept, 0, "nothing moved into March");
         let f = roster_file(&app, &[]).await;
-        let dep = as_staff(&app, &f.dept).await;
+        let dep = app.staff(&f.dept).await;
         let notice = [("csrf", dep.csrf.as_str()), ("op", "publish"), ("kind", "notice"), ("title", "关于日期的通知"), ("published_on", "2026-02-31"), ("body", "本通知用于核对不存在的日期不会被改成三月。")];
         let r = app.client.post(app.url("/staff/notices")).header("cookie", &dep.cookie).form(&notice).send().await.unwrap();
         assert_eq!(location(&r), "/staff/notices?e=date", "{backend:?}");
@@ -204,11 +204,11 @@ async fn dates_that_do_not_exist_are_refused_and_date_cells_are_read_as_dates() 
         let ids = vec![id(550), id(551)];
         let file = roster_file(&app, &ids).await;
         let roster = crate::flow::import(&app, &dep, &file).await;
-        let fin = as_staff(&app, "finance").await;
+        let fin = app.staff("finance").await;
         pass_reviews(&app, &dep, &fin, roster).await;
-        assert!(location(&step(&app, &fin, roster, "send_to_bank", "").await).ends_with("done=send_to_bank"));
+        assert!(location(&fin.step(roster, "send_to_bank", "").await).ends_with("done=send_to_bank"));
         let bad = format!("身份证号,结果,失败原因,到账日期\n{},成功,,2026-02-31\n{},成功,,2026-12-05\n", ids[0], ids[1]);
-        let r = upload(&app, &dep, &format!("/staff/rosters/{roster}/feedback"), &[], bad.into_bytes()).await;
+        let r = dep.upload(&format!("/staff/rosters/{roster}/feedback"), &[], bad.into_bytes()).await;
         assert_eq!(r.status().as_u16(), 400, "{backend:?}");
         assert!(r.text().await.unwrap().contains("“2026-02-31”不是有效的日期"));
         let text = |r: &str, v: &str| format!(r#"<c r="{r}" t="inlineStr"><is><t>{v}</t></is></c>"#);
@@ -217,7 +217,7 @@ async fn dates_that_do_not_exist_are_refused_and_date_cells_are_read_as_dates() 
             text("A1", "身份证号"), text("B1", "结果"), text("C1", "失败原因"), text("D1", "到账日期"),
             text("A2", &ids[0]), text("B2", "成功"), text("A3", &ids[1]), text("B3", "成功"),
         );
-        let r = upload(&app, &dep, &format!("/staff/rosters/{roster}/feedback"), &[], workbook(&rows, zip::CompressionMethod::Deflated)).await;
+        let r = dep.upload(&format!("/staff/rosters/{roster}/feedback"), &[], workbook(&rows, zip::CompressionMethod::Deflated)).await;
         assert!(location(&r).contains("done=feedback&paid=2"), "{backend:?}: {} {}", location(&r), r.text().await.unwrap_or_default());
         let paid: Vec<String> = sqlx::query("SELECT paid_on FROM payments WHERE roster_id = $1").bind(roster).fetch_all(&app.db.pool).await.unwrap().iter().map(|r| r.get("paid_on")).collect();
         assert_eq!(paid, ["2026-12-05", "2026-12-05"], "{backend:?}: serial day 46361 is 2026-12-05");

@@ -38,14 +38,10 @@ async fn pages_carry_a_nonce_policy_and_nothing_may_frame_them() {
 /// page, server function and CSV is `no-store, private`; public pages may be kept.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn personal_answers_are_never_kept_by_a_browser_or_a_proxy() {
-    use crate::helpers::{code_sent_to, set_cookie};
     let app = spawn_app(Backend::Sqlite).await;
     let me = crate::check::someone(&app).await;
-    let r = crate::check::start(&app, &me.id, &me.phone).await;
-    let pending = set_cookie(&r, "check_pending").unwrap();
-    let code = code_sent_to(&app, &me.phone).await.unwrap();
-    let citizen = set_cookie(&crate::check::verify(&app, &pending, &code).await, "citizen_session").unwrap();
-    let (staff, _) = crate::staff::login(&app, "civil_affairs").await;
+    let citizen = app.citizen(&me.id, &me.phone).await;
+    let staffer = app.staff("civil_affairs").await;
     let personal: [(&str, &str, &str); 9] = [
         ("GET", "/check/payments", citizen.as_str()),
         ("GET", "/check/statement", citizen.as_str()),
@@ -53,9 +49,9 @@ async fn personal_answers_are_never_kept_by_a_browser_or_a_proxy() {
         ("POST", "/api/my_payments", citizen.as_str()),
         ("GET", "/check/code", ""),
         ("GET", "/cases/new", ""),
-        ("GET", "/staff", staff.as_str()),
-        ("GET", "/staff/rosters", staff.as_str()),
-        ("POST", "/api/staff_rosters", staff.as_str()),
+        ("GET", "/staff", staffer.cookie.as_str()),
+        ("GET", "/staff/rosters", staffer.cookie.as_str()),
+        ("POST", "/api/staff_rosters", staffer.cookie.as_str()),
     ];
     for (method, path, cookie) in personal {
         let request = if method == "GET" { app.client.get(app.url(path)) } else { app.client.post(app.url(path)).header("content-type", "application/x-www-form-urlencoded") };

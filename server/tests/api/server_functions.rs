@@ -3,22 +3,19 @@
 //! once broke the search reached through the site); called anonymously, by a signed-in citizen
 //! and by finance staff.
 
-use crate::helpers::{code_sent_to, set_cookie, spawn_app, Backend};
+use crate::helpers::{spawn_app, Backend};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_server_function_answers_with_its_arguments_left_out() {
     let app = spawn_app(Backend::Sqlite).await;
     let me = crate::check::someone(&app).await;
-    let r = crate::check::start(&app, &me.id, &me.phone).await;
-    let pending = set_cookie(&r, "check_pending").unwrap();
-    let code = code_sent_to(&app, &me.phone).await.unwrap();
-    let citizen = set_cookie(&crate::check::verify(&app, &pending, &code).await, "citizen_session").unwrap();
-    let (staff, _) = crate::staff::login(&app, "finance").await;
+    let citizen = app.citizen(&me.id, &me.phone).await;
+    let staffer = app.staff("finance").await;
     let paths: Vec<(&str, String)> = leptos::server_fn::axum::server_fn_paths().map(|(path, method)| (path, method.to_string())).collect();
     assert!(paths.len() >= 25, "the registered server functions: {paths:?}");
     let mut answered = Vec::new();
     for (path, method) in &paths {
-        for (who, cookie) in [("anonymous", ""), ("citizen", citizen.as_str()), ("finance", staff.as_str())] {
+        for (who, cookie) in [("anonymous", ""), ("citizen", citizen.as_str()), ("finance", staffer.cookie.as_str())] {
             let request = match method.as_str() {
                 "GET" => app.client.get(app.url(path)),
                 _ => app.client.post(app.url(path)).header("content-type", "application/x-www-form-urlencoded").body(""),

@@ -2,30 +2,11 @@
 //! role sees and may do, transfers and their public record, extension, escalation of overdue
 //! cases, and the holiday calendar.
 
-use crate::cases::{case_id, department_code, file, place};
+use crate::cases::{case_id, department_code, place};
 use crate::helpers::{location, set_cookie, spawn_app, Backend, TestApp};
 use sqlx::Row;
 
-const PASSWORD: &str = "qinglan-demo";
-
-fn csrf_in(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
-    html[at..at + 32].to_string()
-}
-
-/// Signs in with the demo password; returns the session cookie and the CSRF token.
-pub async fn login(app: &TestApp, username: &str) -> (String, String) {
-    let r = app.client.post(app.url("/staff/login")).form(&[("username", username), ("password", PASSWORD)]).send().await.unwrap();
-    assert_eq!(location(&r), "/staff", "{username} signs in");
-    let cookie = set_cookie(&r, "staff_session").expect("a staff session");
-    let html = page(app, &cookie, "/staff").await.1;
-    (cookie, csrf_in(&html))
-}
-
-pub async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
-    let r = app.client.get(app.url(path)).header("cookie", cookie).send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
+use server::demo::office::DEMO_PASSWORD as PASSWORD;
 
 pub async fn act(app: &TestApp, cookie: &str, csrf: &str, id: i64, fields: &[(&str, &str)]) -> reqwest::Response {
     let mut form: Vec<(&str, &str)> = vec![("csrf", csrf)];
@@ -60,19 +41,19 @@ async fn sign_in_locks_after_five_wrong_passwords_and_forms_need_their_token() {
     assert_eq!(r.status().as_u16(), 403);
 
     let p = place(&app, 0).await;
-    let id = case_id(&app, &file(&app, &p.item, &p.township, "13912345603", false).await).await;
-    let (cookie, csrf) = login(&app, &department_code(&app, p.department_id).await).await;
-    let r = act(&app, &cookie, "", id, &[("action", "accept")]).await;
+    let id = case_id(&app, &app.file_case(&p.item, &p.township, "13912345603", false).await).await;
+    let who = app.staff(&department_code(&app, p.department_id).await).await;
+    let r = act(&app, &who.cookie, "", id, &[("action", "accept")]).await;
     assert_eq!(r.status().as_u16(), 403, "no token, no action");
-    let r = act(&app, &cookie, &"0".repeat(32), id, &[("action", "accept")]).await;
+    let r = act(&app, &who.cookie, &"0".repeat(32), id, &[("action", "accept")]).await;
     assert_eq!(r.status().as_u16(), 403, "a wrong token, no action");
-    let r = act(&app, &cookie, &csrf, id, &[("action", "accept")]).await;
+    let r = who.act(id, &[("action", "accept")]).await;
     assert_eq!(location(&r), format!("/staff/cases/{id}?done=accept"));
     let status: String = sqlx::query_scalar("SELECT status FROM cases WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap();
     assert_eq!(status, "accepted");
-    let r = app.client.post(app.url("/staff/logout")).header("cookie", &cookie).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    let r = app.client.post(app.url("/staff/logout")).header("cookie", &who.cookie).form(&[("csrf", who.csrf.as_str())]).send().await.unwrap();
     assert_eq!(location(&r), "/staff/login?e=signed_out");
-    assert_eq!(page(&app, &cookie, "/staff").await.0, 401, "the session is gone");
+    assert_eq!(who.get("/staff").await.0, 401, "the session is gone");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -81,56 +62,56 @@ async fn a_department_sees_only_its_cases_and_a_transfer_is_public() {
         let app = spawn_app(backend).await;
         let p = place(&app, 0).await;
         let own = department_code(&app, p.department_id).await;
-        let (cookie, csrf) = login(&app, &own).await;
-        let (status, inbox) = page(&app, &cookie, "/staff").await;
+        let who = app.staff(&own).await;
+        let (status, inbox) = who.get("/staff").await;
         assert_eq!(status, 200);
         let listed = inbox.matches("href=\"/staff/cases/").count() as i64;
         let mine: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE department_id = $1").bind(p.department_id).fetch_one(&app.db.pool).await.unwrap();
         assert_eq!(listed, mine.min(300), "{backend:?}: exactly the department's cases");
         let others: Vec<i64> = sqlx::query_scalar("SELECT id FROM cases WHERE department_id <> $1 ORDER BY id LIMIT 3").bind(p.department_id).fetch_all(&app.db.pool).await.unwrap();
         for other in &others {
-            assert_eq!(page(&app, &cookie, &format!("/staff/cases/{other}")).await.0, 404, "another department's case does not exist for them");
-            let r = act(&app, &cookie, &csrf, *other, &[("action", "reply"), ("note", "越权答复")]).await;
+            assert_eq!(who.get(&format!("/staff/cases/{other}")).await.0, 404, "another department's case does not exist for them");
+            let r = who.act(*other, &[("action", "reply"), ("note", "越权答复")]).await;
             assert_eq!(r.status().as_u16(), 404);
         }
         let untouched: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_events WHERE note = '越权答复'").fetch_one(&app.db.pool).await.unwrap();
         assert_eq!(untouched, 0);
 
         // Transfer with a reason: recorded, public, and the case leaves the inbox.
-        let no = file(&app, &p.item, &p.township, "13912345601", false).await;
+        let no = app.file_case(&p.item, &p.township, "13912345601", false).await;
         let id = case_id(&app, &no).await;
-        let (status, html) = page(&app, &cookie, &format!("/staff/cases/{id}")).await;
+        let (status, html) = who.get(&format!("/staff/cases/{id}")).await;
         assert_eq!(status, 200);
         assert!(html.contains(crate::cases::DESCRIPTION) && html.contains("*******5601"), "staff read the words and the phone's last digits");
         let target = place(&app, 3).await;
         let target_id = if target.department_id == p.department_id { place(&app, 6).await.department_id } else { target.department_id };
-        let r = act(&app, &cookie, &csrf, id, &[("action", "transfer"), ("to_department", ""), ("note", "不属本部门")]).await;
+        let r = who.act(id, &[("action", "transfer"), ("to_department", ""), ("note", "不属本部门")]).await;
         assert_eq!(location(&r), format!("/staff/cases/{id}?e=department"));
-        let r = act(&app, &cookie, &csrf, id, &[("action", "transfer"), ("to_department", &target_id.to_string()), ("note", "该事项由接收部门主管")]).await;
+        let r = who.act(id, &[("action", "transfer"), ("to_department", &target_id.to_string()), ("note", "该事项由接收部门主管")]).await;
         assert_eq!(location(&r), "/staff?done=transfer", "back to the inbox: the case is no longer theirs");
         let (_, public) = app.get_text(&format!("/case/{no}")).await;
         let target_name: String = sqlx::query_scalar("SELECT name FROM departments WHERE id = $1").bind(target_id).fetch_one(&app.db.pool).await.unwrap();
         assert!(public.contains("转办") && public.contains("该事项由接收部门主管") && public.contains(&format!("{} → {target_name}", p.department)), "{backend:?}");
-        assert_eq!(page(&app, &cookie, &format!("/staff/cases/{id}")).await.0, 404, "gone from the sender");
+        assert_eq!(who.get(&format!("/staff/cases/{id}")).await.0, 404, "gone from the sender");
 
         // The receiver extends once (the deadline moves on by working days), then answers.
-        let (cookie2, csrf2) = login(&app, &department_code(&app, target_id).await).await;
+        let receiver = app.staff(&department_code(&app, target_id).await).await;
         let before: String = sqlx::query_scalar("SELECT deadline_on FROM cases WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap();
-        let r = act(&app, &cookie2, &csrf2, id, &[("action", "extend"), ("note", "需逐户核实")]).await;
+        let r = receiver.act(id, &[("action", "extend"), ("note", "需逐户核实")]).await;
         assert_eq!(location(&r), format!("/staff/cases/{id}?done=extend"));
         let after: String = sqlx::query_scalar("SELECT deadline_on FROM cases WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap();
         let calendar = app::ssr::cases::calendar(&mut app.db.pool.acquire().await.unwrap()).await.unwrap();
         let d = |s: &str| app::domain::date::parse_days(s).unwrap();
         assert_eq!(calendar.working_days_between(d(&before), d(&after)), 15, "{before} → {after}");
-        let r = act(&app, &cookie2, &csrf2, id, &[("action", "extend"), ("note", "再延")]).await;
+        let r = receiver.act(id, &[("action", "extend"), ("note", "再延")]).await;
         assert_eq!(location(&r), format!("/staff/cases/{id}?e=extended"), "only once");
-        let r = act(&app, &cookie2, &csrf2, id, &[("action", "reply"), ("note", "")]).await;
+        let r = receiver.act(id, &[("action", "reply"), ("note", "")]).await;
         assert_eq!(location(&r), format!("/staff/cases/{id}?e=note"), "an answer needs words");
-        let r = act(&app, &cookie2, &csrf2, id, &[("action", "reply"), ("note", "已核实并补发。")]).await;
+        let r = receiver.act(id, &[("action", "reply"), ("note", "已核实并补发。")]).await;
         assert_eq!(location(&r), format!("/staff/cases/{id}?done=reply"));
         let row = sqlx::query("SELECT status, answered_on_time FROM cases WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap();
         assert_eq!((row.get::<String, _>("status"), row.get::<Option<i64>, _>("answered_on_time")), ("answered".to_string(), Some(1)));
-        let r = act(&app, &cookie2, &csrf2, id, &[("action", "close")]).await;
+        let r = receiver.act(id, &[("action", "close")]).await;
         assert_eq!(location(&r), format!("/staff/cases/{id}?done=close"));
         let transfers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_events WHERE case_id = $1 AND kind = 'transferred' AND from_department_id = $2 AND to_department_id = $3")
             .bind(id)
@@ -149,47 +130,47 @@ async fn a_department_sees_only_its_cases_and_a_transfer_is_public() {
 async fn finance_sees_escalations_supervisors_only_read_and_admins_keep_the_calendar() {
     let app = spawn_app(Backend::Sqlite).await;
     let p = place(&app, 0).await;
-    let no = file(&app, &p.item, &p.township, "13912345602", false).await;
+    let no = app.file_case(&p.item, &p.township, "13912345602", false).await;
     let id = case_id(&app, &no).await;
 
     // Past its deadline: the sweep escalates it once, and finance's overdue view lists it.
     sqlx::query("UPDATE cases SET deadline_on = '2026-01-05' WHERE id = $1").bind(id).execute(&app.db.pool).await.unwrap();
     assert!(app::ssr::cases::escalate_overdue(&app.db).await.unwrap() >= 1);
     assert_eq!(app::ssr::cases::escalate_overdue(&app.db).await.unwrap(), 0, "once");
-    let (fc, _) = login(&app, "finance").await;
-    let (_, overdue) = page(&app, &fc, "/staff?overdue=1").await;
+    let finance = app.staff("finance").await;
+    let (_, overdue) = finance.get("/staff?overdue=1").await;
     assert!(overdue.contains(&no), "escalated to the finance bureau's view");
     let (_, public) = app.get_text(&format!("/case/{no}")).await;
     assert!(public.contains("已逾期") && public.contains("逾期，转财政局督办"));
-    let (dc, _) = login(&app, &department_code(&app, p.department_id).await).await;
-    let (_, inbox) = page(&app, &dc, "/staff").await;
+    let department = app.staff(&department_code(&app, p.department_id).await).await;
+    let (_, inbox) = department.get("/staff").await;
     assert!(inbox.contains("已超过答复期限"), "flagged to the department");
 
     // The supervisor reads everything and changes nothing.
-    let (sc, scsrf) = login(&app, "supervisor").await;
-    assert_eq!(page(&app, &sc, &format!("/staff/cases/{id}")).await.0, 200);
-    let r = act(&app, &sc, &scsrf, id, &[("action", "reply"), ("note", "监督答复")]).await;
+    let supervisor = app.staff("supervisor").await;
+    assert_eq!(supervisor.get(&format!("/staff/cases/{id}")).await.0, 200);
+    let r = supervisor.act(id, &[("action", "reply"), ("note", "监督答复")]).await;
     assert_eq!(location(&r), format!("/staff/cases/{id}?e=not_allowed"));
     let status: String = sqlx::query_scalar("SELECT status FROM cases WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap();
     assert_eq!(status, "open");
 
     // Only the admin edits the calendar; a new holiday moves deadlines filed after it.
-    let (_, dcsrf) = login(&app, &department_code(&app, p.department_id).await).await;
-    let r = app.client.post(app.url("/staff/holidays")).header("cookie", &dc).form(&[("csrf", dcsrf.as_str()), ("op", "add"), ("day", "2030-01-02"), ("kind", "holiday")]).send().await.unwrap();
+    let r = department.post("/staff/holidays", &[("op", "add"), ("day", "2030-01-02"), ("kind", "holiday")]).await;
     assert_eq!(r.status().as_u16(), 403);
-    let (ac, acsrf) = login(&app, "admin").await;
-    let r = app.client.post(app.url("/staff/holidays")).header("cookie", &ac).form(&[("csrf", acsrf.as_str()), ("op", "add"), ("day", "not a day"), ("kind", "holiday")]).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("只有系统管理员"), "refused for who they are, not for the form");
+    let admin = app.staff("admin").await;
+    let r = app.client.post(app.url("/staff/holidays")).header("cookie", &admin.cookie).form(&[("csrf", admin.csrf.as_str()), ("op", "add"), ("day", "not a day"), ("kind", "holiday")]).send().await.unwrap();
     assert_eq!(location(&r), "/staff/holidays?e=day");
     let r = app
         .client
         .post(app.url("/staff/holidays"))
-        .header("cookie", &ac)
-        .form(&[("csrf", acsrf.as_str()), ("op", "add"), ("day", "2030-01-02"), ("kind", "holiday"), ("name", "测试假日")])
+        .header("cookie", &admin.cookie)
+        .form(&[("csrf", admin.csrf.as_str()), ("op", "add"), ("day", "2030-01-02"), ("kind", "holiday"), ("name", "测试假日")])
         .send()
         .await
         .unwrap();
     assert_eq!(location(&r), "/staff/holidays?done=1");
-    let (_, holidays) = page(&app, &ac, "/staff/holidays").await;
+    let (_, holidays) = admin.get("/staff/holidays").await;
     assert!(holidays.contains("2030-01-02") && holidays.contains("测试假日"));
     let calendar = app::ssr::cases::calendar(&mut app.db.pool.acquire().await.unwrap()).await.unwrap();
     let d = app::domain::date::parse_days("2030-01-01").unwrap();
@@ -201,12 +182,12 @@ async fn finance_sees_escalations_supervisors_only_read_and_admins_keep_the_cale
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_admin_manages_accounts_and_departments() {
     let app = spawn_app(Backend::Sqlite).await;
-    let (ac, csrf) = login(&app, "admin").await;
-    assert_eq!(page(&app, &ac, "/staff/admin").await.0, 200);
+    let admin = app.staff("admin").await;
+    assert_eq!(admin.get("/staff/admin").await.0, 200);
     let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
-        let mut form = vec![("csrf", csrf.clone())];
+        let mut form = vec![("csrf", admin.csrf.clone())];
         form.extend(fields);
-        app.client.post(app.url(path)).header("cookie", &ac).form(&form).send()
+        app.client.post(app.url(path)).header("cookie", &admin.cookie).form(&form).send()
     };
     let civil: i64 = sqlx::query_scalar("SELECT id FROM departments WHERE code = 'civil_affairs'").fetch_one(&app.db.pool).await.unwrap();
     let create = |password: &str, department: &str| {
@@ -227,12 +208,12 @@ async fn the_admin_manages_accounts_and_departments() {
     let r = app.client.post(app.url("/staff/login")).form(&[("username", "minzheng2"), ("password", "a-long-password")]).send().await.unwrap();
     assert_eq!(location(&r), "/staff");
     let session = set_cookie(&r, "staff_session").unwrap();
-    assert_eq!(page(&app, &session, "/staff/admin").await.0, 400, "not an admin");
+    assert_eq!(app.get_text_as("/staff/admin", &session).await.0, 400, "not an admin");
 
     // Switched off: the session ends and sign-in fails.
     let id: i64 = sqlx::query_scalar("SELECT id FROM staff_users WHERE username = 'minzheng2'").fetch_one(&app.db.pool).await.unwrap();
     assert_eq!(location(&post("/staff/users", vec![("op", "toggle".into()), ("id", id.to_string())]).await.unwrap()), "/staff/admin?done=1");
-    assert_eq!(page(&app, &session, "/staff").await.0, 401);
+    assert_eq!(app.get_text_as("/staff", &session).await.0, 401);
     let r = app.client.post(app.url("/staff/login")).form(&[("username", "minzheng2"), ("password", "a-long-password")]).send().await.unwrap();
     assert_eq!(location(&r), "/staff/login?e=wrong");
 
@@ -259,21 +240,21 @@ async fn only_the_items_department_and_finance_upload_and_preview_its_rosters() 
         let other = crate::flow::roster_file_of(&app, 1, &[]).await;
         let fields = [("item", file.code.as_str()), ("period", "2026-12")];
         for who in ["supervisor", "admin", other.dept.as_str()] {
-            let staffer = crate::flow::as_staff(&app, who).await;
-            let r = crate::flow::upload(&app, &staffer, "/staff/rosters/upload", &fields, file.csv.clone().into_bytes()).await;
+            let staffer = app.staff(who).await;
+            let r = staffer.upload("/staff/rosters/upload", &fields, file.csv.clone().into_bytes()).await;
             assert_eq!(r.status().as_u16(), 403, "{backend:?}: {who} may not see who this item pays");
             assert!(r.text().await.unwrap().contains("主管部门"), "said in words");
         }
         assert_eq!(app.count("roster_uploads").await, 0, "{backend:?}: nothing of theirs was kept");
         for who in [file.dept.as_str(), "finance"] {
-            let staffer = crate::flow::as_staff(&app, who).await;
-            let r = crate::flow::upload(&app, &staffer, "/staff/rosters/upload", &fields, file.csv.clone().into_bytes()).await;
+            let staffer = app.staff(who).await;
+            let r = staffer.upload("/staff/rosters/upload", &fields, file.csv.clone().into_bytes()).await;
             let preview = location(&r);
             assert!(preview.starts_with("/staff/rosters/upload/"), "{backend:?}: {who}: {preview}");
-            assert_eq!(page(&app, &staffer.cookie, &preview).await.0, 200);
+            assert_eq!(staffer.get(&preview).await.0, 200);
             // Nobody else opens that preview, even with its address.
-            let sup = crate::flow::as_staff(&app, "supervisor").await;
-            assert_ne!(page(&app, &sup.cookie, &preview).await.0, 200, "{backend:?}");
+            let sup = app.staff("supervisor").await;
+            assert_ne!(sup.get(&preview).await.0, 200, "{backend:?}");
         }
     }
 }
@@ -305,14 +286,14 @@ async fn an_upload_without_a_session_is_refused_before_its_body_is_read() {
 async fn a_staff_session_ends_after_eight_hours_however_busy() {
     for backend in crate::helpers::backends() {
         let app = spawn_app(backend).await;
-        let (cookie, _) = login(&app, "health").await;
-        assert_eq!(page(&app, &cookie, "/staff").await.0, 200);
+        let who = app.staff("health").await;
+        assert_eq!(who.get("/staff").await.0, 200);
         // Seven hours of work: still signed in.
         sqlx::query("UPDATE sessions SET created_at = $1 WHERE kind = 'staff'").bind(app::ssr::clock::from_now(-7 * 3600)).execute(&app.db.pool).await.unwrap();
-        assert_eq!(page(&app, &cookie, "/staff").await.0, 200);
+        assert_eq!(who.get("/staff").await.0, 200);
         // Eight hours and a minute since signing in, active a moment ago: signed out.
         sqlx::query("UPDATE sessions SET created_at = $1 WHERE kind = 'staff'").bind(app::ssr::clock::from_now(-8 * 3600 - 60)).execute(&app.db.pool).await.unwrap();
-        assert_eq!(page(&app, &cookie, "/staff").await.0, 401, "{backend:?}");
+        assert_eq!(who.get("/staff").await.0, 401, "{backend:?}");
         assert_eq!(app.count("sessions").await, 0, "the session is gone");
     }
 }
@@ -367,13 +348,13 @@ async fn sign_in_takes_as_long_for_any_account_and_is_limited_per_address() {
 async fn staff_are_warned_where_their_words_will_be_public() {
     let app = spawn_app(Backend::Sqlite).await;
     let p = place(&app, 0).await;
-    let public = case_id(&app, &file(&app, &p.item, &p.township, "13912345681", false).await).await;
+    let public = case_id(&app, &app.file_case(&p.item, &p.township, "13912345681", false).await).await;
     crate::helpers::age_codes(&app).await;
-    let private = case_id(&app, &file(&app, &p.item, &p.township, "13912345682", true).await).await;
-    let (cookie, _) = login(&app, &department_code(&app, p.department_id).await).await;
-    let (_, html) = page(&app, &cookie, &format!("/staff/cases/{public}")).await;
+    let private = case_id(&app, &app.file_case(&p.item, &p.township, "13912345682", true).await).await;
+    let who = app.staff(&department_code(&app, p.department_id).await).await;
+    let (_, html) = who.get(&format!("/staff/cases/{public}")).await;
     assert_eq!(html.matches("以下内容将公开").count(), 4, "reply, request for more, transfer and extension");
     assert!(html.contains("aria-describedby=\"public-reply\""), "read out with the field");
-    let (_, html) = page(&app, &cookie, &format!("/staff/cases/{private}")).await;
+    let (_, html) = who.get(&format!("/staff/cases/{private}")).await;
     assert!(!html.contains("以下内容将公开"), "a case filed as not public has no public record");
 }
