@@ -5,6 +5,44 @@ WASM_BINDGEN_VERSION="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n '
 
 say() { printf '\n==> %s\n' "$*"; }
 
+# What a fresh Debian machine must have before anything is built, said in one line each
+# (instead of failing twenty minutes in). $1 = "test" also asks for Node.js (browser tests).
+check_prerequisites() {
+  local missing=() need_rust have_rust
+  command -v cc >/dev/null 2>&1 || missing+=("a C compiler: apt-get install build-essential")
+  command -v curl >/dev/null 2>&1 || missing+=("curl: apt-get install curl")
+  if ! command -v cargo >/dev/null 2>&1 || ! command -v rustup >/dev/null 2>&1; then
+    missing+=("Rust with rustup: https://rustup.rs (then: rustup default stable)")
+  else
+    need_rust="$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)"
+    have_rust="$(rustc --version | awk '{print $2}')"
+    if [ "$(printf '%s\n%s\n' "$need_rust" "$have_rust" | sort -V | head -1)" != "$need_rust" ]; then
+      missing+=("Rust $need_rust or newer (this is $have_rust): rustup update stable")
+    fi
+  fi
+  if [ "${1:-}" = test ]; then
+    if ! command -v node >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+      missing+=("Node.js 20 or newer with npm, for the browser tests: apt-get install nodejs npm")
+    fi
+  fi
+  if [ "${#missing[@]}" -gt 0 ]; then
+    printf 'missing: %s\n' "${missing[@]}" >&2
+    exit 1
+  fi
+}
+
+# The fuzz targets build the portal's own crates: their lock must name the versions the
+# workspace's lock does (refresh with: cp Cargo.lock fuzz/ && (cd fuzz && cargo metadata >/dev/null)).
+check_fuzz_lock() {
+  local stale
+  stale="$(awk 'FNR == NR { if ($1 == "name") n = $3; else if ($1 == "version") { ws[n] = 1; wv[n " " $3] = 1 }; next }
+                FNR == 1 { n = "" } $1 == "name" { n = $3 } $1 == "version" && (n in ws) && !((n " " $3) in wv) { print n, $3 }' Cargo.lock fuzz/Cargo.lock)"
+  if [ -n "$stale" ]; then
+    printf 'fuzz/Cargo.lock names versions the workspace does not use:\n%s\n' "$stale" >&2
+    exit 1
+  fi
+}
+
 # The wasm target and the wasm-bindgen CLI that matches Cargo.lock (built from crates.io once,
 # about 10 minutes; nothing is downloaded as a binary).
 ensure_wasm_tools() {
@@ -14,6 +52,8 @@ ensure_wasm_tools() {
   fi
   if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
     say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (first run only, about 10 minutes)"
+    # Not --locked: its lock pins webpki-roots 1.0.11, which the registry mirror here lacks
+    # (measured 2026-12-02: "failed to select a version for webpki-roots ^1.0.10").
     cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION" --force
   fi
 }

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
+check_prerequisites
 ensure_wasm_tools
 build_site
 say "building the server (release)"

@@ -5,6 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+check_prerequisites test
+
+# Habits first, so that CI fails in a minute rather than after the build: the code as rustfmt
+# writes it, no clippy warning, the fuzz targets' lock in step with the workspace's.
+say "checks: cargo fmt --check, cargo clippy -D warnings, fuzz/Cargo.lock"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+check_fuzz_lock
 
 PG_URL="${PORTAL_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}"
 if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -d "$PG_URL" 2>/dev/null; then

@@ -24,8 +24,7 @@ use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, TermQuery};
 use tantivy::schema::{
-    Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value,
-    STORED, STRING,
+    Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
 };
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
@@ -202,9 +201,7 @@ impl SearchIndex {
         let (schema, fields) = schema();
         let index = match Index::open_or_create(MmapDirectory::open(dir)?, schema) {
             Ok(index) => index,
-            Err(tantivy::TantivyError::SchemaError(_)) => {
-                return Err(IndexError::SchemaChanged(dir.to_path_buf()))
-            }
+            Err(tantivy::TantivyError::SchemaError(_)) => return Err(IndexError::SchemaChanged(dir.to_path_buf())),
             Err(e) => return Err(e.into()),
         };
         Self::from_index(index, fields)
@@ -329,11 +326,9 @@ impl SearchIndex {
         let page = match page {
             Some(page) => page,
             None => {
-                let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> =
-                    vec![(Occur::Must, text_query)];
+                let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> = vec![(Occur::Must, text_query)];
                 clauses.extend(filters.into_iter().map(|filter| (Occur::Must, filter)));
-                let (filtered_total, page) =
-                    searcher.search(&BooleanQuery::new(clauses), &(Count, top_docs()))?;
+                let (filtered_total, page) = searcher.search(&BooleanQuery::new(clauses), &(Count, top_docs()))?;
                 total = filtered_total;
                 page
             }
@@ -368,8 +363,7 @@ impl SearchIndex {
     fn word_query(&self, searcher: &Searcher, word: &str) -> Box<dyn tantivy::query::Query> {
         let f = &self.fields;
         let bm25 = |field, boost| -> (Occur, Box<dyn tantivy::query::Query>) {
-            let term =
-                TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
+            let term = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
             (Occur::Should, Box::new(BoostQuery::new(Box::new(term), boost)))
         };
         let alias_term = Term::from_field_text(f.aliases, word);
@@ -388,12 +382,7 @@ impl SearchIndex {
     }
 
     /// All words (`Occur::Must`) or any word (`Occur::Should`).
-    fn text_query(
-        &self,
-        searcher: &Searcher,
-        words: &[String],
-        occur: Occur,
-    ) -> Box<dyn tantivy::query::Query> {
+    fn text_query(&self, searcher: &Searcher, words: &[String], occur: Occur) -> Box<dyn tantivy::query::Query> {
         let clauses = words.iter().map(|w| (occur, self.word_query(searcher, w))).collect();
         Box::new(BooleanQuery::new(clauses))
     }
@@ -413,8 +402,7 @@ impl SearchIndex {
             .map(|value| {
                 let term = Term::from_facet(self.fields.facets, &value);
                 let exact = TermQuery::new(term, IndexRecordOption::Basic);
-                Box::new(ConstScoreQuery::new(Box::new(exact), 0.0))
-                    as Box<dyn tantivy::query::Query>
+                Box::new(ConstScoreQuery::new(Box::new(exact), 0.0)) as Box<dyn tantivy::query::Query>
             })
             .collect()
     }
@@ -450,11 +438,7 @@ fn facet(root: &str, value: &str) -> Facet {
 
 /// The children of each facet root with their counts, in the order promised by [`Facets`].
 fn facets_from(counts: &FacetCounts) -> Facets {
-    fn children<T: Ord>(
-        counts: &FacetCounts,
-        root: &str,
-        parse: impl Fn(&str) -> Option<T>,
-    ) -> Vec<(T, u64)> {
+    fn children<T: Ord>(counts: &FacetCounts, root: &str, parse: impl Fn(&str) -> Option<T>) -> Vec<(T, u64)> {
         let mut list: Vec<(T, u64)> = counts
             .get(Facet::from_path([root]))
             .filter(|(_, count)| *count > 0)
@@ -475,9 +459,7 @@ fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     // Frequencies and lengths for BM25; no positions, as there are no phrase queries.
     let words = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(TOKENIZER)
-            .set_index_option(IndexRecordOption::WithFreqs),
+        TextFieldIndexing::default().set_tokenizer(TOKENIZER).set_index_option(IndexRecordOption::WithFreqs),
     );
     // Aliases only need to match (see `SearchIndex::word_query`).
     let aliases = TextOptions::default().set_indexing_options(
@@ -636,8 +618,7 @@ fn snippet(body: &str, words: &[String]) -> Vec<Fragment> {
     let scanned = prefix_bytes(body, SNIPPET_SCAN_BYTES);
     let ranges = word_ranges(scanned, words);
     // Byte offset of every character, and the end: char i spans starts[i]..starts[i + 1].
-    let starts: Vec<usize> =
-        scanned.char_indices().map(|(i, _)| i).chain(std::iter::once(scanned.len())).collect();
+    let starts: Vec<usize> = scanned.char_indices().map(|(i, _)| i).chain(std::iter::once(scanned.len())).collect();
     let char_count = starts.len() - 1;
     if scanned.len() == body.len() && char_count <= SNIPPET_CHARS {
         return fragments(body, &ranges);
@@ -655,11 +636,8 @@ fn snippet(body: &str, words: &[String]) -> Vec<Fragment> {
     for range in ranges.iter().take(500) {
         let window = window_at(char_at(range.start).saturating_sub(SNIPPET_LEAD_CHARS));
         let (from, to) = (starts[window.start], starts[window.end]);
-        let inside: Vec<&str> = ranges
-            .iter()
-            .filter(|r| r.start >= from && r.end <= to)
-            .map(|r| &scanned[r.clone()])
-            .collect();
+        let inside: Vec<&str> =
+            ranges.iter().filter(|r| r.start >= from && r.end <= to).map(|r| &scanned[r.clone()]).collect();
         let distinct = inside.iter().collect::<HashSet<_>>().len();
         if (distinct, inside.len()) > best_score {
             best_score = (distinct, inside.len());

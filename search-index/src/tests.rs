@@ -213,8 +213,7 @@ fn any_text_is_accepted() {
         assert_eq!((results.total, results.hits.len()), (0, 0), "{q:?}");
     }
     // Query syntax means nothing: these are searches for 低保.
-    for q in ["title:低保", "低保^10", "\"低保\"", "(低保)", "-低保", "低保*", "低保~2"]
-    {
+    for q in ["title:低保", "低保^10", "\"低保\"", "(低保)", "-低保", "低保*", "低保~2"] {
         assert_eq!(keys(&search(&index, q))[0], (Kind::Item, "14-01@2026"), "{q:?}");
     }
     // Filters with odd values, and odd pages, are fine too.
@@ -255,14 +254,7 @@ fn filters_restrict_hits_and_facets_ignore_them() {
     ];
     for (key, department, year, township) in lines {
         let body = format!("{township} 最低生活保障金 已发放");
-        index
-            .upsert(&with_facets(
-                entry(Kind::Publicity, key, "公示", &body),
-                department,
-                year,
-                township,
-            ))
-            .unwrap();
+        index.upsert(&with_facets(entry(Kind::Publicity, key, "公示", &body), department, year, township)).unwrap();
     }
     let item = with_facets(entry(Kind::Item, "i", "最低生活保障金", ""), "县民政局", 2026, "");
     index.upsert(&item).unwrap();
@@ -273,11 +265,7 @@ fn filters_restrict_hits_and_facets_ignore_them() {
     assert_eq!(all.total, 6);
     let expected = Facets {
         kinds: vec![(Kind::Publicity, 5), (Kind::Item, 1)],
-        departments: vec![
-            ("县民政局".into(), 4),
-            ("县人社局/社保中心".into(), 1),
-            ("县农业农村局".into(), 1),
-        ],
+        departments: vec![("县民政局".into(), 4), ("县人社局/社保中心".into(), 1), ("县农业农村局".into(), 1)],
         years: vec![(2026, 4), (2024, 1), (2025, 1)],
         townships: vec![("青岚镇".into(), 3), ("河东乡".into(), 1), ("白石镇".into(), 1)],
     };
@@ -295,18 +283,9 @@ fn filters_restrict_hits_and_facets_ignore_them() {
         assert_eq!(found.len(), results.total);
         found
     };
-    assert_eq!(
-        filtered(Query { department: Some("县民政局"), ..Query::default() }),
-        ["a", "b", "c", "i"]
-    );
-    assert_eq!(
-        filtered(Query { department: Some("县人社局/社保中心"), ..Query::default() }),
-        ["d"]
-    );
-    assert_eq!(
-        filtered(Query { department: Some("县人社局"), ..Query::default() }),
-        Vec::<String>::new()
-    );
+    assert_eq!(filtered(Query { department: Some("县民政局"), ..Query::default() }), ["a", "b", "c", "i"]);
+    assert_eq!(filtered(Query { department: Some("县人社局/社保中心"), ..Query::default() }), ["d"]);
+    assert_eq!(filtered(Query { department: Some("县人社局"), ..Query::default() }), Vec::<String>::new());
     assert_eq!(filtered(Query { year: Some(2026), ..Query::default() }), ["a", "b", "d", "i"]);
     assert_eq!(filtered(Query { township: Some("青岚镇"), ..Query::default() }), ["a", "c", "d"]);
     assert_eq!(filtered(Query { kind: Some(Kind::Item), ..Query::default() }), ["i"]);
@@ -321,10 +300,7 @@ fn filters_restrict_hits_and_facets_ignore_them() {
         ["a"]
     );
     // An empty filter value is no filter.
-    assert_eq!(
-        filtered(Query { department: Some(""), township: Some(""), ..Query::default() }).len(),
-        6
-    );
+    assert_eq!(filtered(Query { department: Some(""), township: Some(""), ..Query::default() }).len(), 6);
 
     // Facets follow the text.
     let farm = search(&index, "耕地");
@@ -336,14 +312,10 @@ fn filters_restrict_hits_and_facets_ignore_them() {
 fn limits_and_offsets() {
     let index = SearchIndex::in_memory().unwrap();
     for i in 0..150 {
-        index
-            .upsert(&entry(Kind::Publicity, &format!("{i:03}"), "公示", "高龄津贴 已发放"))
-            .unwrap();
+        index.upsert(&entry(Kind::Publicity, &format!("{i:03}"), "公示", "高龄津贴 已发放")).unwrap();
     }
     index.commit("m").unwrap();
-    let page = |offset, limit| {
-        index.search(&Query { text: "高龄津贴", offset, limit, ..Query::default() }).unwrap()
-    };
+    let page = |offset, limit| index.search(&Query { text: "高龄津贴", offset, limit, ..Query::default() }).unwrap();
 
     assert_eq!(page(0, 0).hits.len(), 10, "limit 0 means 10");
     assert_eq!(page(0, 1000).hits.len(), 100, "at most 100");
@@ -424,16 +396,10 @@ fn long_bodies_are_cut_around_the_words() {
     assert_eq!(text.trim_matches('…').chars().count(), SNIPPET_CHARS);
     assert!(body.contains(text.trim_matches('…')), "a piece of the body, cut on characters");
     assert_eq!(highlighted(&long), ["金融支付"]);
-    assert!(
-        text.contains("Ａ😀b 社会保障卡的金融支付功能"),
-        "some context before the words: {text}"
-    );
+    assert!(text.contains("Ａ😀b 社会保障卡的金融支付功能"), "some context before the words: {text}");
 
     let start = joined(&snippet_of("金融", "start"));
-    assert!(
-        start.starts_with("金融") && start.ends_with('…') && !start.starts_with('…'),
-        "{start}"
-    );
+    assert!(start.starts_with("金融") && start.ends_with('…') && !start.starts_with('…'), "{start}");
     let end = snippet_of("支付", "end");
     assert!(joined(&end).starts_with('…') && joined(&end).ends_with("支付"));
     assert_eq!(end.last().unwrap(), &Fragment { text: "支付".into(), highlighted: true });
@@ -460,10 +426,7 @@ fn snippet_helpers_keep_utf8_boundaries() {
     assert_eq!(fragments("abc", &[]), vec![Fragment { text: "abc".into(), highlighted: false }]);
     let plain = |text: &str| Fragment { text: text.into(), highlighted: false };
     let marked = |text: &str| Fragment { text: text.into(), highlighted: true };
-    assert_eq!(
-        fragments("abcde", &[1..2, 3..5]),
-        vec![plain("a"), marked("b"), plain("c"), marked("de")]
-    );
+    assert_eq!(fragments("abcde", &[1..2, 3..5]), vec![plain("a"), marked("b"), plain("c"), marked("de")]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -531,9 +494,7 @@ fn marker_and_entries_survive_reopening() {
     {
         let index = SearchIndex::open_or_create(dir.path()).unwrap();
         assert_eq!(index.marker(), None);
-        index
-            .upsert(&with_aliases(entry(Kind::Item, "14-01", "最低生活保障金", ""), "低保"))
-            .unwrap();
+        index.upsert(&with_aliases(entry(Kind::Item, "14-01", "最低生活保障金", ""), "低保")).unwrap();
         index.upsert(&entry(Kind::Document, "3", "一卡通", "金融支付功能")).unwrap();
         index.commit("change-41").unwrap();
         assert_eq!(index.marker().as_deref(), Some("change-41"));
@@ -582,8 +543,7 @@ fn kind_names() {
 
 const TOWNSHIPS: [&str; 5] = ["青岚镇", "白石镇", "河东乡", "龙泉镇", "石桥乡"];
 const DEPARTMENTS: [&str; 3] = ["县民政局", "县农业农村局", "县人社局"];
-const ITEMS: [&str; 4] =
-    ["最低生活保障金", "耕地地力保护补贴", "高龄津贴", "分散特困人员救助供养金"];
+const ITEMS: [&str; 4] = ["最低生活保障金", "耕地地力保护补贴", "高龄津贴", "分散特困人员救助供养金"];
 const SURNAMES: [&str; 6] = ["张", "王", "李", "赵", "刘", "陈"];
 
 struct Line {
@@ -617,8 +577,7 @@ impl Line {
             i % 12 + 1,
             300 + i % 700,
         );
-        let mut e =
-            entry(Kind::Publicity, &self.key, &format!("{} {}", self.township, self.item), &body);
+        let mut e = entry(Kind::Publicity, &self.key, &format!("{} {}", self.township, self.item), &body);
         e.department = Some(self.department.into());
         e.year = Some(self.year);
         e.township = Some(self.township.into());
@@ -657,19 +616,14 @@ fn twenty_thousand_lines() {
     let results = search(&index, item);
     assert_eq!(results.total, matching.len());
     assert_eq!(results.facets.kinds, vec![(Kind::Publicity, matching.len() as u64)]);
-    let as_string = |list: Vec<(&str, u64)>| {
-        list.into_iter().map(|(s, n)| (s.to_string(), n)).collect::<Vec<_>>()
-    };
+    let as_string = |list: Vec<(&str, u64)>| list.into_iter().map(|(s, n)| (s.to_string(), n)).collect::<Vec<_>>();
     assert_eq!(results.facets.departments, as_string(tally(&matching, |l| l.department)));
     assert_eq!(results.facets.townships, as_string(tally(&matching, |l| l.township)));
     assert_eq!(results.facets.years, tally(&matching, |l| l.year));
 
     // Filtered totals and every page of a filtered search, exactly.
-    let expected: BTreeSet<&str> = matching
-        .iter()
-        .filter(|l| l.township == "龙泉镇" && l.year == 2025)
-        .map(|l| l.key.as_str())
-        .collect();
+    let expected: BTreeSet<&str> =
+        matching.iter().filter(|l| l.township == "龙泉镇" && l.year == 2025).map(|l| l.key.as_str()).collect();
     assert!(expected.len() > 200, "several pages: {}", expected.len());
     let mut seen = BTreeSet::new();
     let mut last_score = f32::INFINITY;
@@ -697,10 +651,8 @@ fn twenty_thousand_lines() {
     assert_eq!(seen, expected);
 
     // A township with all words: conjunction over 20,000 lines.
-    let both =
-        index.search(&Query { text: "白石镇 高龄津贴", limit: 1, ..Query::default() }).unwrap();
-    let expected_both =
-        lines.iter().filter(|l| l.township == "白石镇" && l.item == "高龄津贴").count();
+    let both = index.search(&Query { text: "白石镇 高龄津贴", limit: 1, ..Query::default() }).unwrap();
+    let expected_both = lines.iter().filter(|l| l.township == "白石镇" && l.item == "高龄津贴").count();
     assert_eq!(both.total, expected_both);
     assert_eq!(both.facets.townships, vec![("白石镇".to_string(), expected_both as u64)]);
 
@@ -709,10 +661,7 @@ fn twenty_thousand_lines() {
         index.upsert(&e).unwrap();
     }
     index.commit("with county").unwrap();
-    assert_eq!(
-        keys(&search(&index, "低保"))[..2],
-        [(Kind::Item, "14-01@2026"), (Kind::Document, "4")]
-    );
+    assert_eq!(keys(&search(&index, "低保"))[..2], [(Kind::Item, "14-01@2026"), (Kind::Document, "4")]);
     assert_eq!(keys(&search(&index, "五保"))[0], (Kind::Item, "14-03@2026"));
     assert_eq!(keys(&search(&index, "金融支付")), [(Kind::Document, "3")]);
     let pay = search(&index, "分散特困人员救助供养金");

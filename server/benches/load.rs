@@ -71,10 +71,24 @@ async fn run(base: &str, secs: u64, conns: usize, tokens: &str) -> Result<(), Fa
     let villages = sqlx::query("SELECT t.code AS t, v.code AS v, v.name FROM regions v JOIN regions t ON t.id = v.parent_id WHERE v.level = 'village' ORDER BY v.id LIMIT 20")
         .fetch_all(&db.pool)
         .await?;
-    let mut pages: Vec<String> = ["/", "/policies", "/notices", "/publicity", "/cases/stats", "/policies/14-01", "/cases/answered"].iter().map(|p| p.to_string()).collect();
-    pages.extend(villages.iter().map(|r| format!("/publicity/{}/{}", r.get::<String, _>("t"), r.get::<String, _>("v"))));
-    let mut searches: Vec<String> = ["低保", "高龄津贴", "最低生活保障金", "五保", "耕地地力保护补贴", "社保卡 激活", "补贴 发放 通知"].iter().map(|q| format!("/search?q={}", encode(q))).collect();
-    searches.extend(villages.iter().take(5).map(|r| format!("/search?q={}", encode(&format!("{} 最低生活保障金", r.get::<String, _>("name"))))));
+    let mut pages: Vec<String> =
+        ["/", "/policies", "/notices", "/publicity", "/cases/stats", "/policies/14-01", "/cases/answered"]
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+    pages
+        .extend(villages.iter().map(|r| format!("/publicity/{}/{}", r.get::<String, _>("t"), r.get::<String, _>("v"))));
+    let mut searches: Vec<String> =
+        ["低保", "高龄津贴", "最低生活保障金", "五保", "耕地地力保护补贴", "社保卡 激活", "补贴 发放 通知"]
+            .iter()
+            .map(|q| format!("/search?q={}", encode(q)))
+            .collect();
+    searches.extend(
+        villages
+            .iter()
+            .take(5)
+            .map(|r| format!("/search?q={}", encode(&format!("{} 最低生活保障金", r.get::<String, _>("name"))))),
+    );
     let place = sqlx::query("SELECT t.code AS t, v.code AS v FROM regions v JOIN regions t ON t.id = v.parent_id WHERE v.level = 'village' ORDER BY v.id LIMIT 1").fetch_one(&db.pool).await?;
     let item: String = sqlx::query_scalar(
         "SELECT i.code FROM subsidy_items i JOIN departments d ON d.id = i.department_id WHERE i.year = (SELECT MAX(year) FROM catalogue_years) \
@@ -112,8 +126,12 @@ async fn run(base: &str, secs: u64, conns: usize, tokens: &str) -> Result<(), Fa
     users.join_all().await;
     let elapsed = started.elapsed().as_secs_f64();
 
-    let mut tally = Arc::try_unwrap(tally).map_err(|_| "tasks still hold the tally")?.into_inner().map_err(|_| "a task panicked")?;
-    let stored: HashSet<String> = sqlx::query_scalar("SELECT tracking_no FROM cases").fetch_all(&plan.db.pool).await?.into_iter().collect();
+    let mut tally = Arc::try_unwrap(tally)
+        .map_err(|_| "tasks still hold the tally")?
+        .into_inner()
+        .map_err(|_| "a task panicked")?;
+    let stored: HashSet<String> =
+        sqlx::query_scalar("SELECT tracking_no FROM cases").fetch_all(&plan.db.pool).await?.into_iter().collect();
     let lost = tally.filed.iter().filter(|no| !stored.contains(*no)).count();
     let distinct: HashSet<&String> = tally.filed.iter().collect();
     let total: usize = tally.samples.iter().map(Vec::len).sum();
@@ -126,7 +144,11 @@ async fn run(base: &str, secs: u64, conns: usize, tokens: &str) -> Result<(), Fa
     for (n, kind) in KINDS.iter().enumerate() {
         let samples = &mut tally.samples[n];
         samples.sort_unstable();
-        let at = |q: f64| samples.get(((samples.len().max(1) - 1) as f64 * q).round() as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+        let at = |q: f64| {
+            samples
+                .get(((samples.len().max(1) - 1) as f64 * q).round() as usize)
+                .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        };
         result(&format!("load_{kind}_requests"), samples.len());
         result(&format!("load_{kind}_p50_ms"), format!("{:.1}", at(0.5)));
         result(&format!("load_{kind}_p99_ms"), format!("{:.1}", at(0.99)));
@@ -163,7 +185,9 @@ async fn visitor(user: u64, plan: &Plan, client: &reqwest::Client, tally: &Mutex
         let address = format!("100.{}.{}.{}", 64 + (visitor >> 16) % 64, (visitor >> 8) % 256, visitor % 256);
         let outcome = match kind {
             0 => get(client, &format!("{}{}", plan.base, plan.pages[next(plan.pages.len())]), None, &address).await,
-            1 => get(client, &format!("{}{}", plan.base, plan.searches[next(plan.searches.len())]), None, &address).await,
+            1 => {
+                get(client, &format!("{}{}", plan.base, plan.searches[next(plan.searches.len())]), None, &address).await
+            }
             2 => {
                 let cookie = format!("citizen_session={}", plan.tokens[next(plan.tokens.len())]);
                 get(client, &format!("{}/check/payments", plan.base), Some(&cookie), &address).await
@@ -207,8 +231,16 @@ async fn get(client: &reqwest::Client, url: &str, cookie: Option<&str>, address:
 async fn file_case(plan: &Plan, client: &reqwest::Client, visitor: u64, address: &str) -> Outcome {
     let started = Instant::now();
     let phone = format!("135{:08}", visitor % 100_000_000);
-    let form = [("kind", "inquiry"), ("item", plan.case_item.as_str()), ("place", plan.case_place.as_str()), ("description", "压力测试：请核实本月补贴的发放情况，谢谢。"), ("name", "测试"), ("phone", phone.as_str())];
-    let r = client.post(format!("{}/cases/start", plan.base)).header("x-forwarded-for", address).form(&form).send().await?;
+    let form = [
+        ("kind", "inquiry"),
+        ("item", plan.case_item.as_str()),
+        ("place", plan.case_place.as_str()),
+        ("description", "压力测试：请核实本月补贴的发放情况，谢谢。"),
+        ("name", "测试"),
+        ("phone", phone.as_str()),
+    ];
+    let r =
+        client.post(format!("{}/cases/start", plan.base)).header("x-forwarded-for", address).form(&form).send().await?;
     if r.status().as_u16() != 303 {
         return Err(format!("/cases/start: {}", r.status()).into());
     }
@@ -227,7 +259,13 @@ async fn file_case(plan: &Plan, client: &reqwest::Client, visitor: u64, address:
         .await?;
     let at = body.find("验证码").ok_or("no code in the message")? + "验证码".len();
     let code: String = body[at..].chars().filter(char::is_ascii_digit).take(6).collect();
-    let r = client.post(format!("{}/cases/verify", plan.base)).header("x-forwarded-for", address).header("cookie", cookie).form(&[("code", code.as_str())]).send().await?;
+    let r = client
+        .post(format!("{}/cases/verify", plan.base))
+        .header("x-forwarded-for", address)
+        .header("cookie", cookie)
+        .form(&[("code", code.as_str())])
+        .send()
+        .await?;
     let to = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let no = to.strip_prefix("/cases/filed?no=").ok_or_else(|| format!("/cases/verify: {} {to}", r.status()))?;
     Ok((started.elapsed(), Some(no.to_string())))

@@ -65,12 +65,18 @@ fn percentiles(samples: &mut [Duration]) -> (f64, f64) {
 async fn queries(db: &Db) -> Result<Vec<(&'static str, String)>, Fail> {
     let mut out: Vec<(&'static str, String)> = Vec::new();
     for code in ["14-01", "01", "14-02"] {
-        let row = sqlx::query("SELECT name, aliases FROM subsidy_items WHERE code = $1 ORDER BY year DESC LIMIT 1").bind(code).fetch_one(&db.pool).await?;
+        let row = sqlx::query("SELECT name, aliases FROM subsidy_items WHERE code = $1 ORDER BY year DESC LIMIT 1")
+            .bind(code)
+            .fetch_one(&db.pool)
+            .await?;
         let (name, aliases): (String, String) = (row.get("name"), row.get("aliases"));
         out.push(("item name", name));
         out.push(("abbreviation", aliases.split_whitespace().next().unwrap_or_default().to_string()));
     }
-    let villages: Vec<String> = sqlx::query_scalar("SELECT name FROM regions WHERE level = 'village' ORDER BY id LIMIT 3").fetch_all(&db.pool).await?;
+    let villages: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM regions WHERE level = 'village' ORDER BY id LIMIT 3")
+            .fetch_all(&db.pool)
+            .await?;
     for (village, word) in villages.iter().zip(["低保", "耕地补贴", "高龄津贴"]) {
         out.push(("village + item", format!("{village} {word}")));
     }
@@ -81,7 +87,10 @@ async fn queries(db: &Db) -> Result<Vec<(&'static str, String)>, Fail> {
     .fetch_all(&db.pool)
     .await?;
     for r in names {
-        out.push(("masked name + village", format!("{} {}", r.get::<String, _>("name_masked"), r.get::<String, _>("village"))));
+        out.push((
+            "masked name + village",
+            format!("{} {}", r.get::<String, _>("name_masked"), r.get::<String, _>("village")),
+        ));
     }
     for phrase in ["社会保障卡", "惠民惠农财政补贴", "资金监管"] {
         out.push(("notice phrase", phrase.to_string()));
@@ -97,18 +106,26 @@ async fn fts_pool(path: &std::path::Path) -> Result<SqlitePool, Fail> {
 /// The same entries the index holds, in an FTS5 table with the trigram tokenizer (the one that
 /// finds Chinese without a word list). Built once next to the index and kept.
 async fn build_fts(db: &Db, fts: &SqlitePool) -> Result<(), Fail> {
-    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'fts'").fetch_one(fts).await?;
+    let exists: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'fts'").fetch_one(fts).await?;
     if exists > 0 {
         return Ok(());
     }
     let started = Instant::now();
-    sqlx::query("CREATE VIRTUAL TABLE fts_build USING fts5(title, aliases, body, tokenize = 'trigram')").execute(fts).await?;
+    sqlx::query("CREATE VIRTUAL TABLE fts_build USING fts5(title, aliases, body, tokenize = 'trigram')")
+        .execute(fts)
+        .await?;
     let mut entries = db::search::items(db, None).await?;
     entries.extend(db::search::documents(db, None).await?);
     let mut tx = fts.begin().await?;
     let mut written = 0u64;
     for e in &entries {
-        sqlx::query("INSERT INTO fts_build (title, aliases, body) VALUES (?, ?, ?)").bind(&e.title).bind(&e.aliases).bind(&e.body).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO fts_build (title, aliases, body) VALUES (?, ?, ?)")
+            .bind(&e.title)
+            .bind(&e.aliases)
+            .bind(&e.body)
+            .execute(&mut *tx)
+            .await?;
         written += 1;
     }
     let mut after = 0;
@@ -117,7 +134,12 @@ async fn build_fts(db: &Db, fts: &SqlitePool) -> Result<(), Fail> {
         let Some((last, _)) = batch.last() else { break };
         after = *last;
         for (_, e) in &batch {
-            sqlx::query("INSERT INTO fts_build (title, aliases, body) VALUES (?, ?, ?)").bind(&e.title).bind(&e.aliases).bind(&e.body).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO fts_build (title, aliases, body) VALUES (?, ?, ?)")
+                .bind(&e.title)
+                .bind(&e.aliases)
+                .bind(&e.body)
+                .execute(&mut *tx)
+                .await?;
         }
         written += batch.len() as u64;
     }
@@ -175,7 +197,10 @@ async fn search() -> Result<(), Fail> {
     let fts = fts_pool(&fts_path).await?;
     build_fts(&db, &fts).await?;
     let queries = queries(&db).await?;
-    println!("{:<22} {:<28} {:>9} {:>9} {:>9} {:>9} {:>10}", "kind", "query", "ours p50", "ours p99", "fts5 p50", "fts5 p99", "hits/fts5");
+    println!(
+        "{:<22} {:<28} {:>9} {:>9} {:>9} {:>9} {:>10}",
+        "kind", "query", "ours p50", "ours p99", "fts5 p50", "fts5 p99", "hits/fts5"
+    );
     let (mut ours_all, mut fts_all) = (Vec::new(), Vec::new());
     for (kind, text) in &queries {
         let query = Query { text, limit: 10, ..Default::default() };
@@ -225,7 +250,11 @@ async fn search() -> Result<(), Fail> {
 async fn sample_people(db: &Db, vault: &Vault, n: i64) -> Result<Vec<(i64, String)>, Fail> {
     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM beneficiaries").fetch_one(&db.pool).await?;
     let step = (total / n).max(1);
-    let rows = sqlx::query("SELECT id, id_enc FROM beneficiaries WHERE id % $1 = 0 ORDER BY id LIMIT $2").bind(step).bind(n).fetch_all(&db.pool).await?;
+    let rows = sqlx::query("SELECT id, id_enc FROM beneficiaries WHERE id % $1 = 0 ORDER BY id LIMIT $2")
+        .bind(step)
+        .bind(n)
+        .fetch_all(&db.pool)
+        .await?;
     rows.iter().map(|r| Ok((r.get("id"), vault.decrypt(&r.get::<Vec<u8>, _>("id_enc"))?))).collect()
 }
 
@@ -236,7 +265,10 @@ async fn check() -> Result<(), Fail> {
         let (db, vault) = (&db, &vault);
         async move {
             let hash = vault.lookup_hash(&id_number);
-            let id: i64 = sqlx::query_scalar("SELECT id FROM beneficiaries WHERE id_hash = $1").bind(hash).fetch_one(&db.pool).await?;
+            let id: i64 = sqlx::query_scalar("SELECT id FROM beneficiaries WHERE id_hash = $1")
+                .bind(hash)
+                .fetch_one(&db.pool)
+                .await?;
             let mine = db::check::payments(db, id).await?;
             Ok::<usize, sqlx::Error>(mine.years.iter().map(|y| y.payments.len()).sum())
         }
@@ -257,7 +289,12 @@ async fn check() -> Result<(), Fail> {
         }
     }
     let (p50, p99) = percentiles(&mut samples);
-    println!("self-check of {} people, {} lookups, {:.1} lines each on average: p50 {p50:.2} ms, p99 {p99:.2} ms", people.len(), samples.len(), lines as f64 / people.len() as f64);
+    println!(
+        "self-check of {} people, {} lookups, {:.1} lines each on average: p50 {p50:.2} ms, p99 {p99:.2} ms",
+        people.len(),
+        samples.len(),
+        lines as f64 / people.len() as f64
+    );
     result("check_lines_per_person", format!("{:.1}", lines as f64 / people.len() as f64));
     result("check_inprocess_p50_ms", format!("{p50:.2}"));
     result("check_inprocess_p99_ms", format!("{p99:.2}"));
@@ -296,7 +333,10 @@ async fn sessions(n: i64, file: &str) -> Result<(), Fail> {
 /// file has), spread over all villages.
 async fn roster_csv(rows: usize, file: &str) -> Result<(), Fail> {
     let (_, db, vault) = open().await?;
-    let standard: i64 = sqlx::query_scalar("SELECT standard_fen FROM subsidy_items WHERE code = '14-01' AND year = 2026").fetch_one(&db.pool).await?;
+    let standard: i64 =
+        sqlx::query_scalar("SELECT standard_fen FROM subsidy_items WHERE code = '14-01' AND year = 2026")
+            .fetch_one(&db.pool)
+            .await?;
     let amount = Money::from_fen(standard / 2).plain();
     let places = sqlx::query("SELECT v.id, v.name, t.name AS township FROM regions v JOIN regions t ON t.id = v.parent_id WHERE v.level = 'village' ORDER BY v.id")
         .fetch_all(&db.pool)
@@ -327,11 +367,13 @@ async fn roster_csv(rows: usize, file: &str) -> Result<(), Fail> {
     }
     let existing = written;
     // Some ID numbers in the demo are held by people without an account; skip those too.
-    let all_ids: Vec<Vec<u8>> = sqlx::query_scalar("SELECT id_enc FROM beneficiaries WHERE account_enc IS NULL").fetch_all(&db.pool).await?;
+    let all_ids: Vec<Vec<u8>> =
+        sqlx::query_scalar("SELECT id_enc FROM beneficiaries WHERE account_enc IS NULL").fetch_all(&db.pool).await?;
     for enc in all_ids {
         taken.insert(vault.decrypt(&enc)?);
     }
-    const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭"];
+    const SURNAMES: &[&str] =
+        &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭"];
     const GIVEN: &[&str] = &["建华", "秀英", "桂兰", "志强", "玉兰", "明", "丽", "国平", "文", "小红", "德明", "春梅"];
     let mut n: u64 = 0;
     'people: for year in (1930..=2012).rev() {
@@ -351,12 +393,21 @@ async fn roster_csv(rows: usize, file: &str) -> Result<(), Fail> {
                     let (township, village) = &places[(n as usize * 7) % places.len()];
                     let bank = &banks[(n % banks.len() as u64) as usize];
                     let account = app::domain::BankAccount::with_check_digit(&format!("6230{:014}", n))?;
-                    writeln!(out, "{written},{name},{},汉族,139{:08},{township},{village},{bank},{},{amount}", id.as_str(), n % 100_000_000, account.as_str())?;
+                    writeln!(
+                        out,
+                        "{written},{name},{},汉族,139{:08},{township},{village},{bank},{},{amount}",
+                        id.as_str(),
+                        n % 100_000_000,
+                        account.as_str()
+                    )?;
                 }
             }
         }
     }
     out.flush()?;
-    eprintln!("{file}: {written} lines ({existing} people on file, {} new), 14-01 2026-12, {amount} 元 each", written - existing);
+    eprintln!(
+        "{file}: {written} lines ({existing} people on file, {} new), 14-01 2026-12, {amount} 元 each",
+        written - existing
+    );
     Ok(())
 }

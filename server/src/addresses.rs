@@ -33,7 +33,8 @@ impl Addresses {
         if !self.trusted_proxies.contains(&peer) {
             return peer;
         }
-        let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','));
+        let forwarded =
+            headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','));
         let hops: Vec<IpAddr> = forwarded.filter_map(|a| a.trim().parse().ok()).collect();
         hops.into_iter().rev().find(|a| !self.trusted_proxies.contains(a)).unwrap_or(peer)
     }
@@ -68,7 +69,11 @@ mod tests {
         let addresses = Addresses::new(vec![balancer]);
         let mut headers = HeaderMap::new();
         headers.insert("x-forwarded-for", "1.2.3.4, 203.0.113.9".parse().unwrap());
-        assert_eq!(addresses.client(balancer, &headers), "203.0.113.9".parse::<IpAddr>().unwrap(), "the hop the balancer added");
+        assert_eq!(
+            addresses.client(balancer, &headers),
+            "203.0.113.9".parse::<IpAddr>().unwrap(),
+            "the hop the balancer added"
+        );
         let stranger: IpAddr = "198.51.100.7".parse().unwrap();
         assert_eq!(addresses.client(stranger, &headers), stranger, "anyone else's header is ignored");
         assert_eq!(addresses.client(balancer, &HeaderMap::new()), balancer);

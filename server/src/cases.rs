@@ -88,13 +88,18 @@ async fn start(
             Ok(filed) => {
                 // The case is filed; a kept form left behind expires on its own.
                 let _ = cases::forget_form(&cx, &token).await;
-                Ok(redirect(&format!("/cases/filed?no={}", filed.tracking_no), &[cookie(&headers, FORM_COOKIE, "", Some(0))]))
+                Ok(redirect(
+                    &format!("/cases/filed?no={}", filed.tracking_no),
+                    &[cookie(&headers, FORM_COOKIE, "", Some(0))],
+                ))
             }
             Err(e) => Ok(redirect(&format!("{}&payment={payment}", refusal("/cases/new", e)?), &[keep])),
         };
     }
     match cases::start_filing(&cx, &token, &fields, Some(addr)).await {
-        Ok(Started::Pending { .. }) => Ok(redirect("/cases/code", &[cookie(&headers, FORM_COOKIE, &token, Some(CODE_TTL_SECS))])),
+        Ok(Started::Pending { .. }) => {
+            Ok(redirect("/cases/code", &[cookie(&headers, FORM_COOKIE, &token, Some(CODE_TTL_SECS))]))
+        }
         Ok(Started::Limited { retry_after_secs }) => Err(PageError::TooMany { retry_after_secs, back: "/cases/new" }),
         Err(e) => Ok(redirect(&refusal("/cases/new", e)?, &[keep])),
     }
@@ -110,7 +115,10 @@ pub struct CodeForm {
 async fn verify(Extension(cx): Extension<AppContext>, headers: HeaderMap, Form(form): Form<CodeForm>) -> PageResult {
     let token = cookie_value(&headers, FORM_COOKIE).ok_or_else(|| PageError::back("/cases/new?e=expired"))?;
     match cases::verify_filing(&cx, &token, &form.code).await {
-        Ok(Verified::Done(filed)) => Ok(redirect(&format!("/cases/filed?no={}", filed.tracking_no), &[cookie(&headers, FORM_COOKIE, "", Some(0))])),
+        Ok(Verified::Done(filed)) => Ok(redirect(
+            &format!("/cases/filed?no={}", filed.tracking_no),
+            &[cookie(&headers, FORM_COOKIE, "", Some(0))],
+        )),
         Ok(Verified::Wrong { tries_left }) => Ok(redirect(&format!("/cases/code?left={tries_left}"), &[])),
         Ok(Verified::Expired) => Ok(redirect("/cases/new?e=expired", &[])),
         Err(e) => Err(PageError::Back(refusal("/cases/new", e)?)),
@@ -126,20 +134,34 @@ pub struct TrackForm {
 }
 
 /// `POST /cases/track/start`: a code goes to the phone if it filed that case; same answer always.
-async fn track_start(Extension(cx): Extension<AppContext>, ClientAddr(addr): ClientAddr, headers: HeaderMap, Form(form): Form<TrackForm>) -> PageResult {
+async fn track_start(
+    Extension(cx): Extension<AppContext>,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<TrackForm>,
+) -> PageResult {
     let no = parse_tracking_no(&form.no).ok_or_else(|| PageError::back("/cases/track?e=no"))?;
     let phone = Phone::parse(&form.phone).map_err(|_| PageError::back("/cases/track?e=phone"))?;
     match cases::start_tracking(&cx, &no, &phone, Some(addr)).await.map_err(PageError::internal)? {
-        Started::Pending { token } => Ok(redirect("/cases/track/code", &[cookie(&headers, TRACK_COOKIE, &token, Some(CODE_TTL_SECS))])),
+        Started::Pending { token } => {
+            Ok(redirect("/cases/track/code", &[cookie(&headers, TRACK_COOKIE, &token, Some(CODE_TTL_SECS))]))
+        }
         Started::Limited { retry_after_secs } => Err(PageError::TooMany { retry_after_secs, back: "/cases/track" }),
     }
 }
 
 /// `POST /cases/track/verify`: the right code opens the filer's view of the case.
-async fn track_verify(Extension(cx): Extension<AppContext>, headers: HeaderMap, Form(form): Form<CodeForm>) -> PageResult {
+async fn track_verify(
+    Extension(cx): Extension<AppContext>,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> PageResult {
     let token = cookie_value(&headers, TRACK_COOKIE).ok_or_else(|| PageError::back("/cases/track?e=expired"))?;
     Ok(match cases::verify_tracking(&cx, &token, &form.code).await.map_err(PageError::internal)? {
-        Verified::Done(session) => redirect("/cases/mine", &[cookie(&headers, Kind::Case.cookie(), &session, None), cookie(&headers, TRACK_COOKIE, "", Some(0))]),
+        Verified::Done(session) => redirect(
+            "/cases/mine",
+            &[cookie(&headers, Kind::Case.cookie(), &session, None), cookie(&headers, TRACK_COOKIE, "", Some(0))],
+        ),
         Verified::Wrong { tries_left } => redirect(&format!("/cases/track/code?left={tries_left}"), &[]),
         Verified::Expired => redirect("/cases/track?e=expired", &[cookie(&headers, TRACK_COOKIE, "", Some(0))]),
     })
@@ -160,12 +182,20 @@ fn after_filer_step(result: Result<(), CaseError>, done: &str) -> PageResult {
 }
 
 /// `POST /cases/reopen`: the filer finds the answer unsatisfactory.
-async fn reopen(Extension(cx): Extension<AppContext>, CaseFiler(id): CaseFiler, Form(form): Form<NoteForm>) -> PageResult {
+async fn reopen(
+    Extension(cx): Extension<AppContext>,
+    CaseFiler(id): CaseFiler,
+    Form(form): Form<NoteForm>,
+) -> PageResult {
     after_filer_step(cases::reopen(&cx, id, &form.note).await, "reopened")
 }
 
 /// `POST /cases/supplement`: the filer adds what the department asked for.
-async fn supplement(Extension(cx): Extension<AppContext>, CaseFiler(id): CaseFiler, Form(form): Form<NoteForm>) -> PageResult {
+async fn supplement(
+    Extension(cx): Extension<AppContext>,
+    CaseFiler(id): CaseFiler,
+    Form(form): Form<NoteForm>,
+) -> PageResult {
     after_filer_step(cases::supplement(&cx, id, &form.note).await, "supplemented")
 }
 

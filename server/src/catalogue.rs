@@ -76,13 +76,19 @@ fn edit_of(f: &CatalogueForm) -> Result<ItemEdit, &'static str> {
         aliases: clean(&f.aliases).chars().take(100).collect(),
         department_id: f.department.trim().parse().ok(),
         documents: f.documents.as_ref().map(|d| {
-            d.split(['，', ',', '；', ';', '\n']).map(|n| app::domain::cases::clean_text(n)).filter(|n| !n.is_empty()).collect()
+            d.split(['，', ',', '；', ';', '\n'])
+                .map(app::domain::cases::clean_text)
+                .filter(|n| !n.is_empty())
+                .collect()
         }),
     })
 }
 
 /// `POST /staff/catalogue`: `save` an item, `add` one (finance), or a `forecast` revision.
-async fn save(Extension(cx): Extension<AppContext>, StaffForm { staff, form: f }: StaffForm<CatalogueForm>) -> PageResult {
+async fn save(
+    Extension(cx): Extension<AppContext>,
+    StaffForm { staff, form: f }: StaffForm<CatalogueForm>,
+) -> PageResult {
     let back = format!("/staff/catalogue?year={}", f.year.trim());
     let done = match f.op.as_str() {
         "save" => {
@@ -98,19 +104,25 @@ async fn save(Extension(cx): Extension<AppContext>, StaffForm { staff, form: f }
                 return Err(PageError::Forbidden("只有财政局可以新增补贴项目。".into()));
             }
             let code = f.code.trim();
-            let valid_code = !code.is_empty() && code.len() <= 10 && code.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+            let valid_code =
+                !code.is_empty() && code.len() <= 10 && code.bytes().all(|b| b.is_ascii_digit() || b == b'-');
             let level_ok = app::api::policies::LEVELS.contains(&f.level.as_str());
-            let (Ok(e), true, true, Ok(year), Ok(department)) = (edit_of(&f), valid_code, level_ok, f.year.trim().parse::<i32>(), f.department.trim().parse::<i64>()) else {
+            let (Ok(e), true, true, Ok(year), Ok(department)) =
+                (edit_of(&f), valid_code, level_ok, f.year.trim().parse::<i32>(), f.department.trim().parse::<i64>())
+            else {
                 return Err(PageError::back(format!("{back}&e=add")));
             };
             catalogue::add_item(&cx.db, &staff, year, code, &f.level, department, &e).await?
         }
         "forecast" => {
-            let (Ok(amount), true) = (Money::parse_positive(&f.amount), REVISIONS.iter().any(|(r, _)| *r == f.revision)) else {
+            let (Ok(amount), true) =
+                (Money::parse_positive(&f.amount), REVISIONS.iter().any(|(r, _)| *r == f.revision))
+            else {
                 return Err(PageError::back(format!("{back}&e=forecast")));
             };
             let people = f.people.trim().parse::<i64>().unwrap_or(0).max(0);
-            catalogue::save_forecast(&cx.db, &staff, f.id.trim().parse().unwrap_or(-1), &f.revision, amount, people).await?
+            catalogue::save_forecast(&cx.db, &staff, f.id.trim().parse().unwrap_or(-1), &f.revision, amount, people)
+                .await?
         }
         "new_year" => {
             if staff.role != Role::Finance {

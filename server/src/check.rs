@@ -26,7 +26,11 @@ pub fn router<S: Clone + Send + Sync + 'static>(dev_outbox: bool) -> Router<S> {
         .route("/check/logout", post(logout))
         .route("/check/confirm", post(confirm))
         .route("/check/statement/csv", get(statement_csv));
-    if dev_outbox { routes.route("/dev/sms", get(dev_sms)) } else { routes }
+    if dev_outbox {
+        routes.route("/dev/sms", get(dev_sms))
+    } else {
+        routes
+    }
 }
 
 #[derive(Deserialize)]
@@ -46,9 +50,17 @@ pub struct CodeForm {
 /// `POST /check/start`: a code to the phone when the ID and phone belong to someone; the same
 /// answer either way. A problem sends the form back with what was typed (sealed in a cookie of a
 /// few minutes) and the field named.
-async fn start(Extension(cx): Extension<AppContext>, ClientAddr(addr): ClientAddr, headers: HeaderMap, Form(form): Form<StartForm>) -> PageResult {
+async fn start(
+    Extension(cx): Extension<AppContext>,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<StartForm>,
+) -> PageResult {
     let back = |problem: String| {
-        let typed = TypedCheck { id_number: form.id_number.chars().take(30).collect(), phone: form.phone.chars().take(30).collect() };
+        let typed = TypedCheck {
+            id_number: form.id_number.chars().take(30).collect(),
+            phone: form.phone.chars().take(30).collect(),
+        };
         let sealed = cx.vault.seal(&serde_json::to_string(&typed).unwrap_or_default());
         redirect(&format!("/check?e={problem}"), &[cookie(&headers, TYPED_COOKIE, &sealed, Some(TYPED_SECS))])
     };
@@ -62,7 +74,9 @@ async fn start(Extension(cx): Extension<AppContext>, ClientAddr(addr): ClientAdd
     };
     let forget_typed = cookie(&headers, TYPED_COOKIE, "", Some(0));
     match check::start(&cx, &id, &phone, Some(addr)).await? {
-        Started::Pending { token } => Ok(redirect("/check/code", &[cookie(&headers, PENDING_COOKIE, &token, Some(CODE_TTL_SECS)), forget_typed])),
+        Started::Pending { token } => {
+            Ok(redirect("/check/code", &[cookie(&headers, PENDING_COOKIE, &token, Some(CODE_TTL_SECS)), forget_typed]))
+        }
         Started::Limited { retry_after_secs } => Err(PageError::TooMany { retry_after_secs, back: "/check" }),
     }
 }
@@ -71,7 +85,10 @@ async fn start(Extension(cx): Extension<AppContext>, ClientAddr(addr): ClientAdd
 async fn verify(Extension(cx): Extension<AppContext>, headers: HeaderMap, Form(form): Form<CodeForm>) -> PageResult {
     let token = cookie_value(&headers, PENDING_COOKIE).ok_or_else(|| PageError::back("/check?e=expired"))?;
     Ok(match check::verify(&cx, &token, &form.code).await? {
-        Verified::Done(session) => redirect("/check/payments", &[cookie(&headers, SESSION_COOKIE, &session, None), cookie(&headers, PENDING_COOKIE, "", Some(0))]),
+        Verified::Done(session) => redirect(
+            "/check/payments",
+            &[cookie(&headers, SESSION_COOKIE, &session, None), cookie(&headers, PENDING_COOKIE, "", Some(0))],
+        ),
         Verified::Wrong { tries_left } => redirect(&format!("/check/code?left={tries_left}"), &[]),
         Verified::Expired => redirect("/check?e=expired", &[cookie(&headers, PENDING_COOKIE, "", Some(0))]),
     })
@@ -87,7 +104,9 @@ async fn logout(Extension(cx): Extension<AppContext>, headers: HeaderMap) -> Pag
 
 /// `/dev/sms`: the latest messages of the dev outbox, phones masked.
 async fn dev_sms(Extension(cx): Extension<AppContext>) -> PageResult {
-    let mut list = String::from("<p>演示模式：短信不真正发送，最近50条显示在这里（手机号只显示后4位）。</p><ol class=\"link-list\">");
+    let mut list = String::from(
+        "<p>演示模式：短信不真正发送，最近50条显示在这里（手机号只显示后4位）。</p><ol class=\"link-list\">",
+    );
     for m in app::ssr::sms::latest(&cx.db, &cx.vault, 50).await? {
         list.push_str(&format!(
             "<li><span class=\"meta\">{} {}</span> <span class=\"sms\">{}</span></li>",
@@ -106,15 +125,24 @@ pub struct YearQuery {
 }
 
 /// `/check/statement/csv`: the statement page's table as CSV, for the signed-in citizen only.
-async fn statement_csv(Extension(cx): Extension<AppContext>, citizen: Result<Citizen, PageError>, Query(q): Query<YearQuery>) -> PageResult {
+async fn statement_csv(
+    Extension(cx): Extension<AppContext>,
+    citizen: Result<Citizen, PageError>,
+    Query(q): Query<YearQuery>,
+) -> PageResult {
     let beneficiary = match citizen {
         Ok(Citizen(b)) => b,
         Err(PageError::Back(_)) => {
-            return Ok((StatusCode::UNAUTHORIZED, Html(page("请先验证身份", "<p><a href=\"/check\">去验证身份</a></p>"))).into_response());
+            return Ok((
+                StatusCode::UNAUTHORIZED,
+                Html(page("请先验证身份", "<p><a href=\"/check\">去验证身份</a></p>")),
+            )
+                .into_response());
         }
         Err(e) => return Err(e),
     };
-    let statement = app::api::check::Statement::of(app::ssr::db::check::payments(&cx.db, beneficiary).await?, q.year.as_deref());
+    let statement =
+        app::api::check::Statement::of(app::ssr::db::check::payments(&cx.db, beneficiary).await?, q.year.as_deref());
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -135,13 +163,19 @@ pub struct ConfirmForm {
 }
 
 /// `POST /check/confirm`: the citizen says a paid line was received or not, then returns to it.
-async fn confirm(Extension(cx): Extension<AppContext>, Citizen(beneficiary): Citizen, Form(form): Form<ConfirmForm>) -> PageResult {
+async fn confirm(
+    Extension(cx): Extension<AppContext>,
+    Citizen(beneficiary): Citizen,
+    Form(form): Form<ConfirmForm>,
+) -> PageResult {
     let received = match form.received.as_str() {
         "yes" => Some(true),
         "no" => Some(false),
         _ => None,
     };
-    let (Ok(payment), Some(received)) = (form.payment.parse::<i64>(), received) else { return Ok(redirect("/check/payments", &[])) };
+    let (Ok(payment), Some(received)) = (form.payment.parse::<i64>(), received) else {
+        return Ok(redirect("/check/payments", &[]));
+    };
     app::ssr::db::check::confirm(&cx, beneficiary, payment, received).await.map_err(PageError::internal)?;
     Ok(redirect(&format!("/check/payments#p{payment}"), &[]))
 }

@@ -105,10 +105,14 @@ pub async fn run() -> ExitCode {
     };
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&config).await,
-        Command::Migrate => startup::open(&config).await.map(|_| println!("migrations applied")).map_err(|e| e.to_string()),
+        Command::Migrate => {
+            startup::open(&config).await.map(|_| println!("migrations applied")).map_err(|e| e.to_string())
+        }
         Command::Demo { seed, people } => demo(&config, seed, people).await,
         Command::Reindex => reindex(&config).await,
-        Command::ImportRoster { file, item, period, exclude_bad } => import_roster(&config, &file, item, period, exclude_bad).await,
+        Command::ImportRoster { file, item, period, exclude_bad } => {
+            import_roster(&config, &file, item, period, exclude_bad).await
+        }
         Command::ImportDeceased { file } => import_deceased(&config, &file).await,
         Command::VerifyAudit => verify_audit(&config).await,
         Command::RotateKey { file } => rotate_key(&config, &file).await,
@@ -163,9 +167,10 @@ async fn rotate_key(config: &Config, file: &std::path::Path) -> Result<(), Strin
         return Err("新密钥与当前密钥相同，未做任何改动".into());
     }
     let started = std::time::Instant::now();
-    let done = app::ssr::db::key_rotation::rotate(&db, &old, &new, |table, rows| eprint!("\r{table}: {rows}          "))
-        .await
-        .map_err(|e| e.to_string())?;
+    let done =
+        app::ssr::db::key_rotation::rotate(&db, &old, &new, |table, rows| eprint!("\r{table}: {rows}          "))
+            .await
+            .map_err(|e| e.to_string())?;
     eprintln!();
     println!(
         "已用新密钥重新加密：补贴对象 {} 人，待发放明细 {} 行，待复核的登记信息变更 {} 项，案件 {} 件，短信 {} 条（用时 {:.1} 秒）。",
@@ -176,7 +181,10 @@ async fn rotate_key(config: &Config, file: &std::path::Path) -> Result<(), Strin
         done.sms,
         started.elapsed().as_secs_f32()
     );
-    println!("已失效：会话 {} 个，未用验证码 {} 个，待验证表单和上传预览 {} 份。", done.sessions_ended, done.codes_ended, done.drafts_ended);
+    println!(
+        "已失效：会话 {} 个，未用验证码 {} 个，待验证表单和上传预览 {} 份。",
+        done.sessions_ended, done.codes_ended, done.drafts_ended
+    );
     println!(
         "下一步：把各节点的 PORTAL_DATA_KEY_FILE 指向 {}{}（或改设 PORTAL_DATA_KEY）后启动；确认无误后销毁旧密钥。",
         file.display(),
@@ -197,7 +205,13 @@ async fn demo(config: &Config, seed: Option<u64>, people: Option<usize>) -> Resu
     }
 }
 
-async fn import_roster(config: &Config, path: &std::path::Path, item_code: String, period: String, exclude_bad: bool) -> Result<(), String> {
+async fn import_roster(
+    config: &Config,
+    path: &std::path::Path,
+    item_code: String,
+    period: String,
+    exclude_bad: bool,
+) -> Result<(), String> {
     use app::ssr::rosters;
     let started = std::time::Instant::now();
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -208,14 +222,22 @@ async fn import_roster(config: &Config, path: &std::path::Path, item_code: Strin
     let target = rosters::Target { item_code, period };
     let checked = rosters::check(&db, &vault, &table, &target, &|done| {
         const WIDTH: usize = 30;
-        let filled = if total == 0 { WIDTH } else { (done * WIDTH / total).min(WIDTH) };
+        let filled = (done * WIDTH).checked_div(total).map_or(WIDTH, |f| f.min(WIDTH));
         eprint!("\r检查 [{}{}] {done}/{total}", "=".repeat(filled), " ".repeat(WIDTH - filled));
     })
     .await
     .map_err(|e| e.to_string())?;
     eprintln!();
     let check_secs = started.elapsed().as_secs_f32() - read_secs;
-    println!("{} {}：{} 行，可导入 {} 行，问题 {} 处，比对提示 {} 条", checked.item_name, checked.period, checked.rows, checked.lines.len(), checked.problems.len(), checked.screening.len());
+    println!(
+        "{} {}：{} 行，可导入 {} 行，问题 {} 处，比对提示 {} 条",
+        checked.item_name,
+        checked.period,
+        checked.rows,
+        checked.lines.len(),
+        checked.problems.len(),
+        checked.screening.len()
+    );
     for p in &checked.problems {
         println!("  错误 第{}行 {}：{}", p.row, p.column, p.message);
     }
@@ -223,7 +245,9 @@ async fn import_roster(config: &Config, path: &std::path::Path, item_code: Strin
         println!("  提示 第{}行：{}", s.row, s.message);
     }
     eprintln!("正在写入 {} 行（一个事务：中断则一行也不写入）……", checked.lines.len());
-    let ids = rosters::write(&db, &vault, &checked, "cli", &rosters::sha256_hex(&bytes), exclude_bad).await.map_err(|e| e.to_string())?;
+    let ids = rosters::write(&db, &vault, &checked, "cli", &rosters::sha256_hex(&bytes), exclude_bad)
+        .await
+        .map_err(|e| e.to_string())?;
     let write_secs = started.elapsed().as_secs_f32() - read_secs - check_secs;
     let amount: i64 = checked.lines.iter().map(|l| l.amount.fen()).sum();
     println!(
@@ -239,7 +263,8 @@ async fn import_roster(config: &Config, path: &std::path::Path, item_code: Strin
 async fn import_deceased(config: &Config, path: &std::path::Path) -> Result<(), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let (db, vault) = startup::open(config).await.map_err(|e| e.to_string())?;
-    let (marked, unknown, problems) = app::ssr::rosters::import_deceased(&db, &vault, &bytes, "cli").await.map_err(|e| e.to_string())?;
+    let (marked, unknown, problems) =
+        app::ssr::rosters::import_deceased(&db, &vault, &bytes, "cli").await.map_err(|e| e.to_string())?;
     for p in &problems {
         println!("  错误 第{}行 {}：{}", p.row, p.column, p.message);
     }
@@ -254,7 +279,7 @@ async fn reindex(config: &Config) -> Result<(), String> {
     let written = search
         .rebuild(&db, |done, total| {
             const WIDTH: u64 = 30;
-            let filled = if total == 0 { WIDTH } else { (done * WIDTH / total).min(WIDTH) };
+            let filled = (done * WIDTH).checked_div(total).map_or(WIDTH, |f| f.min(WIDTH));
             eprint!("\r[{}{}] {done}/{total}", "=".repeat(filled as usize), " ".repeat((WIDTH - filled) as usize));
         })
         .await
@@ -278,6 +303,10 @@ fn print_summary(s: &DemoSummary) {
         println!("a case to track at /cases/track (demo data):\n  case {no}  phone {}", phone.as_str());
     }
     let logins: Vec<String> = crate::demo::office::logins().into_iter().map(|(user, ..)| user).collect();
-    println!("{} cases filed; department logins at /staff/login, password {}:", s.cases, crate::demo::office::DEMO_PASSWORD);
+    println!(
+        "{} cases filed; department logins at /staff/login, password {}:",
+        s.cases,
+        crate::demo::office::DEMO_PASSWORD
+    );
     println!("  {}", logins.join(", "));
 }

@@ -183,8 +183,12 @@ impl Config {
     fn check(&self) -> Result<(), ConfigError> {
         match self.sms_provider.as_str() {
             "dev" => Ok(()),
-            "tencent" if self.sms_secret_key.is_none() || self.sms_secret_id.is_empty() || self.sms_sdk_app_id.is_empty() => {
-                Err(ConfigError::Incomplete("sms_provider = tencent needs sms_secret_id, sms_secret_key and sms_sdk_app_id"))
+            "tencent"
+                if self.sms_secret_key.is_none() || self.sms_secret_id.is_empty() || self.sms_sdk_app_id.is_empty() =>
+            {
+                Err(ConfigError::Incomplete(
+                    "sms_provider = tencent needs sms_secret_id, sms_secret_key and sms_sdk_app_id",
+                ))
             }
             "tencent" => Ok(()),
             _ => Err(ConfigError::Env("PORTAL_SMS_PROVIDER", self.sms_provider.clone())),
@@ -211,40 +215,96 @@ impl Config {
     }
 
     fn apply_file(&mut self, f: FileLayer) {
-        if let Some(v) = f.database_url { self.database_url = v; }
-        if let Some(v) = f.addr { self.addr = v; }
-        if let Some(v) = f.site_root { self.site_root = v; }
-        if let Some(v) = f.data_key { self.data_key = Some(v); }
-        if let Some(v) = f.data_key_file { self.data_key_file = v; }
-        if let Some(v) = f.index_dir { self.index_dir = v; }
-        if let Some(v) = f.demo { self.demo = v; }
-        if let Some(v) = f.demo_seed { self.demo_seed = v; }
-        if let Some(v) = f.demo_people { self.demo_people = v; }
-        if let Some(v) = f.db_max_connections { self.db_max_connections = v; }
-        if let Some(v) = f.sms_provider { self.sms_provider = v; }
-        if let Some(v) = f.sms_endpoint { self.sms_endpoint = v; }
-        if let Some(v) = f.sms_region { self.sms_region = v; }
-        if let Some(v) = f.sms_secret_id { self.sms_secret_id = v; }
-        if let Some(v) = f.sms_secret_key { self.sms_secret_key = Some(v); }
-        if let Some(v) = f.sms_sdk_app_id { self.sms_sdk_app_id = v; }
-        if let Some(v) = f.sms_sign_name { self.sms_sign_name = v; }
-        if let Some(v) = f.sms_templates { self.sms_templates = v; }
-        if let Some(v) = f.case_days_inquiry { self.case_deadlines.inquiry = v; }
-        if let Some(v) = f.case_days_complaint { self.case_deadlines.complaint = v; }
-        if let Some(v) = f.case_days_disclosure { self.case_deadlines.disclosure = v; }
-        if let Some(v) = f.trusted_proxies { self.trusted_proxies = v; }
+        if let Some(v) = f.database_url {
+            self.database_url = v;
+        }
+        if let Some(v) = f.addr {
+            self.addr = v;
+        }
+        if let Some(v) = f.site_root {
+            self.site_root = v;
+        }
+        if let Some(v) = f.data_key {
+            self.data_key = Some(v);
+        }
+        if let Some(v) = f.data_key_file {
+            self.data_key_file = v;
+        }
+        if let Some(v) = f.index_dir {
+            self.index_dir = v;
+        }
+        if let Some(v) = f.demo {
+            self.demo = v;
+        }
+        if let Some(v) = f.demo_seed {
+            self.demo_seed = v;
+        }
+        if let Some(v) = f.demo_people {
+            self.demo_people = v;
+        }
+        if let Some(v) = f.db_max_connections {
+            self.db_max_connections = v;
+        }
+        if let Some(v) = f.sms_provider {
+            self.sms_provider = v;
+        }
+        if let Some(v) = f.sms_endpoint {
+            self.sms_endpoint = v;
+        }
+        if let Some(v) = f.sms_region {
+            self.sms_region = v;
+        }
+        if let Some(v) = f.sms_secret_id {
+            self.sms_secret_id = v;
+        }
+        if let Some(v) = f.sms_secret_key {
+            self.sms_secret_key = Some(v);
+        }
+        if let Some(v) = f.sms_sdk_app_id {
+            self.sms_sdk_app_id = v;
+        }
+        if let Some(v) = f.sms_sign_name {
+            self.sms_sign_name = v;
+        }
+        if let Some(v) = f.sms_templates {
+            self.sms_templates = v;
+        }
+        if let Some(v) = f.case_days_inquiry {
+            self.case_deadlines.inquiry = v;
+        }
+        if let Some(v) = f.case_days_complaint {
+            self.case_deadlines.complaint = v;
+        }
+        if let Some(v) = f.case_days_disclosure {
+            self.case_deadlines.disclosure = v;
+        }
+        if let Some(v) = f.trusted_proxies {
+            self.trusted_proxies = v;
+        }
     }
 
     fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         fn parse<T: std::str::FromStr>(name: &'static str, v: String) -> Result<T, ConfigError> {
             v.trim().parse().map_err(|_| ConfigError::Env(name, v))
         }
-        if let Some(v) = env("DATABASE_URL") { self.database_url = Secret::new(v); }
-        if let Some(v) = env("PORTAL_ADDR") { self.addr = parse("PORTAL_ADDR", v)?; }
-        if let Some(v) = env("PORTAL_SITE_ROOT") { self.site_root = PathBuf::from(v); }
-        if let Some(v) = env("PORTAL_DATA_KEY") { self.data_key = Some(Secret::new(v)); }
-        if let Some(v) = env("PORTAL_DATA_KEY_FILE") { self.data_key_file = PathBuf::from(v); }
-        if let Some(v) = env("PORTAL_INDEX_DIR") { self.index_dir = PathBuf::from(v); }
+        if let Some(v) = env("DATABASE_URL") {
+            self.database_url = Secret::new(v);
+        }
+        if let Some(v) = env("PORTAL_ADDR") {
+            self.addr = parse("PORTAL_ADDR", v)?;
+        }
+        if let Some(v) = env("PORTAL_SITE_ROOT") {
+            self.site_root = PathBuf::from(v);
+        }
+        if let Some(v) = env("PORTAL_DATA_KEY") {
+            self.data_key = Some(Secret::new(v));
+        }
+        if let Some(v) = env("PORTAL_DATA_KEY_FILE") {
+            self.data_key_file = PathBuf::from(v);
+        }
+        if let Some(v) = env("PORTAL_INDEX_DIR") {
+            self.index_dir = PathBuf::from(v);
+        }
         if let Some(v) = env("PORTAL_DEMO") {
             self.demo = match v.trim().to_ascii_lowercase().as_str() {
                 "1" | "true" | "yes" | "on" => true,
@@ -252,29 +312,61 @@ impl Config {
                 _ => return Err(ConfigError::Env("PORTAL_DEMO", v)),
             };
         }
-        if let Some(v) = env("PORTAL_DEMO_SEED") { self.demo_seed = parse("PORTAL_DEMO_SEED", v)?; }
-        if let Some(v) = env("PORTAL_DEMO_PEOPLE") { self.demo_people = parse("PORTAL_DEMO_PEOPLE", v)?; }
-        if let Some(v) = env("PORTAL_DB_MAX_CONNECTIONS") { self.db_max_connections = parse("PORTAL_DB_MAX_CONNECTIONS", v)?; }
-        if let Some(v) = env("PORTAL_SMS_PROVIDER") { self.sms_provider = v.trim().to_ascii_lowercase(); }
-        if let Some(v) = env("PORTAL_SMS_ENDPOINT") { self.sms_endpoint = v; }
-        if let Some(v) = env("PORTAL_SMS_REGION") { self.sms_region = v; }
-        if let Some(v) = env("PORTAL_SMS_SECRET_ID") { self.sms_secret_id = v; }
-        if let Some(v) = env("PORTAL_SMS_SECRET_KEY") { self.sms_secret_key = Some(Secret::new(v)); }
-        if let Some(v) = env("PORTAL_SMS_SDK_APP_ID") { self.sms_sdk_app_id = v; }
-        if let Some(v) = env("PORTAL_SMS_SIGN_NAME") { self.sms_sign_name = v; }
+        if let Some(v) = env("PORTAL_DEMO_SEED") {
+            self.demo_seed = parse("PORTAL_DEMO_SEED", v)?;
+        }
+        if let Some(v) = env("PORTAL_DEMO_PEOPLE") {
+            self.demo_people = parse("PORTAL_DEMO_PEOPLE", v)?;
+        }
+        if let Some(v) = env("PORTAL_DB_MAX_CONNECTIONS") {
+            self.db_max_connections = parse("PORTAL_DB_MAX_CONNECTIONS", v)?;
+        }
+        if let Some(v) = env("PORTAL_SMS_PROVIDER") {
+            self.sms_provider = v.trim().to_ascii_lowercase();
+        }
+        if let Some(v) = env("PORTAL_SMS_ENDPOINT") {
+            self.sms_endpoint = v;
+        }
+        if let Some(v) = env("PORTAL_SMS_REGION") {
+            self.sms_region = v;
+        }
+        if let Some(v) = env("PORTAL_SMS_SECRET_ID") {
+            self.sms_secret_id = v;
+        }
+        if let Some(v) = env("PORTAL_SMS_SECRET_KEY") {
+            self.sms_secret_key = Some(Secret::new(v));
+        }
+        if let Some(v) = env("PORTAL_SMS_SDK_APP_ID") {
+            self.sms_sdk_app_id = v;
+        }
+        if let Some(v) = env("PORTAL_SMS_SIGN_NAME") {
+            self.sms_sign_name = v;
+        }
         if let Some(v) = env("PORTAL_SMS_TEMPLATES") {
             let mut templates = BTreeMap::new();
             for pair in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                let (name, id) = pair.split_once('=').ok_or_else(|| ConfigError::Env("PORTAL_SMS_TEMPLATES", v.clone()))?;
+                let (name, id) =
+                    pair.split_once('=').ok_or_else(|| ConfigError::Env("PORTAL_SMS_TEMPLATES", v.clone()))?;
                 templates.insert(name.trim().to_string(), id.trim().to_string());
             }
             self.sms_templates = templates;
         }
-        if let Some(v) = env("PORTAL_CASE_DAYS_INQUIRY") { self.case_deadlines.inquiry = parse("PORTAL_CASE_DAYS_INQUIRY", v)?; }
-        if let Some(v) = env("PORTAL_CASE_DAYS_COMPLAINT") { self.case_deadlines.complaint = parse("PORTAL_CASE_DAYS_COMPLAINT", v)?; }
-        if let Some(v) = env("PORTAL_CASE_DAYS_DISCLOSURE") { self.case_deadlines.disclosure = parse("PORTAL_CASE_DAYS_DISCLOSURE", v)?; }
+        if let Some(v) = env("PORTAL_CASE_DAYS_INQUIRY") {
+            self.case_deadlines.inquiry = parse("PORTAL_CASE_DAYS_INQUIRY", v)?;
+        }
+        if let Some(v) = env("PORTAL_CASE_DAYS_COMPLAINT") {
+            self.case_deadlines.complaint = parse("PORTAL_CASE_DAYS_COMPLAINT", v)?;
+        }
+        if let Some(v) = env("PORTAL_CASE_DAYS_DISCLOSURE") {
+            self.case_deadlines.disclosure = parse("PORTAL_CASE_DAYS_DISCLOSURE", v)?;
+        }
         if let Some(v) = env("PORTAL_TRUSTED_PROXIES") {
-            self.trusted_proxies = v.split(',').map(str::trim).filter(|a| !a.is_empty()).map(|a| parse("PORTAL_TRUSTED_PROXIES", a.to_string())).collect::<Result<_, _>>()?;
+            self.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| parse("PORTAL_TRUSTED_PROXIES", a.to_string()))
+                .collect::<Result<_, _>>()?;
         }
         Ok(())
     }

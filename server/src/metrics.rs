@@ -19,8 +19,24 @@ use std::time::Instant;
 const BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
 /// The first path segments counted on their own; anything else is "other".
-const AREAS: [&str; 16] =
-    ["policies", "notices", "publicity", "search", "check", "cases", "case", "staff", "api", "pkg", "settings", "dev", "healthz", "readyz", "metrics", "favicon.ico"];
+const AREAS: [&str; 16] = [
+    "policies",
+    "notices",
+    "publicity",
+    "search",
+    "check",
+    "cases",
+    "case",
+    "staff",
+    "api",
+    "pkg",
+    "settings",
+    "dev",
+    "healthz",
+    "readyz",
+    "metrics",
+    "favicon.ico",
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Key {
@@ -85,7 +101,11 @@ impl Metrics {
         let all = self.0.lock().unwrap_or_else(|e| e.into_inner());
         out.push_str("# HELP portal_http_requests_total Requests this node answered.\n# TYPE portal_http_requests_total counter\n");
         for (k, s) in all.iter() {
-            let _ = writeln!(out, "portal_http_requests_total{{area=\"{}\",method=\"{}\",status=\"{}\"}} {}", k.area, k.method, k.status, s.count);
+            let _ = writeln!(
+                out,
+                "portal_http_requests_total{{area=\"{}\",method=\"{}\",status=\"{}\"}} {}",
+                k.area, k.method, k.status, s.count
+            );
         }
         out.push_str("# HELP portal_http_request_seconds Time to the response headers.\n# TYPE portal_http_request_seconds histogram\n");
         for (k, s) in all.iter() {

@@ -59,7 +59,11 @@ async fn catalogue(Extension(cx): Extension<AppContext>, Query(q): Query<YearQue
     json(policies::list(&cx.db, q.year, &no_filter).await.map(Some))
 }
 
-async fn catalogue_item(Extension(cx): Extension<AppContext>, Path(code): Path<String>, Query(q): Query<YearQuery>) -> Response {
+async fn catalogue_item(
+    Extension(cx): Extension<AppContext>,
+    Path(code): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> Response {
     json(policies::detail(&cx.db, &code, q.year).await)
 }
 
@@ -79,7 +83,11 @@ async fn publicity_index(Extension(cx): Extension<AppContext>, Query(q): Query<Y
     json(cx.cache.get_or_load(&key, publicity::index(&cx.db, q.year)).await.map(Some))
 }
 
-async fn publicity_township(Extension(cx): Extension<AppContext>, Path(t): Path<String>, Query(q): Query<YearQuery>) -> Response {
+async fn publicity_township(
+    Extension(cx): Extension<AppContext>,
+    Path(t): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> Response {
     json(publicity::township(&cx.db, &t, q.year).await)
 }
 
@@ -91,7 +99,10 @@ async fn publicity_village(
     json(publicity::village(&cx.db, &t, &v, q.year).await)
 }
 
-async fn publicity_roster(Extension(cx): Extension<AppContext>, Path((t, v, r)): Path<(String, String, String)>) -> Response {
+async fn publicity_roster(
+    Extension(cx): Extension<AppContext>,
+    Path((t, v, r)): Path<(String, String, String)>,
+) -> Response {
     match r.parse::<i64>() {
         Ok(r) => json(publicity::roster(&cx.db, &t, &v, r).await),
         Err(_) => json::<()>(Ok(None)),
@@ -102,10 +113,12 @@ async fn publicity_roster(Extension(cx): Extension<AppContext>, Path((t, v, r)):
 async fn openapi() -> Response {
     let year = serde_json::json!({ "name": "year", "in": "query", "required": false, "schema": { "type": "integer" }, "description": "catalogue / period year; default the newest" });
     let path_param = |name: &str, description: &str| serde_json::json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" }, "description": description });
-    let ok = |description: &str| serde_json::json!({
-        "200": { "description": description, "content": { "application/json": { "schema": { "type": "object" } } } },
-        "404": { "description": "未找到相关内容", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
-    });
+    let ok = |description: &str| {
+        serde_json::json!({
+            "200": { "description": description, "content": { "application/json": { "schema": { "type": "object" } } } },
+            "404": { "description": "未找到相关内容", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+        })
+    };
     let doc = serde_json::json!({
         "openapi": "3.1.0",
         "info": {

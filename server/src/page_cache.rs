@@ -131,7 +131,13 @@ pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next)
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let page = Arc::new(Page { kept_at: Instant::now(), refreshing: AtomicBool::new(false), etag: etag_of(&body), headers: parts.headers, body });
+    let page = Arc::new(Page {
+        kept_at: Instant::now(),
+        refreshing: AtomicBool::new(false),
+        etag: etag_of(&body),
+        headers: parts.headers,
+        body,
+    });
     cache.put(key, page.clone());
     respond(&page, if_none_match.as_ref())
 }
@@ -150,7 +156,8 @@ fn key_of(request: &Request) -> Option<String> {
     if cookies.contains("_session=") {
         return None;
     }
-    let text_size = if cookies.contains(&format!("{}=large", app::components::text_size::COOKIE)) { "large" } else { "normal" };
+    let text_size =
+        if cookies.contains(&format!("{}=large", app::components::text_size::COOKIE)) { "large" } else { "normal" };
     let query = request.uri().query().unwrap_or("");
     Some(format!("{path}?{query}|{text_size}|{}", header_text(header::ACCEPT_ENCODING)))
 }
@@ -163,7 +170,8 @@ fn etag_of(body: &[u8]) -> HeaderValue {
 }
 
 fn respond(page: &Page, if_none_match: Option<&HeaderValue>) -> Response {
-    if if_none_match.is_some_and(|v| v.as_bytes().split(|b| *b == b',').any(|t| t.trim_ascii() == page.etag.as_bytes())) {
+    if if_none_match.is_some_and(|v| v.as_bytes().split(|b| *b == b',').any(|t| t.trim_ascii() == page.etag.as_bytes()))
+    {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
         response.headers_mut().insert(header::ETAG, page.etag.clone());
         return response;

@@ -11,7 +11,11 @@ use axum::response::{Html, IntoResponse, Response};
 pub async fn layer(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
-    let from_framework = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/plain"));
+    let from_framework = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/plain"));
     if !from_framework || !matches!(status.as_u16(), 400 | 413 | 415 | 422) {
         return response;
     }

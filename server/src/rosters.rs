@@ -66,7 +66,9 @@ async fn read_multipart(mut form: Multipart) -> Result<Upload, &'static str> {
             out.bytes = field.bytes().await.map_err(broken)?.to_vec();
         } else {
             let text = field.text().await.map_err(broken)?;
-            if text.chars().count() > crate::field_limits::FIELD_MAX_CHARS || out.fields.len() >= crate::field_limits::FIELDS_MAX {
+            if text.chars().count() > crate::field_limits::FIELD_MAX_CHARS
+                || out.fields.len() >= crate::field_limits::FIELDS_MAX
+            {
                 return Err("表单内容过长，请返回上一页重新填写后再提交");
             }
             out.fields.insert(name, text);
@@ -84,7 +86,9 @@ fn refused(title: &'static str, message: &str, back: &str) -> PageError {
 fn flow_error(title: &'static str, e: FlowError, back: &str) -> PageError {
     match e {
         FlowError::Db(e) | FlowError::Import(ImportError::Db(e)) => e.into(),
-        FlowError::NotFound => PageError::NotFound { what: "没有这个清册，或不属于您的部门。", back: "/staff/rosters" },
+        FlowError::NotFound => {
+            PageError::NotFound { what: "没有这个清册，或不属于您的部门。", back: "/staff/rosters" }
+        }
         e => refused(title, &e.to_string(), back),
     }
 }
@@ -102,7 +106,17 @@ async fn upload(Extension(cx): Extension<AppContext>, session: StaffSession, for
     if let Err(e) = app::ssr::rosters::file::check_content(&upload.bytes, app::ssr::rosters::file::MAX_BYTES) {
         return Err(refused("上传失败", &e.to_string(), "/staff/rosters/new"));
     }
-    let token = flow::keep_upload(&cx, &staff, "roster", &field("item"), &field("period"), None, &upload.file_name, &upload.bytes).await?;
+    let token = flow::keep_upload(
+        &cx,
+        &staff,
+        "roster",
+        &field("item"),
+        &field("period"),
+        None,
+        &upload.file_name,
+        &upload.bytes,
+    )
+    .await?;
     Ok(redirect(&format!("/staff/rosters/upload/{token}"), &[]))
 }
 
@@ -117,7 +131,9 @@ pub struct ImportForm {
 /// `POST /staff/rosters/import`: writes the kept file, all or nothing.
 async fn import(Extension(cx): Extension<AppContext>, StaffForm { staff, form }: StaffForm<ImportForm>) -> PageResult {
     let back = format!("/staff/rosters/upload/{}", form.token);
-    let ids = flow::import(&cx, &staff, &form.token, form.exclude_bad.is_some()).await.map_err(|e| flow_error("未能导入", e, &back))?;
+    let ids = flow::import(&cx, &staff, &form.token, form.exclude_bad.is_some())
+        .await
+        .map_err(|e| flow_error("未能导入", e, &back))?;
     Ok(redirect(&format!("/staff/rosters/{}?done=imported", ids.first().copied().unwrap_or(0)), &[]))
 }
 
@@ -130,8 +146,14 @@ pub struct StepForm {
 }
 
 /// `POST /staff/rosters/{id}/step`: one step of the review flow.
-async fn step(Extension(cx): Extension<AppContext>, Path(id): Path<i64>, StaffForm { staff, form }: StaffForm<StepForm>) -> PageResult {
-    let shown = flow::step(&cx, &staff, id, &form.step, &form.note).await.map_err(|e| flow_error("未能办理", e, &format!("/staff/rosters/{id}")))?;
+async fn step(
+    Extension(cx): Extension<AppContext>,
+    Path(id): Path<i64>,
+    StaffForm { staff, form }: StaffForm<StepForm>,
+) -> PageResult {
+    let shown = flow::step(&cx, &staff, id, &form.step, &form.note)
+        .await
+        .map_err(|e| flow_error("未能办理", e, &format!("/staff/rosters/{id}")))?;
     Ok(redirect(&format!("/staff/rosters/{shown}?done={}", form.step), &[]))
 }
 
@@ -146,15 +168,23 @@ pub struct CorrectForm {
 }
 
 /// `POST /staff/rosters/{id}/correct`: a line's bank details corrected before it is paid again.
-async fn correct(Extension(cx): Extension<AppContext>, Path(id): Path<i64>, StaffForm { staff, form }: StaffForm<CorrectForm>) -> PageResult {
+async fn correct(
+    Extension(cx): Extension<AppContext>,
+    Path(id): Path<i64>,
+    StaffForm { staff, form }: StaffForm<CorrectForm>,
+) -> PageResult {
     let (payment, bank) = (form.payment.trim().parse().unwrap_or(-1), form.bank.trim().parse().unwrap_or(-1));
-    flow::correct_line(&cx, &staff, id, payment, bank, &form.account).await.map_err(|e| flow_error("未能更正", e, &format!("/staff/rosters/{id}")))?;
+    flow::correct_line(&cx, &staff, id, payment, bank, &form.account)
+        .await
+        .map_err(|e| flow_error("未能更正", e, &format!("/staff/rosters/{id}")))?;
     Ok(redirect(&format!("/staff/rosters/{id}?done=correct"), &[]))
 }
 
 /// `GET /staff/rosters/{id}/bank.csv`: the file for the bank (staff only, audited).
 async fn bank_file(Extension(cx): Extension<AppContext>, Path(id): Path<i64>, session: StaffSession) -> PageResult {
-    let (name, csv) = flow::bank_file(&cx, &session.staff, id).await.map_err(|e| flow_error("无法下载", e, &format!("/staff/rosters/{id}")))?;
+    let (name, csv) = flow::bank_file(&cx, &session.staff, id)
+        .await
+        .map_err(|e| flow_error("无法下载", e, &format!("/staff/rosters/{id}")))?;
     let headers = [
         (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
         (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
@@ -164,11 +194,18 @@ async fn bank_file(Extension(cx): Extension<AppContext>, Path(id): Path<i64>, se
 }
 
 /// `POST /staff/rosters/{id}/feedback`: the bank's feedback file; every problem listed.
-async fn feedback(Extension(cx): Extension<AppContext>, Path(id): Path<i64>, session: StaffSession, form: Multipart) -> PageResult {
+async fn feedback(
+    Extension(cx): Extension<AppContext>,
+    Path(id): Path<i64>,
+    session: StaffSession,
+    form: Multipart,
+) -> PageResult {
     let back = format!("/staff/rosters/{id}");
     let (staff, upload) = staff_upload(session, form, &back).await?;
     match flow::import_feedback(&cx, &staff, id, &upload.bytes).await {
-        Ok((paid, failed, late)) => Ok(redirect(&format!("{back}?done=feedback&paid={paid}&failed={failed}&late={}", u8::from(late)), &[])),
+        Ok((paid, failed, late)) => {
+            Ok(redirect(&format!("{back}?done=feedback&paid={paid}&failed={failed}&late={}", u8::from(late)), &[]))
+        }
         Err(FlowError::Feedback(problems)) => {
             let list: String = problems
                 .iter()

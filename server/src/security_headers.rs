@@ -16,13 +16,31 @@ pub const DEFAULT_POLICY: &str =
 /// Paths whose answers are one person's: the self-check, the case forms and the filer's view,
 /// the department side, the dev outbox, and the server functions behind them.
 const PERSONAL: &[&str] = &[
-    "/check", "/cases/new", "/cases/code", "/cases/filed", "/cases/mine", "/cases/track", "/staff", "/dev/sms",
-    "/api/my_", "/api/staff_", "/api/case_form", "/api/my_case",
+    "/check",
+    "/cases/new",
+    "/cases/code",
+    "/cases/filed",
+    "/cases/mine",
+    "/cases/track",
+    "/staff",
+    "/dev/sms",
+    "/api/my_",
+    "/api/staff_",
+    "/api/case_form",
+    "/api/my_case",
 ];
 
 /// The cookies of a session; a request carrying one may be answered with what only its person
 /// may see, on any page.
-const SESSION_COOKIES: &[&str] = &["citizen_session=", "case_session=", "staff_session=", "case_form=", "check_pending=", "case_track=", "check_typed="];
+const SESSION_COOKIES: &[&str] = &[
+    "citizen_session=",
+    "case_session=",
+    "staff_session=",
+    "case_form=",
+    "check_pending=",
+    "case_track=",
+    "check_typed=",
+];
 
 /// Whether the answer to this request may hold personal data, so that no browser or proxy may
 /// keep it (a shared village terminal must not show the last person's payments).
@@ -30,7 +48,11 @@ pub fn is_personal(path: &str, headers: &axum::http::HeaderMap) -> bool {
     if path.starts_with("/pkg/") {
         return false;
     }
-    let session = headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|c| SESSION_COOKIES.iter().any(|s| c.contains(s)));
+    let session = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|c| SESSION_COOKIES.iter().any(|s| c.contains(s)));
     session || PERSONAL.iter().any(|p| path.starts_with(p))
 }
 

@@ -36,7 +36,11 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
 pub async fn same_origin_posts(request: Request, next: Next) -> Response {
     if request.method() == Method::POST {
         let headers = request.headers();
-        let host = headers.get("x-forwarded-host").or_else(|| headers.get(header::HOST)).and_then(|h| h.to_str().ok()).unwrap_or_default();
+        let host = headers
+            .get("x-forwarded-host")
+            .or_else(|| headers.get(header::HOST))
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default();
         let from = headers.get(header::ORIGIN).or_else(|| headers.get(header::REFERER)).and_then(|v| v.to_str().ok());
         if let Some(from) = from {
             let from_host = from.split("://").nth(1).map(|rest| rest.split('/').next().unwrap_or(rest)).unwrap_or("");
@@ -65,8 +69,15 @@ async fn login(
     Form(form): Form<LoginForm>,
 ) -> PageResult {
     if let Some(wait) = addresses.staff_login_wait(addr) {
-        let body = format!("<p role=\"alert\">登录尝试过于频繁，请在{wait}秒后再试。</p><p><a href=\"/staff/login\">返回登录</a></p>");
-        return Ok((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, wait.to_string())], Html(page("请稍后再试", &body))).into_response());
+        let body = format!(
+            "<p role=\"alert\">登录尝试过于频繁，请在{wait}秒后再试。</p><p><a href=\"/staff/login\">返回登录</a></p>"
+        );
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, wait.to_string())],
+            Html(page("请稍后再试", &body)),
+        )
+            .into_response());
     }
     Ok(match staff::login(&cx, &form.username, &form.password).await? {
         Login::Session { token } => redirect("/staff", &[cookie(&headers, Kind::Staff.cookie(), &token, None)]),
@@ -98,12 +109,18 @@ pub struct ActionForm {
 }
 
 /// `POST /staff/cases/{id}`: one step on a case.
-async fn act(Extension(cx): Extension<AppContext>, Path(id): Path<i64>, StaffForm { staff, form }: StaffForm<ActionForm>) -> PageResult {
+async fn act(
+    Extension(cx): Extension<AppContext>,
+    Path(id): Path<i64>,
+    StaffForm { staff, form }: StaffForm<ActionForm>,
+) -> PageResult {
     let action = match form.action.as_str() {
         "accept" => Action::Accept,
         "request_info" => Action::RequestInfo { note: form.note },
         "reply" => Action::Reply { text: form.note },
-        "transfer" => Action::Transfer { to_department: form.to_department.trim().parse().unwrap_or(-1), reason: form.note },
+        "transfer" => {
+            Action::Transfer { to_department: form.to_department.trim().parse().unwrap_or(-1), reason: form.note }
+        }
         "extend" => Action::Extend { reason: form.note },
         "close" => Action::Close,
         _ => return Err(PageError::back(format!("/staff/cases/{id}?e={}", CaseActionError::WrongState.code()))),
@@ -114,8 +131,12 @@ async fn act(Extension(cx): Extension<AppContext>, Path(id): Path<i64>, StaffFor
         Ok(()) if transfer && staff.role == Role::Department => Ok(redirect("/staff?done=transfer", &[])),
         Ok(()) => Ok(redirect(&format!("/staff/cases/{id}?done={}", form.action), &[])),
         Err(CaseError::Action(e)) => Err(PageError::back(format!("/staff/cases/{id}?e={}", e.code()))),
-        Err(CaseError::Form(_)) => Err(PageError::back(format!("/staff/cases/{id}?e={}", CaseActionError::NoteRequired.code()))),
-        Err(CaseError::NotFound) => Err(PageError::NotFound { what: "没有这一件，或不属于您的部门。", back: "/staff" }),
+        Err(CaseError::Form(_)) => {
+            Err(PageError::back(format!("/staff/cases/{id}?e={}", CaseActionError::NoteRequired.code())))
+        }
+        Err(CaseError::NotFound) => {
+            Err(PageError::NotFound { what: "没有这一件，或不属于您的部门。", back: "/staff" })
+        }
         Err(e) => Err(PageError::internal(e)),
     }
 }
@@ -133,19 +154,33 @@ pub struct HolidayForm {
 }
 
 /// `POST /staff/holidays`: an admin adds (or replaces) or removes one day of the calendar.
-async fn holidays(Extension(cx): Extension<AppContext>, StaffForm { staff, form }: StaffForm<HolidayForm>) -> PageResult {
+async fn holidays(
+    Extension(cx): Extension<AppContext>,
+    StaffForm { staff, form }: StaffForm<HolidayForm>,
+) -> PageResult {
     if staff.role != Role::Admin {
         return Err(PageError::Forbidden("只有系统管理员可以修改节假日安排。".into()));
     }
     let day = form.day.trim();
-    let days = app::domain::date::parse_days(day).filter(|_| day.len() == 10).ok_or_else(|| PageError::back("/staff/holidays?e=day"))?;
+    let days = app::domain::date::parse_days(day)
+        .filter(|_| day.len() == 10)
+        .ok_or_else(|| PageError::back("/staff/holidays?e=day"))?;
     let day = app::domain::date::format_days(days);
     match (form.op.as_str(), form.kind.as_str()) {
         ("delete", _) => app::ssr::db::cases::delete_holiday(&cx.db, &staff, &day).await?,
         ("add", kind @ ("holiday" | "workday")) => {
             let name = app::domain::cases::clean_text(&form.name);
-            let name = if name.is_empty() { if kind == "holiday" { "节假日".to_string() } else { "调休上班".to_string() } } else { name };
-            app::ssr::db::cases::put_holiday(&cx.db, &staff, &day, kind, &name.chars().take(20).collect::<String>()).await?
+            let name = if name.is_empty() {
+                if kind == "holiday" {
+                    "节假日".to_string()
+                } else {
+                    "调休上班".to_string()
+                }
+            } else {
+                name
+            };
+            app::ssr::db::cases::put_holiday(&cx.db, &staff, &day, kind, &name.chars().take(20).collect::<String>())
+                .await?
         }
         _ => return Err(PageError::back("/staff/holidays?e=kind")),
     };
@@ -194,7 +229,16 @@ async fn users(Extension(cx): Extension<AppContext>, StaffForm { staff, form }: 
     let result = match form.op.as_str() {
         "create" => {
             let department = form.department.trim().parse().ok();
-            admin::create_user(&cx.db, &staff, &form.username, &form.display_name, &form.role, department, &form.password).await
+            admin::create_user(
+                &cx.db,
+                &staff,
+                &form.username,
+                &form.display_name,
+                &form.role,
+                department,
+                &form.password,
+            )
+            .await
         }
         op => {
             let id = form.id.trim().parse::<i64>().map_err(|_| PageError::back("/staff/admin"))?;
@@ -219,7 +263,10 @@ pub struct DepartmentForm {
 }
 
 /// `POST /staff/departments`: the admin adds a department or changes one's name, phone, address.
-async fn departments(Extension(cx): Extension<AppContext>, StaffForm { staff, form }: StaffForm<DepartmentForm>) -> PageResult {
+async fn departments(
+    Extension(cx): Extension<AppContext>,
+    StaffForm { staff, form }: StaffForm<DepartmentForm>,
+) -> PageResult {
     let staff = admin_only(staff)?;
     let id = form.id.trim().parse().ok();
     admin_result(admin::save_department(&cx.db, &staff, id, &form.code, &form.name, &form.phone, &form.address).await)
@@ -293,6 +340,7 @@ async fn notices(Extension(cx): Extension<AppContext>, StaffForm { staff, form }
     }
     let issuer = app::ssr::db::notices::issuer(&cx.db, &staff).await?;
     let doc_number: String = clean(&form.doc_number).chars().take(50).collect();
-    let id = app::ssr::db::notices::publish(&cx.db, &staff, &form.kind, &title, &doc_number, &issuer, day, body.trim()).await?;
+    let id = app::ssr::db::notices::publish(&cx.db, &staff, &form.kind, &title, &doc_number, &issuer, day, body.trim())
+        .await?;
     Ok(redirect(&format!("/staff/notices?done={id}"), &[]))
 }

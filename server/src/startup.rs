@@ -144,7 +144,11 @@ pub fn write_new_key(path: &Path) -> std::io::Result<()> {
 }
 
 /// Loads the demo county when the database is empty; returns what was loaded, if anything.
-pub async fn load_demo_if_empty(db: &Db, vault: &Vault, options: &DemoOptions) -> Result<Option<DemoSummary>, StartupError> {
+pub async fn load_demo_if_empty(
+    db: &Db,
+    vault: &Vault,
+    options: &DemoOptions,
+) -> Result<Option<DemoSummary>, StartupError> {
     if !demo::is_empty(db).await? {
         return Ok(None);
     }
@@ -195,10 +199,20 @@ impl Application {
         let addr = leptos_options.site_addr;
         let sms = config.sms_sender()?;
         if matches!(sms, app::ssr::sms::SmsSender::DevOutbox) && !config.demo {
-            tracing::warn!("SMS provider is the dev outbox: messages are stored, not sent (set PORTAL_SMS_PROVIDER=tencent)");
+            tracing::warn!(
+                "SMS provider is the dev outbox: messages are stored, not sent (set PORTAL_SMS_PROVIDER=tencent)"
+            );
         }
         let assets = app::ssr::assets::Assets::of_site(&config.site_root);
-        let cx = AppContext { db, vault, search: search.clone(), cache: Default::default(), sms, deadlines: config.case_deadlines, assets };
+        let cx = AppContext {
+            db,
+            vault,
+            search: search.clone(),
+            cache: Default::default(),
+            sms,
+            deadlines: config.case_deadlines,
+            assets,
+        };
         let addresses = crate::addresses::Addresses::new(config.trusted_proxies.clone());
         tokio::spawn(housekeeping(cx.clone(), addresses.clone(), stopped));
         // The outbox page shows codes: only a demo whose messages go nowhere else has it.
@@ -253,7 +267,12 @@ fn leptos_options(config: &Config) -> LeptosOptions {
 }
 
 /// The portal's routes; `dev_outbox` adds `/dev/sms` (demo with the dev SMS outbox only).
-pub fn router(cx: AppContext, leptos_options: LeptosOptions, addresses: crate::addresses::Addresses, dev_outbox: bool) -> Router {
+pub fn router(
+    cx: AppContext,
+    leptos_options: LeptosOptions,
+    addresses: crate::addresses::Addresses,
+    dev_outbox: bool,
+) -> Router {
     let routes = generate_route_list(App);
     let extension = axum::Extension(cx.clone());
     let metrics = crate::metrics::Metrics::default();
@@ -287,6 +306,7 @@ pub fn router(cx: AppContext, leptos_options: LeptosOptions, addresses: crate::a
         .layer(axum::Extension(metrics.clone()))
         .layer(axum::middleware::from_fn(crate::security_headers::layer))
         .layer(axum::middleware::from_fn_with_state(metrics, crate::metrics::layer))
+        .layer(crate::telemetry::access_log())
         .with_state(leptos_options)
 }
 

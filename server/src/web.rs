@@ -61,7 +61,8 @@ impl IntoResponse for PageError {
                 (StatusCode::FORBIDDEN, Html(page("无法完成操作", &body))).into_response()
             }
             PageError::FormExpired => {
-                let body = "<p role=\"alert\">表单已过期，请刷新页面后重试。</p><p><a href=\"/staff\">返回工作台</a></p>";
+                let body =
+                    "<p role=\"alert\">表单已过期，请刷新页面后重试。</p><p><a href=\"/staff\">返回工作台</a></p>";
                 (StatusCode::FORBIDDEN, Html(page("无法完成操作", body))).into_response()
             }
             PageError::NotFound { what, back } => {
@@ -70,7 +71,10 @@ impl IntoResponse for PageError {
             }
             PageError::TooMany { retry_after_secs, back } => too_many(retry_after_secs, back),
             PageError::Refused { title, message, back } => {
-                let body = format!("<p role=\"alert\" class=\"error-box\">{}</p><p><a href=\"{back}\">返回</a></p>", escape(&message));
+                let body = format!(
+                    "<p role=\"alert\" class=\"error-box\">{}</p><p><a href=\"{back}\">返回</a></p>",
+                    escape(&message)
+                );
                 (StatusCode::BAD_REQUEST, Html(page(title, &body))).into_response()
             }
             PageError::Internal(detail) => {
@@ -132,8 +136,14 @@ fn too_many(retry_after_secs: i64, back: &str) -> Response {
     } else {
         format!("{retry_after_secs}秒")
     };
-    let body = format!("<p role=\"alert\">获取验证码过于频繁，请在{wait}后再试。</p><p><a href=\"{back}\">返回</a></p>");
-    (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry_after_secs.to_string())], Html(page("请稍后再试", &body))).into_response()
+    let body =
+        format!("<p role=\"alert\">获取验证码过于频繁，请在{wait}后再试。</p><p><a href=\"{back}\">返回</a></p>");
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, retry_after_secs.to_string())],
+        Html(page("请稍后再试", &body)),
+    )
+        .into_response()
 }
 
 fn context(parts: &Parts) -> Result<AppContext, PageError> {
@@ -147,7 +157,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, PageError> {
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).ok_or_else(|| PageError::internal("no peer address"))?;
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .ok_or_else(|| PageError::internal("no peer address"))?;
         let addresses = parts.extensions.get::<Addresses>().ok_or_else(|| PageError::internal("Addresses missing"))?;
         Ok(ClientAddr(addresses.client(peer, &parts.headers)))
     }
@@ -172,7 +186,8 @@ impl<S: Send + Sync> FromRequestParts<S> for StaffSession {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, PageError> {
         let cx = context(parts)?;
-        let token = cookie_value(&parts.headers, Kind::Staff.cookie()).ok_or_else(|| PageError::back("/staff/login"))?;
+        let token =
+            cookie_value(&parts.headers, Kind::Staff.cookie()).ok_or_else(|| PageError::back("/staff/login"))?;
         match app::ssr::staff::by_session(&cx, &token).await? {
             Some((staff, csrf)) => Ok(StaffSession { staff, csrf }),
             None => Err(PageError::back("/staff/login?e=expired")),
@@ -201,7 +216,10 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequest<S> for StaffForm<T>
     async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
         let (mut parts, body) = request.into_parts();
         let session = StaffSession::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
-        let axum::Form(WithCsrf { csrf, form }) = axum::Form::<WithCsrf<T>>::from_request(Request::from_parts(parts, body), state).await.map_err(IntoResponse::into_response)?;
+        let axum::Form(WithCsrf { csrf, form }) =
+            axum::Form::<WithCsrf<T>>::from_request(Request::from_parts(parts, body), state)
+                .await
+                .map_err(IntoResponse::into_response)?;
         if !session.accepts(&csrf) {
             return Err(PageError::FormExpired.into_response());
         }
@@ -217,7 +235,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Citizen {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, PageError> {
         let cx = context(parts)?;
-        let token = cookie_value(&parts.headers, Kind::Citizen.cookie()).ok_or_else(|| PageError::back("/check?e=expired"))?;
+        let token =
+            cookie_value(&parts.headers, Kind::Citizen.cookie()).ok_or_else(|| PageError::back("/check?e=expired"))?;
         app::ssr::check::session(&cx, &token).await?.map(Citizen).ok_or_else(|| PageError::back("/check?e=expired"))
     }
 }
@@ -230,7 +249,12 @@ impl<S: Send + Sync> FromRequestParts<S> for CaseFiler {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, PageError> {
         let cx = context(parts)?;
-        let token = cookie_value(&parts.headers, Kind::Case.cookie()).ok_or_else(|| PageError::back("/cases/track?e=expired"))?;
-        app::ssr::cases::tracked(&cx, &token).await.map_err(PageError::internal)?.map(CaseFiler).ok_or_else(|| PageError::back("/cases/track?e=expired"))
+        let token = cookie_value(&parts.headers, Kind::Case.cookie())
+            .ok_or_else(|| PageError::back("/cases/track?e=expired"))?;
+        app::ssr::cases::tracked(&cx, &token)
+            .await
+            .map_err(PageError::internal)?
+            .map(CaseFiler)
+            .ok_or_else(|| PageError::back("/cases/track?e=expired"))
     }
 }

@@ -153,8 +153,11 @@ pub const ANSWERED_PAGE_SIZE: i64 = 20;
 #[server(prefix = "/api", endpoint = "case_form")]
 pub async fn get_case_form(payment: Option<i64>) -> Result<CaseFormChoices, ApiError> {
     let cx = crate::ssr::context()?;
-    let citizen = crate::ssr::session::current(&cx, crate::ssr::session::Kind::Citizen).await.map_err(ApiError::internal)?;
-    let mut choices = crate::ssr::db::cases::form_choices(&cx, payment.zip(citizen.map(|s| s.subject))).await.map_err(ApiError::internal)?;
+    let citizen =
+        crate::ssr::session::current(&cx, crate::ssr::session::Kind::Citizen).await.map_err(ApiError::internal)?;
+    let mut choices = crate::ssr::db::cases::form_choices(&cx, payment.zip(citizen.map(|s| s.subject)))
+        .await
+        .map_err(ApiError::internal)?;
     if let Some(token) = crate::ssr::request_cookie(FORM_COOKIE) {
         choices.typed = crate::ssr::cases::load_form(&cx, &token).await.map_err(ApiError::internal)?;
     }
@@ -171,9 +174,13 @@ pub async fn get_public_case(#[server(default)] tracking_no: String) -> Result<P
 #[server(prefix = "/api", endpoint = "my_case")]
 pub async fn get_tracked_case() -> Result<TrackedCase, ApiError> {
     let cx = crate::ssr::context()?;
-    let session = crate::ssr::session::current(&cx, crate::ssr::session::Kind::Case).await.map_err(ApiError::internal)?;
+    let session =
+        crate::ssr::session::current(&cx, crate::ssr::session::Kind::Case).await.map_err(ApiError::internal)?;
     let session = session.ok_or_else(|| ApiError::Invalid("请先输入受理编号和手机验证码".into()))?;
-    crate::ssr::db::cases::tracked_case(&cx.db, session.subject).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+    crate::ssr::db::cases::tracked_case(&cx.db, session.subject)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or(ApiError::NotFound)
 }
 
 #[server(prefix = "/api", endpoint = "case_stats")]
@@ -185,7 +192,9 @@ pub async fn get_case_stats() -> Result<CaseStats, ApiError> {
 #[server(prefix = "/api", endpoint = "answered_cases")]
 pub async fn get_answered_cases(item: Option<String>, page: Option<i64>) -> Result<AnsweredCases, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::db::cases::answered(&cx.db, item.filter(|i| !i.is_empty()), page.unwrap_or(1).max(1)).await.map_err(ApiError::internal)
+    crate::ssr::db::cases::answered(&cx.db, item.filter(|i| !i.is_empty()), page.unwrap_or(1).max(1))
+        .await
+        .map_err(ApiError::internal)
 }
 
 /// Working days to answer each kind, as this installation is configured.

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub const FREQUENCIES: [&str; 6] = ["monthly", "quarterly", "half_yearly", "yearly", "one_off", "as_needed"];
-pub const REVISIONS: [(&str, &str); 4] = [("initial", "年初"), ("june", "6月调整"), ("september", "9月调整"), ("december", "12月调整")];
+pub const REVISIONS: [(&str, &str); 4] =
+    [("initial", "年初"), ("june", "6月调整"), ("september", "9月调整"), ("december", "12月调整")];
 /// Actual payouts further than this from the forecast (per cent) are flagged.
 pub const DEVIATION_PCT: i64 = 20;
 
@@ -55,7 +56,9 @@ pub fn deviates(actual: Money, forecast: Money, year_over: bool) -> bool {
         return false;
     }
     let pct = actual.fen() * 100 / forecast.fen();
-    pct > 100 + DEVIATION_PCT || (actual.fen() > forecast.fen() && !year_over) || (year_over && (100 - pct) > DEVIATION_PCT)
+    pct > 100 + DEVIATION_PCT
+        || (actual.fen() > forecast.fen() && !year_over)
+        || (year_over && (100 - pct) > DEVIATION_PCT)
 }
 
 #[server(prefix = "/api", endpoint = "staff_catalogue")]

@@ -101,7 +101,11 @@ impl Statement {
     /// The year chosen (default: the newest) out of everything the person can see.
     pub fn of(all: MyPayments, year: Option<&str>) -> Statement {
         let years: Vec<String> = all.years.iter().map(|y| y.year.clone()).collect();
-        let chosen = year.filter(|y| years.iter().any(|x| x == y)).map(str::to_string).or_else(|| years.first().cloned()).unwrap_or_default();
+        let chosen = year
+            .filter(|y| years.iter().any(|x| x == y))
+            .map(str::to_string)
+            .or_else(|| years.first().cloned())
+            .unwrap_or_default();
         let found = all.years.into_iter().find(|y| y.year == chosen);
         let (payments, paid_total) = found.map(|y| (y.payments, y.paid_total)).unwrap_or_default();
         Statement { name_masked: all.name_masked, year: chosen, years, payments, paid_total }
@@ -109,7 +113,19 @@ impl Statement {
 
     pub fn to_csv(&self) -> String {
         super::csv::document(
-            &["年度", "补贴项目", "家庭成员", "期次", "金额（元）", "状态", "到账日期", "银行", "账号", "主管部门", "电话"],
+            &[
+                "年度",
+                "补贴项目",
+                "家庭成员",
+                "期次",
+                "金额（元）",
+                "状态",
+                "到账日期",
+                "银行",
+                "账号",
+                "主管部门",
+                "电话",
+            ],
             self.payments.iter().map(|p| {
                 vec![
                     self.year.clone(),
@@ -129,7 +145,6 @@ impl Statement {
     }
 }
 
-
 #[server(prefix = "/api", endpoint = "my_statement")]
 pub async fn get_statement(year: Option<String>) -> Result<Statement, ApiError> {
     let all = get_my_payments().await?;
@@ -141,7 +156,9 @@ pub async fn get_statement(year: Option<String>) -> Result<Statement, ApiError> 
 #[server(prefix = "/api", endpoint = "my_typed_check")]
 pub async fn get_typed_check() -> Result<TypedCheck, ApiError> {
     let cx = crate::ssr::context()?;
-    let typed = crate::ssr::request_cookie(TYPED_COOKIE).and_then(|sealed| cx.vault.open(&sealed)).and_then(|json| serde_json::from_str(&json).ok());
+    let typed = crate::ssr::request_cookie(TYPED_COOKIE)
+        .and_then(|sealed| cx.vault.open(&sealed))
+        .and_then(|json| serde_json::from_str(&json).ok());
     Ok(typed.unwrap_or_default())
 }
 
@@ -149,6 +166,7 @@ pub async fn get_typed_check() -> Result<TypedCheck, ApiError> {
 pub async fn get_my_payments() -> Result<MyPayments, ApiError> {
     let cx = crate::ssr::context()?;
     let token = crate::ssr::request_cookie(SESSION_COOKIE).ok_or(ApiError::NotSignedIn)?;
-    let beneficiary = crate::ssr::check::session(&cx, &token).await.map_err(ApiError::internal)?.ok_or(ApiError::NotSignedIn)?;
+    let beneficiary =
+        crate::ssr::check::session(&cx, &token).await.map_err(ApiError::internal)?.ok_or(ApiError::NotSignedIn)?;
     crate::ssr::db::check::payments(&cx.db, beneficiary).await.map_err(ApiError::internal)
 }

@@ -32,6 +32,9 @@ mod tests {
         assert_eq!(field("a,b"), "\"a,b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(field("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(document(&["a", "b"], vec![vec!["1".to_string(), "x,y".to_string()]].into_iter()), "\u{feff}a,b\r\n1,\"x,y\"\r\n");
+        assert_eq!(
+            document(&["a", "b"], vec![vec!["1".to_string(), "x,y".to_string()]].into_iter()),
+            "\u{feff}a,b\r\n1,\"x,y\"\r\n"
+        );
     }
 }

@@ -119,21 +119,41 @@ pub async fn get_publicity_index(year: Option<i32>) -> Result<PublicityIndex, Ap
 }
 
 #[server(prefix = "/api", endpoint = "publicity_township")]
-pub async fn get_township_publicity(#[server(default)] code: String, year: Option<i32>) -> Result<TownshipPublicity, ApiError> {
+pub async fn get_township_publicity(
+    #[server(default)] code: String,
+    year: Option<i32>,
+) -> Result<TownshipPublicity, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::db::publicity::township(&cx.db, &code, year).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+    crate::ssr::db::publicity::township(&cx.db, &code, year)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or(ApiError::NotFound)
 }
 
 #[server(prefix = "/api", endpoint = "publicity_village")]
-pub async fn get_village_publicity(#[server(default)] township: String, #[server(default)] code: String, year: Option<i32>) -> Result<VillagePublicity, ApiError> {
+pub async fn get_village_publicity(
+    #[server(default)] township: String,
+    #[server(default)] code: String,
+    year: Option<i32>,
+) -> Result<VillagePublicity, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::db::publicity::village(&cx.db, &township, &code, year).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+    crate::ssr::db::publicity::village(&cx.db, &township, &code, year)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or(ApiError::NotFound)
 }
 
 #[server(prefix = "/api", endpoint = "publicity_roster")]
-pub async fn get_roster_publicity(#[server(default)] township: String, #[server(default)] village: String, #[server(default)] roster: i64) -> Result<RosterPublicity, ApiError> {
+pub async fn get_roster_publicity(
+    #[server(default)] township: String,
+    #[server(default)] village: String,
+    #[server(default)] roster: i64,
+) -> Result<RosterPublicity, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::db::publicity::roster(&cx.db, &township, &village, roster).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+    crate::ssr::db::publicity::roster(&cx.db, &township, &village, roster)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or(ApiError::NotFound)
 }
 
 impl RosterPublicity {

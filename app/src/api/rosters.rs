@@ -155,5 +155,8 @@ pub async fn get_roster(#[server(default)] id: i64) -> Result<RosterDetail, ApiE
 #[server(prefix = "/api", endpoint = "staff_upload")]
 pub async fn get_upload_preview(#[server(default)] token: String) -> Result<UploadPreview, ApiError> {
     let (cx, staff, me) = crate::api::staff::signed_in().await?;
-    crate::ssr::rosters::flow::preview(&cx, &staff, me, &token).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+    crate::ssr::rosters::flow::preview(&cx, &staff, me, &token)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or(ApiError::NotFound)
 }

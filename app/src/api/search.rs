@@ -96,7 +96,11 @@ pub fn search_url(q: &str, filter: &SearchFilter, page: u64) -> String {
 }
 
 #[server(prefix = "/api", endpoint = "search")]
-pub async fn search(q: Option<String>, #[server(default)] filter: SearchFilter, page: Option<u64>) -> Result<SearchPage, ApiError> {
+pub async fn search(
+    q: Option<String>,
+    #[server(default)] filter: SearchFilter,
+    page: Option<u64>,
+) -> Result<SearchPage, ApiError> {
     let cx = crate::ssr::context()?;
     let q: String = q.unwrap_or_default().trim().chars().take(MAX_QUERY_CHARS).collect();
     match crate::ssr::db::search::run(&cx.db, &cx.search, q, filter, page.unwrap_or(1).max(1)).await {

@@ -145,7 +145,17 @@ pub enum AdminError {
 }
 
 impl AdminError {
-    pub const ALL: [AdminError; 9] = [Self::Username, Self::Name, Self::Role, Self::Password, Self::Code, Self::Phone, Self::Own, Self::Missing, Self::Alias];
+    pub const ALL: [AdminError; 9] = [
+        Self::Username,
+        Self::Name,
+        Self::Role,
+        Self::Password,
+        Self::Code,
+        Self::Phone,
+        Self::Own,
+        Self::Missing,
+        Self::Alias,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -188,12 +198,23 @@ pub struct Admin {
 #[cfg(feature = "ssr")]
 pub(crate) async fn signed_in() -> Result<(crate::ssr::AppContext, crate::ssr::staff::Staff, StaffMe), ApiError> {
     let cx = crate::ssr::context()?;
-    let (staff, csrf) = crate::ssr::staff::current(&cx).await.map_err(ApiError::internal)?.ok_or(ApiError::StaffSignIn)?;
+    let (staff, csrf) =
+        crate::ssr::staff::current(&cx).await.map_err(ApiError::internal)?.ok_or(ApiError::StaffSignIn)?;
     let department = match staff.department_id {
-        Some(id) => sqlx::query_scalar::<_, String>("SELECT name FROM departments WHERE id = $1").bind(id).fetch_optional(&cx.db.pool).await.map_err(ApiError::internal)?,
+        Some(id) => sqlx::query_scalar::<_, String>("SELECT name FROM departments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&cx.db.pool)
+            .await
+            .map_err(ApiError::internal)?,
         None => None,
     };
-    let me = StaffMe { display_name: staff.display_name.clone(), role: staff.role.code().into(), role_name: staff.role.name().into(), department, csrf };
+    let me = StaffMe {
+        display_name: staff.display_name.clone(),
+        role: staff.role.code().into(),
+        role_name: staff.role.name().into(),
+        department,
+        csrf,
+    };
     Ok((cx, staff, me))
 }
 

@@ -25,10 +25,13 @@ pub fn BarChart(title: String, bars: Vec<Bar>) -> impl IntoView {
         return view! { <LargeBarChart title bars /> }.into_any();
     }
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
-    let rows: Vec<(Bar, Vec<String>)> = bars.into_iter().map(|b| {
-        let lines = label_lines(&b.label);
-        (b, lines)
-    }).collect();
+    let rows: Vec<(Bar, Vec<String>)> = bars
+        .into_iter()
+        .map(|b| {
+            let lines = label_lines(&b.label);
+            (b, lines)
+        })
+        .collect();
     let height: i64 = rows.iter().map(|(_, l)| if l.len() > 1 { TALL_ROW } else { ROW }).sum::<i64>() + 8;
     let mut y = 4;
     let drawn = rows
@@ -106,7 +109,11 @@ fn label_lines(s: &str) -> Vec<String> {
     }
     let first: String = chars[..LABEL_CHARS].iter().collect();
     let rest = &chars[LABEL_CHARS..];
-    let second: String = if rest.len() <= LABEL_CHARS { rest.iter().collect() } else { rest[..LABEL_CHARS - 1].iter().chain(std::iter::once(&'…')).collect() };
+    let second: String = if rest.len() <= LABEL_CHARS {
+        rest.iter().collect()
+    } else {
+        rest[..LABEL_CHARS - 1].iter().chain(std::iter::once(&'…')).collect()
+    };
     vec![first, second]
 }
 
@@ -118,6 +125,9 @@ mod tests {
     fn long_labels_wrap_onto_a_second_line() {
         assert_eq!(label_lines("青岚镇"), ["青岚镇"]);
         assert_eq!(label_lines("耕地地力保护补贴资金"), ["耕地地力保护补贴资", "金"]);
-        assert_eq!(label_lines("农村危房改造资金补助资金和其他很长的名字"), ["农村危房改造资金补", "助资金和其他很长…"]);
+        assert_eq!(
+            label_lines("农村危房改造资金补助资金和其他很长的名字"),
+            ["农村危房改造资金补", "助资金和其他很长…"]
+        );
     }
 }

@@ -45,14 +45,16 @@ impl BankAccount {
     /// `body` (digits) with its Luhn check digit appended, as a card number.
     pub fn with_check_digit(body: &str) -> Result<Self, BankAccountError> {
         let zero = Self::parse(&format!("{body}0"))?;
-        let sum: u32 = zero.0.bytes().rev().map(|b| u32::from(b - b'0')).enumerate().map(|(i, d)| luhn_term(i, d)).sum();
+        let sum: u32 =
+            zero.0.bytes().rev().map(|b| u32::from(b - b'0')).enumerate().map(|(i, d)| luhn_term(i, d)).sum();
         Self::parse(&format!("{body}{}", (10 - sum % 10) % 10))
     }
 
     /// Whether the last digit is the Luhn check digit of the others (as on UnionPay cards;
     /// some banks' passbook accounts carry none, so banks say whether theirs do).
     pub fn luhn_ok(&self) -> bool {
-        let sum: u32 = self.0.bytes().rev().map(|b| u32::from(b - b'0')).enumerate().map(|(i, d)| luhn_term(i, d)).sum();
+        let sum: u32 =
+            self.0.bytes().rev().map(|b| u32::from(b - b'0')).enumerate().map(|(i, d)| luhn_term(i, d)).sum();
         sum.is_multiple_of(10)
     }
 }
@@ -60,7 +62,11 @@ impl BankAccount {
 /// A digit's part of the Luhn sum, `i` places from the right: every second one doubled.
 fn luhn_term(i: usize, d: u32) -> u32 {
     if i % 2 == 1 {
-        if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
+        if d * 2 > 9 {
+            d * 2 - 9
+        } else {
+            d * 2
+        }
     } else {
         d
     }

@@ -263,7 +263,11 @@ mod tests {
         assert_eq!(parse_tracking_no(" ２０２６１１２２-0007-483920 ").as_deref(), Some("20261122-0007-483920"));
         assert_eq!(parse_tracking_no("202611220007483920").as_deref(), Some("20261122-0007-483920"));
         assert_eq!(parse_tracking_no("2026112212345000042").as_deref(), Some("20261122-12345-000042"));
-        assert_eq!(parse_tracking_no(" ２０２６１１２２-0007 ").as_deref(), Some("20261122-0007"), "old numbers keep working");
+        assert_eq!(
+            parse_tracking_no(" ２０２６１１２２-0007 ").as_deref(),
+            Some("20261122-0007"),
+            "old numbers keep working"
+        );
         assert_eq!(parse_tracking_no("202611220007").as_deref(), Some("20261122-0007"));
         assert_eq!(parse_tracking_no("abc"), None);
         assert_eq!(parse_tracking_no("2026112200074839"), None);

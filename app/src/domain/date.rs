@@ -60,7 +60,11 @@ pub fn parse_written(text: &str) -> Option<(i32, u32, Option<u32>)> {
     } else {
         t.split(['-', '/', '.', '年', '月']).filter(|p| !p.is_empty()).collect()
     };
-    let number = |p: &str, max_len: usize| (!p.is_empty() && p.len() <= max_len && p.bytes().all(|b| b.is_ascii_digit())).then(|| p.parse::<u32>().ok()).flatten();
+    let number = |p: &str, max_len: usize| {
+        (!p.is_empty() && p.len() <= max_len && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<u32>().ok())
+            .flatten()
+    };
     let (y, m, d) = match parts.as_slice() {
         [y, m] => (y, m, None),
         [y, m, d] => (y, m, Some(number(d, 2)?)),
@@ -68,7 +72,8 @@ pub fn parse_written(text: &str) -> Option<(i32, u32, Option<u32>)> {
     };
     let (y, m) = (if y.len() == 4 { number(y, 4)? } else { return None }, number(m, 2)?);
     let y = i32::try_from(y).ok()?;
-    let ok = (1900..=2999).contains(&y) && (1..=12).contains(&m) && d.is_none_or(|d| (1..=days_in_month(y, m)).contains(&d));
+    let ok =
+        (1900..=2999).contains(&y) && (1..=12).contains(&m) && d.is_none_or(|d| (1..=days_in_month(y, m)).contains(&d));
     ok.then_some((y, m, d))
 }
 
@@ -82,7 +87,9 @@ pub fn parse_written_date(text: &str) -> Option<i64> {
 
 /// A period as people say it: 2026年5月, 2026年第3季度, 2026年下半年, 2026年.
 pub fn period_words(period: &str) -> String {
-    let Some((year, rest)) = period.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit())).map(|y| (y, &period[4..])) else {
+    let Some((year, rest)) =
+        period.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit())).map(|y| (y, &period[4..]))
+    else {
         return period.to_string();
     };
     match rest {
@@ -90,7 +97,10 @@ pub fn period_words(period: &str) -> String {
         "-H1" => format!("{year}年上半年"),
         "-H2" => format!("{year}年下半年"),
         q if q.starts_with("-Q") => format!("{year}年第{}季度", &q[2..]),
-        m => m.strip_prefix('-').and_then(|m| m.parse::<u32>().ok()).map_or_else(|| period.to_string(), |m| format!("{year}年{m}月")),
+        m => m
+            .strip_prefix('-')
+            .and_then(|m| m.parse::<u32>().ok())
+            .map_or_else(|| period.to_string(), |m| format!("{year}年{m}月")),
     }
 }
 
@@ -128,10 +138,28 @@ mod tests {
     #[test]
     fn dates_as_clerks_write_them() {
         let d = |s: &str| parse_written_date(s).map(format_days);
-        for written in ["2026-12-05", "2026/12/5", "2026.12.05", "2026年12月5日", "20261205", "２０２６－１２－０５", "2026-12-05 00:00:00"] {
+        for written in [
+            "2026-12-05",
+            "2026/12/5",
+            "2026.12.05",
+            "2026年12月5日",
+            "20261205",
+            "２０２６－１２－０５",
+            "2026-12-05 00:00:00",
+        ] {
             assert_eq!(d(written).as_deref(), Some("2026-12-05"), "{written}");
         }
-        for wrong in ["2026-02-31", "2026/2/30", "2026-13-01", "2026年2月29日", "26-12-05", "2026-12", "", "明天", "2026-12-05-01"] {
+        for wrong in [
+            "2026-02-31",
+            "2026/2/30",
+            "2026-13-01",
+            "2026年2月29日",
+            "26-12-05",
+            "2026-12",
+            "",
+            "明天",
+            "2026-12-05-01",
+        ] {
             assert_eq!(d(wrong), None, "{wrong}");
         }
         assert_eq!(parse_written("2026-12"), Some((2026, 12, None)));

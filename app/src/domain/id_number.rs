@@ -10,8 +10,8 @@ const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 const CHECK_CHARS: [u8; 11] = *b"10X98765432";
 /// Province-level codes of GB/T 2260 (first two digits of every region code).
 const PROVINCES: [u8; 34] = [
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51,
-    52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
+    64, 65, 71, 81, 82,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -44,7 +44,9 @@ impl IdNumberError {
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Empty, Self::Length, Self::Characters, Self::Region, Self::BirthDate, Self::Checksum].into_iter().find(|e| e.code() == code)
+        [Self::Empty, Self::Length, Self::Characters, Self::Region, Self::BirthDate, Self::Checksum]
+            .into_iter()
+            .find(|e| e.code() == code)
     }
 }
 
@@ -65,9 +67,7 @@ impl IdNumber {
             return Err(IdNumberError::Length);
         }
         let bytes = s.as_bytes();
-        if !bytes[..17].iter().all(u8::is_ascii_digit)
-            || !(bytes[17].is_ascii_digit() || bytes[17] == b'X')
-        {
+        if !bytes[..17].iter().all(u8::is_ascii_digit) || !(bytes[17].is_ascii_digit() || bytes[17] == b'X') {
             return Err(IdNumberError::Characters);
         }
         let province = (bytes[0] - b'0') * 10 + (bytes[1] - b'0');
@@ -116,11 +116,7 @@ impl IdNumber {
 
 /// ISO 7064 MOD 11-2 check character of the first 17 digits.
 pub fn check_char(first17: &[u8; 17]) -> u8 {
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b.wrapping_sub(b'0')) * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(b, w)| u32::from(b.wrapping_sub(b'0')) * w).sum();
     CHECK_CHARS[(sum % 11) as usize]
 }
 
@@ -141,16 +137,12 @@ fn is_real_birth_date(y: u32, m: u32, d: u32) -> bool {
     }
 }
 
-
 /// Today's date (UTC) where a clock is available; the browser build leaves the
 /// "not in the future" check to the server.
 fn today() -> Option<(u32, u32, u32)> {
     #[cfg(not(target_arch = "wasm32"))]
     {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?
-            .as_secs();
+        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
         Some(super::date::civil_from_days((secs / 86_400) as i64))
     }
     #[cfg(target_arch = "wasm32")]

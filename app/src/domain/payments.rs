@@ -54,8 +54,12 @@ pub fn three_way_check(status: &str, amount: Money, publicity: Option<&Publicity
     match publicity {
         None if status == "paid" => Some("已到账，但没有查到对应的公示".into()),
         None => None,
-        Some(p) if p.amount != amount => Some(format!("公示金额 {} 元与发放金额 {} 元不一致", p.amount.grouped(), amount.grouped())),
-        Some(p) if matches!(p.status.as_str(), "paid" | "reissued") && status != "paid" => Some("公示显示已到账，但银行反馈没有到账".into()),
+        Some(p) if p.amount != amount => {
+            Some(format!("公示金额 {} 元与发放金额 {} 元不一致", p.amount.grouped(), amount.grouped()))
+        }
+        Some(p) if matches!(p.status.as_str(), "paid" | "reissued") && status != "paid" => {
+            Some("公示显示已到账，但银行反馈没有到账".into())
+        }
         Some(_) => None,
     }
 }
@@ -65,7 +69,12 @@ mod tests {
     use super::*;
 
     fn seen(fen: i64, status: &str) -> PublicitySeen {
-        PublicitySeen { name_masked: "张*三".into(), amount: Money::from_fen(fen), status: status.into(), published_on: "2026-03-18".into() }
+        PublicitySeen {
+            name_masked: "张*三".into(),
+            amount: Money::from_fen(fen),
+            status: status.into(),
+            published_on: "2026-03-18".into(),
+        }
     }
 
     #[test]
@@ -82,16 +91,30 @@ mod tests {
 
     #[test]
     fn every_failure_reason_has_words_and_advice() {
-        for reason in ["card_not_activated", "account_closed", "name_id_mismatch", "account_frozen", "account_not_found", "deceased", "other"] {
+        for reason in [
+            "card_not_activated",
+            "account_closed",
+            "name_id_mismatch",
+            "account_frozen",
+            "account_not_found",
+            "deceased",
+            "other",
+        ] {
             let (what, todo) = failure_advice(reason, "某银行", "县民政局", "0818-1");
             assert!(!what.is_empty() && todo.contains("0818-1") || todo.contains("某银行"), "{reason}");
         }
-        assert!(failure_advice("card_not_activated", "青岚农村商业银行", "县民政局", "1").1.contains("青岚农村商业银行"));
+        assert!(failure_advice("card_not_activated", "青岚农村商业银行", "县民政局", "1")
+            .1
+            .contains("青岚农村商业银行"));
     }
 
     #[test]
     fn one_name_for_one_state() {
-        assert_eq!(line_status_name("paid"), own_status_name("paid", false, false), "已到账 in public and in one's own view");
+        assert_eq!(
+            line_status_name("paid"),
+            own_status_name("paid", false, false),
+            "已到账 in public and in one's own view"
+        );
         assert_eq!(line_status_name("failed"), own_status_name("failed", false, false));
     }
 }

@@ -79,7 +79,8 @@ pub enum RosterStep {
 }
 
 impl RosterStep {
-    pub const ALL: [RosterStep; 6] = [Self::Publicise, Self::Approve, Self::FinanceReview, Self::Return, Self::SendToBank, Self::Reissue];
+    pub const ALL: [RosterStep; 6] =
+        [Self::Publicise, Self::Approve, Self::FinanceReview, Self::Return, Self::SendToBank, Self::Reissue];
 
     /// As the step's form posts it.
     pub fn code(self) -> &'static str {

@@ -3,12 +3,14 @@
 //! Every form posts to the server and redirects, so it all works without JavaScript.
 
 use crate::api::cases::{
-    get_answered_cases, get_case_form, get_case_stats, get_deadlines, get_public_case, get_tracked_case, AnsweredCases, CaseFormChoices, CaseFormFields,
-    CaseStats, PublicCase, TrackedCase,
+    get_answered_cases, get_case_form, get_case_stats, get_deadlines, get_public_case, get_tracked_case, AnsweredCases,
+    CaseFormChoices, CaseFormFields, CaseStats, PublicCase, TrackedCase,
 };
 use crate::components::chart::Bar;
 use crate::components::{BarChart, Layout, Loaded, Page, Pager};
-use crate::domain::cases::{event_name, status_name, CaseActionError, CaseFormError, DESCRIPTION_MAX, DESCRIPTION_MIN, REOPEN_WITHIN_DAYS};
+use crate::domain::cases::{
+    event_name, status_name, CaseActionError, CaseFormError, DESCRIPTION_MAX, DESCRIPTION_MIN, REOPEN_WITHIN_DAYS,
+};
 use crate::domain::{CaseKind, Deadlines};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -25,7 +27,9 @@ fn message(e: &str) -> Option<String> {
         "signed_out" => Some("您已退出查看。".into()),
         "no" => Some("请填写正确的受理编号，例如 20261122-0007-483920（短信里有完整编号）。".into()),
         "phone" => Some("请填写正确的11位手机号。".into()),
-        _ => CaseFormError::from_code(e).map(|x| x.to_string()).or_else(|| CaseActionError::from_code(e).map(|x| x.to_string())),
+        _ => CaseFormError::from_code(e)
+            .map(|x| x.to_string())
+            .or_else(|| CaseActionError::from_code(e).map(|x| x.to_string())),
     }
 }
 
@@ -64,7 +68,8 @@ pub fn CasesPage() -> impl IntoView {
 #[component]
 pub fn NewCasePage() -> impl IntoView {
     let query = use_query_map();
-    let data = Resource::new_blocking(move || query.read().get("payment").and_then(|p| p.parse::<i64>().ok()), get_case_form);
+    let data =
+        Resource::new_blocking(move || query.read().get("payment").and_then(|p| p.parse::<i64>().ok()), get_case_form);
     view! {
         <Page title="提出诉求" data view=|c| view! { <CaseForm c /> }>
             <h1>"提出咨询、投诉或信息公开申请"</h1>

@@ -25,7 +25,8 @@ fn refusal(code: &str) -> &'static str {
 #[component]
 pub fn CataloguePage() -> impl IntoView {
     let query = use_query_map();
-    let data = Resource::new_blocking(move || query.read().get("year").and_then(|y| y.parse::<i32>().ok()), get_catalogue);
+    let data =
+        Resource::new_blocking(move || query.read().get("year").and_then(|y| y.parse::<i32>().ok()), get_catalogue);
     view! {
         <Page title="政策清单维护" data view=|c| view! { <CatalogueView c /> } />
     }
@@ -47,7 +48,9 @@ fn CatalogueView(c: Catalogue) -> impl IntoView {
     let query = use_query_map();
     let message = move || {
         let q = query.read();
-        q.get("e").map(|e| (true, refusal(&e).to_string())).or_else(|| q.get("done").map(|_| (false, "已保存。".to_string())))
+        q.get("e")
+            .map(|e| (true, refusal(&e).to_string()))
+            .or_else(|| q.get("done").map(|_| (false, "已保存。".to_string())))
     };
     let (year, csrf) = (c.year, c.me.csrf.clone());
     let (departments, banks, finance) = (c.departments.clone(), c.banks.clone(), c.finance);
@@ -113,7 +116,14 @@ fn CatalogueView(c: Catalogue) -> impl IntoView {
 }
 
 #[component]
-fn ItemForms(i: CatalogueItem, year: i32, csrf: String, departments: Vec<Choice>, banks: Vec<Choice>, finance: bool) -> impl IntoView {
+fn ItemForms(
+    i: CatalogueItem,
+    year: i32,
+    csrf: String,
+    departments: Vec<Choice>,
+    banks: Vec<Choice>,
+    finance: bool,
+) -> impl IntoView {
     view! {
         <details class="item-edit">
             <summary>{format!("{} {}", i.code, i.name)}</summary>

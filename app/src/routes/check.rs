@@ -2,10 +2,12 @@
 //! server and redirect, so every step works without JavaScript).
 
 use crate::api::cases::get_deadlines;
-use crate::api::check::{get_my_payments, get_statement, get_typed_check, MyPayment, MyPayments, Statement, TypedCheck};
-use crate::domain::payments::{failure_advice, line_status_name};
+use crate::api::check::{
+    get_my_payments, get_statement, get_typed_check, MyPayment, MyPayments, Statement, TypedCheck,
+};
 use crate::components::{Layout, Loaded, Page};
 use crate::domain::date::period_words;
+use crate::domain::payments::{failure_advice, line_status_name};
 use crate::domain::{IdNumberError, PhoneError};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -86,8 +88,13 @@ pub fn MyPaymentsPage() -> impl IntoView {
 
 #[component]
 fn PaymentsView(data: MyPayments) -> impl IntoView {
-    let to_act_on: Vec<(i64, String)> = data.to_act_on().iter().map(|p| (p.id, format!("{} {}（{}）", p.item, period_words(&p.period), p.failure_words()))).collect();
-    let act_years: Vec<String> = data.to_act_on().iter().map(|p| p.period.get(..4).unwrap_or_default().to_string()).collect();
+    let to_act_on: Vec<(i64, String)> = data
+        .to_act_on()
+        .iter()
+        .map(|p| (p.id, format!("{} {}（{}）", p.item, period_words(&p.period), p.failure_words())))
+        .collect();
+    let act_years: Vec<String> =
+        data.to_act_on().iter().map(|p| p.period.get(..4).unwrap_or_default().to_string()).collect();
     let newest = data.years.first().map(|y| y.year.clone());
     view! {
         <div class="my-header">
@@ -132,8 +139,9 @@ fn PaymentCard(p: MyPayment) -> impl IntoView {
         ("failed", false) => "failed",
         _ => "pending",
     };
-    let advice = (p.status == "failed" && !p.reissued)
-        .then(|| failure_advice(p.failure_reason.as_deref().unwrap_or("other"), &p.bank, &p.department, &p.department_phone));
+    let advice = (p.status == "failed" && !p.reissued).then(|| {
+        failure_advice(p.failure_reason.as_deref().unwrap_or("other"), &p.bank, &p.department, &p.department_phone)
+    });
     let reason = (p.status == "failed").then(|| p.failure_words());
     let phone = p.department_phone.clone();
     let id = p.id;
@@ -235,7 +243,10 @@ pub fn NotReceivedPage() -> impl IntoView {
 }
 
 #[component]
-fn NotReceivedConfirm(p: MyPayment, deadlines: Resource<Result<crate::domain::Deadlines, crate::api::ApiError>>) -> impl IntoView {
+fn NotReceivedConfirm(
+    p: MyPayment,
+    deadlines: Resource<Result<crate::domain::Deadlines, crate::api::ApiError>>,
+) -> impl IntoView {
     let id = p.id;
     let days = move || deadlines.get().and_then(|d| d.ok()).map(|d| d.days(crate::domain::CaseKind::Complaint));
     view! {

@@ -24,7 +24,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     content_security_policy();
     let class = if crate::components::text_size::large_text() { "large-text" } else { "" };
     #[cfg(feature = "ssr")]
-    let css = use_context::<crate::ssr::AppContext>().map(|cx| cx.assets.css_href).unwrap_or_else(|| "/pkg/app.css".into());
+    let css =
+        use_context::<crate::ssr::AppContext>().map(|cx| cx.assets.css_href).unwrap_or_else(|| "/pkg/app.css".into());
     #[cfg(not(feature = "ssr"))]
     let css = "/pkg/app.css".to_string();
     view! {
@@ -51,7 +52,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// response's nonce (hydration data), the wasm bundle, nothing framed, forms only to the site.
 #[cfg(feature = "ssr")]
 fn content_security_policy() {
-    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else { return };
+    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
+        return;
+    };
     let policy = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
          connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"

@@ -16,7 +16,8 @@ fn query_text(key: &'static str) -> impl Fn() -> Option<String> + Copy {
 
 #[component]
 pub fn PoliciesPage() -> impl IntoView {
-    let (year, level, department, q) = (query_text("year"), query_text("level"), query_text("department"), query_text("q"));
+    let (year, level, department, q) =
+        (query_text("year"), query_text("level"), query_text("department"), query_text("q"));
     let list = Resource::new_blocking(
         move || (year().and_then(|y| y.parse::<i32>().ok()), level(), department(), q()),
         |(year, level, department, q)| get_policies(year, level, department, q),
@@ -29,7 +30,12 @@ pub fn PoliciesPage() -> impl IntoView {
 }
 
 #[component]
-fn PolicyListView(list: PolicyList, level: Option<String>, department: Option<String>, q: Option<String>) -> impl IntoView {
+fn PolicyListView(
+    list: PolicyList,
+    level: Option<String>,
+    department: Option<String>,
+    q: Option<String>,
+) -> impl IntoView {
     let year = list.year;
     let count: usize = list.items.iter().map(|i| 1 + i.sub_items.len()).sum();
     view! {
@@ -150,7 +156,10 @@ pub fn PolicyPage() -> impl IntoView {
 }
 
 fn bars(payouts: &[Payout]) -> Vec<Bar> {
-    payouts.iter().map(|p| Bar { label: p.label.clone(), value: p.amount.fen(), shown: format!("{}元", p.amount.wan()) }).collect()
+    payouts
+        .iter()
+        .map(|p| Bar { label: p.label.clone(), value: p.amount.fen(), shown: format!("{}元", p.amount.wan()) })
+        .collect()
 }
 
 #[component]
@@ -226,5 +235,9 @@ fn PayoutTable(caption: String, first: String, rows: Vec<Payout>) -> impl IntoVi
 /// A row's label: a period in words (2026年第3季度), a place as it is.
 fn period_or_place(label: &str) -> String {
     let looks_like_period = label.get(..4).is_some_and(|y| y.bytes().all(|b| b.is_ascii_digit()));
-    if looks_like_period { crate::domain::date::period_words(label) } else { label.to_string() }
+    if looks_like_period {
+        crate::domain::date::period_words(label)
+    } else {
+        label.to_string()
+    }
 }

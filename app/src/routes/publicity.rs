@@ -1,13 +1,14 @@
 //! `/publicity`: payment publicity by township → village → roster, masked as published.
 
 use crate::api::publicity::{
-    get_publicity_index, get_roster_publicity, get_township_publicity, get_village_publicity, AreaTotal, RosterPublicity, RosterSummary, PAYOUT_PUBLICITY_DAYS,
+    get_publicity_index, get_roster_publicity, get_township_publicity, get_village_publicity, AreaTotal,
+    RosterPublicity, RosterSummary, PAYOUT_PUBLICITY_DAYS,
 };
 use crate::components::chart::Bar;
+use crate::components::{BarChart, Layout, Loaded, Page};
 use crate::domain::date::period_words;
 use crate::domain::payments::line_status_name;
 use crate::domain::rosters::status_name as roster_status_name;
-use crate::components::{BarChart, Layout, Loaded, Page};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -100,7 +101,8 @@ pub fn TownshipPublicityPage() -> impl IntoView {
 #[component]
 pub fn VillagePublicityPage() -> impl IntoView {
     let (township, village, year) = (param("township"), param("village"), year_param());
-    let data = Resource::new_blocking(move || (township(), village(), year()), |(t, v, y)| get_village_publicity(t, v, y));
+    let data =
+        Resource::new_blocking(move || (township(), village(), year()), |(t, v, y)| get_village_publicity(t, v, y));
     view! {
         <Layout>
             <Loaded data=data view=move |d| {
@@ -174,9 +176,18 @@ fn RosterView(data: RosterPublicity) -> impl IntoView {
     let title = format!("{} {} {}", village.name, r.item_name, period_words(&r.period));
     // A person finds their own line by their name (masked as the list masks it), without JavaScript.
     let query = use_query_map();
-    let sought = query.read_untracked().get("name").map(|n| n.trim().chars().take(20).collect::<String>()).filter(|n| !n.is_empty());
+    let sought = query
+        .read_untracked()
+        .get("name")
+        .map(|n| n.trim().chars().take(20).collect::<String>())
+        .filter(|n| !n.is_empty());
     let count = lines.len();
-    let shown: Vec<_> = lines.into_iter().filter(|l| sought.as_deref().is_none_or(|n| name_matches(n, &l.name_masked, l.recipient_name_masked.as_deref()))).collect();
+    let shown: Vec<_> = lines
+        .into_iter()
+        .filter(|l| {
+            sought.as_deref().is_none_or(|n| name_matches(n, &l.name_masked, l.recipient_name_masked.as_deref()))
+        })
+        .collect();
     view! {
         <Title text=format!("{title} 发放公示") />
         <p class="breadcrumb">

@@ -3,9 +3,9 @@
 //! and the reissue of failed lines.
 
 use crate::api::rosters::{get_roster, get_rosters, get_upload_preview, RosterDetail, RosterList, UploadPreview};
+use crate::components::Page;
 use crate::domain::payments::{failure_advice, line_status_name};
 use crate::domain::rosters::{event_name, status_name};
-use crate::components::Page;
 use crate::routes::staff::StaffBar;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -134,7 +134,10 @@ fn Preview(p: UploadPreview) -> impl IntoView {
 #[component]
 pub fn RosterPage() -> impl IntoView {
     let params = use_params_map();
-    let data = Resource::new_blocking(move || params.read().get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0), get_roster);
+    let data = Resource::new_blocking(
+        move || params.read().get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0),
+        get_roster,
+    );
     view! {
         <Page title="清册" data view=|d| view! { <RosterView d /> } />
     }
@@ -169,7 +172,8 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
         })
     };
     let (id, csrf, a) = (d.roster.id, d.me.csrf.clone(), d.actions.clone());
-    let correctable: Vec<(i64, String)> = d.lines.iter().map(|l| (l.id, format!("{} {} {}", l.name, l.bank, l.account_masked))).collect();
+    let correctable: Vec<(i64, String)> =
+        d.lines.iter().map(|l| (l.id, format!("{} {} {}", l.name, l.bank, l.account_masked))).collect();
     let banks = d.banks.clone();
     view! {
         <StaffBar me=d.me.clone() />

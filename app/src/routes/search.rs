@@ -74,7 +74,10 @@ fn Results(page: SearchPage) -> impl IntoView {
     let facet_group = {
         let q = q.clone();
         let filter = filter.clone();
-        move |title: &'static str, counts: Vec<FacetCount>, set: fn(&mut SearchFilter, Option<String>), selected: Option<String>| {
+        move |title: &'static str,
+              counts: Vec<FacetCount>,
+              set: fn(&mut SearchFilter, Option<String>),
+              selected: Option<String>| {
             let q = q.clone();
             let filter = filter.clone();
             (!counts.is_empty()).then(move || {

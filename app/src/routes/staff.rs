@@ -3,7 +3,10 @@
 //! admin's users and departments.
 
 use super::cases::CaseRecord;
-use crate::api::staff::{get_admin, get_holidays, get_inbox, get_staff_case, Admin, AdminError, Holidays, Inbox, InboxFilter, StaffCase, StaffMe};
+use crate::api::staff::{
+    get_admin, get_holidays, get_inbox, get_staff_case, Admin, AdminError, Holidays, Inbox, InboxFilter, StaffCase,
+    StaffMe,
+};
 use crate::components::{Layout, Page, Pager};
 use crate::domain::cases::{status_name, CaseActionError};
 use crate::domain::CaseKind;
@@ -106,7 +109,9 @@ fn InboxView(inbox: Inbox) -> impl IntoView {
     let sees_all = matches!(inbox.me.role.as_str(), "finance" | "supervisor");
     let triage = inbox.triage_department.map(|d| d.to_string()).unwrap_or_default();
     let transferred = query.read_untracked().get("done").is_some_and(|d| d == "transfer");
-    let statuses = ["open", "accepted", "info_requested", "answered", "closed"].map(|s| (s.to_string(), status_name(s).to_string())).to_vec();
+    let statuses = ["open", "accepted", "info_requested", "answered", "closed"]
+        .map(|s| (s.to_string(), status_name(s).to_string()))
+        .to_vec();
     let kinds = CaseKind::ALL.map(|k| (k.code().to_string(), k.name().to_string())).to_vec();
     let to_pairs = |v: Vec<crate::api::staff::Choice>| v.into_iter().map(|c| (c.value, c.label)).collect::<Vec<_>>();
     view! {
@@ -185,7 +190,10 @@ fn pager_base(f: &InboxFilter) -> String {
 #[component]
 pub fn StaffCasePage() -> impl IntoView {
     let params = use_params_map();
-    let data = Resource::new_blocking(move || params.read().get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0), get_staff_case);
+    let data = Resource::new_blocking(
+        move || params.read().get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0),
+        get_staff_case,
+    );
     view! {
         <Page title="诉求详情" data view=|c| view! { <StaffCaseView c /> } />
     }
@@ -199,7 +207,8 @@ fn ActionForm(
     label: &'static str,
     note: Option<&'static str>,
     /// Whether what is typed here appears on the case's public record.
-    #[prop(optional)] public: bool,
+    #[prop(optional)]
+    public: bool,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     view! {
@@ -227,7 +236,10 @@ fn StaffCaseView(c: StaffCase) -> impl IntoView {
     let query = use_query_map();
     let message = move || {
         let q = query.read();
-        q.get("e").and_then(|e| CaseActionError::from_code(&e)).map(|e| (true, e.to_string())).or_else(|| q.get("done").map(|_| (false, "已办理。".to_string())))
+        q.get("e")
+            .and_then(|e| CaseActionError::from_code(&e))
+            .map(|e| (true, e.to_string()))
+            .or_else(|| q.get("done").map(|_| (false, "已办理。".to_string())))
     };
     let (id, csrf, status) = (c.id, c.me.csrf.clone(), c.case.status.clone());
     let owing = matches!(status.as_str(), "open" | "accepted" | "info_requested");
@@ -354,7 +366,10 @@ fn AdminView(a: Admin) -> impl IntoView {
     let query = use_query_map();
     let message = move || {
         let q = query.read();
-        q.get("e").and_then(|e| AdminError::from_code(&e)).map(|e| (true, e.to_string())).or_else(|| q.get("done").map(|_| (false, "已保存。".to_string())))
+        q.get("e")
+            .and_then(|e| AdminError::from_code(&e))
+            .map(|e| (true, e.to_string()))
+            .or_else(|| q.get("done").map(|_| (false, "已保存。".to_string())))
     };
     let csrf = a.me.csrf.clone();
     let departments = a.departments.clone();

@@ -23,7 +23,9 @@ impl Default for Assets {
 impl Assets {
     /// The names the site in `site_root` was built with.
     pub fn of_site(site_root: &Path) -> Assets {
-        let Ok(text) = std::fs::read_to_string(site_root.join("pkg").join("assets.txt")) else { return Assets::default() };
+        let Ok(text) = std::fs::read_to_string(site_root.join("pkg").join("assets.txt")) else {
+            return Assets::default();
+        };
         let mut assets = Assets::default();
         for (key, value) in text.lines().filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim(), v.trim())) {
             let safe = !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_');
@@ -39,7 +41,10 @@ impl Assets {
     /// Whether a file of the bundle is named by its content (and may be kept for a year).
     pub fn is_hashed(file_name: &str) -> bool {
         let mut parts = file_name.split('.');
-        parts.next() == Some("app") && parts.next().is_some_and(|h| h.len() >= 12 && h.trim_end_matches("_bg").bytes().all(|b| b.is_ascii_hexdigit()))
+        parts.next() == Some("app")
+            && parts
+                .next()
+                .is_some_and(|h| h.len() >= 12 && h.trim_end_matches("_bg").bytes().all(|b| b.is_ascii_hexdigit()))
     }
 }
 
@@ -53,7 +58,8 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(Assets::of_site(&dir), Assets::default(), "no manifest: the plain names");
         std::fs::create_dir_all(dir.join("pkg")).unwrap();
-        std::fs::write(dir.join("pkg/assets.txt"), "js: app.0123456789abcdef\ncss: app.fedcba9876543210.css\n").unwrap();
+        std::fs::write(dir.join("pkg/assets.txt"), "js: app.0123456789abcdef\ncss: app.fedcba9876543210.css\n")
+            .unwrap();
         let assets = Assets::of_site(&dir);
         assert_eq!(assets.output_name, "app.0123456789abcdef");
         assert_eq!(assets.css_href, "/pkg/app.fedcba9876543210.css");

@@ -9,9 +9,12 @@ use std::time::{Duration, Instant};
 pub const TTL: Duration = Duration::from_secs(30);
 pub const MAX_ENTRIES: usize = 256;
 
+/// A value and when it was loaded.
+type Entry = (Instant, Arc<dyn std::any::Any + Send + Sync>);
+
 #[derive(Clone, Default)]
 pub struct Cache {
-    entries: Arc<Mutex<HashMap<String, (Instant, Arc<dyn std::any::Any + Send + Sync>)>>>,
+    entries: Arc<Mutex<HashMap<String, Entry>>>,
 }
 
 impl Cache {

@@ -7,10 +7,13 @@ use super::session::{self, Kind};
 use super::sms::SmsMessage;
 use super::staff::Staff;
 use super::{clock, AppContext};
-use crate::domain::cases::{check_description, check_name, check_note, clean_text, tracking_no, CaseActionError, CaseFormError, REOPEN_WITHIN_DAYS};
+use crate::api::cases::CaseFormFields;
+use crate::domain::cases::{
+    check_description, check_name, check_note, clean_text, tracking_no, CaseActionError, CaseFormError,
+    REOPEN_WITHIN_DAYS,
+};
 use crate::domain::date::{days_between, format_days, parse_days};
 use crate::domain::{Calendar, CaseKind, Phone};
-use crate::api::cases::CaseFormFields;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 use std::net::IpAddr;
@@ -83,7 +86,10 @@ pub struct Filed {
 /// The working-day calendar as admins configured it.
 pub async fn calendar(conn: &mut AnyConnection) -> Result<Calendar, sqlx::Error> {
     let rows = sqlx::query("SELECT day, kind FROM holidays").fetch_all(conn).await?;
-    Ok(Calendar::new(rows.iter().filter_map(|r| Some((parse_days(&r.get::<String, _>("day"))?, r.get::<String, _>("kind") == "holiday")))))
+    Ok(Calendar::new(
+        rows.iter()
+            .filter_map(|r| Some((parse_days(&r.get::<String, _>("day"))?, r.get::<String, _>("kind") == "holiday"))),
+    ))
 }
 
 /// The deadline `days` working days after `from` (a local ISO date).
@@ -109,12 +115,14 @@ async fn route(conn: &mut AnyConnection, draft: &CaseDraft) -> Result<Routing, C
     let township_id = township.ok_or(CaseFormError::Township)?;
     let village_id = match &draft.village_code {
         Some(code) => Some(
-            sqlx::query_scalar::<_, i64>("SELECT id FROM regions WHERE code = $1 AND level = 'village' AND parent_id = $2")
-                .bind(code)
-                .bind(township_id)
-                .fetch_optional(&mut *conn)
-                .await?
-                .ok_or(CaseFormError::Township)?,
+            sqlx::query_scalar::<_, i64>(
+                "SELECT id FROM regions WHERE code = $1 AND level = 'village' AND parent_id = $2",
+            )
+            .bind(code)
+            .bind(township_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(CaseFormError::Township)?,
         ),
         None => None,
     };
@@ -132,7 +140,9 @@ async fn route(conn: &mut AnyConnection, draft: &CaseDraft) -> Result<Routing, C
         Some(r) => (Some(r.get("id")), r.get("department_id"), r.get("name")),
         None => {
             // The finance bureau's triage queue (any department, should an installation have none).
-            let r = sqlx::query("SELECT id, name FROM departments ORDER BY is_finance DESC, id LIMIT 1").fetch_one(&mut *conn).await?;
+            let r = sqlx::query("SELECT id, name FROM departments ORDER BY is_finance DESC, id LIMIT 1")
+                .fetch_one(&mut *conn)
+                .await?;
             (None, r.get("id"), r.get("name"))
         }
     };
@@ -141,7 +151,13 @@ async fn route(conn: &mut AnyConnection, draft: &CaseDraft) -> Result<Routing, C
 
 /// Stores a case, its first event and the SMS with its tracking number, in the caller's
 /// transaction. `origin` is `form` or `not_received`.
-pub async fn file(conn: &mut AnyConnection, cx: &AppContext, draft: &CaseDraft, phone: &Phone, origin: &str) -> Result<Filed, CaseError> {
+pub async fn file(
+    conn: &mut AnyConnection,
+    cx: &AppContext,
+    draft: &CaseDraft,
+    phone: &Phone,
+    origin: &str,
+) -> Result<Filed, CaseError> {
     let routing = route(conn, draft).await?;
     let today = clock::local_today();
     let sequence: i64 = sqlx::query_scalar(
@@ -178,8 +194,22 @@ pub async fn file(conn: &mut AnyConnection, cx: &AppContext, draft: &CaseDraft, 
     .fetch_one(&mut *conn)
     .await?;
     event(conn, id, "filed", None, Some(routing.department_id), None, "").await?;
-    super::db::audit::append(conn, "citizen", "case_filed", &format!("case:{id}"), &format!("department:{}", routing.department_id)).await?;
-    cx.sms.queue(conn, &cx.vault, phone, &SmsMessage::CaseFiled { tracking_no: no.clone(), department: routing.department.clone() }).await?;
+    super::db::audit::append(
+        conn,
+        "citizen",
+        "case_filed",
+        &format!("case:{id}"),
+        &format!("department:{}", routing.department_id),
+    )
+    .await?;
+    cx.sms
+        .queue(
+            conn,
+            &cx.vault,
+            phone,
+            &SmsMessage::CaseFiled { tracking_no: no.clone(), department: routing.department.clone() },
+        )
+        .await?;
     Ok(Filed { id, tracking_no: no, department: routing.department })
 }
 
@@ -214,7 +244,13 @@ pub async fn save_form(cx: &AppContext, token: Option<&str>, fields: &CaseFormFi
     let mut tx = cx.db.begin().await?;
     sqlx::query("DELETE FROM case_drafts WHERE expires_at < $1").bind(clock::now()).execute(&mut *tx).await?;
     let kept = match token {
-        Some(t) => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM case_drafts WHERE token_hash = $1").bind(cx.vault.lookup_hash(t)).fetch_one(&mut *tx).await? > 0,
+        Some(t) => {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM case_drafts WHERE token_hash = $1")
+                .bind(cx.vault.lookup_hash(t))
+                .fetch_one(&mut *tx)
+                .await?
+                > 0
+        }
         None => false,
     };
     let token = match token {
@@ -239,8 +275,15 @@ pub async fn load_form(cx: &AppContext, token: &str) -> Result<Option<CaseFormFi
     load_form_in(&mut *cx.db.pool.acquire().await?, cx, token).await
 }
 
-async fn load_form_in(conn: &mut AnyConnection, cx: &AppContext, token: &str) -> Result<Option<CaseFormFields>, sqlx::Error> {
-    let row = sqlx::query("SELECT form_enc, expires_at FROM case_drafts WHERE token_hash = $1").bind(cx.vault.lookup_hash(token)).fetch_optional(conn).await?;
+async fn load_form_in(
+    conn: &mut AnyConnection,
+    cx: &AppContext,
+    token: &str,
+) -> Result<Option<CaseFormFields>, sqlx::Error> {
+    let row = sqlx::query("SELECT form_enc, expires_at FROM case_drafts WHERE token_hash = $1")
+        .bind(cx.vault.lookup_hash(token))
+        .fetch_optional(conn)
+        .await?;
     Ok(row
         .filter(|r| r.get::<String, _>("expires_at") >= clock::now())
         .and_then(|r| cx.vault.decrypt(&r.get::<Vec<u8>, _>("form_enc")).ok())
@@ -248,13 +291,21 @@ async fn load_form_in(conn: &mut AnyConnection, cx: &AppContext, token: &str) ->
 }
 
 pub async fn forget_form(cx: &AppContext, token: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM case_drafts WHERE token_hash = $1").bind(cx.vault.lookup_hash(token)).execute(&cx.db.pool).await?;
+    sqlx::query("DELETE FROM case_drafts WHERE token_hash = $1")
+        .bind(cx.vault.lookup_hash(token))
+        .execute(&cx.db.pool)
+        .await?;
     Ok(())
 }
 
 /// Filing step 1 (the form is already kept under `token`): checks it and the places, then sends
 /// a code to the phone; `addr` is the visitor's address.
-pub async fn start_filing(cx: &AppContext, token: &str, fields: &CaseFormFields, addr: Option<IpAddr>) -> Result<Started, CaseError> {
+pub async fn start_filing(
+    cx: &AppContext,
+    token: &str,
+    fields: &CaseFormFields,
+    addr: Option<IpAddr>,
+) -> Result<Started, CaseError> {
     // Only a signed-in citizen's case may name a payment line (their own, see file_for_citizen).
     let draft = CaseDraft { payment_id: None, ..CaseDraft::parse(fields)? };
     let phone = Phone::parse(&fields.phone).map_err(|_| CaseFormError::Phone)?;
@@ -268,9 +319,14 @@ pub async fn start_filing(cx: &AppContext, token: &str, fields: &CaseFormFields,
     }
     let code = code::record(&mut tx, cx, &asker, token, true, Unlocks { beneficiary: None, case_id: None }).await?;
     // From now on the kept form lives as long as its code.
-    sqlx::query("UPDATE case_drafts SET expires_at = $1 WHERE token_hash = $2").bind(clock::from_now(code::CODE_TTL_SECS)).bind(cx.vault.lookup_hash(token)).execute(&mut *tx).await?;
+    sqlx::query("UPDATE case_drafts SET expires_at = $1 WHERE token_hash = $2")
+        .bind(clock::from_now(code::CODE_TTL_SECS))
+        .bind(cx.vault.lookup_hash(token))
+        .execute(&mut *tx)
+        .await?;
     cx.sms.queue(&mut tx, &cx.vault, &phone, &SmsMessage::VerificationCode { code }).await?;
-    super::db::audit::append(&mut tx, "citizen", "case_code_sent", &format!("phone:{}", asker.phone_hash()), "filing").await?;
+    super::db::audit::append(&mut tx, "citizen", "case_code_sent", &format!("phone:{}", asker.phone_hash()), "filing")
+        .await?;
     tx.commit().await?;
     cx.sms.deliver_soon(cx);
     Ok(Started::Pending { token: token.to_string() })
@@ -297,7 +353,10 @@ pub async fn verify_filing(cx: &AppContext, token: &str, typed: &str) -> Result<
     if cx.vault.lookup_hash(phone.as_str()) != sent_to {
         return Ok(Verified::Expired);
     }
-    sqlx::query("DELETE FROM case_drafts WHERE token_hash = $1").bind(cx.vault.lookup_hash(token)).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM case_drafts WHERE token_hash = $1")
+        .bind(cx.vault.lookup_hash(token))
+        .execute(&mut *tx)
+        .await?;
     let filed = file(&mut tx, cx, &draft, &phone, "form").await?;
     tx.commit().await?;
     cx.sms.deliver_soon(cx);
@@ -323,17 +382,27 @@ pub async fn file_for_citizen(cx: &AppContext, beneficiary: i64, fields: &CaseFo
 }
 
 async fn citizen_phone(cx: &AppContext, beneficiary: i64) -> Result<Option<Phone>, sqlx::Error> {
-    let enc: Option<Vec<u8>> = sqlx::query_scalar("SELECT phone_enc FROM beneficiaries WHERE id = $1").bind(beneficiary).fetch_optional(&cx.db.pool).await?.flatten();
+    let enc: Option<Vec<u8>> = sqlx::query_scalar("SELECT phone_enc FROM beneficiaries WHERE id = $1")
+        .bind(beneficiary)
+        .fetch_optional(&cx.db.pool)
+        .await?
+        .flatten();
     Ok(enc.and_then(|e| cx.vault.decrypt(&e).ok()).and_then(|p| Phone::parse(&p).ok()))
 }
 
 /// 未收到 on a line the bank reports paid: a complaint to the item's department, once per line
 /// (not shown to the public). Returns its tracking number.
-pub async fn file_not_received(conn: &mut AnyConnection, cx: &AppContext, beneficiary: i64, payment: i64) -> Result<String, CaseError> {
-    let existing: Option<String> = sqlx::query_scalar("SELECT tracking_no FROM cases WHERE payment_id = $1 AND origin = 'not_received'")
-        .bind(payment)
-        .fetch_optional(&mut *conn)
-        .await?;
+pub async fn file_not_received(
+    conn: &mut AnyConnection,
+    cx: &AppContext,
+    beneficiary: i64,
+    payment: i64,
+) -> Result<String, CaseError> {
+    let existing: Option<String> =
+        sqlx::query_scalar("SELECT tracking_no FROM cases WHERE payment_id = $1 AND origin = 'not_received'")
+            .bind(payment)
+            .fetch_optional(&mut *conn)
+            .await?;
     if let Some(no) = existing {
         return Ok(no);
     }
@@ -375,15 +444,21 @@ pub async fn file_not_received(conn: &mut AnyConnection, cx: &AppContext, benefi
 
 /// Tracking step 1: a code goes to the phone only when it is the one the case was filed with;
 /// the answer is the same either way.
-pub async fn start_tracking(cx: &AppContext, tracking_no: &str, phone: &Phone, addr: Option<IpAddr>) -> Result<Started, CaseError> {
+pub async fn start_tracking(
+    cx: &AppContext,
+    tracking_no: &str,
+    phone: &Phone,
+    addr: Option<IpAddr>,
+) -> Result<Started, CaseError> {
     let asker = Asker::new(cx, Purpose::Case, phone, None, Some(tracking_no), addr);
     let mut tx = cx.db.begin().await?;
     code::lock(&mut tx, cx.db.backend, &asker).await?;
-    let case_id: Option<i64> = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1 AND filer_phone_hash = $2")
-        .bind(tracking_no)
-        .bind(asker.phone_hash())
-        .fetch_optional(&mut *tx)
-        .await?;
+    let case_id: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1 AND filer_phone_hash = $2")
+            .bind(tracking_no)
+            .bind(asker.phone_hash())
+            .fetch_optional(&mut *tx)
+            .await?;
     let sends = case_id.is_some();
     if let Some(retry_after_secs) = code::wait_needed(&mut tx, &asker, sends).await? {
         tx.rollback().await?;
@@ -393,7 +468,14 @@ pub async fn start_tracking(cx: &AppContext, tracking_no: &str, phone: &Phone, a
     let code = code::record(&mut tx, cx, &asker, &token, sends, Unlocks { beneficiary: None, case_id }).await?;
     let mut sp = sqlx::Connection::begin(&mut *tx).await?;
     cx.sms.queue(&mut sp, &cx.vault, phone, &SmsMessage::VerificationCode { code }).await?;
-    super::db::audit::append(&mut sp, "citizen", "case_code_sent", &format!("phone:{}", asker.phone_hash()), "tracking").await?;
+    super::db::audit::append(
+        &mut sp,
+        "citizen",
+        "case_code_sent",
+        &format!("phone:{}", asker.phone_hash()),
+        "tracking",
+    )
+    .await?;
     if sends {
         sp.commit().await?;
     } else {
@@ -410,7 +492,9 @@ pub async fn start_tracking(cx: &AppContext, tracking_no: &str, phone: &Phone, a
 pub async fn verify_tracking(cx: &AppContext, token: &str, typed: &str) -> Result<Verified<String>, CaseError> {
     let mut tx = cx.db.begin().await?;
     let answer = match code::check(cx, &mut tx, Purpose::Case, token, typed).await? {
-        CodeCheck::Right { unlocks: Unlocks { case_id: Some(case_id), .. }, .. } => Verified::Done(session::open(&mut tx, cx, Kind::Case, case_id).await?),
+        CodeCheck::Right { unlocks: Unlocks { case_id: Some(case_id), .. }, .. } => {
+            Verified::Done(session::open(&mut tx, cx, Kind::Case, case_id).await?)
+        }
         CodeCheck::Right { .. } | CodeCheck::Expired => Verified::Expired,
         CodeCheck::Wrong { tries_left } => Verified::Wrong { tries_left },
     };
@@ -485,7 +569,11 @@ pub async fn act(cx: &AppContext, staff: &Staff, case_id: i64, action: Action) -
             if c.status != "open" {
                 return Err(CaseActionError::WrongState.into());
             }
-            let done = sqlx::query("UPDATE cases SET status = 'accepted' WHERE id = $1 AND status = $2").bind(case_id).bind(&c.status).execute(&mut *tx).await?;
+            let done = sqlx::query("UPDATE cases SET status = 'accepted' WHERE id = $1 AND status = $2")
+                .bind(case_id)
+                .bind(&c.status)
+                .execute(&mut *tx)
+                .await?;
             unchanged_if(done.rows_affected())?;
             ("accepted", None, None, String::new())
         }
@@ -494,7 +582,11 @@ pub async fn act(cx: &AppContext, staff: &Staff, case_id: i64, action: Action) -
             if !matches!(c.status.as_str(), "open" | "accepted") {
                 return Err(CaseActionError::WrongState.into());
             }
-            let done = sqlx::query("UPDATE cases SET status = 'info_requested' WHERE id = $1 AND status = $2").bind(case_id).bind(&c.status).execute(&mut *tx).await?;
+            let done = sqlx::query("UPDATE cases SET status = 'info_requested' WHERE id = $1 AND status = $2")
+                .bind(case_id)
+                .bind(&c.status)
+                .execute(&mut *tx)
+                .await?;
             unchanged_if(done.rows_affected())?;
             message = Some(SmsMessage::CaseInfoRequested { tracking_no: c.tracking_no.clone(), department });
             ("info_requested", None, None, note)
@@ -546,11 +638,13 @@ pub async fn act(cx: &AppContext, staff: &Staff, case_id: i64, action: Action) -
             }
             let deadline = deadline_after(&calendar(&mut tx).await?, &c.deadline_on, cx.deadlines.days(c.kind));
             // A new deadline: the case may be escalated again if it passes that one too.
-            let done = sqlx::query("UPDATE cases SET extended = 1, escalated = 0, deadline_on = $1 WHERE id = $2 AND extended = 0")
-                .bind(&deadline)
-                .bind(case_id)
-                .execute(&mut *tx)
-                .await?;
+            let done = sqlx::query(
+                "UPDATE cases SET extended = 1, escalated = 0, deadline_on = $1 WHERE id = $2 AND extended = 0",
+            )
+            .bind(&deadline)
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?;
             unchanged_if(done.rows_affected())?;
             ("extended", None, None, format!("{reason}（办理期限延至{deadline}）"))
         }
@@ -558,13 +652,25 @@ pub async fn act(cx: &AppContext, staff: &Staff, case_id: i64, action: Action) -
             if c.status != "answered" {
                 return Err(CaseActionError::WrongState.into());
             }
-            let done = sqlx::query("UPDATE cases SET status = 'closed', closed_at = $1 WHERE id = $2 AND status = 'answered'").bind(clock::now()).bind(case_id).execute(&mut *tx).await?;
+            let done =
+                sqlx::query("UPDATE cases SET status = 'closed', closed_at = $1 WHERE id = $2 AND status = 'answered'")
+                    .bind(clock::now())
+                    .bind(case_id)
+                    .execute(&mut *tx)
+                    .await?;
             unchanged_if(done.rows_affected())?;
             ("closed", None, None, String::new())
         }
     };
     event(&mut tx, case_id, kind, from, to, Some(staff.id), &note).await?;
-    super::db::audit::append(&mut tx, &format!("staff:{}", staff.id), &format!("case_{kind}"), &format!("case:{case_id}"), "").await?;
+    super::db::audit::append(
+        &mut tx,
+        &format!("staff:{}", staff.id),
+        &format!("case_{kind}"),
+        &format!("case:{case_id}"),
+        "",
+    )
+    .await?;
     if let (Some(message), Some(phone)) = (message, &c.phone) {
         cx.sms.queue(&mut tx, &cx.vault, phone, &message).await?;
     }
@@ -589,7 +695,8 @@ pub async fn reopen(cx: &AppContext, case_id: i64, reason: &str) -> Result<(), C
     let mut tx = cx.db.begin().await?;
     let c = load(&mut tx, cx, case_id).await?;
     let today = clock::local_today();
-    let within = c.answered_on.as_deref().and_then(|a| days_between(a, &today)).is_some_and(|d| d <= REOPEN_WITHIN_DAYS);
+    let within =
+        c.answered_on.as_deref().and_then(|a| days_between(a, &today)).is_some_and(|d| d <= REOPEN_WITHIN_DAYS);
     if !matches!(c.status.as_str(), "answered" | "closed") || c.reopened || !within {
         return Err(CaseActionError::ReopenClosed.into());
     }
@@ -605,7 +712,16 @@ pub async fn reopen(cx: &AppContext, case_id: i64, reason: &str) -> Result<(), C
     if done.rows_affected() != 1 {
         return Err(CaseActionError::ReopenClosed.into());
     }
-    event(&mut tx, case_id, "reopened", None, Some(c.department_id), None, &format!("{reason}（新的办理期限{deadline}）")).await?;
+    event(
+        &mut tx,
+        case_id,
+        "reopened",
+        None,
+        Some(c.department_id),
+        None,
+        &format!("{reason}（新的办理期限{deadline}）"),
+    )
+    .await?;
     super::db::audit::append(&mut tx, "citizen", "case_reopened", &format!("case:{case_id}"), "").await?;
     tx.commit().await?;
     Ok(())
@@ -620,14 +736,16 @@ pub async fn supplement(cx: &AppContext, case_id: i64, text: &str) -> Result<(),
         return Err(CaseActionError::WrongState.into());
     }
     // The time spent waiting for the filer does not count (as with 补正 under the disclosure rules).
-    let asked: Option<String> = sqlx::query_scalar("SELECT MAX(at) FROM case_events WHERE case_id = $1 AND kind = 'info_requested'")
-        .bind(case_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let asked: Option<String> =
+        sqlx::query_scalar("SELECT MAX(at) FROM case_events WHERE case_id = $1 AND kind = 'info_requested'")
+            .bind(case_id)
+            .fetch_one(&mut *tx)
+            .await?;
     let today = clock::local_today();
     let calendar = calendar(&mut tx).await?;
     let asked_on = asked.map(|a| clock::local_minute(&a)[..10].to_string()).unwrap_or_else(|| today.clone());
-    let waited = calendar.working_days_between(parse_days(&asked_on).unwrap_or(0), parse_days(&today).unwrap_or(0)).max(0);
+    let waited =
+        calendar.working_days_between(parse_days(&asked_on).unwrap_or(0), parse_days(&today).unwrap_or(0)).max(0);
     let deadline = deadline_after(&calendar, &c.deadline_on, waited as u32);
     let done = sqlx::query("UPDATE cases SET status = 'accepted', deadline_on = $1, description = description || $2 WHERE id = $3 AND status = 'info_requested'")
         .bind(&deadline)
@@ -645,13 +763,17 @@ pub async fn supplement(cx: &AppContext, case_id: i64, text: &str) -> Result<(),
 /// Flags every case past its deadline (once) and records that it went to the finance bureau's
 /// view. Safe to run on several nodes at once. Returns how many were escalated now.
 pub async fn escalate_overdue(db: &super::Db) -> Result<usize, sqlx::Error> {
-    let sql = format!("SELECT id, department_id FROM cases WHERE escalated = 0 AND status IN {RUNNING} AND deadline_on < $1");
+    let sql =
+        format!("SELECT id, department_id FROM cases WHERE escalated = 0 AND status IN {RUNNING} AND deadline_on < $1");
     let due = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(clock::local_today()).fetch_all(&db.pool).await?;
     let mut escalated = 0;
     for r in due {
         let id: i64 = r.get("id");
         let mut tx = db.begin().await?;
-        let done = sqlx::query("UPDATE cases SET escalated = 1 WHERE id = $1 AND escalated = 0").bind(id).execute(&mut *tx).await?;
+        let done = sqlx::query("UPDATE cases SET escalated = 1 WHERE id = $1 AND escalated = 0")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         if done.rows_affected() == 1 {
             event(&mut tx, id, "escalated", Some(r.get("department_id")), None, None, "").await?;
             escalated += 1;

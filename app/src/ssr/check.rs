@@ -11,15 +11,21 @@ use std::net::IpAddr;
 
 /// Step 1: records a pending check and, when the ID and phone belong to a beneficiary, sends the
 /// code. The caller answers the same way in both cases; `addr` is the visitor's address.
-pub async fn start(cx: &AppContext, id: &IdNumber, phone: &Phone, addr: Option<IpAddr>) -> Result<Started, sqlx::Error> {
+pub async fn start(
+    cx: &AppContext,
+    id: &IdNumber,
+    phone: &Phone,
+    addr: Option<IpAddr>,
+) -> Result<Started, sqlx::Error> {
     let asker = Asker::new(cx, Purpose::SelfCheck, phone, Some(id.as_str()), None, addr);
     let mut tx = cx.db.begin().await?;
     code::lock(&mut tx, cx.db.backend, &asker).await?;
-    let beneficiary: Option<i64> = sqlx::query_scalar("SELECT id FROM beneficiaries WHERE id_hash = $1 AND phone_hash = $2")
-        .bind(asker.id_hash())
-        .bind(asker.phone_hash())
-        .fetch_optional(&mut *tx)
-        .await?;
+    let beneficiary: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM beneficiaries WHERE id_hash = $1 AND phone_hash = $2")
+            .bind(asker.id_hash())
+            .bind(asker.phone_hash())
+            .fetch_optional(&mut *tx)
+            .await?;
     let sends = beneficiary.is_some();
     if let Some(retry_after_secs) = code::wait_needed(&mut tx, &asker, sends).await? {
         tx.rollback().await?;
@@ -33,7 +39,14 @@ pub async fn start(cx: &AppContext, id: &IdNumber, phone: &Phone, addr: Option<I
     let mut sp = sqlx::Connection::begin(&mut *tx).await?;
     cx.sms.queue(&mut sp, &cx.vault, phone, &SmsMessage::VerificationCode { code }).await?;
     let (phone_hash, id_hash) = (asker.phone_hash(), asker.id_hash().unwrap_or_default());
-    super::db::audit::append(&mut sp, "citizen", "self_check_code_sent", &format!("phone:{phone_hash}"), &format!("id:{id_hash}")).await?;
+    super::db::audit::append(
+        &mut sp,
+        "citizen",
+        "self_check_code_sent",
+        &format!("phone:{phone_hash}"),
+        &format!("id:{id_hash}"),
+    )
+    .await?;
     if sends {
         sp.commit().await?;
     } else {
@@ -53,7 +66,14 @@ pub async fn verify(cx: &AppContext, token: &str, typed: &str) -> Result<Verifie
     match code::check(cx, &mut tx, Purpose::SelfCheck, token, typed).await? {
         CodeCheck::Right { unlocks: Unlocks { beneficiary: Some(beneficiary), .. }, .. } => {
             let token = session::open(&mut tx, cx, Kind::Citizen, beneficiary).await?;
-            super::db::audit::append(&mut tx, "citizen", "self_check_verified", &format!("beneficiary:{beneficiary}"), "").await?;
+            super::db::audit::append(
+                &mut tx,
+                "citizen",
+                "self_check_verified",
+                &format!("beneficiary:{beneficiary}"),
+                "",
+            )
+            .await?;
             tx.commit().await?;
             Ok(Verified::Done(token))
         }

@@ -69,8 +69,13 @@ pub struct Unlocks {
 
 pub enum CodeCheck {
     /// The code was right and is now used up; `phone_hash` is the phone it was sent to.
-    Right { unlocks: Unlocks, phone_hash: String },
-    Wrong { tries_left: i64 },
+    Right {
+        unlocks: Unlocks,
+        phone_hash: String,
+    },
+    Wrong {
+        tries_left: i64,
+    },
     Expired,
 }
 
@@ -123,7 +128,14 @@ pub struct Asker {
 
 impl Asker {
     /// `subject` is what the phone is asked with: an ID number (self-check) or a tracking number.
-    pub fn new(cx: &AppContext, purpose: Purpose, phone: &Phone, id: Option<&str>, subject: Option<&str>, addr: Option<IpAddr>) -> Asker {
+    pub fn new(
+        cx: &AppContext,
+        purpose: Purpose,
+        phone: &Phone,
+        id: Option<&str>,
+        subject: Option<&str>,
+        addr: Option<IpAddr>,
+    ) -> Asker {
         let subject = id.or(subject).unwrap_or("");
         Asker {
             purpose,
@@ -179,7 +191,8 @@ pub async fn wait_needed(conn: &mut AnyConnection, asker: &Asker, sends: bool) -
     .fetch_all(&mut *conn)
     .await?;
     let times = |same: &dyn Fn(&sqlx::any::AnyRow) -> bool| {
-        let mut t: Vec<i64> = rows.iter().filter(|r| same(r)).filter_map(|r| seconds_of(&r.get::<String, _>("created_at"))).collect();
+        let mut t: Vec<i64> =
+            rows.iter().filter(|r| same(r)).filter_map(|r| seconds_of(&r.get::<String, _>("created_at"))).collect();
         t.sort_unstable();
         t
     };
@@ -189,15 +202,25 @@ pub async fn wait_needed(conn: &mut AnyConnection, asker: &Asker, sends: bool) -
     let phone = times(&|r| sent(r) && r.get::<String, _>("phone_hash") == asker.phone_hash);
     let id = times(&|r| sent(r) && asker.id_hash.is_some() && r.get::<Option<String>, _>("id_hash") == asker.id_hash);
     // (times, at most this many, within this many seconds)
-    let mut limits: Vec<(&Vec<i64>, i64, i64)> = vec![(&pair, 1, RESEND_AFTER_SECS), (&pair, PER_REQUEST_PER_DAY, DAY), (&addr, PER_ADDRESS_PER_MINUTE, 60)];
+    let mut limits: Vec<(&Vec<i64>, i64, i64)> =
+        vec![(&pair, 1, RESEND_AFTER_SECS), (&pair, PER_REQUEST_PER_DAY, DAY), (&addr, PER_ADDRESS_PER_MINUTE, 60)];
     if sends {
-        limits.extend([(&phone, 1, RESEND_AFTER_SECS), (&phone, PER_PHONE_PER_DAY, DAY), (&id, 1, RESEND_AFTER_SECS), (&id, PER_ID_PER_DAY, DAY)]);
+        limits.extend([
+            (&phone, 1, RESEND_AFTER_SECS),
+            (&phone, PER_PHONE_PER_DAY, DAY),
+            (&id, 1, RESEND_AFTER_SECS),
+            (&id, PER_ID_PER_DAY, DAY),
+        ]);
     }
     let wait = limits
         .into_iter()
         .map(|(times, limit, window)| {
             let recent: Vec<i64> = times.iter().copied().filter(|t| *t > now - window).collect();
-            if recent.len() as i64 >= limit { recent[recent.len() - limit as usize] + window - now } else { 0 }
+            if recent.len() as i64 >= limit {
+                recent[recent.len() - limit as usize] + window - now
+            } else {
+                0
+            }
         })
         .max()
         .unwrap_or(0);
@@ -206,7 +229,14 @@ pub async fn wait_needed(conn: &mut AnyConnection, asker: &Asker, sends: bool) -
 
 /// Records a new code for the visitor holding `token` and returns it, for the caller to send
 /// (or not, as `sends` says: the details matched nobody) in the same transaction.
-pub async fn record(conn: &mut AnyConnection, cx: &AppContext, asker: &Asker, token: &str, sends: bool, unlocks: Unlocks) -> Result<String, sqlx::Error> {
+pub async fn record(
+    conn: &mut AnyConnection,
+    cx: &AppContext,
+    asker: &Asker,
+    token: &str,
+    sends: bool,
+    unlocks: Unlocks,
+) -> Result<String, sqlx::Error> {
     let code = random_code();
     sqlx::query(
         "INSERT INTO verification_codes (purpose, phone_hash, id_hash, code_hash, attempts, created_at, expires_at, token_hash, beneficiary_id, case_id, \
@@ -232,13 +262,23 @@ pub async fn record(conn: &mut AnyConnection, cx: &AppContext, asker: &Asker, to
 /// Forgets codes older than the longest limit looks back.
 pub async fn prune(db: &crate::ssr::Db) -> Result<u64, sqlx::Error> {
     let before = clock::timestamp(clock::unix_seconds() - KEEP_SECS);
-    Ok(sqlx::query("DELETE FROM verification_codes WHERE created_at < $1").bind(before).execute(&db.pool).await?.rows_affected())
+    Ok(sqlx::query("DELETE FROM verification_codes WHERE created_at < $1")
+        .bind(before)
+        .execute(&db.pool)
+        .await?
+        .rows_affected())
 }
 
 /// Checks the code typed for the pending code named by `token`, in `conn` (the caller's
 /// transaction, which the caller commits whatever the answer, so that wrong tries count). Each
 /// try is counted atomically, so parallel guesses cannot get past the limit.
-pub async fn check(cx: &AppContext, conn: &mut AnyConnection, purpose: Purpose, token: &str, typed: &str) -> Result<CodeCheck, sqlx::Error> {
+pub async fn check(
+    cx: &AppContext,
+    conn: &mut AnyConnection,
+    purpose: Purpose,
+    token: &str,
+    typed: &str,
+) -> Result<CodeCheck, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, code_hash, phone_hash, attempts, expires_at, used_at, beneficiary_id, case_id FROM verification_codes \
          WHERE token_hash = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1",
@@ -252,11 +292,13 @@ pub async fn check(cx: &AppContext, conn: &mut AnyConnection, purpose: Purpose, 
     if row.get::<String, _>("expires_at") < clock::now() || row.get::<Option<String>, _>("used_at").is_some() {
         return Ok(CodeCheck::Expired);
     }
-    let tried: Option<i64> = sqlx::query_scalar("UPDATE verification_codes SET attempts = attempts + 1 WHERE id = $1 AND attempts < $2 RETURNING attempts")
-        .bind(id)
-        .bind(MAX_TRIES)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let tried: Option<i64> = sqlx::query_scalar(
+        "UPDATE verification_codes SET attempts = attempts + 1 WHERE id = $1 AND attempts < $2 RETURNING attempts",
+    )
+    .bind(id)
+    .bind(MAX_TRIES)
+    .fetch_optional(&mut *conn)
+    .await?;
     let Some(attempts) = tried else { return Ok(CodeCheck::Expired) };
     let typed: String = crate::domain::normalize_ascii(typed).chars().filter(|c| c.is_ascii_digit()).collect();
     let unlocks = Unlocks { beneficiary: row.get("beneficiary_id"), case_id: row.get("case_id") };
@@ -269,7 +311,11 @@ pub async fn check(cx: &AppContext, conn: &mut AnyConnection, purpose: Purpose, 
             .bind(id)
             .execute(&mut *conn)
             .await?;
-        return Ok(if used.rows_affected() == 1 { CodeCheck::Right { unlocks, phone_hash: row.get("phone_hash") } } else { CodeCheck::Expired });
+        return Ok(if used.rows_affected() == 1 {
+            CodeCheck::Right { unlocks, phone_hash: row.get("phone_hash") }
+        } else {
+            CodeCheck::Expired
+        });
     }
     let left = MAX_TRIES - attempts;
     Ok(if left > 0 { CodeCheck::Wrong { tries_left: left } } else { CodeCheck::Expired })

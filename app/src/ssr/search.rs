@@ -70,8 +70,14 @@ impl Search {
     }
 
     /// Runs a query against the index in a free slot, off the async workers.
-    pub async fn query<T: Send + 'static>(&self, work: impl FnOnce(&SearchIndex) -> Result<T, IndexError> + Send + 'static) -> Result<T, QueryError> {
-        let slot = tokio::time::timeout(QUEUE_WAIT, self.slots.clone().acquire_owned()).await.map_err(|_| QueryError::Busy)?.map_err(|_| QueryError::Busy)?;
+    pub async fn query<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&SearchIndex) -> Result<T, IndexError> + Send + 'static,
+    ) -> Result<T, QueryError> {
+        let slot = tokio::time::timeout(QUEUE_WAIT, self.slots.clone().acquire_owned())
+            .await
+            .map_err(|_| QueryError::Busy)?
+            .map_err(|_| QueryError::Busy)?;
         let index = self.index.clone();
         let result = tokio::task::spawn_blocking(move || {
             let _slot = slot;
@@ -88,7 +94,11 @@ impl Search {
     }
 
     fn stopping(&self) -> Result<(), SyncError> {
-        if self.stopped.load(Ordering::Acquire) { Err(SyncError::Stopped) } else { Ok(()) }
+        if self.stopped.load(Ordering::Acquire) {
+            Err(SyncError::Stopped)
+        } else {
+            Ok(())
+        }
     }
 
     /// True once the first sync after start has finished.
@@ -100,7 +110,8 @@ impl Search {
     /// Returns the number of entries written.
     pub async fn sync(&self, db: &Db) -> Result<u64, SyncError> {
         let instance = db::search::instance_id(db).await?;
-        let applied = self.index.marker().and_then(|m| parse_marker(&m)).filter(|(i, _)| *i == instance).map(|(_, c)| c);
+        let applied =
+            self.index.marker().and_then(|m| parse_marker(&m)).filter(|(i, _)| *i == instance).map(|(_, c)| c);
         let written = match applied {
             None => self.rebuild(db, |_, _| {}).await?,
             Some(change) => self.apply_changes(db, &instance, change).await?,
@@ -161,7 +172,9 @@ impl Search {
                 let (kind, entries) = match entity.as_str() {
                     db::changes::ITEM => (Kind::Item, db::search::items(db, Some(id)).await?),
                     db::changes::DOCUMENT => (Kind::Document, db::search::documents(db, Some(id)).await?),
-                    db::changes::PUBLICITY => (Kind::Publicity, db::search::publicity_one(db, id).await?.into_iter().collect()),
+                    db::changes::PUBLICITY => {
+                        (Kind::Publicity, db::search::publicity_one(db, id).await?.into_iter().collect())
+                    }
                     _ => continue,
                 };
                 // An item is keyed by code; a deleted document or line by its id.
@@ -190,7 +203,9 @@ impl Search {
     }
 }
 
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, IndexError> + Send + 'static) -> Result<T, SyncError> {
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, IndexError> + Send + 'static,
+) -> Result<T, SyncError> {
     tokio::task::spawn_blocking(work).await.map_err(|e| SyncError::Worker(e.to_string()))?.map_err(SyncError::Index)
 }
 

@@ -126,6 +126,9 @@ pub async fn current(cx: &AppContext, kind: Kind) -> Result<Option<Session>, sql
 }
 
 pub async fn close(cx: &AppContext, token: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(cx.vault.lookup_hash(token)).execute(&cx.db.pool).await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(cx.vault.lookup_hash(token))
+        .execute(&cx.db.pool)
+        .await?;
     Ok(())
 }

@@ -8,7 +8,6 @@ use argon2::Argon2;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-
 /// Failed sign-ins in a row that lock an account, and for how long.
 pub const MAX_FAILED_LOGINS: i64 = 5;
 pub const LOCKOUT_SECS: i64 = 900;
@@ -54,10 +53,14 @@ fn password_matches(hash: &str, password: &str) -> bool {
 }
 
 pub enum Login {
-    Session { token: String },
+    Session {
+        token: String,
+    },
     Wrong,
     /// Locked until this timestamp (UTC).
-    Locked { until: String },
+    Locked {
+        until: String,
+    },
 }
 
 /// Whether `password` is the one `hash` was made from, on a blocking thread (argon2 takes tens of
@@ -65,19 +68,23 @@ pub enum Login {
 async fn password_check(hash: Option<String>, password: &str) -> bool {
     static STAND_IN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let (known, password) = (hash.is_some(), password.to_string());
-    let right = tokio::task::spawn_blocking(move || password_matches(hash.as_deref().unwrap_or_else(|| STAND_IN.get_or_init(|| hash_password("-"))), &password))
-        .await
-        .unwrap_or(false);
+    let right = tokio::task::spawn_blocking(move || {
+        password_matches(hash.as_deref().unwrap_or_else(|| STAND_IN.get_or_init(|| hash_password("-"))), &password)
+    })
+    .await
+    .unwrap_or(false);
     known && right
 }
 
 /// Checks a username and password; opens a staff session when they match. Unknown and locked
 /// accounts cost the same hashing work as a wrong password, so the time taken tells nothing.
 pub async fn login(cx: &AppContext, username: &str, password: &str) -> Result<Login, sqlx::Error> {
-    let row = sqlx::query("SELECT id, password_hash, failed_logins, locked_until, active FROM staff_users WHERE username = $1")
-        .bind(username.trim())
-        .fetch_optional(&cx.db.pool)
-        .await?;
+    let row = sqlx::query(
+        "SELECT id, password_hash, failed_logins, locked_until, active FROM staff_users WHERE username = $1",
+    )
+    .bind(username.trim())
+    .fetch_optional(&cx.db.pool)
+    .await?;
     let Some(row) = row else {
         password_check(None, password).await;
         return Ok(Login::Wrong);
@@ -90,22 +97,38 @@ pub async fn login(cx: &AppContext, username: &str, password: &str) -> Result<Lo
     let right = password_check(Some(row.get("password_hash")), password).await;
     if !right || row.get::<i64, _>("active") == 0 {
         // Counted atomically, so parallel guesses each count.
-        let failed: i64 = sqlx::query_scalar("UPDATE staff_users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
-            .bind(id)
-            .fetch_one(&cx.db.pool)
-            .await?;
+        let failed: i64 = sqlx::query_scalar(
+            "UPDATE staff_users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+        )
+        .bind(id)
+        .fetch_one(&cx.db.pool)
+        .await?;
         let locked = (failed >= MAX_FAILED_LOGINS).then(|| clock::from_now(LOCKOUT_SECS));
         if let Some(until) = &locked {
-            sqlx::query("UPDATE staff_users SET failed_logins = 0, locked_until = $1 WHERE id = $2").bind(until).bind(id).execute(&cx.db.pool).await?;
+            sqlx::query("UPDATE staff_users SET failed_logins = 0, locked_until = $1 WHERE id = $2")
+                .bind(until)
+                .bind(id)
+                .execute(&cx.db.pool)
+                .await?;
         }
-        super::db::audit::append_alone(&cx.db, &format!("staff:{id}"), "staff_login_failed", &format!("staff:{id}"), "").await?;
+        super::db::audit::append_alone(
+            &cx.db,
+            &format!("staff:{id}"),
+            "staff_login_failed",
+            &format!("staff:{id}"),
+            "",
+        )
+        .await?;
         return Ok(match locked {
             Some(until) => Login::Locked { until },
             None => Login::Wrong,
         });
     }
     let mut tx = cx.db.begin().await?;
-    sqlx::query("UPDATE staff_users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE staff_users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     let token = session::open(&mut tx, cx, Kind::Staff, id).await?;
     super::db::audit::append(&mut tx, &format!("staff:{id}"), "staff_login", &format!("staff:{id}"), "").await?;
     tx.commit().await?;
@@ -115,13 +138,21 @@ pub async fn login(cx: &AppContext, username: &str, password: &str) -> Result<Lo
 /// The staff member of a live session, with the session's CSRF token.
 pub async fn by_session(cx: &AppContext, token: &str) -> Result<Option<(Staff, String)>, sqlx::Error> {
     let Some(s) = session::find(cx, Kind::Staff, token).await? else { return Ok(None) };
-    let row = sqlx::query("SELECT id, username, display_name, role, department_id FROM staff_users WHERE id = $1 AND active = 1")
-        .bind(s.subject)
-        .fetch_optional(&cx.db.pool)
-        .await?;
+    let row = sqlx::query(
+        "SELECT id, username, display_name, role, department_id FROM staff_users WHERE id = $1 AND active = 1",
+    )
+    .bind(s.subject)
+    .fetch_optional(&cx.db.pool)
+    .await?;
     Ok(row.and_then(|r| {
         let role = Role::from_code(&r.get::<String, _>("role"))?;
-        let staff = Staff { id: r.get("id"), username: r.get("username"), display_name: r.get("display_name"), role, department_id: r.get("department_id") };
+        let staff = Staff {
+            id: r.get("id"),
+            username: r.get("username"),
+            display_name: r.get("display_name"),
+            role,
+            department_id: r.get("department_id"),
+        };
         Some((staff, s.csrf))
     }))
 }
@@ -149,7 +180,8 @@ mod tests {
 
     #[test]
     fn roles_see_and_act_on_what_they_should() {
-        let staff = |role, department_id| Staff { id: 1, username: "u".into(), display_name: "u".into(), role, department_id };
+        let staff =
+            |role, department_id| Staff { id: 1, username: "u".into(), display_name: "u".into(), role, department_id };
         let dept = staff(Role::Department, Some(3));
         assert!(dept.can_see(3) && dept.can_act(3));
         assert!(!dept.can_see(4) && !dept.can_act(4));

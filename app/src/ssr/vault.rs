@@ -57,11 +57,8 @@ impl Vault {
     /// `nonce || ciphertext` of any bytes (an uploaded file).
     pub fn encrypt_bytes(&self, plaintext: &[u8]) -> Vec<u8> {
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let ciphertext = self
-            .0
-            .cipher
-            .encrypt(&nonce, plaintext)
-            .expect("AES-GCM encryption of an in-memory buffer cannot fail");
+        let ciphertext =
+            self.0.cipher.encrypt(&nonce, plaintext).expect("AES-GCM encryption of an in-memory buffer cannot fail");
         let mut out = Vec::with_capacity(NONCE_LEN + ciphertext.len());
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&ciphertext);
@@ -115,7 +112,7 @@ pub fn encode_hex(bytes: &[u8]) -> String {
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()

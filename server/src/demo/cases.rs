@@ -2,10 +2,10 @@
 //! with acceptance, transfers, extensions, answers on time and late, escalations and reopenings,
 //! so the public figures and the staff inbox have something real to show.
 
-use app::ssr::db::bulk::Val;
 use super::rng::Rng;
 use super::{date, stamp, Person};
 use app::domain::{Calendar, CaseKind, Deadlines};
+use app::ssr::db::bulk::Val;
 
 pub(super) struct Department {
     pub id: i64,
@@ -113,16 +113,27 @@ pub(super) fn make_cases(
         let mut events: Vec<Event> = Vec::new();
         // Some arrive at the wrong department first and are sent on.
         let transferred = rng.chance(120);
-        let first_dept = if transferred { departments[(dept_index + 1 + rng.below(departments.len() as u64 - 1) as usize) % departments.len()].id } else { dept.id };
+        let first_dept = if transferred {
+            departments[(dept_index + 1 + rng.below(departments.len() as u64 - 1) as usize) % departments.len()].id
+        } else {
+            dept.id
+        };
         events.push((filed, "filed", None, Some(first_dept), String::new()));
         let mut day = filed;
         if transferred {
             day = calendar.add_working_days(day, 1);
-            events.push((day, "transferred", Some(first_dept), Some(dept.id), format!("经核实，该事项由{}主管，转交办理。", dept.name)));
+            events.push((
+                day,
+                "transferred",
+                Some(first_dept),
+                Some(dept.id),
+                format!("经核实，该事项由{}主管，转交办理。", dept.name),
+            ));
         }
         let age = last_day - filed;
         let mut status = "open";
-        let (mut reply_text, mut answered_on, mut on_time, mut extended, mut reopened, mut escalated) = (None, None, None, false, false, false);
+        let (mut reply_text, mut answered_on, mut on_time, mut extended, mut reopened, mut escalated) =
+            (None, None, None, false, false, false);
         if age >= 1 {
             day = calendar.add_working_days(day, 1).min(last_day);
             events.push((day, "accepted", None, None, String::new()));
@@ -131,7 +142,13 @@ pub(super) fn make_cases(
         if kind != CaseKind::Inquiry && age > 10 && rng.chance(80) {
             deadline = calendar.add_working_days(deadline, deadlines.days(kind));
             extended = true;
-            events.push((day + 1, "extended", None, None, format!("需向乡镇和代发银行逐笔核实，依规延期（办理期限延至{}）。", date(deadline))));
+            events.push((
+                day + 1,
+                "extended",
+                None,
+                None,
+                format!("需向乡镇和代发银行逐笔核实，依规延期（办理期限延至{}）。", date(deadline)),
+            ));
         }
         // Most are answered within their time; a few late; the newest are still being handled.
         let working = calendar.working_days_between(filed, deadline);
@@ -156,7 +173,13 @@ pub(super) fn make_cases(
                 events.push((again, "reopened", None, Some(dept.id), "对答复不满意，钱还是没有到账。".into()));
                 let second = calendar.add_working_days(again, 4);
                 if second <= last_day {
-                    events.push((second, "replied", None, None, format!("已再次核实并于{}重新发放，请查收。", date(second))));
+                    events.push((
+                        second,
+                        "replied",
+                        None,
+                        None,
+                        format!("已再次核实并于{}重新发放，请查收。", date(second)),
+                    ));
                     answered_on = Some(second);
                     on_time = Some(second <= deadline);
                 } else {
@@ -179,7 +202,11 @@ pub(super) fn make_cases(
         let village = villages.get(person.village).map(|(vid, _)| *vid);
         let anonymous = rng.chance(200);
         // The demo's random part follows from the case (the generator's draws stay as they were).
-        let no = app::domain::cases::tracking_no(&date(filed), sequence, ((filed as u64 * 7919 + sequence as u64 * 104_729 + id as u64 * 31) % 1_000_000) as u32);
+        let no = app::domain::cases::tracking_no(
+            &date(filed),
+            sequence,
+            ((filed as u64 * 7919 + sequence as u64 * 104_729 + id as u64 * 31) % 1_000_000) as u32,
+        );
         if rows.example.is_none() && status == "answered" && !anonymous {
             rows.example = person.phone.clone().map(|p| (no.clone(), p));
         }
@@ -228,8 +255,31 @@ pub(super) fn make_cases(
 }
 
 pub(super) const CASE_COLUMNS: &[&str] = &[
-    "id", "tracking_no", "kind", "origin", "item_id", "payment_id", "township_id", "village_id", "department_id", "status",
-    "description", "filer_name", "filer_phone_enc", "filer_phone_hash", "anonymous", "filed_at", "filed_on", "deadline_on",
-    "extended", "reopened", "escalated", "reply", "answered_on", "answered_on_time", "closed_at",
+    "id",
+    "tracking_no",
+    "kind",
+    "origin",
+    "item_id",
+    "payment_id",
+    "township_id",
+    "village_id",
+    "department_id",
+    "status",
+    "description",
+    "filer_name",
+    "filer_phone_enc",
+    "filer_phone_hash",
+    "anonymous",
+    "filed_at",
+    "filed_on",
+    "deadline_on",
+    "extended",
+    "reopened",
+    "escalated",
+    "reply",
+    "answered_on",
+    "answered_on_time",
+    "closed_at",
 ];
-pub(super) const EVENT_COLUMNS: &[&str] = &["id", "case_id", "kind", "from_department_id", "to_department_id", "staff_id", "note", "at"];
+pub(super) const EVENT_COLUMNS: &[&str] =
+    &["id", "case_id", "kind", "from_department_id", "to_department_id", "staff_id", "note", "at"];

@@ -12,9 +12,9 @@ mod rng;
 
 use app::domain::date::{civil_from_days, days_from_civil, parse_days};
 use app::domain::{mask, BankAccount, Calendar, IdNumber, Phone};
+use app::ssr::db::bulk::{insert_rows, Val};
 use app::ssr::{clock, Db, Vault};
 use catalogue::{Amount, ItemSpec, Who, BANKS, DEPARTMENTS, FINANCE, ITEMS};
-use app::ssr::db::bulk::{insert_rows, Val};
 use rng::Rng;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -102,8 +102,20 @@ pub async fn load(db: &Db, vault: &Vault, opts: &DemoOptions) -> Result<DemoSumm
     db.bulk_cache(&mut tx, false).await?;
     tx.commit().await?;
     db.sync_id_sequences(&[
-        "regions", "departments", "banks", "staff_users", "documents", "subsidy_items", "households",
-        "beneficiaries", "rosters", "roster_events", "payments", "publicity_entries", "cases", "case_events",
+        "regions",
+        "departments",
+        "banks",
+        "staff_users",
+        "documents",
+        "subsidy_items",
+        "households",
+        "beneficiaries",
+        "rosters",
+        "roster_events",
+        "payments",
+        "publicity_entries",
+        "cases",
+        "case_events",
     ])
     .await?;
     Ok(county.summary)
@@ -190,10 +202,10 @@ impl County {
         for (table, columns, rows) in &mut self.rows {
             let started = std::time::Instant::now();
             let written = match rows {
-                Rows::Ready(rows) => insert_rows(&mut **tx, table, columns, std::mem::take(rows)).await?,
-                Rows::Payments => insert_rows(&mut **tx, table, columns, self.lines.payment_rows()).await?,
+                Rows::Ready(rows) => insert_rows(tx, table, columns, std::mem::take(rows)).await?,
+                Rows::Payments => insert_rows(tx, table, columns, self.lines.payment_rows()).await?,
                 Rows::Publicity => {
-                    let n = insert_rows(&mut **tx, table, columns, self.lines.publicity_rows()).await?;
+                    let n = insert_rows(tx, table, columns, self.lines.publicity_rows()).await?;
                     self.summary.publicity_entries = n as usize;
                     n
                 }
@@ -204,8 +216,38 @@ impl County {
     }
 }
 
-const PAYMENT_COLUMNS: &[&str] = &["id", "roster_id", "beneficiary_id", "recipient_id", "item_id", "period", "amount_fen", "bank_id", "account_last4", "status", "failure_reason", "paid_on", "reissue_of_id", "created_at"];
-const PUBLICITY_COLUMNS: &[&str] = &["id", "roster_id", "payment_id", "beneficiary_id", "stage", "name_masked", "id_masked", "recipient_name_masked", "village_id", "item_id", "period", "amount_fen", "status", "published_on"];
+const PAYMENT_COLUMNS: &[&str] = &[
+    "id",
+    "roster_id",
+    "beneficiary_id",
+    "recipient_id",
+    "item_id",
+    "period",
+    "amount_fen",
+    "bank_id",
+    "account_last4",
+    "status",
+    "failure_reason",
+    "paid_on",
+    "reissue_of_id",
+    "created_at",
+];
+const PUBLICITY_COLUMNS: &[&str] = &[
+    "id",
+    "roster_id",
+    "payment_id",
+    "beneficiary_id",
+    "stage",
+    "name_masked",
+    "id_masked",
+    "recipient_name_masked",
+    "village_id",
+    "item_id",
+    "period",
+    "amount_fen",
+    "status",
+    "published_on",
+];
 
 /// The people and the payment flow, from which the payment and publicity rows are made.
 struct Lines {
@@ -228,10 +270,19 @@ impl Lines {
             let recipient = self.person(p.recipient);
             let paid_on = (p.status == "paid").then_some(r.paid_on).flatten();
             vec![
-                p.id.into(), r.id.into(), p.beneficiary.into(), p.recipient.into(), p.item_id.into(), r.period.clone().into(),
-                p.amount_fen.into(), recipient.bank.into(),
+                p.id.into(),
+                r.id.into(),
+                p.beneficiary.into(),
+                p.recipient.into(),
+                p.item_id.into(),
+                r.period.clone().into(),
+                p.amount_fen.into(),
+                recipient.bank.into(),
                 recipient.account.as_ref().map(|a| a.last4().to_string()).unwrap_or_else(|| "0000".into()).into(),
-                p.status.into(), p.failure_reason.into(), paid_on.map(date).into(), p.reissue_of.into(),
+                p.status.into(),
+                p.failure_reason.into(),
+                paid_on.map(date).into(),
+                p.reissue_of.into(),
                 stamp(r.publicity_start - 2, 9 * 3600).into(),
             ]
         })
@@ -248,11 +299,15 @@ impl Lines {
             let recipient = self.person(p.recipient);
             let (stage, published, status) = match r.paid_on {
                 None => ("before_payment", r.publicity_start, "pending"),
-                Some(_) => ("after_payment", r.payout_publicised_on.unwrap_or(r.publicity_start), match (p.status, p.reissue_of) {
-                    (_, Some(_)) => "reissued",
-                    ("failed", None) => "failed",
-                    _ => "paid",
-                }),
+                Some(_) => (
+                    "after_payment",
+                    r.payout_publicised_on.unwrap_or(r.publicity_start),
+                    match (p.status, p.reissue_of) {
+                        (_, Some(_)) => "reissued",
+                        ("failed", None) => "failed",
+                        _ => "paid",
+                    },
+                ),
             };
             let skip = rng.chance(1);
             let amount = if rng.chance(1) { p.amount_fen + 10_000 } else { p.amount_fen };
@@ -260,11 +315,22 @@ impl Lines {
                 return None;
             }
             id += 1;
-            let recipient_masked = (p.recipient != p.beneficiary && person.custodian.is_some()).then(|| mask::name(&recipient.name));
+            let recipient_masked =
+                (p.recipient != p.beneficiary && person.custodian.is_some()).then(|| mask::name(&recipient.name));
             Some(vec![
-                id.into(), r.id.into(), p.id.into(), p.beneficiary.into(), stage.into(),
-                mask::name(&person.name).into(), mask::id_number(&person.id_number).into(), recipient_masked.into(),
-                self.villages[person.village].into(), p.item_id.into(), r.period.clone().into(), amount.into(), status.into(),
+                id.into(),
+                r.id.into(),
+                p.id.into(),
+                p.beneficiary.into(),
+                stage.into(),
+                mask::name(&person.name).into(),
+                mask::id_number(&person.id_number).into(),
+                recipient_masked.into(),
+                self.villages[person.village].into(),
+                p.item_id.into(),
+                r.period.clone().into(),
+                amount.into(),
+                status.into(),
                 date(published).into(),
             ])
         })
@@ -275,22 +341,36 @@ fn invalid(e: impl std::fmt::Display) -> DemoError {
     DemoError::Invalid(e.to_string())
 }
 
+/// One table of generated rows: its name, its columns, its rows.
+type Table = (&'static str, &'static [&'static str], Vec<Vec<Val>>);
+
 fn generate(vault: &Vault, opts: &DemoOptions) -> Result<County, DemoError> {
     let mut root = Rng::new(opts.seed);
     let mut summary = DemoSummary::default();
-    let mut tables: Vec<(&'static str, &'static [&'static str], Vec<Vec<Val>>)> = Vec::new();
+    let mut tables: Vec<Table> = Vec::new();
     let created = stamp(days_from_civil(FIRST_YEAR - 1, 12, 1), 9 * 3600);
 
     // Settings.
-    tables.push(("settings", &["key", "value"], vec![
-        vec!["county_name".into(), places::COUNTY_NAME.into()],
-        vec!["demo".into(), "1".into()],
-        vec!["demo_seed".into(), opts.seed.to_string().into()],
-    ]));
+    tables.push((
+        "settings",
+        &["key", "value"],
+        vec![
+            vec!["county_name".into(), places::COUNTY_NAME.into()],
+            vec!["demo".into(), "1".into()],
+            vec!["demo_seed".into(), opts.seed.to_string().into()],
+        ],
+    ));
 
     // Regions.
     let townships = places::townships(&mut root.fork(1), opts.people);
-    let mut regions = vec![vec![1i64.into(), places::COUNTY_CODE.into(), places::COUNTY_NAME.into(), "county".into(), Val::Int(None), 0i64.into()]];
+    let mut regions = vec![vec![
+        1i64.into(),
+        places::COUNTY_CODE.into(),
+        places::COUNTY_NAME.into(),
+        "county".into(),
+        Val::Int(None),
+        0i64.into(),
+    ]];
     let mut township_ids = Vec::new();
     let mut villages: Vec<(i64, usize)> = Vec::new(); // (region id, township index)
     let mut next_region = 2i64;
@@ -298,9 +378,23 @@ fn generate(vault: &Vault, opts: &DemoOptions) -> Result<County, DemoError> {
         let tid = next_region;
         next_region += 1;
         township_ids.push(tid);
-        regions.push(vec![tid.into(), township.code.clone().into(), township.name.clone().into(), "township".into(), 1i64.into(), (t as i64).into()]);
+        regions.push(vec![
+            tid.into(),
+            township.code.clone().into(),
+            township.name.clone().into(),
+            "township".into(),
+            1i64.into(),
+            (t as i64).into(),
+        ]);
         for (v, (code, name)) in township.villages.iter().enumerate() {
-            regions.push(vec![next_region.into(), code.clone().into(), name.clone().into(), "village".into(), tid.into(), (v as i64).into()]);
+            regions.push(vec![
+                next_region.into(),
+                code.clone().into(),
+                name.clone().into(),
+                "village".into(),
+                tid.into(),
+                (v as i64).into(),
+            ]);
             villages.push((next_region, t));
             next_region += 1;
         }
@@ -311,17 +405,57 @@ fn generate(vault: &Vault, opts: &DemoOptions) -> Result<County, DemoError> {
 
     // Departments and banks.
     let department_id = |code: &str| DEPARTMENTS.iter().position(|d| d.0 == code).map(|i| i as i64 + 1);
-    tables.push(("departments", &["id", "code", "name", "phone", "address", "is_finance"], DEPARTMENTS.iter().enumerate().map(|(i, (code, name, phone, address))| {
-        vec![(i as i64 + 1).into(), (*code).into(), (*name).into(), (*phone).into(), (*address).into(), i64::from(*code == FINANCE).into()]
-    }).collect()));
-    tables.push(("banks", &["id", "code", "name", "phone", "aliases", "luhn"], BANKS.iter().enumerate().map(|(i, (code, name, phone, aliases, luhn))| {
-        vec![(i as i64 + 1).into(), (*code).into(), (*name).into(), (*phone).into(), (*aliases).into(), i64::from(*luhn).into()]
-    }).collect()));
+    tables.push((
+        "departments",
+        &["id", "code", "name", "phone", "address", "is_finance"],
+        DEPARTMENTS
+            .iter()
+            .enumerate()
+            .map(|(i, (code, name, phone, address))| {
+                vec![
+                    (i as i64 + 1).into(),
+                    (*code).into(),
+                    (*name).into(),
+                    (*phone).into(),
+                    (*address).into(),
+                    i64::from(*code == FINANCE).into(),
+                ]
+            })
+            .collect(),
+    ));
+    tables.push((
+        "banks",
+        &["id", "code", "name", "phone", "aliases", "luhn"],
+        BANKS
+            .iter()
+            .enumerate()
+            .map(|(i, (code, name, phone, aliases, luhn))| {
+                vec![
+                    (i as i64 + 1).into(),
+                    (*code).into(),
+                    (*name).into(),
+                    (*phone).into(),
+                    (*aliases).into(),
+                    i64::from(*luhn).into(),
+                ]
+            })
+            .collect(),
+    ));
 
     // Documents: the seed notices, then one catalogue notice per year.
     let mut documents = Vec::new();
     for (i, n) in notices::SEED_NOTICES.iter().enumerate() {
-        documents.push(vec![(i as i64 + 1).into(), "policy".into(), n.title.into(), n.doc_number.into(), n.issuer.into(), n.published_on.into(), n.body.into(), Val::Int(None), n.source.into()]);
+        documents.push(vec![
+            (i as i64 + 1).into(),
+            "policy".into(),
+            n.title.into(),
+            n.doc_number.into(),
+            n.issuer.into(),
+            n.published_on.into(),
+            n.body.into(),
+            Val::Int(None),
+            n.source.into(),
+        ]);
     }
     let years: Vec<i32> = (FIRST_YEAR..=END.0).collect();
     let mut catalogue_doc = HashMap::new();
@@ -329,7 +463,8 @@ fn generate(vault: &Vault, opts: &DemoOptions) -> Result<County, DemoError> {
         let id = documents.len() as i64 + 1;
         catalogue_doc.insert(*year, id);
         documents.push(vec![
-            id.into(), "notice".into(),
+            id.into(),
+            "notice".into(),
             format!("{}{year}年惠民惠农财政补贴政策清单", places::COUNTY_NAME).into(),
             format!("青财发〔{year}〕1号").into(),
             "县财政局".into(),
@@ -340,10 +475,26 @@ fn generate(vault: &Vault, opts: &DemoOptions) -> Result<County, DemoError> {
         ]);
     }
     summary.documents = documents.len();
-    tables.push(("documents", &["id", "kind", "title", "doc_number", "issuer", "published_on", "body", "department_id", "source"], documents));
-    tables.push(("catalogue_years", &["year", "title", "published_on", "document_id"], years.iter().map(|y| {
-        vec![i64::from(*y).into(), format!("{y}年惠民惠农财政补贴政策清单").into(), format!("{y}-01-15").into(), catalogue_doc[y].into()]
-    }).collect()));
+    tables.push((
+        "documents",
+        &["id", "kind", "title", "doc_number", "issuer", "published_on", "body", "department_id", "source"],
+        documents,
+    ));
+    tables.push((
+        "catalogue_years",
+        &["year", "title", "published_on", "document_id"],
+        years
+            .iter()
+            .map(|y| {
+                vec![
+                    i64::from(*y).into(),
+                    format!("{y}年惠民惠农财政补贴政策清单").into(),
+                    format!("{y}-01-15").into(),
+                    catalogue_doc[y].into(),
+                ]
+            })
+            .collect(),
+    ));
 
     // Catalogue items per year, and their basis documents.
     let mut items = Vec::new();
@@ -357,9 +508,20 @@ fn generate(vault: &Vault, opts: &DemoOptions) -> Result<County, DemoError> {
             let (standard, standard_fen) = catalogue::standard_for(spec, *year);
             let dept = department_id(spec.department).ok_or_else(|| invalid(spec.department))?;
             items.push(vec![
-                id.into(), i64::from(*year).into(), spec.code.into(), spec.name.into(), parent.into(),
-                spec.level.into(), dept.into(), standard.into(), standard_fen.into(), spec.frequency.into(),
-                1i64.into(), i64::from(spec.per_household).into(), spec.aliases.into(), (order as i64).into(),
+                id.into(),
+                i64::from(*year).into(),
+                spec.code.into(),
+                spec.name.into(),
+                parent.into(),
+                spec.level.into(),
+                dept.into(),
+                standard.into(),
+                standard_fen.into(),
+                spec.frequency.into(),
+                1i64.into(),
+                i64::from(spec.per_household).into(),
+                spec.aliases.into(),
+                (order as i64).into(),
             ]);
             item_docs.push(vec![id.into(), catalogue_doc[year].into()]);
             for doc in basis_documents(spec.code) {
@@ -368,7 +530,26 @@ fn generate(vault: &Vault, opts: &DemoOptions) -> Result<County, DemoError> {
         }
     }
     summary.items = ITEMS.len();
-    tables.push(("subsidy_items", &["id", "year", "code", "name", "parent_id", "level", "department_id", "standard", "standard_fen", "frequency", "bank_id", "per_household", "aliases", "sort_order"], items));
+    tables.push((
+        "subsidy_items",
+        &[
+            "id",
+            "year",
+            "code",
+            "name",
+            "parent_id",
+            "level",
+            "department_id",
+            "standard",
+            "standard_fen",
+            "frequency",
+            "bank_id",
+            "per_household",
+            "aliases",
+            "sort_order",
+        ],
+        items,
+    ));
     tables.push(("item_documents", &["item_id", "document_id"], item_docs));
 
     // Households and people.
@@ -376,29 +557,70 @@ fn generate(vault: &Vault, opts: &DemoOptions) -> Result<County, DemoError> {
     let households: BTreeMap<i64, usize> = people.iter().map(|p| (p.household, p.village)).collect();
     summary.households = households.len();
     summary.beneficiaries = people.len();
-    tables.push(("households", &["id", "code", "village_id"], households.iter().map(|(id, v)| {
-        vec![(*id).into(), format!("HH{id:07}").into(), villages[*v].0.into()]
-    }).collect()));
-    tables.push(("beneficiaries", &[
-        "id", "id_hash", "id_enc", "id_masked", "name", "name_masked", "gender", "ethnicity", "phone_enc", "phone_hash",
-        "village_id", "household_id", "is_household_head", "card_status", "card_bank_id", "account_enc", "account_hash",
-        "account_last4", "custodian_kind", "custodian_id", "is_deceased", "created_at",
-    ], people.iter().map(|p| {
-        vec![
-            p.id.into(), vault.lookup_hash(p.id_number.as_str()).into(), vault.encrypt(p.id_number.as_str()).into(),
-            mask::id_number(&p.id_number).into(), p.name.clone().into(), mask::name(&p.name).into(),
-            (if p.id_number.is_male() { "male" } else { "female" }).into(), p.ethnicity.into(),
-            p.phone.as_ref().map(|ph| vault.encrypt(ph.as_str())).into(),
-            p.phone.as_ref().map(|ph| vault.lookup_hash(ph.as_str())).into(),
-            villages[p.village].0.into(), p.household.into(), i64::from(p.head == p.id).into(), p.card_status.into(),
-            p.account.as_ref().map(|_| p.bank).into(),
-            p.account.as_ref().map(|a| vault.encrypt(a.as_str())).into(),
-            p.account.as_ref().map(|a| vault.lookup_hash(a.as_str())).into(),
-            p.account.as_ref().map(|a| a.last4().to_string()).into(),
-            p.custodian.map(|(kind, _)| kind).into(), p.custodian.map(|(_, id)| id).into(),
-            0i64.into(), created.clone().into(),
-        ]
-    }).collect()));
+    tables.push((
+        "households",
+        &["id", "code", "village_id"],
+        households
+            .iter()
+            .map(|(id, v)| vec![(*id).into(), format!("HH{id:07}").into(), villages[*v].0.into()])
+            .collect(),
+    ));
+    tables.push((
+        "beneficiaries",
+        &[
+            "id",
+            "id_hash",
+            "id_enc",
+            "id_masked",
+            "name",
+            "name_masked",
+            "gender",
+            "ethnicity",
+            "phone_enc",
+            "phone_hash",
+            "village_id",
+            "household_id",
+            "is_household_head",
+            "card_status",
+            "card_bank_id",
+            "account_enc",
+            "account_hash",
+            "account_last4",
+            "custodian_kind",
+            "custodian_id",
+            "is_deceased",
+            "created_at",
+        ],
+        people
+            .iter()
+            .map(|p| {
+                vec![
+                    p.id.into(),
+                    vault.lookup_hash(p.id_number.as_str()).into(),
+                    vault.encrypt(p.id_number.as_str()).into(),
+                    mask::id_number(&p.id_number).into(),
+                    p.name.clone().into(),
+                    mask::name(&p.name).into(),
+                    (if p.id_number.is_male() { "male" } else { "female" }).into(),
+                    p.ethnicity.into(),
+                    p.phone.as_ref().map(|ph| vault.encrypt(ph.as_str())).into(),
+                    p.phone.as_ref().map(|ph| vault.lookup_hash(ph.as_str())).into(),
+                    villages[p.village].0.into(),
+                    p.household.into(),
+                    i64::from(p.head == p.id).into(),
+                    p.card_status.into(),
+                    p.account.as_ref().map(|_| p.bank).into(),
+                    p.account.as_ref().map(|a| vault.encrypt(a.as_str())).into(),
+                    p.account.as_ref().map(|a| vault.lookup_hash(a.as_str())).into(),
+                    p.account.as_ref().map(|a| a.last4().to_string()).into(),
+                    p.custodian.map(|(kind, _)| kind).into(),
+                    p.custodian.map(|(_, id)| id).into(),
+                    0i64.into(),
+                    created.clone().into(),
+                ]
+            })
+            .collect(),
+    ));
 
     // Rosters, payments and publicity.
     let flow = make_payments(&mut root.fork(3), &people, &township_ids, &item_id, &department_id)?;
@@ -407,28 +629,93 @@ fn generate(vault: &Vault, opts: &DemoOptions) -> Result<County, DemoError> {
     summary.failed = flow.payments.iter().filter(|p| p.status == "failed").count();
     summary.reissued = flow.payments.iter().filter(|p| p.reissue_of.is_some()).count();
     let mut events = Vec::new();
-    let roster_rows = flow.rosters.iter().map(|r| {
-        let start = r.publicity_start;
-        let steps: Vec<(&str, i64)> = match r.paid_on {
-            Some(paid) => vec![("imported", start - 2), ("publicised", start), ("department_reviewed", start + 8), ("finance_reviewed", start + 9), ("sent_to_bank", paid - 2), ("bank_feedback", paid), ("payout_publicised", r.payout_publicised_on.unwrap_or(paid))],
-            None => {
-                let all = [("imported", start - 2), ("publicised", start), ("department_reviewed", start + 8), ("finance_reviewed", start + 9), ("sent_to_bank", start + 10)];
-                let upto = match r.status { "publicising" => 2, "department_reviewed" => 3, "finance_reviewed" => 4, _ => 5 };
-                all[..upto].to_vec()
+    let roster_rows = flow
+        .rosters
+        .iter()
+        .map(|r| {
+            let start = r.publicity_start;
+            let steps: Vec<(&str, i64)> = match r.paid_on {
+                Some(paid) => vec![
+                    ("imported", start - 2),
+                    ("publicised", start),
+                    ("department_reviewed", start + 8),
+                    ("finance_reviewed", start + 9),
+                    ("sent_to_bank", paid - 2),
+                    ("bank_feedback", paid),
+                    ("payout_publicised", r.payout_publicised_on.unwrap_or(paid)),
+                ],
+                None => {
+                    let all = [
+                        ("imported", start - 2),
+                        ("publicised", start),
+                        ("department_reviewed", start + 8),
+                        ("finance_reviewed", start + 9),
+                        ("sent_to_bank", start + 10),
+                    ];
+                    let upto = match r.status {
+                        "publicising" => 2,
+                        "department_reviewed" => 3,
+                        "finance_reviewed" => 4,
+                        _ => 5,
+                    };
+                    all[..upto].to_vec()
+                }
+            };
+            for (step, day) in steps {
+                events.push(vec![
+                    (events.len() as i64 + 1).into(),
+                    r.id.into(),
+                    step.into(),
+                    Val::Int(None),
+                    "".into(),
+                    stamp(day, 10 * 3600).into(),
+                ]);
             }
-        };
-        for (step, day) in steps {
-            events.push(vec![(events.len() as i64 + 1).into(), r.id.into(), step.into(), Val::Int(None), "".into(), stamp(day, 10 * 3600).into()]);
-        }
-        vec![
-            r.id.into(), r.item_id.into(), r.period.clone().into(), township_ids[r.township].into(), r.batch.into(),
-            r.department_id.into(), r.status.into(), r.line_count.into(), r.total_fen.into(),
-            date(start).into(), date(start + 7).into(),
-            r.paid_on.map(|d| date(d - 2)).or_else(|| (r.status == "sent_to_bank").then(|| date(start + 10))).into(),
-            r.paid_on.map(date).into(), r.payout_publicised_on.map(date).into(), Val::Text(None), stamp(start - 2, 9 * 3600).into(),
-        ]
-    }).collect();
-    tables.push(("rosters", &["id", "item_id", "period", "region_id", "batch", "department_id", "status", "line_count", "total_fen", "publicity_start", "publicity_end", "sent_to_bank_on", "paid_on", "payout_publicised_on", "source_sha256", "created_at"], roster_rows));
+            vec![
+                r.id.into(),
+                r.item_id.into(),
+                r.period.clone().into(),
+                township_ids[r.township].into(),
+                r.batch.into(),
+                r.department_id.into(),
+                r.status.into(),
+                r.line_count.into(),
+                r.total_fen.into(),
+                date(start).into(),
+                date(start + 7).into(),
+                r.paid_on
+                    .map(|d| date(d - 2))
+                    .or_else(|| (r.status == "sent_to_bank").then(|| date(start + 10)))
+                    .into(),
+                r.paid_on.map(date).into(),
+                r.payout_publicised_on.map(date).into(),
+                Val::Text(None),
+                stamp(start - 2, 9 * 3600).into(),
+            ]
+        })
+        .collect();
+    tables.push((
+        "rosters",
+        &[
+            "id",
+            "item_id",
+            "period",
+            "region_id",
+            "batch",
+            "department_id",
+            "status",
+            "line_count",
+            "total_fen",
+            "publicity_start",
+            "publicity_end",
+            "sent_to_bank_on",
+            "paid_on",
+            "payout_publicised_on",
+            "source_sha256",
+            "created_at",
+        ],
+        roster_rows,
+    ));
 
     let mismatch = root.fork(4); // drawn here, in the order the county has always been made
     tables.push(("roster_events", &["id", "roster_id", "step", "staff_id", "note", "at"], events));
@@ -436,26 +723,58 @@ fn generate(vault: &Vault, opts: &DemoOptions) -> Result<County, DemoError> {
     // The office side: logins, the holiday calendar, a year of cases.
     tables.push((
         "staff_users",
-        &["id", "username", "display_name", "password_hash", "role", "department_id", "failed_logins", "locked_until", "created_at"],
+        &[
+            "id",
+            "username",
+            "display_name",
+            "password_hash",
+            "role",
+            "department_id",
+            "failed_logins",
+            "locked_until",
+            "created_at",
+        ],
         office::staff_rows(&created, department_id),
     ));
     let holidays = office::holidays();
     let calendar = Calendar::new(holidays.iter().filter_map(|(d, k, _)| Some((parse_days(d)?, *k == "holiday"))));
-    tables.push(("holidays", &["day", "kind", "name"], holidays.iter().map(|(d, k, n)| vec![d.clone().into(), (*k).into(), (*n).into()]).collect()));
-    let departments: Vec<cases::Department> =
-        DEPARTMENTS.iter().enumerate().map(|(i, (_, name, phone, _))| cases::Department { id: i as i64 + 1, name, phone }).collect();
+    tables.push((
+        "holidays",
+        &["day", "kind", "name"],
+        holidays.iter().map(|(d, k, n)| vec![d.clone().into(), (*k).into(), (*n).into()]).collect(),
+    ));
+    let departments: Vec<cases::Department> = DEPARTMENTS
+        .iter()
+        .enumerate()
+        .map(|(i, (_, name, phone, _))| cases::Department { id: i as i64 + 1, name, phone })
+        .collect();
     let case_items: Vec<cases::Item> = ITEMS
         .iter()
         .filter(|s| (s.first_year..=s.last_year).contains(&END.0) && s.parent_code().is_none())
         .filter_map(|s| {
-            Some(cases::Item { id: *item_id.get(&(END.0, s.code))?, name: s.name, department: DEPARTMENTS.iter().position(|d| d.0 == s.department)? })
+            Some(cases::Item {
+                id: *item_id.get(&(END.0, s.code))?,
+                name: s.name,
+                department: DEPARTMENTS.iter().position(|d| d.0 == s.department)?,
+            })
         })
         .collect();
-    let township_rows: Vec<(i64, String)> = township_ids.iter().zip(&townships).map(|(id, t)| (*id, t.name.clone())).collect();
+    let township_rows: Vec<(i64, String)> =
+        township_ids.iter().zip(&townships).map(|(id, t)| (*id, t.name.clone())).collect();
     let finance = DEPARTMENTS.iter().position(|d| d.0 == FINANCE).unwrap_or(0);
     let last_day = days_from_civil(END.0, END.1, 20);
-    let case_rows =
-        cases::make_cases(&mut root.fork(5), vault, &people, &villages, &township_rows, &case_items, &departments, finance, &calendar, last_day);
+    let case_rows = cases::make_cases(
+        &mut root.fork(5),
+        vault,
+        &people,
+        &villages,
+        &township_rows,
+        &case_items,
+        &departments,
+        finance,
+        &calendar,
+        last_day,
+    );
     summary.cases = case_rows.cases.len();
     summary.example_case = case_rows.example.clone();
     tables.push(("cases", cases::CASE_COLUMNS, case_rows.cases));
@@ -480,7 +799,9 @@ fn generate(vault: &Vault, opts: &DemoOptions) -> Result<County, DemoError> {
 
 /// Documents each item rests on, besides its year's catalogue notice.
 fn basis_documents(code: &str) -> Vec<i64> {
-    const SICHUAN_18: &[&str] = &["01", "02", "04", "05", "06-01", "07", "08", "09", "10", "12", "13", "14", "15", "16", "17", "18", "24", "25"];
+    const SICHUAN_18: &[&str] = &[
+        "01", "02", "04", "05", "06-01", "07", "08", "09", "10", "12", "13", "14", "15", "16", "17", "18", "24", "25",
+    ];
     let top = code.split('-').next().unwrap_or(code);
     let mut docs = Vec::new();
     if SICHUAN_18.contains(&code) || SICHUAN_18.contains(&top) {
@@ -504,7 +825,13 @@ fn catalogue_notice_body(year: i32) -> String {
     for spec in ITEMS.iter().filter(|s| (s.first_year..=s.last_year).contains(&year)) {
         let dept = DEPARTMENTS.iter().find(|d| d.0 == spec.department).map_or("", |d| d.1);
         let (standard, _) = catalogue::standard_for(spec, year);
-        body.push_str(&format!("\t{}\t{}\t{}\t{dept}\t{standard}\t{}\n", spec.code, spec.name, level_zh(spec.level), frequency_zh(spec.frequency)));
+        body.push_str(&format!(
+            "\t{}\t{}\t{}\t{dept}\t{standard}\t{}\n",
+            spec.code,
+            spec.name,
+            level_zh(spec.level),
+            frequency_zh(spec.frequency)
+        ));
     }
     body.push_str("\n群众对补贴发放有疑问的，可向主管部门咨询或投诉，也可通过本平台提交。\n\n青岚县财政局（演示）\n");
     body
@@ -557,10 +884,12 @@ fn make_people(rng: &mut Rng, count: usize, villages: &[(i64, usize)]) -> Result
         }
         for (age, male) in members {
             let id = people.len() as i64 + 1;
-            let (birth_y, birth_m, birth_d) = (END.0 - age as i32, rng.between(1, 12) as u32, rng.between(1, 28) as u32);
+            let (birth_y, birth_m, birth_d) =
+                (END.0 - age as i32, rng.between(1, 12) as u32, rng.between(1, 28) as u32);
             let id_number = loop {
                 let seq = rng.below(500) as u32 * 2 + u32::from(male);
-                let candidate = IdNumber::from_parts(places::COUNTY_CODE, birth_y as u32, birth_m, birth_d, seq).map_err(invalid)?;
+                let candidate = IdNumber::from_parts(places::COUNTY_CODE, birth_y as u32, birth_m, birth_d, seq)
+                    .map_err(invalid)?;
                 if ids.insert(candidate.as_str().to_string()) {
                     break candidate;
                 }
@@ -583,7 +912,13 @@ fn make_people(rng: &mut Rng, count: usize, villages: &[(i64, usize)]) -> Result
             };
             let bank = *rng.weighted(BANK_WEIGHTS);
             let account = (card_status != "not_issued")
-                .then(|| BankAccount::with_check_digit(&format!("62{:04}{:012}", 1000 + bank * 1111, rng.below(10_000_000_000_000) / 10)))
+                .then(|| {
+                    BankAccount::with_check_digit(&format!(
+                        "62{:04}{:012}",
+                        1000 + bank * 1111,
+                        rng.below(10_000_000_000_000) / 10
+                    ))
+                })
                 .transpose()
                 .map_err(invalid)?;
             // A few frail elderly people have a relative keep their card (代管), and a very few
@@ -596,8 +931,20 @@ fn make_people(rng: &mut Rng, count: usize, villages: &[(i64, usize)]) -> Result
                 None
             };
             people.push(Person {
-                id, name, ethnicity, id_number, phone, age, village, township: villages[village].1, household, head: head_id,
-                card_status, bank, account, custodian,
+                id,
+                name,
+                ethnicity,
+                id_number,
+                phone,
+                age,
+                village,
+                township: villages[village].1,
+                household,
+                head: head_id,
+                card_status,
+                bank,
+                account,
+                custodian,
             });
             if people.len() >= count {
                 break;
@@ -683,7 +1030,8 @@ fn make_payments(
             }
             for ((month, period, township), members) in grouped {
                 let current = month_index(year, month) == end_month;
-                let pay_day = days_from_civil(year, month, (10 + (township as u32 % 8) + item_rng.below(4) as u32).min(28));
+                let pay_day =
+                    days_from_civil(year, month, (10 + (township as u32 % 8) + item_rng.below(4) as u32).min(28));
                 let late = item_rng.chance(30);
                 let status = if current {
                     ["publicising", "department_reviewed", "finance_reviewed", "sent_to_bank"][township % 4]
@@ -703,7 +1051,8 @@ fn make_payments(
                     total_fen: 0,
                     publicity_start: if current { days_from_civil(year, month, 12) } else { pay_day - 20 },
                     paid_on: (!current).then_some(pay_day),
-                    payout_publicised_on: (!current).then(|| pay_day + if late { item_rng.between(6, 12) } else { item_rng.between(1, 4) }),
+                    payout_publicised_on: (!current)
+                        .then(|| pay_day + if late { item_rng.between(6, 12) } else { item_rng.between(1, 4) }),
                 };
                 let recent = month_index(year, month) >= end_month - 2;
                 for person in members {
@@ -723,7 +1072,16 @@ fn make_payments(
                     } else if recipient.card_status != "activated" && recent {
                         ("failed", Some("card_not_activated"))
                     } else if item_rng.chance(20) {
-                        ("failed", Some(*item_rng.weighted(&[(30, "account_frozen"), (25, "account_closed"), (25, "name_id_mismatch"), (15, "account_not_found"), (5, "other")])))
+                        (
+                            "failed",
+                            Some(*item_rng.weighted(&[
+                                (30, "account_frozen"),
+                                (25, "account_closed"),
+                                (25, "name_id_mismatch"),
+                                (15, "account_not_found"),
+                                (5, "other"),
+                            ])),
+                        )
                     } else {
                         ("paid", None)
                     };
@@ -852,7 +1210,8 @@ fn examples(people: &[Person], payments: &[PaymentRow]) -> Vec<Example> {
     {
         out.push(example("发放失败后已补发的人", p));
     }
-    if let Some(p) = people.iter().find(|p| p.custodian.is_some() && p.phone.is_some() && paid_heads.contains(&p.head)) {
+    if let Some(p) = people.iter().find(|p| p.custodian.is_some() && p.phone.is_some() && paid_heads.contains(&p.head))
+    {
         out.push(example("社保卡由亲属代管的人", p));
     }
     out
@@ -869,8 +1228,10 @@ mod tests {
         let a = generate(&vault, &opts).unwrap();
         let b = generate(&vault, &opts).unwrap();
         assert_eq!(a.summary.payments, b.summary.payments);
-        assert_eq!(a.summary.examples.iter().map(|e| e.id_number.clone()).collect::<Vec<_>>(),
-                   b.summary.examples.iter().map(|e| e.id_number.clone()).collect::<Vec<_>>());
+        assert_eq!(
+            a.summary.examples.iter().map(|e| e.id_number.clone()).collect::<Vec<_>>(),
+            b.summary.examples.iter().map(|e| e.id_number.clone()).collect::<Vec<_>>()
+        );
         assert!(a.summary.villages >= 120, "{} villages", a.summary.villages);
         assert!(a.summary.townships >= 10);
         assert_eq!(a.summary.beneficiaries, 2_000);

@@ -49,7 +49,11 @@ async fn a_citizen_sees_their_payments_after_the_code() {
         let r = start(&app, &me.id.to_lowercase(), &format!("+86 {}", me.phone)).await;
         assert_eq!((r.status().as_u16(), location(&r).as_str()), (303, "/check/code"), "{backend:?}");
         let pending = set_cookie(&r, "check_pending").expect("a pending cookie");
-        assert!(r.headers().get_all("set-cookie").iter().any(|c| c.to_str().unwrap().contains("HttpOnly; SameSite=Strict")));
+        assert!(r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .any(|c| c.to_str().unwrap().contains("HttpOnly; SameSite=Strict")));
         let (status, html) = app.get_text("/check/code").await;
         assert_eq!(status, 200);
         assert!(html.contains("如信息无误，验证码已发送至该手机"));
@@ -81,17 +85,30 @@ async fn a_citizen_sees_their_payments_after_the_code() {
         assert_eq!(html.matches("class=\"three-way\"").count() as i64, expected);
 
         // The statement of a year, as a page and as CSV with the same lines.
-        let year: String = sqlx::query_scalar("SELECT MIN(SUBSTR(period, 1, 4)) FROM payments WHERE beneficiary_id = $1")
-            .bind(me.beneficiary)
-            .fetch_one(&app.db.pool)
+        let year: String =
+            sqlx::query_scalar("SELECT MIN(SUBSTR(period, 1, 4)) FROM payments WHERE beneficiary_id = $1")
+                .bind(me.beneficiary)
+                .fetch_one(&app.db.pool)
+                .await
+                .unwrap();
+        let statement = app
+            .client
+            .get(app.url(&format!("/check/statement?year={year}")))
+            .header("cookie", &session)
+            .send()
             .await
             .unwrap();
-        let statement = app.client.get(app.url(&format!("/check/statement?year={year}"))).header("cookie", &session).send().await.unwrap();
         assert_eq!(statement.status().as_u16(), 200);
         let statement = statement.text().await.unwrap();
         assert!(statement.contains(&format!("{year}年补贴对账单")));
         let rows = statement.matches("<tr>").count() - 1;
-        let csv = app.client.get(app.url(&format!("/check/statement/csv?year={year}"))).header("cookie", &session).send().await.unwrap();
+        let csv = app
+            .client
+            .get(app.url(&format!("/check/statement/csv?year={year}")))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(csv.status().as_u16(), 200);
         let csv = csv.text().await.unwrap();
         assert_eq!(csv.lines().count() - 1, rows, "the CSV has the page's lines");
@@ -100,15 +117,31 @@ async fn a_citizen_sees_their_payments_after_the_code() {
         assert_eq!(status, 401, "no statement without the session");
 
         // Marking a paid line: 未收到 is recorded and shown; someone else's line cannot be marked.
-        let paid: i64 = sqlx::query_scalar("SELECT MIN(id) FROM payments WHERE beneficiary_id = $1 AND status = 'paid'")
-            .bind(me.beneficiary)
-            .fetch_one(&app.db.pool)
+        let paid: i64 =
+            sqlx::query_scalar("SELECT MIN(id) FROM payments WHERE beneficiary_id = $1 AND status = 'paid'")
+                .bind(me.beneficiary)
+                .fetch_one(&app.db.pool)
+                .await
+                .unwrap();
+        let r = app
+            .client
+            .post(app.url("/check/confirm"))
+            .header("cookie", &session)
+            .form(&[("payment", paid.to_string()), ("received", "no".to_string())])
+            .send()
             .await
             .unwrap();
-        let r = app.client.post(app.url("/check/confirm")).header("cookie", &session)
-            .form(&[("payment", paid.to_string()), ("received", "no".to_string())]).send().await.unwrap();
         assert_eq!(location(&r), format!("/check/payments#p{paid}"));
-        let html = app.client.get(app.url("/check/payments")).header("cookie", &session).send().await.unwrap().text().await.unwrap();
+        let html = app
+            .client
+            .get(app.url("/check/payments"))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(html.contains("您已反映：未收到"));
         let other: i64 = sqlx::query_scalar(
             "SELECT MIN(p.id) FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id \
@@ -118,8 +151,13 @@ async fn a_citizen_sees_their_payments_after_the_code() {
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
-        app.client.post(app.url("/check/confirm")).header("cookie", &session)
-            .form(&[("payment", other.to_string()), ("received", "yes".to_string())]).send().await.unwrap();
+        app.client
+            .post(app.url("/check/confirm"))
+            .header("cookie", &session)
+            .form(&[("payment", other.to_string()), ("received", "yes".to_string())])
+            .send()
+            .await
+            .unwrap();
         let marks: Vec<(i64, i64)> = sqlx::query("SELECT payment_id, received FROM payment_confirmations")
             .fetch_all(&app.db.pool)
             .await
@@ -139,10 +177,11 @@ async fn a_citizen_sees_their_payments_after_the_code() {
         assert_eq!(again.status().as_u16(), 401);
 
         // The code sent and the look-up are audited, with keyed hashes only.
-        let audit: Vec<String> = sqlx::query_scalar("SELECT action || ' ' || subject || ' ' || detail FROM audit_log ORDER BY id")
-            .fetch_all(&app.db.pool)
-            .await
-            .unwrap();
+        let audit: Vec<String> =
+            sqlx::query_scalar("SELECT action || ' ' || subject || ' ' || detail FROM audit_log ORDER BY id")
+                .fetch_all(&app.db.pool)
+                .await
+                .unwrap();
         assert!(audit.iter().any(|a| a.starts_with("self_check_code_sent phone:")));
         assert!(audit.iter().any(|a| a.starts_with("self_check_verified beneficiary:")));
         assert!(audit.iter().all(|a| !a.contains(&me.id) && !a.contains(&me.phone)));
@@ -190,7 +229,10 @@ async fn wrong_tries_void_the_code_and_expiry_is_enforced() {
     assert_eq!(location(&verify(&app, &pending, &code).await), "/check?e=expired", "even the right code is void now");
 
     // A fresh code that has expired is refused (the resend limit is lifted by ageing the first code).
-    sqlx::query("UPDATE verification_codes SET created_at = '2000-01-01T00:00:00Z'").execute(&app.db.pool).await.unwrap();
+    sqlx::query("UPDATE verification_codes SET created_at = '2000-01-01T00:00:00Z'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
     let r = start(&app, &me.id, &me.phone).await;
     let pending = set_cookie(&r, "check_pending").unwrap();
     let code = code_sent_to(&app, &me.phone).await.unwrap();
@@ -217,10 +259,18 @@ async fn codes_are_limited_per_phone_and_id() {
 
         // Ten a day: age the codes past the minute, then fill the day.
         for _ in 0..9 {
-            sqlx::query("UPDATE verification_codes SET created_at = $1").bind(app::ssr::clock::from_now(-3600)).execute(&app.db.pool).await.unwrap();
+            sqlx::query("UPDATE verification_codes SET created_at = $1")
+                .bind(app::ssr::clock::from_now(-3600))
+                .execute(&app.db.pool)
+                .await
+                .unwrap();
             assert_eq!(start(&app, &me.id, &me.phone).await.status().as_u16(), 303);
         }
-        sqlx::query("UPDATE verification_codes SET created_at = $1").bind(app::ssr::clock::from_now(-3600)).execute(&app.db.pool).await.unwrap();
+        sqlx::query("UPDATE verification_codes SET created_at = $1")
+            .bind(app::ssr::clock::from_now(-3600))
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
         let r = start(&app, &me.id, &me.phone).await;
         assert_eq!(r.status().as_u16(), 429, "the eleventh code of the day");
         assert!(r.text().await.unwrap().contains("小时后再试"));
@@ -239,7 +289,10 @@ async fn start_alone(app: &TestApp, id: &str, phone: &str) -> (u16, String) {
 
 /// Starts with each (ID, phone) at the same time.
 async fn starts_at_once(app: &TestApp, pairs: &[(&str, &str)]) -> Vec<(u16, String)> {
-    let forms = pairs.iter().map(|(id, phone)| vec![("id_number".to_string(), id.to_string()), ("phone".to_string(), phone.to_string())]).collect();
+    let forms = pairs
+        .iter()
+        .map(|(id, phone)| vec![("id_number".to_string(), id.to_string()), ("phone".to_string(), phone.to_string())])
+        .collect();
     post_all_at_once(app, "/check/start", forms).await
 }
 
@@ -252,7 +305,10 @@ async fn fifty_requests_at_once_send_one_code() {
         let sent = messages_to(&app, &me.phone).await.iter().filter(|m| m.contains("验证码")).count();
         assert_eq!(sent, 1, "{backend:?}: one code whatever arrives at once ({answers:?})");
         assert_eq!(answers.iter().filter(|a| a.0 == 303).count(), 1, "{backend:?}: the others are told to wait");
-        let recorded: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM verification_codes WHERE sent = 1").fetch_one(&app.db.pool).await.unwrap();
+        let recorded: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM verification_codes WHERE sent = 1")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
         assert_eq!(recorded, 1);
     }
 }
@@ -265,8 +321,14 @@ async fn a_stranger_trying_other_phones_cannot_lock_a_person_out() {
         let stranger_phones: Vec<String> = (0..20).map(|n| format!("1370000{n:04}")).collect();
         let pairs: Vec<(&str, &str)> = stranger_phones.iter().map(|p| (me.id.as_str(), p.as_str())).collect();
         let answers = starts_at_once(&app, &pairs).await;
-        assert!(answers.iter().all(|a| *a == (303, "/check/code".to_string())), "{backend:?}: the same answer as for the person: {answers:?}");
-        assert!(messages_to(&app, &stranger_phones[0]).await.is_empty(), "nothing is sent to a phone that is not the person's");
+        assert!(
+            answers.iter().all(|a| *a == (303, "/check/code".to_string())),
+            "{backend:?}: the same answer as for the person: {answers:?}"
+        );
+        assert!(
+            messages_to(&app, &stranger_phones[0]).await.is_empty(),
+            "nothing is sent to a phone that is not the person's"
+        );
         // The person, at once (no minute to wait), with their own phone.
         assert_eq!(start_alone(&app, &me.id, &me.phone).await, (303, "/check/code".to_string()), "{backend:?}");
         assert!(code_sent_to(&app, &me.phone).await.is_some(), "{backend:?}: the person gets their code");
@@ -275,14 +337,30 @@ async fn a_stranger_trying_other_phones_cannot_lock_a_person_out() {
         // own codes were used up.
         let unknown = IdNumber::from_parts("510999", 1961, 2, 3, 777).unwrap();
         assert_eq!(start_alone(&app, unknown.as_str(), "13700009999").await, (303, "/check/code".to_string()));
-        sqlx::query("UPDATE verification_codes SET created_at = $1 WHERE sent = 1").bind(app::ssr::clock::from_now(-3600)).execute(&app.db.pool).await.unwrap();
+        sqlx::query("UPDATE verification_codes SET created_at = $1 WHERE sent = 1")
+            .bind(app::ssr::clock::from_now(-3600))
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
         for _ in 0..9 {
-            sqlx::query("UPDATE verification_codes SET created_at = $1").bind(app::ssr::clock::from_now(-3600)).execute(&app.db.pool).await.unwrap();
+            sqlx::query("UPDATE verification_codes SET created_at = $1")
+                .bind(app::ssr::clock::from_now(-3600))
+                .execute(&app.db.pool)
+                .await
+                .unwrap();
             assert_eq!(start_alone(&app, &me.id, &me.phone).await.0, 303);
         }
-        sqlx::query("UPDATE verification_codes SET created_at = $1").bind(app::ssr::clock::from_now(-3600)).execute(&app.db.pool).await.unwrap();
+        sqlx::query("UPDATE verification_codes SET created_at = $1")
+            .bind(app::ssr::clock::from_now(-3600))
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
         assert_eq!(start_alone(&app, &me.id, &me.phone).await.0, 429, "the person's own tenth code was the last today");
-        assert_eq!(start_alone(&app, &me.id, "13700008888").await, (303, "/check/code".to_string()), "{backend:?}: no sign of that to a stranger");
+        assert_eq!(
+            start_alone(&app, &me.id, "13700008888").await,
+            (303, "/check/code".to_string()),
+            "{backend:?}: no sign of that to a stranger"
+        );
     }
 }
 
@@ -297,9 +375,15 @@ async fn a_form_with_a_wrong_id_comes_back_filled_with_the_field_marked() {
     assert!(!typed.contains("110105") && !typed.contains("13800138000"), "sealed, not readable: {typed}");
     let (status, html) = app.get_text_as("/check?e=id:checksum", &typed).await;
     assert_eq!(status, 200);
-    assert!(html.contains("value=\"110105194912310021\"") && html.contains("value=\"13800138000\""), "the form comes back filled");
+    assert!(
+        html.contains("value=\"110105194912310021\"") && html.contains("value=\"13800138000\""),
+        "the form comes back filled"
+    );
     let id_input = html.split("<input").find(|i| i.contains("id=\"id_number\"")).unwrap();
-    assert!(id_input.contains("aria-invalid=\"true\"") && id_input.contains("aria-describedby=\"check-error\""), "{id_input}");
+    assert!(
+        id_input.contains("aria-invalid=\"true\"") && id_input.contains("aria-describedby=\"check-error\""),
+        "{id_input}"
+    );
     let phone_input = html.split("<input").find(|i| i.contains("id=\"phone\"")).unwrap();
     assert!(!phone_input.contains("aria-invalid"), "{phone_input}");
     let (_, other) = app.get_text("/check?e=id:checksum").await;
@@ -308,7 +392,14 @@ async fn a_form_with_a_wrong_id_comes_back_filled_with_the_field_marked() {
     assert!(forged.contains("id=\"id_number\""), "a cookie that does not open is an empty form");
     // Right details: the typed values are forgotten.
     let me = someone(&app).await;
-    let r = app.client.post(app.url("/check/start")).header("cookie", &typed).form(&[("id_number", me.id.as_str()), ("phone", me.phone.as_str())]).send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/check/start"))
+        .header("cookie", &typed)
+        .form(&[("id_number", me.id.as_str()), ("phone", me.phone.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(location(&r), "/check/code");
     assert_eq!(set_cookie(&r, "check_typed").as_deref(), Some("check_typed="), "cleared");
 }
@@ -324,7 +415,14 @@ async fn bad_input_is_named_and_dev_sms_is_demo_only() {
     assert!(html.contains("身份证号校验位不正确"));
     let r = start(&app, "11010519491231002X", "12345").await;
     assert_eq!(location(&r), "/check?e=phone:length");
-    let r = app.client.post(app.url("/check/start")).body("garbage").header("content-type", "application/x-www-form-urlencoded").send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/check/start"))
+        .body("garbage")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(location(&r), "/check?e=id:empty", "missing fields are an empty ID, not a crash");
     assert!(Phone::parse("13800138000").is_ok());
 
@@ -342,7 +440,10 @@ async fn bad_input_is_named_and_dev_sms_is_demo_only() {
     let url = real.database_url().to_string();
     let key = real.data_key().to_string();
     let not_demo = crate::helpers::spawn_app_on(&url, &key, |c| c.demo = false).await;
-    let flagged: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'demo'").fetch_optional(&not_demo.db.pool).await.unwrap();
+    let flagged: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'demo'")
+        .fetch_optional(&not_demo.db.pool)
+        .await
+        .unwrap();
     assert_eq!(flagged.as_deref(), Some("1"), "the database holds the demo county");
     assert_eq!(not_demo.get_text("/dev/sms").await.0, 404, "a server not running the demo has no outbox page");
 }
@@ -390,7 +491,10 @@ async fn an_ipv6_network_is_one_address_on_every_node() {
             .client
             .post(two.url("/check/start"))
             .header("x-forwarded-for", "2001:db8:7:9::1")
-            .form(&[("id_number", IdNumber::from_parts("510999", 1971, 3, 3, 999).unwrap().as_str()), ("phone", "13799999999")])
+            .form(&[
+                ("id_number", IdNumber::from_parts("510999", 1971, 3, 3, 999).unwrap().as_str()),
+                ("phone", "13799999999"),
+            ])
             .send()
             .await
             .unwrap();

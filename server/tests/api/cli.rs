@@ -67,7 +67,9 @@ fn demo_command_loads_an_empty_database_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_restores_and_verify_audit_finds_tampering() {
     use crate::check::{someone, start, verify};
-    use crate::helpers::{backends, code_sent_to, location, set_cookie, spawn_app, spawn_node_on, Backend, PostgresDatabase};
+    use crate::helpers::{
+        backends, code_sent_to, location, set_cookie, spawn_app, spawn_node_on, Backend, PostgresDatabase,
+    };
     for backend in backends() {
         let app = spawn_app(backend).await;
         for user in ["finance", "supervisor"] {
@@ -75,22 +77,39 @@ async fn backup_restores_and_verify_audit_finds_tampering() {
         }
         let dir = tempfile::tempdir().unwrap();
         let backup = dir.path().join("portal.backup");
-        let run = |args: &[&str], url: &str| server().args(args).current_dir(dir.path()).env("DATABASE_URL", url).env("PORTAL_DATA_KEY", app.data_key()).output().unwrap();
+        let run = |args: &[&str], url: &str| {
+            server()
+                .args(args)
+                .current_dir(dir.path())
+                .env("DATABASE_URL", url)
+                .env("PORTAL_DATA_KEY", app.data_key())
+                .output()
+                .unwrap()
+        };
         let out = run(&["backup", backup.to_str().unwrap()], app.database_url());
         assert!(out.status.success(), "{backend:?}: {}", String::from_utf8_lossy(&out.stderr));
         assert!(String::from_utf8_lossy(&out.stdout).contains("已备份到"));
         let again = run(&["backup", backup.to_str().unwrap()], app.database_url());
-        assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("已存在"), "never overwrites");
+        assert!(
+            !again.status.success() && String::from_utf8_lossy(&again.stderr).contains("已存在"),
+            "never overwrites"
+        );
 
         // Restored into a new database; never over one that holds data.
         let postgres = match backend {
             Backend::Postgres => Some(PostgresDatabase::create().await),
             Backend::Sqlite => None,
         };
-        let copy_url = postgres.as_ref().map_or_else(|| format!("sqlite://{}", dir.path().join("restored.db").display()), |p| p.url.clone());
+        let copy_url = postgres
+            .as_ref()
+            .map_or_else(|| format!("sqlite://{}", dir.path().join("restored.db").display()), |p| p.url.clone());
         let out = run(&["restore", backup.to_str().unwrap()], &copy_url);
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success() && text.contains("已恢复") && text.contains("完整"), "{backend:?}: {text}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success() && text.contains("已恢复") && text.contains("完整"),
+            "{backend:?}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let over = run(&["restore", backup.to_str().unwrap()], &copy_url);
         let why = String::from_utf8_lossy(&over.stderr);
         assert!(!over.status.success() && (why.contains("已存在") || why.contains("不是空的")), "{backend:?}: {why}");
@@ -105,22 +124,42 @@ async fn backup_restores_and_verify_audit_finds_tampering() {
         let r = start(&restored, &me.id, &me.phone).await;
         let pending = set_cookie(&r, "check_pending").expect("a pending cookie");
         let code = code_sent_to(&restored, &me.phone).await.expect("a code");
-        assert_eq!(location(&verify(&restored, &pending, &code).await), "/check/payments", "the copy's personal data opens with the key");
+        assert_eq!(
+            location(&verify(&restored, &pending, &code).await),
+            "/check/payments",
+            "the copy's personal data opens with the key"
+        );
 
         let out = run(&["verify-audit"], &copy_url);
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success() && text.contains("审计日志完整") && text.contains("最新哈希"), "{text}{}", String::from_utf8_lossy(&out.stderr));
-        let entries: Vec<i64> = sqlx::query_scalar("SELECT id FROM audit_log ORDER BY id").fetch_all(&restored.db.pool).await.unwrap();
+        assert!(
+            out.status.success() && text.contains("审计日志完整") && text.contains("最新哈希"),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let entries: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM audit_log ORDER BY id").fetch_all(&restored.db.pool).await.unwrap();
         assert!(entries.len() >= 4, "logins and the code were audited: {entries:?}");
-        sqlx::query("UPDATE audit_log SET detail = 'edited' WHERE id = $1").bind(entries[1]).execute(&restored.db.pool).await.unwrap();
+        sqlx::query("UPDATE audit_log SET detail = 'edited' WHERE id = $1")
+            .bind(entries[1])
+            .execute(&restored.db.pool)
+            .await
+            .unwrap();
         let out = run(&["verify-audit"], &copy_url);
         assert!(!out.status.success());
-        assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("第 {} 号记录处断链", entries[1])), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(&format!("第 {} 号记录处断链", entries[1])),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(String::from_utf8_lossy(&out.stderr).contains("改动"));
         sqlx::query("DELETE FROM audit_log WHERE id = $1").bind(entries[1]).execute(&restored.db.pool).await.unwrap();
         let out = run(&["verify-audit"], &copy_url);
         assert!(!out.status.success());
-        assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("第 {} 号记录处断链", entries[2])) && String::from_utf8_lossy(&out.stderr).contains("删除"));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(&format!("第 {} 号记录处断链", entries[2]))
+                && String::from_utf8_lossy(&out.stderr).contains("删除")
+        );
         drop(restored);
     }
 }
@@ -139,7 +178,15 @@ async fn rotate_key_moves_every_secret_to_the_new_key() {
         app.staff("finance").await;
         let dir = tempfile::tempdir().unwrap();
         let new_key = dir.path().join("new.key");
-        let run = |args: &[&str]| server().args(args).current_dir(dir.path()).env("DATABASE_URL", app.database_url()).env("PORTAL_DATA_KEY", app.data_key()).output().unwrap();
+        let run = |args: &[&str]| {
+            server()
+                .args(args)
+                .current_dir(dir.path())
+                .env("DATABASE_URL", app.database_url())
+                .env("PORTAL_DATA_KEY", app.data_key())
+                .output()
+                .unwrap()
+        };
 
         let same = dir.path().join("same.key");
         std::fs::write(&same, app.data_key()).unwrap();
@@ -156,8 +203,15 @@ async fn rotate_key_moves_every_secret_to_the_new_key() {
 
         let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(&app.db.pool).await.unwrap();
         assert_eq!(sessions, 0, "{backend:?}: sessions end");
-        for row in sqlx::query("SELECT id_enc, phone_enc FROM beneficiaries ORDER BY id LIMIT 50").fetch_all(&app.db.pool).await.unwrap() {
-            assert!(app.vault.decrypt(&row.get::<Vec<u8>, _>("id_enc")).is_err(), "{backend:?}: the old key opens nothing");
+        for row in sqlx::query("SELECT id_enc, phone_enc FROM beneficiaries ORDER BY id LIMIT 50")
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap()
+        {
+            assert!(
+                app.vault.decrypt(&row.get::<Vec<u8>, _>("id_enc")).is_err(),
+                "{backend:?}: the old key opens nothing"
+            );
         }
 
         let node = spawn_node_on(app.database_url(), &new_hex).await;
@@ -166,7 +220,10 @@ async fn rotate_key_moves_every_secret_to_the_new_key() {
         let code = code_sent_to(&node, &me.phone).await.expect("a code to the same phone, found by its new hash");
         assert_eq!(location(&verify(&node, &pending, &code).await), "/check/payments", "{backend:?}");
         assert_eq!(app::ssr::db::audit::verify(&node.db).await.unwrap().broken, None, "{backend:?}");
-        let rotated: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'data_key_rotated'").fetch_one(&node.db.pool).await.unwrap();
+        let rotated: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'data_key_rotated'")
+            .fetch_one(&node.db.pool)
+            .await
+            .unwrap();
         assert_eq!(rotated, 1);
     }
 }

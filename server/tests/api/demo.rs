@@ -17,7 +17,11 @@ async fn demo_county_has_the_promised_shape() {
         assert!(count(&app, "SELECT COUNT(*) FROM regions WHERE level = 'township'").await >= 10);
         assert!(count(&app, "SELECT COUNT(*) FROM regions WHERE level = 'village'").await >= 120);
         assert_eq!(count(&app, "SELECT COUNT(*) FROM beneficiaries").await, TEST_PEOPLE as i64);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM documents WHERE kind = 'policy'").await, 5, "{backend:?}: the five seed documents");
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM documents WHERE kind = 'policy'").await,
+            5,
+            "{backend:?}: the five seed documents"
+        );
         assert_eq!(count(&app, "SELECT COUNT(*) FROM catalogue_years").await, 3);
         // The Wanyuan list's 23 items and the Sichuan list's extra two are top-level items.
         assert!(count(&app, "SELECT COUNT(*) FROM subsidy_items WHERE year = 2026 AND parent_id IS NULL").await >= 25);
@@ -27,13 +31,19 @@ async fn demo_county_has_the_promised_shape() {
         let failed = count(&app, "SELECT COUNT(*) FROM payments WHERE status = 'failed'").await;
         assert!(failed * 100 > payments && failed * 100 < payments * 6, "{backend:?}: {failed} failed of {payments}");
         assert!(count(&app, "SELECT COUNT(*) FROM payments WHERE reissue_of_id IS NOT NULL").await > 0);
-        assert!(count(&app, "SELECT COUNT(*) FROM payments WHERE status = 'pending'").await > 0, "the current month is in review");
+        assert!(
+            count(&app, "SELECT COUNT(*) FROM payments WHERE status = 'pending'").await > 0,
+            "the current month is in review"
+        );
         assert!(count(&app, "SELECT COUNT(*) FROM beneficiaries WHERE custodian_id IS NOT NULL").await > 0);
-        assert!(count(&app, "SELECT COUNT(*) FROM publicity_entries WHERE recipient_name_masked IS NOT NULL").await > 0);
+        assert!(
+            count(&app, "SELECT COUNT(*) FROM publicity_entries WHERE recipient_name_masked IS NOT NULL").await > 0
+        );
         assert!(count(&app, "SELECT COUNT(*) FROM rosters r WHERE total_fen <> (SELECT CAST(SUM(amount_fen) AS BIGINT) FROM payments p WHERE p.roster_id = r.id)").await == 0,
             "{backend:?}: roster totals match their lines");
         // Names of 2, 3 and 4 characters and names with '·'.
-        let names: Vec<String> = sqlx::query_scalar("SELECT name FROM beneficiaries").fetch_all(&app.db.pool).await.unwrap();
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM beneficiaries").fetch_all(&app.db.pool).await.unwrap();
         for len in [2, 3] {
             assert!(names.iter().any(|n| n.chars().count() == len), "a {len}-character name");
         }
@@ -59,7 +69,8 @@ async fn personal_data_is_encrypted_hashed_and_masked() {
         }
     }
     // Nothing in the stored ciphertext looks like the plain number.
-    let blobs: Vec<Vec<u8>> = sqlx::query_scalar("SELECT id_enc FROM beneficiaries").fetch_all(&app.db.pool).await.unwrap();
+    let blobs: Vec<Vec<u8>> =
+        sqlx::query_scalar("SELECT id_enc FROM beneficiaries").fetch_all(&app.db.pool).await.unwrap();
     assert!(blobs.iter().all(|b| !crate::helpers::contains_full_id_number(&String::from_utf8_lossy(b))));
 }
 

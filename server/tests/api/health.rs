@@ -20,16 +20,33 @@ async fn ready_health_and_metrics_for_the_internal_network_only() {
         }
         let (status, text) = app.get_text("/metrics").await;
         assert_eq!(status, 200);
-        assert!(text.contains("portal_http_requests_total{area=\"policies\",method=\"GET\",status=\"2xx\"} 2"), "{backend:?}:\n{text}");
+        assert!(
+            text.contains("portal_http_requests_total{area=\"policies\",method=\"GET\",status=\"2xx\"} 2"),
+            "{backend:?}:\n{text}"
+        );
         assert!(text.contains("portal_http_requests_total{area=\"other\",method=\"GET\",status=\"4xx\"} 1"), "{text}");
-        assert!(text.contains("portal_http_request_seconds_bucket{area=\"policies\",method=\"GET\",status=\"2xx\",le=\"+Inf\"} 2"), "{text}");
-        let demo_cases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE status IN ('open', 'accepted', 'info_requested')").fetch_one(&app.db.pool).await.unwrap();
+        assert!(
+            text.contains(
+                "portal_http_request_seconds_bucket{area=\"policies\",method=\"GET\",status=\"2xx\",le=\"+Inf\"} 2"
+            ),
+            "{text}"
+        );
+        let demo_cases: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE status IN ('open', 'accepted', 'info_requested')")
+                .fetch_one(&app.db.pool)
+                .await
+                .unwrap();
         assert!(text.contains(&format!("portal_cases_open {demo_cases}\n")), "{text}");
         let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments").fetch_one(&app.db.pool).await.unwrap();
-        assert!(text.contains(&format!("portal_payment_lines {lines}\n")) && text.contains("portal_sms_messages{status=") && text.contains("portal_search_ready 1"));
+        assert!(
+            text.contains(&format!("portal_payment_lines {lines}\n"))
+                && text.contains("portal_sms_messages{status=")
+                && text.contains("portal_search_ready 1")
+        );
         assert!(text.contains("portal_database_up 1") && !contains_full_id_number(&text));
 
-        let through_balancer = app.client.get(app.url("/metrics")).header("x-forwarded-for", "203.0.113.9").send().await.unwrap();
+        let through_balancer =
+            app.client.get(app.url("/metrics")).header("x-forwarded-for", "203.0.113.9").send().await.unwrap();
         assert_eq!(through_balancer.status().as_u16(), 404, "the public never sees the metrics");
     }
 }

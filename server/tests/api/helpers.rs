@@ -52,7 +52,10 @@ impl TestApp {
 
     /// The rows of a table.
     pub async fn count(&self, table: &str) -> i64 {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(&self.db.pool).await.unwrap()
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap()
     }
 
     /// GETs a page. A request that gets no answer within the client's timeout is tried once
@@ -153,7 +156,13 @@ pub async fn spawn_app_on(database_url: &str, data_key: &str, adjust: impl FnOnc
     start_in_process(dir, database_url.to_string(), None, Some(data_key.to_string()), adjust).await
 }
 
-async fn start_in_process(dir: tempfile::TempDir, url: String, postgres: Option<PostgresDatabase>, key: Option<String>, adjust: impl FnOnce(&mut Config)) -> TestApp {
+async fn start_in_process(
+    dir: tempfile::TempDir,
+    url: String,
+    postgres: Option<PostgresDatabase>,
+    key: Option<String>,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     let mut config = test_config(dir.path(), url.clone());
     if let Some(key) = key {
         config.data_key = Some(Secret::new(key));
@@ -166,7 +175,17 @@ async fn start_in_process(dir: tempfile::TempDir, url: String, postgres: Option<
     let db = Db::connect(&url, 2).await.expect("a second connection");
     let vault = Vault::from_hex(config.data_key.as_ref().expect("set above").expose()).expect("a valid key");
     let data_key = config.data_key.as_ref().expect("set above").expose().to_string();
-    TestApp { addr, client: test_client(), db, vault, server: Server::InProcess(stop), _dir: dir, _postgres: postgres, database_url: url, data_key }
+    TestApp {
+        addr,
+        client: test_client(),
+        db,
+        vault,
+        server: Server::InProcess(stop),
+        _dir: dir,
+        _postgres: postgres,
+        database_url: url,
+        data_key,
+    }
 }
 
 fn test_client() -> reqwest::Client {
@@ -192,7 +211,12 @@ pub async fn spawn_node_on(database_url: &str, data_key: &str) -> TestApp {
     start_node(dir, database_url.to_string(), data_key.to_string(), None).await
 }
 
-async fn start_node(dir: tempfile::TempDir, url: String, data_key: String, postgres: Option<PostgresDatabase>) -> TestApp {
+async fn start_node(
+    dir: tempfile::TempDir,
+    url: String,
+    data_key: String,
+    postgres: Option<PostgresDatabase>,
+) -> TestApp {
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     let mut app = TestApp {
@@ -288,7 +312,11 @@ impl TestApp {
     /// until it is ready.
     pub async fn restart(&mut self) {
         self.kill();
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(self._dir.path().join("server.log")).expect("a log file");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self._dir.path().join("server.log"))
+            .expect("a log file");
         let child = self
             .server_command()
             .arg("serve")
@@ -345,12 +373,14 @@ impl PostgresDatabase {
         let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url)
             .await
             .unwrap_or_else(|e| panic!("PORTAL_TEST_POSTGRES is set but PostgreSQL is not reachable: {e}"));
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("CREATE DATABASE");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .expect("CREATE DATABASE");
         let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
         let url = format!("{base}/{name}");
         PostgresDatabase { admin_url, name, url }
     }
-
 }
 
 impl Drop for PostgresDatabase {
@@ -361,7 +391,9 @@ impl Drop for PostgresDatabase {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
             runtime.block_on(async {
                 if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut conn).await;
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                        .execute(&mut conn)
+                        .await;
                 }
             });
         })
@@ -417,7 +449,10 @@ pub async fn messages_to(app: &TestApp, phone: &str) -> Vec<String> {
 /// Makes every code sent so far look a day old, so the next may be asked at once (the 60 s
 /// resend limit is tested on its own).
 pub async fn age_codes(app: &TestApp) {
-    sqlx::query("UPDATE verification_codes SET created_at = '2000-01-01T00:00:00Z'").execute(&app.db.pool).await.expect("aged");
+    sqlx::query("UPDATE verification_codes SET created_at = '2000-01-01T00:00:00Z'")
+        .execute(&app.db.pool)
+        .await
+        .expect("aged");
 }
 
 /// Posts each form to `path` at the same time, each from a client of its own (no cookies

@@ -32,9 +32,21 @@ async fn home_shows_the_county_and_figures_from_the_database() {
         assert!(html.contains("青岚县（演示）"), "{backend:?}: county name missing");
         assert!(html.contains("演示数据"), "{backend:?}: demo notice missing");
         assert!(html.contains(&format!("{year}年发放情况")), "{backend:?}");
-        assert!(html.contains(&format!("data-figure=\"amount-paid\">{}</dd>", amount.wan())), "{backend:?}: amount {}", amount.wan());
-        assert!(html.contains(&format!("data-figure=\"people-paid\">{}</dd>", people.len())), "{backend:?}: people {}", people.len());
-        assert!(html.contains(&format!("data-figure=\"items-paid\">{}</dd>", items.len())), "{backend:?}: items {}", items.len());
+        assert!(
+            html.contains(&format!("data-figure=\"amount-paid\">{}</dd>", amount.wan())),
+            "{backend:?}: amount {}",
+            amount.wan()
+        );
+        assert!(
+            html.contains(&format!("data-figure=\"people-paid\">{}</dd>", people.len())),
+            "{backend:?}: people {}",
+            people.len()
+        );
+        assert!(
+            html.contains(&format!("data-figure=\"items-paid\">{}</dd>", items.len())),
+            "{backend:?}: items {}",
+            items.len()
+        );
         // The latest notice is listed (the seed documents are published as notices).
         assert!(html.contains("2026年惠民惠农财政补贴政策清单"), "{backend:?}");
         // Content is in the first response, not in a streamed <template> that needs JavaScript.

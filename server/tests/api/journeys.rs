@@ -20,7 +20,13 @@ fn csrf_in(html: &str) -> String {
 impl TestApp {
     /// Signs in as `username` with the demo password.
     pub async fn staff(&self, username: &str) -> Staffer<'_> {
-        let r = self.client.post(self.url("/staff/login")).form(&[("username", username), ("password", server::demo::office::DEMO_PASSWORD)]).send().await.unwrap();
+        let r = self
+            .client
+            .post(self.url("/staff/login"))
+            .form(&[("username", username), ("password", server::demo::office::DEMO_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(location(&r), "/staff", "{username} signs in");
         let cookie = set_cookie(&r, "staff_session").expect("a staff session");
         let (_, html) = self.get_text_as("/staff", &cookie).await;
@@ -30,18 +36,38 @@ impl TestApp {
     /// Signs `id` with `phone` in to the self-check (the code read from the dev outbox); returns
     /// the session's cookie.
     pub async fn citizen(&self, id: &str, phone: &str) -> String {
-        let r = self.client.post(self.url("/check/start")).form(&[("id_number", id), ("phone", phone)]).send().await.unwrap();
+        let r = self
+            .client
+            .post(self.url("/check/start"))
+            .form(&[("id_number", id), ("phone", phone)])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(location(&r), "/check/code", "a code for {phone}");
         let pending = set_cookie(&r, "check_pending").expect("a pending cookie");
         let code = code_sent_to(self, phone).await.expect("the code");
-        let r = self.client.post(self.url("/check/verify")).header("cookie", &pending).form(&[("code", code.as_str())]).send().await.unwrap();
+        let r = self
+            .client
+            .post(self.url("/check/verify"))
+            .header("cookie", &pending)
+            .form(&[("code", code.as_str())])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(location(&r), "/check/payments");
         set_cookie(&r, "citizen_session").expect("a citizen session")
     }
 
     /// Files a complaint through the form and the SMS code; returns its tracking number.
     pub async fn file_case(&self, item: &str, place: &str, phone: &str, anonymous: bool) -> String {
-        let mut fields = vec![("kind", "complaint"), ("item", item), ("place", place), ("description", crate::cases::DESCRIPTION), ("name", "王秀英"), ("phone", phone)];
+        let mut fields = vec![
+            ("kind", "complaint"),
+            ("item", item),
+            ("place", place),
+            ("description", crate::cases::DESCRIPTION),
+            ("name", "王秀英"),
+            ("phone", phone),
+        ];
         if anonymous {
             fields.push(("anonymous", "1"));
         }
@@ -49,7 +75,14 @@ impl TestApp {
         assert_eq!((r.status().as_u16(), location(&r).as_str()), (303, "/cases/code"));
         let form = set_cookie(&r, "case_form").expect("the kept form's cookie");
         let code = code_sent_to(self, phone).await.expect("a code by SMS");
-        let r = self.client.post(self.url("/cases/verify")).header("cookie", &form).form(&[("code", code.as_str())]).send().await.unwrap();
+        let r = self
+            .client
+            .post(self.url("/cases/verify"))
+            .header("cookie", &form)
+            .form(&[("code", code.as_str())])
+            .send()
+            .await
+            .unwrap();
         let to = location(&r);
         if !to.starts_with("/cases/filed?no=") {
             let status = r.status();
@@ -61,11 +94,24 @@ impl TestApp {
     /// Tracks a case as its filer: number + phone → code → the session cookie of the filer's view.
     pub async fn track_case(&self, no: &str, phone: &str) -> String {
         age_codes(self).await;
-        let r = self.client.post(self.url("/cases/track/start")).form(&[("no", no), ("phone", phone)]).send().await.unwrap();
+        let r = self
+            .client
+            .post(self.url("/cases/track/start"))
+            .form(&[("no", no), ("phone", phone)])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(location(&r), "/cases/track/code");
         let pending = set_cookie(&r, "case_track").expect("a pending code");
         let code = code_sent_to(self, phone).await.expect("a code by SMS");
-        let r = self.client.post(self.url("/cases/track/verify")).header("cookie", &pending).form(&[("code", code.as_str())]).send().await.unwrap();
+        let r = self
+            .client
+            .post(self.url("/cases/track/verify"))
+            .header("cookie", &pending)
+            .form(&[("code", code.as_str())])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(location(&r), "/cases/mine");
         set_cookie(&r, "case_session").expect("the filer's session")
     }

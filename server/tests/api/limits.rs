@@ -1,7 +1,6 @@
 //! Limits on what a request may carry: the whole body, every field of every form, the fields of
 //! an upload, and what an uploaded file is. Refused in Chinese, with nothing kept.
 
-
 use crate::helpers::{location, spawn_app, Backend};
 
 /// A body over the size limit or a post that is not a form gets a Chinese page, not the
@@ -27,7 +26,14 @@ async fn an_oversized_or_garbled_post_gets_a_chinese_page() {
     let text = String::from_utf8_lossy(&answer);
     assert!(text.starts_with("HTTP/1.1 413"), "{text}");
     assert!(text.contains("提交的内容过大") && !text.contains("length limit"), "{text}");
-    let r = app.client.post(app.url("/check/start")).header("content-type", "application/json").body("{\"id_number\":1}").send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/check/start"))
+        .header("content-type", "application/json")
+        .body("{\"id_number\":1}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 415);
     let text = r.text().await.unwrap();
     assert!(text.contains("提交的内容无法识别") && !text.contains("Content-Type"), "{text}");
@@ -41,19 +47,38 @@ async fn every_field_of_every_form_is_size_limited() {
     let app = spawn_app(Backend::Sqlite).await;
     let (drafts, notices) = (app.count("case_drafts").await, app.count("documents").await);
     let long = "诉".repeat(5_001);
-    let r = app.client.post(app.url("/cases/start")).form(&[("kind", "complaint"), ("description", long.as_str()), ("name", "张三")]).send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/cases/start"))
+        .form(&[("kind", "complaint"), ("description", long.as_str()), ("name", "张三")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 413);
     let text = r.text().await.unwrap();
     assert!(text.contains("每项最多 5000 字"), "{text}");
     assert!(!text.contains(&long[..30]), "the refused text is not echoed");
     // A password of 100,000 characters never reaches the (deliberately slow) hash.
-    let r = app.client.post(app.url("/staff/login")).form(&[("username", "finance"), ("password", &"p".repeat(100_000))]).send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/staff/login"))
+        .form(&[("username", "finance"), ("password", &"p".repeat(100_000))])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 413);
     assert_eq!(app.count("case_drafts").await, drafts);
 
     let staff = app.staff("civil_affairs").await;
     let notice = |body: String| {
-        let form = [("csrf", staff.csrf.clone()), ("op", "publish".into()), ("kind", "notice".into()), ("title", "关于长篇通知的测试".into()), ("published_on", "2026-11-22".into()), ("body", body)];
+        let form = [
+            ("csrf", staff.csrf.clone()),
+            ("op", "publish".into()),
+            ("kind", "notice".into()),
+            ("title", "关于长篇通知的测试".into()),
+            ("published_on", "2026-11-22".into()),
+            ("body", body),
+        ];
         app.client.post(app.url("/staff/notices")).header("cookie", &staff.cookie).form(&form).send()
     };
     let r = notice("正文".repeat(25_001)).await.unwrap();
@@ -71,11 +96,15 @@ async fn uploads_are_checked_by_content_before_they_are_kept() {
     let app = spawn_app(Backend::Sqlite).await;
     let before = app.count("roster_uploads").await;
     let staff = app.staff("civil_affairs").await;
-    let r = staff.upload("/staff/rosters/upload", &[("item", "01-01"), ("period", "2026-12")], b"%PDF-1.7\n1 0 obj".to_vec()).await;
+    let r = staff
+        .upload("/staff/rosters/upload", &[("item", "01-01"), ("period", "2026-12")], b"%PDF-1.7\n1 0 obj".to_vec())
+        .await;
     assert_eq!(r.status().as_u16(), 400);
     let text = r.text().await.unwrap();
     assert!(text.contains("这是PDF 文件，不是 Excel（.xlsx）或 CSV 文件"), "{text}");
-    let r = staff.upload("/staff/rosters/upload", &[("item", "01-01"), ("period", &"1".repeat(5_001))], b"a,b\n".to_vec()).await;
+    let r = staff
+        .upload("/staff/rosters/upload", &[("item", "01-01"), ("period", &"1".repeat(5_001))], b"a,b\n".to_vec())
+        .await;
     assert_eq!(r.status().as_u16(), 400);
     assert!(r.text().await.unwrap().contains("表单内容过长"));
     assert_eq!(app.count("roster_uploads").await, before, "nothing kept");

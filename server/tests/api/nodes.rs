@@ -5,7 +5,9 @@
 use crate::cases::place;
 use crate::check::{someone, start, verify};
 use crate::flow::{import, roster_file};
-use crate::helpers::{backends, code_sent_to, location, messages_to, post_all_at_once, set_cookie, spawn_node, spawn_node_on};
+use crate::helpers::{
+    backends, code_sent_to, location, messages_to, post_all_at_once, set_cookie, spawn_node, spawn_node_on,
+};
 use crate::search::{hit_links, search};
 use app::api::search::encode;
 use app::domain::IdNumber;
@@ -20,7 +22,9 @@ async fn two_nodes_serve_one_portal() {
         let two = Arc::new(spawn_node_on(one.database_url(), one.data_key()).await);
 
         // A roster published through node 1 is public and searchable on node 2.
-        let ids: Vec<String> = (1..=2).map(|n| IdNumber::from_parts("510999", 1958, 3, n, 800 + n).unwrap().as_str().to_string()).collect();
+        let ids: Vec<String> = (1..=2)
+            .map(|n| IdNumber::from_parts("510999", 1958, 3, n, 800 + n).unwrap().as_str().to_string())
+            .collect();
         let roster = roster_file(&one, &ids).await;
         let dep = one.staff(&roster.dept).await;
         let id = import(&one, &dep, &roster).await;
@@ -28,13 +32,27 @@ async fn two_nodes_serve_one_portal() {
         let page = format!("/publicity/{}/{}/{id}", roster.tc, roster.vc);
         let (status, html) = two.get_text(&page).await;
         assert_eq!(status, 200, "{backend:?}");
-        assert!(html.contains("测*甲") && !html.contains(&ids[0]), "{backend:?}: node 2 shows the masked lines: {}", &html[html.find("<main").unwrap_or(0)..]);
+        assert!(
+            html.contains("测*甲") && !html.contains(&ids[0]),
+            "{backend:?}: node 2 shows the masked lines: {}",
+            &html[html.find("<main").unwrap_or(0)..]
+        );
 
         // The staff session made on node 1 is good on node 2.
-        let r = two.client.get(two.url(&format!("/staff/rosters/{id}"))).header("cookie", &dep.cookie).send().await.unwrap();
+        let r = two
+            .client
+            .get(two.url(&format!("/staff/rosters/{id}")))
+            .header("cookie", &dep.cookie)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status().as_u16(), 200, "{backend:?}: a session lives in the database");
 
-        let village: String = sqlx::query_scalar("SELECT name FROM regions WHERE code = $1").bind(&roster.vc).fetch_one(&one.db.pool).await.unwrap();
+        let village: String = sqlx::query_scalar("SELECT name FROM regions WHERE code = $1")
+            .bind(&roster.vc)
+            .fetch_one(&one.db.pool)
+            .await
+            .unwrap();
         let query = format!("q={}&kind=publicity", encode(&format!("测*甲 {village}")));
         let deadline = Instant::now() + Duration::from_secs(60);
         while !hit_links(&search(&two, &query).await).contains(&page) {
@@ -57,26 +75,36 @@ async fn two_nodes_serve_one_portal() {
         for n in 0..12u32 {
             let node = if n % 2 == 0 { one.clone() } else { two.clone() };
             let (item, where_) = (at.item.clone(), format!("{}/{}", at.township, at.village));
-            filing.spawn(async move { node.file_case(&item, &where_, &format!("1390000{:04}", 2000 + n), false).await });
+            filing
+                .spawn(async move { node.file_case(&item, &where_, &format!("1390000{:04}", 2000 + n), false).await });
         }
         let numbers: Vec<String> = filing.join_all().await;
         let distinct: HashSet<&String> = numbers.iter().collect();
         assert_eq!(distinct.len(), 12, "{backend:?}: {numbers:?}");
         for no in &numbers {
-            let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE tracking_no = $1").bind(no).fetch_one(&one.db.pool).await.unwrap();
+            let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE tracking_no = $1")
+                .bind(no)
+                .fetch_one(&one.db.pool)
+                .await
+                .unwrap();
             assert_eq!(stored, 1, "{backend:?}: case {no} stored once");
         }
         // Twenty codes asked for one phone through both nodes at once: one is sent.
         let phone = "13900003000";
-        let form = |_| vec![
-            ("kind".to_string(), "inquiry".to_string()),
-            ("item".to_string(), at.item.clone()),
-            ("place".to_string(), format!("{}/{}", at.township, at.village)),
-            ("description".to_string(), crate::cases::DESCRIPTION.to_string()),
-            ("name".to_string(), "王秀英".to_string()),
-            ("phone".to_string(), phone.to_string()),
-        ];
-        let (a, b) = tokio::join!(post_all_at_once(&one, "/cases/start", (0..10).map(form).collect()), post_all_at_once(&two, "/cases/start", (0..10).map(form).collect()));
+        let form = |_| {
+            vec![
+                ("kind".to_string(), "inquiry".to_string()),
+                ("item".to_string(), at.item.clone()),
+                ("place".to_string(), format!("{}/{}", at.township, at.village)),
+                ("description".to_string(), crate::cases::DESCRIPTION.to_string()),
+                ("name".to_string(), "王秀英".to_string()),
+                ("phone".to_string(), phone.to_string()),
+            ]
+        };
+        let (a, b) = tokio::join!(
+            post_all_at_once(&one, "/cases/start", (0..10).map(form).collect()),
+            post_all_at_once(&two, "/cases/start", (0..10).map(form).collect())
+        );
         let sent = messages_to(&one, phone).await.iter().filter(|m| m.contains("验证码")).count();
         assert_eq!(sent, 1, "{backend:?}: one code a minute to a phone across nodes: {a:?} {b:?}");
 

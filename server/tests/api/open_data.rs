@@ -60,7 +60,8 @@ async fn every_endpoint_answers_with_masked_json() {
         assert!(lines[0]["id_masked"].as_str().unwrap().contains("****************"));
 
         // No phone or account of anyone appears in the open data.
-        let people = sqlx::query("SELECT phone_enc, account_enc FROM beneficiaries").fetch_all(&app.db.pool).await.unwrap();
+        let people =
+            sqlx::query("SELECT phone_enc, account_enc FROM beneficiaries").fetch_all(&app.db.pool).await.unwrap();
         for p in people {
             for column in ["phone_enc", "account_enc"] {
                 if let Some(blob) = p.get::<Option<Vec<u8>>, _>(column) {

@@ -9,7 +9,9 @@ use sqlx::Row;
 async fn no_id_phone_account_or_birth_date_anywhere_public() {
     let app = spawn_app(Backend::Sqlite).await;
     let mut secrets: Vec<String> = Vec::new();
-    for row in sqlx::query("SELECT id_enc, phone_enc, account_enc FROM beneficiaries").fetch_all(&app.db.pool).await.unwrap() {
+    for row in
+        sqlx::query("SELECT id_enc, phone_enc, account_enc FROM beneficiaries").fetch_all(&app.db.pool).await.unwrap()
+    {
         for column in ["id_enc", "phone_enc", "account_enc"] {
             if let Some(blob) = row.get::<Option<Vec<u8>>, _>(column) {
                 let plain = app.vault.decrypt(&blob).unwrap();
@@ -21,10 +23,11 @@ async fn no_id_phone_account_or_birth_date_anywhere_public() {
         }
     }
     // Publicity pages of every village of one township, with their rosters and CSVs.
-    let mut paths: Vec<String> = ["/", "/policies", "/policies?year=2024", "/policies/14-01", "/notices", "/publicity", "/search?q=%E6%9D%91"]
-        .iter()
-        .map(|p| p.to_string())
-        .collect();
+    let mut paths: Vec<String> =
+        ["/", "/policies", "/policies?year=2024", "/policies/14-01", "/notices", "/publicity", "/search?q=%E6%9D%91"]
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
     let rows = sqlx::query(
         "SELECT DISTINCT t.code AS t, v.code AS v, pe.roster_id AS r FROM publicity_entries pe \
          JOIN regions v ON v.id = pe.village_id JOIN regions t ON t.id = v.parent_id WHERE t.code = '510999002' \
@@ -85,7 +88,9 @@ async fn the_database_files_and_the_log_hold_no_plain_personal_data() {
     use crate::flow::{import, roster_file};
     use crate::helpers::{location, spawn_node};
     let node = spawn_node(Backend::Sqlite).await;
-    let ids: Vec<String> = (1..=3).map(|n| app::domain::IdNumber::from_parts("510999", 1966, 7, n, 700 + n).unwrap().as_str().to_string()).collect();
+    let ids: Vec<String> = (1..=3)
+        .map(|n| app::domain::IdNumber::from_parts("510999", 1966, 7, n, 700 + n).unwrap().as_str().to_string())
+        .collect();
     let roster = roster_file(&node, &ids).await;
     let dep = node.staff(&roster.dept).await;
     let id = import(&node, &dep, &roster).await;
@@ -97,7 +102,9 @@ async fn the_database_files_and_the_log_hold_no_plain_personal_data() {
     node.file_case(&at.item, &format!("{}/{}", at.township, at.village), "13911112222", false).await;
 
     let mut secrets = std::collections::HashSet::new();
-    for row in sqlx::query("SELECT id_enc, phone_enc, account_enc FROM beneficiaries").fetch_all(&node.db.pool).await.unwrap() {
+    for row in
+        sqlx::query("SELECT id_enc, phone_enc, account_enc FROM beneficiaries").fetch_all(&node.db.pool).await.unwrap()
+    {
         for column in ["id_enc", "phone_enc", "account_enc"] {
             if let Some(blob) = row.get::<Option<Vec<u8>>, _>(column) {
                 secrets.insert(node.vault.decrypt(&blob).unwrap());
@@ -106,14 +113,26 @@ async fn the_database_files_and_the_log_hold_no_plain_personal_data() {
     }
     secrets.insert("13911112222".to_string());
     assert!(secrets.contains(&ids[0]) && secrets.contains(&me.phone) && secrets.len() > 2_000, "{}", secrets.len());
-    assert_eq!(plain_secrets_in(format!("x{}x", ids[1]).as_bytes(), &secrets), vec![ids[1].clone()], "the scan finds what is there");
+    assert_eq!(
+        plain_secrets_in(format!("x{}x", ids[1]).as_bytes(), &secrets),
+        vec![ids[1].clone()],
+        "the scan finds what is there"
+    );
 
     let db_file = node.database_url().trim_start_matches("sqlite://").to_string();
     for path in [db_file.clone(), format!("{db_file}-wal"), node.dir().join("server.log").display().to_string()] {
         let bytes = std::fs::read(&path).unwrap_or_default();
         let found = plain_secrets_in(&bytes, &secrets);
-        assert!(found.is_empty(), "{path} ({} bytes) holds plain personal data: {:?}", bytes.len(), &found[..found.len().min(5)]);
+        assert!(
+            found.is_empty(),
+            "{path} ({} bytes) holds plain personal data: {:?}",
+            bytes.len(),
+            &found[..found.len().min(5)]
+        );
     }
     assert!(std::fs::metadata(&db_file).unwrap().len() > 1_000_000, "the database was read");
-    assert!(std::fs::read_to_string(node.dir().join("server.log")).unwrap().contains("portal listening"), "the log was read");
+    assert!(
+        std::fs::read_to_string(node.dir().join("server.log")).unwrap().contains("portal listening"),
+        "the log was read"
+    );
 }

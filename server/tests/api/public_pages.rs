@@ -91,7 +91,10 @@ async fn notices_render_tables_and_contents() {
         let app = spawn_app(backend).await;
         let list = page(&app, "/notices").await;
         assert!(list.contains("万源市惠民惠农财政补贴“一卡通”资金项目表"));
-        let id: i64 = sqlx::query_scalar("SELECT id FROM documents WHERE title LIKE '万源市%'").fetch_one(&app.db.pool).await.unwrap();
+        let id: i64 = sqlx::query_scalar("SELECT id FROM documents WHERE title LIKE '万源市%'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
         let html = page(&app, &format!("/notices/{id}")).await;
         assert!(html.contains("<table>"), "flattened tables become tables");
         assert!(html.contains("<th scope=\"col\">项目名称</th>"));
@@ -132,7 +135,8 @@ async fn publicity_from_township_to_roster_and_csv() {
         assert_eq!(roster_page.matches("data-label=\"身份证号\"").count() as i64, n, "one row per published line");
         assert!(roster_page.contains("发放后公示"));
 
-        let response = app.client.get(app.url(&format!("/publicity/510999001/{village}/{roster}/csv"))).send().await.unwrap();
+        let response =
+            app.client.get(app.url(&format!("/publicity/510999001/{village}/{roster}/csv"))).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 200);
         assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
         let csv = response.text().await.unwrap();
@@ -171,7 +175,9 @@ async fn late_payout_publicity_is_flagged() {
         .unwrap()
         .into_iter()
         .find(|r| {
-            app::domain::date::days_between(&r.get::<String, _>("paid_on"), &r.get::<String, _>("payout_publicised_on")).unwrap_or(0) > 5
+            app::domain::date::days_between(&r.get::<String, _>("paid_on"), &r.get::<String, _>("payout_publicised_on"))
+                .unwrap_or(0)
+                > 5
         })
         .map(|r| (r.get("id"), r.get("township"), r.get("village")));
         let (roster, township, village) = late.expect("the demo has some late payout publicity");
@@ -187,7 +193,11 @@ async fn home_has_the_entry_charts_and_links() {
         let html = page(&app, "/").await;
         assert!(html.contains("查询我的补贴"));
         assert_eq!(html.matches("<svg").count(), 2, "by item and by township");
-        assert!(html.contains("href=\"/policies\"") && html.contains("href=\"/publicity\"") && html.contains("href=\"/notices/"));
+        assert!(
+            html.contains("href=\"/policies\"")
+                && html.contains("href=\"/publicity\"")
+                && html.contains("href=\"/notices/")
+        );
     }
 }
 
@@ -206,7 +216,10 @@ async fn public_pages_are_kept_with_an_etag_and_a_change_shows_at_once() {
     assert!(again.text().await.unwrap().is_empty());
 
     // Changed behind the server's back (as through another node): the kept page is served.
-    sqlx::query("UPDATE subsidy_items SET name = '高龄津贴（新名称）' WHERE name = '高龄津贴'").execute(&app.db.pool).await.unwrap();
+    sqlx::query("UPDATE subsidy_items SET name = '高龄津贴（新名称）' WHERE name = '高龄津贴'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
     let kept = page(&app, "/policies").await;
     assert!(!kept.contains("高龄津贴（新名称）"), "kept for a few seconds");
     let signed_in = client.get(app.url("/policies")).header("cookie", "citizen_session=none").send().await.unwrap();
@@ -220,8 +233,16 @@ async fn public_pages_are_kept_with_an_etag_and_a_change_shows_at_once() {
     // A citizen's post (here asking for a code) can change only the case pages: those are
     // rendered again, the others stay kept.
     assert!(page(&app, "/cases/stats").await.contains("县民政局"));
-    sqlx::query("UPDATE departments SET name = '县民政局（改）' WHERE name = '县民政局'").execute(&app.db.pool).await.unwrap();
-    let asked = client.post(app.url("/check/start")).form(&[("id_number", "110101199003074514"), ("phone", "13800000000")]).send().await.unwrap();
+    sqlx::query("UPDATE departments SET name = '县民政局（改）' WHERE name = '县民政局'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let asked = client
+        .post(app.url("/check/start"))
+        .form(&[("id_number", "110101199003074514"), ("phone", "13800000000")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(asked.status(), 303);
     assert!(page(&app, "/cases/stats").await.contains("县民政局（改）"), "the case statistics are rendered again");
     assert!(!page(&app, "/policies").await.contains("县民政局（改）"), "the policy list is still the kept one");

@@ -25,8 +25,15 @@ async fn setup(app: &TestApp) -> Setup {
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
-    let bank: String = sqlx::query_scalar("SELECT name FROM banks ORDER BY id LIMIT 1").fetch_one(&app.db.pool).await.unwrap();
-    Setup { item: item.get("code"), standard_fen: item.get("standard_fen"), township: place.get("t"), village: place.get("v"), bank }
+    let bank: String =
+        sqlx::query_scalar("SELECT name FROM banks ORDER BY id LIMIT 1").fetch_one(&app.db.pool).await.unwrap();
+    Setup {
+        item: item.get("code"),
+        standard_fen: item.get("standard_fen"),
+        township: place.get("t"),
+        village: place.get("v"),
+        bank,
+    }
 }
 
 fn id(seq: u32) -> String {
@@ -60,21 +67,26 @@ async fn every_problem_is_named_and_a_file_with_problems_writes_nothing() {
             x
         });
         let (t, v, b) = (s.township.as_str(), s.village.as_str(), s.bank.as_str());
-        let text = csv(&s, &[
-            ["王一", &good1, "汉族", "13800000001", t, v, b, "6217000000000001", &amount, "2026-12"],
-            ["王二", &good2, "彝族", "", t, v, b, "6217000000000002", &amount, "2026-12"],
-            ["王三", &bad_check, "汉族", "13800000003", t, v, b, "6217000000000003", &amount, "2026-12"],
-            ["王四", &id(904), "汉族", "13800000004", "不存在镇", v, b, "6217000000000004", &amount, "2026-12"],
-            ["王五", &id(905), "汉族", "13800000005", t, v, b, "6217000000000005", &over, "2026-12"],
-            ["王六", &id(906), "汉族", "1380000", t, v, b, "6217000000000006", &amount, "2026-12"],
-            ["王一", &good1, "汉族", "13800000001", t, v, b, "6217000000000001", &amount, "2026-12"],
-            ["王八", &id(908), "汉族", "13800000008", t, v, "某某银行", "6217000000000008", "-5", "2026-12"],
-        ]);
+        let text = csv(
+            &s,
+            &[
+                ["王一", &good1, "汉族", "13800000001", t, v, b, "6217000000000001", &amount, "2026-12"],
+                ["王二", &good2, "彝族", "", t, v, b, "6217000000000002", &amount, "2026-12"],
+                ["王三", &bad_check, "汉族", "13800000003", t, v, b, "6217000000000003", &amount, "2026-12"],
+                ["王四", &id(904), "汉族", "13800000004", "不存在镇", v, b, "6217000000000004", &amount, "2026-12"],
+                ["王五", &id(905), "汉族", "13800000005", t, v, b, "6217000000000005", &over, "2026-12"],
+                ["王六", &id(906), "汉族", "1380000", t, v, b, "6217000000000006", &amount, "2026-12"],
+                ["王一", &good1, "汉族", "13800000001", t, v, b, "6217000000000001", &amount, "2026-12"],
+                ["王八", &id(908), "汉族", "13800000008", t, v, "某某银行", "6217000000000008", "-5", "2026-12"],
+            ],
+        );
         let table = file::read(text.as_bytes()).unwrap();
         let target = Target { item_code: s.item.clone(), period: "2026-12".into() };
         let checked = rosters::check(&app.db, &app.vault, &table, &target, &|_| {}).await.unwrap();
         let named: Vec<(usize, &str)> = checked.problems.iter().map(|p| (p.row, p.column.as_str())).collect();
-        for expected in [(4, "身份证号"), (5, "镇街"), (6, "补贴额"), (7, "手机号"), (8, "身份证号"), (9, "开户行"), (9, "补贴额")] {
+        for expected in
+            [(4, "身份证号"), (5, "镇街"), (6, "补贴额"), (7, "手机号"), (8, "身份证号"), (9, "开户行"), (9, "补贴额")]
+        {
             assert!(named.contains(&expected), "{backend:?}: {expected:?} in {named:?}");
         }
         assert!(checked.problems.iter().any(|p| p.message.contains("校验位")));
@@ -87,14 +99,30 @@ async fn every_problem_is_named_and_a_file_with_problems_writes_nothing() {
         let sha = rosters::sha256_hex(text.as_bytes());
         let err = rosters::write(&app.db, &app.vault, &checked, "test", &sha, false).await.unwrap_err();
         assert!(matches!(err, ImportError::NotClean(n) if n == checked.problems.len()), "{err}");
-        assert_eq!((app.count("rosters").await, app.count("beneficiaries").await), (rosters_before, people_before), "nothing written");
+        assert_eq!(
+            (app.count("rosters").await, app.count("beneficiaries").await),
+            (rosters_before, people_before),
+            "nothing written"
+        );
 
         let ids = rosters::write(&app.db, &app.vault, &checked, "test", &sha, true).await.unwrap();
         assert_eq!(ids.len(), 1, "one township, one roster");
-        let r = sqlx::query("SELECT status, line_count, total_fen FROM rosters WHERE id = $1").bind(ids[0]).fetch_one(&app.db.pool).await.unwrap();
-        assert_eq!((r.get::<String, _>("status"), r.get::<i64, _>("line_count"), r.get::<i64, _>("total_fen")), ("draft".to_string(), 2, 2 * s.standard_fen));
+        let r = sqlx::query("SELECT status, line_count, total_fen FROM rosters WHERE id = $1")
+            .bind(ids[0])
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.get::<String, _>("status"), r.get::<i64, _>("line_count"), r.get::<i64, _>("total_fen")),
+            ("draft".to_string(), 2, 2 * s.standard_fen)
+        );
         assert_eq!(app.count("beneficiaries").await, people_before + 2, "two new people registered");
-        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments WHERE roster_id = $1 AND status = 'pending'").bind(ids[0]).fetch_one(&app.db.pool).await.unwrap();
+        let pending: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM payments WHERE roster_id = $1 AND status = 'pending'")
+                .bind(ids[0])
+                .fetch_one(&app.db.pool)
+                .await
+                .unwrap();
         assert_eq!(pending, 2);
 
         // The same file again: recognised, nothing duplicated.
@@ -103,15 +131,28 @@ async fn every_problem_is_named_and_a_file_with_problems_writes_nothing() {
         assert_eq!(app.count("rosters").await, rosters_before + 1);
 
         // Another file with the same people for the same period: refused per row.
-        let again = csv(&s, &[["王一", &good1, "汉族", "13800000001", t, v, b, "6217000000000001", &amount, "2026-12"]]);
-        let checked = rosters::check(&app.db, &app.vault, &file::read(again.as_bytes()).unwrap(), &target, &|_| {}).await.unwrap();
-        assert!(checked.problems.iter().any(|p| p.row == 2 && p.message.contains("其他清册")), "{:?}", checked.problems);
+        let again =
+            csv(&s, &[["王一", &good1, "汉族", "13800000001", t, v, b, "6217000000000001", &amount, "2026-12"]]);
+        let checked = rosters::check(&app.db, &app.vault, &file::read(again.as_bytes()).unwrap(), &target, &|_| {})
+            .await
+            .unwrap();
+        assert!(
+            checked.problems.iter().any(|p| p.row == 2 && p.message.contains("其他清册")),
+            "{:?}",
+            checked.problems
+        );
 
         // A period that does not fit the item's frequency, an unknown item.
         let wrong = Target { item_code: s.item.clone(), period: "2026".into() };
-        assert!(matches!(rosters::check(&app.db, &app.vault, &table, &wrong, &|_| {}).await, Err(ImportError::Period(..))));
+        assert!(matches!(
+            rosters::check(&app.db, &app.vault, &table, &wrong, &|_| {}).await,
+            Err(ImportError::Period(..))
+        ));
         let unknown = Target { item_code: "99-99".into(), period: "2026-12".into() };
-        assert!(matches!(rosters::check(&app.db, &app.vault, &table, &unknown, &|_| {}).await, Err(ImportError::UnknownItem(_))));
+        assert!(matches!(
+            rosters::check(&app.db, &app.vault, &table, &unknown, &|_| {}).await,
+            Err(ImportError::UnknownItem(_))
+        ));
     }
 }
 
@@ -121,7 +162,13 @@ pub(crate) fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
         .iter()
         .enumerate()
         .map(|(i, row)| {
-            let cells: String = row.iter().enumerate().map(|(j, cell)| format!("<c r=\"{}{}\" t=\"inlineStr\"><is><t>{cell}</t></is></c>", (b'A' + j as u8) as char, i + 1)).collect();
+            let cells: String = row
+                .iter()
+                .enumerate()
+                .map(|(j, cell)| {
+                    format!("<c r=\"{}{}\" t=\"inlineStr\"><is><t>{cell}</t></is></c>", (b'A' + j as u8) as char, i + 1)
+                })
+                .collect();
             format!("<row r=\"{}\">{cells}</row>", i + 1)
         })
         .collect();
@@ -131,7 +178,9 @@ pub(crate) fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
 /// A workbook whose one sheet holds these rows (`<row>` elements), its parts stored or deflated.
 /// Its styles are Excel's: style 0 general, style 1 a date (`s="1"` on a cell of a serial day).
 pub(crate) fn workbook(rows: &str, method: zip::CompressionMethod) -> Vec<u8> {
-    let sheet = format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#);
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
+    );
     let files = [
         ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>"#.to_string()),
         ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
@@ -173,7 +222,10 @@ fn hostile_workbooks_are_refused_in_words_without_exhausting_memory() {
     let err = file::read_up_to(&bomb, 50_000).unwrap_err();
     assert!(matches!(err, file::FileError::TooMuchContent(_)), "{err}");
     assert!(err.to_string().contains("分批导入"), "{err}");
-    assert!(file::read_up_to(&bomb, 100_000).is_err_and(|e| matches!(e, file::FileError::MissingColumns(_))), "within the ratio it is read");
+    assert!(
+        file::read_up_to(&bomb, 100_000).is_err_and(|e| matches!(e, file::FileError::MissingColumns(_))),
+        "within the ratio it is read"
+    );
 
     // A zip that is not a workbook; a broken workbook: our words, not the reader's.
     let mut not_a_book = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -191,8 +243,23 @@ fn hostile_workbooks_are_refused_in_words_without_exhausting_memory() {
 async fn csv_in_every_encoding_and_xlsx_read_the_same() {
     let app = spawn_app(Backend::Sqlite).await;
     let s = setup(&app).await;
-    let row = ["李一".to_string(), id(911), "汉族".into(), "13800000011".into(), s.township.clone(), s.village.clone(), s.bank.clone(), "6217000000000011".into(), "１２.５０".into(), "2026-12".into()];
-    let text = format!("某县补贴基础信息表\n{}\n{}\n", "序号（必填）,".to_string() + &HEADER.replace("姓名", " 姓 名（必填）"), "1,".to_string() + &row.join(","));
+    let row = [
+        "李一".to_string(),
+        id(911),
+        "汉族".into(),
+        "13800000011".into(),
+        s.township.clone(),
+        s.village.clone(),
+        s.bank.clone(),
+        "6217000000000011".into(),
+        "１２.５０".into(),
+        "2026-12".into(),
+    ];
+    let text = format!(
+        "某县补贴基础信息表\n{}\n{}\n",
+        "序号（必填）,".to_string() + &HEADER.replace("姓名", " 姓 名（必填）"),
+        "1,".to_string() + &row.join(",")
+    );
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend_from_slice(text.as_bytes());
     let (gbk, _, _) = encoding_rs::GBK.encode(&text);
@@ -200,7 +267,8 @@ async fn csv_in_every_encoding_and_xlsx_read_the_same() {
     grid.push(row.to_vec());
     let book = xlsx(&grid);
     let target = Target { item_code: s.item.clone(), period: "2026-12".into() };
-    for (what, bytes) in [("utf-8", text.as_bytes().to_vec()), ("bom", bom), ("gbk", gbk.into_owned()), ("xlsx", book)] {
+    for (what, bytes) in [("utf-8", text.as_bytes().to_vec()), ("bom", bom), ("gbk", gbk.into_owned()), ("xlsx", book)]
+    {
         let table = file::read(&bytes).unwrap_or_else(|e| panic!("{what}: {e}"));
         let checked = rosters::check(&app.db, &app.vault, &table, &target, &|_| {}).await.unwrap();
         assert!(checked.problems.is_empty(), "{what}: {:?}", checked.problems);
@@ -219,8 +287,16 @@ async fn the_cli_imports_with_a_summary_and_refuses_a_bad_file() {
     let good = dir.path().join("good.csv");
     let bad = dir.path().join("bad.csv");
     let (t, v, b) = (s.township.as_str(), s.village.as_str(), s.bank.as_str());
-    std::fs::write(&good, csv(&s, &[["赵一", &id(921), "汉族", "13800000021", t, v, b, "6217000000000021", &amount, "2026-12"]])).unwrap();
-    std::fs::write(&bad, csv(&s, &[["赵二", "123", "汉族", "13800000022", t, v, b, "6217000000000022", &amount, "2026-12"]])).unwrap();
+    std::fs::write(
+        &good,
+        csv(&s, &[["赵一", &id(921), "汉族", "13800000021", t, v, b, "6217000000000021", &amount, "2026-12"]]),
+    )
+    .unwrap();
+    std::fs::write(
+        &bad,
+        csv(&s, &[["赵二", "123", "汉族", "13800000022", t, v, b, "6217000000000022", &amount, "2026-12"]]),
+    )
+    .unwrap();
     let run = |path: &std::path::Path| {
         std::process::Command::new(env!("CARGO_BIN_EXE_server"))
             .args(["import-roster", "--item", &s.item, "--period", "2026-12"])
@@ -258,11 +334,16 @@ async fn the_deceased_list_and_exclusive_items_are_flagged_for_reviewers() {
     .unwrap();
     let person = app.vault.decrypt(&row.get::<Vec<u8>, _>("id_enc")).unwrap();
     let period: String = row.get("period");
-    let bank: String = sqlx::query_scalar("SELECT name FROM banks ORDER BY id LIMIT 1").fetch_one(&app.db.pool).await.unwrap();
+    let bank: String =
+        sqlx::query_scalar("SELECT name FROM banks ORDER BY id LIMIT 1").fetch_one(&app.db.pool).await.unwrap();
 
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("deceased.csv");
-    std::fs::write(&list, format!("姓名,身份证号,死亡日期\n某,{person},2026-10-01\n某某,{},2026-10-02\n坏,12345,\n", id(990))).unwrap();
+    std::fs::write(
+        &list,
+        format!("姓名,身份证号,死亡日期\n某,{person},2026-10-01\n某某,{},2026-10-02\n坏,12345,\n", id(990)),
+    )
+    .unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
         .arg("import-deceased")
         .arg(&list)
@@ -276,9 +357,15 @@ async fn the_deceased_list_and_exclusive_items_are_flagged_for_reviewers() {
     assert!(stdout.contains("标记 1 人") && stdout.contains("1 人不在") && stdout.contains("第4行"), "{stdout}");
 
     let name: String = row.get("name");
-    let text = format!("{HEADER}\n{name},{person},汉族,,{},{},{bank},6217000000000990,806,\n", row.get::<String, _>("t"), row.get::<String, _>("v"));
+    let text = format!(
+        "{HEADER}\n{name},{person},汉族,,{},{},{bank},6217000000000990,806,\n",
+        row.get::<String, _>("t"),
+        row.get::<String, _>("v")
+    );
     let table = file::read(text.as_bytes()).unwrap();
-    let checked = rosters::check(&app.db, &app.vault, &table, &Target { item_code: "14-02".into(), period }, &|_| {}).await.unwrap();
+    let checked = rosters::check(&app.db, &app.vault, &table, &Target { item_code: "14-02".into(), period }, &|_| {})
+        .await
+        .unwrap();
     let hints: Vec<&str> = checked.screening.iter().map(|s| s.message.as_str()).collect();
     assert!(hints.iter().any(|h| h.contains("已故人员名单")), "{hints:?}");
     assert!(hints.iter().any(|h| h.contains("最低生活保障金") && h.contains("不能同时享受")), "{hints:?}");

@@ -42,11 +42,18 @@ async fn abbreviations_and_phrases_find_the_right_thing_first() {
         assert_eq!(hit_links(&low).first().map(String::as_str), Some("/policies/14-01"), "低保 → 最低生活保障金");
         assert!(low.contains("<mark>"), "highlighted snippet");
         let five = search(&app, &format!("q={}", encode("五保"))).await;
-        assert_eq!(hit_links(&five).first().map(String::as_str), Some("/policies/14-02"), "五保 → 分散特困人员救助供养金");
+        assert_eq!(
+            hit_links(&five).first().map(String::as_str),
+            Some("/policies/14-02"),
+            "五保 → 分散特困人员救助供养金"
+        );
         let old = search(&app, &format!("q={}", encode("高龄津贴"))).await;
         assert_eq!(hit_links(&old).first().map(String::as_str), Some("/policies/20"));
 
-        let sishui: i64 = sqlx::query_scalar("SELECT id FROM documents WHERE title LIKE '%泗水县%'").fetch_one(&app.db.pool).await.unwrap();
+        let sishui: i64 = sqlx::query_scalar("SELECT id FROM documents WHERE title LIKE '%泗水县%'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
         let phrase = search(&app, &format!("q={}", encode("身份凭证和金融支付功能"))).await;
         assert_eq!(hit_links(&phrase).first(), Some(&format!("/notices/{sishui}")), "a phrase from a notice");
     }
@@ -65,11 +72,15 @@ async fn villages_and_masked_names_find_publicity_lines() {
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
-        let (name, village, village_code): (String, String, String) = (row.get("name_masked"), row.get("village"), row.get("village_code"));
+        let (name, village, village_code): (String, String, String) =
+            (row.get("name_masked"), row.get("village"), row.get("village_code"));
         let html = search(&app, &format!("q={}&kind=publicity", encode(&format!("{village} 最低生活保障金")))).await;
         let links = hit_links(&html);
         assert!(!links.is_empty());
-        assert!(links.iter().take(5).all(|l| l.contains(&format!("/{village_code}/"))), "the village's lines first: {links:?}");
+        assert!(
+            links.iter().take(5).all(|l| l.contains(&format!("/{village_code}/"))),
+            "the village's lines first: {links:?}"
+        );
         let html = search(&app, &format!("q={}&kind=publicity", encode(&format!("{name} {village}")))).await;
         assert!(html.contains(&name), "masked name found");
     }
@@ -81,7 +92,12 @@ async fn facets_filters_and_pages() {
         let app = spawn_app(backend).await;
         ready(&app).await;
         let all = search(&app, &format!("q={}", encode("最低生活保障金"))).await;
-        assert!(all.contains("补贴项目") && all.contains("发放公示") && all.contains("年度") && all.contains("乡镇（街道）"));
+        assert!(
+            all.contains("补贴项目")
+                && all.contains("发放公示")
+                && all.contains("年度")
+                && all.contains("乡镇（街道）")
+        );
         assert!(all.contains("rel=\"next\""), "many lines, several pages");
         let second = search(&app, &format!("q={}&page=2", encode("最低生活保障金"))).await;
         assert!(second.contains("第 2 /"));
@@ -162,10 +178,12 @@ async fn change_ids_become_visible_in_order() {
         tx.commit().await.unwrap();
     });
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let visible: Vec<i64> = sqlx::query_scalar("SELECT entity_id FROM change_log ORDER BY id").fetch_all(&db.pool).await.unwrap();
+    let visible: Vec<i64> =
+        sqlx::query_scalar("SELECT entity_id FROM change_log ORDER BY id").fetch_all(&db.pool).await.unwrap();
     assert!(visible.is_empty(), "the second writer waits for the first to commit: {visible:?}");
     first.commit().await.unwrap();
     second.await.unwrap();
-    let in_order: Vec<i64> = sqlx::query_scalar("SELECT entity_id FROM change_log ORDER BY id").fetch_all(&db.pool).await.unwrap();
+    let in_order: Vec<i64> =
+        sqlx::query_scalar("SELECT entity_id FROM change_log ORDER BY id").fetch_all(&db.pool).await.unwrap();
     assert_eq!(in_order, vec![1, 2]);
 }

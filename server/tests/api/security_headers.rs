@@ -11,7 +11,8 @@ fn header<'a>(r: &'a reqwest::Response, name: &str) -> &'a str {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_a_nonce_policy_and_nothing_may_frame_them() {
     let app = spawn_app(Backend::Sqlite).await;
-    for path in ["/", "/policies", "/check", "/no-such-page", "/healthz", "/api/v1/policies?year=2026", "/staff/login"] {
+    for path in ["/", "/policies", "/check", "/no-such-page", "/healthz", "/api/v1/policies?year=2026", "/staff/login"]
+    {
         let r = app.client.get(app.url(path)).send().await.unwrap();
         assert_eq!(header(&r, "x-content-type-options"), "nosniff", "{path}");
         assert_eq!(header(&r, "x-frame-options"), "DENY", "{path}");
@@ -23,10 +24,20 @@ async fn pages_carry_a_nonce_policy_and_nothing_may_frame_them() {
         assert!(!scripts.contains("'unsafe-inline'") && !scripts.contains("'unsafe-eval'"), "{path}: {scripts}");
         let html = r.text().await.unwrap();
         if html.contains("<script") {
-            let nonce = scripts.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).unwrap_or_else(|| panic!("{path}: inline scripts need a nonce: {scripts}"));
-            let inline = html.split("<script").skip(1).filter(|tag| !tag.split('>').next().unwrap_or("").contains(" src="));
+            let nonce = scripts
+                .split("'nonce-")
+                .nth(1)
+                .and_then(|rest| rest.split('\'').next())
+                .unwrap_or_else(|| panic!("{path}: inline scripts need a nonce: {scripts}"));
+            let inline =
+                html.split("<script").skip(1).filter(|tag| !tag.split('>').next().unwrap_or("").contains(" src="));
             for tag in inline {
-                assert!(tag.starts_with(&format!(" nonce=\"{nonce}\"")) || tag.split('>').next().unwrap_or("").contains(&format!("nonce=\"{nonce}\"")), "{path}: an inline script without the page's nonce: <script{}", &tag[..tag.len().min(80)]);
+                assert!(
+                    tag.starts_with(&format!(" nonce=\"{nonce}\""))
+                        || tag.split('>').next().unwrap_or("").contains(&format!("nonce=\"{nonce}\"")),
+                    "{path}: an inline script without the page's nonce: <script{}",
+                    &tag[..tag.len().min(80)]
+                );
             }
         }
     }
@@ -54,7 +65,11 @@ async fn personal_answers_are_never_kept_by_a_browser_or_a_proxy() {
         ("POST", "/api/staff_rosters", staffer.cookie.as_str()),
     ];
     for (method, path, cookie) in personal {
-        let request = if method == "GET" { app.client.get(app.url(path)) } else { app.client.post(app.url(path)).header("content-type", "application/x-www-form-urlencoded") };
+        let request = if method == "GET" {
+            app.client.get(app.url(path))
+        } else {
+            app.client.post(app.url(path)).header("content-type", "application/x-www-form-urlencoded")
+        };
         let r = request.header("cookie", cookie).send().await.unwrap();
         assert!(r.status().is_success(), "{path}: {}", r.status());
         assert_eq!(header(&r, "cache-control"), "no-store, private", "{method} {path}");

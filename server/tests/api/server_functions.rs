@@ -11,14 +11,17 @@ async fn every_server_function_answers_with_its_arguments_left_out() {
     let me = crate::check::someone(&app).await;
     let citizen = app.citizen(&me.id, &me.phone).await;
     let staffer = app.staff("finance").await;
-    let paths: Vec<(&str, String)> = leptos::server_fn::axum::server_fn_paths().map(|(path, method)| (path, method.to_string())).collect();
+    let paths: Vec<(&str, String)> =
+        leptos::server_fn::axum::server_fn_paths().map(|(path, method)| (path, method.to_string())).collect();
     assert!(paths.len() >= 25, "the registered server functions: {paths:?}");
     let mut answered = Vec::new();
     for (path, method) in &paths {
         for (who, cookie) in [("anonymous", ""), ("citizen", citizen.as_str()), ("finance", staffer.cookie.as_str())] {
             let request = match method.as_str() {
                 "GET" => app.client.get(app.url(path)),
-                _ => app.client.post(app.url(path)).header("content-type", "application/x-www-form-urlencoded").body(""),
+                _ => {
+                    app.client.post(app.url(path)).header("content-type", "application/x-www-form-urlencoded").body("")
+                }
             };
             let r = request.header("cookie", cookie).send().await.unwrap();
             let status = r.status().as_u16();
@@ -26,7 +29,9 @@ async fn every_server_function_answers_with_its_arguments_left_out() {
             // A server function's refusal comes back as its `ApiError` (sent with status 500 by
             // Leptos): one that tells the person what to do is fine; `Internal` (what a call
             // whose arguments do not read becomes) or `Transport` is not.
-            let refused = ["\"NotFound\"", "\"NotSignedIn\"", "\"StaffSignIn\"", "{\"Invalid\":"].iter().any(|e| body.starts_with(e));
+            let refused = ["\"NotFound\"", "\"NotSignedIn\"", "\"StaffSignIn\"", "{\"Invalid\":"]
+                .iter()
+                .any(|e| body.starts_with(e));
             assert!(status == 200 || refused, "{method} {path} as {who}: {status} {body}");
             answered.push((path.to_string(), who, status));
         }

@@ -27,7 +27,10 @@ async fn send_sms(State(p): State<Shared>, headers: HeaderMap, body: String) -> 
 const OK: &str = r#"{"Response":{"SendStatusSet":[{"SerialNo":"1","PhoneNumber":"+8613800000000","Fee":1,"Code":"Ok","Message":"send success"}],"RequestId":"r1"}}"#;
 
 async fn provider(answers: Vec<(u16, &str)>) -> (String, Shared) {
-    let shared: Shared = Arc::new(Mutex::new(Provider { answers: answers.into_iter().map(|(s, b)| (s, b.to_string())).collect(), seen: Vec::new() }));
+    let shared: Shared = Arc::new(Mutex::new(Provider {
+        answers: answers.into_iter().map(|(s, b)| (s, b.to_string())).collect(),
+        seen: Vec::new(),
+    }));
     let app = axum::Router::new().route("/", axum::routing::post(send_sms)).with_state(shared.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -44,7 +47,10 @@ async fn app_using(endpoint: &str) -> TestApp {
         c.sms_secret_key = Some(server::config::Secret::new("test-secret-key"));
         c.sms_sdk_app_id = "1400000001".into();
         c.sms_sign_name = "青岚县财政局".into();
-        c.sms_templates = [("verification_code", "1001"), ("case_filed", "1002")].into_iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        c.sms_templates = [("verification_code", "1001"), ("case_filed", "1002")]
+            .into_iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
     })
     .await
 }
@@ -52,12 +58,13 @@ async fn app_using(endpoint: &str) -> TestApp {
 /// Waits (up to 15 s) for the outbox's latest message to `phone` to leave the `queued` state.
 async fn settled(app: &TestApp, phone: &str) -> (String, i64, Option<String>) {
     for _ in 0..150 {
-        let row: Option<(String, i64, Option<String>)> =
-            sqlx::query_as("SELECT status, attempts, error FROM sms_outbox WHERE phone_hash = $1 ORDER BY id DESC LIMIT 1")
-                .bind(app.vault.lookup_hash(phone))
-                .fetch_optional(&app.db.pool)
-                .await
-                .unwrap();
+        let row: Option<(String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT status, attempts, error FROM sms_outbox WHERE phone_hash = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(app.vault.lookup_hash(phone))
+        .fetch_optional(&app.db.pool)
+        .await
+        .unwrap();
         if let Some(row) = row.filter(|r| r.0 != "queued" || r.2.is_some()) {
             return row;
         }
@@ -71,11 +78,16 @@ async fn codes_go_out_as_signed_template_requests() {
     let (endpoint, shared) = provider(vec![(200, OK)]).await;
     let app = app_using(&endpoint).await;
     let me = crate::check::someone(&app).await;
-    let pending = crate::helpers::set_cookie(&crate::check::start(&app, &me.id, &me.phone).await, "check_pending").unwrap();
+    let pending =
+        crate::helpers::set_cookie(&crate::check::start(&app, &me.id, &me.phone).await, "check_pending").unwrap();
     assert_eq!(settled(&app, &me.phone).await, ("sent".to_string(), 1, None));
     let stored = messages_to(&app, &me.phone).await;
     assert!(stored[0].contains("验证码******，"), "the stored text never shows the code: {stored:?}");
-    let params: String = sqlx::query_scalar("SELECT params FROM sms_outbox WHERE phone_hash = $1").bind(app.vault.lookup_hash(&me.phone)).fetch_one(&app.db.pool).await.unwrap();
+    let params: String = sqlx::query_scalar("SELECT params FROM sms_outbox WHERE phone_hash = $1")
+        .bind(app.vault.lookup_hash(&me.phone))
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
     assert_eq!(params, "[]", "the code's parameters are cleared once delivered");
     let seen = shared.lock().unwrap().seen.clone();
     assert_eq!(seen.len(), 1);
@@ -87,7 +99,10 @@ async fn codes_go_out_as_signed_template_requests() {
     assert!(header("authorization").contains("SignedHeaders=content-type;host, Signature="));
     let timestamp: i64 = header("x-tc-timestamp").parse().unwrap();
     let host = header("host");
-    assert_eq!(header("authorization"), app::ssr::sms::tencent::authorization("AKIDTEST", "test-secret-key", &host, timestamp, body));
+    assert_eq!(
+        header("authorization"),
+        app::ssr::sms::tencent::authorization("AKIDTEST", "test-secret-key", &host, timestamp, body)
+    );
     let json: serde_json::Value = serde_json::from_str(body).unwrap();
     assert_eq!(json["PhoneNumberSet"][0], format!("+86{}", me.phone));
     assert_eq!(json["TemplateId"], "1001");

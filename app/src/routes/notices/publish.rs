@@ -35,7 +35,10 @@ fn StaffNoticesView(n: StaffNotices) -> impl IntoView {
     let query = use_query_map();
     let message = move || {
         let q = query.read();
-        q.get("e").and_then(|e| refusal(&e)).map(|m| (true, m.to_string())).or_else(|| q.get("done").map(|id| (false, format!("已发布，编号 {id}，几秒后即可搜索到。"))))
+        q.get("e")
+            .and_then(|e| refusal(&e))
+            .map(|m| (true, m.to_string()))
+            .or_else(|| q.get("done").map(|id| (false, format!("已发布，编号 {id}，几秒后即可搜索到。"))))
     };
     let csrf = n.me.csrf.clone();
     view! {

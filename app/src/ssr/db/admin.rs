@@ -14,7 +14,8 @@ pub enum AdminChangeError {
 }
 
 fn valid_login(s: &str, min: usize, extra: &[char]) -> bool {
-    (min..=32).contains(&s.len()) && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || extra.contains(&c))
+    (min..=32).contains(&s.len())
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || extra.contains(&c))
 }
 
 fn name(s: &str) -> Result<String, AdminError> {
@@ -39,7 +40,9 @@ pub async fn users(db: &Db) -> Result<Vec<AdminUser>, sqlx::Error> {
             id: r.get("id"),
             username: r.get("username"),
             display_name: r.get("display_name"),
-            role_name: crate::ssr::staff::Role::from_code(&r.get::<String, _>("role")).map_or("", |role| role.name()).to_string(),
+            role_name: crate::ssr::staff::Role::from_code(&r.get::<String, _>("role"))
+                .map_or("", |role| role.name())
+                .to_string(),
             department: r.get("department"),
             active: r.get::<i64, _>("active") != 0,
             locked: r.get::<Option<String>, _>("locked_until").is_some_and(|u| u > now),
@@ -47,7 +50,15 @@ pub async fn users(db: &Db) -> Result<Vec<AdminUser>, sqlx::Error> {
         .collect())
 }
 
-pub async fn create_user(db: &Db, admin: &Staff, username: &str, display: &str, role: &str, department: Option<i64>, password: &str) -> Result<(), AdminChangeError> {
+pub async fn create_user(
+    db: &Db,
+    admin: &Staff,
+    username: &str,
+    display: &str,
+    role: &str,
+    department: Option<i64>,
+    password: &str,
+) -> Result<(), AdminChangeError> {
     let username = username.trim();
     if !valid_login(username, 3, &['_', '.']) {
         return Err(AdminError::Username.into());
@@ -63,12 +74,16 @@ pub async fn create_user(db: &Db, admin: &Staff, username: &str, display: &str, 
         return Err(AdminError::Password.into());
     }
     if let Some(d) = department {
-        let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM departments WHERE id = $1").bind(d).fetch_one(&db.pool).await?;
+        let known: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM departments WHERE id = $1").bind(d).fetch_one(&db.pool).await?;
         if known == 0 {
             return Err(AdminError::Missing.into());
         }
     }
-    let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_users WHERE username = $1").bind(username).fetch_one(&db.pool).await?;
+    let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_users WHERE username = $1")
+        .bind(username)
+        .fetch_one(&db.pool)
+        .await?;
     if taken > 0 {
         return Err(AdminError::Username.into());
     }
@@ -88,7 +103,14 @@ pub async fn create_user(db: &Db, admin: &Staff, username: &str, display: &str, 
     .bind(crate::ssr::clock::now())
     .fetch_one(&mut *tx)
     .await?;
-    super::audit::append(&mut tx, &format!("staff:{}", admin.id), "staff_user_created", &format!("staff:{id}"), role_code).await?;
+    super::audit::append(
+        &mut tx,
+        &format!("staff:{}", admin.id),
+        "staff_user_created",
+        &format!("staff:{id}"),
+        role_code,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -99,7 +121,8 @@ pub async fn change_user(db: &Db, admin: &Staff, id: i64, op: &str, password: &s
         return Err(AdminError::Own.into());
     }
     let mut tx = db.begin().await?;
-    let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_users WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+    let known: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM staff_users WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
     if known == 0 {
         return Err(AdminError::Missing.into());
     }
@@ -110,7 +133,13 @@ pub async fn change_user(db: &Db, admin: &Staff, id: i64, op: &str, password: &s
             }
             let password = password.to_string();
             let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await.unwrap_or_default();
-            sqlx::query("UPDATE staff_users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2").bind(hash).bind(id).execute(&mut *tx).await?;
+            sqlx::query(
+                "UPDATE staff_users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2",
+            )
+            .bind(hash)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
             // Whoever held the old password is signed out.
             sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(id).execute(&mut *tx).await?;
         }
@@ -119,17 +148,29 @@ pub async fn change_user(db: &Db, admin: &Staff, id: i64, op: &str, password: &s
             sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(id).execute(&mut *tx).await?;
         }
         "unlock" => {
-            sqlx::query("UPDATE staff_users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE staff_users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         }
         _ => return Err(AdminError::Role.into()),
     }
-    super::audit::append(&mut tx, &format!("staff:{}", admin.id), &format!("staff_user_{op}"), &format!("staff:{id}"), "").await?;
+    super::audit::append(
+        &mut tx,
+        &format!("staff:{}", admin.id),
+        &format!("staff_user_{op}"),
+        &format!("staff:{id}"),
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 pub async fn departments(db: &Db) -> Result<Vec<AdminDepartment>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, code, name, phone, address, is_finance FROM departments ORDER BY id").fetch_all(&db.pool).await?;
+    let rows = sqlx::query("SELECT id, code, name, phone, address, is_finance FROM departments ORDER BY id")
+        .fetch_all(&db.pool)
+        .await?;
     Ok(rows
         .iter()
         .map(|r| AdminDepartment {
@@ -144,7 +185,15 @@ pub async fn departments(db: &Db) -> Result<Vec<AdminDepartment>, sqlx::Error> {
 }
 
 /// Adds a department (`id` None) or changes one's name, phone and address.
-pub async fn save_department(db: &Db, admin: &Staff, id: Option<i64>, code: &str, dept_name: &str, phone: &str, address: &str) -> Result<(), AdminChangeError> {
+pub async fn save_department(
+    db: &Db,
+    admin: &Staff,
+    id: Option<i64>,
+    code: &str,
+    dept_name: &str,
+    phone: &str,
+    address: &str,
+) -> Result<(), AdminChangeError> {
     let dept_name = name(dept_name)?;
     let phone = crate::domain::cases::clean_text(phone);
     if phone.is_empty() || phone.chars().count() > 40 {
@@ -168,7 +217,10 @@ pub async fn save_department(db: &Db, admin: &Staff, id: Option<i64>, code: &str
         }
         None => {
             let code = code.trim();
-            let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM departments WHERE code = $1").bind(code).fetch_one(&mut *tx).await?;
+            let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM departments WHERE code = $1")
+                .bind(code)
+                .fetch_one(&mut *tx)
+                .await?;
             if !valid_login(code, 2, &['_']) || taken > 0 {
                 return Err(AdminError::Code.into());
             }
@@ -181,7 +233,8 @@ pub async fn save_department(db: &Db, admin: &Staff, id: Option<i64>, code: &str
                 .await?
         }
     };
-    super::audit::append(&mut tx, &format!("staff:{}", admin.id), "department_saved", &format!("department:{id}"), "").await?;
+    super::audit::append(&mut tx, &format!("staff:{}", admin.id), "department_saved", &format!("department:{id}"), "")
+        .await?;
     tx.commit().await?;
     Ok(())
 }

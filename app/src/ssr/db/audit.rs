@@ -8,14 +8,21 @@ use sqlx::AnyConnection;
 /// The transaction-level advisory lock that keeps the chain one line on PostgreSQL: two nodes
 /// appending at once would otherwise both read the same last entry and fork the chain. (On
 /// SQLite the write transaction, `BEGIN IMMEDIATE`, already has the database to itself.)
-pub const POSTGRES_LOCK: i64 = 0x6175_6469_74; // "audit"
+pub const POSTGRES_LOCK: i64 = 0x0061_7564_6974; // "audit"
 
 /// Appends one entry inside the caller's transaction.
-pub async fn append(conn: &mut AnyConnection, actor: &str, action: &str, subject: &str, detail: &str) -> Result<(), sqlx::Error> {
+pub async fn append(
+    conn: &mut AnyConnection,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
     if conn.backend_name() == "PostgreSQL" {
         sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)").bind(POSTGRES_LOCK).execute(&mut *conn).await?;
     }
-    let prev: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetch_optional(&mut *conn).await?;
+    let prev: Option<String> =
+        sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetch_optional(&mut *conn).await?;
     let prev = prev.unwrap_or_else(|| "0".repeat(64));
     let at = clock::now();
     let hash = entry_hash(&prev, &at, actor, action, subject, detail);
@@ -33,7 +40,13 @@ pub async fn append(conn: &mut AnyConnection, actor: &str, action: &str, subject
 }
 
 /// Appends one entry in a transaction of its own (for an action that writes nothing else).
-pub async fn append_alone(db: &super::Db, actor: &str, action: &str, subject: &str, detail: &str) -> Result<(), sqlx::Error> {
+pub async fn append_alone(
+    db: &super::Db,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     append(&mut tx, actor, action, subject, detail).await?;
     tx.commit().await

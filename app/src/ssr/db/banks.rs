@@ -42,7 +42,12 @@ impl Banks {
         let rows = sqlx::query("SELECT id, name, aliases, luhn FROM banks ORDER BY id").fetch_all(&db.pool).await?;
         Ok(Banks(
             rows.iter()
-                .map(|r| Bank { id: r.get("id"), name: r.get("name"), aliases: parse_aliases(&r.get::<String, _>("aliases")), luhn: r.get::<i64, _>("luhn") != 0 })
+                .map(|r| Bank {
+                    id: r.get("id"),
+                    name: r.get("name"),
+                    aliases: parse_aliases(&r.get::<String, _>("aliases")),
+                    luhn: r.get::<i64, _>("luhn") != 0,
+                })
                 .collect(),
         ))
     }
@@ -55,14 +60,20 @@ impl Banks {
         if w.is_empty() {
             return None;
         }
-        let names = |b: &Bank| std::iter::once(plain(&b.name)).chain(b.aliases.iter().cloned()).collect::<Vec<String>>();
+        let names =
+            |b: &Bank| std::iter::once(plain(&b.name)).chain(b.aliases.iter().cloned()).collect::<Vec<String>>();
         if let Some(b) = self.0.iter().find(|b| names(b).contains(&w)) {
             return Some(b.id);
         }
         let close: Vec<i64> = self
             .0
             .iter()
-            .filter(|b| names(b).iter().any(|n| (n.chars().count() >= 2 && w.contains(n.as_str())) || (w.chars().count() >= 4 && n.contains(w.as_str()))))
+            .filter(|b| {
+                names(b).iter().any(|n| {
+                    (n.chars().count() >= 2 && w.contains(n.as_str()))
+                        || (w.chars().count() >= 4 && n.contains(w.as_str()))
+                })
+            })
             .map(|b| b.id)
             .collect();
         match close.as_slice() {
@@ -76,7 +87,13 @@ impl Banks {
         let accepted: Vec<String> = self
             .0
             .iter()
-            .map(|b| if b.aliases.is_empty() { b.name.clone() } else { format!("{}（或{}）", b.name, b.aliases.join("、")) })
+            .map(|b| {
+                if b.aliases.is_empty() {
+                    b.name.clone()
+                } else {
+                    format!("{}（或{}）", b.name, b.aliases.join("、"))
+                }
+            })
             .collect();
         if written.trim().is_empty() {
             format!("请填写开户行，本县的代发银行有：{}", accepted.join("；"))
@@ -98,7 +115,11 @@ impl Banks {
 /// The banks as the admin page shows them.
 pub async fn admin_list(db: &Db) -> Result<Vec<AdminBank>, sqlx::Error> {
     let banks = Banks::load(db).await?;
-    Ok(banks.0.into_iter().map(|b| AdminBank { id: b.id, name: b.name, aliases: b.aliases.join("、"), luhn: b.luhn }).collect())
+    Ok(banks
+        .0
+        .into_iter()
+        .map(|b| AdminBank { id: b.id, name: b.name, aliases: b.aliases.join("、"), luhn: b.luhn })
+        .collect())
 }
 
 /// The admin sets a bank's aliases and whether its card numbers carry a check digit.
@@ -110,11 +131,23 @@ pub async fn save(db: &Db, admin: &Staff, id: i64, aliases: &str, luhn: bool) ->
         return Err(AdminError::Alias.into());
     }
     let mut tx = db.begin().await?;
-    let done = sqlx::query("UPDATE banks SET aliases = $1, luhn = $2 WHERE id = $3").bind(list.join(",")).bind(i64::from(luhn)).bind(id).execute(&mut *tx).await?;
+    let done = sqlx::query("UPDATE banks SET aliases = $1, luhn = $2 WHERE id = $3")
+        .bind(list.join(","))
+        .bind(i64::from(luhn))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     if done.rows_affected() != 1 {
         return Err(AdminError::Missing.into());
     }
-    super::audit::append(&mut tx, &format!("staff:{}", admin.id), "bank_saved", &format!("bank:{id}"), &format!("luhn:{}", i64::from(luhn))).await?;
+    super::audit::append(
+        &mut tx,
+        &format!("staff:{}", admin.id),
+        "bank_saved",
+        &format!("bank:{id}"),
+        &format!("luhn:{}", i64::from(luhn)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -124,7 +157,8 @@ mod tests {
     use super::*;
 
     fn county() -> Banks {
-        let bank = |id, name: &str, aliases: &str, luhn| Bank { id, name: name.into(), aliases: parse_aliases(aliases), luhn };
+        let bank =
+            |id, name: &str, aliases: &str, luhn| Bank { id, name: name.into(), aliases: parse_aliases(aliases), luhn };
         Banks(vec![
             bank(1, "青岚农村商业银行", "农商行,农商银行,农村商业银行,信用社,农村信用社,农信,农信社", false),
             bank(2, "中国农业银行青岚县支行", "农行,农业银行,中国农业银行", true),

@@ -91,7 +91,8 @@ pub async fn insert_returning(
     returning: &str,
 ) -> Result<Vec<AnyRow>, sqlx::Error> {
     let mut out = Vec::new();
-    insert(conn, Shape { table, shared: &[], columns, returning: Some(returning) }, rows, |_, rows| out.extend(rows)).await?;
+    insert(conn, Shape { table, shared: &[], columns, returning: Some(returning) }, rows, |_, rows| out.extend(rows))
+        .await?;
     Ok(out)
 }
 
@@ -158,7 +159,12 @@ fn statement(shape: Shape<'_>, rows: usize) -> String {
     sql
 }
 
-async fn flush(conn: &mut AnyConnection, sql: &str, shape: Shape<'_>, batch: &mut Vec<Vec<Val>>) -> Result<(u64, Vec<AnyRow>), sqlx::Error> {
+async fn flush(
+    conn: &mut AnyConnection,
+    sql: &str,
+    shape: Shape<'_>,
+    batch: &mut Vec<Vec<Val>>,
+) -> Result<(u64, Vec<AnyRow>), sqlx::Error> {
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     let shared = shape.shared.iter().map(|(_, v)| v.clone());
     for val in shared.chain(batch.drain(..).flatten()) {
@@ -184,7 +190,10 @@ mod tests {
     fn shared_values_are_bound_once_and_named_in_every_row() {
         let shared = [("roster_id", Val::from(7i64))];
         let shape = Shape { table: "payments", shared: &shared, columns: &["a", "b"], returning: Some("id") };
-        assert_eq!(statement(shape, 2), "INSERT INTO payments (roster_id, a, b) VALUES ($1,$2,$3),($1,$4,$5) RETURNING id");
+        assert_eq!(
+            statement(shape, 2),
+            "INSERT INTO payments (roster_id, a, b) VALUES ($1,$2,$3),($1,$4,$5) RETURNING id"
+        );
         let plain = Shape { table: "t", shared: &[], columns: &["a", "b"], returning: None };
         assert_eq!(statement(plain, 2), "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4)");
     }

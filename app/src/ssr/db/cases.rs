@@ -3,8 +3,8 @@
 
 use super::Db;
 use crate::api::cases::{
-    AnsweredCase, AnsweredCases, CaseEvent, CaseFormChoices, CaseStats, DepartmentCaseStats, ItemChoice, Prefill, PublicCase, TownshipChoice,
-    TrackedCase, ANSWERED_PAGE_SIZE,
+    AnsweredCase, AnsweredCases, CaseEvent, CaseFormChoices, CaseStats, DepartmentCaseStats, ItemChoice, Prefill,
+    PublicCase, TownshipChoice, TrackedCase, ANSWERED_PAGE_SIZE,
 };
 use crate::api::staff::{Choice, Holiday, Inbox, InboxFilter, InboxRow, StaffCase, StaffMe, INBOX_PAGE_SIZE};
 use crate::domain::cases::REOPEN_WITHIN_DAYS;
@@ -27,7 +27,10 @@ async fn items(db: &Db) -> Result<Vec<ItemChoice>, sqlx::Error> {
     )
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows.iter().map(|r| ItemChoice { code: r.get("code"), name: r.get("name"), department: r.get("department") }).collect())
+    Ok(rows
+        .iter()
+        .map(|r| ItemChoice { code: r.get("code"), name: r.get("name"), department: r.get("department") })
+        .collect())
 }
 
 async fn townships(db: &Db) -> Result<Vec<TownshipChoice>, sqlx::Error> {
@@ -65,7 +68,10 @@ pub async fn form_choices(cx: &AppContext, from_line: Option<(i64, i64)>) -> Res
             .bind(payment)
             .fetch_one(&cx.db.pool)
             .await?;
-            let phone: Option<Vec<u8>> = sqlx::query_scalar("SELECT phone_enc FROM beneficiaries WHERE id = $1").bind(beneficiary).fetch_one(&cx.db.pool).await?;
+            let phone: Option<Vec<u8>> = sqlx::query_scalar("SELECT phone_enc FROM beneficiaries WHERE id = $1")
+                .bind(beneficiary)
+                .fetch_one(&cx.db.pool)
+                .await?;
             let phone = phone.and_then(|e| cx.vault.decrypt(&e).ok()).and_then(|p| Phone::parse(&p).ok());
             prefill = Some(Prefill {
                 payment_id: payment,
@@ -83,7 +89,8 @@ pub async fn form_choices(cx: &AppContext, from_line: Option<(i64, i64)>) -> Res
 const CASE_COLUMNS: &str = "c.id, c.tracking_no, c.kind, c.origin, c.status, c.filed_on, c.deadline_on, c.extended, c.reopened, c.escalated, \
      c.reply, c.answered_on, c.anonymous, c.description, c.filer_name, c.filer_phone_enc, c.payment_id, c.department_id, \
      i.name AS item, t.name AS township, v.name AS village, d.name AS department, d.phone AS department_phone";
-const CASE_JOINS: &str = "FROM cases c JOIN departments d ON d.id = c.department_id LEFT JOIN subsidy_items i ON i.id = c.item_id \
+const CASE_JOINS: &str =
+    "FROM cases c JOIN departments d ON d.id = c.department_id LEFT JOIN subsidy_items i ON i.id = c.item_id \
      LEFT JOIN regions t ON t.id = c.township_id LEFT JOIN regions v ON v.id = c.village_id";
 
 async fn case_row(db: &Db, condition: &str, value: &str) -> Result<Option<AnyRow>, sqlx::Error> {
@@ -160,7 +167,8 @@ pub async fn tracked_case(db: &Db, id: i64) -> Result<Option<TrackedCase>, sqlx:
     let Some(r) = case_by_id(db, id).await? else { return Ok(None) };
     let case = record(db, &r, true).await?;
     let today = clock::local_today();
-    let within = case.answered_on.as_deref().and_then(|a| days_between(a, &today)).is_some_and(|d| d <= REOPEN_WITHIN_DAYS);
+    let within =
+        case.answered_on.as_deref().and_then(|a| days_between(a, &today)).is_some_and(|d| d <= REOPEN_WITHIN_DAYS);
     Ok(Some(TrackedCase {
         can_reopen: matches!(case.status.as_str(), "answered" | "closed") && !case.reopened && within,
         can_supplement: case.status == "info_requested",
@@ -194,7 +202,9 @@ pub async fn stats(db: &Db) -> Result<CaseStats, sqlx::Error> {
          FROM departments d ORDER BY d.id"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(clock::local_today()).fetch_all(&db.pool).await?;
-    let answered = sqlx::query("SELECT department_id, filed_on, answered_on FROM cases WHERE answered_on IS NOT NULL").fetch_all(&db.pool).await?;
+    let answered = sqlx::query("SELECT department_id, filed_on, answered_on FROM cases WHERE answered_on IS NOT NULL")
+        .fetch_all(&db.pool)
+        .await?;
     let mut departments: Vec<DepartmentCaseStats> = rows
         .iter()
         .map(|r| {
@@ -219,7 +229,9 @@ pub async fn stats(db: &Db) -> Result<CaseStats, sqlx::Error> {
             }
         })
         .collect();
-    departments.sort_by(|a, b| b.on_time_pct.unwrap_or(-1).cmp(&a.on_time_pct.unwrap_or(-1)).then(b.received.cmp(&a.received)));
+    departments.sort_by(|a, b| {
+        b.on_time_pct.unwrap_or(-1).cmp(&a.on_time_pct.unwrap_or(-1)).then(b.received.cmp(&a.received))
+    });
     Ok(CaseStats {
         received: departments.iter().map(|d| d.received).sum(),
         overdue_now: departments.iter().map(|d| d.overdue_now).sum(),
@@ -229,7 +241,8 @@ pub async fn stats(db: &Db) -> Result<CaseStats, sqlx::Error> {
 
 /// Answered cases the public may read (not anonymous), newest first, optionally for one item.
 pub async fn answered(db: &Db, item: Option<String>, page: i64) -> Result<AnsweredCases, sqlx::Error> {
-    let condition = "c.anonymous = 0 AND c.answered_on IS NOT NULL AND c.reply IS NOT NULL AND ($1 = '' OR i.code = $1)";
+    let condition =
+        "c.anonymous = 0 AND c.answered_on IS NOT NULL AND c.reply IS NOT NULL AND ($1 = '' OR i.code = $1)";
     let item_code = item.clone().unwrap_or_default();
     let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {CASE_JOINS} WHERE {condition}")))
         .bind(&item_code)
@@ -291,7 +304,8 @@ pub async fn inbox(db: &Db, staff: &Staff, me: StaffMe, f: &InboxFilter) -> Resu
             .bind(f.item.clone().unwrap_or_default())
             .bind(f.township.clone().unwrap_or_default())
     };
-    let total: i64 = binds(format!("SELECT COUNT(*) AS n {CASE_JOINS} WHERE {condition}")).fetch_one(&db.pool).await?.get("n");
+    let total: i64 =
+        binds(format!("SELECT COUNT(*) AS n {CASE_JOINS} WHERE {condition}")).fetch_one(&db.pool).await?.get("n");
     let pages = ((total + INBOX_PAGE_SIZE - 1) / INBOX_PAGE_SIZE).max(1);
     let page = f.page.unwrap_or(1).clamp(1, pages);
     let sql = format!(
@@ -304,7 +318,8 @@ pub async fn inbox(db: &Db, staff: &Staff, me: StaffMe, f: &InboxFilter) -> Resu
     );
     let rows = binds(sql).fetch_all(&db.pool).await?;
     let overdue_sql = format!("SELECT COUNT(*) FROM cases c WHERE ($1 = 0 OR c.department_id = $1) AND c.status IN {RUNNING} AND c.deadline_on < $2");
-    let overdue_total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(overdue_sql)).bind(scope).bind(&today).fetch_one(&db.pool).await?;
+    let overdue_total: i64 =
+        sqlx::query_scalar(sqlx::AssertSqlSafe(overdue_sql)).bind(scope).bind(&today).fetch_one(&db.pool).await?;
     let rows = rows
         .iter()
         .map(|r| {
@@ -328,7 +343,9 @@ pub async fn inbox(db: &Db, staff: &Staff, me: StaffMe, f: &InboxFilter) -> Resu
         .collect();
     let townships = townships(db).await?.into_iter().map(|t| Choice { value: t.code, label: t.name }).collect();
     let items = items(db).await?.into_iter().map(|i| Choice { value: i.code, label: i.name }).collect();
-    let triage_department = sqlx::query_scalar("SELECT id FROM departments WHERE is_finance = 1 ORDER BY id LIMIT 1").fetch_optional(&db.pool).await?;
+    let triage_department = sqlx::query_scalar("SELECT id FROM departments WHERE is_finance = 1 ORDER BY id LIMIT 1")
+        .fetch_optional(&db.pool)
+        .await?;
     Ok(Inbox {
         me,
         rows,
@@ -345,7 +362,12 @@ pub async fn inbox(db: &Db, staff: &Staff, me: StaffMe, f: &InboxFilter) -> Resu
 
 /// One case for a staff member who may see it (None otherwise: another department's case does
 /// not exist for them).
-pub async fn staff_case(cx: &AppContext, staff: &Staff, me: StaffMe, id: i64) -> Result<Option<StaffCase>, sqlx::Error> {
+pub async fn staff_case(
+    cx: &AppContext,
+    staff: &Staff,
+    me: StaffMe,
+    id: i64,
+) -> Result<Option<StaffCase>, sqlx::Error> {
     let Some(r) = case_by_id(&cx.db, id).await? else { return Ok(None) };
     let department_id: i64 = r.get("department_id");
     if !staff.can_see(department_id) {
@@ -400,7 +422,12 @@ pub async fn holidays(db: &Db) -> Result<Vec<Holiday>, sqlx::Error> {
 pub async fn put_holiday(db: &Db, staff: &Staff, day: &str, kind: &str, name: &str) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM holidays WHERE day = $1").bind(day).execute(&mut *tx).await?;
-    sqlx::query("INSERT INTO holidays (day, kind, name) VALUES ($1, $2, $3)").bind(day).bind(kind).bind(name).execute(&mut *tx).await?;
+    sqlx::query("INSERT INTO holidays (day, kind, name) VALUES ($1, $2, $3)")
+        .bind(day)
+        .bind(kind)
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
     super::audit::append(&mut tx, &format!("staff:{}", staff.id), "holiday_set", &format!("day:{day}"), kind).await?;
     tx.commit().await
 }

@@ -9,7 +9,12 @@ use crate::ssr::staff::{Role, Staff};
 use sqlx::Row;
 
 pub async fn catalogue(db: &Db, staff: &Staff, me: StaffMe, year: Option<i32>) -> Result<Catalogue, sqlx::Error> {
-    let years: Vec<i32> = sqlx::query_scalar::<_, i64>("SELECT year FROM catalogue_years ORDER BY year DESC").fetch_all(&db.pool).await?.into_iter().map(|y| y as i32).collect();
+    let years: Vec<i32> = sqlx::query_scalar::<_, i64>("SELECT year FROM catalogue_years ORDER BY year DESC")
+        .fetch_all(&db.pool)
+        .await?
+        .into_iter()
+        .map(|y| y as i32)
+        .collect();
     let year = year.filter(|y| years.contains(y)).or_else(|| years.first().copied()).unwrap_or(0);
     let rows = sqlx::query(
         "SELECT i.id, i.code, i.name, i.level, i.department_id, d.name AS department, i.standard, i.standard_fen, i.frequency, i.bank_id, i.aliases, \
@@ -39,11 +44,19 @@ pub async fn catalogue(db: &Db, staff: &Staff, me: StaffMe, year: Option<i32>) -
         .iter()
         .map(|r| {
             let code: String = r.get("code");
-            let forecast = forecasts.iter().rev().find(|f| f.get::<String, _>("item_code") == code).map(|f| (f.get::<String, _>("revision"), Money::from_fen(f.get("amount_fen"))));
+            let forecast = forecasts
+                .iter()
+                .rev()
+                .find(|f| f.get::<String, _>("item_code") == code)
+                .map(|f| (f.get::<String, _>("revision"), Money::from_fen(f.get("amount_fen"))));
             let actual = Money::from_fen(r.get("actual"));
             let department_id: i64 = r.get("department_id");
             let item_id: i64 = r.get("id");
-            let docs: Vec<String> = documents.iter().filter(|d| d.get::<i64, _>("item_id") == item_id).map(|d| d.get("doc_number")).collect();
+            let docs: Vec<String> = documents
+                .iter()
+                .filter(|d| d.get::<i64, _>("item_id") == item_id)
+                .map(|d| d.get("doc_number"))
+                .collect();
             CatalogueItem {
                 documents: docs.join("；"),
                 id: r.get("id"),
@@ -66,7 +79,14 @@ pub async fn catalogue(db: &Db, staff: &Staff, me: StaffMe, year: Option<i32>) -
         })
         .collect();
     let choices = |sql: &'static str| async move {
-        Ok::<_, sqlx::Error>(sqlx::query(sql).fetch_all(&db.pool).await?.iter().map(|r| Choice { value: r.get::<i64, _>("id").to_string(), label: r.get("name") }).collect())
+        Ok::<_, sqlx::Error>(
+            sqlx::query(sql)
+                .fetch_all(&db.pool)
+                .await?
+                .iter()
+                .map(|r| Choice { value: r.get::<i64, _>("id").to_string(), label: r.get("name") })
+                .collect(),
+        )
     };
     Ok(Catalogue {
         me,
@@ -107,12 +127,18 @@ pub enum EditRefused {
 /// Saves an edit, with its basis documents named by 文号.
 pub async fn save_item(db: &Db, staff: &Staff, id: i64, e: &ItemEdit) -> Result<Result<(), EditRefused>, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let department: Option<i64> = sqlx::query_scalar("SELECT department_id FROM subsidy_items WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+    let department: Option<i64> = sqlx::query_scalar("SELECT department_id FROM subsidy_items WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
     let Some(department) = department.filter(|d| may_edit(staff, *d)) else { return Ok(Err(EditRefused::NotAllowed)) };
     if let Some(numbers) = &e.documents {
         let mut ids = Vec::new();
         for number in numbers {
-            let doc: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM documents WHERE doc_number = $1").bind(number).fetch_one(&mut *tx).await?;
+            let doc: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM documents WHERE doc_number = $1")
+                .bind(number)
+                .fetch_one(&mut *tx)
+                .await?;
             match doc {
                 Some(doc) => ids.push(doc),
                 None => return Ok(Err(EditRefused::UnknownDocument)),
@@ -124,8 +150,16 @@ pub async fn save_item(db: &Db, staff: &Staff, id: i64, e: &ItemEdit) -> Result<
             .execute(&mut *tx)
             .await?;
         for doc in ids {
-            sqlx::query("DELETE FROM item_documents WHERE item_id = $1 AND document_id = $2").bind(id).bind(doc).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO item_documents (item_id, document_id) VALUES ($1, $2)").bind(id).bind(doc).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM item_documents WHERE item_id = $1 AND document_id = $2")
+                .bind(id)
+                .bind(doc)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO item_documents (item_id, document_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(doc)
+                .execute(&mut *tx)
+                .await?;
         }
     }
     let department = if staff.role == Role::Finance { e.department_id.unwrap_or(department) } else { department };
@@ -147,17 +181,38 @@ pub async fn save_item(db: &Db, staff: &Staff, id: i64, e: &ItemEdit) -> Result<
 }
 
 /// Adds an item to a year's catalogue (finance only); false when the code is taken.
-pub async fn add_item(db: &Db, staff: &Staff, year: i32, code: &str, level: &str, department: i64, e: &ItemEdit) -> Result<bool, sqlx::Error> {
+pub async fn add_item(
+    db: &Db,
+    staff: &Staff,
+    year: i32,
+    code: &str,
+    level: &str,
+    department: i64,
+    e: &ItemEdit,
+) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subsidy_items WHERE year = $1 AND code = $2").bind(i64::from(year)).bind(code).fetch_one(&mut *tx).await?;
+    let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subsidy_items WHERE year = $1 AND code = $2")
+        .bind(i64::from(year))
+        .bind(code)
+        .fetch_one(&mut *tx)
+        .await?;
     if taken > 0 {
         return Ok(false);
     }
     let parent: Option<i64> = match code.split_once('-') {
-        Some((p, _)) => sqlx::query_scalar("SELECT id FROM subsidy_items WHERE year = $1 AND code = $2").bind(i64::from(year)).bind(p).fetch_optional(&mut *tx).await?,
+        Some((p, _)) => {
+            sqlx::query_scalar("SELECT id FROM subsidy_items WHERE year = $1 AND code = $2")
+                .bind(i64::from(year))
+                .bind(p)
+                .fetch_optional(&mut *tx)
+                .await?
+        }
         None => None,
     };
-    let order: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(sort_order), 0) + 1 FROM subsidy_items WHERE year = $1").bind(i64::from(year)).fetch_one(&mut *tx).await?;
+    let order: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(sort_order), 0) + 1 FROM subsidy_items WHERE year = $1")
+        .bind(i64::from(year))
+        .fetch_one(&mut *tx)
+        .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO subsidy_items (year, code, name, parent_id, level, department_id, standard, standard_fen, frequency, bank_id, per_household, aliases, sort_order) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12) RETURNING id",
@@ -183,12 +238,27 @@ pub async fn add_item(db: &Db, staff: &Staff, year: i32, code: &str, level: &str
 }
 
 /// Records a forecast revision for an item (replacing the same revision); false when not allowed.
-pub async fn save_forecast(db: &Db, staff: &Staff, item: i64, revision: &str, amount: Money, people: i64) -> Result<bool, sqlx::Error> {
+pub async fn save_forecast(
+    db: &Db,
+    staff: &Staff,
+    item: i64,
+    revision: &str,
+    amount: Money,
+    people: i64,
+) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let row = sqlx::query("SELECT year, code, department_id FROM subsidy_items WHERE id = $1").bind(item).fetch_optional(&mut *tx).await?;
+    let row = sqlx::query("SELECT year, code, department_id FROM subsidy_items WHERE id = $1")
+        .bind(item)
+        .fetch_optional(&mut *tx)
+        .await?;
     let Some(row) = row.filter(|r| may_edit(staff, r.get("department_id"))) else { return Ok(false) };
     let (year, code): (i64, String) = (row.get("year"), row.get("code"));
-    sqlx::query("DELETE FROM forecasts WHERE year = $1 AND item_code = $2 AND revision = $3").bind(year).bind(&code).bind(revision).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM forecasts WHERE year = $1 AND item_code = $2 AND revision = $3")
+        .bind(year)
+        .bind(&code)
+        .bind(revision)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("INSERT INTO forecasts (year, item_code, revision, amount_fen, people, staff_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(year)
         .bind(&code)
@@ -199,7 +269,8 @@ pub async fn save_forecast(db: &Db, staff: &Staff, item: i64, revision: &str, am
         .bind(crate::ssr::clock::now())
         .execute(&mut *tx)
         .await?;
-    super::audit::append(&mut tx, &format!("staff:{}", staff.id), "forecast_saved", &format!("item:{item}"), revision).await?;
+    super::audit::append(&mut tx, &format!("staff:{}", staff.id), "forecast_saved", &format!("item:{item}"), revision)
+        .await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -208,8 +279,14 @@ pub async fn save_forecast(db: &Db, staff: &Staff, item: i64, revision: &str, am
 pub async fn new_year(db: &Db, staff: &Staff, year: i32) -> Result<bool, sqlx::Error> {
     let next = i64::from(year) + 1;
     let mut tx = db.begin().await?;
-    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalogue_years WHERE year = $1").bind(next).fetch_one(&mut *tx).await?;
-    let source: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalogue_years WHERE year = $1").bind(i64::from(year)).fetch_one(&mut *tx).await?;
+    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalogue_years WHERE year = $1")
+        .bind(next)
+        .fetch_one(&mut *tx)
+        .await?;
+    let source: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalogue_years WHERE year = $1")
+        .bind(i64::from(year))
+        .fetch_one(&mut *tx)
+        .await?;
     if exists > 0 || source == 0 {
         return Ok(false);
     }
@@ -257,7 +334,8 @@ pub async fn new_year(db: &Db, staff: &Staff, year: i32) -> Result<bool, sqlx::E
         ids.insert(r.get::<String, _>("code"), id);
         super::changes::record(&mut tx, super::changes::ITEM, id, false).await?;
     }
-    super::audit::append(&mut tx, &format!("staff:{}", staff.id), "catalogue_year_opened", &format!("year:{next}"), "").await?;
+    super::audit::append(&mut tx, &format!("staff:{}", staff.id), "catalogue_year_opened", &format!("year:{next}"), "")
+        .await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -84,7 +84,12 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
 /// Records whether the citizen received a paid line they can see; false when the line is not theirs
 /// to mark (not visible to them, or not reported paid by the bank). 未收到 also files a complaint
 /// with the item's department (once per line), in the same transaction.
-pub async fn confirm(cx: &crate::ssr::AppContext, beneficiary: i64, payment: i64, received: bool) -> Result<bool, crate::ssr::cases::CaseError> {
+pub async fn confirm(
+    cx: &crate::ssr::AppContext,
+    beneficiary: i64,
+    payment: i64,
+    received: bool,
+) -> Result<bool, crate::ssr::cases::CaseError> {
     let db = &cx.db;
     let mine = payments(db, beneficiary).await?;
     let markable = mine.years.iter().flat_map(|y| y.payments.iter()).any(|p| p.id == payment && p.status == "paid");
@@ -100,7 +105,14 @@ pub async fn confirm(cx: &crate::ssr::AppContext, beneficiary: i64, payment: i64
         .bind(crate::ssr::clock::now())
         .execute(&mut *tx)
         .await?;
-    super::audit::append(&mut tx, "citizen", if received { "payment_received" } else { "payment_not_received" }, &format!("payment:{payment}"), "").await?;
+    super::audit::append(
+        &mut tx,
+        "citizen",
+        if received { "payment_received" } else { "payment_not_received" },
+        &format!("payment:{payment}"),
+        "",
+    )
+    .await?;
     if !received {
         crate::ssr::cases::file_not_received(&mut tx, cx, beneficiary, payment).await?;
     }

@@ -6,14 +6,9 @@ use crate::domain::Money;
 use sqlx::Row;
 
 pub async fn site_info(db: &Db) -> Result<SiteInfo, sqlx::Error> {
-    let rows = sqlx::query("SELECT key, value FROM settings WHERE key IN ('county_name', 'demo')")
-        .fetch_all(&db.pool)
-        .await?;
-    let get = |k: &str| {
-        rows.iter()
-            .find(|r| r.get::<String, _>("key") == k)
-            .map(|r| r.get::<String, _>("value"))
-    };
+    let rows =
+        sqlx::query("SELECT key, value FROM settings WHERE key IN ('county_name', 'demo')").fetch_all(&db.pool).await?;
+    let get = |k: &str| rows.iter().find(|r| r.get::<String, _>("key") == k).map(|r| r.get::<String, _>("value"));
     Ok(SiteInfo {
         county_name: get("county_name").unwrap_or_else(|| "（未配置县名）".to_string()),
         is_demo: get("demo").as_deref() == Some("1"),
@@ -22,9 +17,7 @@ pub async fn site_info(db: &Db) -> Result<SiteInfo, sqlx::Error> {
 
 pub async fn figures(db: &Db) -> Result<HomeFigures, sqlx::Error> {
     let last_paid: Option<String> =
-        sqlx::query_scalar("SELECT MAX(paid_on) FROM payments WHERE status = 'paid'")
-            .fetch_one(&db.pool)
-            .await?;
+        sqlx::query_scalar("SELECT MAX(paid_on) FROM payments WHERE status = 'paid'").fetch_one(&db.pool).await?;
     let year = last_paid.as_deref().and_then(|d| d.get(..4)).and_then(|y| y.parse::<i32>().ok());
     let (amount_paid, people_paid, items_paid, by_item, by_township) = match year {
         Some(year) => {
@@ -64,17 +57,22 @@ pub async fn figures(db: &Db) -> Result<HomeFigures, sqlx::Error> {
             let pairs = |rows: Vec<sqlx::any::AnyRow>| -> Vec<(String, Money)> {
                 rows.into_iter().map(|r| (r.get("label"), Money::from_fen(r.get("amount")))).collect()
             };
-            (Money::from_fen(row.get("amount")), row.get("people"), row.get("items"), pairs(by_item), pairs(by_township))
+            (
+                Money::from_fen(row.get("amount")),
+                row.get("people"),
+                row.get("items"),
+                pairs(by_item),
+                pairs(by_township),
+            )
         }
         None => (Money::ZERO, 0, 0, Vec::new(), Vec::new()),
     };
-    let latest_notices = sqlx::query(
-        "SELECT id, title, published_on FROM documents ORDER BY published_on DESC, id DESC LIMIT 6",
-    )
-    .fetch_all(&db.pool)
-    .await?
-    .into_iter()
-    .map(|r| NoticeHeadline { id: r.get("id"), title: r.get("title"), published_on: r.get("published_on") })
-    .collect();
+    let latest_notices =
+        sqlx::query("SELECT id, title, published_on FROM documents ORDER BY published_on DESC, id DESC LIMIT 6")
+            .fetch_all(&db.pool)
+            .await?
+            .into_iter()
+            .map(|r| NoticeHeadline { id: r.get("id"), title: r.get("title"), published_on: r.get("published_on") })
+            .collect();
     Ok(HomeFigures { year, amount_paid, people_paid, items_paid, by_item, by_township, latest_notices })
 }

@@ -46,19 +46,36 @@ pub async fn rotate(db: &Db, old: &Vault, new: &Vault, progress: impl Fn(&str, u
         Secret { enc: "phone_enc", hash: Some("phone_hash") },
         Secret { enc: "account_enc", hash: Some("account_hash") },
     ];
-    let mut done = Rotated { beneficiaries: table(&mut tx, "beneficiaries", &beneficiaries, "", old, new, &progress).await?, ..Rotated::default() };
+    let mut done = Rotated {
+        beneficiaries: table(&mut tx, "beneficiaries", &beneficiaries, "", old, new, &progress).await?,
+        ..Rotated::default()
+    };
     let line_accounts = [Secret { enc: "account_enc", hash: None }];
     done.lines = table(&mut tx, "payments", &line_accounts, "AND account_enc IS NOT NULL", old, new, &progress).await?;
     let held = [Secret { enc: "new_enc", hash: Some("new_hash") }];
     done.changes = table(&mut tx, "beneficiary_changes", &held, "", old, new, &progress).await?;
-    done.cases = table(&mut tx, "cases", &[Secret { enc: "filer_phone_enc", hash: Some("filer_phone_hash") }], "", old, new, &progress).await?;
-    done.sms = table(&mut tx, "sms_outbox", &[Secret { enc: "phone_enc", hash: Some("phone_hash") }], "", old, new, &progress).await?;
+    done.cases = table(
+        &mut tx,
+        "cases",
+        &[Secret { enc: "filer_phone_enc", hash: Some("filer_phone_hash") }],
+        "",
+        old,
+        new,
+        &progress,
+    )
+    .await?;
+    done.sms =
+        table(&mut tx, "sms_outbox", &[Secret { enc: "phone_enc", hash: Some("phone_hash") }], "", old, new, &progress)
+            .await?;
     let end = |sql: &'static str| sqlx::query(sql);
     done.sessions_ended = end("DELETE FROM sessions").execute(&mut *tx).await?.rows_affected();
     done.codes_ended = end("DELETE FROM verification_codes").execute(&mut *tx).await?.rows_affected();
     done.drafts_ended = end("DELETE FROM case_drafts").execute(&mut *tx).await?.rows_affected()
         + end("DELETE FROM roster_uploads").execute(&mut *tx).await?.rows_affected();
-    let detail = format!("beneficiaries:{};lines:{};changes:{};cases:{};sms:{}", done.beneficiaries, done.lines, done.changes, done.cases, done.sms);
+    let detail = format!(
+        "beneficiaries:{};lines:{};changes:{};cases:{};sms:{}",
+        done.beneficiaries, done.lines, done.changes, done.cases, done.sms
+    );
     super::audit::append(&mut tx, "operator", "data_key_rotated", "vault", &detail).await?;
     tx.commit().await?;
     Ok(done)
@@ -86,7 +103,8 @@ async fn table(
     let update = format!("UPDATE {table} SET {} WHERE id = ${}", sets.join(", "), sets.len() + 1);
     let (mut after, mut rows) = (0i64, 0u64);
     loop {
-        let batch = sqlx::query(sqlx::AssertSqlSafe(select.clone())).bind(after).bind(BATCH).fetch_all(&mut *conn).await?;
+        let batch =
+            sqlx::query(sqlx::AssertSqlSafe(select.clone())).bind(after).bind(BATCH).fetch_all(&mut *conn).await?;
         let Some(last) = batch.last() else { break };
         after = last.get("id");
         for row in &batch {
@@ -94,7 +112,11 @@ async fn table(
             let mut query = sqlx::query(sqlx::AssertSqlSafe(update.clone()));
             for secret in secrets {
                 let stored: Option<Vec<u8>> = row.get(secret.enc);
-                let plain = stored.map(|s| old.decrypt(&s)).transpose().map_err(|source| RotationError::Decrypt { table, id, source })?;
+                let plain = stored.map(|s| old.decrypt(&s)).transpose().map_err(|source| RotationError::Decrypt {
+                    table,
+                    id,
+                    source,
+                })?;
                 query = query.bind(plain.as_deref().map(|p| new.encrypt(p)));
                 if secret.hash.is_some() {
                     query = query.bind(plain.as_deref().map(|p| new.lookup_hash(p)));

@@ -19,7 +19,7 @@ pub mod publicity;
 pub mod rosters;
 pub mod search;
 
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
@@ -190,7 +190,13 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
             std::fs::create_dir_all(dir).map_err(|e| DbError::Directory(path.to_string(), e))?;
         }
     }
-    let query = if query.contains("mode=") { query.to_string() } else if query.is_empty() { "mode=rwc".into() } else { format!("{query}&mode=rwc") };
+    let query = if query.contains("mode=") {
+        query.to_string()
+    } else if query.is_empty() {
+        "mode=rwc".into()
+    } else {
+        format!("{query}&mode=rwc")
+    };
     Ok(format!("sqlite://{path}?{query}"))
 }
 
@@ -210,7 +216,8 @@ mod tests {
             assert_eq!(lite, pg, "migration objects differ between migrations/sqlite and migrations/postgres");
         }
         let first = schema_of(SQLITE_MIGRATIONS.iter().next().map(|m| m.sql.as_str()).unwrap_or(""));
-        for object in ["settings", "settings.key", "regions.parent_id", "index regions_parent", "change_log.entity_id"] {
+        for object in ["settings", "settings.key", "regions.parent_id", "index regions_parent", "change_log.entity_id"]
+        {
             assert!(first.contains(&object.to_string()), "{object} in {first:?}");
         }
         assert_ne!(schema_of("CREATE TABLE a (\n    x INTEGER\n);"), schema_of("CREATE TABLE a (\n    y INTEGER\n);"));
@@ -223,7 +230,8 @@ mod tests {
         for line in sql.lines().map(|l| l.split("--").next().unwrap_or("").trim()) {
             let words: Vec<&str> = line.split_whitespace().collect();
             let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
-            let word = |i: usize| words.get(i).map(|w| w.trim_matches(|c| c == '(' || c == ';' || c == ',').to_string());
+            let word =
+                |i: usize| words.get(i).map(|w| w.trim_matches(|c| c == '(' || c == ';' || c == ',').to_string());
             if upper.starts_with(&["CREATE".into(), "TABLE".into()]) {
                 let name = if upper.get(2).map(String::as_str) == Some("IF") { word(5) } else { word(2) };
                 table = name.clone();

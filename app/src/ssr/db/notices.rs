@@ -81,7 +81,8 @@ pub async fn publish(
     .fetch_one(&mut *tx)
     .await?;
     super::changes::record(&mut tx, super::changes::DOCUMENT, id, false).await?;
-    super::audit::append(&mut tx, &format!("staff:{}", staff.id), "notice_published", &format!("document:{id}"), "").await?;
+    super::audit::append(&mut tx, &format!("staff:{}", staff.id), "notice_published", &format!("document:{id}"), "")
+        .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -90,16 +91,23 @@ pub async fn publish(
 pub async fn withdraw(db: &Db, staff: &crate::ssr::staff::Staff, id: i64) -> Result<bool, sqlx::Error> {
     let finance = staff.role == crate::ssr::staff::Role::Finance;
     let mut tx = db.begin().await?;
-    let owner: Option<Option<i64>> = sqlx::query_scalar("SELECT department_id FROM documents WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+    let owner: Option<Option<i64>> = sqlx::query_scalar("SELECT department_id FROM documents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
     let Some(owner) = owner else { return Ok(false) };
-    let in_use: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalogue_years WHERE document_id = $1").bind(id).fetch_one(&mut *tx).await?;
+    let in_use: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalogue_years WHERE document_id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
     if in_use > 0 || owner.is_none() || !(finance || owner == staff.department_id) {
         return Ok(false);
     }
     sqlx::query("DELETE FROM item_documents WHERE document_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM documents WHERE id = $1").bind(id).execute(&mut *tx).await?;
     super::changes::record(&mut tx, super::changes::DOCUMENT, id, true).await?;
-    super::audit::append(&mut tx, &format!("staff:{}", staff.id), "notice_withdrawn", &format!("document:{id}"), "").await?;
+    super::audit::append(&mut tx, &format!("staff:{}", staff.id), "notice_withdrawn", &format!("document:{id}"), "")
+        .await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -108,7 +116,9 @@ pub async fn withdraw(db: &Db, staff: &crate::ssr::staff::Staff, id: i64) -> Res
 /// Who a notice of `staff` is issued by: their department, or their own name.
 pub async fn issuer(db: &Db, staff: &crate::ssr::staff::Staff) -> Result<String, sqlx::Error> {
     let department: Option<String> = match staff.department_id {
-        Some(d) => sqlx::query_scalar("SELECT name FROM departments WHERE id = $1").bind(d).fetch_optional(&db.pool).await?,
+        Some(d) => {
+            sqlx::query_scalar("SELECT name FROM departments WHERE id = $1").bind(d).fetch_optional(&db.pool).await?
+        }
         None => None,
     };
     Ok(department.unwrap_or_else(|| staff.display_name.clone()))
@@ -117,5 +127,12 @@ pub async fn issuer(db: &Db, staff: &crate::ssr::staff::Staff) -> Result<String,
 pub async fn published_by(db: &Db, staff: &crate::ssr::staff::Staff) -> Result<Vec<NoticeSummary>, sqlx::Error> {
     let all = i64::from(staff.role == crate::ssr::staff::Role::Finance);
     let sql = format!("SELECT {SUMMARY_COLUMNS} FROM documents WHERE department_id IS NOT NULL AND ($1 = 1 OR department_id = $2) ORDER BY published_on DESC, id DESC LIMIT 100");
-    Ok(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(all).bind(staff.department_id.unwrap_or(-1)).fetch_all(&db.pool).await?.iter().map(summary).collect())
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(all)
+        .bind(staff.department_id.unwrap_or(-1))
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(summary)
+        .collect())
 }

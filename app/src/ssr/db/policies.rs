@@ -14,7 +14,8 @@ pub struct Filter {
 
 /// Catalogue years, newest first.
 pub async fn years(db: &Db) -> Result<Vec<i32>, sqlx::Error> {
-    let years: Vec<i64> = sqlx::query_scalar("SELECT year FROM catalogue_years ORDER BY year DESC").fetch_all(&db.pool).await?;
+    let years: Vec<i64> =
+        sqlx::query_scalar("SELECT year FROM catalogue_years ORDER BY year DESC").fetch_all(&db.pool).await?;
     Ok(years.into_iter().map(|y| y as i32).collect())
 }
 
@@ -72,7 +73,9 @@ pub async fn catalogue(db: &Db, year: i32) -> Result<Vec<PolicyItem>, sqlx::Erro
 
 fn matches(item: &PolicyItem, filter: &Filter) -> bool {
     let keyword_ok = filter.keyword.as_deref().is_none_or(|k| {
-        item.name.contains(k) || item.aliases.split_whitespace().any(|a| a.contains(k) || k.contains(a)) || item.standard.contains(k)
+        item.name.contains(k)
+            || item.aliases.split_whitespace().any(|a| a.contains(k) || k.contains(a))
+            || item.standard.contains(k)
     });
     keyword_ok && filter.department.as_deref().is_none_or(|d| item.department.code == d)
 }
@@ -166,7 +169,10 @@ pub async fn detail(db: &Db, code: &str, year: Option<i32>) -> Result<Option<Pol
         "SELECT t.name AS label, CAST(SUM(p.amount_fen) AS BIGINT) AS amount, COUNT(*) AS lines, \
                 COUNT(DISTINCT p.beneficiary_id) AS people \
          {} GROUP BY t.id, t.name, t.sort_order ORDER BY t.sort_order",
-        scope.replace("FROM payments p", "FROM payments p JOIN rosters ro ON ro.id = p.roster_id JOIN regions t ON t.id = ro.region_id")
+        scope.replace(
+            "FROM payments p",
+            "FROM payments p JOIN rosters ro ON ro.id = p.roster_id JOIN regions t ON t.id = ro.region_id"
+        )
     )))
     .bind(i64::from(year))
     .bind(code)

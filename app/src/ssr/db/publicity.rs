@@ -3,7 +3,8 @@
 
 use super::Db;
 use crate::api::publicity::{
-    AreaTotal, Place, PublicityIndex, PublicityLine, RosterPublicity, RosterSummary, TownshipPublicity, VillagePublicity,
+    AreaTotal, Place, PublicityIndex, PublicityLine, RosterPublicity, RosterSummary, TownshipPublicity,
+    VillagePublicity,
 };
 use crate::domain::Money;
 use sqlx::any::AnyRow;
@@ -11,11 +12,13 @@ use sqlx::Row;
 
 /// What the lines publicised are to pay (all of them, before the bank's answer).
 const PLANNED_AMOUNT: &str = "CAST(COALESCE(SUM(pe.amount_fen), 0) AS BIGINT)";
-const PAID_AMOUNT: &str = "CAST(COALESCE(SUM(CASE WHEN pe.status IN ('paid', 'reissued') THEN pe.amount_fen ELSE 0 END), 0) AS BIGINT)";
+const PAID_AMOUNT: &str =
+    "CAST(COALESCE(SUM(CASE WHEN pe.status IN ('paid', 'reissued') THEN pe.amount_fen ELSE 0 END), 0) AS BIGINT)";
 
 /// Years that have rosters, newest first, and the chosen one (default: the newest).
 async fn years(db: &Db, wanted: Option<i32>) -> Result<(i32, Vec<i32>), sqlx::Error> {
-    let years: Vec<i64> = sqlx::query_scalar("SELECT year FROM catalogue_years ORDER BY year DESC").fetch_all(&db.pool).await?;
+    let years: Vec<i64> =
+        sqlx::query_scalar("SELECT year FROM catalogue_years ORDER BY year DESC").fetch_all(&db.pool).await?;
     let years: Vec<i32> = years.into_iter().map(|y| y as i32).collect();
     let year = wanted.filter(|y| years.contains(y)).or(years.first().copied()).unwrap_or(0);
     Ok((year, years))
@@ -93,10 +96,12 @@ pub async fn township(db: &Db, code: &str, year: Option<i32>) -> Result<Option<T
     Ok(Some(TownshipPublicity { year, years, township, villages }))
 }
 
-const ROSTER_COLUMNS: &str = "ro.id, i.code AS item_code, i.name AS item_name, d.name AS department, ro.period, ro.batch, \
+const ROSTER_COLUMNS: &str =
+    "ro.id, i.code AS item_code, i.name AS item_name, d.name AS department, ro.period, ro.batch, \
      ro.status, ro.publicity_start, ro.publicity_end, ro.paid_on, ro.payout_publicised_on";
 /// `GROUP BY` for a roster summary with per-place counts (PostgreSQL wants every column listed).
-const ROSTER_GROUP_BY: &str = "GROUP BY ro.id, i.code, i.name, d.name, ro.period, ro.batch, ro.status, ro.publicity_start, \
+const ROSTER_GROUP_BY: &str =
+    "GROUP BY ro.id, i.code, i.name, d.name, ro.period, ro.batch, ro.status, ro.publicity_start, \
      ro.publicity_end, ro.paid_on, ro.payout_publicised_on, i.sort_order";
 
 fn roster_summary(r: &AnyRow) -> RosterSummary {
@@ -118,7 +123,12 @@ fn roster_summary(r: &AnyRow) -> RosterSummary {
     }
 }
 
-pub async fn village(db: &Db, township_code: &str, code: &str, year: Option<i32>) -> Result<Option<VillagePublicity>, sqlx::Error> {
+pub async fn village(
+    db: &Db,
+    township_code: &str,
+    code: &str,
+    year: Option<i32>,
+) -> Result<Option<VillagePublicity>, sqlx::Error> {
     let Some((_, township)) = place(db, township_code, "township", None).await? else { return Ok(None) };
     let Some((id, village)) = place(db, code, "village", Some(township_code)).await? else { return Ok(None) };
     let (year, years) = years(db, year).await?;
@@ -142,9 +152,16 @@ pub async fn village(db: &Db, township_code: &str, code: &str, year: Option<i32>
 }
 
 /// The lines of one roster published in one village; the roster must belong to the village's township.
-pub async fn roster(db: &Db, township_code: &str, village_code: &str, roster_id: i64) -> Result<Option<RosterPublicity>, sqlx::Error> {
+pub async fn roster(
+    db: &Db,
+    township_code: &str,
+    village_code: &str,
+    roster_id: i64,
+) -> Result<Option<RosterPublicity>, sqlx::Error> {
     let Some((township_id, township)) = place(db, township_code, "township", None).await? else { return Ok(None) };
-    let Some((village_id, village)) = place(db, village_code, "village", Some(township_code)).await? else { return Ok(None) };
+    let Some((village_id, village)) = place(db, village_code, "village", Some(township_code)).await? else {
+        return Ok(None);
+    };
     let summary = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {ROSTER_COLUMNS}, COUNT(pe.id) AS lines, {PAID_AMOUNT} AS amount, {PLANNED_AMOUNT} AS planned \
          FROM rosters ro JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \

@@ -59,7 +59,13 @@ pub async fn list(db: &Db, staff: &Staff, me: StaffMe) -> Result<RosterList, sql
 }
 
 /// What `staff` may do with a roster of `department` in `status`.
-pub fn actions(staff: &Staff, department: i64, status: &str, publicity_over: bool, failed_not_reissued: bool) -> RosterActions {
+pub fn actions(
+    staff: &Staff,
+    department: i64,
+    status: &str,
+    publicity_over: bool,
+    failed_not_reissued: bool,
+) -> RosterActions {
     let own = staff.role == Role::Department && staff.department_id == Some(department);
     let finance = staff.role == Role::Finance;
     RosterActions {
@@ -77,7 +83,10 @@ pub fn actions(staff: &Staff, department: i64, status: &str, publicity_over: boo
 /// One roster with its lines and steps, for someone who may see it.
 pub async fn detail(db: &Db, staff: &Staff, me: StaffMe, id: i64) -> Result<Option<RosterDetail>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} {JOINS} WHERE ro.id = $1 AND ($2 = 0 OR ro.department_id = $2)");
-    let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(scope(staff)).fetch_optional(&db.pool).await? else { return Ok(None) };
+    let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(scope(staff)).fetch_optional(&db.pool).await?
+    else {
+        return Ok(None);
+    };
     let lines = sqlx::query(
         "SELECT p.id, b.name, b.id_masked, v.name AS village, p.amount_fen, bk.name AS bank, p.account_last4, p.status, p.failure_reason, p.paid_on, \
                 p.reissue_of_id, (SELECT COUNT(*) FROM payments x WHERE x.reissue_of_id = p.id) AS reissues \

@@ -92,7 +92,12 @@ pub async fn documents(db: &Db, only_id: Option<i64>) -> Result<Vec<Entry>, sqlx
             kind: Kind::Document,
             key: r.get::<i64, _>("id").to_string(),
             title: r.get("title"),
-            body: format!("{} {} {}", r.get::<String, _>("doc_number"), r.get::<String, _>("issuer"), r.get::<String, _>("body")),
+            body: format!(
+                "{} {} {}",
+                r.get::<String, _>("doc_number"),
+                r.get::<String, _>("issuer"),
+                r.get::<String, _>("body")
+            ),
             aliases: String::new(),
             department: r.get::<Option<String>, _>("department").or_else(|| Some(r.get("issuer"))),
             year: r.get::<String, _>("published_on").get(..4).and_then(|y| y.parse().ok()),
@@ -101,7 +106,8 @@ pub async fn documents(db: &Db, only_id: Option<i64>) -> Result<Vec<Entry>, sqlx
         .collect())
 }
 
-const PUBLICITY_SQL: &str = "SELECT pe.id, pe.name_masked, pe.id_masked, pe.recipient_name_masked, pe.period, pe.amount_fen, \
+const PUBLICITY_SQL: &str =
+    "SELECT pe.id, pe.name_masked, pe.id_masked, pe.recipient_name_masked, pe.period, pe.amount_fen, \
         pe.status, v.name AS village, t.name AS township, i.name AS item, d.name AS department \
      FROM publicity_entries pe JOIN regions v ON v.id = pe.village_id JOIN regions t ON t.id = v.parent_id \
      JOIN subsidy_items i ON i.id = pe.item_id JOIN departments d ON d.id = i.department_id";
@@ -217,7 +223,12 @@ pub async fn run(
                     format!("/publicity/{t}/{v}/{r}")
                 }
             };
-            Some(SearchHit { kind: h.kind.as_str().to_string(), url, title: fragments(&h.title), snippet: fragments(&h.snippet) })
+            Some(SearchHit {
+                kind: h.kind.as_str().to_string(),
+                url,
+                title: fragments(&h.title),
+                snippet: fragments(&h.snippet),
+            })
         })
         .collect();
     let facet = |value: String, label: String, count: u64| FacetCount { value, label, count };
@@ -229,7 +240,12 @@ pub async fn run(
         page,
         pages: total.div_ceil(HITS_PER_PAGE).max(1),
         hits,
-        kinds: results.facets.kinds.iter().map(|(k, n)| facet(k.as_str().into(), kind_name(k.as_str()).into(), *n)).collect(),
+        kinds: results
+            .facets
+            .kinds
+            .iter()
+            .map(|(k, n)| facet(k.as_str().into(), kind_name(k.as_str()).into(), *n))
+            .collect(),
         departments: results.facets.departments.iter().map(|(d, n)| facet(d.clone(), d.clone(), *n)).collect(),
         years: results.facets.years.iter().map(|(y, n)| facet(y.to_string(), format!("{y}年"), *n)).collect(),
         townships: results.facets.townships.iter().map(|(t, n)| facet(t.clone(), t.clone(), *n)).collect(),

@@ -104,7 +104,9 @@ pub fn inexact_number(text: &str) -> Option<&str> {
     let (mantissa, exponent) = t.split_once(['E', 'e'])?;
     let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
     let digits = mantissa.replace('.', "");
-    let shaped = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && exponent.parse::<u32>().is_ok_and(|e| e >= 11);
+    let shaped = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && exponent.parse::<u32>().is_ok_and(|e| e >= 11);
     shaped.then_some(t)
 }
 
@@ -126,7 +128,8 @@ fn number_text(f: f64) -> String {
     if f.abs() >= 1e15 {
         let shown = format!("{f:.14E}");
         let (mantissa, exponent) = shown.split_once('E').unwrap_or((&shown, "0"));
-        let mantissa = if mantissa.contains('.') { mantissa.trim_end_matches('0').trim_end_matches('.') } else { mantissa };
+        let mantissa =
+            if mantissa.contains('.') { mantissa.trim_end_matches('0').trim_end_matches('.') } else { mantissa };
         return format!("{mantissa}E+{exponent}");
     }
     f.to_string()
@@ -149,7 +152,9 @@ pub enum FileError {
     NotASpreadsheet(&'static str),
     #[error("这是旧版 Excel（.xls）文件或加了密码的工作簿，无法读取。请在 Excel 中取消密码并另存为“Excel 工作簿（.xlsx）”后上传")]
     OldExcel,
-    #[error("这是 Unicode 文本（UTF-16）文件，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或“Excel 工作簿（.xlsx）”后上传")]
+    #[error(
+        "这是 Unicode 文本（UTF-16）文件，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或“Excel 工作簿（.xlsx）”后上传"
+    )]
     Utf16,
     #[error("Excel 文件的内容过多（解压后超过{0}MB），请分批导入或使用命令行导入")]
     TooMuchContent(usize),
@@ -279,7 +284,8 @@ fn csv_rows(text: &str) -> Result<Vec<Vec<String>>, FileError> {
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
-            let line = e.position().map(|p| format!("第{}行附近格式有误", p.line())).unwrap_or_else(|| "格式有误".into());
+            let line =
+                e.position().map(|p| format!("第{}行附近格式有误", p.line())).unwrap_or_else(|| "格式有误".into());
             FileError::Unreadable(line)
         })?;
         rows.push(record.iter().map(str::to_string).collect());
@@ -322,7 +328,11 @@ fn xlsx_rows(bytes: &[u8], max_bytes: usize) -> Result<Vec<Vec<String>>, FileErr
             // A date cell (到账日期, 预计发放时间) as the date it shows, not its serial number.
             Data::DateTime(d) if d.is_datetime() => {
                 let (y, m, day, h, min, sec, _) = d.to_ymd_hms_milli();
-                if (h, min, sec) == (0, 0, 0) { format!("{y:04}-{m:02}-{day:02}") } else { format!("{y:04}-{m:02}-{day:02} {h:02}:{min:02}:{sec:02}") }
+                if (h, min, sec) == (0, 0, 0) {
+                    format!("{y:04}-{m:02}-{day:02}")
+                } else {
+                    format!("{y:04}-{m:02}-{day:02} {h:02}:{min:02}:{sec:02}")
+                }
             }
             other => other.to_string(),
         };
@@ -342,7 +352,11 @@ fn xlsx_rows(bytes: &[u8], max_bytes: usize) -> Result<Vec<Vec<String>>, FileErr
 fn check_archive(bytes: &[u8], max_unpacked: usize) -> Result<(), FileError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| xlsx_error(calamine::XlsxError::Zip(e)))?;
     if zip.index_for_name("xl/workbook.xml").is_none() {
-        return Err(FileError::NotASpreadsheet(if zip.index_for_name("word/document.xml").is_some() { "Word 文档" } else { "压缩包" }));
+        return Err(FileError::NotASpreadsheet(if zip.index_for_name("word/document.xml").is_some() {
+            "Word 文档"
+        } else {
+            "压缩包"
+        }));
     }
     let mut total = 0u64;
     for i in 0..zip.len() {
@@ -386,7 +400,8 @@ fn to_table(grid: Vec<Vec<String>>) -> Result<Table, FileError> {
             index.push(i);
         }
     }
-    let missing: Vec<&str> = Column::ALL.into_iter().filter(|c| c.required() && !columns.contains(c)).map(Column::label).collect();
+    let missing: Vec<&str> =
+        Column::ALL.into_iter().filter(|c| c.required() && !columns.contains(c)).map(Column::label).collect();
     if !missing.is_empty() {
         return Err(FileError::MissingColumns(missing.join("”“")));
     }
@@ -394,7 +409,12 @@ fn to_table(grid: Vec<Vec<String>>) -> Result<Table, FileError> {
         .into_iter()
         .enumerate()
         .skip(header_at + 1)
-        .map(|(i, mut row)| (i + 1, index.iter().map(|&j| row.get_mut(j).map(std::mem::take).unwrap_or_default()).collect::<Vec<String>>()))
+        .map(|(i, mut row)| {
+            (
+                i + 1,
+                index.iter().map(|&j| row.get_mut(j).map(std::mem::take).unwrap_or_default()).collect::<Vec<String>>(),
+            )
+        })
         .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
         .collect();
     Ok(Table { columns, rows })
@@ -463,7 +483,11 @@ mod tests {
         assert!(err.to_string().contains("村(社区)") && err.to_string().contains("补贴额"), "{err}");
         assert!(matches!(read("a,b\n1,2\n".as_bytes()), Err(FileError::MissingColumns(_))));
         assert!(matches!(read(b"PK\x03\x04not really a zip"), Err(FileError::Unreadable(_))));
-        assert_eq!(read(&[b'a', 0x81, 0x20, b'b']), Err(FileError::Encoding), "a GBK lead byte without its second byte");
+        assert_eq!(
+            read(&[b'a', 0x81, 0x20, b'b']),
+            Err(FileError::Encoding),
+            "a GBK lead byte without its second byte"
+        );
     }
 
     #[test]
@@ -471,7 +495,8 @@ mod tests {
         assert_eq!(read(b"%PDF-1.7\n..."), Err(FileError::NotASpreadsheet("PDF 文件")));
         assert_eq!(read(b"\x89PNG\r\n\x1a\n...."), Err(FileError::NotASpreadsheet("图片")));
         assert_eq!(read(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1...."), Err(FileError::OldExcel));
-        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("姓名\t身份证号".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let utf16: Vec<u8> =
+            [0xFF, 0xFE].into_iter().chain("姓名\t身份证号".encode_utf16().flat_map(u16::to_le_bytes)).collect();
         assert_eq!(read(&utf16), Err(FileError::Utf16));
         let mut binary = CSV.as_bytes().to_vec();
         binary.insert(20, 0);

@@ -57,11 +57,12 @@ pub async fn may_import(cx: &AppContext, staff: &Staff, item_code: &str, period:
         Role::Supervisor | Role::Admin => Ok(false),
         Role::Department => {
             let year: i64 = crate::domain::normalize_ascii(period).get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
-            let department: Option<i64> = sqlx::query_scalar("SELECT department_id FROM subsidy_items WHERE code = $1 AND year = $2")
-                .bind(item_code.trim())
-                .bind(year)
-                .fetch_optional(&cx.db.pool)
-                .await?;
+            let department: Option<i64> =
+                sqlx::query_scalar("SELECT department_id FROM subsidy_items WHERE code = $1 AND year = $2")
+                    .bind(item_code.trim())
+                    .bind(year)
+                    .fetch_optional(&cx.db.pool)
+                    .await?;
             Ok(department.is_none_or(|d| staff.department_id == Some(d)))
         }
     }
@@ -69,7 +70,16 @@ pub async fn may_import(cx: &AppContext, staff: &Staff, item_code: &str, period:
 
 /// Keeps an uploaded file (encrypted) for an hour; returns the token that names it.
 #[allow(clippy::too_many_arguments)]
-pub async fn keep_upload(cx: &AppContext, staff: &Staff, purpose: &str, item_code: &str, period: &str, roster: Option<i64>, file_name: &str, bytes: &[u8]) -> Result<String, sqlx::Error> {
+pub async fn keep_upload(
+    cx: &AppContext,
+    staff: &Staff,
+    purpose: &str,
+    item_code: &str,
+    period: &str,
+    roster: Option<i64>,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<String, sqlx::Error> {
     let token = random_hex(16);
     sqlx::query("DELETE FROM roster_uploads WHERE expires_at < $1").bind(clock::now()).execute(&cx.db.pool).await?;
     sqlx::query(
@@ -105,12 +115,22 @@ async fn upload(cx: &AppContext, staff: &Staff, token: &str) -> Result<Option<Up
         .fetch_optional(&cx.db.pool)
         .await?;
     Ok(row.filter(|r| r.get::<String, _>("expires_at") >= clock::now()).and_then(|r| {
-        Some(Upload { item_code: r.get("item_code"), period: r.get("period"), file_name: r.get("file_name"), bytes: cx.vault.decrypt_bytes(&r.get::<Vec<u8>, _>("file_enc")).ok()? })
+        Some(Upload {
+            item_code: r.get("item_code"),
+            period: r.get("period"),
+            file_name: r.get("file_name"),
+            bytes: cx.vault.decrypt_bytes(&r.get::<Vec<u8>, _>("file_enc")).ok()?,
+        })
     }))
 }
 
 /// The check of a kept upload, for the preview page.
-pub async fn preview(cx: &AppContext, staff: &Staff, me: StaffMe, token: &str) -> Result<Option<UploadPreview>, sqlx::Error> {
+pub async fn preview(
+    cx: &AppContext,
+    staff: &Staff,
+    me: StaffMe,
+    token: &str,
+) -> Result<Option<UploadPreview>, sqlx::Error> {
     let Some(u) = upload(cx, staff, token).await? else { return Ok(None) };
     if !may_import(cx, staff, &u.item_code, &u.period).await? {
         return Ok(None);
@@ -158,20 +178,27 @@ pub async fn import(cx: &AppContext, staff: &Staff, token: &str, exclude_bad: bo
         return Err(FlowError::NotAllowed);
     }
     let table = file::read(&u.bytes).map_err(ImportError::from)?;
-    let checked = check(&cx.db, &cx.vault, &table, &Target { item_code: u.item_code, period: u.period }, &|_| {}).await?;
+    let checked =
+        check(&cx.db, &cx.vault, &table, &Target { item_code: u.item_code, period: u.period }, &|_| {}).await?;
     if staff.role == Role::Department && staff.department_id != Some(checked.department_id) {
         return Err(FlowError::NotAllowed);
     }
     if !matches!(staff.role, Role::Department | Role::Finance) {
         return Err(FlowError::NotAllowed);
     }
-    let ids = write(&cx.db, &cx.vault, &checked, &format!("staff:{}", staff.id), &sha256_hex(&u.bytes), exclude_bad).await?;
-    sqlx::query("UPDATE roster_events SET staff_id = $1 WHERE roster_id IN (SELECT id FROM rosters WHERE source_sha256 = $2)")
-        .bind(staff.id)
-        .bind(sha256_hex(&u.bytes))
+    let ids =
+        write(&cx.db, &cx.vault, &checked, &format!("staff:{}", staff.id), &sha256_hex(&u.bytes), exclude_bad).await?;
+    sqlx::query(
+        "UPDATE roster_events SET staff_id = $1 WHERE roster_id IN (SELECT id FROM rosters WHERE source_sha256 = $2)",
+    )
+    .bind(staff.id)
+    .bind(sha256_hex(&u.bytes))
+    .execute(&cx.db.pool)
+    .await?;
+    sqlx::query("DELETE FROM roster_uploads WHERE token_hash = $1")
+        .bind(cx.vault.lookup_hash(token))
         .execute(&cx.db.pool)
         .await?;
-    sqlx::query("DELETE FROM roster_uploads WHERE token_hash = $1").bind(cx.vault.lookup_hash(token)).execute(&cx.db.pool).await?;
     Ok(ids)
 }
 
@@ -180,7 +207,11 @@ pub async fn import(cx: &AppContext, staff: &Staff, token: &str, exclude_bad: bo
 pub async fn step(cx: &AppContext, staff: &Staff, roster: i64, code: &str, note: &str) -> Result<i64, FlowError> {
     let step = RosterStep::from_code(code).ok_or(FlowError::WrongState)?;
     let mut tx = cx.db.begin().await?;
-    let r = sqlx::query("SELECT status, department_id, publicity_end FROM rosters WHERE id = $1").bind(roster).fetch_optional(&mut *tx).await?.ok_or(FlowError::NotFound)?;
+    let r = sqlx::query("SELECT status, department_id, publicity_end FROM rosters WHERE id = $1")
+        .bind(roster)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(FlowError::NotFound)?;
     let (status, department): (String, i64) = (r.get("status"), r.get("department_id"));
     let sees = match staff.role {
         Role::Department => staff.department_id == Some(department),
@@ -198,7 +229,13 @@ pub async fn step(cx: &AppContext, staff: &Staff, roster: i64, code: &str, note:
     .bind(roster)
     .fetch_one(&mut *tx)
     .await?;
-    let may = crate::ssr::db::rosters::actions(staff, department, &status, end.as_deref().is_some_and(|e| e < today.as_str()), failed_open > 0);
+    let may = crate::ssr::db::rosters::actions(
+        staff,
+        department,
+        &status,
+        end.as_deref().is_some_and(|e| e < today.as_str()),
+        failed_open > 0,
+    );
     let allowed = match step {
         RosterStep::Publicise => may.publicise,
         RosterStep::Approve => may.approve,
@@ -216,14 +253,23 @@ pub async fn step(cx: &AppContext, staff: &Staff, roster: i64, code: &str, note:
     let event_note = match step {
         RosterStep::Publicise => {
             let end = format_days(parse_days(&today).unwrap_or(0) + PUBLICITY_DAYS);
-            sqlx::query("UPDATE rosters SET publicity_start = $1, publicity_end = $2 WHERE id = $3").bind(&today).bind(&end).bind(roster).execute(&mut *tx).await?;
+            sqlx::query("UPDATE rosters SET publicity_start = $1, publicity_end = $2 WHERE id = $3")
+                .bind(&today)
+                .bind(&end)
+                .bind(roster)
+                .execute(&mut *tx)
+                .await?;
             publicise_lines(&mut tx, roster, &today).await?;
             format!("公示期至{end}")
         }
         RosterStep::Approve => String::new(),
         RosterStep::FinanceReview => {
             let applied = apply_changes(&mut tx, cx, roster).await?;
-            if applied > 0 { format!("更新 {applied} 项登记信息（手机号、银行卡号）") } else { String::new() }
+            if applied > 0 {
+                format!("更新 {applied} 项登记信息（手机号、银行卡号）")
+            } else {
+                String::new()
+            }
         }
         RosterStep::Return => {
             let reason = crate::domain::cases::clean_text(note);
@@ -233,7 +279,11 @@ pub async fn step(cx: &AppContext, staff: &Staff, roster: i64, code: &str, note:
             reason
         }
         RosterStep::SendToBank => {
-            sqlx::query("UPDATE rosters SET sent_to_bank_on = $1 WHERE id = $2").bind(&today).bind(roster).execute(&mut *tx).await?;
+            sqlx::query("UPDATE rosters SET sent_to_bank_on = $1 WHERE id = $2")
+                .bind(&today)
+                .bind(roster)
+                .execute(&mut *tx)
+                .await?;
             String::new()
         }
         RosterStep::Reissue => {
@@ -245,12 +295,24 @@ pub async fn step(cx: &AppContext, staff: &Staff, roster: i64, code: &str, note:
         Some(next) => next.code(),
         None => &status,
     };
-    let done = sqlx::query("UPDATE rosters SET status = $1 WHERE id = $2 AND status = $3").bind(new_status).bind(roster).bind(&status).execute(&mut *tx).await?;
+    let done = sqlx::query("UPDATE rosters SET status = $1 WHERE id = $2 AND status = $3")
+        .bind(new_status)
+        .bind(roster)
+        .bind(&status)
+        .execute(&mut *tx)
+        .await?;
     if done.rows_affected() != 1 {
         return Err(FlowError::WrongState);
     }
     event(&mut tx, roster, step.event(), Some(staff.id), &event_note).await?;
-    crate::ssr::db::audit::append(&mut tx, &format!("staff:{}", staff.id), &format!("roster_{}", step.event()), &format!("roster:{roster}"), "").await?;
+    crate::ssr::db::audit::append(
+        &mut tx,
+        &format!("staff:{}", staff.id),
+        &format!("roster_{}", step.event()),
+        &format!("roster:{roster}"),
+        "",
+    )
+    .await?;
     tx.commit().await?;
     if step == RosterStep::FinanceReview {
         cx.sms.deliver_soon(cx);
@@ -262,10 +324,11 @@ pub async fn step(cx: &AppContext, staff: &Staff, roster: i64, code: &str, note:
 /// (the old phone is told, with the department and the new number's last four digits) and
 /// their account on file. Returns how many changes were applied.
 async fn apply_changes(conn: &mut AnyConnection, cx: &AppContext, roster: i64) -> Result<usize, sqlx::Error> {
-    let department: String = sqlx::query_scalar("SELECT d.name FROM rosters r JOIN departments d ON d.id = r.department_id WHERE r.id = $1")
-        .bind(roster)
-        .fetch_one(&mut *conn)
-        .await?;
+    let department: String =
+        sqlx::query_scalar("SELECT d.name FROM rosters r JOIN departments d ON d.id = r.department_id WHERE r.id = $1")
+            .bind(roster)
+            .fetch_one(&mut *conn)
+            .await?;
     let changes = sqlx::query(
         "SELECT c.id, c.beneficiary_id, c.field, c.new_last4, c.new_enc, c.new_hash, c.bank_id, b.phone_enc, b.phone_hash FROM beneficiary_changes c \
          JOIN beneficiaries b ON b.id = c.beneficiary_id WHERE c.roster_id = $1 AND c.applied_at IS NULL ORDER BY c.id",
@@ -275,17 +338,24 @@ async fn apply_changes(conn: &mut AnyConnection, cx: &AppContext, roster: i64) -
     .await?;
     let now = clock::now();
     for c in &changes {
-        let (person, field, new_hash): (i64, String, String) = (c.get("beneficiary_id"), c.get("field"), c.get("new_hash"));
+        let (person, field, new_hash): (i64, String, String) =
+            (c.get("beneficiary_id"), c.get("field"), c.get("new_hash"));
         if field == "phone" {
-            let old = c.get::<Option<Vec<u8>>, _>("phone_enc").and_then(|e| cx.vault.decrypt(&e).ok()).and_then(|p| Phone::parse(&p).ok());
+            let old = c
+                .get::<Option<Vec<u8>>, _>("phone_enc")
+                .and_then(|e| cx.vault.decrypt(&e).ok())
+                .and_then(|p| Phone::parse(&p).ok());
             sqlx::query("UPDATE beneficiaries SET phone_enc = $1, phone_hash = $2 WHERE id = $3")
                 .bind(c.get::<Vec<u8>, _>("new_enc"))
                 .bind(&new_hash)
                 .bind(person)
                 .execute(&mut *conn)
                 .await?;
-            if let Some(old) = old.filter(|_| c.get::<Option<String>, _>("phone_hash").as_deref() != Some(new_hash.as_str())) {
-                let message = SmsMessage::PhoneChanged { department: department.clone(), new_last4: c.get("new_last4") };
+            if let Some(old) =
+                old.filter(|_| c.get::<Option<String>, _>("phone_hash").as_deref() != Some(new_hash.as_str()))
+            {
+                let message =
+                    SmsMessage::PhoneChanged { department: department.clone(), new_last4: c.get("new_last4") };
                 cx.sms.queue(conn, &cx.vault, &old, &message).await?;
             }
         } else {
@@ -298,13 +368,30 @@ async fn apply_changes(conn: &mut AnyConnection, cx: &AppContext, roster: i64) -
                 .execute(&mut *conn)
                 .await?;
         }
-        sqlx::query("UPDATE beneficiary_changes SET applied_at = $1 WHERE id = $2").bind(&now).bind(c.get::<i64, _>("id")).execute(&mut *conn).await?;
-        crate::ssr::db::audit::append(conn, "system", &format!("beneficiary_{field}_changed"), &format!("beneficiary:{person}"), &format!("roster:{roster}")).await?;
+        sqlx::query("UPDATE beneficiary_changes SET applied_at = $1 WHERE id = $2")
+            .bind(&now)
+            .bind(c.get::<i64, _>("id"))
+            .execute(&mut *conn)
+            .await?;
+        crate::ssr::db::audit::append(
+            conn,
+            "system",
+            &format!("beneficiary_{field}_changed"),
+            &format!("beneficiary:{person}"),
+            &format!("roster:{roster}"),
+        )
+        .await?;
     }
     Ok(changes.len())
 }
 
-async fn event(conn: &mut AnyConnection, roster: i64, step: &str, staff: Option<i64>, note: &str) -> Result<(), sqlx::Error> {
+async fn event(
+    conn: &mut AnyConnection,
+    roster: i64,
+    step: &str,
+    staff: Option<i64>,
+    note: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO roster_events (roster_id, step, staff_id, note, at) VALUES ($1, $2, $3, $4, $5)")
         .bind(roster)
         .bind(step)
@@ -327,8 +414,9 @@ async fn publicise_lines(conn: &mut AnyConnection, roster: i64, today: &str) -> 
     .fetch_all(&mut *conn)
     .await?;
     for l in lines {
-        let recipient = (l.get::<i64, _>("recipient_id") != l.get::<i64, _>("beneficiary_id") && l.get::<Option<String>, _>("custodian_kind").is_some())
-            .then(|| l.get::<String, _>("recipient_masked"));
+        let recipient = (l.get::<i64, _>("recipient_id") != l.get::<i64, _>("beneficiary_id")
+            && l.get::<Option<String>, _>("custodian_kind").is_some())
+        .then(|| l.get::<String, _>("recipient_masked"));
         let entry: i64 = sqlx::query_scalar(
             "INSERT INTO publicity_entries (roster_id, payment_id, beneficiary_id, stage, name_masked, id_masked, recipient_name_masked, village_id, item_id, \
              period, amount_fen, status, published_on) VALUES ($1, $2, $3, 'before_payment', $4, $5, $6, $7, $8, $9, $10, 'pending', $11) RETURNING id",
@@ -354,7 +442,10 @@ async fn publicise_lines(conn: &mut AnyConnection, roster: i64, today: &str) -> 
 /// A new draft roster (next batch, same item, period and township) for the failed lines not yet
 /// reissued, each linked to the line it pays again, with the beneficiary's current bank details.
 async fn create_reissue(conn: &mut AnyConnection, roster: i64) -> Result<i64, sqlx::Error> {
-    let r = sqlx::query("SELECT item_id, period, region_id, department_id FROM rosters WHERE id = $1").bind(roster).fetch_one(&mut *conn).await?;
+    let r = sqlx::query("SELECT item_id, period, region_id, department_id FROM rosters WHERE id = $1")
+        .bind(roster)
+        .fetch_one(&mut *conn)
+        .await?;
     let (item, period, region): (i64, String, i64) = (r.get("item_id"), r.get("period"), r.get("region_id"));
     let failed = sqlx::query(
         "SELECT p.id, p.beneficiary_id, p.recipient_id, p.amount_fen, COALESCE(b.card_bank_id, p.bank_id) AS bank_id, \
@@ -365,12 +456,14 @@ async fn create_reissue(conn: &mut AnyConnection, roster: i64) -> Result<i64, sq
     .bind(roster)
     .fetch_all(&mut *conn)
     .await?;
-    let batch: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(batch), 0) + 1 FROM rosters WHERE item_id = $1 AND period = $2 AND region_id = $3")
-        .bind(item)
-        .bind(&period)
-        .bind(region)
-        .fetch_one(&mut *conn)
-        .await?;
+    let batch: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(batch), 0) + 1 FROM rosters WHERE item_id = $1 AND period = $2 AND region_id = $3",
+    )
+    .bind(item)
+    .bind(&period)
+    .bind(region)
+    .fetch_one(&mut *conn)
+    .await?;
     let total: i64 = failed.iter().map(|f| f.get::<i64, _>("amount_fen")).sum();
     let now = clock::now();
     let new: i64 = sqlx::query_scalar(
@@ -413,14 +506,28 @@ async fn create_reissue(conn: &mut AnyConnection, roster: i64) -> Result<i64, sq
 /// Corrects the bank details of one line of a draft roster (a new card after a failed payment):
 /// the line is paid into the new account; the person's account on file follows when the roster
 /// has passed its reviews, as for an imported roster. Recorded on the roster (masked).
-pub async fn correct_line(cx: &AppContext, staff: &Staff, roster: i64, payment: i64, bank: i64, account: &str) -> Result<(), FlowError> {
+pub async fn correct_line(
+    cx: &AppContext,
+    staff: &Staff,
+    roster: i64,
+    payment: i64,
+    bank: i64,
+    account: &str,
+) -> Result<(), FlowError> {
     let account = crate::domain::BankAccount::parse(account).map_err(|e| FlowError::Invalid(e.to_string()))?;
     let mut tx = cx.db.begin().await?;
-    let r = sqlx::query("SELECT status, department_id FROM rosters WHERE id = $1").bind(roster).fetch_optional(&mut *tx).await?.ok_or(FlowError::NotFound)?;
-    if !crate::ssr::db::rosters::actions(staff, r.get("department_id"), &r.get::<String, _>("status"), false, false).correct {
+    let r = sqlx::query("SELECT status, department_id FROM rosters WHERE id = $1")
+        .bind(roster)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(FlowError::NotFound)?;
+    if !crate::ssr::db::rosters::actions(staff, r.get("department_id"), &r.get::<String, _>("status"), false, false)
+        .correct
+    {
         return Err(FlowError::WrongState);
     }
-    let luhn: Option<i64> = sqlx::query_scalar("SELECT luhn FROM banks WHERE id = $1").bind(bank).fetch_optional(&mut *tx).await?;
+    let luhn: Option<i64> =
+        sqlx::query_scalar("SELECT luhn FROM banks WHERE id = $1").bind(bank).fetch_optional(&mut *tx).await?;
     let line = sqlx::query("SELECT p.recipient_id, b.account_hash, b.account_last4 FROM payments p JOIN beneficiaries b ON b.id = p.recipient_id WHERE p.id = $1 AND p.roster_id = $2")
         .bind(payment)
         .bind(roster)
@@ -437,12 +544,31 @@ pub async fn correct_line(cx: &AppContext, staff: &Staff, roster: i64, payment: 
         .bind(payment)
         .execute(&mut *tx)
         .await?;
-    if line.get::<Option<String>, _>("account_hash").as_deref() != Some(cx.vault.lookup_hash(account.as_str()).as_str()) {
-        let held = super::HeldChange::new(roster, line.get("recipient_id"), super::Change::Account { old_last4: line.get("account_last4"), new: account.clone(), bank_id: bank });
+    if line.get::<Option<String>, _>("account_hash").as_deref() != Some(cx.vault.lookup_hash(account.as_str()).as_str())
+    {
+        let held = super::HeldChange::new(
+            roster,
+            line.get("recipient_id"),
+            super::Change::Account { old_last4: line.get("account_last4"), new: account.clone(), bank_id: bank },
+        );
         super::hold_changes(&mut tx, &cx.vault, &[held], &clock::now()).await?;
     }
-    event(&mut tx, roster, "corrected", Some(staff.id), &format!("明细 {payment} 银行卡号更正为 {}", crate::domain::mask::account(&account))).await?;
-    crate::ssr::db::audit::append(&mut tx, &format!("staff:{}", staff.id), "roster_line_corrected", &format!("payment:{payment}"), "").await?;
+    event(
+        &mut tx,
+        roster,
+        "corrected",
+        Some(staff.id),
+        &format!("明细 {payment} 银行卡号更正为 {}", crate::domain::mask::account(&account)),
+    )
+    .await?;
+    crate::ssr::db::audit::append(
+        &mut tx,
+        &format!("staff:{}", staff.id),
+        "roster_line_corrected",
+        &format!("payment:{payment}"),
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -450,8 +576,13 @@ pub async fn correct_line(cx: &AppContext, staff: &Staff, roster: i64, payment: 
 /// The file for the bank: every line with the account to pay into, the line's own as reviewed
 /// (staff only; audited).
 pub async fn bank_file(cx: &AppContext, staff: &Staff, roster: i64) -> Result<(String, String), FlowError> {
-    let r = sqlx::query("SELECT status, department_id, period FROM rosters WHERE id = $1").bind(roster).fetch_optional(&cx.db.pool).await?.ok_or(FlowError::NotFound)?;
-    let may = crate::ssr::db::rosters::actions(staff, r.get("department_id"), &r.get::<String, _>("status"), false, false);
+    let r = sqlx::query("SELECT status, department_id, period FROM rosters WHERE id = $1")
+        .bind(roster)
+        .fetch_optional(&cx.db.pool)
+        .await?
+        .ok_or(FlowError::NotFound)?;
+    let may =
+        crate::ssr::db::rosters::actions(staff, r.get("department_id"), &r.get::<String, _>("status"), false, false);
     if !may.bank_file {
         return Err(FlowError::NotAllowed);
     }
@@ -465,11 +596,32 @@ pub async fn bank_file(cx: &AppContext, staff: &Staff, roster: i64) -> Result<(S
     .await?;
     let rows = lines.iter().map(|l| {
         let id = cx.vault.decrypt(&l.get::<Vec<u8>, _>("id_enc")).unwrap_or_default();
-        let account = l.get::<Option<Vec<u8>>, _>("account_enc").and_then(|a| cx.vault.decrypt(&a).ok()).unwrap_or_default();
-        vec![l.get::<i64, _>("id").to_string(), l.get("name"), id, l.get("bank"), account, Money::from_fen(l.get("amount_fen")).plain(), String::new(), String::new(), String::new()]
+        let account =
+            l.get::<Option<Vec<u8>>, _>("account_enc").and_then(|a| cx.vault.decrypt(&a).ok()).unwrap_or_default();
+        vec![
+            l.get::<i64, _>("id").to_string(),
+            l.get("name"),
+            id,
+            l.get("bank"),
+            account,
+            Money::from_fen(l.get("amount_fen")).plain(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]
     });
-    let csv = crate::api::csv::document(&["明细号", "姓名", "身份证号", "开户行", "银行卡号", "补贴额", "结果", "失败原因", "到账日期"], rows);
-    crate::ssr::db::audit::append_alone(&cx.db, &format!("staff:{}", staff.id), "roster_bank_file", &format!("roster:{roster}"), "").await?;
+    let csv = crate::api::csv::document(
+        &["明细号", "姓名", "身份证号", "开户行", "银行卡号", "补贴额", "结果", "失败原因", "到账日期"],
+        rows,
+    );
+    crate::ssr::db::audit::append_alone(
+        &cx.db,
+        &format!("staff:{}", staff.id),
+        "roster_bank_file",
+        &format!("roster:{roster}"),
+        "",
+    )
+    .await?;
     Ok((format!("roster-{roster}-{}-bank.csv", r.get::<String, _>("period")), csv))
 }
 
@@ -497,14 +649,20 @@ fn failure_reason(text: &str) -> &'static str {
 /// (with its date) or failed (with a reason). In one transaction: the lines' outcomes, the
 /// payout publicity (automatic, flagged when later than 5 days after payment), and an SMS to each
 /// beneficiary with a phone (主管部门 + 补贴名称 + 补贴金额). Returns (paid, failed, late publicity).
-pub async fn import_feedback(cx: &AppContext, staff: &Staff, roster: i64, bytes: &[u8]) -> Result<(usize, usize, bool), FlowError> {
+pub async fn import_feedback(
+    cx: &AppContext,
+    staff: &Staff,
+    roster: i64,
+    bytes: &[u8],
+) -> Result<(usize, usize, bool), FlowError> {
     let r = sqlx::query("SELECT ro.status, ro.department_id, i.name AS item, d.name AS department FROM rosters ro JOIN subsidy_items i ON i.id = ro.item_id \
                          JOIN departments d ON d.id = ro.department_id WHERE ro.id = $1")
         .bind(roster)
         .fetch_optional(&cx.db.pool)
         .await?
         .ok_or(FlowError::NotFound)?;
-    let may = crate::ssr::db::rosters::actions(staff, r.get("department_id"), &r.get::<String, _>("status"), false, false);
+    let may =
+        crate::ssr::db::rosters::actions(staff, r.get("department_id"), &r.get::<String, _>("status"), false, false);
     if !may.feedback {
         return Err(FlowError::WrongState);
     }
@@ -516,7 +674,8 @@ pub async fn import_feedback(cx: &AppContext, staff: &Staff, roster: i64, bytes:
     let mut problems = Vec::new();
     let mut outcomes: Vec<(i64, Option<String>, Option<&'static str>)> = Vec::new();
     for (row, cells) in &table {
-        let mut problem = |column: &str, message: String| problems.push(Problem { row: *row, column: column.into(), message });
+        let mut problem =
+            |column: &str, message: String| problems.push(Problem { row: *row, column: column.into(), message });
         let id = match IdNumber::parse(&cells[0]) {
             Ok(id) => id,
             Err(e) => {
@@ -524,7 +683,8 @@ pub async fn import_feedback(cx: &AppContext, staff: &Staff, roster: i64, bytes:
                 continue;
             }
         };
-        let Some(line) = lines.iter().find(|l| l.get::<String, _>("id_hash") == cx.vault.lookup_hash(id.as_str())) else {
+        let Some(line) = lines.iter().find(|l| l.get::<String, _>("id_hash") == cx.vault.lookup_hash(id.as_str()))
+        else {
             problem("身份证号", "此人不在这个清册中".into());
             continue;
         };
@@ -547,24 +707,45 @@ pub async fn import_feedback(cx: &AppContext, staff: &Staff, roster: i64, bytes:
         }
     }
     if problems.is_empty() && outcomes.len() < lines.len() {
-        problems.push(Problem { row: 0, column: "身份证号".into(), message: format!("还有 {} 人没有反馈结果", lines.len() - outcomes.len()) });
+        problems.push(Problem {
+            row: 0,
+            column: "身份证号".into(),
+            message: format!("还有 {} 人没有反馈结果", lines.len() - outcomes.len()),
+        });
     }
     if !problems.is_empty() {
         return Err(FlowError::Feedback(problems));
     }
     let today = clock::local_today();
     let paid_on = outcomes.iter().filter_map(|(_, d, _)| d.clone()).max();
-    let late = paid_on.as_deref().and_then(|p| crate::domain::date::days_between(p, &today)).is_some_and(|d| d > PAYOUT_PUBLICITY_DAYS);
+    let late = paid_on
+        .as_deref()
+        .and_then(|p| crate::domain::date::days_between(p, &today))
+        .is_some_and(|d| d > PAYOUT_PUBLICITY_DAYS);
     let (item, department): (String, String) = (r.get("item"), r.get("department"));
     let mut tx = cx.db.begin().await?;
     for (pid, date, reason) in &outcomes {
         let status = if date.is_some() { "paid" } else { "failed" };
-        sqlx::query("UPDATE payments SET status = $1, paid_on = $2, failure_reason = $3 WHERE id = $4").bind(status).bind(date).bind(reason).bind(pid).execute(&mut *tx).await?;
+        sqlx::query("UPDATE payments SET status = $1, paid_on = $2, failure_reason = $3 WHERE id = $4")
+            .bind(status)
+            .bind(date)
+            .bind(reason)
+            .bind(pid)
+            .execute(&mut *tx)
+            .await?;
         // A reissue that paid marks the line it paid again as reissued on the publicity.
         if date.is_some() {
-            let first: Option<i64> = sqlx::query_scalar("SELECT reissue_of_id FROM payments WHERE id = $1").bind(pid).fetch_one(&mut *tx).await?;
+            let first: Option<i64> = sqlx::query_scalar("SELECT reissue_of_id FROM payments WHERE id = $1")
+                .bind(pid)
+                .fetch_one(&mut *tx)
+                .await?;
             if let Some(first) = first {
-                let entries: Vec<i64> = sqlx::query_scalar("UPDATE publicity_entries SET status = 'reissued' WHERE payment_id = $1 RETURNING id").bind(first).fetch_all(&mut *tx).await?;
+                let entries: Vec<i64> = sqlx::query_scalar(
+                    "UPDATE publicity_entries SET status = 'reissued' WHERE payment_id = $1 RETURNING id",
+                )
+                .bind(first)
+                .fetch_all(&mut *tx)
+                .await?;
                 for e in entries {
                     changes::record(&mut tx, changes::PUBLICITY, e, false).await?;
                 }
@@ -580,9 +761,17 @@ pub async fn import_feedback(cx: &AppContext, staff: &Staff, roster: i64, bytes:
             changes::record(&mut tx, changes::PUBLICITY, e, false).await?;
         }
         let line = lines.iter().find(|l| l.get::<i64, _>("id") == *pid);
-        let phone = line.and_then(|l| l.get::<Option<Vec<u8>>, _>("phone_enc")).and_then(|e| cx.vault.decrypt(&e).ok()).and_then(|p| Phone::parse(&p).ok());
+        let phone = line
+            .and_then(|l| l.get::<Option<Vec<u8>>, _>("phone_enc"))
+            .and_then(|e| cx.vault.decrypt(&e).ok())
+            .and_then(|p| Phone::parse(&p).ok());
         if let (Some(phone), Some(line)) = (phone, line) {
-            let message = SmsMessage::PaymentResult { department: department.clone(), item: item.clone(), amount: Money::from_fen(line.get("amount_fen")), paid: date.is_some() };
+            let message = SmsMessage::PaymentResult {
+                department: department.clone(),
+                item: item.clone(),
+                amount: Money::from_fen(line.get("amount_fen")),
+                paid: date.is_some(),
+            };
             cx.sms.queue(&mut tx, &cx.vault, &phone, &message).await?;
         }
     }
@@ -595,10 +784,18 @@ pub async fn import_feedback(cx: &AppContext, staff: &Staff, roster: i64, bytes:
     if done.rows_affected() != 1 {
         return Err(FlowError::WrongState);
     }
-    let (paid, failed) = (outcomes.iter().filter(|o| o.1.is_some()).count(), outcomes.iter().filter(|o| o.1.is_none()).count());
+    let (paid, failed) =
+        (outcomes.iter().filter(|o| o.1.is_some()).count(), outcomes.iter().filter(|o| o.1.is_none()).count());
     event(&mut tx, roster, "bank_feedback", Some(staff.id), &format!("到账 {paid} 人，失败 {failed} 人")).await?;
     event(&mut tx, roster, "payout_publicised", None, if late { "发放后公示晚于到账5日" } else { "" }).await?;
-    crate::ssr::db::audit::append(&mut tx, &format!("staff:{}", staff.id), "roster_bank_feedback", &format!("roster:{roster}"), &format!("paid:{paid};failed:{failed}")).await?;
+    crate::ssr::db::audit::append(
+        &mut tx,
+        &format!("staff:{}", staff.id),
+        "roster_bank_feedback",
+        &format!("roster:{roster}"),
+        &format!("paid:{paid};failed:{failed}"),
+    )
+    .await?;
     tx.commit().await?;
     cx.sms.deliver_soon(cx);
     Ok((paid, failed, late))
@@ -607,19 +804,30 @@ pub async fn import_feedback(cx: &AppContext, staff: &Staff, roster: i64, bytes:
 /// The feedback file's rows as (row, [ID number, result, reason, date]).
 fn feedback_table(bytes: &[u8]) -> Result<Vec<(usize, [String; 4])>, FlowError> {
     let grid = file::grid(bytes).map_err(ImportError::from)?;
-    let wanted: [&[&str]; 4] = [&["身份证号", "身份证号码", "证件号码"], &["结果", "发放结果", "状态"], &["失败原因", "原因", "备注"], &["到账日期", "发放日期", "日期"]];
+    let wanted: [&[&str]; 4] = [
+        &["身份证号", "身份证号码", "证件号码"],
+        &["结果", "发放结果", "状态"],
+        &["失败原因", "原因", "备注"],
+        &["到账日期", "发放日期", "日期"],
+    ];
     let norm = |s: &str| crate::domain::normalize_ascii(s).replace('（', "(").replace('）', ")");
-    let header_at = grid.iter().take(10).position(|row| row.iter().any(|h| wanted[0].contains(&norm(h).as_str())) && row.iter().any(|h| wanted[1].contains(&norm(h).as_str())));
+    let header_at = grid.iter().take(10).position(|row| {
+        row.iter().any(|h| wanted[0].contains(&norm(h).as_str()))
+            && row.iter().any(|h| wanted[1].contains(&norm(h).as_str()))
+    });
     let Some(header_at) = header_at else {
         return Err(ImportError::File(file::FileError::MissingColumns("身份证号”“结果".into())).into());
     };
-    let index: Vec<Option<usize>> = wanted.iter().map(|names| grid[header_at].iter().position(|h| names.contains(&norm(h).as_str()))).collect();
+    let index: Vec<Option<usize>> =
+        wanted.iter().map(|names| grid[header_at].iter().position(|h| names.contains(&norm(h).as_str()))).collect();
     Ok(grid
         .iter()
         .enumerate()
         .skip(header_at + 1)
         .filter(|(_, row)| row.iter().any(|c| !c.trim().is_empty()))
-        .map(|(i, row)| (i + 1, std::array::from_fn(|k| index[k].and_then(|j| row.get(j)).cloned().unwrap_or_default())))
+        .map(|(i, row)| {
+            (i + 1, std::array::from_fn(|k| index[k].and_then(|j| row.get(j)).cloned().unwrap_or_default()))
+        })
         .collect())
 }
 

@@ -9,7 +9,11 @@ use self::file::{Column, Table};
 use crate::api::rosters::{Problem, Screening};
 use crate::domain::{mask, BankAccount, IdNumber, Money, Phone};
 use crate::ssr::db::banks::Banks;
-use crate::ssr::{clock, db::{bulk, Db}, Vault};
+use crate::ssr::{
+    clock,
+    db::{bulk, Db},
+    Vault,
+};
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -19,7 +23,15 @@ use std::collections::HashMap;
 pub const EXCLUSIVE_ITEMS: &[(&str, &str)] = &[("14-01", "14-02"), ("14-04", "15-06")];
 
 fn exclusive_partner(code: &str) -> Option<&'static str> {
-    EXCLUSIVE_ITEMS.iter().find_map(|(a, b)| if *a == code { Some(*b) } else if *b == code { Some(*a) } else { None })
+    EXCLUSIVE_ITEMS.iter().find_map(|(a, b)| {
+        if *a == code {
+            Some(*b)
+        } else if *b == code {
+            Some(*a)
+        } else {
+            None
+        }
+    })
 }
 
 /// What the import was asked to do: which item (catalogue code) and which period.
@@ -90,7 +102,10 @@ fn period_fits(period: &str, frequency: &str) -> bool {
     let rest = period.get(4..).unwrap_or("");
     year_ok
         && match frequency {
-            "monthly" => rest.strip_prefix('-').and_then(|m| m.parse::<u32>().ok()).is_some_and(|m| (1..=12).contains(&m)) && rest.len() == 3,
+            "monthly" => {
+                rest.strip_prefix('-').and_then(|m| m.parse::<u32>().ok()).is_some_and(|m| (1..=12).contains(&m))
+                    && rest.len() == 3
+            }
             "quarterly" => matches!(rest, "-Q1" | "-Q2" | "-Q3" | "-Q4"),
             "half_yearly" => matches!(rest, "-H1" | "-H2"),
             _ => rest.is_empty(),
@@ -104,7 +119,11 @@ fn expected_time_ok(text: &str) -> bool {
 
 /// Why a cell of the ID or card number column is not that number: one that Excel kept as a
 /// number and cut short, or one that does not parse. None when it parses.
-fn number_cell_problem<T, E: std::fmt::Display>(text: &str, column: Column, parse: impl Fn(&str) -> Result<T, E>) -> Option<String> {
+fn number_cell_problem<T, E: std::fmt::Display>(
+    text: &str,
+    column: Column,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Option<String> {
     match file::inexact_number(text) {
         Some(shown) => Some(file::inexact_number_message(column, shown)),
         None => parse(text).err().map(|e| e.to_string()),
@@ -149,8 +168,16 @@ impl Change {
     pub fn hint(&self) -> String {
         let old = |o: &Option<String>| o.as_ref().map_or_else(|| "原未登记".to_string(), |l| format!("尾号{l}"));
         match self {
-            Change::Phone { old_last4, new } => format!("手机号变更：{} → 尾号{}（财政复核通过后生效，并短信告知原手机号）", old(old_last4), new.last4()),
-            Change::Account { old_last4, new, .. } => format!("银行卡号变更：{} → 尾号{}（本清册按新卡号发放，财政复核通过后更新登记信息）", old(old_last4), new.last4()),
+            Change::Phone { old_last4, new } => format!(
+                "手机号变更：{} → 尾号{}（财政复核通过后生效，并短信告知原手机号）",
+                old(old_last4),
+                new.last4()
+            ),
+            Change::Account { old_last4, new, .. } => format!(
+                "银行卡号变更：{} → 尾号{}（本清册按新卡号发放，财政复核通过后更新登记信息）",
+                old(old_last4),
+                new.last4()
+            ),
         }
     }
 
@@ -185,7 +212,10 @@ fn placeholders(first: usize, n: usize) -> String {
 }
 
 /// The people on file among `id_hashes`, by ID hash.
-async fn known_people(conn: &mut sqlx::AnyConnection, id_hashes: &[String]) -> Result<HashMap<String, Known>, sqlx::Error> {
+async fn known_people(
+    conn: &mut sqlx::AnyConnection,
+    id_hashes: &[String],
+) -> Result<HashMap<String, Known>, sqlx::Error> {
     let mut known = HashMap::with_capacity(id_hashes.len());
     for chunk in id_hashes.chunks(LOOKUP_CHUNK) {
         let sql = format!(
@@ -244,16 +274,24 @@ fn hashed<T>(
 /// Checks every row of `table` for `target`; reads the database, writes nothing. `progress` is
 /// told how many rows are done, now and then. The database is asked about the file's people a
 /// few hundred at a time, not row by row, so that a million-line roster checks in seconds.
-pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progress: &(dyn Fn(usize) + Sync)) -> Result<Checked, ImportError> {
+pub async fn check(
+    db: &Db,
+    vault: &Vault,
+    table: &Table,
+    target: &Target,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Checked, ImportError> {
     let period = crate::domain::normalize_ascii(&target.period).to_uppercase();
     let year: i64 = period.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
     let item_code = target.item_code.trim();
-    let item = sqlx::query("SELECT id, name, department_id, frequency, standard_fen FROM subsidy_items WHERE code = $1 AND year = $2")
-        .bind(item_code)
-        .bind(year)
-        .fetch_optional(&db.pool)
-        .await?
-        .ok_or_else(|| ImportError::UnknownItem(format!("{item_code} {year}年")))?;
+    let item = sqlx::query(
+        "SELECT id, name, department_id, frequency, standard_fen FROM subsidy_items WHERE code = $1 AND year = $2",
+    )
+    .bind(item_code)
+    .bind(year)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or_else(|| ImportError::UnknownItem(format!("{item_code} {year}年")))?;
     let frequency: String = item.get("frequency");
     if !period_fits(&period, &frequency) {
         return Err(ImportError::Period(target.period.clone(), period_shape(&frequency)));
@@ -265,13 +303,16 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
     let places = sqlx::query("SELECT v.id, v.name, t.id AS t_id, t.name AS t_name FROM regions v JOIN regions t ON t.id = v.parent_id WHERE v.level = 'village'")
         .fetch_all(&db.pool)
         .await?;
-    let townships: HashMap<String, i64> = places.iter().map(|r| (plain(&r.get::<String, _>("t_name")), r.get("t_id"))).collect();
-    let villages: HashMap<(i64, String), i64> = places.iter().map(|r| ((r.get("t_id"), plain(&r.get::<String, _>("name"))), r.get("id"))).collect();
+    let townships: HashMap<String, i64> =
+        places.iter().map(|r| (plain(&r.get::<String, _>("t_name")), r.get("t_id"))).collect();
+    let villages: HashMap<(i64, String), i64> =
+        places.iter().map(|r| ((r.get("t_id"), plain(&r.get::<String, _>("name"))), r.get("id"))).collect();
     let banks = Banks::load(db).await?;
 
     // First the file alone: ID numbers and accounts, hashed once.
     let (ids, id_hashes) = hashed(vault, table, Column::IdNumber, |text| IdNumber::parse(text).ok(), IdNumber::as_str);
-    let (accounts, account_hashes) = hashed(vault, table, Column::Account, |text| BankAccount::parse(text).ok(), BankAccount::as_str);
+    let (accounts, account_hashes) =
+        hashed(vault, table, Column::Account, |text| BankAccount::parse(text).ok(), BankAccount::as_str);
 
     // Then the database, a chunk of people at a time: who is on file, who is already in this
     // item and period (or in its exclusive partner), who else holds each account.
@@ -307,7 +348,10 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
     progress(table.rows.len() * 2 / 3);
     let mut holders: HashMap<String, Vec<String>> = HashMap::new();
     for chunk in account_hashes.chunks(LOOKUP_CHUNK) {
-        let sql = format!("SELECT account_hash, id_hash FROM beneficiaries WHERE account_hash IN ({})", placeholders(1, chunk.len()));
+        let sql = format!(
+            "SELECT account_hash, id_hash FROM beneficiaries WHERE account_hash IN ({})",
+            placeholders(1, chunk.len())
+        );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for hash in chunk {
             query = query.bind(hash);
@@ -318,19 +362,30 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
     }
     drop(conn);
 
-    let mut out = Checked { item_id, item_name: item.get("name"), department_id: item.get("department_id"), period: period.clone(), rows: table.rows.len(), ..Default::default() };
+    let mut out = Checked {
+        item_id,
+        item_name: item.get("name"),
+        department_id: item.get("department_id"),
+        period: period.clone(),
+        rows: table.rows.len(),
+        ..Default::default()
+    };
     let mut seen_ids: HashMap<&str, usize> = HashMap::new();
     let mut seen_accounts: HashMap<&str, usize> = HashMap::new();
     for (((row, cells), id), account) in table.rows.iter().zip(&ids).zip(&accounts) {
         let row = *row;
         let mut problems = Vec::new();
-        let mut problem = |column: Column, message: String| problems.push(Problem { row, column: column.label().to_string(), message });
+        let mut problem = |column: Column, message: String| {
+            problems.push(Problem { row, column: column.label().to_string(), message })
+        };
         let name = crate::domain::cases::clean_text(table.get(cells, Column::Name));
         if let Err(e) = crate::domain::check_person_name(&name) {
             problem(Column::Name, e.to_string());
         }
         if id.is_none() {
-            if let Some(why) = number_cell_problem(table.get(cells, Column::IdNumber), Column::IdNumber, IdNumber::parse) {
+            if let Some(why) =
+                number_cell_problem(table.get(cells, Column::IdNumber), Column::IdNumber, IdNumber::parse)
+            {
                 problem(Column::IdNumber, why);
             }
         }
@@ -345,50 +400,85 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
             problem(Column::IdNumber, format!("身份证号已登记为 {}，与姓名不符", mask::name(&k.name)));
         }
         let phone_text = table.get(cells, Column::Phone);
-        let phone = if phone_text.is_empty() { None } else { Phone::parse(phone_text).map_err(|e| problem(Column::Phone, e.to_string())).ok() };
+        let phone = if phone_text.is_empty() {
+            None
+        } else {
+            Phone::parse(phone_text).map_err(|e| problem(Column::Phone, e.to_string())).ok()
+        };
         let township = townships.get(&plain(table.get(cells, Column::Township))).copied();
         if township.is_none() {
             problem(Column::Township, format!("本县没有“{}”这个镇街", table.get(cells, Column::Township)));
         }
         let village = township.and_then(|t| villages.get(&(t, plain(table.get(cells, Column::Village)))).copied());
         if township.is_some() && village.is_none() {
-            problem(Column::Village, format!("{}没有“{}”这个村(社区)", table.get(cells, Column::Township), table.get(cells, Column::Village)));
+            problem(
+                Column::Village,
+                format!(
+                    "{}没有“{}”这个村(社区)",
+                    table.get(cells, Column::Township),
+                    table.get(cells, Column::Village)
+                ),
+            );
         }
         let bank = banks.find(table.get(cells, Column::Bank));
         if bank.is_none() {
             problem(Column::Bank, banks.unknown_message(table.get(cells, Column::Bank)));
         }
         if account.is_none() {
-            if let Some(why) = number_cell_problem(table.get(cells, Column::Account), Column::Account, BankAccount::parse) {
+            if let Some(why) =
+                number_cell_problem(table.get(cells, Column::Account), Column::Account, BankAccount::parse)
+            {
                 problem(Column::Account, why);
             }
         }
         if let (Some(bank), Some((account, _))) = (bank, account) {
             if banks.needs_luhn(bank) && !account.luhn_ok() {
-                problem(Column::Account, format!("银行卡号 {} 的校验位不对（{}的卡号末位是校验位），请核对", mask::account(account), banks.name(bank)));
+                problem(
+                    Column::Account,
+                    format!(
+                        "银行卡号 {} 的校验位不对（{}的卡号末位是校验位），请核对",
+                        mask::account(account),
+                        banks.name(bank)
+                    ),
+                );
             }
         }
         let expected = table.get(cells, Column::Expected);
         if !expected.is_empty() && !expected_time_ok(expected) {
             problem(Column::Expected, format!("“{expected}”不是有效的时间，请写成 2026-12 或 2026-12-05"));
         }
-        let amount = Money::parse_positive(table.get(cells, Column::Amount)).map_err(|e| problem(Column::Amount, e.to_string())).ok();
+        let amount = Money::parse_positive(table.get(cells, Column::Amount))
+            .map_err(|e| problem(Column::Amount, e.to_string()))
+            .ok();
         if let (Some(a), Some(s)) = (amount, standard) {
             if a.fen() > s {
-                problem(Column::Amount, format!("{} 元超过该项目的补贴标准 {} 元", a.grouped(), Money::from_fen(s).grouped()));
+                problem(
+                    Column::Amount,
+                    format!("{} 元超过该项目的补贴标准 {} 元", a.grouped(), Money::from_fen(s).grouped()),
+                );
             }
         }
         if let Some(status) = id.as_ref().and_then(|(_, hash)| this_period.get(hash)) {
-            problem(Column::IdNumber, if status == "paid" { "本期该项目已发放给此人".into() } else { "此人已在本期该项目的其他清册中".into() });
+            problem(
+                Column::IdNumber,
+                if status == "paid" {
+                    "本期该项目已发放给此人".into()
+                } else {
+                    "此人已在本期该项目的其他清册中".into()
+                },
+            );
         }
         if let Some((account, _)) = account {
             if let Some(first) = seen_accounts.insert(account.as_str(), row) {
-                out.screening.push(Screening { row, message: format!("银行卡号与第{first}行相同（一卡多人）") });
+                out.screening
+                    .push(Screening { row, message: format!("银行卡号与第{first}行相同（一卡多人）") });
             }
         }
         if let (Some((_, id_hash)), Some(v)) = (id, village) {
             if let Some(other) = partner_item.get(id_hash) {
-                out.screening.push(Screening { row, message: format!("本期已享受“{other}”，两项不能同时享受") });
+                out.screening.push(Screening {
+                    row, message: format!("本期已享受“{other}”，两项不能同时享受")
+                });
             }
             if let (Some(k), Some(bank), Some((account, _))) = (on_file, bank, account) {
                 for change in Change::of(k, vault, phone.as_ref(), account, bank) {
@@ -397,7 +487,9 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
             }
             if let Some(k) = known.get(id_hash) {
                 if k.village_id != v {
-                    out.screening.push(Screening { row, message: "此人登记在另一个村(社区)（一人两村）".into() });
+                    out.screening.push(Screening {
+                        row, message: "此人登记在另一个村(社区)（一人两村）".into()
+                    });
                 }
                 if k.is_deceased {
                     out.screening.push(Screening { row, message: "此人在已故人员名单中".into() });
@@ -405,14 +497,36 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
             }
             if let Some((account, account_hash)) = account {
                 if holders.get(account_hash).is_some_and(|ids| ids.iter().any(|h| h != id_hash)) {
-                    out.screening.push(Screening { row, message: format!("银行卡号 {} 已登记在其他人名下（一卡多人）", mask::account(account)) });
+                    out.screening.push(Screening {
+                        row,
+                        message: format!("银行卡号 {} 已登记在其他人名下（一卡多人）", mask::account(account)),
+                    });
                 }
             }
         }
         if problems.is_empty() {
-            if let (Some((id, _)), Some(township_id), Some(village_id), Some(bank_id), Some((account, _)), Some(amount)) = (id, township, village, bank, account, amount) {
+            if let (
+                Some((id, _)),
+                Some(township_id),
+                Some(village_id),
+                Some(bank_id),
+                Some((account, _)),
+                Some(amount),
+            ) = (id, township, village, bank, account, amount)
+            {
                 let ethnicity = crate::domain::cases::clean_text(table.get(cells, Column::Ethnicity));
-                out.lines.push(Line { row, name, id: id.clone(), ethnicity, phone, township_id, village_id, bank_id, account: account.clone(), amount });
+                out.lines.push(Line {
+                    row,
+                    name,
+                    id: id.clone(),
+                    ethnicity,
+                    phone,
+                    township_id,
+                    village_id,
+                    bank_id,
+                    account: account.clone(),
+                    amount,
+                });
             }
         } else {
             out.problems.extend(problems);
@@ -425,8 +539,18 @@ pub async fn check(db: &Db, vault: &Vault, table: &Table, target: &Target, progr
 /// Writes the checked lines as one draft roster per township, with new beneficiaries registered,
 /// all in one transaction. Refused when there are problems unless `exclude_bad`; a file already
 /// imported (same SHA-256) is not written again. Returns the new rosters' ids.
-pub async fn write(db: &Db, vault: &Vault, checked: &Checked, actor: &str, sha256: &str, exclude_bad: bool) -> Result<Vec<i64>, ImportError> {
-    let earlier: Vec<i64> = sqlx::query_scalar("SELECT id FROM rosters WHERE source_sha256 = $1 ORDER BY id").bind(sha256).fetch_all(&db.pool).await?;
+pub async fn write(
+    db: &Db,
+    vault: &Vault,
+    checked: &Checked,
+    actor: &str,
+    sha256: &str,
+    exclude_bad: bool,
+) -> Result<Vec<i64>, ImportError> {
+    let earlier: Vec<i64> = sqlx::query_scalar("SELECT id FROM rosters WHERE source_sha256 = $1 ORDER BY id")
+        .bind(sha256)
+        .fetch_all(&db.pool)
+        .await?;
     if !earlier.is_empty() {
         return Err(ImportError::AlreadyImported(earlier.iter().map(i64::to_string).collect::<Vec<_>>().join("、")));
     }
@@ -452,12 +576,14 @@ pub async fn write(db: &Db, vault: &Vault, checked: &Checked, actor: &str, sha25
     let mut roster_of_line: HashMap<usize, i64> = HashMap::new();
     let mut rosters = Vec::new();
     for (township, lines) in by_township {
-        let batch: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(batch), 0) + 1 FROM rosters WHERE item_id = $1 AND period = $2 AND region_id = $3")
-            .bind(checked.item_id)
-            .bind(&checked.period)
-            .bind(township)
-            .fetch_one(&mut *tx)
-            .await?;
+        let batch: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(batch), 0) + 1 FROM rosters WHERE item_id = $1 AND period = $2 AND region_id = $3",
+        )
+        .bind(checked.item_id)
+        .bind(&checked.period)
+        .bind(township)
+        .fetch_one(&mut *tx)
+        .await?;
         let total: i64 = lines.iter().map(|(l, _)| l.amount.fen()).sum();
         let roster: i64 = sqlx::query_scalar(
             "INSERT INTO rosters (item_id, period, region_id, batch, department_id, status, line_count, total_fen, source_sha256, created_at) \
@@ -499,13 +625,22 @@ pub async fn write(db: &Db, vault: &Vault, checked: &Checked, actor: &str, sha25
             bulk::insert_rows_sharing(&mut tx, "payments", &shared, PAYMENT_COLUMNS, rows).await?;
         }
         roster_of_line.extend(lines.iter().map(|(line, _)| (line.row, roster)));
-        sqlx::query("INSERT INTO roster_events (roster_id, step, staff_id, note, at) VALUES ($1, 'imported', NULL, $2, $3)")
-            .bind(roster)
-            .bind(format!("{actor} 导入 {count} 行"))
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        crate::ssr::db::audit::append(&mut tx, actor, "roster_imported", &format!("roster:{roster}"), &format!("lines:{count}")).await?;
+        sqlx::query(
+            "INSERT INTO roster_events (roster_id, step, staff_id, note, at) VALUES ($1, 'imported', NULL, $2, $3)",
+        )
+        .bind(roster)
+        .bind(format!("{actor} 导入 {count} 行"))
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        crate::ssr::db::audit::append(
+            &mut tx,
+            actor,
+            "roster_imported",
+            &format!("roster:{roster}"),
+            &format!("lines:{count}"),
+        )
+        .await?;
         rosters.push(roster);
     }
     for change in &mut held {
@@ -535,7 +670,12 @@ impl HeldChange {
 
 /// Records changes to people's phones and accounts with their rosters, to be applied when the
 /// roster passes finance review; a newer change of the same roster and field replaces an older.
-pub async fn hold_changes(conn: &mut sqlx::AnyConnection, vault: &Vault, held: &[HeldChange], now: &str) -> Result<(), sqlx::Error> {
+pub async fn hold_changes(
+    conn: &mut sqlx::AnyConnection,
+    vault: &Vault,
+    held: &[HeldChange],
+    now: &str,
+) -> Result<(), sqlx::Error> {
     for h in held {
         let (field, old_last4, new_text, bank_id) = match &h.change {
             Change::Phone { old_last4, new } => ("phone", old_last4.clone(), new.as_str(), None),
@@ -569,7 +709,12 @@ pub async fn hold_changes(conn: &mut sqlx::AnyConnection, vault: &Vault, held: &
 /// The beneficiary of each line, in order: found by ID number, or registered with a household
 /// of their own. A person on file keeps their phone and account: what the file changes is
 /// returned, to be held with the roster until it has been reviewed.
-async fn register(conn: &mut sqlx::AnyConnection, vault: &Vault, lines: &[Line], now: &str) -> Result<(Vec<i64>, Vec<HeldChange>), sqlx::Error> {
+async fn register(
+    conn: &mut sqlx::AnyConnection,
+    vault: &Vault,
+    lines: &[Line],
+    now: &str,
+) -> Result<(Vec<i64>, Vec<HeldChange>), sqlx::Error> {
     let hashes: Vec<String> = lines.iter().map(|l| vault.lookup_hash(l.id.as_str())).collect();
     let known = known_people(conn, &hashes).await?;
     let mut held = Vec::new();
@@ -582,18 +727,27 @@ async fn register(conn: &mut sqlx::AnyConnection, vault: &Vault, lines: &[Line],
     let new: Vec<(&Line, &String)> = lines.iter().zip(&hashes).filter(|(_, h)| !known.contains_key(*h)).collect();
     let mut registered: HashMap<String, i64> = HashMap::with_capacity(new.len());
     for chunk in new.chunks(WRITE_CHUNK) {
-        let rows: Vec<Vec<bulk::Val>> = chunk.iter().map(|(line, hash)| vec![household_code(hash).into(), line.village_id.into()]).collect();
-        let households: HashMap<String, i64> =
-            bulk::insert_returning(conn, "households", &["code", "village_id"], rows, "code, id").await?.iter().map(|r| (r.get("code"), r.get("id"))).collect();
         let rows: Vec<Vec<bulk::Val>> =
-            chunk.iter().map(|(line, hash)| beneficiary_row(vault, line, hash, households.get(&household_code(hash)).copied(), now)).collect();
+            chunk.iter().map(|(line, hash)| vec![household_code(hash).into(), line.village_id.into()]).collect();
+        let households: HashMap<String, i64> =
+            bulk::insert_returning(conn, "households", &["code", "village_id"], rows, "code, id")
+                .await?
+                .iter()
+                .map(|r| (r.get("code"), r.get("id")))
+                .collect();
+        let rows: Vec<Vec<bulk::Val>> = chunk
+            .iter()
+            .map(|(line, hash)| beneficiary_row(vault, line, hash, households.get(&household_code(hash)).copied(), now))
+            .collect();
         for r in bulk::insert_returning(conn, "beneficiaries", BENEFICIARY_COLUMNS, rows, "id_hash, id").await? {
             registered.insert(r.get("id_hash"), r.get("id"));
         }
     }
     let ids = hashes
         .iter()
-        .map(|h| known.get(h).map(|k| k.id).or_else(|| registered.get(h).copied()).ok_or_else(|| sqlx::Error::RowNotFound))
+        .map(|h| {
+            known.get(h).map(|k| k.id).or_else(|| registered.get(h).copied()).ok_or_else(|| sqlx::Error::RowNotFound)
+        })
         .collect::<Result<Vec<i64>, sqlx::Error>>()?;
     Ok((ids, held))
 }
@@ -603,7 +757,8 @@ const WRITE_CHUNK: usize = 5_000;
 
 /// A payment line's own columns (the roster's are shared, see `write`); the account it is paid
 /// into is the line's own, as its reviewers saw it.
-const PAYMENT_COLUMNS: &[&str] = &["beneficiary_id", "recipient_id", "amount_fen", "bank_id", "account_last4", "account_enc"];
+const PAYMENT_COLUMNS: &[&str] =
+    &["beneficiary_id", "recipient_id", "amount_fen", "bank_id", "account_last4", "account_enc"];
 
 /// A new person's own household, named after their ID hash.
 fn household_code(id_hash: &str) -> String {
@@ -611,9 +766,25 @@ fn household_code(id_hash: &str) -> String {
 }
 
 const BENEFICIARY_COLUMNS: &[&str] = &[
-    "id_hash", "id_enc", "id_masked", "name", "name_masked", "gender", "ethnicity", "phone_enc", "phone_hash", "village_id",
-    "household_id", "is_household_head", "card_status", "card_bank_id", "account_enc", "account_hash", "account_last4",
-    "is_deceased", "created_at",
+    "id_hash",
+    "id_enc",
+    "id_masked",
+    "name",
+    "name_masked",
+    "gender",
+    "ethnicity",
+    "phone_enc",
+    "phone_hash",
+    "village_id",
+    "household_id",
+    "is_household_head",
+    "card_status",
+    "card_bank_id",
+    "account_enc",
+    "account_hash",
+    "account_last4",
+    "is_deceased",
+    "created_at",
 ];
 
 fn beneficiary_row(vault: &Vault, line: &Line, id_hash: &str, household: Option<i64>, now: &str) -> Vec<bulk::Val> {
@@ -646,13 +817,23 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     super::vault::encode_hex(&Sha256::digest(bytes))
 }
 
-
 /// Marks the people of a deceased list (a file with a 身份证号 column, e.g. from civil affairs or
 /// the public security bureau) so that imports flag them. Returns (marked, not on file, bad rows).
-pub async fn import_deceased(db: &Db, vault: &Vault, bytes: &[u8], actor: &str) -> Result<(usize, usize, Vec<Problem>), ImportError> {
+pub async fn import_deceased(
+    db: &Db,
+    vault: &Vault,
+    bytes: &[u8],
+    actor: &str,
+) -> Result<(usize, usize, Vec<Problem>), ImportError> {
     let grid = file::grid(bytes)?;
-    let is_id = |h: &String| ["身份证号", "身份证号码", "公民身份号码", "证件号码"].contains(&crate::domain::normalize_ascii(h).as_str());
-    let header_at = grid.iter().take(10).position(|row| row.iter().any(is_id)).ok_or_else(|| file::FileError::MissingColumns("身份证号".into()))?;
+    let is_id = |h: &String| {
+        ["身份证号", "身份证号码", "公民身份号码", "证件号码"].contains(&crate::domain::normalize_ascii(h).as_str())
+    };
+    let header_at = grid
+        .iter()
+        .take(10)
+        .position(|row| row.iter().any(is_id))
+        .ok_or_else(|| file::FileError::MissingColumns("身份证号".into()))?;
     let column = grid[header_at].iter().position(is_id).unwrap_or(0);
     let (mut marked, mut unknown, mut problems) = (0, 0, Vec::new());
     let mut tx = db.begin().await?;
@@ -663,7 +844,10 @@ pub async fn import_deceased(db: &Db, vault: &Vault, bytes: &[u8], actor: &str) 
         }
         match IdNumber::parse(text) {
             Ok(id) => {
-                let done = sqlx::query("UPDATE beneficiaries SET is_deceased = 1 WHERE id_hash = $1").bind(vault.lookup_hash(id.as_str())).execute(&mut *tx).await?;
+                let done = sqlx::query("UPDATE beneficiaries SET is_deceased = 1 WHERE id_hash = $1")
+                    .bind(vault.lookup_hash(id.as_str()))
+                    .execute(&mut *tx)
+                    .await?;
                 if done.rows_affected() > 0 {
                     marked += 1;
                 } else {
@@ -673,7 +857,14 @@ pub async fn import_deceased(db: &Db, vault: &Vault, bytes: &[u8], actor: &str) 
             Err(e) => problems.push(Problem { row: i + 1, column: "身份证号".into(), message: e.to_string() }),
         }
     }
-    crate::ssr::db::audit::append(&mut tx, actor, "deceased_list_imported", "beneficiaries", &format!("marked:{marked}")).await?;
+    crate::ssr::db::audit::append(
+        &mut tx,
+        actor,
+        "deceased_list_imported",
+        "beneficiaries",
+        &format!("marked:{marked}"),
+    )
+    .await?;
     tx.commit().await?;
     Ok((marked, unknown, problems))
 }
@@ -684,9 +875,15 @@ mod tests {
 
     #[test]
     fn periods_follow_the_frequency() {
-        assert!(period_fits("2026-12", "monthly") && !period_fits("2026-13", "monthly") && !period_fits("2026-1", "monthly"));
+        assert!(
+            period_fits("2026-12", "monthly")
+                && !period_fits("2026-13", "monthly")
+                && !period_fits("2026-1", "monthly")
+        );
         assert!(period_fits("2026-Q4", "quarterly") && !period_fits("2026-Q5", "quarterly"));
-        assert!(period_fits("2026-H2", "half_yearly") && period_fits("2026", "yearly") && !period_fits("2026-12", "yearly"));
+        assert!(
+            period_fits("2026-H2", "half_yearly") && period_fits("2026", "yearly") && !period_fits("2026-12", "yearly")
+        );
         assert!(!period_fits("", "monthly") && !period_fits("二〇二六", "yearly"));
     }
 }

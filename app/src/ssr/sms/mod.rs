@@ -18,15 +18,34 @@ const CLAIM_SECS: i64 = 60;
 /// The messages the portal sends; each is one provider template with parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SmsMessage {
-    VerificationCode { code: String },
-    CaseFiled { tracking_no: String, department: String },
-    CaseReplied { tracking_no: String, department: String },
-    CaseInfoRequested { tracking_no: String, department: String },
+    VerificationCode {
+        code: String,
+    },
+    CaseFiled {
+        tracking_no: String,
+        department: String,
+    },
+    CaseReplied {
+        tracking_no: String,
+        department: String,
+    },
+    CaseInfoRequested {
+        tracking_no: String,
+        department: String,
+    },
     /// 到账短信: 主管部门 + 补贴名称 + 补贴金额 (and, when failed, a pointer to what to do).
-    PaymentResult { department: String, item: String, amount: Money, paid: bool },
+    PaymentResult {
+        department: String,
+        item: String,
+        amount: Money,
+        paid: bool,
+    },
     /// To a person's old phone when a reviewed roster changed it: who changed it, and the last
     /// four digits of the new one.
-    PhoneChanged { department: String, new_last4: String },
+    PhoneChanged {
+        department: String,
+        new_last4: String,
+    },
 }
 
 impl SmsMessage {
@@ -50,7 +69,9 @@ impl SmsMessage {
             Self::CaseFiled { tracking_no, department }
             | Self::CaseReplied { tracking_no, department }
             | Self::CaseInfoRequested { tracking_no, department } => vec![department.clone(), tracking_no.clone()],
-            Self::PaymentResult { department, item, amount, .. } => vec![department.clone(), item.clone(), amount.plain()],
+            Self::PaymentResult { department, item, amount, .. } => {
+                vec![department.clone(), item.clone(), amount.plain()]
+            }
             Self::PhoneChanged { department, new_last4 } => vec![department.clone(), new_last4.clone()],
         }
     }
@@ -58,21 +79,30 @@ impl SmsMessage {
     /// The whole text as the recipient reads it (what the templates say, filled in).
     pub fn body(&self) -> String {
         match self {
-            Self::VerificationCode { code } => format!("【惠民惠农补贴】验证码{code}，5分钟内有效，请勿告诉他人。如非本人操作请忽略。"),
+            Self::VerificationCode { code } => {
+                format!("【惠民惠农补贴】验证码{code}，5分钟内有效，请勿告诉他人。如非本人操作请忽略。")
+            }
             Self::CaseFiled { tracking_no, department } => {
                 format!("【惠民惠农补贴】您的诉求已提交，受理编号{tracking_no}，由{department}办理。可在门户“查询办理进度”查看。")
             }
             Self::CaseReplied { tracking_no, department } => {
-                format!("【惠民惠农补贴】{department}已答复您的诉求（编号{tracking_no}），请在门户“查询办理进度”查看答复。")
+                format!(
+                    "【惠民惠农补贴】{department}已答复您的诉求（编号{tracking_no}），请在门户“查询办理进度”查看答复。"
+                )
             }
             Self::CaseInfoRequested { tracking_no, department } => {
-                format!("【惠民惠农补贴】{department}请您补充诉求（编号{tracking_no}）的材料，请在门户“查询办理进度”补充。")
+                format!(
+                    "【惠民惠农补贴】{department}请您补充诉求（编号{tracking_no}）的材料，请在门户“查询办理进度”补充。"
+                )
             }
             Self::PaymentResult { department, item, amount, paid: true } => {
                 format!("【惠民惠农补贴】{department}发放的{item}{}元已到账，请查收。", amount.plain())
             }
             Self::PaymentResult { department, item, amount, paid: false } => {
-                format!("【惠民惠农补贴】{department}发放的{item}{}元未能到账，请在门户“查询我的补贴”查看原因和办理方法。", amount.plain())
+                format!(
+                    "【惠民惠农补贴】{department}发放的{item}{}元未能到账，请在门户“查询我的补贴”查看原因和办理方法。",
+                    amount.plain()
+                )
             }
             Self::PhoneChanged { department, new_last4 } => {
                 format!("【惠民惠农补贴】{department}已将您登记的手机号变更为尾号{new_last4}的号码，今后补贴短信和查询验证码发往新号码。如非本人申请，请尽快联系{department}。")
@@ -91,7 +121,10 @@ pub struct OutboxMessage {
 
 /// The newest `n` messages of the outbox.
 pub async fn latest(db: &crate::ssr::Db, vault: &Vault, n: i64) -> Result<Vec<OutboxMessage>, sqlx::Error> {
-    let rows = sqlx::query("SELECT phone_enc, body, created_at FROM sms_outbox ORDER BY id DESC LIMIT $1").bind(n).fetch_all(&db.pool).await?;
+    let rows = sqlx::query("SELECT phone_enc, body, created_at FROM sms_outbox ORDER BY id DESC LIMIT $1")
+        .bind(n)
+        .fetch_all(&db.pool)
+        .await?;
     Ok(rows
         .iter()
         .map(|r| {
@@ -127,11 +160,19 @@ impl SmsSender {
     /// Writes one message to the outbox in the caller's transaction; the phone is stored
     /// encrypted with a lookup hash. With a real provider a code is kept only in the parameters
     /// until it is delivered (the stored text shows it as ******), so staff cannot read codes.
-    pub async fn queue(&self, conn: &mut AnyConnection, vault: &Vault, phone: &Phone, message: &SmsMessage) -> Result<(), sqlx::Error> {
+    pub async fn queue(
+        &self,
+        conn: &mut AnyConnection,
+        vault: &Vault,
+        phone: &Phone,
+        message: &SmsMessage,
+    ) -> Result<(), sqlx::Error> {
         let now = clock::now();
         let (status, sent_at, body) = match (self, message) {
             (SmsSender::DevOutbox, _) => ("sent", Some(now.clone()), message.body()),
-            (SmsSender::Tencent(_), SmsMessage::VerificationCode { code }) => ("queued", None, message.body().replace(code.as_str(), "******")),
+            (SmsSender::Tencent(_), SmsMessage::VerificationCode { code }) => {
+                ("queued", None, message.body().replace(code.as_str(), "******"))
+            }
             (SmsSender::Tencent(_), _) => ("queued", None, message.body()),
         };
         let params = serde_json::to_string(&message.params()).unwrap_or_else(|_| "[]".into());
@@ -209,7 +250,8 @@ impl SmsSender {
             sent += usize::from(status == "sent");
             // Once delivered or given up, a code is no longer kept anywhere.
             let template: String = r.get("template");
-            let params = if status != "queued" && template == "verification_code" { "[]".to_string() } else { r.get("params") };
+            let params =
+                if status != "queued" && template == "verification_code" { "[]".to_string() } else { r.get("params") };
             sqlx::query("UPDATE sms_outbox SET status = $1, error = $2, sent_at = $3, params = $4 WHERE id = $5")
                 .bind(status)
                 .bind(error)
@@ -229,7 +271,12 @@ mod tests {
 
     #[test]
     fn payment_messages_carry_department_item_and_amount() {
-        let m = SmsMessage::PaymentResult { department: "县民政局".into(), item: "城乡低保".into(), amount: Money::from_fen(56_000), paid: true };
+        let m = SmsMessage::PaymentResult {
+            department: "县民政局".into(),
+            item: "城乡低保".into(),
+            amount: Money::from_fen(56_000),
+            paid: true,
+        };
         assert_eq!(m.params(), vec!["县民政局", "城乡低保", "560.00"]);
         assert!(m.body().contains("县民政局") && m.body().contains("城乡低保") && m.body().contains("560.00"));
         let code = SmsMessage::VerificationCode { code: "123456".into() };

@@ -123,7 +123,10 @@ impl Tencent {
         let response = self
             .client
             .post(&self.config.endpoint)
-            .header("Authorization", authorization(&self.config.secret_id, &self.config.secret_key, &self.host, timestamp, payload))
+            .header(
+                "Authorization",
+                authorization(&self.config.secret_id, &self.config.secret_key, &self.host, timestamp, payload),
+            )
             .header("Content-Type", "application/json; charset=utf-8")
             .header("Host", &self.host)
             .header("X-TC-Action", "SendSms")
@@ -138,7 +141,8 @@ impl Tencent {
         if status.is_server_error() {
             return Err(SmsError::Provider(format!("HTTP {status}")));
         }
-        let body: serde_json::Value = response.json().await.map_err(|e| SmsError::Provider(format!("HTTP {status}, unreadable answer: {e}")))?;
+        let body: serde_json::Value =
+            response.json().await.map_err(|e| SmsError::Provider(format!("HTTP {status}, unreadable answer: {e}")))?;
         let answer = &body["Response"];
         if let Some(error) = answer.get("Error") {
             let code = error["Code"].as_str().unwrap_or("Unknown");
@@ -152,7 +156,11 @@ impl Tencent {
         }
         match answer["SendStatusSet"].get(0) {
             Some(s) if s["Code"].as_str() == Some("Ok") => Ok(()),
-            Some(s) => Err(SmsError::Rejected(format!("{}: {}", s["Code"].as_str().unwrap_or("?"), s["Message"].as_str().unwrap_or("")))),
+            Some(s) => Err(SmsError::Rejected(format!(
+                "{}: {}",
+                s["Code"].as_str().unwrap_or("?"),
+                s["Message"].as_str().unwrap_or("")
+            ))),
             None => Err(SmsError::Provider("answer without SendStatusSet".into())),
         }
     }
@@ -165,7 +173,9 @@ mod tests {
     #[test]
     fn the_signature_depends_on_every_signed_part() {
         let base = authorization("AKID", "key", "sms.tencentcloudapi.com", 1_767_225_600, "{}");
-        assert!(base.starts_with("TC3-HMAC-SHA256 Credential=AKID/2026-01-01/sms/tc3_request, SignedHeaders=content-type;host, Signature="));
+        assert!(base.starts_with(
+            "TC3-HMAC-SHA256 Credential=AKID/2026-01-01/sms/tc3_request, SignedHeaders=content-type;host, Signature="
+        ));
         assert_eq!(base.rsplit('=').next().map(str::len), Some(64));
         for other in [
             authorization("AKID", "key2", "sms.tencentcloudapi.com", 1_767_225_600, "{}"),
