@@ -29,6 +29,12 @@ check_prerequisites() {
     printf 'missing: %s\n' "${missing[@]}" >&2
     exit 1
   fi
+  # A whole build with the tests and the browser bundle takes about 10 GB under target/.
+  local free_gb
+  free_gb="$(df -Pk . | awk 'NR == 2 { print int($4 / 1048576) }')"
+  if [ "${free_gb:-0}" -lt 12 ]; then
+    say "warning: only ${free_gb} GB free here; a build with the tests needs about 10 GB"
+  fi
 }
 
 # The fuzz targets build the portal's own crates: their lock must name the versions the

@@ -8,7 +8,7 @@
 //!   cargo bench -p server --bench province -- roster-csv N FILE a roster of N lines (14-01, 2026-12)
 
 use app::domain::{IdNumber, Money};
-use app::ssr::{clock, db, Db, Vault};
+use app::ssr::{clock, Db, Vault};
 use search_index::{Query, SearchIndex};
 use server::config::Config;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
@@ -115,8 +115,8 @@ async fn build_fts(db: &Db, fts: &SqlitePool) -> Result<(), Fail> {
     sqlx::query("CREATE VIRTUAL TABLE fts_build USING fts5(title, aliases, body, tokenize = 'trigram')")
         .execute(fts)
         .await?;
-    let mut entries = db::search::items(db, None).await?;
-    entries.extend(db::search::documents(db, None).await?);
+    let mut entries = app::ssr::search::entries::items(db, None).await?;
+    entries.extend(app::ssr::search::entries::documents(db, None).await?);
     let mut tx = fts.begin().await?;
     let mut written = 0u64;
     for e in &entries {
@@ -130,7 +130,7 @@ async fn build_fts(db: &Db, fts: &SqlitePool) -> Result<(), Fail> {
     }
     let mut after = 0;
     loop {
-        let batch = db::search::publicity_batch(db, after, 20_000).await?;
+        let batch = app::ssr::search::entries::publicity_batch(db, after, 20_000).await?;
         let Some((last, _)) = batch.last() else { break };
         after = *last;
         for (_, e) in &batch {
@@ -269,7 +269,7 @@ async fn check() -> Result<(), Fail> {
                 .bind(hash)
                 .fetch_one(&db.pool)
                 .await?;
-            let mine = db::check::payments(db, id).await?;
+            let mine = app::ssr::check::reads::payments(db, id).await?;
             Ok::<usize, sqlx::Error>(mine.years.iter().map(|y| y.payments.len()).sum())
         }
     };

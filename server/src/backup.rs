@@ -3,7 +3,8 @@
 //! PostgreSQL: `pg_dump` and `pg_restore`). The data key is never in a backup.
 
 use crate::config::Config;
-use app::ssr::db::{audit, sqlite_path, Backend, Db};
+use app::ssr::audit;
+use app::ssr::db::{postgres_tables, sqlite_path, Backend, Db, Held};
 use std::ffi::OsStr;
 use std::path::Path;
 use std::time::Instant;
@@ -18,8 +19,7 @@ pub async fn backup(config: &Config, file: &Path) -> Result<(), String> {
         Some(Backend::Sqlite) => {
             let db = Db::connect(url, 1).await.map_err(|e| e.to_string())?;
             let target = file.to_str().ok_or_else(|| format!("{}: 路径须为 UTF-8", file.display()))?;
-            // One statement, one read transaction: a consistent copy while the server keeps writing.
-            sqlx::query("VACUUM INTO $1").bind(target).execute(&db.pool).await.map_err(|e| format!("备份失败：{e}"))?;
+            db.copy_sqlite_to(target).await.map_err(|e| format!("备份失败：{e}"))?;
         }
         Some(Backend::Postgres) => {
             // pg_dump reads in one snapshot: consistent while the nodes keep writing.
@@ -83,7 +83,7 @@ pub async fn restore(config: &Config, file: &Path) -> Result<(), String> {
                 })?;
         }
         Some(Backend::Postgres) => {
-            let tables = count_postgres_tables(url).await.map_err(|e| format!("无法连接数据库：{e}"))?;
+            let tables = postgres_tables(url).await.map_err(|e| format!("无法连接数据库：{e}"))?;
             if tables > 0 {
                 return Err(format!("目标数据库不是空的（已有 {tables} 张表）；恢复只写入空数据库：请新建一个（createdb）并把 DATABASE_URL 指向它"));
             }
@@ -105,12 +105,7 @@ pub async fn restore(config: &Config, file: &Path) -> Result<(), String> {
     if let Some((id, why)) = chain.broken {
         return Err(format!("已恢复，但审计日志第 {id} 号记录处断链：{why}"));
     }
-    let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM beneficiaries")
-        .fetch_one(&db.pool)
-        .await
-        .map_err(|e| e.to_string())?;
-    let cases: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(&db.pool).await.map_err(|e| e.to_string())?;
+    let Held { people, cases, .. } = db.held().await.map_err(|e| e.to_string())?;
     println!(
         "已恢复（用时 {:.1} 秒）：补贴对象 {people} 人，案件 {cases} 件；审计日志 {} 条完整，最新哈希 {}。",
         started.elapsed().as_secs_f32(),
@@ -119,17 +114,6 @@ pub async fn restore(config: &Config, file: &Path) -> Result<(), String> {
     );
     println!("下一步：用原来的数据密钥（PORTAL_DATA_KEY_FILE 或 PORTAL_DATA_KEY）启动服务；搜索索引会自动重建。");
     Ok(())
-}
-
-async fn count_postgres_tables(url: &str) -> Result<i64, sqlx::Error> {
-    use sqlx::Connection;
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(url).await?;
-    let tables = sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'")
-        .fetch_one(&mut conn)
-        .await;
-    let _ = conn.close().await;
-    tables
 }
 
 /// Runs a PostgreSQL client program; its own messages go to the terminal as they are.

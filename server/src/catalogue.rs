@@ -4,7 +4,7 @@
 use crate::web::{redirect, PageError, PageResult, StaffForm};
 use app::api::catalogue::{FREQUENCIES, REVISIONS};
 use app::domain::Money;
-use app::ssr::db::catalogue::{self, EditRefused, ItemEdit};
+use app::ssr::catalogue::{self, EditRefused, ItemEdit};
 use app::ssr::staff::Role;
 use app::ssr::AppContext;
 use axum::extract::Extension;

@@ -142,7 +142,7 @@ async fn statement_csv(
         Err(e) => return Err(e),
     };
     let statement =
-        app::api::check::Statement::of(app::ssr::db::check::payments(&cx.db, beneficiary).await?, q.year.as_deref());
+        app::api::check::Statement::of(app::ssr::check::reads::payments(&cx.db, beneficiary).await?, q.year.as_deref());
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -176,6 +176,6 @@ async fn confirm(
     let (Ok(payment), Some(received)) = (form.payment.parse::<i64>(), received) else {
         return Ok(redirect("/check/payments", &[]));
     };
-    app::ssr::db::check::confirm(&cx, beneficiary, payment, received).await.map_err(PageError::internal)?;
+    app::ssr::check::reads::confirm(&cx, beneficiary, payment, received).await.map_err(PageError::internal)?;
     Ok(redirect(&format!("/check/payments#p{payment}"), &[]))
 }

@@ -143,7 +143,7 @@ async fn serve(config: &Config) -> Result<(), String> {
 
 async fn verify_audit(config: &Config) -> Result<(), String> {
     let (db, _) = startup::open(config).await.map_err(|e| e.to_string())?;
-    let check = app::ssr::db::audit::verify(&db).await.map_err(|e| e.to_string())?;
+    let check = app::ssr::audit::verify(&db).await.map_err(|e| e.to_string())?;
     match check.broken {
         None => {
             println!("审计日志完整：{} 条记录，哈希链无断点。", check.entries);
@@ -167,10 +167,9 @@ async fn rotate_key(config: &Config, file: &std::path::Path) -> Result<(), Strin
         return Err("新密钥与当前密钥相同，未做任何改动".into());
     }
     let started = std::time::Instant::now();
-    let done =
-        app::ssr::db::key_rotation::rotate(&db, &old, &new, |table, rows| eprint!("\r{table}: {rows}          "))
-            .await
-            .map_err(|e| e.to_string())?;
+    let done = app::ssr::key_rotation::rotate(&db, &old, &new, |table, rows| eprint!("\r{table}: {rows}          "))
+        .await
+        .map_err(|e| e.to_string())?;
     eprintln!();
     println!(
         "已用新密钥重新加密：补贴对象 {} 人，待发放明细 {} 行，待复核的登记信息变更 {} 项，案件 {} 件，短信 {} 条（用时 {:.1} 秒）。",

@@ -1,7 +1,7 @@
 //! File downloads of public data: the CSV of a publicity page, built from the same data and the
 //! same columns as the page.
 
-use app::ssr::{db, AppContext};
+use app::ssr::AppContext;
 use axum::extract::{Extension, Path};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -20,7 +20,7 @@ async fn roster_csv(
     let Ok(roster) = roster.parse::<i64>() else {
         return not_found();
     };
-    match db::publicity::roster(&cx.db, &township, &village, roster).await {
+    match app::ssr::publicity::roster(&cx.db, &township, &village, roster).await {
         Ok(Some(data)) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

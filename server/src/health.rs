@@ -15,7 +15,7 @@ pub async fn readyz(Extension(cx): Extension<AppContext>) -> (StatusCode, &'stat
     if !cx.search.is_ready() {
         return (StatusCode::SERVICE_UNAVAILABLE, "starting: the search index is catching up with the database\n");
     }
-    match sqlx::query("SELECT 1").execute(&cx.db.pool).await {
+    match cx.db.ping().await {
         Ok(_) => (StatusCode::OK, "ready\n"),
         Err(e) => {
             tracing::warn!(error = %e, "readyz: the database does not answer");

@@ -151,7 +151,7 @@ pub async fn handler(
     let mut out = String::new();
     metrics.write_requests(&mut out);
     // Counting rows of a province's tables takes a while: read them at most every 30 s.
-    match cx.cache.get_or_load("metrics_figures", app::ssr::db::metrics::figures(&cx.db)).await {
+    match cx.cache.get_or_load("metrics_figures", app::ssr::metrics::figures(&cx.db)).await {
         Ok(f) => {
             let gauge = |out: &mut String, name: &str, help: &str| {
                 let _ = write!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n");

@@ -1,8 +1,8 @@
 //! Open data: the public pages' data as JSON under `/api/v1`, with an OpenAPI document at
 //! `/api/openapi.json`. Same queries and the same masking as the pages; amounts are integer fen.
 
-use app::ssr::db::{home, notices, policies, publicity};
 use app::ssr::AppContext;
+use app::ssr::{home, notices, policies, publicity};
 use axum::extract::{Extension, Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

@@ -5,8 +5,8 @@
 use crate::addresses::Addresses;
 use crate::web::{cookie, page, redirect, ClientAddr, PageError, PageResult, StaffForm};
 use app::domain::cases::CaseActionError;
+use app::ssr::admin::{self, AdminChangeError};
 use app::ssr::cases::{self, Action, CaseError};
-use app::ssr::db::admin::{self, AdminChangeError};
 use app::ssr::session::{self, Kind};
 use app::ssr::staff::{self, Login, Role, Staff};
 use app::ssr::{cookie_value, AppContext};
@@ -167,7 +167,7 @@ async fn holidays(
         .ok_or_else(|| PageError::back("/staff/holidays?e=day"))?;
     let day = app::domain::date::format_days(days);
     match (form.op.as_str(), form.kind.as_str()) {
-        ("delete", _) => app::ssr::db::cases::delete_holiday(&cx.db, &staff, &day).await?,
+        ("delete", _) => app::ssr::cases::reads::delete_holiday(&cx.db, &staff, &day).await?,
         ("add", kind @ ("holiday" | "workday")) => {
             let name = app::domain::cases::clean_text(&form.name);
             let name = if name.is_empty() {
@@ -179,7 +179,7 @@ async fn holidays(
             } else {
                 name
             };
-            app::ssr::db::cases::put_holiday(&cx.db, &staff, &day, kind, &name.chars().take(20).collect::<String>())
+            app::ssr::cases::reads::put_holiday(&cx.db, &staff, &day, kind, &name.chars().take(20).collect::<String>())
                 .await?
         }
         _ => return Err(PageError::back("/staff/holidays?e=kind")),
@@ -286,7 +286,7 @@ pub struct BankForm {
 async fn banks(Extension(cx): Extension<AppContext>, StaffForm { staff, form }: StaffForm<BankForm>) -> PageResult {
     let staff = admin_only(staff)?;
     let id = form.id.trim().parse::<i64>().map_err(|_| PageError::back("/staff/admin"))?;
-    admin_result(app::ssr::db::banks::save(&cx.db, &staff, id, &form.aliases, form.luhn.is_some()).await)
+    admin_result(app::ssr::banks::save(&cx.db, &staff, id, &form.aliases, form.luhn.is_some()).await)
 }
 
 #[derive(Deserialize)]
@@ -315,7 +315,7 @@ async fn notices(Extension(cx): Extension<AppContext>, StaffForm { staff, form }
     }
     if form.op == "withdraw" {
         let id = form.id.trim().parse().unwrap_or(-1);
-        return Ok(match app::ssr::db::notices::withdraw(&cx.db, &staff, id).await? {
+        return Ok(match app::ssr::notices::withdraw(&cx.db, &staff, id).await? {
             true => redirect("/staff/notices", &[]),
             false => redirect("/staff/notices?e=withdraw", &[]),
         });
@@ -338,9 +338,9 @@ async fn notices(Extension(cx): Extension<AppContext>, StaffForm { staff, form }
     if let Some(code) = refused {
         return Err(PageError::back(format!("/staff/notices?e={code}")));
     }
-    let issuer = app::ssr::db::notices::issuer(&cx.db, &staff).await?;
+    let issuer = app::ssr::notices::issuer(&cx.db, &staff).await?;
     let doc_number: String = clean(&form.doc_number).chars().take(50).collect();
-    let id = app::ssr::db::notices::publish(&cx.db, &staff, &form.kind, &title, &doc_number, &issuer, day, body.trim())
-        .await?;
+    let id =
+        app::ssr::notices::publish(&cx.db, &staff, &form.kind, &title, &doc_number, &issuer, day, body.trim()).await?;
     Ok(redirect(&format!("/staff/notices?done={id}"), &[]))
 }

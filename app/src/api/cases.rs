@@ -155,7 +155,7 @@ pub async fn get_case_form(payment: Option<i64>) -> Result<CaseFormChoices, ApiE
     let cx = crate::ssr::context()?;
     let citizen =
         crate::ssr::session::current(&cx, crate::ssr::session::Kind::Citizen).await.map_err(ApiError::internal)?;
-    let mut choices = crate::ssr::db::cases::form_choices(&cx, payment.zip(citizen.map(|s| s.subject)))
+    let mut choices = crate::ssr::cases::reads::form_choices(&cx, payment.zip(citizen.map(|s| s.subject)))
         .await
         .map_err(ApiError::internal)?;
     if let Some(token) = crate::ssr::request_cookie(FORM_COOKIE) {
@@ -168,7 +168,10 @@ pub async fn get_case_form(payment: Option<i64>) -> Result<CaseFormChoices, ApiE
 pub async fn get_public_case(#[server(default)] tracking_no: String) -> Result<PublicCase, ApiError> {
     let cx = crate::ssr::context()?;
     let no = crate::domain::cases::parse_tracking_no(&tracking_no).ok_or(ApiError::NotFound)?;
-    crate::ssr::db::cases::public_case_by_no(&cx.db, &no).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+    crate::ssr::cases::reads::public_case_by_no(&cx.db, &no)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or(ApiError::NotFound)
 }
 
 #[server(prefix = "/api", endpoint = "my_case")]
@@ -177,7 +180,7 @@ pub async fn get_tracked_case() -> Result<TrackedCase, ApiError> {
     let session =
         crate::ssr::session::current(&cx, crate::ssr::session::Kind::Case).await.map_err(ApiError::internal)?;
     let session = session.ok_or_else(|| ApiError::Invalid("请先输入受理编号和手机验证码".into()))?;
-    crate::ssr::db::cases::tracked_case(&cx.db, session.subject)
+    crate::ssr::cases::reads::tracked_case(&cx.db, session.subject)
         .await
         .map_err(ApiError::internal)?
         .ok_or(ApiError::NotFound)
@@ -186,13 +189,13 @@ pub async fn get_tracked_case() -> Result<TrackedCase, ApiError> {
 #[server(prefix = "/api", endpoint = "case_stats")]
 pub async fn get_case_stats() -> Result<CaseStats, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::db::cases::stats(&cx.db).await.map_err(ApiError::internal)
+    crate::ssr::cases::reads::stats(&cx.db).await.map_err(ApiError::internal)
 }
 
 #[server(prefix = "/api", endpoint = "answered_cases")]
 pub async fn get_answered_cases(item: Option<String>, page: Option<i64>) -> Result<AnsweredCases, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::db::cases::answered(&cx.db, item.filter(|i| !i.is_empty()), page.unwrap_or(1).max(1))
+    crate::ssr::cases::reads::answered(&cx.db, item.filter(|i| !i.is_empty()), page.unwrap_or(1).max(1))
         .await
         .map_err(ApiError::internal)
 }

@@ -64,7 +64,7 @@ pub fn deviates(actual: Money, forecast: Money, year_over: bool) -> bool {
 #[server(prefix = "/api", endpoint = "staff_catalogue")]
 pub async fn get_catalogue(year: Option<i32>) -> Result<Catalogue, ApiError> {
     let (cx, staff, me) = crate::api::staff::signed_in().await?;
-    crate::ssr::db::catalogue::catalogue(&cx.db, &staff, me, year).await.map_err(ApiError::internal)
+    crate::ssr::catalogue::catalogue(&cx.db, &staff, me, year).await.map_err(ApiError::internal)
 }
 
 #[cfg(test)]

@@ -168,5 +168,5 @@ pub async fn get_my_payments() -> Result<MyPayments, ApiError> {
     let token = crate::ssr::request_cookie(SESSION_COOKIE).ok_or(ApiError::NotSignedIn)?;
     let beneficiary =
         crate::ssr::check::session(&cx, &token).await.map_err(ApiError::internal)?.ok_or(ApiError::NotSignedIn)?;
-    crate::ssr::db::check::payments(&cx.db, beneficiary).await.map_err(ApiError::internal)
+    crate::ssr::check::reads::payments(&cx.db, beneficiary).await.map_err(ApiError::internal)
 }

@@ -37,11 +37,11 @@ pub struct NoticeHeadline {
 #[server(prefix = "/api", endpoint = "site_info")]
 pub async fn get_site_info() -> Result<SiteInfo, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::db::home::site_info(&cx.db).await.map_err(ApiError::internal)
+    crate::ssr::home::site_info(&cx.db).await.map_err(ApiError::internal)
 }
 
 #[server(prefix = "/api", endpoint = "home_figures")]
 pub async fn get_home_figures() -> Result<HomeFigures, ApiError> {
     let cx = crate::ssr::context()?;
-    cx.cache.get_or_load("home_figures", crate::ssr::db::home::figures(&cx.db)).await.map_err(ApiError::internal)
+    cx.cache.get_or_load("home_figures", crate::ssr::home::figures(&cx.db)).await.map_err(ApiError::internal)
 }

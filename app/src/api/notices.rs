@@ -43,13 +43,13 @@ pub struct Notice {
 #[server(prefix = "/api", endpoint = "notices")]
 pub async fn get_notices(page: Option<i64>) -> Result<NoticeList, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::db::notices::list(&cx.db, page.unwrap_or(1).max(1)).await.map_err(ApiError::internal)
+    crate::ssr::notices::list(&cx.db, page.unwrap_or(1).max(1)).await.map_err(ApiError::internal)
 }
 
 #[server(prefix = "/api", endpoint = "notice")]
 pub async fn get_notice(#[server(default)] id: i64) -> Result<Notice, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::db::notices::get(&cx.db, id).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+    crate::ssr::notices::get(&cx.db, id).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
 }
 
 /// The department side's notices: what this department published, and the form to publish.
@@ -64,7 +64,7 @@ pub struct StaffNotices {
 #[server(prefix = "/api", endpoint = "staff_notices")]
 pub async fn get_staff_notices() -> Result<StaffNotices, ApiError> {
     let (cx, staff, me) = crate::api::staff::signed_in().await?;
-    let notices = crate::ssr::db::notices::published_by(&cx.db, &staff).await.map_err(ApiError::internal)?;
+    let notices = crate::ssr::notices::published_by(&cx.db, &staff).await.map_err(ApiError::internal)?;
     let may_publish = matches!(staff.role, crate::ssr::staff::Role::Department | crate::ssr::staff::Role::Finance);
     Ok(StaffNotices { me, notices, may_publish, today: crate::ssr::clock::local_today() })
 }

@@ -103,16 +103,16 @@ pub async fn get_policies(
     q: Option<String>,
 ) -> Result<PolicyList, ApiError> {
     let cx = crate::ssr::context()?;
-    let filter = crate::ssr::db::policies::Filter {
+    let filter = crate::ssr::policies::Filter {
         level: level.filter(|l| LEVELS.contains(&l.as_str())),
         department: department.filter(|d| !d.is_empty()),
         keyword: q.map(|q| q.trim().to_string()).filter(|q| !q.is_empty()),
     };
-    crate::ssr::db::policies::list(&cx.db, year, &filter).await.map_err(ApiError::internal)
+    crate::ssr::policies::list(&cx.db, year, &filter).await.map_err(ApiError::internal)
 }
 
 #[server(prefix = "/api", endpoint = "policy")]
 pub async fn get_policy(#[server(default)] code: String, year: Option<i32>) -> Result<PolicyDetail, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::db::policies::detail(&cx.db, &code, year).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+    crate::ssr::policies::detail(&cx.db, &code, year).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
 }

@@ -113,9 +113,9 @@ pub struct RosterPublicity {
 pub async fn get_publicity_index(year: Option<i32>) -> Result<PublicityIndex, ApiError> {
     let cx = crate::ssr::context()?;
     // Keyed by the year shown (any other ?year= shows the newest), never by what was typed.
-    let year = crate::ssr::db::publicity::shown_year(&cx.db, year).await.map_err(ApiError::internal)?;
+    let year = crate::ssr::publicity::shown_year(&cx.db, year).await.map_err(ApiError::internal)?;
     let key = format!("publicity_index/{year}");
-    cx.cache.get_or_load(&key, crate::ssr::db::publicity::index(&cx.db, Some(year))).await.map_err(ApiError::internal)
+    cx.cache.get_or_load(&key, crate::ssr::publicity::index(&cx.db, Some(year))).await.map_err(ApiError::internal)
 }
 
 #[server(prefix = "/api", endpoint = "publicity_township")]
@@ -124,10 +124,7 @@ pub async fn get_township_publicity(
     year: Option<i32>,
 ) -> Result<TownshipPublicity, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::db::publicity::township(&cx.db, &code, year)
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or(ApiError::NotFound)
+    crate::ssr::publicity::township(&cx.db, &code, year).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
 }
 
 #[server(prefix = "/api", endpoint = "publicity_village")]
@@ -137,7 +134,7 @@ pub async fn get_village_publicity(
     year: Option<i32>,
 ) -> Result<VillagePublicity, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::db::publicity::village(&cx.db, &township, &code, year)
+    crate::ssr::publicity::village(&cx.db, &township, &code, year)
         .await
         .map_err(ApiError::internal)?
         .ok_or(ApiError::NotFound)
@@ -150,7 +147,7 @@ pub async fn get_roster_publicity(
     #[server(default)] roster: i64,
 ) -> Result<RosterPublicity, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::db::publicity::roster(&cx.db, &township, &village, roster)
+    crate::ssr::publicity::roster(&cx.db, &township, &village, roster)
         .await
         .map_err(ApiError::internal)?
         .ok_or(ApiError::NotFound)

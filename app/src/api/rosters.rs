@@ -143,13 +143,16 @@ pub struct UploadPreview {
 #[server(prefix = "/api", endpoint = "staff_rosters")]
 pub async fn get_rosters() -> Result<RosterList, ApiError> {
     let (cx, staff, me) = crate::api::staff::signed_in().await?;
-    crate::ssr::db::rosters::list(&cx.db, &staff, me).await.map_err(ApiError::internal)
+    crate::ssr::rosters::reads::list(&cx.db, &staff, me).await.map_err(ApiError::internal)
 }
 
 #[server(prefix = "/api", endpoint = "staff_roster")]
 pub async fn get_roster(#[server(default)] id: i64) -> Result<RosterDetail, ApiError> {
     let (cx, staff, me) = crate::api::staff::signed_in().await?;
-    crate::ssr::db::rosters::detail(&cx.db, &staff, me, id).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+    crate::ssr::rosters::reads::detail(&cx.db, &staff, me, id)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or(ApiError::NotFound)
 }
 
 #[server(prefix = "/api", endpoint = "staff_upload")]

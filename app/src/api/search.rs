@@ -103,7 +103,7 @@ pub async fn search(
 ) -> Result<SearchPage, ApiError> {
     let cx = crate::ssr::context()?;
     let q: String = q.unwrap_or_default().trim().chars().take(MAX_QUERY_CHARS).collect();
-    match crate::ssr::db::search::run(&cx.db, &cx.search, q, filter, page.unwrap_or(1).max(1)).await {
+    match crate::ssr::search::entries::run(&cx.db, &cx.search, q, filter, page.unwrap_or(1).max(1)).await {
         Ok(page) => Ok(page),
         Err(crate::ssr::search::QueryError::Busy) => Err(ApiError::Invalid("现在搜索的人较多，请稍后再试".into())),
         Err(e) => Err(ApiError::internal(e)),

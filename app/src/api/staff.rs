@@ -201,11 +201,10 @@ pub(crate) async fn signed_in() -> Result<(crate::ssr::AppContext, crate::ssr::s
     let (staff, csrf) =
         crate::ssr::staff::current(&cx).await.map_err(ApiError::internal)?.ok_or(ApiError::StaffSignIn)?;
     let department = match staff.department_id {
-        Some(id) => sqlx::query_scalar::<_, String>("SELECT name FROM departments WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&cx.db.pool)
-            .await
-            .map_err(ApiError::internal)?,
+        Some(id) => {
+            let mut conn = cx.db.pool.acquire().await.map_err(ApiError::internal)?;
+            crate::ssr::admin::department_name(&mut conn, id).await.map_err(ApiError::internal)?
+        }
         None => None,
     };
     let me = StaffMe {
@@ -230,19 +229,22 @@ pub async fn get_staff_me() -> Result<Option<StaffMe>, ApiError> {
 #[server(prefix = "/api", endpoint = "staff_inbox")]
 pub async fn get_inbox(#[server(default)] filter: InboxFilter) -> Result<Inbox, ApiError> {
     let (cx, staff, me) = signed_in().await?;
-    crate::ssr::db::cases::inbox(&cx.db, &staff, me, &filter).await.map_err(ApiError::internal)
+    crate::ssr::cases::reads::inbox(&cx.db, &staff, me, &filter).await.map_err(ApiError::internal)
 }
 
 #[server(prefix = "/api", endpoint = "staff_case")]
 pub async fn get_staff_case(#[server(default)] id: i64) -> Result<StaffCase, ApiError> {
     let (cx, staff, me) = signed_in().await?;
-    crate::ssr::db::cases::staff_case(&cx, &staff, me, id).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+    crate::ssr::cases::reads::staff_case(&cx, &staff, me, id)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or(ApiError::NotFound)
 }
 
 #[server(prefix = "/api", endpoint = "staff_holidays")]
 pub async fn get_holidays() -> Result<Holidays, ApiError> {
     let (cx, staff, me) = signed_in().await?;
-    let days = crate::ssr::db::cases::holidays(&cx.db).await.map_err(ApiError::internal)?;
+    let days = crate::ssr::cases::reads::holidays(&cx.db).await.map_err(ApiError::internal)?;
     Ok(Holidays { me, days, can_edit: staff.role == crate::ssr::staff::Role::Admin })
 }
 
@@ -252,8 +254,8 @@ pub async fn get_admin() -> Result<Admin, ApiError> {
     if staff.role != crate::ssr::staff::Role::Admin {
         return Err(ApiError::Invalid("只有系统管理员可以管理用户和部门".into()));
     }
-    let users = crate::ssr::db::admin::users(&cx.db).await.map_err(ApiError::internal)?;
-    let departments = crate::ssr::db::admin::departments(&cx.db).await.map_err(ApiError::internal)?;
-    let banks = crate::ssr::db::banks::admin_list(&cx.db).await.map_err(ApiError::internal)?;
+    let users = crate::ssr::admin::users(&cx.db).await.map_err(ApiError::internal)?;
+    let departments = crate::ssr::admin::departments(&cx.db).await.map_err(ApiError::internal)?;
+    let banks = crate::ssr::banks::admin_list(&cx.db).await.map_err(ApiError::internal)?;
     Ok(Admin { me, users, departments, banks })
 }

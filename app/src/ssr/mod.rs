@@ -1,19 +1,33 @@
 //! Server-only code: the database layer, encryption of personal data, the clock, and the
 //! context through which server functions reach them.
 
-pub mod assets;
+// The database itself (pool, backends, migrations, bulk insert) and what every area uses.
 pub mod cache;
-pub mod cases;
-pub mod check;
 pub mod clock;
 pub mod code;
 pub mod db;
+pub mod session;
+pub mod vault;
+
+// One module per area, holding that area's SQL and rules; named as its pages are.
+pub mod admin;
+pub mod assets;
+pub mod audit;
+pub mod banks;
+pub mod cases;
+pub mod catalogue;
+pub mod changes;
+pub mod check;
+pub mod home;
+pub mod key_rotation;
+pub mod metrics;
+pub mod notices;
+pub mod policies;
+pub mod publicity;
 pub mod rosters;
 pub mod search;
-pub mod session;
 pub mod sms;
 pub mod staff;
-pub mod vault;
 
 use crate::api::ApiError;
 pub use db::Db;

@@ -111,14 +111,8 @@ pub async fn login(cx: &AppContext, username: &str, password: &str) -> Result<Lo
                 .execute(&cx.db.pool)
                 .await?;
         }
-        super::db::audit::append_alone(
-            &cx.db,
-            &format!("staff:{id}"),
-            "staff_login_failed",
-            &format!("staff:{id}"),
-            "",
-        )
-        .await?;
+        super::audit::append_alone(&cx.db, &format!("staff:{id}"), "staff_login_failed", &format!("staff:{id}"), "")
+            .await?;
         return Ok(match locked {
             Some(until) => Login::Locked { until },
             None => Login::Wrong,
@@ -130,7 +124,7 @@ pub async fn login(cx: &AppContext, username: &str, password: &str) -> Result<Lo
         .execute(&mut *tx)
         .await?;
     let token = session::open(&mut tx, cx, Kind::Staff, id).await?;
-    super::db::audit::append(&mut tx, &format!("staff:{id}"), "staff_login", &format!("staff:{id}"), "").await?;
+    super::audit::append(&mut tx, &format!("staff:{id}"), "staff_login", &format!("staff:{id}"), "").await?;
     tx.commit().await?;
     Ok(Login::Session { token })
 }

@@ -80,8 +80,7 @@ pub struct DemoSummary {
 
 /// True when nothing has been loaded yet (no regions).
 pub async fn is_empty(db: &Db) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM regions").fetch_one(&db.pool).await?;
-    Ok(n == 0)
+    Ok(db.held().await?.regions == 0)
 }
 
 /// Generates the county and writes it in one transaction: all of it or nothing.
@@ -98,7 +97,7 @@ pub async fn load(db: &Db, vault: &Vault, opts: &DemoOptions) -> Result<DemoSumm
     let mut tx = db.begin().await?;
     db.bulk_cache(&mut tx, true).await?;
     county.write(&mut tx).await?;
-    app::ssr::db::rosters::carry_line_accounts(&mut tx).await?;
+    app::ssr::rosters::reads::carry_line_accounts(&mut tx).await?;
     db.bulk_cache(&mut tx, false).await?;
     tx.commit().await?;
     db.sync_id_sequences(&[

@@ -219,7 +219,7 @@ async fn rotate_key_moves_every_secret_to_the_new_key() {
         let pending = set_cookie(&r, "check_pending").expect("a pending cookie");
         let code = code_sent_to(&node, &me.phone).await.expect("a code to the same phone, found by its new hash");
         assert_eq!(location(&verify(&node, &pending, &code).await), "/check/payments", "{backend:?}");
-        assert_eq!(app::ssr::db::audit::verify(&node.db).await.unwrap().broken, None, "{backend:?}");
+        assert_eq!(app::ssr::audit::verify(&node.db).await.unwrap().broken, None, "{backend:?}");
         let rotated: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'data_key_rotated'")
             .fetch_one(&node.db.pool)
             .await

@@ -151,7 +151,7 @@ async fn cases_filed_before_a_kill_are_all_there() {
         .unwrap();
         assert_eq!(orphans, 0, "{backend:?}: no case without its filing event");
         assert_eq!(
-            app::ssr::db::audit::verify(&node.db).await.unwrap().broken,
+            app::ssr::audit::verify(&node.db).await.unwrap().broken,
             None,
             "{backend:?}: the audit chain survived"
         );

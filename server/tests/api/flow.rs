@@ -529,6 +529,6 @@ async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
         for action in steps.iter().chain(&bank) {
             assert!(audited.iter().any(|a| a == action), "{backend:?}: {action} is audited: {audited:?}");
         }
-        assert_eq!(app::ssr::db::audit::verify(&app.db).await.unwrap().broken, None, "{backend:?}");
+        assert_eq!(app::ssr::audit::verify(&app.db).await.unwrap().broken, None, "{backend:?}");
     }
 }

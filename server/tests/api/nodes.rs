@@ -109,7 +109,7 @@ async fn two_nodes_serve_one_portal() {
         assert_eq!(sent, 1, "{backend:?}: one code a minute to a phone across nodes: {a:?} {b:?}");
 
         // Both nodes appended to the audit log at once: still one unbroken chain.
-        let chain = app::ssr::db::audit::verify(&one.db).await.unwrap();
+        let chain = app::ssr::audit::verify(&one.db).await.unwrap();
         assert_eq!(chain.broken, None, "{backend:?}");
         assert!(chain.entries >= 12, "{backend:?}: {chain:?}");
     }

@@ -136,7 +136,7 @@ pub(crate) async fn notice_in_database(app: &TestApp, title: &str, body: &str) -
     .fetch_one(&mut *tx)
     .await
     .unwrap();
-    app::ssr::db::changes::record(&mut tx, app::ssr::db::changes::DOCUMENT, id, false).await.unwrap();
+    app::ssr::changes::record(&mut tx, app::ssr::changes::DOCUMENT, id, false).await.unwrap();
     tx.commit().await.unwrap();
     id
 }
@@ -163,7 +163,7 @@ async fn the_index_follows_the_change_log() {
 /// for it, so a node never sees a larger change id before a smaller one (and skips it for good).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn change_ids_become_visible_in_order() {
-    use app::ssr::db::changes;
+    use app::ssr::changes;
     if !crate::helpers::backends().contains(&crate::helpers::Backend::Postgres) {
         return;
     }

@@ -2,22 +2,7 @@
 //! migrations of both kept in step. SQL is written once in the portable subset both accept
 //! (`$1` placeholders, BIGINT casts on sums, ISO text dates).
 
-pub mod admin;
-pub mod audit;
-pub mod banks;
 pub mod bulk;
-pub mod cases;
-pub mod catalogue;
-pub mod changes;
-pub mod check;
-pub mod home;
-pub mod key_rotation;
-pub mod metrics;
-pub mod notices;
-pub mod policies;
-pub mod publicity;
-pub mod rosters;
-pub mod search;
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::migrate::Migrator;
@@ -140,6 +125,31 @@ impl Db {
         Ok(())
     }
 
+    /// Whether the database answers (for the readiness check).
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+    }
+
+    /// How much the database holds: regions, people and cases.
+    pub async fn held(&self) -> Result<Held, sqlx::Error> {
+        let count = |table: &'static str| async move {
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                .fetch_one(&self.pool)
+                .await
+        };
+        Ok(Held {
+            regions: count("regions").await?,
+            people: count("beneficiaries").await?,
+            cases: count("cases").await?,
+        })
+    }
+
+    /// Writes a consistent copy of a SQLite database to `target` (one statement, one read
+    /// transaction, so the server may keep writing meanwhile).
+    pub async fn copy_sqlite_to(&self, target: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("VACUUM INTO $1").bind(target).execute(&self.pool).await.map(|_| ())
+    }
+
     /// Brings identity sequences past explicitly inserted ids (PostgreSQL only; SQLite's
     /// rowids need nothing). Called after bulk loads that choose their own ids.
     pub async fn sync_id_sequences(&self, tables: &[&str]) -> Result<(), sqlx::Error> {
@@ -154,6 +164,27 @@ impl Db {
         }
         Ok(())
     }
+}
+
+/// Counts of what a database holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held {
+    pub regions: i64,
+    pub people: i64,
+    pub cases: i64,
+}
+
+/// The number of tables in a PostgreSQL database's public schema, without migrating it (a
+/// restore goes only into an empty database).
+pub async fn postgres_tables(url: &str) -> Result<i64, sqlx::Error> {
+    use sqlx::Connection;
+    install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await?;
+    let tables = sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'")
+        .fetch_one(&mut conn)
+        .await;
+    let _ = conn.close().await;
+    tables
 }
 
 /// The file of a SQLite URL (`sqlite://data/portal.db?mode=rwc` → `data/portal.db`); none for

@@ -1,7 +1,6 @@
 //! SQL for reading cases: the filing form's choices, a case's record (public, filer's, staff's),
 //! per-department figures, answered cases, the staff inbox and the holiday calendar.
 
-use super::Db;
 use crate::api::cases::{
     AnsweredCase, AnsweredCases, CaseEvent, CaseFormChoices, CaseStats, DepartmentCaseStats, ItemChoice, Prefill,
     PublicCase, TownshipChoice, TrackedCase, ANSWERED_PAGE_SIZE,
@@ -11,6 +10,7 @@ use crate::domain::cases::REOPEN_WITHIN_DAYS;
 use crate::domain::date::days_between;
 use crate::domain::{mask, Phone};
 use crate::ssr::staff::{Role, Staff};
+use crate::ssr::Db;
 use crate::ssr::{clock, AppContext};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -58,7 +58,7 @@ async fn townships(db: &Db) -> Result<Vec<TownshipChoice>, sqlx::Error> {
 pub async fn form_choices(cx: &AppContext, from_line: Option<(i64, i64)>) -> Result<CaseFormChoices, sqlx::Error> {
     let mut prefill = None;
     if let Some((payment, beneficiary)) = from_line {
-        let mine = super::check::payments(&cx.db, beneficiary).await?;
+        let mine = crate::ssr::check::reads::payments(&cx.db, beneficiary).await?;
         if let Some(p) = mine.years.iter().flat_map(|y| &y.payments).find(|p| p.id == payment) {
             let r = sqlx::query(
                 "SELECT i.code AS item_code, v.code AS village, t.code AS township FROM payments p \
@@ -428,13 +428,15 @@ pub async fn put_holiday(db: &Db, staff: &Staff, day: &str, kind: &str, name: &s
         .bind(name)
         .execute(&mut *tx)
         .await?;
-    super::audit::append(&mut tx, &format!("staff:{}", staff.id), "holiday_set", &format!("day:{day}"), kind).await?;
+    crate::ssr::audit::append(&mut tx, &format!("staff:{}", staff.id), "holiday_set", &format!("day:{day}"), kind)
+        .await?;
     tx.commit().await
 }
 
 pub async fn delete_holiday(db: &Db, staff: &Staff, day: &str) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM holidays WHERE day = $1").bind(day).execute(&mut *tx).await?;
-    super::audit::append(&mut tx, &format!("staff:{}", staff.id), "holiday_removed", &format!("day:{day}"), "").await?;
+    crate::ssr::audit::append(&mut tx, &format!("staff:{}", staff.id), "holiday_removed", &format!("day:{day}"), "")
+        .await?;
     tx.commit().await
 }

@@ -2,7 +2,9 @@
 //! empty or was built from another database, then only the changes recorded since (the change
 //! log), so a change made through any node becomes searchable on every node.
 
-use super::db::{self, Db};
+use super::changes;
+use super::Db;
+pub mod entries;
 use search_index::{IndexError, Kind, SearchIndex};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -109,7 +111,7 @@ impl Search {
     /// Brings the index up to date: a full build if needed, else the changes since the last sync.
     /// Returns the number of entries written.
     pub async fn sync(&self, db: &Db) -> Result<u64, SyncError> {
-        let instance = db::search::instance_id(db).await?;
+        let instance = entries::instance_id(db).await?;
         let applied =
             self.index.marker().and_then(|m| parse_marker(&m)).filter(|(i, _)| *i == instance).map(|(_, c)| c);
         let written = match applied {
@@ -122,18 +124,18 @@ impl Search {
 
     /// Rebuilds everything from the database; `progress(done, total)` is called along the way.
     pub async fn rebuild(&self, db: &Db, mut progress: impl FnMut(u64, u64)) -> Result<u64, SyncError> {
-        let instance = db::search::instance_id(db).await?;
-        let change = db::search::last_change(db).await?;
-        let items = db::search::items(db, None).await?;
-        let documents = db::search::documents(db, None).await?;
-        let total = (items.len() + documents.len()) as u64 + db::search::publicity_count(db).await? as u64;
+        let instance = entries::instance_id(db).await?;
+        let change = entries::last_change(db).await?;
+        let items = entries::items(db, None).await?;
+        let documents = entries::documents(db, None).await?;
+        let total = (items.len() + documents.len()) as u64 + entries::publicity_count(db).await? as u64;
         self.index.clear()?;
         let mut done = self.write(items.into_iter().chain(documents).collect()).await?;
         progress(done, total);
         let mut after = 0;
         loop {
             self.stopping()?;
-            let batch = db::search::publicity_batch(db, after, BATCH).await?;
+            let batch = entries::publicity_batch(db, after, BATCH).await?;
             let Some((last, _)) = batch.last() else { break };
             after = *last;
             done += self.write(batch.into_iter().map(|(_, e)| e).collect()).await?;
@@ -162,7 +164,7 @@ impl Search {
     async fn apply_changes(&self, db: &Db, instance: &str, mut applied: i64) -> Result<u64, SyncError> {
         let mut written = 0;
         loop {
-            let changes = db::search::changes_after(db, applied, 1_000).await?;
+            let changes = entries::changes_after(db, applied, 1_000).await?;
             let Some((last, ..)) = changes.last() else { break };
             let last = *last;
             // Read from the database here; tokenize, write and commit on a blocking thread.
@@ -170,10 +172,10 @@ impl Search {
             let mut upserts = Vec::new();
             for (_, entity, id, deleted) in changes {
                 let (kind, entries) = match entity.as_str() {
-                    db::changes::ITEM => (Kind::Item, db::search::items(db, Some(id)).await?),
-                    db::changes::DOCUMENT => (Kind::Document, db::search::documents(db, Some(id)).await?),
-                    db::changes::PUBLICITY => {
-                        (Kind::Publicity, db::search::publicity_one(db, id).await?.into_iter().collect())
+                    changes::ITEM => (Kind::Item, entries::items(db, Some(id)).await?),
+                    changes::DOCUMENT => (Kind::Document, entries::documents(db, Some(id)).await?),
+                    changes::PUBLICITY => {
+                        (Kind::Publicity, entries::publicity_one(db, id).await?.into_iter().collect())
                     }
                     _ => continue,
                 };

@@ -2,6 +2,8 @@
 //! self-check), routing to the responsible department, working-day deadlines, staff actions,
 //! the filer's reopening, and escalation of overdue cases.
 
+pub mod reads;
+
 use super::code::{self, Asker, CodeCheck, Purpose, Started, Unlocks, Verified};
 use super::session::{self, Kind};
 use super::sms::SmsMessage;
@@ -194,7 +196,7 @@ pub async fn file(
     .fetch_one(&mut *conn)
     .await?;
     event(conn, id, "filed", None, Some(routing.department_id), None, "").await?;
-    super::db::audit::append(
+    super::audit::append(
         conn,
         "citizen",
         "case_filed",
@@ -325,7 +327,7 @@ pub async fn start_filing(
         .execute(&mut *tx)
         .await?;
     cx.sms.queue(&mut tx, &cx.vault, &phone, &SmsMessage::VerificationCode { code }).await?;
-    super::db::audit::append(&mut tx, "citizen", "case_code_sent", &format!("phone:{}", asker.phone_hash()), "filing")
+    super::audit::append(&mut tx, "citizen", "case_code_sent", &format!("phone:{}", asker.phone_hash()), "filing")
         .await?;
     tx.commit().await?;
     cx.sms.deliver_soon(cx);
@@ -367,7 +369,7 @@ pub async fn verify_filing(cx: &AppContext, token: &str, typed: &str) -> Result<
 pub async fn file_for_citizen(cx: &AppContext, beneficiary: i64, fields: &CaseFormFields) -> Result<Filed, CaseError> {
     let mut draft = CaseDraft::parse(fields)?;
     if let Some(payment) = draft.payment_id {
-        let mine = super::db::check::payments(&cx.db, beneficiary).await?;
+        let mine = super::check::reads::payments(&cx.db, beneficiary).await?;
         if !mine.years.iter().flat_map(|y| &y.payments).any(|p| p.id == payment) {
             draft.payment_id = None;
         }
@@ -468,14 +470,8 @@ pub async fn start_tracking(
     let code = code::record(&mut tx, cx, &asker, &token, sends, Unlocks { beneficiary: None, case_id }).await?;
     let mut sp = sqlx::Connection::begin(&mut *tx).await?;
     cx.sms.queue(&mut sp, &cx.vault, phone, &SmsMessage::VerificationCode { code }).await?;
-    super::db::audit::append(
-        &mut sp,
-        "citizen",
-        "case_code_sent",
-        &format!("phone:{}", asker.phone_hash()),
-        "tracking",
-    )
-    .await?;
+    super::audit::append(&mut sp, "citizen", "case_code_sent", &format!("phone:{}", asker.phone_hash()), "tracking")
+        .await?;
     if sends {
         sp.commit().await?;
     } else {
@@ -546,10 +542,6 @@ async fn load(conn: &mut AnyConnection, cx: &AppContext, id: i64) -> Result<Case
     })
 }
 
-async fn department_name(conn: &mut AnyConnection, id: i64) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT name FROM departments WHERE id = $1").bind(id).fetch_optional(conn).await
-}
-
 /// A staff member's step on a case, checked against their role and the case's state, recorded
 /// with who and when, in one transaction.
 pub async fn act(cx: &AppContext, staff: &Staff, case_id: i64, action: Action) -> Result<(), CaseError> {
@@ -562,7 +554,7 @@ pub async fn act(cx: &AppContext, staff: &Staff, case_id: i64, action: Action) -
         return Err(CaseActionError::NotAllowed.into());
     }
     let owing = matches!(c.status.as_str(), "open" | "accepted" | "info_requested");
-    let department = department_name(&mut tx, c.department_id).await?.unwrap_or_default();
+    let department = super::admin::department_name(&mut tx, c.department_id).await?.unwrap_or_default();
     let mut message = None;
     let (kind, from, to, note) = match action {
         Action::Accept => {
@@ -617,7 +609,7 @@ pub async fn act(cx: &AppContext, staff: &Staff, case_id: i64, action: Action) -
             if to_department == c.department_id {
                 return Err(CaseActionError::SameDepartment.into());
             }
-            department_name(&mut tx, to_department).await?.ok_or(CaseActionError::UnknownDepartment)?;
+            super::admin::department_name(&mut tx, to_department).await?.ok_or(CaseActionError::UnknownDepartment)?;
             let done = sqlx::query("UPDATE cases SET department_id = $1, status = 'open' WHERE id = $2 AND status = $3 AND department_id = $4")
                 .bind(to_department)
                 .bind(case_id)
@@ -663,7 +655,7 @@ pub async fn act(cx: &AppContext, staff: &Staff, case_id: i64, action: Action) -
         }
     };
     event(&mut tx, case_id, kind, from, to, Some(staff.id), &note).await?;
-    super::db::audit::append(
+    super::audit::append(
         &mut tx,
         &format!("staff:{}", staff.id),
         &format!("case_{kind}"),
@@ -722,7 +714,7 @@ pub async fn reopen(cx: &AppContext, case_id: i64, reason: &str) -> Result<(), C
         &format!("{reason}（新的办理期限{deadline}）"),
     )
     .await?;
-    super::db::audit::append(&mut tx, "citizen", "case_reopened", &format!("case:{case_id}"), "").await?;
+    super::audit::append(&mut tx, "citizen", "case_reopened", &format!("case:{case_id}"), "").await?;
     tx.commit().await?;
     Ok(())
 }
@@ -755,7 +747,7 @@ pub async fn supplement(cx: &AppContext, case_id: i64, text: &str) -> Result<(),
         .await?;
     unchanged_if(done.rows_affected())?;
     event(&mut tx, case_id, "supplemented", None, None, None, "").await?;
-    super::db::audit::append(&mut tx, "citizen", "case_supplemented", &format!("case:{case_id}"), "").await?;
+    super::audit::append(&mut tx, "citizen", "case_supplemented", &format!("case:{case_id}"), "").await?;
     tx.commit().await?;
     Ok(())
 }

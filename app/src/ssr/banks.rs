@@ -37,6 +37,12 @@ pub fn parse_aliases(text: &str) -> Vec<String> {
     out
 }
 
+impl From<Vec<Bank>> for Banks {
+    fn from(banks: Vec<Bank>) -> Self {
+        Banks(banks)
+    }
+}
+
 impl Banks {
     pub async fn load(db: &Db) -> Result<Banks, sqlx::Error> {
         let rows = sqlx::query("SELECT id, name, aliases, luhn FROM banks ORDER BY id").fetch_all(&db.pool).await?;

@@ -1,6 +1,8 @@
 //! The self-check flow: ID number + phone → a 6-digit SMS code → a short citizen session.
 //! Known and unknown people get the same answer, after the same work.
 
+pub mod reads;
+
 use super::code::{self, CodeCheck, Purpose, Started, Unlocks, Verified};
 use super::session::{self, Kind};
 use super::sms::SmsMessage;
@@ -39,7 +41,7 @@ pub async fn start(
     let mut sp = sqlx::Connection::begin(&mut *tx).await?;
     cx.sms.queue(&mut sp, &cx.vault, phone, &SmsMessage::VerificationCode { code }).await?;
     let (phone_hash, id_hash) = (asker.phone_hash(), asker.id_hash().unwrap_or_default());
-    super::db::audit::append(
+    super::audit::append(
         &mut sp,
         "citizen",
         "self_check_code_sent",
@@ -66,14 +68,8 @@ pub async fn verify(cx: &AppContext, token: &str, typed: &str) -> Result<Verifie
     match code::check(cx, &mut tx, Purpose::SelfCheck, token, typed).await? {
         CodeCheck::Right { unlocks: Unlocks { beneficiary: Some(beneficiary), .. }, .. } => {
             let token = session::open(&mut tx, cx, Kind::Citizen, beneficiary).await?;
-            super::db::audit::append(
-                &mut tx,
-                "citizen",
-                "self_check_verified",
-                &format!("beneficiary:{beneficiary}"),
-                "",
-            )
-            .await?;
+            super::audit::append(&mut tx, "citizen", "self_check_verified", &format!("beneficiary:{beneficiary}"), "")
+                .await?;
             tx.commit().await?;
             Ok(Verified::Done(token))
         }

@@ -1,9 +1,9 @@
 //! SQL for the citizen's own view: their payments and, for a household head, the household's.
 
-use super::Db;
 use crate::api::check::{MyPayment, MyPayments, YearOfPayments};
 use crate::domain::payments::{three_way_check, PublicitySeen};
 use crate::domain::{mask, Money};
+use crate::ssr::Db;
 use sqlx::Row;
 
 pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Error> {
@@ -105,7 +105,7 @@ pub async fn confirm(
         .bind(crate::ssr::clock::now())
         .execute(&mut *tx)
         .await?;
-    super::audit::append(
+    crate::ssr::audit::append(
         &mut tx,
         "citizen",
         if received { "payment_received" } else { "payment_not_received" },

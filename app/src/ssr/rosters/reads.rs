@@ -1,11 +1,11 @@
 //! SQL for the department side's roster pages: the list, one roster with its lines and steps,
 //! and what the signed-in person may do with it.
 
-use super::Db;
 use crate::api::rosters::{RosterActions, RosterChange, RosterDetail, RosterLine, RosterList, RosterRow, RosterStep};
 use crate::api::staff::StaffMe;
 use crate::domain::{mask, Money};
 use crate::ssr::staff::{Role, Staff};
+use crate::ssr::Db;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 

@@ -1,8 +1,8 @@
 //! SQL that feeds the search index (entries built from rows) and links its hits back to pages.
 
-use super::Db;
 use crate::domain::payments::line_status_name;
 use crate::domain::Money;
+use crate::ssr::Db;
 use search_index::{Entry, Kind};
 use sqlx::Row;
 use std::collections::HashMap;

@@ -238,3 +238,8 @@ pub async fn save_department(
     tx.commit().await?;
     Ok(())
 }
+
+/// A department's name.
+pub async fn department_name(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT name FROM departments WHERE id = $1").bind(id).fetch_optional(conn).await
+}

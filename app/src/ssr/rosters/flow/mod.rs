@@ -1,0 +1,66 @@
+//! The review flow of a roster, each step recorded with who and when: draft → publicity (公示,
+//! on `/publicity` at once) → department approved → finance procedural review (or returned) →
+//! sent to the bank (export file) → bank feedback (paid / failed + reason) → payout publicity
+//! (automatic) → a reissue roster for the failed lines. In three parts: `upload` (from file to
+//! draft), `review` (the steps), `bank` (the bank's file and feedback).
+
+mod bank;
+mod review;
+mod upload;
+
+pub use bank::{bank_file, import_feedback};
+pub use review::{correct_line, step};
+pub use upload::{import, keep_upload, may_import, preview};
+
+use super::ImportError;
+use crate::api::rosters::Problem;
+use crate::ssr::clock;
+use sqlx::AnyConnection;
+
+/// Calendar days of the publicity (objection) period.
+pub const PUBLICITY_DAYS: i64 = 7;
+/// Payout publicity later than this many days after payment is flagged.
+pub const PAYOUT_PUBLICITY_DAYS: i64 = 5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    #[error("您没有办理这一步的权限")]
+    NotAllowed,
+    #[error("清册当前状态下不能进行这一步")]
+    WrongState,
+    #[error("公示期未满（{0}结束），公示期满后才能审核")]
+    PublicityNotOver(String),
+    #[error("请填写退回理由")]
+    ReasonRequired,
+    #[error("上传已过期，请重新上传")]
+    UploadExpired,
+    #[error("{0}")]
+    Import(#[from] ImportError),
+    #[error("银行反馈文件有 {} 处问题", .0.len())]
+    Feedback(Vec<Problem>),
+    #[error("没有这个清册或明细")]
+    NotFound,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+/// Records a step on a roster.
+async fn event(
+    conn: &mut AnyConnection,
+    roster: i64,
+    step: &str,
+    staff: Option<i64>,
+    note: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO roster_events (roster_id, step, staff_id, note, at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(roster)
+        .bind(step)
+        .bind(staff)
+        .bind(note)
+        .bind(clock::now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

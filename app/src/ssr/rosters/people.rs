@@ -1,0 +1,117 @@
+//! The people a file names as the database knows them, and what a line changes for a person on
+//! file (their phone, their account).
+
+use crate::domain::{BankAccount, Phone};
+use crate::ssr::Vault;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// What the database already knows of a person named in a file.
+pub struct Known {
+    pub id: i64,
+    pub name: String,
+    pub village_id: i64,
+    pub is_deceased: bool,
+    pub account_hash: Option<String>,
+    pub account_last4: Option<String>,
+    pub phone_hash: Option<String>,
+    pub phone_enc: Option<Vec<u8>>,
+}
+
+impl Known {
+    /// The last four digits of the phone on file, if any.
+    fn phone_last4(&self, vault: &Vault) -> Option<String> {
+        let phone = vault.decrypt(self.phone_enc.as_deref()?).ok()?;
+        Some(Phone::parse(&phone).ok()?.last4().to_string())
+    }
+}
+
+/// A change a line carries to its person's phone or account on file. It is held with the
+/// roster until the roster passes finance review (see `flow::apply_changes`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Phone { old_last4: Option<String>, new: Phone },
+    Account { old_last4: Option<String>, new: BankAccount, bank_id: i64 },
+}
+
+impl Change {
+    /// The screening hint reviewers read.
+    pub fn hint(&self) -> String {
+        let old = |o: &Option<String>| o.as_ref().map_or_else(|| "原未登记".to_string(), |l| format!("尾号{l}"));
+        match self {
+            Change::Phone { old_last4, new } => format!(
+                "手机号变更：{} → 尾号{}（财政复核通过后生效，并短信告知原手机号）",
+                old(old_last4),
+                new.last4()
+            ),
+            Change::Account { old_last4, new, .. } => format!(
+                "银行卡号变更：{} → 尾号{}（本清册按新卡号发放，财政复核通过后更新登记信息）",
+                old(old_last4),
+                new.last4()
+            ),
+        }
+    }
+
+    /// What a line changes for a person on file: a phone or account other than theirs.
+    pub(super) fn of(
+        known: &Known,
+        vault: &Vault,
+        phone: Option<&Phone>,
+        account: &BankAccount,
+        bank_id: i64,
+    ) -> Vec<Change> {
+        let mut out = Vec::new();
+        if let Some(phone) = phone {
+            if known.phone_hash.as_deref() != Some(vault.lookup_hash(phone.as_str()).as_str()) {
+                out.push(Change::Phone { old_last4: known.phone_last4(vault), new: phone.clone() });
+            }
+        }
+        if known.account_hash.as_deref() != Some(vault.lookup_hash(account.as_str()).as_str()) {
+            out.push(Change::Account { old_last4: known.account_last4.clone(), new: account.clone(), bank_id });
+        }
+        out
+    }
+}
+
+/// Rows per lookup statement: the hashes of a file are looked up this many at a time (binding
+/// grows with the square of a statement's parameters, see `bulk::MAX_PARAMS`).
+pub(super) const LOOKUP_CHUNK: usize = 100;
+
+/// `$first, $first+1, …` for `n` values: the inside of an `IN (…)`.
+pub(super) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The people on file among `id_hashes`, by ID hash.
+pub(super) async fn known_people(
+    conn: &mut sqlx::AnyConnection,
+    id_hashes: &[String],
+) -> Result<HashMap<String, Known>, sqlx::Error> {
+    let mut known = HashMap::with_capacity(id_hashes.len());
+    for chunk in id_hashes.chunks(LOOKUP_CHUNK) {
+        let sql = format!(
+            "SELECT id_hash, id, name, village_id, is_deceased, account_hash, account_last4, phone_hash, phone_enc FROM beneficiaries WHERE id_hash IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for hash in chunk {
+            query = query.bind(hash);
+        }
+        for r in query.fetch_all(&mut *conn).await? {
+            known.insert(
+                r.get("id_hash"),
+                Known {
+                    id: r.get("id"),
+                    name: r.get("name"),
+                    village_id: r.get("village_id"),
+                    is_deceased: r.get::<i64, _>("is_deceased") != 0,
+                    account_hash: r.get("account_hash"),
+                    account_last4: r.get("account_last4"),
+                    phone_hash: r.get("phone_hash"),
+                    phone_enc: r.get("phone_enc"),
+                },
+            );
+        }
+    }
+    Ok(known)
+}
