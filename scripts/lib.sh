@@ -29,11 +29,11 @@ check_prerequisites() {
     printf 'missing: %s\n' "${missing[@]}" >&2
     exit 1
   fi
-  # A whole build with the tests and the browser bundle takes about 10 GB under target/.
+  # A whole build with the tests and the browser bundle takes about 12 GB under target/.
   local free_gb
   free_gb="$(df -Pk . | awk 'NR == 2 { print int($4 / 1048576) }')"
-  if [ "${free_gb:-0}" -lt 12 ]; then
-    say "warning: only ${free_gb} GB free here; a build with the tests needs about 10 GB"
+  if [ "${free_gb:-0}" -lt 15 ]; then
+    say "warning: only ${free_gb} GB free here; a build with the tests needs about 12 GB"
   fi
 }
 

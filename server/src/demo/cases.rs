@@ -2,8 +2,9 @@
 //! with acceptance, transfers, extensions, answers on time and late, escalations and reopenings,
 //! so the public figures and the staff inbox have something real to show.
 
+use super::people::Person;
 use super::rng::Rng;
-use super::{date, stamp, Person};
+use super::{date, stamp};
 use app::domain::{Calendar, CaseKind, Deadlines};
 use app::ssr::db::bulk::Val;
 

@@ -1,8 +1,16 @@
 //! The demo county's office side: one login per department and role, and the national holiday
 //! calendar with its adjusted working days (调休) for the demo's years.
 
-use super::catalogue::{DEPARTMENTS, FINANCE};
+use super::catalogue::{DEPARTMENTS, FINANCE, ITEMS};
+use super::county::Regions;
+use super::people::Person;
+use super::rng::Rng;
+use super::{cases, department_id, DemoSummary, Table, END};
+use app::domain::date::{days_from_civil, parse_days};
+use app::domain::Calendar;
 use app::ssr::db::bulk::Val;
+use app::ssr::Vault;
+use std::collections::HashMap;
 
 /// The one password of every demo login (listed in the README; demo data only).
 pub const DEMO_PASSWORD: &str = "qinglan-demo";
@@ -98,6 +106,79 @@ pub fn holidays() -> Vec<(String, &'static str, &'static str)> {
             (a..=b).map(move |d| (format_days(d), *kind, *name))
         })
         .collect()
+}
+
+/// The office side of the demo: the logins, the holiday calendar and a year of cases.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn tables(
+    rng: &mut Rng,
+    vault: &Vault,
+    people: &[Person],
+    regions: &Regions,
+    item_id: &HashMap<(i32, &'static str), i64>,
+    created: &str,
+    tables: &mut Vec<Table>,
+    summary: &mut DemoSummary,
+) {
+    tables.push((
+        "staff_users",
+        &[
+            "id",
+            "username",
+            "display_name",
+            "password_hash",
+            "role",
+            "department_id",
+            "failed_logins",
+            "locked_until",
+            "created_at",
+        ],
+        staff_rows(created, department_id),
+    ));
+    let holidays = holidays();
+    let calendar = Calendar::new(holidays.iter().filter_map(|(d, k, _)| Some((parse_days(d)?, *k == "holiday"))));
+    tables.push((
+        "holidays",
+        &["day", "kind", "name"],
+        holidays.iter().map(|(d, k, n)| vec![d.clone().into(), (*k).into(), (*n).into()]).collect(),
+    ));
+    let departments: Vec<cases::Department> = DEPARTMENTS
+        .iter()
+        .enumerate()
+        .map(|(i, (_, name, phone, _))| cases::Department { id: i as i64 + 1, name, phone })
+        .collect();
+    let case_items: Vec<cases::Item> = ITEMS
+        .iter()
+        .filter(|s| (s.first_year..=s.last_year).contains(&END.0) && s.parent_code().is_none())
+        .filter_map(|s| {
+            Some(cases::Item {
+                id: *item_id.get(&(END.0, s.code))?,
+                name: s.name,
+                department: DEPARTMENTS.iter().position(|d| d.0 == s.department)?,
+            })
+        })
+        .collect();
+    let township_rows: Vec<(i64, String)> =
+        regions.township_ids.iter().zip(&regions.townships).map(|(id, t)| (*id, t.name.clone())).collect();
+    let finance = DEPARTMENTS.iter().position(|d| d.0 == FINANCE).unwrap_or(0);
+    let last_day = days_from_civil(END.0, END.1, 20);
+    let case_rows = cases::make_cases(
+        rng,
+        vault,
+        people,
+        &regions.villages,
+        &township_rows,
+        &case_items,
+        &departments,
+        finance,
+        &calendar,
+        last_day,
+    );
+    summary.cases = case_rows.cases.len();
+    summary.example_case = case_rows.example.clone();
+    tables.push(("cases", cases::CASE_COLUMNS, case_rows.cases));
+    tables.push(("case_events", cases::EVENT_COLUMNS, case_rows.events));
+    tables.push(("case_sequences", &["day", "last_value"], case_rows.sequences));
 }
 
 #[cfg(test)]
