@@ -3,7 +3,7 @@
 // publicity, which the public then sees.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, desktop, server, shot, useServerAndBrowser, withPage } from './browser.mjs';
+import { browser, desktop, loginAsStaff, server, shot, useServerAndBrowser, withPage } from './browser.mjs';
 
 useServerAndBrowser();
 
@@ -35,11 +35,7 @@ test('a clerk uploads a roster, sees the problems, imports the good rows and pub
       `周二,${idNumber(802)},汉族,13600000002,${township},${village},青岚农村商业银行,6217000000008002,90,2026-12`,
       `周三,${badId()},汉族,13600000003,${township},${village},青岚农村商业银行,6217000000008003,90,2026-12`,
     ];
-    await page.goto(`${server.url}/staff/login`);
-    await page.fill('#username', 'civil_affairs');
-    await page.fill('#password', server.staffPassword);
-    await page.click('form.check-form button');
-    await page.waitForURL(/\/staff$/);
+    await loginAsStaff(page, 'civil_affairs');
     await page.click('.staff-bar >> text=发放清册');
     await page.waitForURL(/\/staff\/rosters$/);
     await page.click('text=导入清册');

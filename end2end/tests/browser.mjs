@@ -72,6 +72,16 @@ export function useServerAndBrowser() {
   });
 }
 
+// Signs in at /staff/login as the demo login `username` (the demo's one password) and waits
+// for the inbox.
+export async function loginAsStaff(page, username) {
+  await page.goto(`${server.url}/staff/login`);
+  await page.fill('#username', username);
+  await page.fill('#password', server.staffPassword);
+  await page.click('form.check-form button');
+  await page.waitForURL(/\/staff$/);
+}
+
 // The code last sent to `number`, read from the demo's SMS outbox on a page of its own.
 export async function codeFor(context, number) {
   const outbox = await context.newPage();

@@ -4,7 +4,7 @@
 // SMS code and reads the reply; the department's figures count it. A demo case tracks too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, codeFor, desktop, phone, server, shot, useServerAndBrowser, viaMenu, withPage } from './browser.mjs';
+import { browser, codeFor, desktop, loginAsStaff, phone, server, shot, useServerAndBrowser, viaMenu, withPage } from './browser.mjs';
 
 useServerAndBrowser();
 
@@ -58,11 +58,7 @@ test('the item\'s department answers at a desk and the public record shows it', 
   const no = filed['phone-true'];
   assert.ok(no, 'a case was filed');
   await withPage(browser, 'department-answers', desktop, async (page, context) => {
-    await page.goto(`${server.url}/staff/login`);
-    await page.fill('#username', 'civil_affairs');
-    await page.fill('#password', server.staffPassword);
-    await page.click('form.check-form button');
-    await page.waitForURL(/\/staff$/);
+    await loginAsStaff(page, 'civil_affairs');
     await page.goto(`${server.url}/staff?status=open`);
     await page.click(`a:text("${no}")`);
     await page.waitForURL(/\/staff\/cases\/\d+/);
@@ -77,12 +73,13 @@ test('the item\'s department answers at a desk and the public record shows it', 
     await shot(page, 'case-staff-replied');
   });
 
-  const pub = await (await browser.newContext(phone)).newPage();
-  await pub.goto(`${server.url}/case/${no}`);
-  const text = await pub.textContent('main');
-  assert.match(text, /已答复/);
-  assert.match(text, /已通知本人激活并重新发放/);
-  assert.ok(!text.includes('张桂兰') && !text.includes('13700000001'), 'no name or phone on the public record');
+  await withPage(browser, 'case-public-record', phone, async (pub) => {
+    await pub.goto(`${server.url}/case/${no}`);
+    const text = await pub.textContent('main');
+    assert.match(text, /已答复/);
+    assert.match(text, /已通知本人激活并重新发放/);
+    assert.ok(!text.includes('张桂兰') && !text.includes('13700000001'), 'no name or phone on the public record');
+  });
 });
 
 async function track(page, context, no, number) {
@@ -125,9 +122,10 @@ test('a filer tracks a demo case with its number and an SMS code (phone)', async
 });
 
 test('department figures are public', async () => {
-  const page = await (await browser.newContext(phone)).newPage();
-  await page.goto(`${server.url}/cases/stats`);
-  assert.ok((await page.locator('table.stats tbody tr').count()) >= 10);
-  assert.match(await page.textContent('main'), /按期答复率/);
-  await shot(page, 'case-stats');
+  await withPage(browser, 'case-stats', phone, async (page) => {
+    await page.goto(`${server.url}/cases/stats`);
+    assert.ok((await page.locator('table.stats tbody tr').count()) >= 10);
+    assert.match(await page.textContent('main'), /按期答复率/);
+    await shot(page, 'case-stats');
+  });
 });

@@ -1,4 +1,5 @@
-//! Server functions, one module per area; each is thin and calls the area's SQL in `ssr::db`.
+//! Server functions, one module per area; each is thin and calls its area's module in `ssr`,
+//! where the area's SQL is.
 
 pub mod cases;
 pub mod catalogue;

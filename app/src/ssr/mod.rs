@@ -1,4 +1,5 @@
-//! Server-only code: the database layer, encryption of personal data, the clock, and the
+//! Server-only code: one module per area holding that area's SQL and rules, what every area
+//! uses (the database, encryption of personal data, the clock, codes, sessions), and the
 //! context through which server functions reach them.
 
 // The database itself (pool, backends, migrations, bulk insert) and what every area uses.

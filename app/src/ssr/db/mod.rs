@@ -1,6 +1,7 @@
-//! The one data layer: an sqlx `Any` pool over SQLite (default) or PostgreSQL, with the
-//! migrations of both kept in step. SQL is written once in the portable subset both accept
-//! (`$1` placeholders, BIGINT casts on sums, ISO text dates).
+//! The database itself: an sqlx `Any` pool over SQLite (default) or PostgreSQL, with the
+//! migrations of both kept in step, bulk writes, what is held, and copying between backends.
+//! Each area's SQL lives in its own module of `ssr` (none here), written once in the portable
+//! subset both backends accept (`$1` placeholders, BIGINT casts on sums, ISO text dates).
 
 pub mod bulk;
 
