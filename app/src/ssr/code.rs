@@ -11,7 +11,8 @@
 //! a person's ID number with other phones never uses up that person's codes, and the answer to a
 //! request that sends nothing never depends on anyone else's requests.
 
-use super::{clock, AppContext};
+use super::sms::SmsMessage;
+use super::{audit, clock, AppContext};
 use crate::domain::Phone;
 use crate::ssr::db::Backend;
 use sqlx::{AnyConnection, Row};
@@ -225,6 +226,38 @@ pub async fn wait_needed(conn: &mut AnyConnection, asker: &Asker, sends: bool) -
         .max()
         .unwrap_or(0);
     Ok((wait > 0).then_some(wait))
+}
+
+/// Ends step 1 of a code request whose limits passed: records the request under a new token and,
+/// only when `sends`, keeps the SMS and its audit entry (`action`, `detail`) and wakes the outbox.
+/// The same writes happen either way (the unsent message is dropped with its savepoint), so the
+/// answer takes the same time whether or not the asker is on file.
+#[allow(clippy::too_many_arguments)]
+pub async fn send(
+    cx: &AppContext,
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    asker: &Asker,
+    phone: &Phone,
+    sends: bool,
+    unlocks: Unlocks,
+    action: &str,
+    detail: &str,
+) -> Result<Started, sqlx::Error> {
+    let token = random_hex(32);
+    let code = record(&mut tx, cx, asker, &token, sends, unlocks).await?;
+    let mut sp = sqlx::Connection::begin(&mut *tx).await?;
+    cx.sms.queue(&mut sp, &cx.vault, phone, &SmsMessage::VerificationCode { code }).await?;
+    audit::append(&mut sp, "citizen", action, &format!("phone:{}", asker.phone_hash()), detail).await?;
+    if sends {
+        sp.commit().await?;
+    } else {
+        sp.rollback().await?;
+    }
+    tx.commit().await?;
+    if sends {
+        cx.sms.deliver_soon(cx);
+    }
+    Ok(Started::Pending { token })
 }
 
 /// Records a new code for the visitor holding `token` and returns it, for the caller to send

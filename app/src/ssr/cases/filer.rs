@@ -7,7 +7,6 @@ use crate::domain::date::{days_between, parse_days};
 use crate::domain::Phone;
 use crate::ssr::code::{self, Asker, CodeCheck, Purpose, Started, Unlocks, Verified};
 use crate::ssr::session::{self, Kind};
-use crate::ssr::sms::SmsMessage;
 use crate::ssr::{audit, clock, AppContext};
 use std::net::IpAddr;
 
@@ -33,21 +32,8 @@ pub async fn start_tracking(
         tx.rollback().await?;
         return Ok(Started::Limited { retry_after_secs });
     }
-    let token = code::random_hex(32);
-    let code = code::record(&mut tx, cx, &asker, &token, sends, Unlocks { beneficiary: None, case_id }).await?;
-    let mut sp = sqlx::Connection::begin(&mut *tx).await?;
-    cx.sms.queue(&mut sp, &cx.vault, phone, &SmsMessage::VerificationCode { code }).await?;
-    audit::append(&mut sp, "citizen", "case_code_sent", &format!("phone:{}", asker.phone_hash()), "tracking").await?;
-    if sends {
-        sp.commit().await?;
-    } else {
-        sp.rollback().await?;
-    }
-    tx.commit().await?;
-    if sends {
-        cx.sms.deliver_soon(cx);
-    }
-    Ok(Started::Pending { token })
+    let unlocks = Unlocks { beneficiary: None, case_id };
+    Ok(code::send(cx, tx, &asker, phone, sends, unlocks, "case_code_sent", "tracking").await?)
 }
 
 /// Tracking step 2: a right code opens a session on the case; `Done` carries its token.

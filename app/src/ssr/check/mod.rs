@@ -5,7 +5,6 @@ pub mod reads;
 
 use super::code::{self, CodeCheck, Purpose, Started, Unlocks, Verified};
 use super::session::{self, Kind};
-use super::sms::SmsMessage;
 use super::AppContext;
 use crate::domain::{IdNumber, Phone};
 use code::Asker;
@@ -33,32 +32,9 @@ pub async fn start(
         tx.rollback().await?;
         return Ok(Started::Limited { retry_after_secs });
     }
-    let token = code::random_hex(32);
+    let id_hash = format!("id:{}", asker.id_hash().unwrap_or_default());
     let unlocks = Unlocks { beneficiary, case_id: None };
-    let code = code::record(&mut tx, cx, &asker, &token, sends, unlocks).await?;
-    // The same writes either way (the unsent message is dropped with its savepoint), so the
-    // answer takes the same time whether or not the person is on file.
-    let mut sp = sqlx::Connection::begin(&mut *tx).await?;
-    cx.sms.queue(&mut sp, &cx.vault, phone, &SmsMessage::VerificationCode { code }).await?;
-    let (phone_hash, id_hash) = (asker.phone_hash(), asker.id_hash().unwrap_or_default());
-    super::audit::append(
-        &mut sp,
-        "citizen",
-        "self_check_code_sent",
-        &format!("phone:{phone_hash}"),
-        &format!("id:{id_hash}"),
-    )
-    .await?;
-    if sends {
-        sp.commit().await?;
-    } else {
-        sp.rollback().await?;
-    }
-    tx.commit().await?;
-    if sends {
-        cx.sms.deliver_soon(cx);
-    }
-    Ok(Started::Pending { token })
+    code::send(cx, tx, &asker, phone, sends, unlocks, "self_check_code_sent", &id_hash).await
 }
 
 /// Step 2: checks the code of the pending check named by `token`.

@@ -1,6 +1,7 @@
 //! Keeps this node's search index in step with the database: a full build when the index is
 //! empty or was built from another database, then only the changes recorded since (the change
-//! log), so a change made through any node becomes searchable on every node.
+//! log), so a change made through any node becomes searchable on every node. An index whose
+//! entries an older version wrote is rebuilt on start (see `ENTRIES_VERSION`).
 
 use super::changes;
 use super::Db;
@@ -50,13 +51,21 @@ pub struct Search {
 
 const BATCH: i64 = 20_000;
 
-/// What the index has applied: which database, up to which change.
+/// What an entry holds, as a version: raise it whenever `entries` puts other words or fields into
+/// an entry (2: periods in words), and every node rebuilds its index once on its next start
+/// instead of following the change log from an index whose entries lack them.
+const ENTRIES_VERSION: u32 = 2;
+
+/// What the index has applied: which version of the entries, which database, up to which change.
 fn marker(instance: &str, change: i64) -> String {
-    format!("instance={instance};change={change}")
+    format!("entries={ENTRIES_VERSION};instance={instance};change={change}")
 }
 
+/// The database and change of a marker written with this version's entries; `None` for any
+/// other (an older version's index, or none), which is rebuilt.
 fn parse_marker(marker: &str) -> Option<(String, i64)> {
-    let (instance, change) = marker.split_once(";change=")?;
+    let rest = marker.strip_prefix(&format!("entries={ENTRIES_VERSION};"))?;
+    let (instance, change) = rest.split_once(";change=")?;
     Some((instance.strip_prefix("instance=")?.to_string(), change.parse().ok()?))
 }
 
@@ -219,5 +228,8 @@ mod tests {
     fn markers_round_trip() {
         assert_eq!(parse_marker(&marker("ab12", 42)), Some(("ab12".into(), 42)));
         assert_eq!(parse_marker("garbage"), None);
+        // An index written before entries had a version (or by another version) is rebuilt.
+        assert_eq!(parse_marker("instance=ab12;change=42"), None);
+        assert_eq!(parse_marker("entries=1;instance=ab12;change=42"), None);
     }
 }
