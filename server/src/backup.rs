@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use app::ssr::audit;
-use app::ssr::db::{postgres_tables, sqlite_path, Backend, Db, Held};
+use app::ssr::db::{postgres_tables, sqlite_path, Backend, Counted, Db};
 use std::ffi::OsStr;
 use std::path::Path;
 use std::time::Instant;
@@ -105,7 +105,8 @@ pub async fn restore(config: &Config, file: &Path) -> Result<(), String> {
     if let Some((id, why)) = chain.broken {
         return Err(format!("已恢复，但审计日志第 {id} 号记录处断链：{why}"));
     }
-    let Held { people, cases, .. } = db.held().await.map_err(|e| e.to_string())?;
+    let people = db.count(Counted::People).await.map_err(|e| e.to_string())?;
+    let cases = db.count(Counted::Cases).await.map_err(|e| e.to_string())?;
     println!(
         "已恢复（用时 {:.1} 秒）：补贴对象 {people} 人，案件 {cases} 件；审计日志 {} 条完整，最新哈希 {}。",
         started.elapsed().as_secs_f32(),

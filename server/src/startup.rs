@@ -117,7 +117,7 @@ async fn load_vault(config: &Config, db: &Db) -> Result<Vault, StartupError> {
         let text = std::fs::read_to_string(path).map_err(|e| StartupError::Key(format!("{}: {e}", path.display())))?;
         return Vault::from_hex(&text).map_err(|e| StartupError::Key(format!("{}: {e}", path.display())));
     }
-    if db.held().await?.people > 0 {
+    if db.count(app::ssr::db::Counted::People).await? > 0 {
         return Err(StartupError::Key(format!(
             "the database holds personal data but the key file {} is missing; restore it or set PORTAL_DATA_KEY",
             path.display()

@@ -2,32 +2,35 @@
 //! uses (the database, encryption of personal data, the clock, codes, sessions), and the
 //! context through which server functions reach them.
 
-// The database itself (pool, backends, migrations, bulk insert) and what every area uses.
+// The database itself (pool, backends, migrations, bulk insert) and what every area uses; the
+// audit log, the change log the search index follows, metrics, key rotation, the SMS outbox
+// and the bundle's file names are shared the same way and hold their own SQL.
+pub mod assets;
+pub mod audit;
 pub mod cache;
+pub mod changes;
 pub mod clock;
 pub mod code;
 pub mod db;
+pub mod key_rotation;
+pub mod metrics;
 pub mod session;
+pub mod sms;
 pub mod vault;
 
-// One module per area, holding that area's SQL and rules; named as its pages are.
+// One module per area, holding that area's SQL and rules; named as its pages are (admin and
+// banks are the admin page's users, departments and banks; staff is the sign-in and roles).
 pub mod admin;
-pub mod assets;
-pub mod audit;
 pub mod banks;
 pub mod cases;
 pub mod catalogue;
-pub mod changes;
 pub mod check;
 pub mod home;
-pub mod key_rotation;
-pub mod metrics;
 pub mod notices;
 pub mod policies;
 pub mod publicity;
 pub mod rosters;
 pub mod search;
-pub mod sms;
 pub mod staff;
 
 use crate::api::ApiError;

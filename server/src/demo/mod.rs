@@ -86,7 +86,7 @@ pub struct DemoSummary {
 
 /// True when nothing has been loaded yet (no regions).
 pub async fn is_empty(db: &Db) -> Result<bool, sqlx::Error> {
-    Ok(db.held().await?.regions == 0)
+    Ok(db.count(app::ssr::db::Counted::Regions).await? == 0)
 }
 
 /// Generates the county and writes it in one transaction: all of it or nothing.
@@ -103,7 +103,7 @@ pub async fn load(db: &Db, vault: &Vault, opts: &DemoOptions) -> Result<DemoSumm
     let mut tx = db.begin().await?;
     db.bulk_cache(&mut tx, true).await?;
     county.write(&mut tx).await?;
-    app::ssr::rosters::reads::carry_line_accounts(&mut tx).await?;
+    app::ssr::rosters::carry_line_accounts(&mut tx).await?;
     db.bulk_cache(&mut tx, false).await?;
     tx.commit().await?;
     db.sync_id_sequences(&[

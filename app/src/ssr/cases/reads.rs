@@ -1,5 +1,6 @@
 //! SQL for reading cases: the filing form's choices, a case's record (public, filer's, staff's),
-//! per-department figures, answered cases, the staff inbox and the holiday calendar.
+//! per-department figures, answered cases, the staff inbox and the holiday calendar (which
+//! admins also edit here: `put_holiday`, `delete_holiday`).
 
 use crate::api::cases::{
     AnsweredCase, AnsweredCases, CaseEvent, CaseFormChoices, CaseStats, DepartmentCaseStats, ItemChoice, Prefill,

@@ -32,9 +32,9 @@ pub async fn start(
         tx.rollback().await?;
         return Ok(Started::Limited { retry_after_secs });
     }
-    let id_hash = format!("id:{}", asker.id_hash().unwrap_or_default());
+    let detail = format!("id:{}", asker.id_hash().unwrap_or_default());
     let unlocks = Unlocks { beneficiary, case_id: None };
-    code::send(cx, tx, &asker, phone, sends, unlocks, "self_check_code_sent", &id_hash).await
+    code::send(cx, tx, &asker, phone, sends, unlocks, "self_check_code_sent", &detail).await
 }
 
 /// Step 2: checks the code of the pending check named by `token`.

@@ -1,4 +1,5 @@
-//! SQL for the citizen's own view: their payments and, for a household head, the household's.
+//! SQL for the citizen's own view: their payments and, for a household head, the household's;
+//! and what they do there (`confirm`: 收到了 or 没收到, which files a case for an unpaid line).
 
 use crate::api::check::{MyPayment, MyPayments, YearOfPayments};
 use crate::domain::payments::{three_way_check, PublicitySeen};

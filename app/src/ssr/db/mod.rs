@@ -1,5 +1,5 @@
 //! The database itself: an sqlx `Any` pool over SQLite (default) or PostgreSQL, with the
-//! migrations of both kept in step, bulk writes, what is held, and copying between backends.
+//! migrations of both kept in step, bulk writes, row counts, and a SQLite file's copy for backups.
 //! Each area's SQL lives in its own module of `ssr` (none here), written once in the portable
 //! subset both backends accept (`$1` placeholders, BIGINT casts on sums, ISO text dates).
 
@@ -131,18 +131,10 @@ impl Db {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
     }
 
-    /// How much the database holds: regions, people and cases.
-    pub async fn held(&self) -> Result<Held, sqlx::Error> {
-        let count = |table: &'static str| async move {
-            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
-                .fetch_one(&self.pool)
-                .await
-        };
-        Ok(Held {
-            regions: count("regions").await?,
-            people: count("beneficiaries").await?,
-            cases: count("cases").await?,
-        })
+    /// How many rows `table` holds (what a backup, a start or the demo reports or checks).
+    pub async fn count(&self, table: Counted) -> Result<i64, sqlx::Error> {
+        let sql = format!("SELECT COUNT(*) FROM {}", table.table());
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).fetch_one(&self.pool).await
     }
 
     /// Writes a consistent copy of a SQLite database to `target` (one statement, one read
@@ -167,12 +159,23 @@ impl Db {
     }
 }
 
-/// Counts of what a database holds.
+/// What the database's size is told by: its regions (none before anything is loaded), its
+/// people and its cases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Held {
-    pub regions: i64,
-    pub people: i64,
-    pub cases: i64,
+pub enum Counted {
+    Regions,
+    People,
+    Cases,
+}
+
+impl Counted {
+    fn table(self) -> &'static str {
+        match self {
+            Counted::Regions => "regions",
+            Counted::People => "beneficiaries",
+            Counted::Cases => "cases",
+        }
+    }
 }
 
 /// The number of tables in a PostgreSQL database's public schema, without migrating it (a

@@ -11,10 +11,10 @@ mod people;
 pub mod reads;
 mod write;
 
-pub use check::{check, check_row, Facts, RowIn, RowOutcome, Seen};
+pub use check::check;
 pub use deceased::import_deceased;
-pub use people::{Change, Known};
-pub use write::{hold_changes, write, HeldChange};
+pub use people::Change;
+pub use write::{carry_line_accounts, hold_changes, write, HeldChange};
 
 use crate::api::rosters::{Problem, Screening};
 use crate::domain::{BankAccount, IdNumber, Money, Phone};

@@ -27,7 +27,7 @@ impl Known {
 }
 
 /// A change a line carries to its person's phone or account on file. It is held with the
-/// roster until the roster passes finance review (see `flow::apply_changes`).
+/// roster until the roster passes finance review (see `flow::review::apply_changes`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     Phone { old_last4: Option<String>, new: Phone },

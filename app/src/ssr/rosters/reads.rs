@@ -173,16 +173,3 @@ pub async fn detail(db: &Db, staff: &Staff, me: StaffMe, id: i64) -> Result<Opti
             .collect(),
     }))
 }
-
-/// Lines not yet paid that carry no account of their own take their recipient's account on file
-/// now, so that each is paid into the account its reviewers saw (what migration 0005 did for
-/// the lines of an existing installation; the demo generator writes lines without one).
-pub async fn carry_line_accounts(conn: &mut sqlx::AnyConnection) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE payments SET account_enc = (SELECT b.account_enc FROM beneficiaries b WHERE b.id = payments.recipient_id) \
-         WHERE status = 'pending' AND account_enc IS NULL",
-    )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected())
-}

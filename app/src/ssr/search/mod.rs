@@ -173,14 +173,14 @@ impl Search {
     async fn apply_changes(&self, db: &Db, instance: &str, mut applied: i64) -> Result<u64, SyncError> {
         let mut written = 0;
         loop {
-            let changes = entries::changes_after(db, applied, 1_000).await?;
-            let Some((last, ..)) = changes.last() else { break };
+            let batch = entries::changes_after(db, applied, 1_000).await?;
+            let Some((last, ..)) = batch.last() else { break };
             let last = *last;
             // Read from the database here; tokenize, write and commit on a blocking thread.
             let mut deletes = Vec::new();
             let mut upserts = Vec::new();
-            for (_, entity, id, deleted) in changes {
-                let (kind, entries) = match entity.as_str() {
+            for (_, entity, id, deleted) in batch {
+                let (kind, found) = match entity.as_str() {
                     changes::ITEM => (Kind::Item, entries::items(db, Some(id)).await?),
                     changes::DOCUMENT => (Kind::Document, entries::documents(db, Some(id)).await?),
                     changes::PUBLICITY => {
@@ -189,10 +189,10 @@ impl Search {
                     _ => continue,
                 };
                 // An item is keyed by code; a deleted document or line by its id.
-                if (deleted || entries.is_empty()) && kind != Kind::Item {
+                if (deleted || found.is_empty()) && kind != Kind::Item {
                     deletes.push((kind, id.to_string()));
                 }
-                upserts.extend(entries);
+                upserts.extend(found);
             }
             applied = last;
             self.stopping()?;
