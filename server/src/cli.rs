@@ -218,7 +218,7 @@ async fn import_roster(
     let (db, vault) = startup::open(config).await.map_err(|e| e.to_string())?;
     let total = table.rows.len();
     let read_secs = started.elapsed().as_secs_f32();
-    let target = rosters::Target { item_code, period };
+    let target = rosters::Target { item_code, period, county: None };
     let checked = rosters::check(&db, &vault, &table, &target, &|done| {
         const WIDTH: usize = 30;
         let filled = (done * WIDTH).checked_div(total).map_or(WIDTH, |f| f.min(WIDTH));

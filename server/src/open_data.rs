@@ -13,6 +13,13 @@ use serde::{Deserialize, Serialize};
 #[derive(Deserialize)]
 pub struct YearQuery {
     year: Option<i32>,
+    /// A county's code (six digits); without it, the portal's first county.
+    county: Option<String>,
+}
+
+/// The county a request names, else the portal's first.
+async fn county(cx: &AppContext, q: &YearQuery) -> Result<(i64, String), sqlx::Error> {
+    Ok(app::ssr::regions::public_county(&cx.db, q.county.as_deref()).await?.map(|c| (c.id, c.code)).unwrap_or_default())
 }
 
 #[derive(Deserialize)]
@@ -50,13 +57,20 @@ fn json<T: Serialize>(result: Result<Option<T>, sqlx::Error>) -> Response {
     }
 }
 
-async fn aggregates(Extension(cx): Extension<AppContext>) -> Response {
-    json(cx.cache.get_or_load("home_figures", home::figures(&cx.db)).await.map(Some))
+async fn aggregates(Extension(cx): Extension<AppContext>, Query(q): Query<YearQuery>) -> Response {
+    let (id, code) = match county(&cx, &q).await {
+        Ok(c) => c,
+        Err(e) => return json::<()>(Err(e)),
+    };
+    json(cx.cache.get_or_load(&format!("home_figures:{code}"), home::figures(&cx.db, id)).await.map(Some))
 }
 
 async fn catalogue(Extension(cx): Extension<AppContext>, Query(q): Query<YearQuery>) -> Response {
     let no_filter = policies::Filter { level: None, department: None, keyword: None };
-    json(policies::list(&cx.db, q.year, &no_filter).await.map(Some))
+    match county(&cx, &q).await {
+        Ok((id, _)) => json(policies::list(&cx.db, id, q.year, &no_filter).await.map(Some)),
+        Err(e) => json::<()>(Err(e)),
+    }
 }
 
 async fn catalogue_item(
@@ -64,7 +78,10 @@ async fn catalogue_item(
     Path(code): Path<String>,
     Query(q): Query<YearQuery>,
 ) -> Response {
-    json(policies::detail(&cx.db, &code, q.year).await)
+    match county(&cx, &q).await {
+        Ok((id, _)) => json(policies::detail(&cx.db, id, &code, q.year).await),
+        Err(e) => json::<()>(Err(e)),
+    }
 }
 
 async fn notice_list(Extension(cx): Extension<AppContext>, Query(q): Query<PageQuery>) -> Response {
@@ -79,8 +96,12 @@ async fn notice(Extension(cx): Extension<AppContext>, Path(id): Path<String>) ->
 }
 
 async fn publicity_index(Extension(cx): Extension<AppContext>, Query(q): Query<YearQuery>) -> Response {
-    let key = format!("publicity_index/{:?}", q.year);
-    json(cx.cache.get_or_load(&key, publicity::index(&cx.db, q.year)).await.map(Some))
+    let (id, code) = match county(&cx, &q).await {
+        Ok(c) => c,
+        Err(e) => return json::<()>(Err(e)),
+    };
+    let key = format!("publicity_index/{code}/{:?}", q.year);
+    json(cx.cache.get_or_load(&key, publicity::index(&cx.db, id, q.year)).await.map(Some))
 }
 
 async fn publicity_township(

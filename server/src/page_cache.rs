@@ -142,7 +142,8 @@ pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next)
     respond(&page, if_none_match.as_ref())
 }
 
-/// The cache key of an anonymous GET of a public page: path and query, text size, encoding.
+/// The cache key of an anonymous GET of a public page: path and query, text size, the county the
+/// visitor chose (a page whose URL names none shows that one), encoding.
 fn key_of(request: &Request) -> Option<String> {
     if request.method() != Method::GET {
         return None;
@@ -159,7 +160,10 @@ fn key_of(request: &Request) -> Option<String> {
     let text_size =
         if cookies.contains(&format!("{}=large", app::components::text_size::COOKIE)) { "large" } else { "normal" };
     let query = request.uri().query().unwrap_or("");
-    Some(format!("{path}?{query}|{text_size}|{}", header_text(header::ACCEPT_ENCODING)))
+    let county = app::ssr::cookie_value(request.headers(), app::ssr::regions::COUNTY_COOKIE)
+        .filter(|c| app::ssr::regions::county_code_shape(c))
+        .unwrap_or_default();
+    Some(format!("{path}?{query}|{text_size}|{county}|{}", header_text(header::ACCEPT_ENCODING)))
 }
 
 fn etag_of(body: &[u8]) -> HeaderValue {

@@ -23,6 +23,8 @@ pub struct MyPayment {
     /// Whose subsidy it is (masked) when it is a household member's, not the viewer's own.
     pub for_member: Option<String>,
     pub item: String,
+    /// The county whose catalogue the item is in (a person may be paid by several).
+    pub county: String,
     pub department: String,
     pub department_phone: String,
     pub period: String,
@@ -61,6 +63,8 @@ pub struct MyPayments {
     pub name_masked: String,
     pub household_head: bool,
     pub years: Vec<YearOfPayments>,
+    /// The counties that paid them, in the order first met; more than one: grouped by county.
+    pub counties: Vec<String>,
 }
 
 impl MyPayment {

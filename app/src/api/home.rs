@@ -8,9 +8,22 @@ use serde::{Deserialize, Serialize};
 /// Who runs this portal; shown on every page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteInfo {
+    /// The county the page shows (a one-county portal: its county).
     pub county_name: String,
+    /// Its code, as URLs carry it.
+    pub county_code: String,
+    /// The portal serves several counties: the header offers to pick another.
+    pub many_counties: bool,
     /// The database holds generated demo data (a banner says so on every page).
     pub is_demo: bool,
+}
+
+/// A county to pick, under its city.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CountyChoice {
+    pub code: String,
+    pub name: String,
+    pub city: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,14 +47,34 @@ pub struct NoticeHeadline {
     pub published_on: String,
 }
 
+/// `county`: the code the page's URL carries (`?county=`), if any.
 #[server(prefix = "/api", endpoint = "site_info")]
-pub async fn get_site_info() -> Result<SiteInfo, ApiError> {
+pub async fn get_site_info(county: Option<String>) -> Result<SiteInfo, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::home::site_info(&cx.db).await.map_err(ApiError::internal)
+    crate::ssr::home::site_info(&cx.db, county.as_deref()).await.map_err(ApiError::internal)
 }
 
 #[server(prefix = "/api", endpoint = "home_figures")]
-pub async fn get_home_figures() -> Result<HomeFigures, ApiError> {
+pub async fn get_home_figures(county: Option<String>) -> Result<HomeFigures, ApiError> {
     let cx = crate::ssr::context()?;
-    cx.cache.get_or_load("home_figures", crate::ssr::home::figures(&cx.db)).await.map_err(ApiError::internal)
+    let county = crate::ssr::regions::public_county(&cx.db, county.as_deref()).await.map_err(ApiError::internal)?;
+    let (id, code) = county.map(|c| (c.id, c.code)).unwrap_or_default();
+    cx.cache
+        .get_or_load(&format!("home_figures:{code}"), crate::ssr::home::figures(&cx.db, id))
+        .await
+        .map_err(ApiError::internal)
+}
+
+/// The counties of the portal, city by city, those whose name or city holds `q` (all without).
+#[server(prefix = "/api", endpoint = "counties")]
+pub async fn get_counties(q: Option<String>) -> Result<Vec<CountyChoice>, ApiError> {
+    let cx = crate::ssr::context()?;
+    let q = q.map(|q| q.trim().to_string()).unwrap_or_default();
+    Ok(crate::ssr::regions::counties(&cx.db)
+        .await
+        .map_err(ApiError::internal)?
+        .into_iter()
+        .filter(|c| q.is_empty() || c.name.contains(&q) || c.city.as_deref().is_some_and(|city| city.contains(&q)))
+        .map(|c| CountyChoice { code: c.code, name: c.name, city: c.city })
+        .collect())
 }

@@ -95,24 +95,40 @@ pub fn frequency_name(frequency: &str) -> &'static str {
 
 pub const LEVELS: [&str; 4] = ["central", "provincial", "municipal", "county"];
 
+/// The county's id for a page whose URL carries `county` (if any).
+async fn county_id(cx: &crate::ssr::AppContext, county: Option<String>) -> Result<i64, ApiError> {
+    let county = crate::ssr::regions::public_county(&cx.db, county.as_deref()).await.map_err(ApiError::internal)?;
+    Ok(county.map_or(0, |c| c.id))
+}
+
 #[server(prefix = "/api", endpoint = "policies")]
 pub async fn get_policies(
     year: Option<i32>,
     level: Option<String>,
     department: Option<String>,
     q: Option<String>,
+    county: Option<String>,
 ) -> Result<PolicyList, ApiError> {
     let cx = crate::ssr::context()?;
+    let county = county_id(&cx, county).await?;
     let filter = crate::ssr::policies::Filter {
         level: level.filter(|l| LEVELS.contains(&l.as_str())),
         department: department.filter(|d| !d.is_empty()),
         keyword: q.map(|q| q.trim().to_string()).filter(|q| !q.is_empty()),
     };
-    crate::ssr::policies::list(&cx.db, year, &filter).await.map_err(ApiError::internal)
+    crate::ssr::policies::list(&cx.db, county, year, &filter).await.map_err(ApiError::internal)
 }
 
 #[server(prefix = "/api", endpoint = "policy")]
-pub async fn get_policy(#[server(default)] code: String, year: Option<i32>) -> Result<PolicyDetail, ApiError> {
+pub async fn get_policy(
+    #[server(default)] code: String,
+    year: Option<i32>,
+    county: Option<String>,
+) -> Result<PolicyDetail, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::policies::detail(&cx.db, &code, year).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+    let county = county_id(&cx, county).await?;
+    crate::ssr::policies::detail(&cx.db, county, &code, year)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or(ApiError::NotFound)
 }

@@ -109,13 +109,16 @@ pub struct RosterPublicity {
     pub lines: Vec<PublicityLine>,
 }
 
+/// A county's townships (`county`: the code the page's URL carries, if any).
 #[server(prefix = "/api", endpoint = "publicity")]
-pub async fn get_publicity_index(year: Option<i32>) -> Result<PublicityIndex, ApiError> {
+pub async fn get_publicity_index(year: Option<i32>, county: Option<String>) -> Result<PublicityIndex, ApiError> {
     let cx = crate::ssr::context()?;
-    // Keyed by the year shown (any other ?year= shows the newest), never by what was typed.
-    let year = crate::ssr::publicity::shown_year(&cx.db, year).await.map_err(ApiError::internal)?;
-    let key = format!("publicity_index/{year}");
-    cx.cache.get_or_load(&key, crate::ssr::publicity::index(&cx.db, Some(year))).await.map_err(ApiError::internal)
+    let county = crate::ssr::regions::public_county(&cx.db, county.as_deref()).await.map_err(ApiError::internal)?;
+    let (id, code) = county.map(|c| (c.id, c.code)).unwrap_or_default();
+    // Keyed by the county and year shown (any other ?year= shows the newest), never by what was typed.
+    let year = crate::ssr::publicity::shown_year(&cx.db, id, year).await.map_err(ApiError::internal)?;
+    let key = format!("publicity_index/{code}/{year}");
+    cx.cache.get_or_load(&key, crate::ssr::publicity::index(&cx.db, id, Some(year))).await.map_err(ApiError::internal)
 }
 
 #[server(prefix = "/api", endpoint = "publicity_township")]

@@ -244,7 +244,7 @@ pub async fn get_staff_case(#[server(default)] id: i64) -> Result<StaffCase, Api
 #[server(prefix = "/api", endpoint = "staff_holidays")]
 pub async fn get_holidays() -> Result<Holidays, ApiError> {
     let (cx, staff, me) = signed_in().await?;
-    let days = crate::ssr::cases::reads::holidays(&cx.db).await.map_err(ApiError::internal)?;
+    let days = crate::ssr::cases::reads::holidays(&cx.db, staff.region_id).await.map_err(ApiError::internal)?;
     Ok(Holidays { me, days, can_edit: staff.role == crate::ssr::staff::Role::Admin })
 }
 
@@ -254,8 +254,8 @@ pub async fn get_admin() -> Result<Admin, ApiError> {
     if staff.role != crate::ssr::staff::Role::Admin {
         return Err(ApiError::Invalid("只有系统管理员可以管理用户和部门".into()));
     }
-    let users = crate::ssr::admin::users(&cx.db).await.map_err(ApiError::internal)?;
-    let departments = crate::ssr::admin::departments(&cx.db).await.map_err(ApiError::internal)?;
+    let users = crate::ssr::admin::users(&cx.db, &staff).await.map_err(ApiError::internal)?;
+    let departments = crate::ssr::admin::departments(&cx.db, &staff).await.map_err(ApiError::internal)?;
     let banks = crate::ssr::banks::admin_list(&cx.db).await.map_err(ApiError::internal)?;
     Ok(Admin { me, users, departments, banks })
 }

@@ -1,14 +1,19 @@
-//! The frame of every page: header with the county, the demo-data notice, footer.
+//! The frame of every page: header with the county (and, on a portal of several counties, the
+//! way to pick another), the demo-data notice, footer.
 
+use super::county::{query_value, scoped, url_county};
 use crate::api::home::get_site_info;
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
-    let info = Resource::new_blocking(|| (), |_| get_site_info());
+    let county = url_county();
+    let info = Resource::new_blocking(county, get_site_info);
+    let here = use_location();
     view! {
         <header class="site-header">
-            <a class="site-name" href="/">
+            <a class="site-name" href=move || scoped("/", county().as_deref())>
                 <span class="site-title">"惠民惠农财政补贴资金“一卡通”"</span>
                 <Suspense>
                     {move || Suspend::new(async move {
@@ -16,6 +21,14 @@ pub fn Layout(children: Children) -> impl IntoView {
                     })}
                 </Suspense>
             </a>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    let next = here.pathname.get_untracked();
+                    info.await.ok().filter(|i| i.many_counties).map(|_| view! {
+                        <a class="switch-county" href=format!("/counties?next={}", query_value(&next))>"切换县"</a>
+                    })
+                })}
+            </Suspense>
             <div class="header-tools">
                 // On a phone the menu folds behind one button (a <details>, so without JavaScript too).
                 <details class="menu">
@@ -42,16 +55,18 @@ pub fn Layout(children: Children) -> impl IntoView {
     }
 }
 
-/// The site's sections.
+/// The site's sections (keeping the county the page shows).
 #[component]
 fn Menu() -> impl IntoView {
+    let county = url_county();
+    let link = move |path: &'static str| move || scoped(path, county().as_deref());
     view! {
         <nav class="site-nav" aria-label="主导航">
-            <a href="/">"首页"</a>
-            <a href="/policies">"政策清单"</a>
-            <a href="/publicity">"发放公示"</a>
+            <a href=link("/")>"首页"</a>
+            <a href=link("/policies")>"政策清单"</a>
+            <a href=link("/publicity")>"发放公示"</a>
             <a href="/notices">"通知公告"</a>
-            <a href="/cases">"咨询投诉"</a>
+            <a href=link("/cases")>"咨询投诉"</a>
             <a href="/search">"搜索"</a>
             <a href="/check">"查询我的补贴"</a>
         </nav>

@@ -1,10 +1,12 @@
 //! Building blocks shared by pages.
 
 pub mod chart;
+pub mod county;
 pub mod layout;
 pub mod status;
 pub mod text_size;
 
 pub use chart::BarChart;
+pub use county::{query_value, scoped, url_county, CountyField};
 pub use layout::Layout;
 pub use status::{ErrorView, Loaded, Page, Pager};

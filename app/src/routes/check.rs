@@ -96,6 +96,7 @@ fn PaymentsView(data: MyPayments) -> impl IntoView {
     let act_years: Vec<String> =
         data.to_act_on().iter().map(|p| p.period.get(..4).unwrap_or_default().to_string()).collect();
     let newest = data.years.first().map(|y| y.year.clone());
+    let counties = data.counties.clone();
     view! {
         <div class="my-header">
             <h1>{format!("{} 的补贴", data.name_masked)}</h1>
@@ -110,6 +111,9 @@ fn PaymentsView(data: MyPayments) -> impl IntoView {
             </section>
         })}
         {data.household_head.then(|| view! { <p class="muted">"您是户主，同时显示按户发放和家庭成员的补贴。"</p> })}
+        {(counties.len() > 1).then(|| view! {
+            <p class="muted">{format!("您在{}个县（市、区）有补贴：{}。按县分开列出，各县的主管部门和电话写在每笔旁边。", counties.len(), counties.join("、"))}</p>
+        })}
         <p><a class="button" href="/check/statement">"打印或下载对账单"</a></p>
         {data.years.is_empty().then(|| view! { <p class="empty">"没有查到发放记录。如有疑问请联系补贴主管部门。"</p> })}
         {data.years.into_iter().map(|y| {
@@ -121,13 +125,29 @@ fn PaymentsView(data: MyPayments) -> impl IntoView {
                     <summary>
                         <h2>{format!("{}年", y.year)}<span class="year-total">{format!("已到账 {} 元，共{count}笔", y.paid_total.grouped())}</span></h2>
                     </summary>
-                    <ul class="my-payments">
-                        {y.payments.into_iter().map(|p| view! { <PaymentCard p /> }).collect_view()}
-                    </ul>
+                    {by_county(&counties, y.payments).into_iter().map(|(county, payments)| view! {
+                        {county.map(|c| view! { <h3 class="county">{c}</h3> })}
+                        <ul class="my-payments">
+                            {payments.into_iter().map(|p| view! { <PaymentCard p /> }).collect_view()}
+                        </ul>
+                    }).collect_view()}
                 </details>
             }
         }).collect_view()}
     }
+}
+
+/// A year's payments as one list, or, when several counties paid the person, one list per county
+/// under its name (in `counties`' order).
+fn by_county(counties: &[String], payments: Vec<MyPayment>) -> Vec<(Option<String>, Vec<MyPayment>)> {
+    if counties.len() < 2 {
+        return vec![(None, payments)];
+    }
+    counties
+        .iter()
+        .map(|c| (Some(c.clone()), payments.iter().filter(|p| &p.county == c).cloned().collect::<Vec<_>>()))
+        .filter(|(_, list)| !list.is_empty())
+        .collect()
 }
 
 #[component]

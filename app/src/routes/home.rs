@@ -1,13 +1,16 @@
 //! `/`: what the portal is, this year's figures from the database, the latest notices.
 
-use crate::api::home::{get_home_figures, HomeFigures};
+use crate::api::home::{get_home_figures, get_site_info, HomeFigures};
 use crate::components::chart::Bar;
-use crate::components::{BarChart, Layout, Loaded};
+use crate::components::{query_value, scoped, url_county, BarChart, Layout, Loaded};
 use leptos::prelude::*;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let figures = Resource::new_blocking(|| (), |_| get_home_figures());
+    let county = url_county();
+    let figures = Resource::new_blocking(county, get_home_figures);
+    let info = Resource::new_blocking(county, get_site_info);
+    let link = move |path: &'static str| move || scoped(path, county().as_deref());
     view! {
         <Layout>
             <section class="intro">
@@ -18,11 +21,22 @@ pub fn HomePage() -> impl IntoView {
                 </p>
                 <a class="big-entry" href="/check">"查询我的补贴"<small>"用身份证号和手机验证码查询每一笔补贴是否到账"</small></a>
                 <ul class="quick-links">
-                    <li><a href="/policies">"政策清单"</a></li>
-                    <li><a href="/publicity">"发放公示"</a></li>
+                    <li><a href=link("/policies")>"政策清单"</a></li>
+                    <li><a href=link("/publicity")>"发放公示"</a></li>
                     <li><a href="/notices">"通知公告"</a></li>
                 </ul>
             </section>
+            // On a portal of several counties: which one these figures are, and the way to another.
+            <Suspense>
+                {move || Suspend::new(async move {
+                    info.await.ok().filter(|i| i.many_counties).map(|i| view! {
+                        <p class="county-choice">
+                            {format!("您正在查看：{}。", i.county_name)}
+                            <a class="button secondary" href=format!("/counties?next={}", query_value("/"))>"选择您所在的县（市、区）"</a>
+                        </p>
+                    })
+                })}
+            </Suspense>
             <Loaded data=figures view=move |f| view! { <Figures figures=f /> } />
         </Layout>
     }

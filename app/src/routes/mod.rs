@@ -3,6 +3,7 @@
 pub mod cases;
 pub mod catalogue;
 pub mod check;
+pub mod counties;
 pub mod home;
 pub mod notices;
 pub mod policies;
@@ -76,6 +77,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=StaticSegment("") view=home::HomePage ssr=SsrMode::Async />
+                <Route path=StaticSegment("counties") view=counties::CountiesPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("policies") view=policies::PoliciesPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("policies"), ParamSegment("code")) view=policies::PolicyPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("notices") view=notices::NoticesPage ssr=SsrMode::Async />

@@ -4,10 +4,15 @@ use crate::api::policies::{
     frequency_name, get_policies, get_policy, level_name, Change, Payout, PolicyDetail, PolicyItem, PolicyList, LEVELS,
 };
 use crate::components::chart::Bar;
-use crate::components::{BarChart, Layout, Loaded, Page};
+use crate::components::{scoped, url_county, BarChart, CountyField, Layout, Loaded, Page};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// A link within the policy pages, keeping the county the URL names.
+fn to(path: String) -> String {
+    scoped(&path, url_county()().as_deref())
+}
 
 fn query_text(key: &'static str) -> impl Fn() -> Option<String> + Copy {
     let query = use_query_map();
@@ -18,9 +23,10 @@ fn query_text(key: &'static str) -> impl Fn() -> Option<String> + Copy {
 pub fn PoliciesPage() -> impl IntoView {
     let (year, level, department, q) =
         (query_text("year"), query_text("level"), query_text("department"), query_text("q"));
+    let county = url_county();
     let list = Resource::new_blocking(
-        move || (year().and_then(|y| y.parse::<i32>().ok()), level(), department(), q()),
-        |(year, level, department, q)| get_policies(year, level, department, q),
+        move || (year().and_then(|y| y.parse::<i32>().ok()), level(), department(), q(), county()),
+        |(year, level, department, q, county)| get_policies(year, level, department, q, county),
     );
     view! {
         <Page title="政策清单" data=list view=move |list| view! { <PolicyListView list level=level() department=department() q=q() /> }>
@@ -40,6 +46,7 @@ fn PolicyListView(
     let count: usize = list.items.iter().map(|i| 1 + i.sub_items.len()).sum();
     view! {
         <form method="get" action="/policies" class="filters" role="search" aria-label="筛选政策">
+            <CountyField />
             <label>
                 "年度"
                 <select name="year">
@@ -70,7 +77,7 @@ fn PolicyListView(
         </form>
         <p class="muted" aria-live="polite">
             {if list.filtered { format!("{year}年清单中符合条件的项目 {count} 项") } else { format!("{year}年清单共 {count} 项（含子项）") }}
-            {list.filtered.then(|| view! { " · " <a href=format!("/policies?year={year}")>"清除筛选"</a> })}
+            {list.filtered.then(|| view! { " · " <a href=to(format!("/policies?year={year}"))>"清除筛选"</a> })}
         </p>
         {list.items.is_empty().then(|| view! { <p class="empty">"没有符合条件的补贴项目，请换个关键词或清除筛选。"</p> })}
         <ol class="policy-list">
@@ -85,13 +92,13 @@ fn PolicyCard(item: PolicyItem, year: i32) -> impl IntoView {
     let subs = item.sub_items.clone();
     view! {
         <li class="policy">
-            <h2><a href=format!("/policies/{}?year={year}", item.code)>{item.name.clone()}</a></h2>
+            <h2><a href=to(format!("/policies/{}?year={year}", item.code))>{item.name.clone()}</a></h2>
             <ItemFacts item=item.clone() />
             {(!subs.is_empty()).then(|| view! {
                 <ul class="sub-items">
                     {subs.into_iter().map(|s| view! {
                         <li>
-                            <a href=format!("/policies/{}?year={year}", s.code)>{s.name.clone()}</a>
+                            <a href=to(format!("/policies/{}?year={year}", s.code))>{s.name.clone()}</a>
                             <span class="standard">{s.standard.clone()}</span>
                         </li>
                     }).collect_view()}
@@ -129,10 +136,10 @@ fn Changes(year: i32, changes: Vec<Change>) -> impl IntoView {
             <h2>{format!("与{}年清单相比的变化", year - 1)}</h2>
             <ul>
                 {changes.into_iter().map(|c| match c {
-                    Change::Added { code, name } => view! { <li>"新增："<a href=format!("/policies/{code}?year={year}")>{name}</a></li> }.into_any(),
-                    Change::Removed { code, name } => view! { <li>"取消："<a href=format!("/policies/{code}?year={}", year - 1)>{name}</a></li> }.into_any(),
+                    Change::Added { code, name } => view! { <li>"新增："<a href=to(format!("/policies/{code}?year={year}"))>{name}</a></li> }.into_any(),
+                    Change::Removed { code, name } => view! { <li>"取消："<a href=to(format!("/policies/{code}?year={}", year - 1))>{name}</a></li> }.into_any(),
                     Change::Standard { code, name, before, after } => view! {
-                        <li>"标准调整："<a href=format!("/policies/{code}?year={year}")>{name}</a>"：" {before} " → " {after}</li>
+                        <li>"标准调整："<a href=to(format!("/policies/{code}?year={year}"))>{name}</a>"：" {before} " → " {after}</li>
                     }.into_any(),
                 }).collect_view()}
             </ul>
@@ -144,9 +151,10 @@ fn Changes(year: i32, changes: Vec<Change>) -> impl IntoView {
 pub fn PolicyPage() -> impl IntoView {
     let params = use_params_map();
     let year = query_text("year");
+    let county = url_county();
     let detail = Resource::new_blocking(
-        move || (params.read().get("code").unwrap_or_default(), year().and_then(|y| y.parse::<i32>().ok())),
-        |(code, year)| get_policy(code, year),
+        move || (params.read().get("code").unwrap_or_default(), year().and_then(|y| y.parse::<i32>().ok()), county()),
+        |(code, year, county)| get_policy(code, year, county),
     );
     view! {
         <Layout>
@@ -171,8 +179,8 @@ fn PolicyDetailView(detail: PolicyDetail) -> impl IntoView {
     view! {
         <Title text=item.name.clone() />
         <p class="breadcrumb">
-            <a href=format!("/policies?year={year}")>{format!("{year}年政策清单")}</a>
-            {detail.parent.map(|(pcode, pname)| view! { " › " <a href=format!("/policies/{pcode}?year={year}")>{pname}</a> })}
+            <a href=to(format!("/policies?year={year}"))>{format!("{year}年政策清单")}</a>
+            {detail.parent.map(|(pcode, pname)| view! { " › " <a href=to(format!("/policies/{pcode}?year={year}"))>{pname}</a> })}
         </p>
         <h1>{item.name.clone()}</h1>
         <p class="years">
@@ -182,7 +190,7 @@ fn PolicyDetailView(detail: PolicyDetail) -> impl IntoView {
                 if y == year {
                     view! { <strong>{format!("{y}年")}</strong> }.into_any()
                 } else {
-                    view! { <a href=format!("/policies/{code}?year={y}")>{format!("{y}年")}</a> }.into_any()
+                    view! { <a href=to(format!("/policies/{code}?year={y}"))>{format!("{y}年")}</a> }.into_any()
                 }
             }).collect_view()}
         </p>
@@ -191,7 +199,7 @@ fn PolicyDetailView(detail: PolicyDetail) -> impl IntoView {
             <h2>"子项"</h2>
             <ul class="sub-items">
                 {item.sub_items.iter().map(|s| view! {
-                    <li><a href=format!("/policies/{}?year={year}", s.code)>{s.name.clone()}</a><span class="standard">{s.standard.clone()}</span></li>
+                    <li><a href=to(format!("/policies/{}?year={year}", s.code))>{s.name.clone()}</a><span class="standard">{s.standard.clone()}</span></li>
                 }).collect_view()}
             </ul>
         })}

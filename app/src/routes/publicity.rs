@@ -5,7 +5,7 @@ use crate::api::publicity::{
     RosterPublicity, RosterSummary, PAYOUT_PUBLICITY_DAYS,
 };
 use crate::components::chart::Bar;
-use crate::components::{BarChart, Layout, Loaded, Page};
+use crate::components::{scoped, url_county, BarChart, Layout, Loaded, Page};
 use crate::domain::date::period_words;
 use crate::domain::payments::line_status_name;
 use crate::domain::rosters::status_name as roster_status_name;
@@ -31,7 +31,7 @@ fn YearLinks(years: Vec<i32>, year: i32, base: String) -> impl IntoView {
             {years.into_iter().map(|y| if y == year {
                 view! { <strong>{format!("{y}年")}</strong> }.into_any()
             } else {
-                view! { <a href=format!("{base}?year={y}")>{format!("{y}年")}</a> }.into_any()
+                view! { <a href=scoped(&format!("{base}?year={y}"), url_county()().as_deref())>{format!("{y}年")}</a> }.into_any()
             }).collect_view()}
         </p>
     }
@@ -61,7 +61,8 @@ fn TotalsTable(first: &'static str, rows: Vec<AreaTotal>, link: impl Fn(&str) ->
 #[component]
 pub fn PublicityPage() -> impl IntoView {
     let year = year_param();
-    let data = Resource::new_blocking(year, get_publicity_index);
+    let county = url_county();
+    let data = Resource::new_blocking(move || (year(), county()), |(year, county)| get_publicity_index(year, county));
     view! {
         <Page title="发放公示" data=data view=move |d| {
                 let bars = d.townships.iter().map(|t| Bar { label: t.place.name.clone(), value: t.amount.fen(), shown: format!("{}元", t.amount.wan()) }).collect();

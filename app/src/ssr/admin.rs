@@ -26,11 +26,13 @@ fn name(s: &str) -> Result<String, AdminError> {
     Ok(s)
 }
 
-pub async fn users(db: &Db) -> Result<Vec<AdminUser>, sqlx::Error> {
-    let rows = sqlx::query(
+/// The users of the admin's area (a county's admin: the county's; a province's: all).
+pub async fn users(db: &Db, admin: &Staff) -> Result<Vec<AdminUser>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT u.id, u.username, u.display_name, u.role, u.active, u.locked_until, d.name AS department FROM staff_users u \
-         LEFT JOIN departments d ON d.id = u.department_id ORDER BY u.id",
-    )
+         LEFT JOIN departments d ON d.id = u.department_id WHERE u.region_id IN ({}) ORDER BY u.id",
+        super::regions::ids_sql(&admin.area)
+    )))
     .fetch_all(&db.pool)
     .await?;
     let now = crate::ssr::clock::now();
@@ -73,13 +75,18 @@ pub async fn create_user(
     if password.chars().count() < 10 {
         return Err(AdminError::Password.into());
     }
-    if let Some(d) = department {
-        let known: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM departments WHERE id = $1").bind(d).fetch_one(&db.pool).await?;
-        if known == 0 {
-            return Err(AdminError::Missing.into());
+    // A department's people work in its region; others in the admin's. Only departments of the
+    // admin's area may be chosen.
+    let region = match department {
+        Some(d) if admin.departments.contains(&d) => {
+            sqlx::query_scalar::<_, i64>("SELECT region_id FROM departments WHERE id = $1")
+                .bind(d)
+                .fetch_one(&db.pool)
+                .await?
         }
-    }
+        Some(_) => return Err(AdminError::Missing.into()),
+        None => admin.region_id,
+    };
     let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_users WHERE username = $1")
         .bind(username)
         .fetch_one(&db.pool)
@@ -92,14 +99,15 @@ pub async fn create_user(
     let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await.unwrap_or_default();
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO staff_users (username, display_name, password_hash, role, department_id, failed_logins, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id",
+        "INSERT INTO staff_users (username, display_name, password_hash, role, department_id, region_id, failed_logins, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7) RETURNING id",
     )
     .bind(username)
     .bind(&display)
     .bind(hash)
     .bind(role_code)
     .bind(department)
+    .bind(region)
     .bind(crate::ssr::clock::now())
     .fetch_one(&mut *tx)
     .await?;
@@ -121,9 +129,10 @@ pub async fn change_user(db: &Db, admin: &Staff, id: i64, op: &str, password: &s
         return Err(AdminError::Own.into());
     }
     let mut tx = db.begin().await?;
-    let known: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM staff_users WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
-    if known == 0 {
+    // Another area's users are as unknown to this admin as users that do not exist.
+    let region: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT region_id FROM staff_users WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+    if !region.flatten().is_some_and(|r| admin.area.contains(&r)) {
         return Err(AdminError::Missing.into());
     }
     match op {
@@ -167,10 +176,14 @@ pub async fn change_user(db: &Db, admin: &Staff, id: i64, op: &str, password: &s
     Ok(())
 }
 
-pub async fn departments(db: &Db) -> Result<Vec<AdminDepartment>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, code, name, phone, address, is_finance FROM departments ORDER BY id")
-        .fetch_all(&db.pool)
-        .await?;
+/// The departments of the admin's area.
+pub async fn departments(db: &Db, admin: &Staff) -> Result<Vec<AdminDepartment>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id, code, name, phone, address, is_finance FROM departments WHERE region_id IN ({}) ORDER BY id",
+        super::regions::ids_sql(&admin.area)
+    )))
+    .fetch_all(&db.pool)
+    .await?;
     Ok(rows
         .iter()
         .map(|r| AdminDepartment {
@@ -184,7 +197,8 @@ pub async fn departments(db: &Db) -> Result<Vec<AdminDepartment>, sqlx::Error> {
         .collect())
 }
 
-/// Adds a department (`id` None) or changes one's name, phone and address.
+/// Adds a department to the admin's region (`id` None) or changes the name, phone and address of
+/// one of their area.
 pub async fn save_department(
     db: &Db,
     admin: &Staff,
@@ -203,6 +217,9 @@ pub async fn save_department(
     let mut tx = db.begin().await?;
     let id = match id {
         Some(id) => {
+            if !admin.departments.contains(&id) {
+                return Err(AdminError::Missing.into());
+            }
             let done = sqlx::query("UPDATE departments SET name = $1, phone = $2, address = $3 WHERE id = $4")
                 .bind(&dept_name)
                 .bind(&phone)
@@ -217,14 +234,18 @@ pub async fn save_department(
         }
         None => {
             let code = code.trim();
-            let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM departments WHERE code = $1")
+            let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM departments WHERE region_id = $1 AND code = $2")
+                .bind(admin.region_id)
                 .bind(code)
                 .fetch_one(&mut *tx)
                 .await?;
             if !valid_login(code, 2, &['_']) || taken > 0 {
                 return Err(AdminError::Code.into());
             }
-            sqlx::query_scalar("INSERT INTO departments (code, name, phone, address, is_finance) VALUES ($1, $2, $3, $4, 0) RETURNING id")
+            sqlx::query_scalar(
+                "INSERT INTO departments (region_id, code, name, phone, address, is_finance) VALUES ($1, $2, $3, $4, $5, 0) RETURNING id",
+            )
+                .bind(admin.region_id)
                 .bind(code)
                 .bind(&dept_name)
                 .bind(&phone)

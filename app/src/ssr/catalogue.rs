@@ -8,35 +8,43 @@ use crate::domain::Money;
 use crate::ssr::staff::{Role, Staff};
 use sqlx::Row;
 
+/// The catalogue of a year of the county the person keeps (`Staff::county_id`).
 pub async fn catalogue(db: &Db, staff: &Staff, me: StaffMe, year: Option<i32>) -> Result<Catalogue, sqlx::Error> {
-    let years: Vec<i32> = sqlx::query_scalar::<_, i64>("SELECT year FROM catalogue_years ORDER BY year DESC")
-        .fetch_all(&db.pool)
-        .await?
-        .into_iter()
-        .map(|y| y as i32)
-        .collect();
+    let county = staff.county_id();
+    let years: Vec<i32> =
+        sqlx::query_scalar::<_, i64>("SELECT year FROM catalogue_years WHERE county_id = $1 ORDER BY year DESC")
+            .bind(county)
+            .fetch_all(&db.pool)
+            .await?
+            .into_iter()
+            .map(|y| y as i32)
+            .collect();
     let year = year.filter(|y| years.contains(y)).or_else(|| years.first().copied()).unwrap_or(0);
     let rows = sqlx::query(
         "SELECT i.id, i.code, i.name, i.level, i.department_id, d.name AS department, i.standard, i.standard_fen, i.frequency, i.bank_id, i.aliases, \
                 (SELECT CAST(COALESCE(SUM(p.amount_fen), 0) AS BIGINT) FROM payments p JOIN subsidy_items x ON x.id = p.item_id \
-                  WHERE x.code = i.code AND p.status = 'paid' AND p.period LIKE $2) AS actual \
-         FROM subsidy_items i JOIN departments d ON d.id = i.department_id WHERE i.year = $1 ORDER BY i.sort_order, i.id",
+                  WHERE x.code = i.code AND x.county_id = i.county_id AND p.status = 'paid' AND p.period LIKE $2) AS actual \
+         FROM subsidy_items i JOIN departments d ON d.id = i.department_id WHERE i.year = $1 AND i.county_id = $3 \
+         ORDER BY i.sort_order, i.id",
     )
     .bind(i64::from(year))
     .bind(format!("{year}%"))
+    .bind(county)
     .fetch_all(&db.pool)
     .await?;
     let forecasts = sqlx::query(
-        "SELECT item_code, revision, amount_fen FROM forecasts WHERE year = $1 ORDER BY CASE revision WHEN 'initial' THEN 0 WHEN 'june' THEN 1 WHEN 'september' THEN 2 ELSE 3 END",
+        "SELECT item_code, revision, amount_fen FROM forecasts WHERE year = $1 AND county_id = $2 ORDER BY CASE revision WHEN 'initial' THEN 0 WHEN 'june' THEN 1 WHEN 'september' THEN 2 ELSE 3 END",
     )
     .bind(i64::from(year))
+    .bind(county)
     .fetch_all(&db.pool)
     .await?;
     let documents = sqlx::query(
         "SELECT x.item_id, d.doc_number FROM item_documents x JOIN documents d ON d.id = x.document_id JOIN subsidy_items i ON i.id = x.item_id \
-         WHERE i.year = $1 AND d.doc_number <> '' ORDER BY d.published_on",
+         WHERE i.year = $1 AND i.county_id = $2 AND d.doc_number <> '' ORDER BY d.published_on",
     )
     .bind(i64::from(year))
+    .bind(county)
     .fetch_all(&db.pool)
     .await?;
     let year_over = crate::ssr::clock::local_today().as_str() > format!("{year}-12-31").as_str();
@@ -78,9 +86,9 @@ pub async fn catalogue(db: &Db, staff: &Staff, me: StaffMe, year: Option<i32>) -
             }
         })
         .collect();
-    let choices = |sql: &'static str| async move {
+    let choices = |sql: String| async move {
         Ok::<_, sqlx::Error>(
-            sqlx::query(sql)
+            sqlx::query(sqlx::AssertSqlSafe(sql))
                 .fetch_all(&db.pool)
                 .await?
                 .iter()
@@ -93,14 +101,19 @@ pub async fn catalogue(db: &Db, staff: &Staff, me: StaffMe, year: Option<i32>) -
         year,
         years,
         items,
-        departments: choices("SELECT id, name FROM departments ORDER BY id").await?,
-        banks: choices("SELECT id, name FROM banks ORDER BY id").await?,
+        departments: choices(format!(
+            "SELECT id, name FROM departments WHERE id IN ({}) ORDER BY id",
+            super::regions::ids_sql(&staff.departments)
+        ))
+        .await?,
+        banks: choices("SELECT id, name FROM banks ORDER BY id".into()).await?,
         finance: staff.role == Role::Finance,
     })
 }
 
+/// Finance may edit the items of its area's departments; a department its own.
 pub fn may_edit(staff: &Staff, department: i64) -> bool {
-    staff.role == Role::Finance || (staff.role == Role::Department && staff.department_id == Some(department))
+    staff.can_act(department) && matches!(staff.role, Role::Finance | Role::Department)
 }
 
 /// An item's standard, frequency, bank and names as edited; finance may move it to another department.
@@ -162,7 +175,11 @@ pub async fn save_item(db: &Db, staff: &Staff, id: i64, e: &ItemEdit) -> Result<
                 .await?;
         }
     }
-    let department = if staff.role == Role::Finance { e.department_id.unwrap_or(department) } else { department };
+    let department = match e.department_id {
+        Some(to) if staff.role == Role::Finance && staff.departments.contains(&to) => to,
+        Some(to) if staff.role == Role::Finance && to != department => return Ok(Err(EditRefused::NotAllowed)),
+        _ => department,
+    };
     sqlx::query("UPDATE subsidy_items SET name = $1, standard = $2, standard_fen = $3, frequency = $4, bank_id = $5, aliases = $6, department_id = $7 WHERE id = $8")
         .bind(&e.name)
         .bind(&e.standard_text)
@@ -180,7 +197,8 @@ pub async fn save_item(db: &Db, staff: &Staff, id: i64, e: &ItemEdit) -> Result<
     Ok(Ok(()))
 }
 
-/// Adds an item to a year's catalogue (finance only); false when the code is taken.
+/// Adds an item to a year's catalogue of the finance bureau's county (finance only; the
+/// department must be of its area); false when the code is taken.
 pub async fn add_item(
     db: &Db,
     staff: &Staff,
@@ -190,32 +208,47 @@ pub async fn add_item(
     department: i64,
     e: &ItemEdit,
 ) -> Result<bool, sqlx::Error> {
+    let county = staff.county_id();
+    if !staff.departments.contains(&department) {
+        return Ok(false);
+    }
     let mut tx = db.begin().await?;
-    let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subsidy_items WHERE year = $1 AND code = $2")
+    let taken: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM subsidy_items WHERE year = $1 AND code = $2 AND county_id = $3")
+            .bind(i64::from(year))
+            .bind(code)
+            .bind(county)
+            .fetch_one(&mut *tx)
+            .await?;
+    let listed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalogue_years WHERE year = $1 AND county_id = $2")
         .bind(i64::from(year))
-        .bind(code)
+        .bind(county)
         .fetch_one(&mut *tx)
         .await?;
-    if taken > 0 {
+    if taken > 0 || listed == 0 {
         return Ok(false);
     }
     let parent: Option<i64> = match code.split_once('-') {
         Some((p, _)) => {
-            sqlx::query_scalar("SELECT id FROM subsidy_items WHERE year = $1 AND code = $2")
+            sqlx::query_scalar("SELECT id FROM subsidy_items WHERE year = $1 AND code = $2 AND county_id = $3")
                 .bind(i64::from(year))
                 .bind(p)
+                .bind(county)
                 .fetch_optional(&mut *tx)
                 .await?
         }
         None => None,
     };
-    let order: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(sort_order), 0) + 1 FROM subsidy_items WHERE year = $1")
-        .bind(i64::from(year))
-        .fetch_one(&mut *tx)
-        .await?;
+    let order: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(sort_order), 0) + 1 FROM subsidy_items WHERE year = $1 AND county_id = $2",
+    )
+    .bind(i64::from(year))
+    .bind(county)
+    .fetch_one(&mut *tx)
+    .await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO subsidy_items (year, code, name, parent_id, level, department_id, standard, standard_fen, frequency, bank_id, per_household, aliases, sort_order) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12) RETURNING id",
+        "INSERT INTO subsidy_items (county_id, year, code, name, parent_id, level, department_id, standard, standard_fen, frequency, bank_id, per_household, aliases, sort_order) \
+         VALUES ($13, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12) RETURNING id",
     )
     .bind(i64::from(year))
     .bind(code)
@@ -229,6 +262,7 @@ pub async fn add_item(
     .bind(e.bank_id)
     .bind(&e.aliases)
     .bind(order)
+    .bind(county)
     .fetch_one(&mut *tx)
     .await?;
     super::changes::record(&mut tx, super::changes::ITEM, id, false).await?;
@@ -247,19 +281,20 @@ pub async fn save_forecast(
     people: i64,
 ) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let row = sqlx::query("SELECT year, code, department_id FROM subsidy_items WHERE id = $1")
+    let row = sqlx::query("SELECT county_id, year, code, department_id FROM subsidy_items WHERE id = $1")
         .bind(item)
         .fetch_optional(&mut *tx)
         .await?;
     let Some(row) = row.filter(|r| may_edit(staff, r.get("department_id"))) else { return Ok(false) };
-    let (year, code): (i64, String) = (row.get("year"), row.get("code"));
-    sqlx::query("DELETE FROM forecasts WHERE year = $1 AND item_code = $2 AND revision = $3")
+    let (county, year, code): (i64, i64, String) = (row.get("county_id"), row.get("year"), row.get("code"));
+    sqlx::query("DELETE FROM forecasts WHERE county_id = $1 AND year = $2 AND item_code = $3 AND revision = $4")
+        .bind(county)
         .bind(year)
         .bind(&code)
         .bind(revision)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("INSERT INTO forecasts (year, item_code, revision, amount_fen, people, staff_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+    sqlx::query("INSERT INTO forecasts (county_id, year, item_code, revision, amount_fen, people, staff_id, at) VALUES ($8, $1, $2, $3, $4, $5, $6, $7)")
         .bind(year)
         .bind(&code)
         .bind(revision)
@@ -267,6 +302,7 @@ pub async fn save_forecast(
         .bind(people)
         .bind(staff.id)
         .bind(crate::ssr::clock::now())
+        .bind(county)
         .execute(&mut *tx)
         .await?;
     super::audit::append(&mut tx, &format!("staff:{}", staff.id), "forecast_saved", &format!("item:{item}"), revision)
@@ -275,41 +311,41 @@ pub async fn save_forecast(
     Ok(true)
 }
 
-/// Opens the next year's catalogue as a copy of `year`'s (finance); false when it exists already.
+/// Opens the next year's catalogue of the finance bureau's county as a copy of `year`'s; false
+/// when it exists already.
 pub async fn new_year(db: &Db, staff: &Staff, year: i32) -> Result<bool, sqlx::Error> {
     let next = i64::from(year) + 1;
+    let county = staff.county_id();
     let mut tx = db.begin().await?;
-    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalogue_years WHERE year = $1")
-        .bind(next)
-        .fetch_one(&mut *tx)
-        .await?;
-    let source: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalogue_years WHERE year = $1")
-        .bind(i64::from(year))
-        .fetch_one(&mut *tx)
-        .await?;
+    let listed = "SELECT COUNT(*) FROM catalogue_years WHERE year = $1 AND county_id = $2";
+    let exists: i64 = sqlx::query_scalar(listed).bind(next).bind(county).fetch_one(&mut *tx).await?;
+    let source: i64 = sqlx::query_scalar(listed).bind(i64::from(year)).bind(county).fetch_one(&mut *tx).await?;
     if exists > 0 || source == 0 {
         return Ok(false);
     }
-    sqlx::query("INSERT INTO catalogue_years (year, title, published_on) VALUES ($1, $2, $3)")
+    sqlx::query("INSERT INTO catalogue_years (county_id, year, title, published_on) VALUES ($4, $1, $2, $3)")
         .bind(next)
         .bind(format!("{next}年惠民惠农财政补贴政策清单"))
         .bind(crate::ssr::clock::local_today())
+        .bind(county)
         .execute(&mut *tx)
         .await?;
     let items = sqlx::query(
         "SELECT i.id, i.code, i.name, p.code AS parent_code, i.level, i.department_id, i.standard, i.standard_fen, i.frequency, i.bank_id, \
-                i.per_household, i.aliases, i.sort_order FROM subsidy_items i LEFT JOIN subsidy_items p ON p.id = i.parent_id \
-         WHERE i.year = $1 ORDER BY i.parent_id IS NOT NULL, i.sort_order, i.id",
+                i.per_household, i.aliases, i.sort_order, i.source_region_id FROM subsidy_items i LEFT JOIN subsidy_items p ON p.id = i.parent_id \
+         WHERE i.year = $1 AND i.county_id = $2 ORDER BY i.parent_id IS NOT NULL, i.sort_order, i.id",
     )
     .bind(i64::from(year))
+    .bind(county)
     .fetch_all(&mut *tx)
     .await?;
     let mut ids = std::collections::HashMap::new();
     for r in &items {
         let parent = r.get::<Option<String>, _>("parent_code").and_then(|c| ids.get(&c).copied());
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO subsidy_items (year, code, name, parent_id, level, department_id, standard, standard_fen, frequency, bank_id, per_household, aliases, sort_order) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+            "INSERT INTO subsidy_items (county_id, source_region_id, year, code, name, parent_id, level, department_id, standard, standard_fen, \
+             frequency, bank_id, per_household, aliases, sort_order) \
+             VALUES ($14, $15, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
         )
         .bind(next)
         .bind(r.get::<String, _>("code"))
@@ -324,6 +360,8 @@ pub async fn new_year(db: &Db, staff: &Staff, year: i32) -> Result<bool, sqlx::E
         .bind(r.get::<i64, _>("per_household"))
         .bind(r.get::<String, _>("aliases"))
         .bind(r.get::<i64, _>("sort_order"))
+        .bind(county)
+        .bind(r.get::<Option<i64>, _>("source_region_id"))
         .fetch_one(&mut *tx)
         .await?;
         sqlx::query("INSERT INTO item_documents (item_id, document_id) SELECT $1, document_id FROM item_documents WHERE item_id = $2")

@@ -5,19 +5,33 @@ use crate::api::home::{HomeFigures, NoticeHeadline, SiteInfo};
 use crate::domain::Money;
 use sqlx::Row;
 
-pub async fn site_info(db: &Db) -> Result<SiteInfo, sqlx::Error> {
+/// The county the page shows (`wanted`: the URL's county code) and whether this is the demo.
+pub async fn site_info(db: &Db, wanted: Option<&str>) -> Result<SiteInfo, sqlx::Error> {
     let rows =
         sqlx::query("SELECT key, value FROM settings WHERE key IN ('county_name', 'demo')").fetch_all(&db.pool).await?;
     let get = |k: &str| rows.iter().find(|r| r.get::<String, _>("key") == k).map(|r| r.get::<String, _>("value"));
+    let many_counties = super::regions::counties(db).await?.len() > 1;
+    let county = super::regions::public_county(db, wanted).await?;
+    let county_name = match (&county, many_counties) {
+        (Some(c), true) => c.name.clone(),
+        _ => get("county_name").unwrap_or_else(|| "（未配置县名）".to_string()),
+    };
     Ok(SiteInfo {
-        county_name: get("county_name").unwrap_or_else(|| "（未配置县名）".to_string()),
+        county_name,
+        county_code: county.map(|c| c.code).unwrap_or_default(),
+        many_counties,
         is_demo: get("demo").as_deref() == Some("1"),
     })
 }
 
-pub async fn figures(db: &Db) -> Result<HomeFigures, sqlx::Error> {
-    let last_paid: Option<String> =
-        sqlx::query_scalar("SELECT MAX(paid_on) FROM payments WHERE status = 'paid'").fetch_one(&db.pool).await?;
+/// A county's figures of the latest year with payments.
+pub async fn figures(db: &Db, county: i64) -> Result<HomeFigures, sqlx::Error> {
+    let last_paid: Option<String> = sqlx::query_scalar(
+        "SELECT MAX(p.paid_on) FROM payments p JOIN subsidy_items i ON i.id = p.item_id WHERE p.status = 'paid' AND i.county_id = $1",
+    )
+    .bind(county)
+    .fetch_one(&db.pool)
+    .await?;
     let year = last_paid.as_deref().and_then(|d| d.get(..4)).and_then(|y| y.parse::<i32>().ok());
     let (amount_paid, people_paid, items_paid, by_item, by_township) = match year {
         Some(year) => {
@@ -26,10 +40,11 @@ pub async fn figures(db: &Db) -> Result<HomeFigures, sqlx::Error> {
                         COUNT(DISTINCT p.beneficiary_id) AS people, \
                         COUNT(DISTINCT i.code) AS items \
                  FROM payments p JOIN subsidy_items i ON i.id = p.item_id \
-                 WHERE p.status = 'paid' AND p.paid_on >= $1 AND p.paid_on < $2",
+                 WHERE p.status = 'paid' AND p.paid_on >= $1 AND p.paid_on < $2 AND i.county_id = $3",
             )
             .bind(format!("{year}-01-01"))
             .bind(format!("{}-01-01", year + 1))
+            .bind(county)
             .fetch_one(&db.pool)
             .await?;
             let range = (format!("{year}-01-01"), format!("{}-01-01", year + 1));
@@ -37,21 +52,23 @@ pub async fn figures(db: &Db) -> Result<HomeFigures, sqlx::Error> {
                 "SELECT COALESCE(parent.name, i.name) AS label, CAST(SUM(p.amount_fen) AS BIGINT) AS amount \
                  FROM payments p JOIN subsidy_items i ON i.id = p.item_id \
                  LEFT JOIN subsidy_items parent ON parent.id = i.parent_id \
-                 WHERE p.status = 'paid' AND p.paid_on >= $1 AND p.paid_on < $2 \
+                 WHERE p.status = 'paid' AND p.paid_on >= $1 AND p.paid_on < $2 AND i.county_id = $3 \
                  GROUP BY COALESCE(parent.name, i.name) ORDER BY amount DESC",
             )
             .bind(&range.0)
             .bind(&range.1)
+            .bind(county)
             .fetch_all(&db.pool)
             .await?;
             let by_township = sqlx::query(
                 "SELECT t.name AS label, CAST(SUM(p.amount_fen) AS BIGINT) AS amount \
                  FROM payments p JOIN rosters ro ON ro.id = p.roster_id JOIN regions t ON t.id = ro.region_id \
-                 WHERE p.status = 'paid' AND p.paid_on >= $1 AND p.paid_on < $2 \
+                 WHERE p.status = 'paid' AND p.paid_on >= $1 AND p.paid_on < $2 AND t.parent_id = $3 \
                  GROUP BY t.id, t.name, t.sort_order ORDER BY t.sort_order",
             )
             .bind(&range.0)
             .bind(&range.1)
+            .bind(county)
             .fetch_all(&db.pool)
             .await?;
             let pairs = |rows: Vec<sqlx::any::AnyRow>| -> Vec<(String, Money)> {

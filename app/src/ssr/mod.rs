@@ -14,6 +14,7 @@ pub mod code;
 pub mod db;
 pub mod key_rotation;
 pub mod metrics;
+pub mod regions;
 pub mod session;
 pub mod sms;
 pub mod vault;

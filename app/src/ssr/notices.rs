@@ -42,7 +42,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Notice>, sqlx::Error> {
     };
     let items = sqlx::query(
         "SELECT i.code, i.name, i.year FROM item_documents d JOIN subsidy_items i ON i.id = d.item_id \
-         WHERE d.document_id = $1 AND i.year = (SELECT MAX(year) FROM subsidy_items i2 WHERE i2.code = i.code) \
+         WHERE d.document_id = $1 AND i.year = (SELECT MAX(year) FROM subsidy_items i2 WHERE i2.code = i.code AND i2.county_id = i.county_id) \
          ORDER BY i.sort_order",
     )
     .bind(id)
@@ -100,7 +100,8 @@ pub async fn withdraw(db: &Db, staff: &crate::ssr::staff::Staff, id: i64) -> Res
         .bind(id)
         .fetch_one(&mut *tx)
         .await?;
-    if in_use > 0 || owner.is_none() || !(finance || owner == staff.department_id) {
+    let theirs = owner.is_some_and(|d| (finance && staff.can_act(d)) || Some(d) == staff.department_id);
+    if in_use > 0 || !theirs {
         return Ok(false);
     }
     sqlx::query("DELETE FROM item_documents WHERE document_id = $1").bind(id).execute(&mut *tx).await?;
@@ -112,7 +113,6 @@ pub async fn withdraw(db: &Db, staff: &crate::ssr::staff::Staff, id: i64) -> Res
     Ok(true)
 }
 
-/// The notices a department published (all departments' for finance), newest first.
 /// Who a notice of `staff` is issued by: their department, or their own name.
 pub async fn issuer(db: &Db, staff: &crate::ssr::staff::Staff) -> Result<String, sqlx::Error> {
     let department: Option<String> = match staff.department_id {
@@ -124,15 +124,16 @@ pub async fn issuer(db: &Db, staff: &crate::ssr::staff::Staff) -> Result<String,
     Ok(department.unwrap_or_else(|| staff.display_name.clone()))
 }
 
+/// The notices a department published (its area's departments' for finance), newest first.
 pub async fn published_by(db: &Db, staff: &crate::ssr::staff::Staff) -> Result<Vec<NoticeSummary>, sqlx::Error> {
-    let all = i64::from(staff.role == crate::ssr::staff::Role::Finance);
-    let sql = format!("SELECT {SUMMARY_COLUMNS} FROM documents WHERE department_id IS NOT NULL AND ($1 = 1 OR department_id = $2) ORDER BY published_on DESC, id DESC LIMIT 100");
-    Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(all)
-        .bind(staff.department_id.unwrap_or(-1))
-        .fetch_all(&db.pool)
-        .await?
-        .iter()
-        .map(summary)
-        .collect())
+    // Finance: its area's departments'; a department: its own.
+    let theirs = if staff.role == crate::ssr::staff::Role::Finance {
+        staff.sees_sql("department_id")
+    } else {
+        format!("department_id = {}", staff.department_id.unwrap_or(-1))
+    };
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM documents WHERE department_id IS NOT NULL AND {theirs} ORDER BY published_on DESC, id DESC LIMIT 100"
+    );
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&db.pool).await?.iter().map(summary).collect())
 }

@@ -12,29 +12,35 @@ pub struct Filter {
     pub keyword: Option<String>,
 }
 
-/// Catalogue years, newest first.
-pub async fn years(db: &Db) -> Result<Vec<i32>, sqlx::Error> {
+/// A county's catalogue years, newest first.
+pub async fn years(db: &Db, county: i64) -> Result<Vec<i32>, sqlx::Error> {
     let years: Vec<i64> =
-        sqlx::query_scalar("SELECT year FROM catalogue_years ORDER BY year DESC").fetch_all(&db.pool).await?;
+        sqlx::query_scalar("SELECT year FROM catalogue_years WHERE county_id = $1 ORDER BY year DESC")
+            .bind(county)
+            .fetch_all(&db.pool)
+            .await?;
     Ok(years.into_iter().map(|y| y as i32).collect())
 }
 
-/// Every item of a year's catalogue, sub-items nested under their parents, in catalogue order.
-pub async fn catalogue(db: &Db, year: i32) -> Result<Vec<PolicyItem>, sqlx::Error> {
+/// Every item of a county's catalogue of a year, sub-items nested under their parents, in
+/// catalogue order.
+pub async fn catalogue(db: &Db, county: i64, year: i32) -> Result<Vec<PolicyItem>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT i.id, i.code, i.name, i.parent_id, i.level, i.standard, i.standard_fen, i.frequency, i.per_household, \
                 i.aliases, d.code AS dept_code, d.name AS dept_name, d.phone AS dept_phone \
          FROM subsidy_items i JOIN departments d ON d.id = i.department_id \
-         WHERE i.year = $1 ORDER BY i.sort_order, i.code",
+         WHERE i.year = $1 AND i.county_id = $2 ORDER BY i.sort_order, i.code",
     )
     .bind(i64::from(year))
+    .bind(county)
     .fetch_all(&db.pool)
     .await?;
     let docs = sqlx::query(
         "SELECT d.item_id, doc.id, doc.title FROM item_documents d JOIN documents doc ON doc.id = d.document_id \
-         JOIN subsidy_items i ON i.id = d.item_id WHERE i.year = $1 ORDER BY doc.published_on DESC",
+         JOIN subsidy_items i ON i.id = d.item_id WHERE i.year = $1 AND i.county_id = $2 ORDER BY doc.published_on DESC",
     )
     .bind(i64::from(year))
+    .bind(county)
     .fetch_all(&db.pool)
     .await?;
     let mut docs_of: HashMap<i64, Vec<DocRef>> = HashMap::new();
@@ -80,12 +86,13 @@ fn matches(item: &PolicyItem, filter: &Filter) -> bool {
     keyword_ok && filter.department.as_deref().is_none_or(|d| item.department.code == d)
 }
 
-pub async fn list(db: &Db, year: Option<i32>, filter: &Filter) -> Result<PolicyList, sqlx::Error> {
-    let years = years(db).await?;
+/// A county's policy list of a year (default: its newest), filtered.
+pub async fn list(db: &Db, county: i64, year: Option<i32>, filter: &Filter) -> Result<PolicyList, sqlx::Error> {
+    let years = years(db, county).await?;
     let year = year.filter(|y| years.contains(y)).or(years.first().copied()).unwrap_or(0);
-    let all = catalogue(db, year).await?;
+    let all = catalogue(db, county, year).await?;
     let changes = match years.iter().find(|y| **y < year) {
-        Some(previous) => changes_between(&catalogue(db, *previous).await?, &all),
+        Some(previous) => changes_between(&catalogue(db, county, *previous).await?, &all),
         None => Vec::new(),
     };
     let filtered = filter.level.is_some() || filter.department.is_some() || filter.keyword.is_some();
@@ -100,7 +107,8 @@ pub async fn list(db: &Db, year: Option<i32>, filter: &Filter) -> Result<PolicyL
             (!item.sub_items.is_empty()).then_some(item)
         })
         .collect();
-    let departments = sqlx::query("SELECT code, name, phone FROM departments ORDER BY id")
+    let departments = sqlx::query("SELECT code, name, phone FROM departments WHERE region_id = $1 ORDER BY id")
+        .bind(county)
         .fetch_all(&db.pool)
         .await?
         .into_iter()
@@ -137,16 +145,19 @@ fn changes_between(before: &[PolicyItem], after: &[PolicyItem]) -> Vec<Change> {
     changes
 }
 
-pub async fn detail(db: &Db, code: &str, year: Option<i32>) -> Result<Option<PolicyDetail>, sqlx::Error> {
-    let present: Vec<i64> = sqlx::query_scalar("SELECT year FROM subsidy_items WHERE code = $1 ORDER BY year DESC")
-        .bind(code)
-        .fetch_all(&db.pool)
-        .await?;
+/// One item of a county's catalogue (the year asked, else its newest) with its payouts.
+pub async fn detail(db: &Db, county: i64, code: &str, year: Option<i32>) -> Result<Option<PolicyDetail>, sqlx::Error> {
+    let present: Vec<i64> =
+        sqlx::query_scalar("SELECT year FROM subsidy_items WHERE code = $1 AND county_id = $2 ORDER BY year DESC")
+            .bind(code)
+            .bind(county)
+            .fetch_all(&db.pool)
+            .await?;
     let years: Vec<i32> = present.into_iter().map(|y| y as i32).collect();
     let Some(year) = year.filter(|y| years.contains(y)).or(years.first().copied()) else {
         return Ok(None);
     };
-    let catalogue = catalogue(db, year).await?;
+    let catalogue = catalogue(db, county, year).await?;
     let mut parent = None;
     let mut found = None;
     for top in catalogue {
@@ -163,7 +174,7 @@ pub async fn detail(db: &Db, code: &str, year: Option<i32>) -> Result<Option<Pol
     let Some(item) = found else { return Ok(None) };
     // Payouts of this item (and its sub-items) for periods of this year, as paid.
     let scope = "FROM payments p JOIN subsidy_items i ON i.id = p.item_id \
-                 WHERE p.status = 'paid' AND i.year = $1 AND (i.code = $2 OR i.code LIKE $3)";
+                 WHERE p.status = 'paid' AND i.year = $1 AND i.county_id = $4 AND (i.code = $2 OR i.code LIKE $3)";
     let sub_pattern = format!("{code}-%");
     let by_township = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT t.name AS label, CAST(SUM(p.amount_fen) AS BIGINT) AS amount, COUNT(*) AS lines, \
@@ -177,6 +188,7 @@ pub async fn detail(db: &Db, code: &str, year: Option<i32>) -> Result<Option<Pol
     .bind(i64::from(year))
     .bind(code)
     .bind(&sub_pattern)
+    .bind(county)
     .fetch_all(&db.pool)
     .await?;
     let by_period = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -186,6 +198,7 @@ pub async fn detail(db: &Db, code: &str, year: Option<i32>) -> Result<Option<Pol
     .bind(i64::from(year))
     .bind(code)
     .bind(&sub_pattern)
+    .bind(county)
     .fetch_all(&db.pool)
     .await?;
     let payout = |r: &sqlx::any::AnyRow| Payout {

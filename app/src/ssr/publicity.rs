@@ -15,18 +15,22 @@ const PLANNED_AMOUNT: &str = "CAST(COALESCE(SUM(pe.amount_fen), 0) AS BIGINT)";
 const PAID_AMOUNT: &str =
     "CAST(COALESCE(SUM(CASE WHEN pe.status IN ('paid', 'reissued') THEN pe.amount_fen ELSE 0 END), 0) AS BIGINT)";
 
-/// Years that have rosters, newest first, and the chosen one (default: the newest).
-async fn years(db: &Db, wanted: Option<i32>) -> Result<(i32, Vec<i32>), sqlx::Error> {
+/// A county's catalogue years, newest first, and the chosen one (default: the newest).
+async fn years(db: &Db, county: i64, wanted: Option<i32>) -> Result<(i32, Vec<i32>), sqlx::Error> {
     let years: Vec<i64> =
-        sqlx::query_scalar("SELECT year FROM catalogue_years ORDER BY year DESC").fetch_all(&db.pool).await?;
+        sqlx::query_scalar("SELECT year FROM catalogue_years WHERE county_id = $1 ORDER BY year DESC")
+            .bind(county)
+            .fetch_all(&db.pool)
+            .await?;
     let years: Vec<i32> = years.into_iter().map(|y| y as i32).collect();
     let year = wanted.filter(|y| years.contains(y)).or(years.first().copied()).unwrap_or(0);
     Ok((year, years))
 }
 
-/// The year a page asked for `wanted` shows: that year if it has a catalogue, else the newest.
-pub async fn shown_year(db: &Db, wanted: Option<i32>) -> Result<i32, sqlx::Error> {
-    Ok(years(db, wanted).await?.0)
+/// The year a page asked for `wanted` shows: that year if the county has a catalogue of it, else
+/// the newest.
+pub async fn shown_year(db: &Db, county: i64, wanted: Option<i32>) -> Result<i32, sqlx::Error> {
+    Ok(years(db, county, wanted).await?.0)
 }
 
 /// Periods of a year sort between `"YYYY"` and `"YYYY+1"` (`2026-03`, `2026-Q1`, `2026-H1`, `2026`).
@@ -57,17 +61,19 @@ fn area_total(r: &AnyRow) -> AreaTotal {
     }
 }
 
-pub async fn index(db: &Db, year: Option<i32>) -> Result<PublicityIndex, sqlx::Error> {
-    let (year, years) = years(db, year).await?;
+/// A county's townships with their totals of a year.
+pub async fn index(db: &Db, county: i64, year: Option<i32>) -> Result<PublicityIndex, sqlx::Error> {
+    let (year, years) = years(db, county, year).await?;
     let (from, to) = period_range(year);
     let townships = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT t.code, t.name, COUNT(pe.id) AS lines, COUNT(DISTINCT pe.beneficiary_id) AS people, {PAID_AMOUNT} AS amount \
          FROM regions t JOIN regions v ON v.parent_id = t.id \
          LEFT JOIN publicity_entries pe ON pe.village_id = v.id AND pe.period >= $1 AND pe.period < $2 \
-         WHERE t.level = 'township' GROUP BY t.id, t.code, t.name, t.sort_order ORDER BY t.sort_order"
+         WHERE t.level = 'township' AND t.parent_id = $3 GROUP BY t.id, t.code, t.name, t.sort_order ORDER BY t.sort_order"
     )))
     .bind(from)
     .bind(to)
+    .bind(county)
     .fetch_all(&db.pool)
     .await?
     .iter()
@@ -78,7 +84,8 @@ pub async fn index(db: &Db, year: Option<i32>) -> Result<PublicityIndex, sqlx::E
 
 pub async fn township(db: &Db, code: &str, year: Option<i32>) -> Result<Option<TownshipPublicity>, sqlx::Error> {
     let Some((id, township)) = place(db, code, "township", None).await? else { return Ok(None) };
-    let (year, years) = years(db, year).await?;
+    let county = super::regions::county_of(&mut *db.pool.acquire().await?, id).await?.unwrap_or(0);
+    let (year, years) = years(db, county, year).await?;
     let (from, to) = period_range(year);
     let villages = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT v.code, v.name, COUNT(pe.id) AS lines, COUNT(DISTINCT pe.beneficiary_id) AS people, {PAID_AMOUNT} AS amount \
@@ -129,9 +136,10 @@ pub async fn village(
     code: &str,
     year: Option<i32>,
 ) -> Result<Option<VillagePublicity>, sqlx::Error> {
-    let Some((_, township)) = place(db, township_code, "township", None).await? else { return Ok(None) };
+    let Some((township_id, township)) = place(db, township_code, "township", None).await? else { return Ok(None) };
     let Some((id, village)) = place(db, code, "village", Some(township_code)).await? else { return Ok(None) };
-    let (year, years) = years(db, year).await?;
+    let county = super::regions::county_of(&mut *db.pool.acquire().await?, township_id).await?.unwrap_or(0);
+    let (year, years) = years(db, county, year).await?;
     let (from, to) = period_range(year);
     let rosters = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {ROSTER_COLUMNS}, COUNT(pe.id) AS lines, {PAID_AMOUNT} AS amount, {PLANNED_AMOUNT} AS planned \

@@ -21,6 +21,18 @@ pub struct Staff {
     pub display_name: String,
     pub role: Role,
     pub department_id: Option<i64>,
+    /// The area they work in: their department's region, or the county, city or province a
+    /// finance bureau, supervisor or admin oversees.
+    pub region_id: i64,
+    /// That region and the cities and counties under it: whose users and departments an admin
+    /// manages.
+    pub area: Vec<i64>,
+    /// The departments of that area (their own only, for department staff): whose cases and
+    /// rosters they see. Another county's never.
+    pub departments: Vec<i64>,
+    /// The counties of that area (a county's staff: theirs), first the one whose catalogue and
+    /// calendar they keep.
+    pub counties: Vec<i64>,
 }
 
 impl Staff {
@@ -28,7 +40,7 @@ impl Staff {
     pub fn can_see(&self, department: i64) -> bool {
         match self.role {
             Role::Department => self.department_id == Some(department),
-            Role::Finance | Role::Supervisor => true,
+            Role::Finance | Role::Supervisor => self.departments.contains(&department),
             Role::Admin => false,
         }
     }
@@ -37,9 +49,30 @@ impl Staff {
     pub fn can_act(&self, department: i64) -> bool {
         match self.role {
             Role::Department => self.department_id == Some(department),
-            Role::Finance => true,
+            Role::Finance => self.departments.contains(&department),
             Role::Supervisor | Role::Admin => false,
         }
+    }
+
+    /// SQL saying that `column` (a department id) is one this person sees: their own department,
+    /// or the departments of their area; none for an admin. Ids are integers, so inlining is safe.
+    pub fn sees_sql(&self, column: &str) -> String {
+        let ids: Vec<String> = match self.role {
+            Role::Department => self.department_id.into_iter().map(|d| d.to_string()).collect(),
+            Role::Finance | Role::Supervisor => self.departments.iter().map(i64::to_string).collect(),
+            Role::Admin => Vec::new(),
+        };
+        if ids.is_empty() {
+            "1 = 0".into()
+        } else {
+            format!("{column} IN ({})", ids.join(", "))
+        }
+    }
+
+    /// The county whose catalogue, forecasts and calendar this person keeps (a city's or
+    /// province's staff: the first county of their area).
+    pub fn county_id(&self) -> i64 {
+        self.counties.first().copied().unwrap_or(self.region_id)
     }
 }
 
@@ -132,22 +165,38 @@ pub async fn login(cx: &AppContext, username: &str, password: &str) -> Result<Lo
 /// The staff member of a live session, with the session's CSRF token.
 pub async fn by_session(cx: &AppContext, token: &str) -> Result<Option<(Staff, String)>, sqlx::Error> {
     let Some(s) = session::find(cx, Kind::Staff, token).await? else { return Ok(None) };
+    Ok(by_id(&cx.db, s.subject).await?.map(|staff| (staff, s.csrf)))
+}
+
+/// An active staff member with their area's departments and counties.
+pub async fn by_id(db: &super::db::Db, id: i64) -> Result<Option<Staff>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT id, username, display_name, role, department_id FROM staff_users WHERE id = $1 AND active = 1",
+        "SELECT id, username, display_name, role, department_id, region_id FROM staff_users WHERE id = $1 AND active = 1",
     )
-    .bind(s.subject)
-    .fetch_optional(&cx.db.pool)
+    .bind(id)
+    .fetch_optional(&db.pool)
     .await?;
-    Ok(row.and_then(|r| {
-        let role = Role::from_code(&r.get::<String, _>("role"))?;
-        let staff = Staff {
-            id: r.get("id"),
-            username: r.get("username"),
-            display_name: r.get("display_name"),
-            role,
-            department_id: r.get("department_id"),
-        };
-        Some((staff, s.csrf))
+    let Some(r) = row else { return Ok(None) };
+    let Some(role) = Role::from_code(&r.get::<String, _>("role")) else { return Ok(None) };
+    let region_id: Option<i64> = r.get("region_id");
+    let region_id = region_id.unwrap_or(0);
+    let area = super::regions::area(&mut *db.pool.acquire().await?, region_id).await?;
+    let departments = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM departments WHERE region_id IN ({}) ORDER BY id",
+        super::regions::ids_sql(&area.regions)
+    )))
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(Some(Staff {
+        id: r.get("id"),
+        username: r.get("username"),
+        display_name: r.get("display_name"),
+        role,
+        department_id: r.get("department_id"),
+        region_id,
+        area: area.regions,
+        departments,
+        counties: area.counties,
     }))
 }
 
@@ -174,14 +223,28 @@ mod tests {
 
     #[test]
     fn roles_see_and_act_on_what_they_should() {
-        let staff =
-            |role, department_id| Staff { id: 1, username: "u".into(), display_name: "u".into(), role, department_id };
+        // Departments 1, 3 and 4 are in this county; 9 is another county's.
+        let staff = |role, department_id| Staff {
+            id: 1,
+            username: "u".into(),
+            display_name: "u".into(),
+            role,
+            department_id,
+            region_id: 1,
+            area: vec![1],
+            departments: vec![1, 3, 4],
+            counties: vec![1],
+        };
         let dept = staff(Role::Department, Some(3));
         assert!(dept.can_see(3) && dept.can_act(3));
         assert!(!dept.can_see(4) && !dept.can_act(4));
-        assert!(staff(Role::Finance, Some(1)).can_act(4));
+        assert_eq!(dept.sees_sql("c.department_id"), "c.department_id IN (3)");
+        let finance = staff(Role::Finance, Some(1));
+        assert!(finance.can_act(4) && !finance.can_see(9) && !finance.can_act(9));
+        assert_eq!(finance.sees_sql("d"), "d IN (1, 3, 4)");
         let sup = staff(Role::Supervisor, None);
-        assert!(sup.can_see(4) && !sup.can_act(4));
+        assert!(sup.can_see(4) && !sup.can_act(4) && !sup.can_see(9));
         assert!(!staff(Role::Admin, None).can_see(4));
+        assert_eq!(staff(Role::Admin, None).sees_sql("d"), "1 = 0");
     }
 }

@@ -16,6 +16,9 @@ pub(super) struct Regions {
     pub villages: Vec<(i64, usize)>,
 }
 
+/// The region id of the demo county, which owns the departments, catalogues and calendar.
+pub(super) const COUNTY_ID: i64 = 1;
+
 /// The installation's settings: the county's name and that this is the demo.
 pub(super) fn settings(opts: &DemoOptions, tables: &mut Vec<Table>) {
     tables.push((
@@ -33,7 +36,7 @@ pub(super) fn settings(opts: &DemoOptions, tables: &mut Vec<Table>) {
 pub(super) fn regions(rng: &mut Rng, people: usize, tables: &mut Vec<Table>, summary: &mut DemoSummary) -> Regions {
     let townships = places::townships(rng, people);
     let mut regions = vec![vec![
-        1i64.into(),
+        COUNTY_ID.into(),
         places::COUNTY_CODE.into(),
         places::COUNTY_NAME.into(),
         "county".into(),
@@ -52,7 +55,7 @@ pub(super) fn regions(rng: &mut Rng, people: usize, tables: &mut Vec<Table>, sum
             township.code.clone().into(),
             township.name.clone().into(),
             "township".into(),
-            1i64.into(),
+            COUNTY_ID.into(),
             (t as i64).into(),
         ]);
         for (v, (code, name)) in township.villages.iter().enumerate() {
@@ -78,13 +81,14 @@ pub(super) fn regions(rng: &mut Rng, people: usize, tables: &mut Vec<Table>, sum
 pub(super) fn departments_and_banks(tables: &mut Vec<Table>) {
     tables.push((
         "departments",
-        &["id", "code", "name", "phone", "address", "is_finance"],
+        &["id", "region_id", "code", "name", "phone", "address", "is_finance"],
         DEPARTMENTS
             .iter()
             .enumerate()
             .map(|(i, (code, name, phone, address))| {
                 vec![
                     (i as i64 + 1).into(),
+                    COUNTY_ID.into(),
                     (*code).into(),
                     (*name).into(),
                     (*phone).into(),
@@ -159,11 +163,12 @@ pub(super) fn catalogue(
     ));
     tables.push((
         "catalogue_years",
-        &["year", "title", "published_on", "document_id"],
+        &["county_id", "year", "title", "published_on", "document_id"],
         years
             .iter()
             .map(|y| {
                 vec![
+                    COUNTY_ID.into(),
                     i64::from(*y).into(),
                     format!("{y}年惠民惠农财政补贴政策清单").into(),
                     format!("{y}-01-15").into(),
@@ -185,6 +190,7 @@ pub(super) fn catalogue(
             let dept = department_id(spec.department).ok_or_else(|| invalid(spec.department))?;
             items.push(vec![
                 id.into(),
+                COUNTY_ID.into(),
                 i64::from(*year).into(),
                 spec.code.into(),
                 spec.name.into(),
@@ -210,6 +216,7 @@ pub(super) fn catalogue(
         "subsidy_items",
         &[
             "id",
+            "county_id",
             "year",
             "code",
             "name",

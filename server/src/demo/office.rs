@@ -44,6 +44,7 @@ pub fn staff_rows(created: &str, department_id: impl Fn(&str) -> Option<i64>) ->
                 hash.clone().into(),
                 role.into(),
                 dept.and_then(&department_id).into(),
+                super::county::COUNTY_ID.into(),
                 0i64.into(),
                 Val::Text(None),
                 created.to_string().into(),
@@ -129,6 +130,7 @@ pub(super) fn tables(
             "password_hash",
             "role",
             "department_id",
+            "region_id",
             "failed_logins",
             "locked_until",
             "created_at",
@@ -139,8 +141,11 @@ pub(super) fn tables(
     let calendar = Calendar::new(holidays.iter().filter_map(|(d, k, _)| Some((parse_days(d)?, *k == "holiday"))));
     tables.push((
         "holidays",
-        &["day", "kind", "name"],
-        holidays.iter().map(|(d, k, n)| vec![d.clone().into(), (*k).into(), (*n).into()]).collect(),
+        &["region_id", "day", "kind", "name"],
+        holidays
+            .iter()
+            .map(|(d, k, n)| vec![super::county::COUNTY_ID.into(), d.clone().into(), (*k).into(), (*n).into()])
+            .collect(),
     ));
     let departments: Vec<cases::Department> = DEPARTMENTS
         .iter()

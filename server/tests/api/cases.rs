@@ -74,7 +74,8 @@ async fn a_case_is_filed_with_a_code_routed_to_its_department_and_tracked() {
             .await
             .unwrap();
         assert_eq!(row.get::<i64, _>("department_id"), p.department_id, "{backend:?}");
-        let calendar = app::ssr::cases::calendar(&mut app.db.pool.acquire().await.unwrap()).await.unwrap();
+        let calendar =
+            app::ssr::cases::calendar(&mut app.db.pool.acquire().await.unwrap(), p.department_id).await.unwrap();
         let expected = format_days(calendar.add_working_days(parse_days(&today).unwrap(), 15));
         assert_eq!(row.get::<String, _>("deadline_on"), expected);
         assert_eq!(row.get::<String, _>("status"), "open");
@@ -564,7 +565,7 @@ async fn the_deadline_stops_while_the_filer_is_asked_for_more() {
         .unwrap();
     assert_eq!(row.get::<String, _>("status"), "accepted");
     assert!(row.get::<String, _>("description").contains("开户行是青岚农村商业银行"));
-    let calendar = app::ssr::cases::calendar(&mut app.db.pool.acquire().await.unwrap()).await.unwrap();
+    let calendar = app::ssr::cases::calendar(&mut app.db.pool.acquire().await.unwrap(), 1).await.unwrap();
     let d = |s: &str| parse_days(s).unwrap();
     let waited = calendar.working_days_between(d("2026-11-02"), d(&app::ssr::clock::local_today()));
     assert!(waited > 0);

@@ -265,7 +265,7 @@ async fn a_roster_cannot_rename_a_person_on_file() {
         let file = roster_file(&app, &[]).await;
         let csv = file.with_line("李四", &me.id_number, &me.phone, "6217000000009998");
         let table = app::ssr::rosters::file::read(csv.as_bytes()).unwrap();
-        let target = app::ssr::rosters::Target { item_code: file.code.clone(), period: "2026-12".into() };
+        let target = app::ssr::rosters::Target { item_code: file.code.clone(), period: "2026-12".into(), county: None };
         let checked = app::ssr::rosters::check(&app.db, &app.vault, &table, &target, &|_| {}).await.unwrap();
         let expected = format!("身份证号已登记为 {}，与姓名不符", app::domain::mask::name(&me.name));
         assert!(

@@ -7,6 +7,7 @@ mod cases;
 mod catalogue;
 mod check;
 mod cli;
+mod counties;
 mod crash;
 mod demo;
 mod flow;

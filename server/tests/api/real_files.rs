@@ -24,7 +24,7 @@ async fn check(app: &TestApp, bytes: &[u8], item: &str) -> Checked {
         &app.db,
         &app.vault,
         &table,
-        &Target { item_code: item.to_string(), period: "2026-12".into() },
+        &Target { item_code: item.to_string(), period: "2026-12".into(), county: None },
         &|_| {},
     )
     .await

@@ -81,7 +81,7 @@ async fn every_problem_is_named_and_a_file_with_problems_writes_nothing() {
             ],
         );
         let table = file::read(text.as_bytes()).unwrap();
-        let target = Target { item_code: s.item.clone(), period: "2026-12".into() };
+        let target = Target { item_code: s.item.clone(), period: "2026-12".into(), county: None };
         let checked = rosters::check(&app.db, &app.vault, &table, &target, &|_| {}).await.unwrap();
         let named: Vec<(usize, &str)> = checked.problems.iter().map(|p| (p.row, p.column.as_str())).collect();
         for expected in
@@ -143,12 +143,12 @@ async fn every_problem_is_named_and_a_file_with_problems_writes_nothing() {
         );
 
         // A period that does not fit the item's frequency, an unknown item.
-        let wrong = Target { item_code: s.item.clone(), period: "2026".into() };
+        let wrong = Target { item_code: s.item.clone(), period: "2026".into(), county: None };
         assert!(matches!(
             rosters::check(&app.db, &app.vault, &table, &wrong, &|_| {}).await,
             Err(ImportError::Period(..))
         ));
-        let unknown = Target { item_code: "99-99".into(), period: "2026-12".into() };
+        let unknown = Target { item_code: "99-99".into(), period: "2026-12".into(), county: None };
         assert!(matches!(
             rosters::check(&app.db, &app.vault, &table, &unknown, &|_| {}).await,
             Err(ImportError::UnknownItem(_))
@@ -266,7 +266,7 @@ async fn csv_in_every_encoding_and_xlsx_read_the_same() {
     let mut grid = vec![HEADER.split(',').map(str::to_string).collect::<Vec<_>>()];
     grid.push(row.to_vec());
     let book = xlsx(&grid);
-    let target = Target { item_code: s.item.clone(), period: "2026-12".into() };
+    let target = Target { item_code: s.item.clone(), period: "2026-12".into(), county: None };
     for (what, bytes) in [("utf-8", text.as_bytes().to_vec()), ("bom", bom), ("gbk", gbk.into_owned()), ("xlsx", book)]
     {
         let table = file::read(&bytes).unwrap_or_else(|e| panic!("{what}: {e}"));
@@ -363,9 +363,15 @@ async fn the_deceased_list_and_exclusive_items_are_flagged_for_reviewers() {
         row.get::<String, _>("v")
     );
     let table = file::read(text.as_bytes()).unwrap();
-    let checked = rosters::check(&app.db, &app.vault, &table, &Target { item_code: "14-02".into(), period }, &|_| {})
-        .await
-        .unwrap();
+    let checked = rosters::check(
+        &app.db,
+        &app.vault,
+        &table,
+        &Target { item_code: "14-02".into(), period, county: None },
+        &|_| {},
+    )
+    .await
+    .unwrap();
     let hints: Vec<&str> = checked.screening.iter().map(|s| s.message.as_str()).collect();
     assert!(hints.iter().any(|h| h.contains("已故人员名单")), "{hints:?}");
     assert!(hints.iter().any(|h| h.contains("最低生活保障金") && h.contains("不能同时享受")), "{hints:?}");

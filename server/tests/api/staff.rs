@@ -190,7 +190,7 @@ async fn a_department_sees_only_its_cases_and_a_transfer_is_public() {
             .fetch_one(&app.db.pool)
             .await
             .unwrap();
-        let calendar = app::ssr::cases::calendar(&mut app.db.pool.acquire().await.unwrap()).await.unwrap();
+        let calendar = app::ssr::cases::calendar(&mut app.db.pool.acquire().await.unwrap(), 1).await.unwrap();
         let d = |s: &str| app::domain::date::parse_days(s).unwrap();
         assert_eq!(calendar.working_days_between(d(&before), d(&after)), 15, "{before} → {after}");
         let r = receiver.act(id, &[("action", "extend"), ("note", "再延")]).await;
@@ -295,7 +295,7 @@ async fn finance_sees_escalations_supervisors_only_read_and_admins_keep_the_cale
     assert_eq!(location(&r), "/staff/holidays?done=1");
     let (_, holidays) = admin.get("/staff/holidays").await;
     assert!(holidays.contains("2030-01-02") && holidays.contains("测试假日"));
-    let calendar = app::ssr::cases::calendar(&mut app.db.pool.acquire().await.unwrap()).await.unwrap();
+    let calendar = app::ssr::cases::calendar(&mut app.db.pool.acquire().await.unwrap(), 1).await.unwrap();
     let d = app::domain::date::parse_days("2030-01-01").unwrap();
     assert_eq!(
         app::domain::date::format_days(calendar.add_working_days(d, 1)),

@@ -86,7 +86,10 @@ pub async fn act(cx: &AppContext, staff: &Staff, case_id: i64, action: Action) -
             if to_department == c.department_id {
                 return Err(CaseActionError::SameDepartment.into());
             }
-            admin::department_name(&mut tx, to_department).await?.ok_or(CaseActionError::UnknownDepartment)?;
+            // Another county's department is as unknown as one that does not exist.
+            if !super::transfer_targets(&mut tx, c.department_id).await?.iter().any(|(id, _)| *id == to_department) {
+                return Err(CaseActionError::UnknownDepartment.into());
+            }
             let done = sqlx::query("UPDATE cases SET department_id = $1, status = 'open' WHERE id = $2 AND status = $3 AND department_id = $4")
                 .bind(to_department)
                 .bind(case_id)
@@ -105,7 +108,8 @@ pub async fn act(cx: &AppContext, staff: &Staff, case_id: i64, action: Action) -
             if c.extended {
                 return Err(CaseActionError::AlreadyExtended.into());
             }
-            let deadline = deadline_after(&calendar(&mut tx).await?, &c.deadline_on, cx.deadlines.days(c.kind));
+            let deadline =
+                deadline_after(&calendar(&mut tx, c.department_id).await?, &c.deadline_on, cx.deadlines.days(c.kind));
             // A new deadline: the case may be escalated again if it passes that one too.
             let done = sqlx::query(
                 "UPDATE cases SET extended = 1, escalated = 0, deadline_on = $1 WHERE id = $2 AND extended = 0",

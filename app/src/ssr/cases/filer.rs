@@ -62,7 +62,7 @@ pub async fn reopen(cx: &AppContext, case_id: i64, reason: &str) -> Result<(), C
     if !matches!(c.status.as_str(), "answered" | "closed") || c.reopened || !within {
         return Err(CaseActionError::ReopenClosed.into());
     }
-    let deadline = deadline_after(&calendar(&mut tx).await?, &today, cx.deadlines.days(c.kind));
+    let deadline = deadline_after(&calendar(&mut tx, c.department_id).await?, &today, cx.deadlines.days(c.kind));
     let done = sqlx::query(
         "UPDATE cases SET status = 'open', reopened = 1, escalated = 0, deadline_on = $1, reply = NULL, answered_on = NULL, \
          answered_on_time = NULL, closed_at = NULL WHERE id = $2 AND reopened = 0 AND status IN ('answered', 'closed')",
@@ -104,7 +104,7 @@ pub async fn supplement(cx: &AppContext, case_id: i64, text: &str) -> Result<(),
             .fetch_one(&mut *tx)
             .await?;
     let today = clock::local_today();
-    let calendar = calendar(&mut tx).await?;
+    let calendar = calendar(&mut tx, c.department_id).await?;
     let asked_on = asked.map(|a| clock::local_minute(&a)[..10].to_string()).unwrap_or_else(|| today.clone());
     let waited =
         calendar.working_days_between(parse_days(&asked_on).unwrap_or(0), parse_days(&today).unwrap_or(0)).max(0);

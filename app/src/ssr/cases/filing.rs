@@ -40,12 +40,15 @@ async fn route(conn: &mut AnyConnection, draft: &CaseDraft) -> Result<Routing, C
         ),
         None => None,
     };
+    // The county of the place chosen: its catalogue names the item's department.
+    let county = crate::ssr::regions::county_of(conn, township_id).await?.unwrap_or(0);
     let item = match &draft.item_code {
         Some(code) => sqlx::query(
             "SELECT i.id, d.id AS department_id, d.name FROM subsidy_items i JOIN departments d ON d.id = i.department_id \
-             WHERE i.code = $1 ORDER BY i.year DESC LIMIT 1",
+             WHERE i.code = $1 AND i.county_id = $2 ORDER BY i.year DESC LIMIT 1",
         )
         .bind(code)
+        .bind(county)
         .fetch_optional(&mut *conn)
         .await?,
         None => None,
@@ -53,10 +56,14 @@ async fn route(conn: &mut AnyConnection, draft: &CaseDraft) -> Result<Routing, C
     let (item_id, department_id, department) = match item {
         Some(r) => (Some(r.get("id")), r.get("department_id"), r.get("name")),
         None => {
-            // The finance bureau's triage queue (any department, should an installation have none).
-            let r = sqlx::query("SELECT id, name FROM departments ORDER BY is_finance DESC, id LIMIT 1")
-                .fetch_one(&mut *conn)
-                .await?;
+            // That county's finance bureau's triage queue (any of its departments, should it have
+            // no finance bureau; any department at all, should it have none).
+            let r = sqlx::query(
+                "SELECT id, name FROM departments ORDER BY CASE WHEN region_id = $1 THEN 0 ELSE 1 END, is_finance DESC, id LIMIT 1",
+            )
+            .bind(county)
+            .fetch_one(&mut *conn)
+            .await?;
             (None, r.get("id"), r.get("name"))
         }
     };
@@ -82,7 +89,7 @@ pub async fn file(
     .fetch_one(&mut *conn)
     .await?;
     let no = tracking_no(&today, sequence, code::random_below(1_000_000));
-    let deadline = deadline_after(&calendar(conn).await?, &today, cx.deadlines.days(draft.kind));
+    let deadline = deadline_after(&calendar(conn, routing.department_id).await?, &today, cx.deadlines.days(draft.kind));
     let now = clock::now();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO cases (tracking_no, kind, origin, item_id, payment_id, township_id, village_id, department_id, status, description, \

@@ -89,13 +89,57 @@ pub struct Filed {
     pub department: String,
 }
 
-/// The working-day calendar as admins configured it.
-pub async fn calendar(conn: &mut AnyConnection) -> Result<Calendar, sqlx::Error> {
-    let rows = sqlx::query("SELECT day, kind FROM holidays").fetch_all(conn).await?;
-    Ok(Calendar::new(
-        rows.iter()
-            .filter_map(|r| Some((parse_days(&r.get::<String, _>("day"))?, r.get::<String, _>("kind") == "holiday"))),
-    ))
+/// The working-day calendar of a department's region as admins configured it: the county's own
+/// days, else its city's, else its province's.
+pub async fn calendar(conn: &mut AnyConnection, department_id: i64) -> Result<Calendar, sqlx::Error> {
+    let region: Option<i64> = sqlx::query_scalar("SELECT region_id FROM departments WHERE id = $1")
+        .bind(department_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let chain = match region {
+        Some(region) => crate::ssr::regions::ancestry(conn, region).await?,
+        None => Vec::new(),
+    };
+    Ok(Calendar::new(holiday_days(conn, &chain).await?.into_iter().map(|(day, kind)| (day, kind == "holiday"))))
+}
+
+/// The departments a case held by `department_id` may be transferred to: those of its county
+/// and of the city and province above it (which pay some items), never another county's.
+pub async fn transfer_targets(conn: &mut AnyConnection, department_id: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let region: Option<i64> = sqlx::query_scalar("SELECT region_id FROM departments WHERE id = $1")
+        .bind(department_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(region) = region else { return Ok(Vec::new()) };
+    // Up to the province, and down to the counties under a city's or province's department.
+    let mut regions = crate::ssr::regions::ancestry(conn, region).await?;
+    regions.extend(crate::ssr::regions::area(conn, region).await?.regions);
+    let sql = format!(
+        "SELECT id, name FROM departments WHERE region_id IN ({}) ORDER BY id",
+        crate::ssr::regions::ids_sql(&regions)
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await?;
+    Ok(rows.iter().map(|r| (r.get("id"), r.get("name"))).collect())
+}
+
+/// The days of the regions' calendars (day number, kind), the nearest region's entry for a day
+/// winning over those above it.
+pub async fn holiday_days(conn: &mut AnyConnection, chain: &[i64]) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT region_id, day, kind FROM holidays WHERE region_id IN ({})",
+        crate::ssr::regions::ids_sql(chain)
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await?;
+    let mut days: std::collections::BTreeMap<i64, (usize, String)> = Default::default();
+    for r in rows {
+        let rank = chain.iter().position(|c| *c == r.get::<i64, _>("region_id")).unwrap_or(usize::MAX);
+        let Some(day) = parse_days(&r.get::<String, _>("day")) else { continue };
+        let kind: String = r.get("kind");
+        if days.get(&day).is_none_or(|(nearest, _)| rank < *nearest) {
+            days.insert(day, (rank, kind));
+        }
+    }
+    Ok(days.into_iter().map(|(day, (_, kind))| (day, kind)).collect())
 }
 
 /// The deadline `days` working days after `from` (a local ISO date).

@@ -21,11 +21,13 @@ const OPEN: &str = "('open', 'accepted', 'info_requested')";
 /// Statuses in which the deadline runs (it stops while the filer is asked for more).
 const RUNNING: &str = "('open', 'accepted')";
 
-async fn items(db: &Db) -> Result<Vec<ItemChoice>, sqlx::Error> {
+/// The items of a county's newest catalogue.
+async fn items(db: &Db, county: i64) -> Result<Vec<ItemChoice>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT i.code, i.name, d.name AS department FROM subsidy_items i JOIN departments d ON d.id = i.department_id \
-         WHERE i.year = (SELECT MAX(year) FROM catalogue_years) ORDER BY i.sort_order, i.id",
+         WHERE i.county_id = $1 AND i.year = (SELECT MAX(year) FROM catalogue_years WHERE county_id = $1) ORDER BY i.sort_order, i.id",
     )
+    .bind(county)
     .fetch_all(&db.pool)
     .await?;
     Ok(rows
@@ -34,12 +36,14 @@ async fn items(db: &Db) -> Result<Vec<ItemChoice>, sqlx::Error> {
         .collect())
 }
 
-async fn townships(db: &Db) -> Result<Vec<TownshipChoice>, sqlx::Error> {
+/// A county's townships with their villages.
+async fn townships(db: &Db, county: i64) -> Result<Vec<TownshipChoice>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT t.code, t.name, v.code AS v_code, v.name AS v_name FROM regions t \
          LEFT JOIN regions v ON v.parent_id = t.id AND v.level = 'village' \
-         WHERE t.level = 'township' ORDER BY t.sort_order, t.id, v.sort_order, v.id",
+         WHERE t.level = 'township' AND t.parent_id = $1 ORDER BY t.sort_order, t.id, v.sort_order, v.id",
     )
+    .bind(county)
     .fetch_all(&db.pool)
     .await?;
     let mut out: Vec<TownshipChoice> = Vec::new();
@@ -58,17 +62,19 @@ async fn townships(db: &Db) -> Result<Vec<TownshipChoice>, sqlx::Error> {
 /// The form's choices; pre-filled when opened from one of the signed-in citizen's own lines.
 pub async fn form_choices(cx: &AppContext, from_line: Option<(i64, i64)>) -> Result<CaseFormChoices, sqlx::Error> {
     let mut prefill = None;
+    let mut county = crate::ssr::regions::home_county(&cx.db).await?.unwrap_or(0);
     if let Some((payment, beneficiary)) = from_line {
         let mine = crate::ssr::check::reads::payments(&cx.db, beneficiary).await?;
         if let Some(p) = mine.years.iter().flat_map(|y| &y.payments).find(|p| p.id == payment) {
             let r = sqlx::query(
-                "SELECT i.code AS item_code, v.code AS village, t.code AS township FROM payments p \
+                "SELECT i.code AS item_code, i.county_id, v.code AS village, t.code AS township FROM payments p \
                  JOIN subsidy_items i ON i.id = p.item_id JOIN beneficiaries b ON b.id = p.beneficiary_id \
                  JOIN regions v ON v.id = b.village_id JOIN regions t ON t.id = v.parent_id WHERE p.id = $1",
             )
             .bind(payment)
             .fetch_one(&cx.db.pool)
             .await?;
+            county = r.get("county_id");
             let phone: Option<Vec<u8>> = sqlx::query_scalar("SELECT phone_enc FROM beneficiaries WHERE id = $1")
                 .bind(beneficiary)
                 .fetch_one(&cx.db.pool)
@@ -84,7 +90,12 @@ pub async fn form_choices(cx: &AppContext, from_line: Option<(i64, i64)>) -> Res
             });
         }
     }
-    Ok(CaseFormChoices { items: items(&cx.db).await?, townships: townships(&cx.db).await?, prefill, typed: None })
+    Ok(CaseFormChoices {
+        items: items(&cx.db, county).await?,
+        townships: townships(&cx.db, county).await?,
+        prefill,
+        typed: None,
+    })
 }
 
 const CASE_COLUMNS: &str = "c.id, c.tracking_no, c.kind, c.origin, c.status, c.filed_on, c.deadline_on, c.extended, c.reopened, c.escalated, \
@@ -259,7 +270,7 @@ pub async fn answered(db: &Db, item: Option<String>, page: i64) -> Result<Answer
         .fetch_all(&db.pool)
         .await?;
     Ok(AnsweredCases {
-        items: items(db).await?,
+        items: items(db, crate::ssr::regions::home_county(db).await?.unwrap_or(0)).await?,
         item,
         cases: rows
             .iter()
@@ -278,8 +289,10 @@ pub async fn answered(db: &Db, item: Option<String>, page: i64) -> Result<Answer
     })
 }
 
-async fn departments(db: &Db) -> Result<Vec<Choice>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, name FROM departments ORDER BY id").fetch_all(&db.pool).await?;
+/// The departments of a staff member's area, to filter the inbox by.
+async fn departments(db: &Db, staff: &Staff) -> Result<Vec<Choice>, sqlx::Error> {
+    let sql = format!("SELECT id, name FROM departments WHERE {} ORDER BY id", staff.sees_sql("id"));
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&db.pool).await?;
     Ok(rows.iter().map(|r| Choice { value: r.get::<i64, _>("id").to_string(), label: r.get("name") }).collect())
 }
 
@@ -292,8 +305,9 @@ pub async fn inbox(db: &Db, staff: &Staff, me: StaffMe, f: &InboxFilter) -> Resu
     };
     let today = clock::local_today();
     let condition = format!(
-        "($1 = 0 OR c.department_id = $1) AND ($2 = '' OR c.status = $2) AND ($3 = '' OR c.kind = $3) \
-         AND ($4 = 0 OR (c.status IN {RUNNING} AND c.deadline_on < $5)) AND ($6 = '' OR i.code = $6) AND ($7 = '' OR t.code = $7)"
+        "{} AND ($1 = 0 OR c.department_id = $1) AND ($2 = '' OR c.status = $2) AND ($3 = '' OR c.kind = $3) \
+         AND ($4 = 0 OR (c.status IN {RUNNING} AND c.deadline_on < $5)) AND ($6 = '' OR i.code = $6) AND ($7 = '' OR t.code = $7)",
+        staff.sees_sql("c.department_id")
     );
     let binds = |sql: String| {
         sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -318,7 +332,10 @@ pub async fn inbox(db: &Db, staff: &Staff, me: StaffMe, f: &InboxFilter) -> Resu
         (page - 1) * INBOX_PAGE_SIZE
     );
     let rows = binds(sql).fetch_all(&db.pool).await?;
-    let overdue_sql = format!("SELECT COUNT(*) FROM cases c WHERE ($1 = 0 OR c.department_id = $1) AND c.status IN {RUNNING} AND c.deadline_on < $2");
+    let overdue_sql = format!(
+        "SELECT COUNT(*) FROM cases c WHERE {} AND ($1 = 0 OR c.department_id = $1) AND c.status IN {RUNNING} AND c.deadline_on < $2",
+        staff.sees_sql("c.department_id")
+    );
     let overdue_total: i64 =
         sqlx::query_scalar(sqlx::AssertSqlSafe(overdue_sql)).bind(scope).bind(&today).fetch_one(&db.pool).await?;
     let rows = rows
@@ -342,11 +359,14 @@ pub async fn inbox(db: &Db, staff: &Staff, me: StaffMe, f: &InboxFilter) -> Resu
             }
         })
         .collect();
-    let townships = townships(db).await?.into_iter().map(|t| Choice { value: t.code, label: t.name }).collect();
-    let items = items(db).await?.into_iter().map(|i| Choice { value: i.code, label: i.name }).collect();
-    let triage_department = sqlx::query_scalar("SELECT id FROM departments WHERE is_finance = 1 ORDER BY id LIMIT 1")
-        .fetch_optional(&db.pool)
-        .await?;
+    let county = staff.county_id();
+    let townships = townships(db, county).await?.into_iter().map(|t| Choice { value: t.code, label: t.name }).collect();
+    let items = items(db, county).await?.into_iter().map(|i| Choice { value: i.code, label: i.name }).collect();
+    let triage_department =
+        sqlx::query_scalar("SELECT id FROM departments WHERE is_finance = 1 AND region_id = $1 ORDER BY id LIMIT 1")
+            .bind(county)
+            .fetch_optional(&db.pool)
+            .await?;
     Ok(Inbox {
         me,
         rows,
@@ -355,7 +375,7 @@ pub async fn inbox(db: &Db, staff: &Staff, me: StaffMe, f: &InboxFilter) -> Resu
         pages,
         triage_department,
         overdue_total: if scope == -1 { 0 } else { overdue_total },
-        departments: departments(db).await?,
+        departments: departments(db, staff).await?,
         items,
         townships,
     })
@@ -398,7 +418,13 @@ pub async fn staff_case(
         }),
         None => None,
     };
-    let departments = departments(&cx.db).await?.into_iter().filter(|d| d.value != department_id.to_string()).collect();
+    let mut conn = cx.db.pool.acquire().await?;
+    let departments = super::transfer_targets(&mut conn, department_id)
+        .await?
+        .into_iter()
+        .filter(|(id, _)| *id != department_id)
+        .map(|(id, name)| Choice { value: id.to_string(), label: name })
+        .collect();
     Ok(Some(StaffCase {
         me,
         id,
@@ -414,16 +440,26 @@ pub async fn staff_case(
     }))
 }
 
-pub async fn holidays(db: &Db) -> Result<Vec<Holiday>, sqlx::Error> {
-    let rows = sqlx::query("SELECT day, kind, name FROM holidays ORDER BY day").fetch_all(&db.pool).await?;
+/// The days a region's own calendar sets (its counties inherit them unless they set the day too).
+pub async fn holidays(db: &Db, region_id: i64) -> Result<Vec<Holiday>, sqlx::Error> {
+    let rows = sqlx::query("SELECT day, kind, name FROM holidays WHERE region_id = $1 ORDER BY day")
+        .bind(region_id)
+        .fetch_all(&db.pool)
+        .await?;
     Ok(rows.iter().map(|r| Holiday { day: r.get("day"), kind: r.get("kind"), name: r.get("name") }).collect())
 }
 
-/// Adds or replaces one day of the calendar (admins only; checked by the caller), audited.
+/// Adds or replaces one day of the calendar of the admin's region (admins only; checked by the
+/// caller), audited.
 pub async fn put_holiday(db: &Db, staff: &Staff, day: &str, kind: &str, name: &str) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM holidays WHERE day = $1").bind(day).execute(&mut *tx).await?;
-    sqlx::query("INSERT INTO holidays (day, kind, name) VALUES ($1, $2, $3)")
+    sqlx::query("DELETE FROM holidays WHERE region_id = $1 AND day = $2")
+        .bind(staff.region_id)
+        .bind(day)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO holidays (region_id, day, kind, name) VALUES ($1, $2, $3, $4)")
+        .bind(staff.region_id)
         .bind(day)
         .bind(kind)
         .bind(name)
@@ -436,7 +472,11 @@ pub async fn put_holiday(db: &Db, staff: &Staff, day: &str, kind: &str, name: &s
 
 pub async fn delete_holiday(db: &Db, staff: &Staff, day: &str) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM holidays WHERE day = $1").bind(day).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM holidays WHERE region_id = $1 AND day = $2")
+        .bind(staff.region_id)
+        .bind(day)
+        .execute(&mut *tx)
+        .await?;
     crate::ssr::audit::append(&mut tx, &format!("staff:{}", staff.id), "holiday_removed", &format!("day:{day}"), "")
         .await?;
     tx.commit().await

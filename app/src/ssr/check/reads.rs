@@ -15,7 +15,7 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
     let household: i64 = me.get("household_id");
     let head = me.get::<i64, _>("is_household_head") == 1;
     let rows = sqlx::query(
-        "SELECT p.id, p.beneficiary_id, ben.name_masked, i.name AS item, d.name AS department, d.phone AS department_phone, \
+        "SELECT p.id, p.beneficiary_id, ben.name_masked, i.name AS item, cty.name AS county, d.name AS department, d.phone AS department_phone, \
                 p.period, p.amount_fen, p.status, p.paid_on, b.name AS bank, b.phone AS bank_phone, p.account_last4, \
                 p.failure_reason, p.reissue_of_id, \
                 (SELECT COUNT(*) FROM payments r WHERE r.reissue_of_id = p.id) AS reissues, \
@@ -23,7 +23,7 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
                 (SELECT c.received FROM payment_confirmations c WHERE c.payment_id = p.id) AS confirmed, \
                 (SELECT MAX(k.tracking_no) FROM cases k WHERE k.payment_id = p.id AND k.origin = 'not_received') AS case_no \
          FROM payments p JOIN subsidy_items i ON i.id = p.item_id JOIN departments d ON d.id = i.department_id \
-         JOIN banks b ON b.id = p.bank_id JOIN beneficiaries ben ON ben.id = p.beneficiary_id \
+         JOIN regions cty ON cty.id = i.county_id JOIN banks b ON b.id = p.bank_id JOIN beneficiaries ben ON ben.id = p.beneficiary_id \
          JOIN rosters ro ON ro.id = p.roster_id \
          LEFT JOIN publicity_entries pe ON pe.id = (SELECT MAX(x.id) FROM publicity_entries x WHERE x.payment_id = p.id) \
          WHERE p.beneficiary_id = $1 OR p.recipient_id = $1 \
@@ -36,7 +36,12 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
     .fetch_all(&db.pool)
     .await?;
     let mut years: Vec<YearOfPayments> = Vec::new();
+    let mut counties: Vec<String> = Vec::new();
     for r in rows {
+        let county: String = r.get("county");
+        if !counties.contains(&county) {
+            counties.push(county.clone());
+        }
         let period: String = r.get("period");
         let year = period.get(..4).unwrap_or_default().to_string();
         let amount = Money::from_fen(r.get("amount_fen"));
@@ -52,6 +57,7 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
             id: r.get("id"),
             for_member: (r.get::<i64, _>("beneficiary_id") != beneficiary).then(|| r.get("name_masked")),
             item: r.get("item"),
+            county,
             department: r.get("department"),
             department_phone: r.get("department_phone"),
             period,
@@ -79,7 +85,7 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
         y.payments.push(payment);
     }
     years.sort_by(|a, b| b.year.cmp(&a.year));
-    Ok(MyPayments { name_masked: me.get("name_masked"), household_head: head, years })
+    Ok(MyPayments { name_masked: me.get("name_masked"), household_head: head, years, counties })
 }
 
 /// Records whether the citizen received a paid line they can see; false when the line is not theirs

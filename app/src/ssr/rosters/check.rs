@@ -167,11 +167,16 @@ pub async fn check(
     let period = crate::domain::normalize_ascii(&target.period).to_uppercase();
     let year: i64 = period.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
     let item_code = target.item_code.trim();
+    let county = match target.county {
+        Some(county) => county,
+        None => crate::ssr::regions::home_county(db).await?.unwrap_or(0),
+    };
     let item = sqlx::query(
-        "SELECT id, name, department_id, frequency, standard_fen FROM subsidy_items WHERE code = $1 AND year = $2",
+        "SELECT id, name, department_id, frequency, standard_fen FROM subsidy_items WHERE code = $1 AND year = $2 AND county_id = $3",
     )
     .bind(item_code)
     .bind(year)
+    .bind(county)
     .fetch_optional(&db.pool)
     .await?
     .ok_or_else(|| ImportError::UnknownItem(format!("{item_code} {year}年")))?;
@@ -188,7 +193,7 @@ pub async fn check(
     // Then the database.
     let facts = Facts {
         standard: item.get("standard_fen"),
-        ..look_up(db, &id_hashes, &account_hashes, &period, item_code, table.rows.len(), progress).await?
+        ..look_up(db, county, &id_hashes, &account_hashes, &period, item_code, table.rows.len(), progress).await?
     };
 
     let mut out = Checked {
@@ -213,9 +218,11 @@ pub async fn check(
 
 /// What the database knows for a file, a chunk of people at a time: the places and banks, who
 /// is on file, who is already in this item and period (or in its exclusive partner), who else
-/// holds each account.
+/// holds each account. The townships and villages are the county's.
+#[allow(clippy::too_many_arguments)]
 async fn look_up(
     db: &Db,
+    county: i64,
     id_hashes: &[String],
     account_hashes: &[String],
     period: &str,
@@ -223,9 +230,13 @@ async fn look_up(
     rows: usize,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Facts, sqlx::Error> {
-    let places = sqlx::query("SELECT v.id, v.name, t.id AS t_id, t.name AS t_name FROM regions v JOIN regions t ON t.id = v.parent_id WHERE v.level = 'village'")
-        .fetch_all(&db.pool)
-        .await?;
+    let places = sqlx::query(
+        "SELECT v.id, v.name, t.id AS t_id, t.name AS t_name FROM regions v JOIN regions t ON t.id = v.parent_id \
+         WHERE v.level = 'village' AND t.parent_id = $1",
+    )
+    .bind(county)
+    .fetch_all(&db.pool)
+    .await?;
     let townships = places.iter().map(|r| (plain(&r.get::<String, _>("t_name")), r.get("t_id"))).collect();
     let villages = places.iter().map(|r| ((r.get("t_id"), plain(&r.get::<String, _>("name"))), r.get("id"))).collect();
     let banks = Banks::load(db).await?;

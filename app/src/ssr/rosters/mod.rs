@@ -24,6 +24,9 @@ use crate::domain::{BankAccount, IdNumber, Money, Phone};
 pub struct Target {
     pub item_code: String,
     pub period: String,
+    /// The county whose catalogue holds the item and whose villages the rows name; `None`: the
+    /// installation's first county (a one-county portal's county).
+    pub county: Option<i64>,
 }
 
 /// One row that passed every check.

@@ -29,26 +29,21 @@ fn row(r: &AnyRow) -> RosterRow {
     }
 }
 
-/// Which department's rosters a person sees: their own, or all (`0`), or none (`-1`).
-fn scope(staff: &Staff) -> i64 {
-    match staff.role {
-        Role::Department => staff.department_id.unwrap_or(-1),
-        Role::Finance | Role::Supervisor => 0,
-        Role::Admin => -1,
-    }
-}
-
 /// The newest 200 rosters the person may see, those in the review flow first.
 pub async fn list(db: &Db, staff: &Staff, me: StaffMe) -> Result<RosterList, sqlx::Error> {
     let sql = format!(
-        "SELECT {COLUMNS} {JOINS} WHERE ($1 = 0 OR ro.department_id = $1) \
-         ORDER BY CASE WHEN ro.status IN ('payout_publicised') THEN 1 ELSE 0 END, ro.id DESC LIMIT 200"
+        "SELECT {COLUMNS} {JOINS} WHERE {} \
+         ORDER BY CASE WHEN ro.status IN ('payout_publicised') THEN 1 ELSE 0 END, ro.id DESC LIMIT 200",
+        staff.sees_sql("ro.department_id")
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(scope(staff)).fetch_all(&db.pool).await?;
-    let items = sqlx::query(
-        "SELECT code, name FROM subsidy_items WHERE year = (SELECT MAX(year) FROM catalogue_years) AND ($1 = 0 OR department_id = $1) ORDER BY sort_order, id",
-    )
-    .bind(if staff.role == Role::Department { scope(staff) } else { 0 })
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&db.pool).await?;
+    // What they may upload a roster for: their county's newest catalogue, their own items.
+    let items = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT code, name FROM subsidy_items WHERE county_id = $1 AND year = (SELECT MAX(year) FROM catalogue_years WHERE county_id = $1) \
+         AND {} ORDER BY sort_order, id",
+        staff.sees_sql("department_id")
+    )))
+    .bind(staff.county_id())
     .fetch_all(&db.pool)
     .await?;
     Ok(RosterList {
@@ -67,7 +62,7 @@ pub fn actions(
     failed_not_reissued: bool,
 ) -> RosterActions {
     let own = staff.role == Role::Department && staff.department_id == Some(department);
-    let finance = staff.role == Role::Finance;
+    let finance = staff.role == Role::Finance && staff.can_act(department);
     RosterActions {
         publicise: own && status == "draft",
         approve: own && ((status == "publicising" && publicity_over) || status == "returned"),
@@ -82,9 +77,8 @@ pub fn actions(
 
 /// One roster with its lines and steps, for someone who may see it.
 pub async fn detail(db: &Db, staff: &Staff, me: StaffMe, id: i64) -> Result<Option<RosterDetail>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} {JOINS} WHERE ro.id = $1 AND ($2 = 0 OR ro.department_id = $2)");
-    let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(scope(staff)).fetch_optional(&db.pool).await?
-    else {
+    let sql = format!("SELECT {COLUMNS} {JOINS} WHERE ro.id = $1 AND {}", staff.sees_sql("ro.department_id"));
+    let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&db.pool).await? else {
         return Ok(None);
     };
     let lines = sqlx::query(

@@ -46,8 +46,8 @@ pub async fn items(db: &Db, only_id: Option<i64>) -> Result<Vec<Entry>, sqlx::Er
                 (SELECT COUNT(*) FROM subsidy_items s WHERE s.parent_id = i.id) AS subs \
          FROM subsidy_items i JOIN departments d ON d.id = i.department_id \
          LEFT JOIN subsidy_items p ON p.id = i.parent_id \
-         WHERE i.year = (SELECT MAX(year) FROM subsidy_items x WHERE x.code = i.code) \
-           AND ($1 = 0 OR i.code = (SELECT code FROM subsidy_items WHERE id = $1)) \
+         WHERE i.year = (SELECT MAX(year) FROM subsidy_items x WHERE x.code = i.code AND x.county_id = i.county_id) \
+           AND ($1 = 0 OR (i.code, i.county_id) = (SELECT code, county_id FROM subsidy_items WHERE id = $1)) \
          ORDER BY i.code",
     )
     .bind(only_id.unwrap_or(0))

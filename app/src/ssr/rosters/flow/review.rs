@@ -22,12 +22,7 @@ pub async fn step(cx: &AppContext, staff: &Staff, roster: i64, code: &str, note:
         .await?
         .ok_or(FlowError::NotFound)?;
     let (status, department): (String, i64) = (r.get("status"), r.get("department_id"));
-    let sees = match staff.role {
-        Role::Department => staff.department_id == Some(department),
-        Role::Finance | Role::Supervisor => true,
-        Role::Admin => false,
-    };
-    if !sees {
+    if !staff.can_see(department) {
         return Err(FlowError::NotFound);
     }
     let today = clock::local_today();

@@ -19,17 +19,18 @@ const UPLOAD_TTL_SECS: i64 = 3600;
 /// paid, deceased or registered elsewhere). An item that does not exist is theirs to be told so.
 pub async fn may_import(cx: &AppContext, staff: &Staff, item_code: &str, period: &str) -> Result<bool, sqlx::Error> {
     match staff.role {
-        Role::Finance => Ok(true),
         Role::Supervisor | Role::Admin => Ok(false),
-        Role::Department => {
+        Role::Finance | Role::Department => {
             let year: i64 = crate::domain::normalize_ascii(period).get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
-            let department: Option<i64> =
-                sqlx::query_scalar("SELECT department_id FROM subsidy_items WHERE code = $1 AND year = $2")
-                    .bind(item_code.trim())
-                    .bind(year)
-                    .fetch_optional(&cx.db.pool)
-                    .await?;
-            Ok(department.is_none_or(|d| staff.department_id == Some(d)))
+            let department: Option<i64> = sqlx::query_scalar(
+                "SELECT department_id FROM subsidy_items WHERE code = $1 AND year = $2 AND county_id = $3",
+            )
+            .bind(item_code.trim())
+            .bind(year)
+            .bind(staff.county_id())
+            .fetch_optional(&cx.db.pool)
+            .await?;
+            Ok(department.is_none_or(|d| staff.can_act(d)))
         }
     }
 }
@@ -121,7 +122,15 @@ pub async fn preview(
             return Ok(Some(out));
         }
     };
-    match check(&cx.db, &cx.vault, &table, &Target { item_code: u.item_code, period: u.period }, &|_| {}).await {
+    match check(
+        &cx.db,
+        &cx.vault,
+        &table,
+        &Target { item_code: u.item_code, period: u.period, county: Some(staff.county_id()) },
+        &|_| {},
+    )
+    .await
+    {
         Ok(c) => {
             out.item = c.item_name;
             out.period = c.period;
@@ -144,9 +153,15 @@ pub async fn import(cx: &AppContext, staff: &Staff, token: &str, exclude_bad: bo
         return Err(FlowError::NotAllowed);
     }
     let table = file::read(&u.bytes).map_err(ImportError::from)?;
-    let checked =
-        check(&cx.db, &cx.vault, &table, &Target { item_code: u.item_code, period: u.period }, &|_| {}).await?;
-    if staff.role == Role::Department && staff.department_id != Some(checked.department_id) {
+    let checked = check(
+        &cx.db,
+        &cx.vault,
+        &table,
+        &Target { item_code: u.item_code, period: u.period, county: Some(staff.county_id()) },
+        &|_| {},
+    )
+    .await?;
+    if !staff.can_act(checked.department_id) {
         return Err(FlowError::NotAllowed);
     }
     if !matches!(staff.role, Role::Department | Role::Finance) {

@@ -1,0 +1,424 @@
+//! Many counties on one portal: a county's installation upgrades without losing a row, and a
+//! second county beside the demo's keeps its cases, rosters, users and calendar to itself.
+
+use crate::cases::place;
+use crate::helpers::{backends, location, spawn_app, Backend, PostgresDatabase, TestApp};
+use sqlx::Row;
+
+/// A second county beside the demo's, under a city of a province: what it was given.
+pub struct Second {
+    pub county: i64,
+    pub township: String,
+    pub village: String,
+    pub finance: i64,
+    pub civil: i64,
+    /// The demo's first item code, in this county's 2026 catalogue under its civil affairs bureau.
+    pub item: String,
+}
+
+async fn insert_id(app: &TestApp, sql: &str, values: &[&str]) -> i64 {
+    let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("{sql} RETURNING id")));
+    for v in values {
+        query = query.bind(v.to_string());
+    }
+    query.fetch_one(&app.db.pool).await.unwrap()
+}
+
+/// Adds 邻县 (510998) under a city and a province, with a township, a village, a finance bureau,
+/// a civil affairs bureau, a user of each and an admin (the demo password), a 2026 catalogue, and
+/// a holiday set by the province (2030-01-03).
+pub async fn add_county(app: &TestApp) -> Second {
+    let region = "INSERT INTO regions (code, name, level, parent_id, sort_order) VALUES ($1, $2, $3, CAST(NULLIF($4, '') AS BIGINT), 1)";
+    let province = insert_id(app, region, &["990000", "演示省", "province", ""]).await;
+    let city = insert_id(app, region, &["990100", "演示市", "city", &province.to_string()]).await;
+    let county = insert_id(app, region, &["510998", "邻县（测试）", "county", &city.to_string()]).await;
+    let township = insert_id(app, region, &["510998001", "东岭镇", "township", &county.to_string()]).await;
+    insert_id(app, region, &["510998001001", "石桥村", "village", &township.to_string()]).await;
+    let department = "INSERT INTO departments (region_id, code, name, phone, address, is_finance) \
+                      VALUES (CAST($1 AS BIGINT), $2, $3, '0818-7000000', '邻县', CAST($4 AS BIGINT))";
+    let finance = insert_id(app, department, &[&county.to_string(), "finance", "邻县财政局", "1"]).await;
+    let civil = insert_id(app, department, &[&county.to_string(), "civil_affairs", "邻县民政局", "0"]).await;
+    let hash = app::ssr::staff::hash_password(server::demo::office::DEMO_PASSWORD);
+    for (username, role, dept) in [
+        ("lin_finance", "finance", Some(finance)),
+        ("lin_civil", "department", Some(civil)),
+        ("lin_admin", "admin", None),
+    ] {
+        sqlx::query(
+            "INSERT INTO staff_users (username, display_name, password_hash, role, department_id, region_id, created_at) \
+             VALUES ($1, $1, $2, $3, $4, $5, '2026-01-01T00:00:00Z')",
+        )
+        .bind(username)
+        .bind(&hash)
+        .bind(role)
+        .bind(dept)
+        .bind(county)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    }
+    sqlx::query("INSERT INTO catalogue_years (county_id, year, title, published_on) VALUES ($1, 2026, '邻县2026年清单', '2026-01-15')")
+        .bind(county)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let item = place(app, 0).await.item;
+    sqlx::query(
+        "INSERT INTO subsidy_items (county_id, source_region_id, year, code, name, level, department_id, standard, frequency) \
+         SELECT $1, $2, year, code, name, level, $3, standard, frequency FROM subsidy_items WHERE code = $4 AND year = 2026 AND county_id <> $1",
+    )
+    .bind(county)
+    .bind(province)
+    .bind(civil)
+    .bind(&item)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO holidays (region_id, day, kind, name) VALUES ($1, '2030-01-03', 'holiday', '省定假日')")
+        .bind(province)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    Second { county, township: "510998001".into(), village: "510998001001".into(), finance, civil, item }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_countys_cases_users_and_calendar_stay_in_that_county() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let b = add_county(&app).await;
+        let a = place(&app, 0).await;
+
+        // A complaint is routed by the county of the village chosen: the same item code goes to
+        // each county's own department.
+        let in_b = app.file_case(&b.item, &format!("{}/{}", b.township, b.village), "13911110001", false).await;
+        let in_a = app.file_case(&a.item, &format!("{}/{}", a.township, a.village), "13911110002", false).await;
+        let department = |no: String| {
+            let db = app.db.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>("SELECT department_id FROM cases WHERE tracking_no = $1")
+                    .bind(no)
+                    .fetch_one(&db.pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(department(in_b.clone()).await, b.civil, "{backend:?}: 邻县民政局");
+        assert_eq!(department(in_a.clone()).await, a.department_id);
+        let (id_a, id_b) = (crate::cases::case_id(&app, &in_a).await, crate::cases::case_id(&app, &in_b).await);
+
+        // Finance of each county sees its own county's cases only.
+        let finance_a = app.staff("finance").await;
+        let finance_b = app.staff("lin_finance").await;
+        assert_eq!(finance_a.get(&format!("/staff/cases/{id_b}")).await.0, 404, "{backend:?}");
+        assert_eq!(finance_a.get(&format!("/staff/cases/{id_a}")).await.0, 200);
+        assert_eq!(finance_b.get(&format!("/staff/cases/{id_a}")).await.0, 404);
+        let (status, page) = finance_b.get(&format!("/staff/cases/{id_b}")).await;
+        assert_eq!(status, 200);
+        assert!(page.contains(&format!("<option value=\"{}\">邻县财政局</option>", b.finance)), "{backend:?}");
+        assert!(
+            !page.contains(&format!("<option value=\"{}\">", a.department_id)),
+            "{backend:?}: no other county's department to transfer to"
+        );
+        let (_, inbox) = finance_b.get("/staff").await;
+        assert_eq!(inbox.matches("href=\"/staff/cases/").count(), 1, "{backend:?}: only 邻县's one case");
+        let (_, inbox) = finance_a.get("/staff").await;
+        assert!(!inbox.contains(&in_b), "{backend:?}");
+        assert!(finance_a.act(id_b, &[("action", "reply"), ("note", "越界答复")]).await.status().as_u16() == 404);
+
+        // A clerk cannot hand a case to another county's department.
+        let civil_b = app.staff("lin_civil").await;
+        let r = civil_b
+            .act(id_b, &[("action", "transfer"), ("to_department", &a.department_id.to_string()), ("note", "转给外县")])
+            .await;
+        assert_ne!(location(&r), "/staff?done=transfer", "{backend:?}");
+        assert_eq!(department(in_b.clone()).await, b.civil, "{backend:?}: still 邻县's");
+        let r = civil_b
+            .act(id_b, &[("action", "transfer"), ("to_department", &b.finance.to_string()), ("note", "请财政局协调")])
+            .await;
+        assert_eq!(location(&r), "/staff?done=transfer", "{backend:?}: within the county it goes");
+
+        // Rosters: 邻县 has none, and the demo county's are not theirs to open.
+        let roster: i64 = sqlx::query_scalar("SELECT MIN(id) FROM rosters").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(finance_b.get(&format!("/staff/rosters/{roster}")).await.0, 404, "{backend:?}");
+        let (_, rosters) = finance_b.get("/staff/rosters").await;
+        assert!(!rosters.contains(&format!("/staff/rosters/{roster}\"")), "{backend:?}");
+        assert_eq!(finance_a.get(&format!("/staff/rosters/{roster}")).await.0, 200);
+
+        // Each admin manages the users of their own county only.
+        let (_, admin_a) = app.staff("admin").await.get("/staff/admin").await;
+        assert!(admin_a.contains("agriculture") && !admin_a.contains("lin_finance"), "{backend:?}");
+        let admin_b = app.staff("lin_admin").await;
+        let (_, page) = admin_b.get("/staff/admin").await;
+        assert!(page.contains("lin_finance") && !page.contains("agriculture"), "{backend:?}");
+        let agriculture: i64 = sqlx::query_scalar("SELECT id FROM staff_users WHERE username = 'agriculture'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        let r = admin_b.post("/staff/users", &[("op", "toggle"), ("id", &agriculture.to_string())]).await;
+        assert_ne!(location(&r), "/staff/admin?done=1", "{backend:?}");
+        let active: i64 = sqlx::query_scalar("SELECT active FROM staff_users WHERE id = $1")
+            .bind(agriculture)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(active, 1, "{backend:?}: another county's account is untouched");
+
+        // Deadlines: 邻县 inherits its province's holiday; the demo county does not have it.
+        let mut conn = app.db.pool.acquire().await.unwrap();
+        let day = app::domain::date::parse_days("2030-01-03").unwrap();
+        let calendar_b = app::ssr::cases::calendar(&mut conn, b.civil).await.unwrap();
+        let calendar_a = app::ssr::cases::calendar(&mut conn, a.department_id).await.unwrap();
+        assert!(!calendar_b.is_working_day(day) && calendar_a.is_working_day(day), "{backend:?}");
+    }
+}
+
+/// A payment of 邻县's item to `person`, paid, on a roster of 东岭镇.
+async fn pay_in_second_county(app: &TestApp, b: &Second, person: i64) {
+    let item: i64 = sqlx::query_scalar("SELECT id FROM subsidy_items WHERE county_id = $1")
+        .bind(b.county)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let township: i64 = sqlx::query_scalar("SELECT id FROM regions WHERE code = $1")
+        .bind(&b.township)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let roster: i64 = sqlx::query_scalar(
+        "INSERT INTO rosters (item_id, period, region_id, department_id, status, line_count, total_fen, paid_on, created_at) \
+         VALUES ($1, '2026-06', $2, $3, 'payout_publicised', 1, 12300, '2026-06-20', '2026-06-01T00:00:00Z') RETURNING id",
+    )
+    .bind(item)
+    .bind(township)
+    .bind(b.civil)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO payments (roster_id, beneficiary_id, recipient_id, item_id, period, amount_fen, bank_id, account_last4, status, paid_on, created_at) \
+         VALUES ($1, $2, $2, $3, '2026-06', 12300, (SELECT MIN(id) FROM banks), '4321', 'paid', '2026-06-20', '2026-06-01T00:00:00Z')",
+    )
+    .bind(roster)
+    .bind(person)
+    .bind(item)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_picks_a_county_and_every_page_shows_that_county() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let a = place(&app, 0).await;
+        let (_, before) = app.get_text("/policies").await;
+        assert!(!before.contains("切换县"), "{backend:?}: one county, no choice to make");
+        let b = add_county(&app).await;
+        let a_only: String = sqlx::query_scalar(
+            "SELECT name FROM subsidy_items WHERE year = 2026 AND code <> $1 AND parent_id IS NULL ORDER BY id LIMIT 1",
+        )
+        .bind(&b.item)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+
+        // The URL names the county: its catalogue, its departments, its townships.
+        let (status, page) = app.get_text("/policies?county=510998").await;
+        assert_eq!(status, 200);
+        assert!(page.contains("邻县民政局") && !page.contains(&a_only), "{backend:?}: 邻县's one item only");
+        assert!(page.contains("邻县（测试）") && page.contains("切换县"), "{backend:?}: the header names it");
+        assert!(page.contains("name=\"county\" value=\"510998\""), "the filters keep the county");
+        assert!(
+            page.contains(&format!("/policies/{}?year=2026&amp;county=510998", b.item)),
+            "{backend:?}: links keep it"
+        );
+        let (_, page) = app.get_text(&format!("/policies/{}?county=510998", b.item)).await;
+        assert!(page.contains("邻县民政局"), "{backend:?}: the item as 邻县 lists it");
+        let (_, page) = app.get_text("/publicity?county=510998").await;
+        assert!(page.contains("东岭镇") && !page.contains(&a.township), "{backend:?}");
+        let (_, home) = app.get_text("/?county=510998").await;
+        assert!(home.contains("您正在查看：邻县（测试）"), "{backend:?}");
+        let (_, page) = app.get_text("/policies").await;
+        assert!(
+            page.contains(&a_only) && !page.contains("邻县民政局"),
+            "{backend:?}: without a choice, the first county"
+        );
+
+        // Picking: the list by city, then a cookie and the page asked for.
+        let (_, list) = app.get_text("/counties?next=/policies").await;
+        assert!(list.contains("演示市") && list.contains("邻县（测试）") && list.contains("青岚县"), "{backend:?}");
+        let (_, found) = app.get_text("/counties?q=%E9%82%BB").await;
+        assert_eq!(found.matches("/counties/choose?code=").count(), 1, "{backend:?}: typing 邻 finds 邻县 alone");
+        assert!(found.contains("/counties/choose?code=510998"), "{backend:?}");
+        let r = app.client.get(app.url("/counties/choose?code=510998&next=/policies")).send().await.unwrap();
+        assert_eq!((r.status().as_u16(), location(&r).as_str()), (303, "/policies?county=510998"));
+        let cookie = crate::helpers::set_cookie(&r, "county").expect("the choice is remembered");
+        assert_eq!(cookie, "county=510998");
+        let r = app.client.get(app.url("/counties/choose?code=510998&next=//evil.example")).send().await.unwrap();
+        assert_eq!(location(&r), "/?county=510998", "only this site's pages");
+        let r = app.client.get(app.url("/counties/choose?code=999999&next=/policies")).send().await.unwrap();
+        assert_eq!(location(&r), "/counties");
+        assert!(crate::helpers::set_cookie(&r, "county").is_none());
+        // The remembered county is what a page without one shows, and nobody else gets it.
+        let (_, mine) = app.get_text_as("/policies", &cookie).await;
+        assert!(mine.contains("邻县民政局") && !mine.contains(&a_only), "{backend:?}");
+        let (_, theirs) = app.get_text("/policies").await;
+        assert!(theirs.contains(&a_only), "{backend:?}: the page kept for one visitor is not another's");
+
+        // Open data takes the county too.
+        let (_, json) = app.get_text("/api/v1/catalogue?county=510998").await;
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(json["items"].as_array().map(Vec::len), Some(1), "{backend:?}: {json}");
+
+        // One ID number and one code: a person's payments from both counties, grouped by county.
+        let me = crate::check::someone(&app).await;
+        pay_in_second_county(&app, &b, me.beneficiary).await;
+        let session = app.citizen(&me.id, &me.phone).await;
+        let (_, page) = app.get_text_as("/check/payments", &session).await;
+        assert!(page.contains("您在2个县（市、区）有补贴"), "{backend:?}");
+        assert!(page.contains("<h3 class=\"county\">邻县（测试）</h3>") && page.contains("123.00"), "{backend:?}");
+        assert!(page.contains("0818-7000000"), "{backend:?}: 邻县's department and its phone");
+    }
+}
+
+/// Every table's rows, by name.
+async fn row_counts(pool: &sqlx::AnyPool) -> Vec<(String, i64)> {
+    let mut counts = Vec::new();
+    for table in TABLES {
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        counts.push((table.to_string(), n));
+    }
+    counts
+}
+
+const TABLES: [&str; 14] = [
+    "settings",
+    "regions",
+    "departments",
+    "banks",
+    "staff_users",
+    "documents",
+    "catalogue_years",
+    "subsidy_items",
+    "item_documents",
+    "forecasts",
+    "holidays",
+    "rosters",
+    "payments",
+    "cases",
+];
+
+/// A county as a release before many counties kept it (migrations 1 to 5): every table that
+/// 0006 rebuilds or keys by county has rows, with references between them.
+const COUNTY_AT_0005: &str = "
+INSERT INTO settings (key, value) VALUES ('county_name', '老县');
+INSERT INTO regions (id, code, name, level, parent_id, sort_order) VALUES (1, '510111', '老县', 'county', NULL, 0);
+INSERT INTO regions (id, code, name, level, parent_id, sort_order) VALUES (2, '510111001', '老镇', 'township', 1, 0);
+INSERT INTO regions (id, code, name, level, parent_id, sort_order) VALUES (3, '510111001001', '老村', 'village', 2, 0);
+INSERT INTO departments (id, code, name, phone, address, is_finance) VALUES (1, 'finance', '老县财政局', '1', '县城', 1);
+INSERT INTO departments (id, code, name, phone, address, is_finance) VALUES (2, 'civil_affairs', '老县民政局', '2', '县城', 0);
+INSERT INTO banks (id, code, name, phone) VALUES (1, 'rcb', '老县农商银行', '3');
+INSERT INTO staff_users (id, username, display_name, password_hash, role, department_id, created_at) VALUES (1, 'finance', '财政', 'x', 'finance', 1, '2025-01-01T00:00:00Z');
+INSERT INTO staff_users (id, username, display_name, password_hash, role, department_id, created_at) VALUES (2, 'admin', '管理员', 'x', 'admin', NULL, '2025-01-01T00:00:00Z');
+INSERT INTO documents (id, kind, title, doc_number, issuer, published_on, body, department_id, source) VALUES (1, 'notice', '2025年清单', '老财〔2025〕1号', '老县财政局', '2025-01-15', '清单', 1, '');
+INSERT INTO catalogue_years (year, title, published_on, document_id) VALUES (2025, '2025年清单', '2025-01-15', 1);
+INSERT INTO catalogue_years (year, title, published_on, document_id) VALUES (2026, '2026年清单', '2026-01-15', NULL);
+INSERT INTO subsidy_items (id, year, code, name, parent_id, level, department_id, standard, standard_fen, frequency, bank_id) VALUES (1, 2025, '08', '高龄津贴', NULL, 'provincial', 2, '每人每月100元', 10000, 'monthly', 1);
+INSERT INTO subsidy_items (id, year, code, name, parent_id, level, department_id, standard, standard_fen, frequency, bank_id) VALUES (2, 2026, '08', '高龄津贴', NULL, 'provincial', 2, '每人每月100元', 10000, 'monthly', 1);
+INSERT INTO subsidy_items (id, year, code, name, parent_id, level, department_id, standard, standard_fen, frequency, bank_id) VALUES (3, 2026, '08-01', '百岁老人', 2, 'county', 2, '每人每月300元', 30000, 'monthly', 1);
+INSERT INTO item_documents (item_id, document_id) VALUES (1, 1);
+INSERT INTO forecasts (year, item_code, revision, amount_fen, people, staff_id, at) VALUES (2026, '08', 'initial', 120000000, 1000, 1, '2026-01-20T00:00:00Z');
+INSERT INTO holidays (day, kind, name) VALUES ('2026-10-01', 'holiday', '国庆节');
+INSERT INTO holidays (day, kind, name) VALUES ('2026-09-28', 'workday', '国庆节调休');
+INSERT INTO households (id, code, village_id) VALUES (1, 'h1', 3);
+INSERT INTO beneficiaries (id, id_hash, id_enc, id_masked, name, name_masked, gender, ethnicity, village_id, household_id, card_status, created_at) VALUES (1, 'hash', X'00', '5101**********1234', '张三', '张*', 'male', '汉族', 3, 1, 'activated', '2025-01-01T00:00:00Z');
+INSERT INTO rosters (id, item_id, period, region_id, department_id, status, line_count, total_fen, created_at) VALUES (1, 2, '2026-01', 2, 2, 'payout_publicised', 1, 10000, '2026-01-05T00:00:00Z');
+INSERT INTO payments (id, roster_id, beneficiary_id, recipient_id, item_id, period, amount_fen, bank_id, account_last4, status, paid_on, created_at) VALUES (1, 1, 1, 1, 2, '2026-01', 10000, 1, '1234', 'paid', '2026-01-20', '2026-01-05T00:00:00Z');
+INSERT INTO cases (id, tracking_no, kind, origin, item_id, township_id, village_id, department_id, status, description, filer_name, filer_phone_enc, filer_phone_hash, filed_at, filed_on, deadline_on) VALUES (1, '20260105-0001', 'complaint', 'form', 2, 2, 3, 2, 'open', '没有收到', '张三', X'00', 'p', '2026-01-05T00:00:00Z', '2026-01-05', '2026-01-26');
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_installation_upgrades_to_many_counties_keeping_every_row() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let postgres = match backend {
+            Backend::Postgres => Some(PostgresDatabase::create().await),
+            Backend::Sqlite => None,
+        };
+        let url = match &postgres {
+            Some(pg) => pg.url.clone(),
+            None => format!("sqlite://{}/county.db?mode=rwc", dir.path().display()),
+        };
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+        backend.migrator().run_to(5, &pool).await.unwrap();
+        for statement in COUNTY_AT_0005.split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
+            let statement = match backend {
+                Backend::Postgres => statement.replace("X'00'", "'\\x00'::bytea"),
+                Backend::Sqlite => statement.to_string(),
+            };
+            sqlx::query(sqlx::AssertSqlSafe(statement.clone()))
+                .execute(&pool)
+                .await
+                .unwrap_or_else(|e| panic!("{statement}: {e}"));
+        }
+        let before = row_counts(&pool).await;
+        pool.close().await;
+
+        // The next start applies 0006.
+        let db = app::ssr::Db::connect(&url, 2).await.unwrap();
+        db.sync_id_sequences(&["regions", "departments"]).await.unwrap();
+        assert_eq!(row_counts(&db.pool).await, before, "{backend:?}: every row kept");
+        for (sql, expected) in [
+            ("SELECT COUNT(*) FROM departments WHERE region_id = 1", 2),
+            ("SELECT COUNT(*) FROM staff_users WHERE region_id = 1", 2),
+            ("SELECT COUNT(*) FROM catalogue_years WHERE county_id = 1", 2),
+            ("SELECT COUNT(*) FROM subsidy_items WHERE county_id = 1", 3),
+            ("SELECT COUNT(*) FROM forecasts WHERE county_id = 1", 1),
+            ("SELECT COUNT(*) FROM holidays WHERE region_id = 1", 2),
+            ("SELECT COUNT(*) FROM subsidy_items WHERE parent_id = 2 AND code = '08-01'", 1),
+            ("SELECT COUNT(*) FROM payments p JOIN rosters r ON r.id = p.roster_id JOIN subsidy_items i ON i.id = r.item_id", 1),
+        ] {
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&db.pool).await.unwrap();
+            assert_eq!(n, expected, "{backend:?}: {sql}");
+        }
+        if backend == Backend::Sqlite {
+            let broken = sqlx::query("PRAGMA foreign_key_check").fetch_all(&db.pool).await.unwrap();
+            assert!(broken.is_empty(), "every reference still points at a row: {} broken", broken.len());
+            let on: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&db.pool).await.unwrap();
+            assert_eq!(on, 1, "foreign keys are checked again after the migration");
+        }
+        // A second county may now use the same codes for its own departments and catalogue.
+        sqlx::query("INSERT INTO regions (code, name, level, sort_order) VALUES ('510112', '新县', 'county', 1)")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        let county: i64 =
+            sqlx::query_scalar("SELECT id FROM regions WHERE code = '510112'").fetch_one(&db.pool).await.unwrap();
+        for sql in [
+            "INSERT INTO departments (region_id, code, name, phone, address) VALUES ($1, 'civil_affairs', '新县民政局', '1', '')",
+            "INSERT INTO catalogue_years (county_id, year, title, published_on) VALUES ($1, 2026, '新县清单', '2026-01-15')",
+            "INSERT INTO holidays (region_id, day, kind, name) VALUES ($1, '2026-10-01', 'holiday', '国庆节')",
+        ] {
+            sqlx::query(sql).bind(county).execute(&db.pool).await.unwrap_or_else(|e| panic!("{backend:?} {sql}: {e}"));
+        }
+        let taken = sqlx::query(
+            "INSERT INTO departments (region_id, code, name, phone, address) VALUES (1, 'civil_affairs', 'x', '1', '')",
+        )
+        .execute(&db.pool)
+        .await;
+        assert!(taken.is_err(), "{backend:?}: a code is unique within its county");
+        let row = sqlx::query("SELECT name FROM departments WHERE region_id = $1")
+            .bind(county)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(row.get::<String, _>("name"), "新县民政局");
+        db.pool.close().await;
+        drop(postgres);
+    }
+}
