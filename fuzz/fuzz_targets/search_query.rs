@@ -25,6 +25,7 @@ fn index() -> &'static SearchIndex {
                 department: Some("县民政局".into()),
                 year: Some(2026),
                 township: Some("青岚镇".into()),
+                county: Some("青岚县".into()),
             };
             index.upsert(&entry).expect("upsert");
         }

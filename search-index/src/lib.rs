@@ -6,7 +6,7 @@
 //! - One tantivy document per entry. `title`, `aliases` and `body` are full-text fields analysed
 //!   by [`WordTokenizer`] (jieba words, lower-cased, punctuation dropped). `kind`, `key`, `title`
 //!   and `body` are stored so that hits and snippets can be built without the database.
-//! - Department, year, township and kind are also written as facets (`/department/县民政局`,
+//! - Department, year, county, township and kind are also written as facets (`/department/县民政局`,
 //!   `/year/2026`, ...) in one facet field: filters are exact term queries on it and the facet
 //!   counts come from tantivy's `FacetCollector`, which counts per segment from the columnar
 //!   data without loading documents.
@@ -63,6 +63,7 @@ const KIND_FACET: &str = "kind";
 const DEPARTMENT_FACET: &str = "department";
 const YEAR_FACET: &str = "year";
 const TOWNSHIP_FACET: &str = "township";
+const COUNTY_FACET: &str = "county";
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -117,6 +118,8 @@ pub struct Entry {
     pub department: Option<String>,
     pub year: Option<i32>,
     pub township: Option<String>,
+    /// The county it belongs to, on a portal of several (a province's document: none).
+    pub county: Option<String>,
 }
 
 /// A search request. `text` is plain text typed by a person; the filters are exact values as
@@ -128,6 +131,7 @@ pub struct Query<'a> {
     pub department: Option<&'a str>,
     pub year: Option<i32>,
     pub township: Option<&'a str>,
+    pub county: Option<&'a str>,
     pub offset: usize,
     pub limit: usize,
 }
@@ -160,6 +164,7 @@ pub struct Facets {
     pub departments: Vec<(String, u64)>,
     pub years: Vec<(i32, u64)>,
     pub townships: Vec<(String, u64)>,
+    pub counties: Vec<(String, u64)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -243,6 +248,9 @@ impl SearchIndex {
         }
         if let Some(year) = entry.year {
             doc.add_facet(f.facets, facet(YEAR_FACET, &year.to_string()));
+        }
+        if let Some(county) = non_empty(entry.county.as_deref()) {
+            doc.add_facet(f.facets, facet(COUNTY_FACET, county));
         }
         if let Some(township) = non_empty(entry.township.as_deref()) {
             doc.add_facet(f.facets, facet(TOWNSHIP_FACET, township));
@@ -395,6 +403,7 @@ impl SearchIndex {
             (DEPARTMENT_FACET, non_empty(query.department)),
             (YEAR_FACET, year.as_deref()),
             (TOWNSHIP_FACET, non_empty(query.township)),
+            (COUNTY_FACET, non_empty(query.county)),
         ];
         wanted
             .into_iter()
@@ -410,7 +419,7 @@ impl SearchIndex {
     fn facet_collector(&self) -> FacetCollector {
         let name = self.index.schema().get_field_name(self.fields.facets).to_string();
         let mut collector = FacetCollector::for_field(name);
-        for root in [KIND_FACET, DEPARTMENT_FACET, YEAR_FACET, TOWNSHIP_FACET] {
+        for root in [KIND_FACET, DEPARTMENT_FACET, YEAR_FACET, TOWNSHIP_FACET, COUNTY_FACET] {
             collector.add_facet(Facet::from_path([root]));
         }
         collector
@@ -452,6 +461,7 @@ fn facets_from(counts: &FacetCounts) -> Facets {
         departments: children(counts, DEPARTMENT_FACET, |s| Some(s.to_string())),
         years: children(counts, YEAR_FACET, |s| s.parse().ok()),
         townships: children(counts, TOWNSHIP_FACET, |s| Some(s.to_string())),
+        counties: children(counts, COUNTY_FACET, |s| Some(s.to_string())),
     }
 }
 

@@ -14,6 +14,7 @@ fn entry(kind: Kind, key: &str, title: &str, body: &str) -> Entry {
         department: None,
         year: None,
         township: None,
+        county: None,
     }
 }
 
@@ -254,9 +255,12 @@ fn filters_restrict_hits_and_facets_ignore_them() {
     ];
     for (key, department, year, township) in lines {
         let body = format!("{township} 最低生活保障金 已发放");
-        index.upsert(&with_facets(entry(Kind::Publicity, key, "公示", &body), department, year, township)).unwrap();
+        let mut line = with_facets(entry(Kind::Publicity, key, "公示", &body), department, year, township);
+        line.county = Some(if township == "河东乡" { "邻县" } else { "青岚县" }.into());
+        index.upsert(&line).unwrap();
     }
-    let item = with_facets(entry(Kind::Item, "i", "最低生活保障金", ""), "县民政局", 2026, "");
+    let mut item = with_facets(entry(Kind::Item, "i", "最低生活保障金", ""), "县民政局", 2026, "");
+    item.county = Some("青岚县".into());
     index.upsert(&item).unwrap();
     index.upsert(&entry(Kind::Document, "x", "无关", "耕地地力保护补贴")).unwrap();
     index.commit("m").unwrap();
@@ -268,6 +272,7 @@ fn filters_restrict_hits_and_facets_ignore_them() {
         departments: vec![("县民政局".into(), 4), ("县人社局/社保中心".into(), 1), ("县农业农村局".into(), 1)],
         years: vec![(2026, 4), (2024, 1), (2025, 1)],
         townships: vec![("青岚镇".into(), 3), ("河东乡".into(), 1), ("白石镇".into(), 1)],
+        counties: vec![("青岚县".into(), 5), ("邻县".into(), 1)],
     };
     // Sorted by count, then by value (code points for strings, numbers for years).
     let mut departments = expected.departments.clone();
@@ -288,6 +293,8 @@ fn filters_restrict_hits_and_facets_ignore_them() {
     assert_eq!(filtered(Query { department: Some("县人社局"), ..Query::default() }), Vec::<String>::new());
     assert_eq!(filtered(Query { year: Some(2026), ..Query::default() }), ["a", "b", "d", "i"]);
     assert_eq!(filtered(Query { township: Some("青岚镇"), ..Query::default() }), ["a", "c", "d"]);
+    assert_eq!(filtered(Query { county: Some("邻县"), ..Query::default() }), ["e"]);
+    assert_eq!(filtered(Query { county: Some("青岚县"), ..Query::default() }), ["a", "b", "c", "d", "i"]);
     assert_eq!(filtered(Query { kind: Some(Kind::Item), ..Query::default() }), ["i"]);
     assert_eq!(
         filtered(Query {

@@ -91,6 +91,21 @@ pub enum Command {
         /// The list to import.
         file: PathBuf,
     },
+    /// Take a county that ran alone into this portal: FILE is its SQLite database or a backup
+    /// of it (`server backup`), --key its data key file. Everything of the county comes over in
+    /// one transaction, re-encrypted under this portal's key, people already on file merged, its
+    /// audit entries chained into this portal's log; run again, it changes nothing. The file is
+    /// read from a copy (migrated to this version), never changed.
+    ImportCounty {
+        /// The county's database file.
+        file: PathBuf,
+        /// The county's data key file (64 hex characters).
+        #[arg(long)]
+        key: PathBuf,
+        /// Code of the province or city the county belongs under, e.g. 990100.
+        #[arg(long)]
+        under: Option<String>,
+    },
 }
 
 pub async fn run() -> ExitCode {
@@ -114,6 +129,7 @@ pub async fn run() -> ExitCode {
             import_roster(&config, &file, item, period, exclude_bad).await
         }
         Command::ImportDeceased { file } => import_deceased(&config, &file).await,
+        Command::ImportCounty { file, key, under } => import_county(&config, &file, &key, under.as_deref()).await,
         Command::VerifyAudit => verify_audit(&config).await,
         Command::RotateKey { file } => rotate_key(&config, &file).await,
         Command::Backup { file } => crate::backup::backup(&config, &file).await,
@@ -152,6 +168,53 @@ async fn verify_audit(config: &Config) -> Result<(), String> {
         }
         Some((id, why)) => Err(format!("审计日志第 {id} 号记录处断链：{why}；此前 {} 条记录完好。", check.entries)),
     }
+}
+
+async fn import_county(
+    config: &Config,
+    file: &std::path::Path,
+    key: &std::path::Path,
+    under: Option<&str>,
+) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let (db, vault) = startup::open(config).await.map_err(|e| e.to_string())?;
+    let text = std::fs::read_to_string(key).map_err(|e| format!("无法读取密钥文件 {}：{e}", key.display()))?;
+    let source_vault = app::ssr::Vault::from_hex(&text).map_err(|e| format!("{}：{e}", key.display()))?;
+    // Read from a migrated copy: the county's own file stays as it was.
+    let copy = std::env::temp_dir().join(format!("portal-import-{}.db", std::process::id()));
+    std::fs::copy(file, &copy).map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
+    let imported = async {
+        let source = app::ssr::Db::connect(&format!("sqlite://{}", copy.display()), 2)
+            .await
+            .map_err(|e| format!("{} 不是本平台的数据库：{e}", file.display()))?;
+        let done = app::ssr::counties::import::import_county(&db, &vault, &source, &source_vault, under).await;
+        source.pool.close().await;
+        done.map_err(|e| e.to_string())
+    }
+    .await;
+    for leftover in ["", "-wal", "-shm", ".migrate-lock"] {
+        let _ = std::fs::remove_file(format!("{}{leftover}", copy.display()));
+    }
+    let done = imported?;
+    if done.already {
+        println!("{} 已经导入过，未做任何改动。", done.county);
+        return Ok(());
+    }
+    println!(
+        "已导入 {}：补贴对象 {} 人（其中 {} 人已在本平台，已合并），发放明细 {} 笔，诉求 {} 件，审计记录 {} 条（用时 {:.1} 秒）。",
+        done.county,
+        done.people,
+        done.merged,
+        done.payments,
+        done.cases,
+        done.audit_entries,
+        started.elapsed().as_secs_f32()
+    );
+    for (old, new) in &done.renamed {
+        println!("用户名 {old} 在本平台已被使用，导入为 {new}。");
+    }
+    println!("各节点的搜索索引将在几秒内收录导入的内容。");
+    Ok(())
 }
 
 async fn rotate_key(config: &Config, file: &std::path::Path) -> Result<(), String> {

@@ -1,8 +1,8 @@
-//! File downloads of public data: the CSV of a publicity page, built from the same data and the
-//! same columns as the page.
+//! File downloads of public data: the CSV of a publicity page and of the counties' comparison,
+//! built from the same data and the same columns as the page.
 
 use app::ssr::AppContext;
-use axum::extract::{Extension, Path};
+use axum::extract::{Extension, Path, Query};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -10,7 +10,31 @@ use axum::Router;
 
 /// The downloads' route.
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new().route("/publicity/{township}/{village}/{roster}/csv", get(roster_csv))
+    Router::new()
+        .route("/publicity/{township}/{village}/{roster}/csv", get(roster_csv))
+        .route("/counties/compare/csv", get(comparison_csv))
+}
+
+#[derive(serde::Deserialize)]
+struct YearQuery {
+    year: Option<i32>,
+}
+
+async fn comparison_csv(Extension(cx): Extension<AppContext>, Query(q): Query<YearQuery>) -> Response {
+    match app::ssr::counties::comparison(&cx.db, q.year).await {
+        Ok(c) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"counties-{}.csv\"", c.year)),
+            ],
+            c.to_csv(),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "comparison CSV");
+            (StatusCode::INTERNAL_SERVER_ERROR, "系统繁忙，请稍后再试").into_response()
+        }
+    }
 }
 
 async fn roster_csv(

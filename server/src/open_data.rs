@@ -133,6 +133,7 @@ async fn publicity_roster(
 /// The OpenAPI 3.1 description of the endpoints above.
 async fn openapi() -> Response {
     let year = serde_json::json!({ "name": "year", "in": "query", "required": false, "schema": { "type": "integer" }, "description": "catalogue / period year; default the newest" });
+    let county = serde_json::json!({ "name": "county", "in": "query", "required": false, "schema": { "type": "string", "pattern": "^[0-9]{6}$" }, "description": "county code (GB/T 2260); default the portal's first county" });
     let path_param = |name: &str, description: &str| serde_json::json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" }, "description": description });
     let ok = |description: &str| {
         serde_json::json!({
@@ -148,12 +149,12 @@ async fn openapi() -> Response {
             "description": "The portal's public data as JSON. Amounts are integer fen (1 yuan = 100 fen). Names and ID numbers are masked exactly as on the pages; phones, bank accounts and birth dates are never included."
         },
         "paths": {
-            "/api/v1/aggregates": { "get": { "summary": "This year's totals, by item and by township", "responses": ok("HomeFigures") } },
-            "/api/v1/catalogue": { "get": { "summary": "The policy list of a year, with departments and changes from the year before", "parameters": [year], "responses": ok("PolicyList") } },
-            "/api/v1/catalogue/{code}": { "get": { "summary": "One item with its payouts by township and by period", "parameters": [path_param("code", "item code, e.g. 14-01"), year], "responses": ok("PolicyDetail") } },
+            "/api/v1/aggregates": { "get": { "summary": "This year's totals of a county, by item and by township", "parameters": [county], "responses": ok("HomeFigures") } },
+            "/api/v1/catalogue": { "get": { "summary": "The policy list of a year, with departments and changes from the year before", "parameters": [year, county], "responses": ok("PolicyList") } },
+            "/api/v1/catalogue/{code}": { "get": { "summary": "One item with its payouts by township and by period", "parameters": [path_param("code", "item code, e.g. 14-01"), year, county], "responses": ok("PolicyDetail") } },
             "/api/v1/notices": { "get": { "summary": "Notices and policy documents, newest first", "parameters": [{ "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1 } }], "responses": ok("NoticeList") } },
             "/api/v1/notices/{id}": { "get": { "summary": "One notice with its full text", "parameters": [path_param("id", "notice id")], "responses": ok("Notice") } },
-            "/api/v1/publicity": { "get": { "summary": "Payment publicity totals by township", "parameters": [year], "responses": ok("PublicityIndex") } },
+            "/api/v1/publicity": { "get": { "summary": "Payment publicity totals of a county by township", "parameters": [year, county], "responses": ok("PublicityIndex") } },
             "/api/v1/publicity/{township}": { "get": { "summary": "A township's totals by village", "parameters": [path_param("township", "township code"), year], "responses": ok("TownshipPublicity") } },
             "/api/v1/publicity/{township}/{village}": { "get": { "summary": "A village's rosters (item and period)", "parameters": [path_param("township", "township code"), path_param("village", "village code"), year], "responses": ok("VillagePublicity") } },
             "/api/v1/publicity/{township}/{village}/{roster}": { "get": { "summary": "The published lines of one roster in one village (masked)", "parameters": [path_param("township", "township code"), path_param("village", "village code"), path_param("roster", "roster id")], "responses": ok("RosterPublicity") } }

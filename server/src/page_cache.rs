@@ -27,7 +27,8 @@ const MAX_BYTES: usize = 32 * 1024 * 1024;
 const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
 
 /// Path prefixes of the pages every visitor sees the same way.
-const PUBLIC: &[&str] = &["/policies", "/notices", "/publicity", "/case/", "/cases/stats", "/cases/answered"];
+const PUBLIC: &[&str] =
+    &["/policies", "/notices", "/publicity", "/case/", "/cases/stats", "/cases/answered", "/counties"];
 
 #[derive(Clone, Default)]
 pub struct PageCache(Arc<RwLock<Pages>>);

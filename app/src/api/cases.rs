@@ -151,11 +151,12 @@ pub struct AnsweredCases {
 pub const ANSWERED_PAGE_SIZE: i64 = 20;
 
 #[server(prefix = "/api", endpoint = "case_form")]
-pub async fn get_case_form(payment: Option<i64>) -> Result<CaseFormChoices, ApiError> {
+pub async fn get_case_form(payment: Option<i64>, county: Option<String>) -> Result<CaseFormChoices, ApiError> {
     let cx = crate::ssr::context()?;
+    let county = super::county_id(&cx, county).await?;
     let citizen =
         crate::ssr::session::current(&cx, crate::ssr::session::Kind::Citizen).await.map_err(ApiError::internal)?;
-    let mut choices = crate::ssr::cases::reads::form_choices(&cx, payment.zip(citizen.map(|s| s.subject)))
+    let mut choices = crate::ssr::cases::reads::form_choices(&cx, county, payment.zip(citizen.map(|s| s.subject)))
         .await
         .map_err(ApiError::internal)?;
     if let Some(token) = crate::ssr::request_cookie(FORM_COOKIE) {
@@ -187,15 +188,21 @@ pub async fn get_tracked_case() -> Result<TrackedCase, ApiError> {
 }
 
 #[server(prefix = "/api", endpoint = "case_stats")]
-pub async fn get_case_stats() -> Result<CaseStats, ApiError> {
+pub async fn get_case_stats(county: Option<String>) -> Result<CaseStats, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::cases::reads::stats(&cx.db).await.map_err(ApiError::internal)
+    let county = super::county_id(&cx, county).await?;
+    crate::ssr::cases::reads::stats(&cx.db, county).await.map_err(ApiError::internal)
 }
 
 #[server(prefix = "/api", endpoint = "answered_cases")]
-pub async fn get_answered_cases(item: Option<String>, page: Option<i64>) -> Result<AnsweredCases, ApiError> {
+pub async fn get_answered_cases(
+    item: Option<String>,
+    page: Option<i64>,
+    county: Option<String>,
+) -> Result<AnsweredCases, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::cases::reads::answered(&cx.db, item.filter(|i| !i.is_empty()), page.unwrap_or(1).max(1))
+    let county = super::county_id(&cx, county).await?;
+    crate::ssr::cases::reads::answered(&cx.db, county, item.filter(|i| !i.is_empty()), page.unwrap_or(1).max(1))
         .await
         .map_err(ApiError::internal)
 }

@@ -18,14 +18,6 @@ pub struct SiteInfo {
     pub is_demo: bool,
 }
 
-/// A county to pick, under its city.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CountyChoice {
-    pub code: String,
-    pub name: String,
-    pub city: Option<String>,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HomeFigures {
     /// The latest year with payments, or `None` while nothing has been paid.
@@ -63,18 +55,4 @@ pub async fn get_home_figures(county: Option<String>) -> Result<HomeFigures, Api
         .get_or_load(&format!("home_figures:{code}"), crate::ssr::home::figures(&cx.db, id))
         .await
         .map_err(ApiError::internal)
-}
-
-/// The counties of the portal, city by city, those whose name or city holds `q` (all without).
-#[server(prefix = "/api", endpoint = "counties")]
-pub async fn get_counties(q: Option<String>) -> Result<Vec<CountyChoice>, ApiError> {
-    let cx = crate::ssr::context()?;
-    let q = q.map(|q| q.trim().to_string()).unwrap_or_default();
-    Ok(crate::ssr::regions::counties(&cx.db)
-        .await
-        .map_err(ApiError::internal)?
-        .into_iter()
-        .filter(|c| q.is_empty() || c.name.contains(&q) || c.city.as_deref().is_some_and(|city| city.contains(&q)))
-        .map(|c| CountyChoice { code: c.code, name: c.name, city: c.city })
-        .collect())
 }

@@ -4,6 +4,7 @@
 pub mod cases;
 pub mod catalogue;
 pub mod check;
+pub mod counties;
 pub mod csv;
 pub mod home;
 pub mod notices;
@@ -62,4 +63,12 @@ impl FromServerFnError for ApiError {
             }
         }
     }
+}
+
+/// The id of the county a public page shows: the one its URL carries (`county`), else the one the
+/// visitor chose, else the portal's first.
+#[cfg(feature = "ssr")]
+pub(crate) async fn county_id(cx: &crate::ssr::AppContext, county: Option<String>) -> Result<i64, ApiError> {
+    let county = crate::ssr::regions::public_county(&cx.db, county.as_deref()).await.map_err(ApiError::internal)?;
+    Ok(county.map_or(0, |c| c.id))
 }

@@ -95,12 +95,6 @@ pub fn frequency_name(frequency: &str) -> &'static str {
 
 pub const LEVELS: [&str; 4] = ["central", "provincial", "municipal", "county"];
 
-/// The county's id for a page whose URL carries `county` (if any).
-async fn county_id(cx: &crate::ssr::AppContext, county: Option<String>) -> Result<i64, ApiError> {
-    let county = crate::ssr::regions::public_county(&cx.db, county.as_deref()).await.map_err(ApiError::internal)?;
-    Ok(county.map_or(0, |c| c.id))
-}
-
 #[server(prefix = "/api", endpoint = "policies")]
 pub async fn get_policies(
     year: Option<i32>,
@@ -110,7 +104,7 @@ pub async fn get_policies(
     county: Option<String>,
 ) -> Result<PolicyList, ApiError> {
     let cx = crate::ssr::context()?;
-    let county = county_id(&cx, county).await?;
+    let county = super::county_id(&cx, county).await?;
     let filter = crate::ssr::policies::Filter {
         level: level.filter(|l| LEVELS.contains(&l.as_str())),
         department: department.filter(|d| !d.is_empty()),
@@ -126,7 +120,7 @@ pub async fn get_policy(
     county: Option<String>,
 ) -> Result<PolicyDetail, ApiError> {
     let cx = crate::ssr::context()?;
-    let county = county_id(&cx, county).await?;
+    let county = super::county_id(&cx, county).await?;
     crate::ssr::policies::detail(&cx.db, county, &code, year)
         .await
         .map_err(ApiError::internal)?

@@ -36,6 +36,8 @@ pub struct SearchFilter {
     pub department: Option<String>,
     pub year: Option<i32>,
     pub township: Option<String>,
+    /// A county's code: its items, notices and publicity only.
+    pub county: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,6 +52,8 @@ pub struct SearchPage {
     pub departments: Vec<FacetCount>,
     pub years: Vec<FacetCount>,
     pub townships: Vec<FacetCount>,
+    /// On a portal of several counties, by county (values are codes).
+    pub counties: Vec<FacetCount>,
     /// False while the index is still being built after a start.
     pub ready: bool,
 }
@@ -89,6 +93,9 @@ pub fn search_url(q: &str, filter: &SearchFilter, page: u64) -> String {
     if let Some(t) = &filter.township {
         url.push_str(&format!("&township={}", encode(t)));
     }
+    if let Some(c) = &filter.county {
+        url.push_str(&format!("&county={}", encode(c)));
+    }
     if page > 1 {
         url.push_str(&format!("&page={page}"));
     }
@@ -119,5 +126,7 @@ mod tests {
         assert_eq!(encode("低保 a&b"), "%E4%BD%8E%E4%BF%9D%20a%26b");
         let f = SearchFilter { kind: Some("item".into()), year: Some(2026), ..Default::default() };
         assert_eq!(search_url("低保", &f, 2), "/search?q=%E4%BD%8E%E4%BF%9D&kind=item&year=2026&page=2");
+        let f = SearchFilter { county: Some("510998".into()), ..Default::default() };
+        assert_eq!(search_url("低保", &f, 1), "/search?q=%E4%BD%8E%E4%BF%9D&county=510998");
     }
 }

@@ -18,6 +18,11 @@ pub fn scoped(path: &str, county: Option<&str>) -> String {
     }
 }
 
+/// `path` keeping the county the current URL names (for links within a page's own area).
+pub fn keep_county(path: String) -> String {
+    scoped(&path, url_county()().as_deref())
+}
+
 /// A path as a query value (`/counties?next=…`): the characters a path of this site has kept as
 /// they are, the rest percent-encoded.
 pub fn query_value(path: &str) -> String {

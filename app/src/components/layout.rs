@@ -67,7 +67,7 @@ fn Menu() -> impl IntoView {
             <a href=link("/publicity")>"发放公示"</a>
             <a href="/notices">"通知公告"</a>
             <a href=link("/cases")>"咨询投诉"</a>
-            <a href="/search">"搜索"</a>
+            <a href=link("/search")>"搜索"</a>
             <a href="/check">"查询我的补贴"</a>
         </nav>
     }

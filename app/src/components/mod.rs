@@ -7,6 +7,6 @@ pub mod status;
 pub mod text_size;
 
 pub use chart::BarChart;
-pub use county::{query_value, scoped, url_county, CountyField};
+pub use county::{keep_county, query_value, scoped, url_county, CountyField};
 pub use layout::Layout;
 pub use status::{ErrorView, Loaded, Page, Pager};

@@ -232,6 +232,25 @@ pub fn parse_tracking_no(input: &str) -> Option<String> {
     }
 }
 
+/// The median of day counts (the mean of the middle two for an even number).
+pub fn median(values: &[i64]) -> Option<f64> {
+    let mut v = values.to_vec();
+    v.sort_unstable();
+    match v.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(v[n / 2] as f64),
+        n => Some((v[n / 2 - 1] + v[n / 2]) as f64 / 2.0),
+    }
+}
+
+/// The nearest-rank percentile of day counts: the smallest value at or above `pct`% of them.
+pub fn percentile(values: &[i64], pct: usize) -> Option<i64> {
+    let mut v = values.to_vec();
+    v.sort_unstable();
+    let rank = (v.len() * pct).div_ceil(100).max(1);
+    v.get(rank - 1).copied()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,5 +290,16 @@ mod tests {
         assert_eq!(parse_tracking_no("202611220007").as_deref(), Some("20261122-0007"));
         assert_eq!(parse_tracking_no("abc"), None);
         assert_eq!(parse_tracking_no("2026112200074839"), None);
+    }
+
+    #[test]
+    fn medians_and_percentiles_of_days() {
+        let days: Vec<i64> = (1..=10).collect();
+        assert_eq!(super::percentile(&days, 90), Some(9));
+        assert_eq!(super::percentile(&[7], 90), Some(7));
+        assert_eq!(super::percentile(&[], 90), None);
+        assert_eq!(super::median(&[4, 1, 3]), Some(3.0));
+        assert_eq!(super::median(&[1, 2, 3, 4]), Some(2.5));
+        assert_eq!(super::median(&[]), None);
     }
 }

@@ -68,8 +68,11 @@ pub fn CasesPage() -> impl IntoView {
 #[component]
 pub fn NewCasePage() -> impl IntoView {
     let query = use_query_map();
-    let data =
-        Resource::new_blocking(move || query.read().get("payment").and_then(|p| p.parse::<i64>().ok()), get_case_form);
+    let county = crate::components::url_county();
+    let data = Resource::new_blocking(
+        move || (query.read().get("payment").and_then(|p| p.parse::<i64>().ok()), county()),
+        |(payment, county)| get_case_form(payment, county),
+    );
     view! {
         <Page title="提出诉求" data view=|c| view! { <CaseForm c /> }>
             <h1>"提出咨询、投诉或信息公开申请"</h1>
@@ -330,11 +333,13 @@ pub fn PublicCasePage() -> impl IntoView {
 
 #[component]
 pub fn StatsPage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| get_case_stats());
+    let county = crate::components::url_county();
+    let data = Resource::new_blocking(county, get_case_stats);
     view! {
         <Page title="各部门办理情况" data view=|s| view! { <Stats s /> }>
             <p class="breadcrumb"><a href="/cases">"咨询投诉"</a></p>
             <h1>"各部门办理情况"</h1>
+            <p><a href="/counties/compare">"各县（市、区）对比"</a></p>
         </Page>
     }
 }
@@ -382,9 +387,10 @@ fn Stats(s: CaseStats) -> impl IntoView {
 #[component]
 pub fn AnsweredPage() -> impl IntoView {
     let query = use_query_map();
+    let county = crate::components::url_county();
     let data = Resource::new_blocking(
-        move || (query.read().get("item"), query.read().get("page").and_then(|p| p.parse::<i64>().ok())),
-        |(item, page)| get_answered_cases(item, page),
+        move || (query.read().get("item"), query.read().get("page").and_then(|p| p.parse::<i64>().ok()), county()),
+        |(item, page, county)| get_answered_cases(item, page, county),
     );
     view! {
         <Page title="已答复的问题" data view=|a| view! { <Answered a /> }>
@@ -397,9 +403,13 @@ pub fn AnsweredPage() -> impl IntoView {
 #[component]
 fn Answered(a: AnsweredCases) -> impl IntoView {
     let current = a.item.clone().unwrap_or_default();
-    let base = format!("/cases/answered?item={current}&");
+    let base = crate::components::scoped(
+        &format!("/cases/answered?item={current}"),
+        crate::components::url_county()().as_deref(),
+    ) + "&";
     view! {
         <form method="get" action="/cases/answered" class="filters">
+            <crate::components::CountyField />
             <label for="item">"补贴项目"</label>
             <select id="item" name="item">
                 <option value="">"全部"</option>

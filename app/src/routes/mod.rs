@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=StaticSegment("") view=home::HomePage ssr=SsrMode::Async />
                 <Route path=StaticSegment("counties") view=counties::CountiesPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("counties"), StaticSegment("compare")) view=counties::ComparisonPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("policies") view=policies::PoliciesPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("policies"), ParamSegment("code")) view=policies::PolicyPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("notices") view=notices::NoticesPage ssr=SsrMode::Async />

@@ -4,15 +4,10 @@ use crate::api::policies::{
     frequency_name, get_policies, get_policy, level_name, Change, Payout, PolicyDetail, PolicyItem, PolicyList, LEVELS,
 };
 use crate::components::chart::Bar;
-use crate::components::{scoped, url_county, BarChart, CountyField, Layout, Loaded, Page};
+use crate::components::{keep_county, url_county, BarChart, CountyField, Layout, Loaded, Page};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-/// A link within the policy pages, keeping the county the URL names.
-fn to(path: String) -> String {
-    scoped(&path, url_county()().as_deref())
-}
 
 fn query_text(key: &'static str) -> impl Fn() -> Option<String> + Copy {
     let query = use_query_map();
@@ -77,7 +72,7 @@ fn PolicyListView(
         </form>
         <p class="muted" aria-live="polite">
             {if list.filtered { format!("{year}年清单中符合条件的项目 {count} 项") } else { format!("{year}年清单共 {count} 项（含子项）") }}
-            {list.filtered.then(|| view! { " · " <a href=to(format!("/policies?year={year}"))>"清除筛选"</a> })}
+            {list.filtered.then(|| view! { " · " <a href=keep_county(format!("/policies?year={year}"))>"清除筛选"</a> })}
         </p>
         {list.items.is_empty().then(|| view! { <p class="empty">"没有符合条件的补贴项目，请换个关键词或清除筛选。"</p> })}
         <ol class="policy-list">
@@ -92,13 +87,13 @@ fn PolicyCard(item: PolicyItem, year: i32) -> impl IntoView {
     let subs = item.sub_items.clone();
     view! {
         <li class="policy">
-            <h2><a href=to(format!("/policies/{}?year={year}", item.code))>{item.name.clone()}</a></h2>
+            <h2><a href=keep_county(format!("/policies/{}?year={year}", item.code))>{item.name.clone()}</a></h2>
             <ItemFacts item=item.clone() />
             {(!subs.is_empty()).then(|| view! {
                 <ul class="sub-items">
                     {subs.into_iter().map(|s| view! {
                         <li>
-                            <a href=to(format!("/policies/{}?year={year}", s.code))>{s.name.clone()}</a>
+                            <a href=keep_county(format!("/policies/{}?year={year}", s.code))>{s.name.clone()}</a>
                             <span class="standard">{s.standard.clone()}</span>
                         </li>
                     }).collect_view()}
@@ -136,10 +131,10 @@ fn Changes(year: i32, changes: Vec<Change>) -> impl IntoView {
             <h2>{format!("与{}年清单相比的变化", year - 1)}</h2>
             <ul>
                 {changes.into_iter().map(|c| match c {
-                    Change::Added { code, name } => view! { <li>"新增："<a href=to(format!("/policies/{code}?year={year}"))>{name}</a></li> }.into_any(),
-                    Change::Removed { code, name } => view! { <li>"取消："<a href=to(format!("/policies/{code}?year={}", year - 1))>{name}</a></li> }.into_any(),
+                    Change::Added { code, name } => view! { <li>"新增："<a href=keep_county(format!("/policies/{code}?year={year}"))>{name}</a></li> }.into_any(),
+                    Change::Removed { code, name } => view! { <li>"取消："<a href=keep_county(format!("/policies/{code}?year={}", year - 1))>{name}</a></li> }.into_any(),
                     Change::Standard { code, name, before, after } => view! {
-                        <li>"标准调整："<a href=to(format!("/policies/{code}?year={year}"))>{name}</a>"：" {before} " → " {after}</li>
+                        <li>"标准调整："<a href=keep_county(format!("/policies/{code}?year={year}"))>{name}</a>"：" {before} " → " {after}</li>
                     }.into_any(),
                 }).collect_view()}
             </ul>
@@ -179,8 +174,8 @@ fn PolicyDetailView(detail: PolicyDetail) -> impl IntoView {
     view! {
         <Title text=item.name.clone() />
         <p class="breadcrumb">
-            <a href=to(format!("/policies?year={year}"))>{format!("{year}年政策清单")}</a>
-            {detail.parent.map(|(pcode, pname)| view! { " › " <a href=to(format!("/policies/{pcode}?year={year}"))>{pname}</a> })}
+            <a href=keep_county(format!("/policies?year={year}"))>{format!("{year}年政策清单")}</a>
+            {detail.parent.map(|(pcode, pname)| view! { " › " <a href=keep_county(format!("/policies/{pcode}?year={year}"))>{pname}</a> })}
         </p>
         <h1>{item.name.clone()}</h1>
         <p class="years">
@@ -190,7 +185,7 @@ fn PolicyDetailView(detail: PolicyDetail) -> impl IntoView {
                 if y == year {
                     view! { <strong>{format!("{y}年")}</strong> }.into_any()
                 } else {
-                    view! { <a href=to(format!("/policies/{code}?year={y}"))>{format!("{y}年")}</a> }.into_any()
+                    view! { <a href=keep_county(format!("/policies/{code}?year={y}"))>{format!("{y}年")}</a> }.into_any()
                 }
             }).collect_view()}
         </p>
@@ -199,7 +194,7 @@ fn PolicyDetailView(detail: PolicyDetail) -> impl IntoView {
             <h2>"子项"</h2>
             <ul class="sub-items">
                 {item.sub_items.iter().map(|s| view! {
-                    <li><a href=to(format!("/policies/{}?year={year}", s.code))>{s.name.clone()}</a><span class="standard">{s.standard.clone()}</span></li>
+                    <li><a href=keep_county(format!("/policies/{}?year={year}", s.code))>{s.name.clone()}</a><span class="standard">{s.standard.clone()}</span></li>
                 }).collect_view()}
             </ul>
         })}

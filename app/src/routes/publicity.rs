@@ -5,7 +5,7 @@ use crate::api::publicity::{
     RosterPublicity, RosterSummary, PAYOUT_PUBLICITY_DAYS,
 };
 use crate::components::chart::Bar;
-use crate::components::{scoped, url_county, BarChart, Layout, Loaded, Page};
+use crate::components::{keep_county, url_county, BarChart, CountyField, Layout, Loaded, Page};
 use crate::domain::date::period_words;
 use crate::domain::payments::line_status_name;
 use crate::domain::rosters::status_name as roster_status_name;
@@ -31,7 +31,7 @@ fn YearLinks(years: Vec<i32>, year: i32, base: String) -> impl IntoView {
             {years.into_iter().map(|y| if y == year {
                 view! { <strong>{format!("{y}年")}</strong> }.into_any()
             } else {
-                view! { <a href=scoped(&format!("{base}?year={y}"), url_county()().as_deref())>{format!("{y}年")}</a> }.into_any()
+                view! { <a href=keep_county(format!("{base}?year={y}"))>{format!("{y}年")}</a> }.into_any()
             }).collect_view()}
         </p>
     }
@@ -69,7 +69,7 @@ pub fn PublicityPage() -> impl IntoView {
                 view! {
                     <YearLinks years=d.years year=d.year base="/publicity".into() />
                     <BarChart title=format!("{}年各乡镇发放金额", d.year) bars />
-                    <TotalsTable first="乡镇（街道）" rows=d.townships link=move |code| format!("/publicity/{code}?year={}", d.year) />
+                    <TotalsTable first="乡镇（街道）" rows=d.townships link=move |code| keep_county(format!("/publicity/{code}?year={}", d.year)) />
                 }
             }>
             <h1>"补贴发放公示"</h1>
@@ -89,10 +89,10 @@ pub fn TownshipPublicityPage() -> impl IntoView {
                 let year = d.year;
                 view! {
                     <Title text=format!("{}发放公示", t.name) />
-                    <p class="breadcrumb"><a href=format!("/publicity?year={year}")>"发放公示"</a></p>
+                    <p class="breadcrumb"><a href=keep_county(format!("/publicity?year={year}"))>"发放公示"</a></p>
                     <h1>{format!("{} 发放公示（分村汇总）", t.name)}</h1>
                     <YearLinks years=d.years year base=format!("/publicity/{}", t.code) />
-                    <TotalsTable first="村（社区）" rows=d.villages link=move |code| format!("/publicity/{}/{code}?year={year}", t.code) />
+                    <TotalsTable first="村（社区）" rows=d.villages link=move |code| keep_county(format!("/publicity/{}/{code}?year={year}", t.code)) />
                 }
             } />
         </Layout>
@@ -119,8 +119,8 @@ pub fn VillagePublicityPage() -> impl IntoView {
                 view! {
                     <Title text=format!("{}{}发放公示", d.township.name, d.village.name) />
                     <p class="breadcrumb">
-                        <a href=format!("/publicity?year={}", d.year)>"发放公示"</a>" › "
-                        <a href=format!("/publicity/{}?year={}", d.township.code, d.year)>{d.township.name.clone()}</a>
+                        <a href=keep_county(format!("/publicity?year={}", d.year))>"发放公示"</a>" › "
+                        <a href=keep_county(format!("/publicity/{}?year={}", d.township.code, d.year))>{d.township.name.clone()}</a>
                     </p>
                     <h1>{format!("{} {} 发放公示", d.township.name, d.village.name)}</h1>
                     <YearLinks years=d.years year=d.year base=base.clone() />
@@ -133,7 +133,7 @@ pub fn VillagePublicityPage() -> impl IntoView {
                                 <ul class="periods">
                                     {rosters.into_iter().map(|r| view! {
                                         <li>
-                                            <a href=format!("{base}/{}", r.id)>
+                                            <a href=keep_county(format!("{base}/{}", r.id))>
                                                 {period_words(&r.period)}{(r.batch > 1).then(|| format!("（第{}批）", r.batch))}
                                             </a>
                                             <span class="meta">{r.money_words()}</span>
@@ -192,9 +192,9 @@ fn RosterView(data: RosterPublicity) -> impl IntoView {
     view! {
         <Title text=format!("{title} 发放公示") />
         <p class="breadcrumb">
-            <a href=format!("/publicity?year={year}")>"发放公示"</a>" › "
-            <a href=format!("/publicity/{}?year={year}", township.code)>{township.name.clone()}</a>" › "
-            <a href=format!("/publicity/{}/{}?year={year}", township.code, village.code)>{village.name.clone()}</a>
+            <a href=keep_county(format!("/publicity?year={year}"))>"发放公示"</a>" › "
+            <a href=keep_county(format!("/publicity/{}?year={year}", township.code))>{township.name.clone()}</a>" › "
+            <a href=keep_county(format!("/publicity/{}/{}?year={year}", township.code, village.code))>{village.name.clone()}</a>
         </p>
         <h1>{format!("{}{}", title, if r.batch > 1 { format!("（第{}批）", r.batch) } else { String::new() })}</h1>
         <dl class="facts">
@@ -211,6 +211,7 @@ fn RosterView(data: RosterPublicity) -> impl IntoView {
             <dt>"本村合计"</dt><dd>{r.money_words()}</dd>
         </dl>
         <form method="get" action=here.clone() class="find-name" role="search">
+            <CountyField />
             <label for="find-name">"找自己的名字：输入姓名"</label>
             <input id="find-name" name="name" maxlength="20" autocomplete="off" value=sought.clone().unwrap_or_default() />
             <button type="submit">"查找"</button>

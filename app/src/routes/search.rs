@@ -19,6 +19,8 @@ pub fn SearchPage() -> impl IntoView {
             department: text("department"),
             year: text("year").and_then(|y| y.parse().ok()),
             township: text("township"),
+            // The county the page shows is searched first (its facet offers all counties).
+            county: text("county"),
         };
         (text("q"), filter, text("page").and_then(|p| p.parse::<u64>().ok()))
     };
@@ -38,6 +40,7 @@ pub fn SearchPage() -> impl IntoView {
 fn SearchBox(q: Signal<String>) -> impl IntoView {
     view! {
         <form method="get" action="/search" role="search" class="search-box">
+            <crate::components::CountyField />
             <label for="search-q" class="visually-hidden">"搜索内容"</label>
             <input id="search-q" type="search" name="q" prop:value=q value=q maxlength="100" placeholder="补贴名称、村名、文件标题……" />
             <button type="submit">"搜索"</button>
@@ -63,7 +66,20 @@ fn fragments(parts: Vec<Fragment>) -> impl IntoView {
 
 #[component]
 fn Results(page: SearchPage) -> impl IntoView {
-    let SearchPage { q, filter, total, page: current, pages, hits, kinds, departments, years, townships, ready } = page;
+    let SearchPage {
+        q,
+        filter,
+        total,
+        page: current,
+        pages,
+        hits,
+        kinds,
+        departments,
+        years,
+        townships,
+        counties,
+        ready,
+    } = page;
     if q.is_empty() {
         return view! {
             <p>"请输入要查找的内容：补贴项目名称或简称、通知公告中的词句、乡镇或村名、公示中的姓名（已脱敏）。"</p>
@@ -113,6 +129,7 @@ fn Results(page: SearchPage) -> impl IntoView {
     let set_department: fn(&mut SearchFilter, Option<String>) = |f, v| f.department = v;
     let set_year: fn(&mut SearchFilter, Option<String>) = |f, v| f.year = v.and_then(|y| y.parse().ok());
     let set_township: fn(&mut SearchFilter, Option<String>) = |f, v| f.township = v;
+    let set_county: fn(&mut SearchFilter, Option<String>) = |f, v| f.county = v;
     let prev = (current > 1).then(|| search_url(&q, &filter, current - 1));
     let next = (current < pages).then(|| search_url(&q, &filter, current + 1));
     view! {
@@ -120,6 +137,7 @@ fn Results(page: SearchPage) -> impl IntoView {
         <p class="muted" aria-live="polite">{format!("“{q}” 共找到 {total} 条结果")}</p>
         <div class="search-layout">
             <aside class="facets" aria-label="筛选结果">
+                {facet_group("县（市、区）", counties, set_county, filter.county.clone())}
                 {facet_group("类别", kinds, set_kind, filter.kind.clone())}
                 {facet_group("年度", years, set_year, filter.year.map(|y| y.to_string()))}
                 {facet_group("主管部门", departments, set_department, filter.department.clone())}

@@ -26,6 +26,7 @@ pub mod banks;
 pub mod cases;
 pub mod catalogue;
 pub mod check;
+pub mod counties;
 pub mod home;
 pub mod notices;
 pub mod policies;

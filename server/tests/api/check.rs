@@ -33,6 +33,13 @@ pub async fn someone(app: &TestApp) -> Person {
     someone_nth(app, 0).await
 }
 
+/// Another demo person with a phone than `other`.
+pub async fn someone_else(app: &TestApp, other: &Person) -> Person {
+    let next = someone_nth(app, 1).await;
+    assert_ne!(next.beneficiary, other.beneficiary);
+    next
+}
+
 pub async fn start(app: &TestApp, id: &str, phone: &str) -> reqwest::Response {
     app.client.post(app.url("/check/start")).form(&[("id_number", id), ("phone", phone)]).send().await.unwrap()
 }

@@ -2,7 +2,7 @@
 //! second county beside the demo's keeps its cases, rosters, users and calendar to itself.
 
 use crate::cases::place;
-use crate::helpers::{backends, location, spawn_app, Backend, PostgresDatabase, TestApp};
+use crate::helpers::{backends, location, spawn_app, spawn_app_on, Backend, PostgresDatabase, TestApp};
 use sqlx::Row;
 
 /// A second county beside the demo's, under a city of a province: what it was given.
@@ -74,6 +74,15 @@ pub async fn add_county(app: &TestApp) -> Second {
     .execute(&app.db.pool)
     .await
     .unwrap();
+    // Searchable as any item added through the catalogue.
+    let id: i64 = sqlx::query_scalar("SELECT id FROM subsidy_items WHERE county_id = $1")
+        .bind(county)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let mut tx = app.db.pool.begin().await.unwrap();
+    app::ssr::changes::record(&mut tx, app::ssr::changes::ITEM, id, false).await.unwrap();
+    tx.commit().await.unwrap();
     sqlx::query("INSERT INTO holidays (region_id, day, kind, name) VALUES ($1, '2030-01-03', 'holiday', '省定假日')")
         .bind(province)
         .execute(&app.db.pool)
@@ -266,6 +275,63 @@ async fn the_public_picks_a_county_and_every_page_shows_that_county() {
         let (_, theirs) = app.get_text("/policies").await;
         assert!(theirs.contains(&a_only), "{backend:?}: the page kept for one visitor is not another's");
 
+        // The counties compared: both listed, as a page and as a table Excel opens.
+        let (status, page) = app.get_text("/counties/compare").await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("邻县（测试）") && page.contains("青岚县（演示）") && page.contains("不排名"),
+            "{backend:?}"
+        );
+        let r = app.client.get(app.url("/counties/compare/csv")).send().await.unwrap();
+        assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+        let csv = r.text().await.unwrap();
+        assert!(csv.starts_with("\u{feff}排名,县（市、区）"), "{csv}");
+        assert_eq!(csv.lines().count(), 3, "{backend:?}: a header and two counties\n{csv}");
+        let demo_line = csv.lines().find(|l| l.contains("青岚县")).unwrap().to_string();
+        // The comparison's year: the latest with payments.
+        let latest: String = sqlx::query_scalar("SELECT MAX(paid_on) FROM payments WHERE status = 'paid'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        let year: i32 = latest[..4].parse().unwrap();
+        let received: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM cases c JOIN departments d ON d.id = c.department_id \
+             WHERE d.region_id = (SELECT id FROM regions WHERE code = '510999') AND c.filed_on >= $1 AND c.filed_on < $2",
+        )
+        .bind(format!("{year}-01-01"))
+        .bind(format!("{}-01-01", year + 1))
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(demo_line.split(',').nth(6), Some(received.to_string().as_str()), "{backend:?}: {demo_line}");
+        // Each county's department figures are its own.
+        let (_, stats) = app.get_text("/cases/stats?county=510998").await;
+        assert!(stats.contains("邻县民政局") && !stats.contains(&a.department), "{backend:?}");
+
+        // Search: a query typed on 邻县's pages finds 邻县's item first; its facet offers both counties.
+        let name: String = sqlx::query_scalar("SELECT name FROM subsidy_items WHERE county_id = $1")
+            .bind(b.county)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        let wanted = format!("q={}&county=510998", app::api::search::encode(&name));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let found = loop {
+            let (_, html) = app.get_text(&format!("/search?{wanted}")).await;
+            if html.contains(&format!("/policies/{}?county=510998", b.item)) {
+                break html;
+            }
+            assert!(std::time::Instant::now() < deadline, "{backend:?}: 邻县's item is searchable");
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        };
+        assert!(!found.contains(&format!("href=\"/policies/{}?county=510999\"", b.item)), "{backend:?}: 邻县 first");
+        assert!(
+            found.contains("县（市、区）") && found.contains("青岚县（演示）"),
+            "{backend:?}: all counties offered"
+        );
+        let (_, everywhere) = app.get_text(&format!("/search?q={}", app::api::search::encode(&name))).await;
+        assert!(everywhere.contains(&format!("/policies/{}?county=510999", b.item)), "{backend:?}: and across all");
+
         // Open data takes the county too.
         let (_, json) = app.get_text("/api/v1/catalogue?county=510998").await;
         let json: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -419,6 +485,181 @@ async fn a_county_installation_upgrades_to_many_counties_keeping_every_row() {
             .unwrap();
         assert_eq!(row.get::<String, _>("name"), "新县民政局");
         db.pool.close().await;
+        drop(postgres);
+    }
+}
+
+/// A province's portal: the province, a city, and a county of its own (邻县, 510997) with one
+/// person on file, who also lives on in the demo county's records (`also_in_demo`: ID number).
+async fn province_database(
+    backend: Backend,
+    dir: &std::path::Path,
+    key: &str,
+    also_in_demo: &str,
+    phone: &str,
+) -> (String, Option<PostgresDatabase>) {
+    let postgres = match backend {
+        Backend::Postgres => Some(PostgresDatabase::create().await),
+        Backend::Sqlite => None,
+    };
+    let url = match &postgres {
+        Some(pg) => pg.url.clone(),
+        None => format!("sqlite://{}/province.db", dir.display()),
+    };
+    let db = app::ssr::Db::connect(&url, 2).await.unwrap();
+    let vault = app::ssr::Vault::from_hex(key).unwrap();
+    for sql in [
+        "INSERT INTO regions (code, name, level, parent_id, sort_order) VALUES ('990000', '演示省', 'province', NULL, 0)",
+        "INSERT INTO regions (code, name, level, parent_id, sort_order) SELECT '990100', '演示市', 'city', id, 0 FROM regions WHERE code = '990000'",
+        "INSERT INTO regions (code, name, level, parent_id, sort_order) SELECT '510997', '邻县（测试）', 'county', id, 0 FROM regions WHERE code = '990100'",
+        "INSERT INTO regions (code, name, level, parent_id, sort_order) SELECT '510997001', '西岭镇', 'township', id, 0 FROM regions WHERE code = '510997'",
+        "INSERT INTO regions (code, name, level, parent_id, sort_order) SELECT '510997001001', '松林村', 'village', id, 0 FROM regions WHERE code = '510997001'",
+        "INSERT INTO households (code, village_id) SELECT 'H-510997-1', id FROM regions WHERE code = '510997001001'",
+        "INSERT INTO settings (key, value) VALUES ('county_name', '演示省')",
+    ] {
+        sqlx::query(sql).execute(&db.pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    sqlx::query(
+        "INSERT INTO beneficiaries (id_hash, id_enc, id_masked, name, name_masked, gender, ethnicity, phone_enc, phone_hash, \
+         village_id, household_id, is_household_head, card_status, created_at) \
+         SELECT $1, $2, $3, '迁居者', '迁*者', 'male', '汉族', $4, $5, v.id, h.id, 1, 'activated', '2025-01-01T00:00:00Z' \
+         FROM regions v JOIN households h ON h.village_id = v.id WHERE v.code = '510997001001'",
+    )
+    .bind(vault.lookup_hash(also_in_demo))
+    .bind(vault.encrypt(also_in_demo))
+    .bind(app::domain::mask::id_number(&app::domain::IdNumber::parse(also_in_demo).unwrap()))
+    .bind(vault.encrypt(phone))
+    .bind(vault.lookup_hash(phone))
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    db.pool.close().await;
+    (url, postgres)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_that_ran_alone_joins_a_province_and_its_people_find_everything() {
+    for backend in backends() {
+        // The county as it ran alone (its finance bureau signed in: an audit entry), and its backup.
+        let county = spawn_app(Backend::Sqlite).await;
+        county.staff("finance").await;
+        let audited = county.count("audit_log").await;
+        assert!(audited > 0);
+        let dir = tempfile::tempdir().unwrap();
+        let backup = dir.path().join("county-backup.db");
+        county.db.copy_sqlite_to(&backup.display().to_string()).await.unwrap();
+        let key_file = dir.path().join("county.key");
+        std::fs::write(&key_file, county.data_key()).unwrap();
+        let moved = crate::check::someone(&county).await;
+        let stays = crate::check::someone_else(&county, &moved).await;
+        let source_payments = county.count("payments").await;
+        let moved_payments: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments WHERE beneficiary_id = $1")
+            .bind(moved.beneficiary)
+            .fetch_one(&county.db.pool)
+            .await
+            .unwrap();
+
+        // The province already has the person who moved, under another phone.
+        let key = app::ssr::Vault::generate_hex();
+        let (url, postgres) = province_database(backend, dir.path(), &key, &moved.id, "13700001111").await;
+        let import = || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+                .args([
+                    "import-county",
+                    &backup.display().to_string(),
+                    "--key",
+                    &key_file.display().to_string(),
+                    "--under",
+                    "990100",
+                ])
+                .current_dir(dir.path())
+                .env("DATABASE_URL", &url)
+                .env("PORTAL_DATA_KEY", &key)
+                .env("PORTAL_INDEX_DIR", dir.path().join("index"))
+                .output()
+                .unwrap()
+        };
+        let out = import();
+        let said = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(out.status.success(), "{backend:?}: {said}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(said.contains("已导入 青岚县（演示）") && said.contains("其中 1 人已在本平台"), "{backend:?}: {said}");
+
+        // Started as the demo is (its dev SMS outbox shows the codes); the database has data, so no demo is loaded.
+        let province = spawn_app_on(&url, &key, |_| {}).await;
+        assert_eq!(province.count("payments").await, source_payments, "{backend:?}: every line");
+        let chain = app::ssr::audit::verify(&province.db).await.unwrap();
+        assert!(chain.broken.is_none(), "{backend:?}: one chain: {:?}", chain.broken);
+        assert_eq!(chain.entries as i64, audited + 1, "{backend:?}: the county's entries, then the import's");
+        let county_id: i64 = sqlx::query_scalar("SELECT parent_id FROM regions WHERE code = '510999'")
+            .fetch_one(&province.db.pool)
+            .await
+            .unwrap();
+        let city: String = sqlx::query_scalar("SELECT code FROM regions WHERE id = $1")
+            .bind(county_id)
+            .fetch_one(&province.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(city, "990100", "{backend:?}: under the city");
+
+        // The person who moved: one record, the county's payments on it, with the province's phone.
+        let session = province.citizen(&moved.id, "13700001111").await;
+        let (_, page) = province.get_text_as("/check/payments", &session).await;
+        let shown = page.matches("class=\"my-payment card-").count() as i64;
+        assert!(shown >= moved_payments && moved_payments > 0, "{backend:?}: {shown} of {moved_payments}");
+        // Someone who stayed signs in with the phone the county had.
+        let session = province.citizen(&stays.id, &stays.phone).await;
+        assert_eq!(province.get_text_as("/check/payments", &session).await.0, 200);
+
+        // A case in the county goes to its department there; its staff sign in as before.
+        let at = crate::cases::place(&province, 0).await;
+        let (township, village): (String, String) = sqlx::query_as(
+            "SELECT t.code, v.code FROM regions v JOIN regions t ON t.id = v.parent_id \
+             WHERE t.parent_id = (SELECT id FROM regions WHERE code = '510999') ORDER BY v.id LIMIT 1",
+        )
+        .fetch_one(&province.db.pool)
+        .await
+        .unwrap();
+        let no = province.file_case(&at.item, &format!("{township}/{village}"), "13911112222", false).await;
+        let (department, region): (String, String) = sqlx::query_as(
+            "SELECT d.name, r.code FROM cases c JOIN departments d ON d.id = c.department_id JOIN regions r ON r.id = d.region_id \
+             WHERE c.tracking_no = $1",
+        )
+        .bind(&no)
+        .fetch_one(&province.db.pool)
+        .await
+        .unwrap();
+        assert_eq!((department, region.as_str()), (at.department.clone(), "510999"), "{backend:?}");
+        let finance = province.staff("finance").await;
+        let (_, inbox) = finance.get("/staff").await;
+        assert!(inbox.contains(&no), "{backend:?}: the county's finance bureau sees the new case");
+
+        // Search finds the county's items, named with their county.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let (_, html) = province.get_text("/search?q=%E9%AB%98%E9%BE%84%E6%B4%A5%E8%B4%B4").await;
+            if html.contains("?county=510999") {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{backend:?}: the county's items are searchable");
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        }
+
+        // Again: nothing changes.
+        let before = (
+            province.count("payments").await,
+            province.count("beneficiaries").await,
+            province.count("audit_log").await,
+        );
+        let out = import();
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stdout).contains("已经导入过"), "{backend:?}");
+        let after = (
+            province.count("payments").await,
+            province.count("beneficiaries").await,
+            province.count("audit_log").await,
+        );
+        assert_eq!(after, before, "{backend:?}: run twice, it changes nothing");
+        drop(province);
         drop(postgres);
     }
 }

@@ -59,10 +59,15 @@ async fn townships(db: &Db, county: i64) -> Result<Vec<TownshipChoice>, sqlx::Er
     Ok(out)
 }
 
-/// The form's choices; pre-filled when opened from one of the signed-in citizen's own lines.
-pub async fn form_choices(cx: &AppContext, from_line: Option<(i64, i64)>) -> Result<CaseFormChoices, sqlx::Error> {
+/// The form's choices: the items and places of `county`, or, pre-filled when opened from one of the
+/// signed-in citizen's own lines, of the county that paid that line.
+pub async fn form_choices(
+    cx: &AppContext,
+    county: i64,
+    from_line: Option<(i64, i64)>,
+) -> Result<CaseFormChoices, sqlx::Error> {
     let mut prefill = None;
-    let mut county = crate::ssr::regions::home_county(&cx.db).await?.unwrap_or(0);
+    let mut county = county;
     if let Some((payment, beneficiary)) = from_line {
         let mine = crate::ssr::check::reads::payments(&cx.db, beneficiary).await?;
         if let Some(p) = mine.years.iter().flat_map(|y| &y.payments).find(|p| p.id == payment) {
@@ -190,18 +195,8 @@ pub async fn tracked_case(db: &Db, id: i64) -> Result<Option<TrackedCase>, sqlx:
     }))
 }
 
-fn median(mut values: Vec<i64>) -> Option<f64> {
-    values.sort_unstable();
-    let n = values.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(values[n / 2] as f64),
-        _ => Some((values[n / 2 - 1] + values[n / 2]) as f64 / 2.0),
-    }
-}
-
-/// Per-department figures, ranked by on-time rate (departments without answers last).
-pub async fn stats(db: &Db) -> Result<CaseStats, sqlx::Error> {
+/// Per-department figures of a county, ranked by on-time rate (departments without answers last).
+pub async fn stats(db: &Db, county: i64) -> Result<CaseStats, sqlx::Error> {
     let sql = format!(
         "SELECT d.id, d.name, \
            (SELECT COUNT(*) FROM cases c WHERE c.department_id = d.id) AS received, \
@@ -211,17 +206,22 @@ pub async fn stats(db: &Db) -> Result<CaseStats, sqlx::Error> {
            (SELECT COUNT(*) FROM case_events e WHERE e.kind = 'transferred' AND e.from_department_id = d.id) AS transfers_out, \
            (SELECT COUNT(*) FROM cases c WHERE c.department_id = d.id AND c.reopened = 1) AS reopened, \
            (SELECT COUNT(*) FROM cases c WHERE c.department_id = d.id AND c.origin = 'not_received') AS not_received \
-         FROM departments d ORDER BY d.id"
+         FROM departments d WHERE d.region_id = $2 ORDER BY d.id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(clock::local_today()).fetch_all(&db.pool).await?;
-    let answered = sqlx::query("SELECT department_id, filed_on, answered_on FROM cases WHERE answered_on IS NOT NULL")
-        .fetch_all(&db.pool)
-        .await?;
+    let rows =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(clock::local_today()).bind(county).fetch_all(&db.pool).await?;
+    let answered = sqlx::query(
+        "SELECT c.department_id, c.filed_on, c.answered_on FROM cases c JOIN departments d ON d.id = c.department_id \
+         WHERE c.answered_on IS NOT NULL AND d.region_id = $1",
+    )
+    .bind(county)
+    .fetch_all(&db.pool)
+    .await?;
     let mut departments: Vec<DepartmentCaseStats> = rows
         .iter()
         .map(|r| {
             let id: i64 = r.get("id");
-            let days = answered
+            let days: Vec<i64> = answered
                 .iter()
                 .filter(|a| a.get::<i64, _>("department_id") == id)
                 .filter_map(|a| days_between(&a.get::<String, _>("filed_on"), &a.get::<String, _>("answered_on")))
@@ -234,7 +234,7 @@ pub async fn stats(db: &Db) -> Result<CaseStats, sqlx::Error> {
                 answered_on_time: on_time,
                 on_time_pct: (answered > 0).then(|| (on_time * 100 + answered / 2) / answered),
                 overdue_now: r.get("overdue"),
-                median_days: median(days),
+                median_days: crate::domain::cases::median(&days),
                 transfers_out: r.get("transfers_out"),
                 reopened: r.get("reopened"),
                 not_received: r.get("not_received"),
@@ -251,10 +251,13 @@ pub async fn stats(db: &Db) -> Result<CaseStats, sqlx::Error> {
     })
 }
 
-/// Answered cases the public may read (not anonymous), newest first, optionally for one item.
-pub async fn answered(db: &Db, item: Option<String>, page: i64) -> Result<AnsweredCases, sqlx::Error> {
-    let condition =
-        "c.anonymous = 0 AND c.answered_on IS NOT NULL AND c.reply IS NOT NULL AND ($1 = '' OR i.code = $1)";
+/// Answered cases of a county the public may read (not anonymous), newest first, optionally for
+/// one item.
+pub async fn answered(db: &Db, county: i64, item: Option<String>, page: i64) -> Result<AnsweredCases, sqlx::Error> {
+    // The county's id is an integer: inlined.
+    let condition = format!(
+        "c.anonymous = 0 AND c.answered_on IS NOT NULL AND c.reply IS NOT NULL AND ($1 = '' OR i.code = $1) AND d.region_id = {county}"
+    );
     let item_code = item.clone().unwrap_or_default();
     let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {CASE_JOINS} WHERE {condition}")))
         .bind(&item_code)
@@ -270,7 +273,7 @@ pub async fn answered(db: &Db, item: Option<String>, page: i64) -> Result<Answer
         .fetch_all(&db.pool)
         .await?;
     Ok(AnsweredCases {
-        items: items(db, crate::ssr::regions::home_county(db).await?.unwrap_or(0)).await?,
+        items: items(db, county).await?,
         item,
         cases: rows
             .iter()

@@ -42,9 +42,9 @@ pub async fn changes_after(db: &Db, after: i64, limit: i64) -> Result<Vec<(i64, 
 pub async fn items(db: &Db, only_id: Option<i64>) -> Result<Vec<Entry>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT i.id, i.code, i.name, i.year, i.aliases, i.standard, i.frequency, d.name AS department, \
-                p.name AS parent_name, \
+                p.name AS parent_name, c.code AS county, \
                 (SELECT COUNT(*) FROM subsidy_items s WHERE s.parent_id = i.id) AS subs \
-         FROM subsidy_items i JOIN departments d ON d.id = i.department_id \
+         FROM subsidy_items i JOIN departments d ON d.id = i.department_id JOIN regions c ON c.id = i.county_id \
          LEFT JOIN subsidy_items p ON p.id = i.parent_id \
          WHERE i.year = (SELECT MAX(year) FROM subsidy_items x WHERE x.code = i.code AND x.county_id = i.county_id) \
            AND ($1 = 0 OR (i.code, i.county_id) = (SELECT code, county_id FROM subsidy_items WHERE id = $1)) \
@@ -58,9 +58,10 @@ pub async fn items(db: &Db, only_id: Option<i64>) -> Result<Vec<Entry>, sqlx::Er
         .map(|r| {
             let department: String = r.get("department");
             let parent: Option<String> = r.get("parent_name");
+            let county: String = r.get("county");
             Entry {
                 kind: Kind::Item,
-                key: r.get("code"),
+                key: item_key(&r.get::<String, _>("code"), &county),
                 title: r.get("name"),
                 body: format!(
                     "{} {} {} {}",
@@ -73,15 +74,32 @@ pub async fn items(db: &Db, only_id: Option<i64>) -> Result<Vec<Entry>, sqlx::Er
                 department: Some(department),
                 year: Some(r.get::<i64, _>("year") as i32),
                 township: None,
+                county: Some(county),
             }
         })
         .collect())
 }
 
+/// An item's key in the index: its code in its county's catalogue (`14-01@510999`).
+fn item_key(code: &str, county: &str) -> String {
+    format!("{code}@{county}")
+}
+
+/// The page of an item's key: `/policies/14-01`, naming the county on a portal of several.
+fn item_url(key: &str, many_counties: bool) -> String {
+    match key.split_once('@') {
+        Some((code, county)) if many_counties => format!("/policies/{code}?county={county}"),
+        Some((code, _)) => format!("/policies/{code}"),
+        None => format!("/policies/{key}"),
+    }
+}
+
 pub async fn documents(db: &Db, only_id: Option<i64>) -> Result<Vec<Entry>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT doc.id, doc.title, doc.doc_number, doc.issuer, doc.published_on, doc.body, d.name AS department \
-         FROM documents doc LEFT JOIN departments d ON d.id = doc.department_id WHERE ($1 = 0 OR doc.id = $1)",
+        "SELECT doc.id, doc.title, doc.doc_number, doc.issuer, doc.published_on, doc.body, d.name AS department, \
+                CASE WHEN r.level = 'county' THEN r.code END AS county \
+         FROM documents doc LEFT JOIN departments d ON d.id = doc.department_id LEFT JOIN regions r ON r.id = d.region_id \
+         WHERE ($1 = 0 OR doc.id = $1)",
     )
     .bind(only_id.unwrap_or(0))
     .fetch_all(&db.pool)
@@ -102,14 +120,16 @@ pub async fn documents(db: &Db, only_id: Option<i64>) -> Result<Vec<Entry>, sqlx
             department: r.get::<Option<String>, _>("department").or_else(|| Some(r.get("issuer"))),
             year: r.get::<String, _>("published_on").get(..4).and_then(|y| y.parse().ok()),
             township: None,
+            county: r.get("county"),
         })
         .collect())
 }
 
 const PUBLICITY_SQL: &str =
     "SELECT pe.id, pe.name_masked, pe.id_masked, pe.recipient_name_masked, pe.period, pe.amount_fen, \
-        pe.status, v.name AS village, t.name AS township, i.name AS item, d.name AS department \
+        pe.status, v.name AS village, t.name AS township, i.name AS item, d.name AS department, c.code AS county \
      FROM publicity_entries pe JOIN regions v ON v.id = pe.village_id JOIN regions t ON t.id = v.parent_id \
+     JOIN regions c ON c.id = t.parent_id \
      JOIN subsidy_items i ON i.id = pe.item_id JOIN departments d ON d.id = i.department_id";
 
 fn publicity_entry(r: &sqlx::any::AnyRow) -> Entry {
@@ -134,6 +154,7 @@ fn publicity_entry(r: &sqlx::any::AnyRow) -> Entry {
         department: Some(r.get("department")),
         year: period.get(..4).and_then(|y| y.parse().ok()),
         township: Some(township),
+        county: Some(r.get("county")),
     }
 }
 
@@ -200,6 +221,7 @@ pub async fn run(
                 department: f.department.as_deref(),
                 year: f.year,
                 township: f.township.as_deref(),
+                county: f.county.as_deref(),
                 offset: ((page - 1) * HITS_PER_PAGE) as usize,
                 limit: HITS_PER_PAGE as usize,
             })
@@ -208,6 +230,8 @@ pub async fn run(
     let publicity_ids: Vec<i64> =
         results.hits.iter().filter(|h| h.kind == Kind::Publicity).filter_map(|h| h.key.parse().ok()).collect();
     let links = publicity_links(db, &publicity_ids).await?;
+    let counties = crate::ssr::regions::counties(db).await?;
+    let many_counties = counties.len() > 1;
     let fragments = |f: &[search_index::Fragment]| -> Vec<Fragment> {
         f.iter().map(|x| Fragment { text: x.text.clone(), highlighted: x.highlighted }).collect()
     };
@@ -216,7 +240,7 @@ pub async fn run(
         .iter()
         .filter_map(|h| {
             let url = match h.kind {
-                Kind::Item => format!("/policies/{}", h.key),
+                Kind::Item => item_url(&h.key, many_counties),
                 Kind::Document => format!("/notices/{}", h.key),
                 Kind::Publicity => {
                     let (t, v, r) = links.get(&h.key.parse::<i64>().ok()?)?;
@@ -249,6 +273,17 @@ pub async fn run(
         departments: results.facets.departments.iter().map(|(d, n)| facet(d.clone(), d.clone(), *n)).collect(),
         years: results.facets.years.iter().map(|(y, n)| facet(y.to_string(), format!("{y}年"), *n)).collect(),
         townships: results.facets.townships.iter().map(|(t, n)| facet(t.clone(), t.clone(), *n)).collect(),
+        // Offered only on a portal of several counties, by name.
+        counties: results
+            .facets
+            .counties
+            .iter()
+            .filter(|_| many_counties)
+            .map(|(code, n)| {
+                let name = counties.iter().find(|c| &c.code == code).map_or_else(|| code.clone(), |c| c.name.clone());
+                facet(code.clone(), name, *n)
+            })
+            .collect(),
         ready: search.is_ready(),
     })
 }

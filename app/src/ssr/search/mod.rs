@@ -52,9 +52,9 @@ pub struct Search {
 const BATCH: i64 = 20_000;
 
 /// What an entry holds, as a version: raise it whenever `entries` puts other words or fields into
-/// an entry (2: periods in words), and every node rebuilds its index once on its next start
+/// an entry (2: periods in words; 3: the county, items keyed by code and county), and every node rebuilds its index once on its next start
 /// instead of following the change log from an index whose entries lack them.
-const ENTRIES_VERSION: u32 = 2;
+const ENTRIES_VERSION: u32 = 3;
 
 /// What the index has applied: which version of the entries, which database, up to which change.
 fn marker(instance: &str, change: i64) -> String {
@@ -188,7 +188,7 @@ impl Search {
                     }
                     _ => continue,
                 };
-                // An item is keyed by code; a deleted document or line by its id.
+                // An item is keyed by code and county (and stays); a deleted document or line by its id.
                 if (deleted || found.is_empty()) && kind != Kind::Item {
                     deletes.push((kind, id.to_string()));
                 }
