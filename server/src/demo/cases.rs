@@ -255,32 +255,5 @@ pub(super) fn make_cases(
     rows
 }
 
-pub(super) const CASE_COLUMNS: &[&str] = &[
-    "id",
-    "tracking_no",
-    "kind",
-    "origin",
-    "item_id",
-    "payment_id",
-    "township_id",
-    "village_id",
-    "department_id",
-    "status",
-    "description",
-    "filer_name",
-    "filer_phone_enc",
-    "filer_phone_hash",
-    "anonymous",
-    "filed_at",
-    "filed_on",
-    "deadline_on",
-    "extended",
-    "reopened",
-    "escalated",
-    "reply",
-    "answered_on",
-    "answered_on_time",
-    "closed_at",
-];
 pub(super) const EVENT_COLUMNS: &[&str] =
     &["id", "case_id", "kind", "from_department_id", "to_department_id", "staff_id", "note", "at"];

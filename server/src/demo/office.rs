@@ -181,7 +181,7 @@ pub(super) fn tables(
     );
     summary.cases = case_rows.cases.len();
     summary.example_case = case_rows.example.clone();
-    tables.push(("cases", cases::CASE_COLUMNS, case_rows.cases));
+    tables.push(("cases", app::ssr::cases::COLUMNS, case_rows.cases));
     tables.push(("case_events", cases::EVENT_COLUMNS, case_rows.events));
     tables.push(("case_sequences", &["day", "last_value"], case_rows.sequences));
 }

@@ -146,30 +146,7 @@ pub(super) fn tables(
     ));
     tables.push((
         "beneficiaries",
-        &[
-            "id",
-            "id_hash",
-            "id_enc",
-            "id_masked",
-            "name",
-            "name_masked",
-            "gender",
-            "ethnicity",
-            "phone_enc",
-            "phone_hash",
-            "village_id",
-            "household_id",
-            "is_household_head",
-            "card_status",
-            "card_bank_id",
-            "account_enc",
-            "account_hash",
-            "account_last4",
-            "custodian_kind",
-            "custodian_id",
-            "is_deceased",
-            "created_at",
-        ],
+        app::ssr::rosters::BENEFICIARY_COLUMNS,
         people
             .iter()
             .map(|p| {

@@ -10,7 +10,9 @@
 //! a setting records the import, so that running it again changes nothing.
 
 use crate::ssr::audit::entry_hash;
+use crate::ssr::cases::COLUMNS as CASE_COLUMNS;
 use crate::ssr::db::bulk::{insert_rows, Val};
+use crate::ssr::rosters::BENEFICIARY_COLUMNS as PEOPLE_COLUMNS;
 use crate::ssr::{changes, Db, Vault};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -562,31 +564,6 @@ async fn households(tx: &mut AnyConnection, source: &Db, ids: &Ids, code: &str) 
     Ok(())
 }
 
-const PEOPLE_COLUMNS: &[&str] = &[
-    "id",
-    "id_hash",
-    "id_enc",
-    "id_masked",
-    "name",
-    "name_masked",
-    "gender",
-    "ethnicity",
-    "phone_enc",
-    "phone_hash",
-    "village_id",
-    "household_id",
-    "is_household_head",
-    "card_status",
-    "card_bank_id",
-    "account_enc",
-    "account_hash",
-    "account_last4",
-    "custodian_kind",
-    "custodian_id",
-    "is_deceased",
-    "created_at",
-];
-
 /// The county's people: those on file in the portal (the same ID number) are merged into that
 /// record; the others are written with their data encrypted and hashed under the target's key.
 /// Returns (people, merged).
@@ -741,34 +718,6 @@ async fn changes_carried(
     }
     Ok(())
 }
-
-const CASE_COLUMNS: &[&str] = &[
-    "id",
-    "tracking_no",
-    "kind",
-    "origin",
-    "item_id",
-    "payment_id",
-    "township_id",
-    "village_id",
-    "department_id",
-    "status",
-    "description",
-    "filer_name",
-    "filer_phone_enc",
-    "filer_phone_hash",
-    "anonymous",
-    "filed_at",
-    "filed_on",
-    "deadline_on",
-    "extended",
-    "reopened",
-    "escalated",
-    "reply",
-    "answered_on",
-    "answered_on_time",
-    "closed_at",
-];
 
 /// Cases with their tracking numbers as their filers hold them (a number the portal already has
 /// stops the import); the filer's phone re-encrypted and re-hashed.

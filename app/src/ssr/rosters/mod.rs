@@ -8,6 +8,7 @@ mod deceased;
 pub mod file;
 pub mod flow;
 mod people;
+pub use people::COLUMNS as BENEFICIARY_COLUMNS;
 pub mod reads;
 mod write;
 

@@ -6,6 +6,33 @@ use crate::ssr::Vault;
 use sqlx::Row;
 use std::collections::HashMap;
 
+/// Every column of `beneficiaries`, in the table's order (bulk writers: the demo, a county's
+/// import).
+pub const COLUMNS: &[&str] = &[
+    "id",
+    "id_hash",
+    "id_enc",
+    "id_masked",
+    "name",
+    "name_masked",
+    "gender",
+    "ethnicity",
+    "phone_enc",
+    "phone_hash",
+    "village_id",
+    "household_id",
+    "is_household_head",
+    "card_status",
+    "card_bank_id",
+    "account_enc",
+    "account_hash",
+    "account_last4",
+    "custodian_kind",
+    "custodian_id",
+    "is_deceased",
+    "created_at",
+];
+
 /// What the database already knows of a person named in a file.
 pub struct Known {
     pub id: i64,
