@@ -66,7 +66,9 @@ export async function startServer({ size = 2000 } = {}) {
   const tracked = /case (\d{8}-\d{4,5}(?:-\d{6})?)\s+phone (\d+)/.exec(demo.stdout);
   const exampleCase = tracked ? { no: tracked[1], phone: tracked[2] } : null;
   const staffPassword = /password ([^\s:]+)/.exec(demo.stdout)?.[1];
-  const child = spawn(bin, ['serve'], { cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  // The server's output goes to stderr: a test file's stdout is the test runner's own channel
+  // (serialized messages), and a line written into it between two messages breaks the run.
+  const child = spawn(bin, ['serve'], { cwd: dir, env, stdio: ['ignore', 2, 2] });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 180_000;
   for (;;) {
