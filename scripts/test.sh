@@ -23,8 +23,16 @@ else
   say "backends: SQLite only (no PostgreSQL reachable at $(echo "$PG_URL" | sed 's#//[^@]*@#//#'))"
 fi
 
-say "Rust tests: cargo test --workspace"
-cargo test --workspace --no-fail-fast
+# cargo-nextest (on every machine of this kind) runs each test in a process of its own: the HTTP
+# tests took 5 minutes under it against 9 under `cargo test` (measured 2026-12-02). The
+# workspace has no doctests, which nextest would skip.
+if cargo nextest --version >/dev/null 2>&1; then
+  say "Rust tests: cargo nextest run --workspace"
+  cargo nextest run --workspace --no-fail-fast
+else
+  say "Rust tests: cargo test --workspace (cargo-nextest not installed)"
+  cargo test --workspace --no-fail-fast
+fi
 
 say "browser tests: end2end/ in Chromium against the real server (target/debug/server)"
 ensure_wasm_tools

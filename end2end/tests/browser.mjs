@@ -61,9 +61,9 @@ export async function viaMenu(page, label) {
 export let server;
 export let browser;
 
-export function useServerAndBrowser() {
+export function useServerAndBrowser(options = {}) {
   before(async () => {
-    server = await startServer();
+    server = await startServer(options);
     browser = await launch();
   });
   after(async () => {

@@ -40,7 +40,7 @@ function freshDatabase(dir) {
   };
 }
 
-export async function startServer({ size = 2000 } = {}) {
+export async function startServer({ size = 2000, counties = 1 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'portal-e2e-'));
   const port = await freePort();
   const bin = process.env.PORTAL_SERVER_BIN || join(root, 'target', 'debug', 'server');
@@ -54,6 +54,7 @@ export async function startServer({ size = 2000 } = {}) {
     PORTAL_INDEX_DIR: join(dir, 'index'),
     PORTAL_DEMO: 'true',
     PORTAL_DEMO_PEOPLE: String(size),
+    PORTAL_DEMO_COUNTIES: String(counties),
     RUST_LOG: 'warn',
   };
   // Load the demo first: the command prints people to try the self-check with.

@@ -257,7 +257,9 @@ async fn rotate_key(config: &Config, file: &std::path::Path) -> Result<(), Strin
 
 async fn demo(config: &Config, seed: Option<u64>, people: Option<usize>) -> Result<(), String> {
     let (db, vault) = startup::open(config).await.map_err(|e| e.to_string())?;
-    let options = DemoOptions { seed: seed.unwrap_or(config.demo_seed), people: people.unwrap_or(config.demo_people) };
+    let defaults = config.demo_options();
+    let options =
+        DemoOptions { seed: seed.unwrap_or(defaults.seed), people: people.unwrap_or(defaults.people), ..defaults };
     match startup::load_demo_if_empty(&db, &vault, &options).await.map_err(|e| e.to_string())? {
         Some(summary) => {
             print_summary(&summary);
@@ -352,10 +354,12 @@ async fn reindex(config: &Config) -> Result<(), String> {
 }
 
 fn print_summary(s: &DemoSummary) {
+    let counties: Vec<String> = s.counties.iter().map(|(code, name)| format!("{name} {code}")).collect();
+    println!("demo loaded: {}", counties.join("、"));
     println!(
-        "demo county loaded: {} townships, {} villages, {} items, {} documents, {} households, {} beneficiaries,\n  {} rosters, {} payments ({} failed, {} reissued), {} publicity entries",
-        s.townships, s.villages, s.items, s.documents, s.households, s.beneficiaries, s.rosters, s.payments, s.failed,
-        s.reissued, s.publicity_entries
+        "  {} townships, {} villages, {} items, {} documents, {} households, {} beneficiaries ({} of them paid in two counties),\n  {} rosters, {} payments ({} failed, {} reissued), {} publicity entries",
+        s.townships, s.villages, s.items, s.documents, s.households, s.beneficiaries, s.people_in_two_counties, s.rosters,
+        s.payments, s.failed, s.reissued, s.publicity_entries
     );
     println!("people to try the self-check with (demo data, fictional):");
     for e in &s.examples {
@@ -364,11 +368,15 @@ fn print_summary(s: &DemoSummary) {
     if let Some((no, phone)) = &s.example_case {
         println!("a case to track at /cases/track (demo data):\n  case {no}  phone {}", phone.as_str());
     }
-    let logins: Vec<String> = crate::demo::office::logins().into_iter().map(|(user, ..)| user).collect();
-    println!(
-        "{} cases filed; department logins at /staff/login, password {}:",
-        s.cases,
-        crate::demo::office::DEMO_PASSWORD
-    );
+    let mut logins: Vec<String> =
+        crate::demo::office::logins(&crate::demo::plans::QINGLAN).into_iter().map(|(user, ..)| user).collect();
+    if s.counties.len() > 1 {
+        logins.retain(|u| u != "admin");
+        logins.extend(crate::demo::province_logins().into_iter().map(|(user, ..)| user.to_string()));
+    }
+    println!("{} cases filed; logins at /staff/login, password {}:", s.cases, crate::demo::office::DEMO_PASSWORD);
     println!("  {}", logins.join(", "));
+    if s.counties.len() > 1 {
+        println!("  青岚县's own administrator is admin_510999; the other counties' logins end with the county's code: finance_510998, civil_affairs_510995, …");
+    }
 }

@@ -45,7 +45,10 @@ pub struct Config {
     /// Load the demo county at start when the database is empty.
     pub demo: bool,
     pub demo_seed: u64,
-    pub demo_people: usize,
+    /// Beneficiaries per demo county (`None`: 50,000 for one county, 12,000 each for more).
+    pub demo_people: Option<usize>,
+    /// Counties of the demo: 5 (the province, default) down to 1 (one county's portal).
+    pub demo_counties: usize,
     pub db_max_connections: u32,
     /// `dev` (messages stored in the outbox, shown at `/dev/sms` in demo mode) or `tencent`.
     pub sms_provider: String,
@@ -75,7 +78,8 @@ impl Default for Config {
             index_dir: PathBuf::from("data/index"),
             demo: false,
             demo_seed: crate::demo::DEFAULT_SEED,
-            demo_people: crate::demo::DEFAULT_PEOPLE,
+            demo_people: None,
+            demo_counties: crate::demo::DEFAULT_COUNTIES,
             db_max_connections: 8,
             sms_provider: "dev".into(),
             sms_endpoint: app::ssr::sms::tencent::DEFAULT_ENDPOINT.into(),
@@ -104,6 +108,7 @@ struct FileLayer {
     demo: Option<bool>,
     demo_seed: Option<u64>,
     demo_people: Option<usize>,
+    demo_counties: Option<usize>,
     db_max_connections: Option<u32>,
     sms_provider: Option<String>,
     sms_endpoint: Option<String>,
@@ -142,7 +147,8 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PORTAL_INDEX_DIR", "directory of the search index (default data/index)"),
     ("PORTAL_DEMO", "true: load the demo county at start when the database is empty (default false)"),
     ("PORTAL_DEMO_SEED", "seed of the demo generator (default 20240101)"),
-    ("PORTAL_DEMO_PEOPLE", "number of demo beneficiaries (default 50000)"),
+    ("PORTAL_DEMO_PEOPLE", "demo beneficiaries per county (default 12000 in each of five counties, 50000 in one)"),
+    ("PORTAL_DEMO_COUNTIES", "counties of the demo: 5 (a province with two cities, default) to 1 (one county's portal)"),
     ("PORTAL_DB_MAX_CONNECTIONS", "database pool size (default 8)"),
     ("PORTAL_SMS_PROVIDER", "dev (default: messages kept in the outbox, shown at /dev/sms in demo mode) or tencent"),
     ("PORTAL_SMS_ENDPOINT", "Tencent Cloud SMS endpoint (default https://sms.tencentcloudapi.com)"),
@@ -160,6 +166,15 @@ pub const ENV_VARS: &[(&str, &str)] = &[
 ];
 
 impl Config {
+    /// What the demo loads, from `demo_seed`, `demo_people` and `demo_counties`.
+    pub fn demo_options(&self) -> crate::demo::DemoOptions {
+        crate::demo::DemoOptions {
+            seed: self.demo_seed,
+            people: self.demo_people.unwrap_or(crate::demo::default_people(self.demo_counties)),
+            counties: self.demo_counties,
+        }
+    }
+
     /// Defaults, then the file (`explicit`, else `PORTAL_CONFIG`, else `./portal.toml` if present),
     /// then the environment.
     pub fn load(explicit: Option<&Path>) -> Result<Self, ConfigError> {
@@ -240,7 +255,10 @@ impl Config {
             self.demo_seed = v;
         }
         if let Some(v) = f.demo_people {
-            self.demo_people = v;
+            self.demo_people = Some(v);
+        }
+        if let Some(v) = f.demo_counties {
+            self.demo_counties = v;
         }
         if let Some(v) = f.db_max_connections {
             self.db_max_connections = v;
@@ -316,7 +334,10 @@ impl Config {
             self.demo_seed = parse("PORTAL_DEMO_SEED", v)?;
         }
         if let Some(v) = env("PORTAL_DEMO_PEOPLE") {
-            self.demo_people = parse("PORTAL_DEMO_PEOPLE", v)?;
+            self.demo_people = Some(parse("PORTAL_DEMO_PEOPLE", v)?);
+        }
+        if let Some(v) = env("PORTAL_DEMO_COUNTIES") {
+            self.demo_counties = parse("PORTAL_DEMO_COUNTIES", v)?;
         }
         if let Some(v) = env("PORTAL_DB_MAX_CONNECTIONS") {
             self.db_max_connections = parse("PORTAL_DB_MAX_CONNECTIONS", v)?;

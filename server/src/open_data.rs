@@ -25,6 +25,8 @@ async fn county(cx: &AppContext, q: &YearQuery) -> Result<(i64, String), sqlx::E
 #[derive(Deserialize)]
 pub struct PageQuery {
     page: Option<i64>,
+    /// A county's code: its notices (with its city's, province's and the portal's); without it, all.
+    county: Option<String>,
 }
 
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
@@ -85,7 +87,14 @@ async fn catalogue_item(
 }
 
 async fn notice_list(Extension(cx): Extension<AppContext>, Query(q): Query<PageQuery>) -> Response {
-    json(notices::list(&cx.db, q.page.unwrap_or(1).max(1)).await.map(Some))
+    let county = match &q.county {
+        Some(code) => match app::ssr::regions::public_county(&cx.db, Some(code)).await {
+            Ok(c) => c.map_or(0, |c| c.id),
+            Err(e) => return json::<()>(Err(e)),
+        },
+        None => 0,
+    };
+    json(notices::list(&cx.db, county, q.page.unwrap_or(1).max(1)).await.map(Some))
 }
 
 async fn notice(Extension(cx): Extension<AppContext>, Path(id): Path<String>) -> Response {
@@ -152,7 +161,7 @@ async fn openapi() -> Response {
             "/api/v1/aggregates": { "get": { "summary": "This year's totals of a county, by item and by township", "parameters": [county], "responses": ok("HomeFigures") } },
             "/api/v1/catalogue": { "get": { "summary": "The policy list of a year, with departments and changes from the year before", "parameters": [year, county], "responses": ok("PolicyList") } },
             "/api/v1/catalogue/{code}": { "get": { "summary": "One item with its payouts by township and by period", "parameters": [path_param("code", "item code, e.g. 14-01"), year, county], "responses": ok("PolicyDetail") } },
-            "/api/v1/notices": { "get": { "summary": "Notices and policy documents, newest first", "parameters": [{ "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1 } }], "responses": ok("NoticeList") } },
+            "/api/v1/notices": { "get": { "summary": "Notices and policy documents, newest first; with county, the ones that county's pages show (its own, its city's, its province's and the portal's)", "parameters": [{ "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1 } }, { "name": "county", "in": "query", "required": false, "schema": { "type": "string", "pattern": "^[0-9]{6}$" }, "description": "county code (GB/T 2260); default all notices" }], "responses": ok("NoticeList") } },
             "/api/v1/notices/{id}": { "get": { "summary": "One notice with its full text", "parameters": [path_param("id", "notice id")], "responses": ok("Notice") } },
             "/api/v1/publicity": { "get": { "summary": "Payment publicity totals of a county by township", "parameters": [year, county], "responses": ok("PublicityIndex") } },
             "/api/v1/publicity/{township}": { "get": { "summary": "A township's totals by village", "parameters": [path_param("township", "township code"), year], "responses": ok("TownshipPublicity") } },

@@ -151,7 +151,12 @@ pub async fn load_demo_if_empty(
     if !demo::is_empty(db).await? {
         return Ok(None);
     }
-    tracing::info!(people = options.people, seed = options.seed, "loading the demo county into the empty database");
+    tracing::info!(
+        counties = options.counties,
+        people = options.people,
+        seed = options.seed,
+        "loading the demo into the empty database"
+    );
     let started = std::time::Instant::now();
     let summary = demo::load(db, vault, options).await?;
     tracing::info!(
@@ -160,7 +165,7 @@ pub async fn load_demo_if_empty(
         villages = summary.villages,
         beneficiaries = summary.beneficiaries,
         payments = summary.payments,
-        "demo county loaded"
+        "demo loaded"
     );
     Ok(Some(summary))
 }
@@ -188,8 +193,7 @@ impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
         let (db, vault) = open(config).await?;
         if config.demo {
-            let options = DemoOptions { seed: config.demo_seed, people: config.demo_people };
-            load_demo_if_empty(&db, &vault, &options).await?;
+            load_demo_if_empty(&db, &vault, &config.demo_options()).await?;
         }
         let search = open_search(config)?;
         let (stop, stopped) = watch::channel(false);

@@ -40,10 +40,12 @@ pub struct Notice {
     pub items: Vec<ItemRef>,
 }
 
+/// The notices `county`'s pages show (its own, its city's and province's, and the portal's).
 #[server(prefix = "/api", endpoint = "notices")]
-pub async fn get_notices(page: Option<i64>) -> Result<NoticeList, ApiError> {
+pub async fn get_notices(page: Option<i64>, county: Option<String>) -> Result<NoticeList, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::notices::list(&cx.db, page.unwrap_or(1).max(1)).await.map_err(ApiError::internal)
+    let county = super::county_id(&cx, county).await?;
+    crate::ssr::notices::list(&cx.db, county, page.unwrap_or(1).max(1)).await.map_err(ApiError::internal)
 }
 
 #[server(prefix = "/api", endpoint = "notice")]

@@ -84,12 +84,15 @@ pub async fn figures(db: &Db, county: i64) -> Result<HomeFigures, sqlx::Error> {
         }
         None => (Money::ZERO, 0, 0, Vec::new(), Vec::new()),
     };
-    let latest_notices =
-        sqlx::query("SELECT id, title, published_on FROM documents ORDER BY published_on DESC, id DESC LIMIT 6")
-            .fetch_all(&db.pool)
-            .await?
-            .into_iter()
-            .map(|r| NoticeHeadline { id: r.get("id"), title: r.get("title"), published_on: r.get("published_on") })
-            .collect();
+    let latest = format!(
+        "SELECT id, title, published_on FROM documents WHERE {} ORDER BY published_on DESC, id DESC LIMIT 6",
+        super::notices::shown_in(county)
+    );
+    let latest_notices = sqlx::query(sqlx::AssertSqlSafe(latest))
+        .fetch_all(&db.pool)
+        .await?
+        .into_iter()
+        .map(|r| NoticeHeadline { id: r.get("id"), title: r.get("title"), published_on: r.get("published_on") })
+        .collect();
     Ok(HomeFigures { year, amount_paid, people_paid, items_paid, by_item, by_township, latest_notices })
 }

@@ -18,12 +18,31 @@ fn summary(r: &AnyRow) -> NoticeSummary {
     }
 }
 
-/// Newest first, one page.
-pub async fn list(db: &Db, page: i64) -> Result<NoticeList, sqlx::Error> {
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM documents").fetch_one(&db.pool).await?;
+/// The documents a county's pages show (`county`: its region id; `0`: all of them): the portal's
+/// own (published by no department) and those of the county's departments and of its city's and
+/// province's, which apply to it too. A condition on `documents`' columns.
+pub fn shown_in(county: i64) -> String {
+    if county == 0 {
+        return "1 = 1".into();
+    }
+    format!(
+        "(department_id IS NULL OR department_id IN (SELECT d.id FROM departments d WHERE d.region_id IN \
+         ({county}, (SELECT parent_id FROM regions WHERE id = {county}), \
+          (SELECT p.parent_id FROM regions r JOIN regions p ON p.id = r.parent_id WHERE r.id = {county}))))"
+    )
+}
+
+/// Newest first, one page, of the documents `county`'s pages show (`0`: all).
+pub async fn list(db: &Db, county: i64, page: i64) -> Result<NoticeList, sqlx::Error> {
+    let shown = shown_in(county);
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM documents WHERE {shown}")))
+        .fetch_one(&db.pool)
+        .await?;
     let pages = ((total + NOTICES_PER_PAGE - 1) / NOTICES_PER_PAGE).max(1);
     let page = page.min(pages);
-    let sql = format!("SELECT {SUMMARY_COLUMNS} FROM documents ORDER BY published_on DESC, id DESC LIMIT $1 OFFSET $2");
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM documents WHERE {shown} ORDER BY published_on DESC, id DESC LIMIT $1 OFFSET $2"
+    );
     let notices = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(NOTICES_PER_PAGE)
         .bind((page - 1) * NOTICES_PER_PAGE)

@@ -81,6 +81,7 @@ pub(super) fn make_cases(
     finance: usize,
     calendar: &Calendar,
     last_day: i64,
+    salt: u64,
 ) -> CaseRows {
     let deadlines = Deadlines::default();
     let first_day = app::domain::date::days_from_civil(super::END.0, 1, 5);
@@ -206,7 +207,7 @@ pub(super) fn make_cases(
         let no = app::domain::cases::tracking_no(
             &date(filed),
             sequence,
-            ((filed as u64 * 7919 + sequence as u64 * 104_729 + id as u64 * 31) % 1_000_000) as u32,
+            ((filed as u64 * 7919 + sequence as u64 * 104_729 + id as u64 * 31 + salt) % 1_000_000) as u32,
         );
         if rows.example.is_none() && status == "answered" && !anonymous {
             rows.example = person.phone.clone().map(|p| (no.clone(), p));

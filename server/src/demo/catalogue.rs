@@ -86,13 +86,14 @@ pub const BANKS: &[(&str, &str, &str, &str, bool)] = &[
     ("icbc", "中国工商银行青岚县支行", "0818-8630005", "工行,工商银行,中国工商银行", true),
 ];
 
-const fn pay(per_10k: u32, who: Who, amount: Amount, month: u32) -> Option<Payout> {
+pub const fn pay(per_10k: u32, who: Who, amount: Amount, month: u32) -> Option<Payout> {
     Some(Payout { per_10k, who, amount, month })
 }
 
-const ADULT: Who = Who::Age(18, 100);
-const ALL: Who = Who::Age(0, 110);
+pub const ADULT: Who = Who::Age(18, 100);
+pub const ALL: Who = Who::Age(0, 110);
 
+/// An item of a catalogue, field by field in `ItemSpec`'s order.
 macro_rules! item {
     ($code:expr, $name:expr, $level:expr, $dept:expr, $std:expr, $std_fen:expr, $freq:expr, $hh:expr, $aliases:expr, $years:expr, $payout:expr) => {
         ItemSpec {
@@ -112,7 +113,10 @@ macro_rules! item {
     };
 }
 
-const ALWAYS: (i32, i32) = (2024, 2026);
+pub(super) use item;
+
+/// Paid in every year of the demo.
+pub const ALWAYS: (i32, i32) = (2024, 2026);
 
 /// Parents come before their sub-items (`14` before `14-01`).
 pub const ITEMS: &[ItemSpec] = &[

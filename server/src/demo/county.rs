@@ -1,9 +1,10 @@
 //! The demo county's fixed tables: settings, regions, departments and banks, the documents and
 //! the yearly catalogues with their items.
 
-use super::catalogue::{self, BANKS, DEPARTMENTS, FINANCE, ITEMS};
+use super::catalogue::{self, ItemSpec, BANKS, FINANCE, ITEMS};
+use super::plans::Plan;
 use super::rng::Rng;
-use super::{department_id, invalid, notices, places, DemoError, DemoOptions, DemoSummary, Table, END, FIRST_YEAR};
+use super::{invalid, notices, places, DemoError, DemoOptions, DemoSummary, Table, END, FIRST_YEAR};
 use app::ssr::db::bulk::Val;
 use std::collections::HashMap;
 
@@ -19,13 +20,35 @@ pub(super) struct Regions {
 /// The region id of the demo county, which owns the departments, catalogues and calendar.
 pub(super) const COUNTY_ID: i64 = 1;
 
+impl Plan {
+    /// The county's catalogue: the shared items it pays, then its own.
+    pub fn items(&self) -> Vec<ItemSpec> {
+        let shared = ITEMS.iter().filter(|s| self.items.is_none_or(|codes| codes.contains(&s.code)));
+        shared.chain(self.own_items).copied().collect()
+    }
+
+    /// A department's id by its code (ids follow the order of `departments`).
+    pub(super) fn department_id(&self, code: &str) -> Option<i64> {
+        self.departments.iter().position(|d| d.0 == code).map(|i| i as i64 + 1)
+    }
+
+    /// The name of the county's finance bureau.
+    pub(super) fn finance_name(&self) -> String {
+        let name = self.departments.iter().find(|d| d.0 == FINANCE).map_or("县财政局", |d| d.1);
+        match name.strip_prefix('县').or_else(|| name.strip_prefix('区')) {
+            Some(rest) => format!("{}{rest}", self.short),
+            None => name.to_string(),
+        }
+    }
+}
+
 /// The installation's settings: the county's name and that this is the demo.
-pub(super) fn settings(opts: &DemoOptions, tables: &mut Vec<Table>) {
+pub(super) fn settings(opts: &DemoOptions, plan: &Plan, tables: &mut Vec<Table>) {
     tables.push((
         "settings",
         &["key", "value"],
         vec![
-            vec!["county_name".into(), places::COUNTY_NAME.into()],
+            vec!["county_name".into(), plan.name.into()],
             vec!["demo".into(), "1".into()],
             vec!["demo_seed".into(), opts.seed.to_string().into()],
         ],
@@ -33,16 +56,16 @@ pub(super) fn settings(opts: &DemoOptions, tables: &mut Vec<Table>) {
 }
 
 /// The county, its townships and their villages.
-pub(super) fn regions(rng: &mut Rng, people: usize, tables: &mut Vec<Table>, summary: &mut DemoSummary) -> Regions {
-    let townships = places::townships(rng, people);
-    let mut regions = vec![vec![
-        COUNTY_ID.into(),
-        places::COUNTY_CODE.into(),
-        places::COUNTY_NAME.into(),
-        "county".into(),
-        Val::Int(None),
-        0i64.into(),
-    ]];
+pub(super) fn regions(
+    rng: &mut Rng,
+    plan: &Plan,
+    people: usize,
+    tables: &mut Vec<Table>,
+    summary: &mut DemoSummary,
+) -> Regions {
+    let townships = places::townships(rng, plan, people);
+    let mut regions =
+        vec![vec![COUNTY_ID.into(), plan.code.into(), plan.name.into(), "county".into(), Val::Int(None), 0i64.into()]];
     let mut township_ids = Vec::new();
     let mut villages: Vec<(i64, usize)> = Vec::new(); // (region id, township index)
     let mut next_region = 2i64;
@@ -78,11 +101,11 @@ pub(super) fn regions(rng: &mut Rng, people: usize, tables: &mut Vec<Table>, sum
 }
 
 /// The departments (the finance bureau among them) and the banks that pay.
-pub(super) fn departments_and_banks(tables: &mut Vec<Table>) {
+pub(super) fn departments_and_banks(plan: &Plan, tables: &mut Vec<Table>) {
     tables.push((
         "departments",
         &["id", "region_id", "code", "name", "phone", "address", "is_finance"],
-        DEPARTMENTS
+        plan.departments
             .iter()
             .enumerate()
             .map(|(i, (code, name, phone, address))| {
@@ -121,11 +144,19 @@ pub(super) fn departments_and_banks(tables: &mut Vec<Table>) {
 /// The seed notices, one catalogue notice per year, the yearly catalogues and their items with
 /// the documents each rests on. Returns each item's id by (year, code).
 pub(super) fn catalogue(
+    plan: &Plan,
+    seeds: &[usize],
     tables: &mut Vec<Table>,
     summary: &mut DemoSummary,
 ) -> Result<HashMap<(i32, &'static str), i64>, DemoError> {
+    let specs = plan.items();
+    let finance = plan.department_id(FINANCE).ok_or_else(|| invalid(plan.name))?;
+    // A one-county portal publishes the five seed documents as its own (no department); a county
+    // of the province publishes its one seed through its finance bureau, so that only that
+    // county's pages list it.
+    let seed_owner = if seeds.len() == 1 { Val::Int(Some(finance)) } else { Val::Int(None) };
     let mut documents = Vec::new();
-    for (i, n) in notices::SEED_NOTICES.iter().enumerate() {
+    for (i, n) in seeds.iter().map(|s| &notices::SEED_NOTICES[*s]).enumerate() {
         documents.push(vec![
             (i as i64 + 1).into(),
             "policy".into(),
@@ -134,7 +165,7 @@ pub(super) fn catalogue(
             n.issuer.into(),
             n.published_on.into(),
             n.body.into(),
-            Val::Int(None),
+            seed_owner.clone(),
             n.source.into(),
         ]);
     }
@@ -146,12 +177,12 @@ pub(super) fn catalogue(
         documents.push(vec![
             id.into(),
             "notice".into(),
-            format!("{}{year}年惠民惠农财政补贴政策清单", places::COUNTY_NAME).into(),
-            format!("青财发〔{year}〕1号").into(),
-            "县财政局".into(),
+            format!("{}{year}年惠民惠农财政补贴政策清单", plan.name).into(),
+            format!("{}〔{year}〕1号", plan.notice_prefix).into(),
+            plan.finance_name().into(),
             format!("{year}-01-15").into(),
-            catalogue_notice_body(*year).into(),
-            department_id(FINANCE).into(),
+            catalogue_notice_body(plan, &specs, *year).into(),
+            finance.into(),
             "演示数据".into(),
         ]);
     }
@@ -182,12 +213,12 @@ pub(super) fn catalogue(
     let mut item_docs = Vec::new();
     let mut item_id: HashMap<(i32, &str), i64> = HashMap::new();
     for year in &years {
-        for (order, spec) in ITEMS.iter().enumerate().filter(|(_, s)| (s.first_year..=s.last_year).contains(year)) {
+        for (order, spec) in specs.iter().enumerate().filter(|(_, s)| (s.first_year..=s.last_year).contains(year)) {
             let id = items.len() as i64 + 1;
             item_id.insert((*year, spec.code), id);
             let parent = spec.parent_code().and_then(|p| item_id.get(&(*year, p)).copied());
             let (standard, standard_fen) = catalogue::standard_for(spec, *year);
-            let dept = department_id(spec.department).ok_or_else(|| invalid(spec.department))?;
+            let dept = plan.department_id(spec.department).ok_or_else(|| invalid(spec.department))?;
             items.push(vec![
                 id.into(),
                 COUNTY_ID.into(),
@@ -206,12 +237,14 @@ pub(super) fn catalogue(
                 (order as i64).into(),
             ]);
             item_docs.push(vec![id.into(), catalogue_doc[year].into()]);
-            for doc in basis_documents(spec.code) {
-                item_docs.push(vec![id.into(), doc.into()]);
+            for seed in basis_documents(spec.code) {
+                if let Some(doc) = seeds.iter().position(|s| *s == seed) {
+                    item_docs.push(vec![id.into(), (doc as i64 + 1).into()]);
+                }
             }
         }
     }
-    summary.items = ITEMS.len();
+    summary.items = specs.len();
     tables.push((
         "subsidy_items",
         &[
@@ -237,33 +270,35 @@ pub(super) fn catalogue(
     Ok(item_id)
 }
 
-/// Documents each item rests on, besides its year's catalogue notice.
-fn basis_documents(code: &str) -> Vec<i64> {
+/// Seed documents (by index in `SEED_NOTICES`) each item rests on, besides its year's catalogue
+/// notice.
+fn basis_documents(code: &str) -> Vec<usize> {
     const SICHUAN_18: &[&str] = &[
         "01", "02", "04", "05", "06-01", "07", "08", "09", "10", "12", "13", "14", "15", "16", "17", "18", "24", "25",
     ];
     let top = code.split('-').next().unwrap_or(code);
     let mut docs = Vec::new();
     if SICHUAN_18.contains(&code) || SICHUAN_18.contains(&top) {
-        docs.push(2); // Leshan letter carrying the Sichuan pilot plan and its list of 18
+        docs.push(1); // Leshan letter carrying the Sichuan pilot plan and its list of 18
     }
     if top.parse::<u32>().is_ok_and(|n| n <= 23) {
-        docs.push(1); // Wanyuan item list
+        docs.push(0); // Wanyuan item list
     }
     if code == "26" {
-        docs.push(5); // Dushan 2024 county catalogue
+        docs.push(4); // Dushan 2024 county catalogue
     }
     docs
 }
 
 /// The catalogue notice, with the list as a tab-separated table like the seed documents.
-fn catalogue_notice_body(year: i32) -> String {
+fn catalogue_notice_body(plan: &Plan, specs: &[ItemSpec], year: i32) -> String {
     let mut body = format!(
-        "{county}{year}年惠民惠农财政补贴政策清单\n\n根据上级有关规定，现将本县{year}年通过社会保障卡“一卡通”发放的惠民惠农财政补贴政策清单公布如下。\n\n\t序号\t项目名称\t层级\t主管部门\t补贴标准\t发放周期\n",
-        county = places::COUNTY_NAME
+        "{county}{year}年惠民惠农财政补贴政策清单\n\n根据上级有关规定，现将本{kind}{year}年通过社会保障卡“一卡通”发放的惠民惠农财政补贴政策清单公布如下。\n\n\t序号\t项目名称\t层级\t主管部门\t补贴标准\t发放周期\n",
+        county = plan.name,
+        kind = if plan.short.ends_with('区') { "区" } else { "县" }
     );
-    for spec in ITEMS.iter().filter(|s| (s.first_year..=s.last_year).contains(&year)) {
-        let dept = DEPARTMENTS.iter().find(|d| d.0 == spec.department).map_or("", |d| d.1);
+    for spec in specs.iter().filter(|s| (s.first_year..=s.last_year).contains(&year)) {
+        let dept = plan.departments.iter().find(|d| d.0 == spec.department).map_or("", |d| d.1);
         let (standard, _) = catalogue::standard_for(spec, year);
         body.push_str(&format!(
             "\t{}\t{}\t{}\t{dept}\t{standard}\t{}\n",
@@ -273,7 +308,10 @@ fn catalogue_notice_body(year: i32) -> String {
             frequency_zh(spec.frequency)
         ));
     }
-    body.push_str("\n群众对补贴发放有疑问的，可向主管部门咨询或投诉，也可通过本平台提交。\n\n青岚县财政局（演示）\n");
+    body.push_str(&format!(
+        "\n群众对补贴发放有疑问的，可向主管部门咨询或投诉，也可通过本平台提交。\n\n{}（演示）\n",
+        plan.finance_name()
+    ));
     body
 }
 

@@ -1,9 +1,10 @@
-//! `demo`: fills an empty database with a fictional county, deterministic from a seed: regions,
-//! departments, banks, the seed documents as notices, three yearly catalogues, households and
-//! beneficiaries, and three years of rosters, payments, bank failures, reissues and publicity.
-//! `county` makes the fixed tables, `people` the households, `payments` the flow and its
-//! publicity, `office` the logins, holidays and cases (with `cases`); this module orders the
-//! random draws and writes it all in one transaction.
+//! `demo`: fills an empty database with a fictional province of five counties (or one county),
+//! deterministic from a seed: regions, departments, banks, the seed documents as notices, three
+//! yearly catalogues, households and beneficiaries, and three years of rosters, payments, bank
+//! failures, reissues and publicity. `plans` says what differs between counties, `county` makes
+//! a county's fixed tables, `people` the households, `payments` the flow and its publicity,
+//! `office` the logins, holidays and cases (with `cases`); this module orders the random draws
+//! and writes a county in one transaction; `province` joins five of them into one portal.
 
 mod cases;
 pub mod catalogue;
@@ -14,14 +15,17 @@ pub mod office;
 mod payments;
 mod people;
 pub mod places;
+pub mod plans;
+mod province;
+pub use province::province_logins;
 mod rng;
 
 use app::domain::date::{civil_from_days, days_from_civil};
 use app::domain::{IdNumber, Phone};
 use app::ssr::db::bulk::{insert_rows, Val};
 use app::ssr::{clock, Db, Vault};
-use catalogue::DEPARTMENTS;
 use payments::{Lines, PAYMENT_COLUMNS, PUBLICITY_COLUMNS};
+use plans::Plan;
 use rng::Rng;
 
 /// The demo covers January of `FIRST_YEAR` to `END` (year, month): earlier months are paid,
@@ -29,18 +33,32 @@ use rng::Rng;
 pub const FIRST_YEAR: i32 = 2024;
 pub const END: (i32, u32) = (2026, 11);
 pub const DEFAULT_SEED: u64 = 20_240_101;
-pub const DEFAULT_PEOPLE: usize = 50_000;
+/// Counties of the default demo: the province of `plans::PLANS`.
+pub const DEFAULT_COUNTIES: usize = 5;
+
+/// Beneficiaries per county when not asked for: a one-county demo has 50,000, each county of the
+/// province 12,000.
+pub fn default_people(counties: usize) -> usize {
+    if counties <= 1 {
+        50_000
+    } else {
+        12_000
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
     pub seed: u64,
-    /// Number of beneficiaries (people registered in the county's rolls).
+    /// Number of beneficiaries (people registered in a county's rolls) per county.
     pub people: usize,
+    /// 1: the county 青岚县 alone, as one county's portal; 2 to 5: the first counties of the
+    /// province, under its cities.
+    pub counties: usize,
 }
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        Self { seed: DEFAULT_SEED, people: DEFAULT_PEOPLE }
+        Self { seed: DEFAULT_SEED, people: default_people(DEFAULT_COUNTIES), counties: DEFAULT_COUNTIES }
     }
 }
 
@@ -50,6 +68,10 @@ pub enum DemoError {
     NotEmpty,
     #[error("the demo needs at least 500 people, {0} were asked for")]
     TooSmall(usize),
+    #[error("the demo has 1 to 5 counties, {0} were asked for")]
+    Counties(usize),
+    #[error("joining a demo county into the province: {0}")]
+    Join(#[from] app::ssr::counties::import::ImportError),
     #[error("database error while loading the demo: {0}")]
     Db(#[from] sqlx::Error),
     #[error("the demo generator produced an invalid value: {0}")]
@@ -82,6 +104,9 @@ pub struct DemoSummary {
     /// An answered public case and its filer's phone, to try tracking with.
     pub example_case: Option<(String, Phone)>,
     pub examples: Vec<Example>,
+    /// The counties loaded (code, name), and people paid in two of them.
+    pub counties: Vec<(&'static str, &'static str)>,
+    pub people_in_two_counties: usize,
 }
 
 /// True when nothing has been loaded yet (no regions).
@@ -89,17 +114,32 @@ pub async fn is_empty(db: &Db) -> Result<bool, sqlx::Error> {
     Ok(db.count(app::ssr::db::Counted::Regions).await? == 0)
 }
 
-/// Generates the county and writes it in one transaction: all of it or nothing.
+/// Loads the demo into an empty database: one county in one transaction, or the province (each
+/// county generated alone, then joined as `server import-county` joins one).
 pub async fn load(db: &Db, vault: &Vault, opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
     if opts.people < 500 {
         return Err(DemoError::TooSmall(opts.people));
     }
+    if !(1..=plans::PLANS.len()).contains(&opts.counties) {
+        return Err(DemoError::Counties(opts.counties));
+    }
     if !is_empty(db).await? {
         return Err(DemoError::NotEmpty);
     }
-    let started = std::time::Instant::now();
-    let mut county = generate(vault, opts)?;
-    tracing::debug!(seconds = started.elapsed().as_secs_f32(), "demo generated in memory");
+    if opts.counties == 1 {
+        let all_seeds: Vec<usize> = (0..notices::SEED_NOTICES.len()).collect();
+        let mut county = generate(vault, opts, &plans::QINGLAN, &all_seeds, &[], 0)?;
+        write(db, &mut county).await?;
+        let mut summary = county.summary;
+        summary.counties = vec![(plans::QINGLAN.code, plans::QINGLAN.name)];
+        Ok(summary)
+    } else {
+        province::load(db, vault, opts).await
+    }
+}
+
+/// Writes a generated county into an empty database in one transaction: all of it or nothing.
+async fn write(db: &Db, county: &mut County) -> Result<(), DemoError> {
     let mut tx = db.begin().await?;
     db.bulk_cache(&mut tx, true).await?;
     county.write(&mut tx).await?;
@@ -123,7 +163,7 @@ pub async fn load(db: &Db, vault: &Vault, opts: &DemoOptions) -> Result<DemoSumm
         "case_events",
     ])
     .await?;
-    Ok(county.summary)
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -181,31 +221,47 @@ fn invalid(e: impl std::fmt::Display) -> DemoError {
     DemoError::Invalid(e.to_string())
 }
 
-/// A department's id by its code (ids follow `DEPARTMENTS`' order).
-fn department_id(code: &str) -> Option<i64> {
-    DEPARTMENTS.iter().position(|d| d.0 == code).map(|i| i as i64 + 1)
-}
-
 /// One table of generated rows: its name, its columns, its rows.
 type Table = (&'static str, &'static [&'static str], Vec<Vec<Val>>);
 
-/// The county in memory, table by table in the order they are written. The random draws come in
-/// one fixed order (root forks 1 to 5), so that a seed always makes the same county.
-fn generate(vault: &Vault, opts: &DemoOptions) -> Result<County, DemoError> {
-    let mut root = Rng::new(opts.seed);
+/// A county in memory, table by table in the order they are written. The random draws come in
+/// one fixed order (root forks 1 to 5), so that a seed always makes the same county; `seeds` are
+/// the seed documents it publishes, `movers` people of another county who live here too, and
+/// `salt` keeps its case numbers apart from other counties'.
+fn generate(
+    vault: &Vault,
+    opts: &DemoOptions,
+    plan: &Plan,
+    seeds: &[usize],
+    movers: &[people::Mover],
+    salt: u64,
+) -> Result<County, DemoError> {
+    let mut root = Rng::new(opts.seed ^ salt);
     let mut summary = DemoSummary::default();
     let mut tables: Vec<Table> = Vec::new();
     let created = stamp(days_from_civil(FIRST_YEAR - 1, 12, 1), 9 * 3600);
-    county::settings(opts, &mut tables);
-    let regions = county::regions(&mut root.fork(1), opts.people, &mut tables, &mut summary);
-    county::departments_and_banks(&mut tables);
-    let item_id = county::catalogue(&mut tables, &mut summary)?;
-    let people = people::make_people(&mut root.fork(2), opts.people, &regions.villages)?;
+    county::settings(opts, plan, &mut tables);
+    let regions = county::regions(&mut root.fork(1), plan, opts.people, &mut tables, &mut summary);
+    county::departments_and_banks(plan, &mut tables);
+    let item_id = county::catalogue(plan, seeds, &mut tables, &mut summary)?;
+    let mut people = people::make_people(&mut root.fork(2), plan.code, opts.people, &regions.villages)?;
+    people::take_in(&mut people, movers);
     people::tables(vault, &people, &regions.villages, &created, &mut tables, &mut summary);
-    let flow = payments::make_payments(&mut root.fork(3), &people, &item_id)?;
+    let flow = payments::make_payments(&mut root.fork(3), plan, &people, &item_id)?;
     payments::roster_tables(&flow, &regions.township_ids, &mut tables, &mut summary);
     let mismatch = root.fork(4);
-    office::tables(&mut root.fork(5), vault, &people, &regions, &item_id, &created, &mut tables, &mut summary);
+    office::tables(
+        &mut root.fork(5),
+        plan,
+        salt,
+        vault,
+        &people,
+        &regions,
+        &item_id,
+        &created,
+        &mut tables,
+        &mut summary,
+    );
     summary.examples = people::examples(&people, &flow.payments);
     // Payments and their publicity are written straight from the flow, a statement at a time,
     // right after the rosters, so that a province-sized demo (ten million lines) fits in memory.
@@ -226,12 +282,20 @@ fn generate(vault: &Vault, opts: &DemoOptions) -> Result<County, DemoError> {
 mod tests {
     use super::*;
 
+    fn one_county(seed: u64, people: usize) -> DemoOptions {
+        DemoOptions { seed, people, counties: 1 }
+    }
+
+    fn all_seeds() -> Vec<usize> {
+        (0..notices::SEED_NOTICES.len()).collect()
+    }
+
     #[test]
     fn generation_is_deterministic_and_complete() {
         let vault = Vault::from_hex(&"11".repeat(32)).unwrap();
-        let opts = DemoOptions { seed: 7, people: 2_000 };
-        let a = generate(&vault, &opts).unwrap();
-        let b = generate(&vault, &opts).unwrap();
+        let opts = one_county(7, 2_000);
+        let a = generate(&vault, &opts, &plans::QINGLAN, &all_seeds(), &[], 0).unwrap();
+        let b = generate(&vault, &opts, &plans::QINGLAN, &all_seeds(), &[], 0).unwrap();
         assert_eq!(a.summary.payments, b.summary.payments);
         assert_eq!(
             a.summary.examples.iter().map(|e| e.id_number.clone()).collect::<Vec<_>>(),
@@ -245,16 +309,40 @@ mod tests {
     }
 
     #[test]
+    fn every_county_of_the_province_generates_with_its_own_catalogue() {
+        let vault = Vault::from_hex(&"11".repeat(32)).unwrap();
+        let opts = DemoOptions { seed: 7, people: 2_000, counties: 5 };
+        let mut movers = Vec::new();
+        for (k, plan) in plans::PLANS.iter().enumerate() {
+            let county = generate(&vault, &opts, plan, &[plan.seed], &movers, k as u64 * 1_000_003).unwrap();
+            assert_eq!(county.summary.items, plan.items().len(), "{}", plan.name);
+            assert!(county.summary.payments > 2_000, "{}: {} payments", plan.name, county.summary.payments);
+            let ids: std::collections::HashSet<&str> =
+                county.lines.people.iter().map(|p| p.id_number.as_str()).collect();
+            assert_eq!(ids.len(), 2_000, "{}: ID numbers are unique in a county", plan.name);
+            let moved_in = movers.iter().filter(|m: &&people::Mover| ids.contains(m.id_number.as_str())).count();
+            assert_eq!(moved_in, movers.len(), "{}: every mover has a place", plan.name);
+            movers = people::movers(&county.lines.people, 40);
+            assert_eq!(movers.len(), 40);
+        }
+    }
+
+    #[test]
     fn readme_names_people_of_the_default_demo() {
         let vault = Vault::from_hex(&"11".repeat(32)).unwrap();
-        let county = generate(&vault, &DemoOptions::default()).unwrap();
+        let opts = DemoOptions::default();
+        let first = generate(&vault, &opts, plans::PLANS[0], &[plans::PLANS[0].seed], &[], 0).unwrap();
+        let movers = people::movers(&first.lines.people, province::MOVERS);
+        let second = generate(&vault, &opts, plans::PLANS[1], &[plans::PLANS[1].seed], &movers, 1_000_003).unwrap();
+        let mut examples = first.summary.examples.clone();
+        examples.extend(province::paid_in_both(&first, &second, &movers));
         let readme = include_str!("../../../README.md");
-        assert_eq!(county.summary.examples.len(), 4);
-        for e in &county.summary.examples {
+        assert_eq!(examples.len(), 5);
+        for e in &examples {
             let row = format!("| {} | {} | {} |", e.name, e.id_number.as_str(), e.phone.as_str());
             assert!(readme.contains(&row), "README should list {row} ({})", e.label);
         }
-        assert!(county.summary.payments >= 500_000, "{} payments", county.summary.payments);
-        assert!(county.summary.beneficiaries >= 50_000);
+        assert!(first.summary.payments >= 100_000, "{} payments", first.summary.payments);
+        assert!(first.summary.beneficiaries >= 10_000);
     }
 }

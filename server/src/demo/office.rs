@@ -1,11 +1,12 @@
 //! The demo county's office side: one login per department and role, and the national holiday
 //! calendar with its adjusted working days (调休) for the demo's years.
 
-use super::catalogue::{DEPARTMENTS, FINANCE, ITEMS};
+use super::catalogue::FINANCE;
 use super::county::Regions;
 use super::people::Person;
+use super::plans::Plan;
 use super::rng::Rng;
-use super::{cases, department_id, DemoSummary, Table, END};
+use super::{cases, DemoSummary, Table, END};
 use app::domain::date::{days_from_civil, parse_days};
 use app::domain::Calendar;
 use app::ssr::db::bulk::Val;
@@ -15,25 +16,28 @@ use std::collections::HashMap;
 /// The one password of every demo login (listed in the README; demo data only).
 pub const DEMO_PASSWORD: &str = "qinglan-demo";
 
-/// (username, display name, role, department code). Department staff sign in with their
-/// department's code; the finance bureau's login has the finance role.
-pub fn logins() -> Vec<(String, String, &'static str, Option<&'static str>)> {
-    let mut out: Vec<_> = DEPARTMENTS
+/// (username, display name, role, department code) of a county. Department staff sign in with
+/// their department's code, followed in every county but 青岚县 by the county's code
+/// (`finance_510998`); the finance bureau's login has the finance role.
+pub fn logins(plan: &Plan) -> Vec<(String, String, &'static str, Option<&'static str>)> {
+    let suffix = if plan.code == super::plans::QINGLAN.code { String::new() } else { format!("_{}", plan.code) };
+    let mut out: Vec<_> = plan
+        .departments
         .iter()
         .map(|(code, name, _, _)| {
             let role = if *code == FINANCE { "finance" } else { "department" };
-            (code.to_string(), format!("{name}经办人"), role, Some(*code))
+            (format!("{code}{suffix}"), format!("{name}经办人"), role, Some(*code))
         })
         .collect();
-    out.push(("supervisor".into(), "县纪委监委（监督）".into(), "supervisor", None));
-    out.push(("admin".into(), "系统管理员".into(), "admin", None));
+    out.push((format!("supervisor{suffix}"), "县纪委监委（监督）".to_string(), "supervisor", None));
+    out.push((format!("admin{suffix}"), "系统管理员".into(), "admin", None));
     out
 }
 
 /// Rows for `staff_users`, with argon2id hashes of the demo password.
-pub fn staff_rows(created: &str, department_id: impl Fn(&str) -> Option<i64>) -> Vec<Vec<Val>> {
+pub fn staff_rows(created: &str, plan: &Plan) -> Vec<Vec<Val>> {
     let hash = app::ssr::staff::hash_password(DEMO_PASSWORD);
-    logins()
+    logins(plan)
         .into_iter()
         .enumerate()
         .map(|(i, (username, display, role, dept))| {
@@ -43,7 +47,7 @@ pub fn staff_rows(created: &str, department_id: impl Fn(&str) -> Option<i64>) ->
                 display.into(),
                 hash.clone().into(),
                 role.into(),
-                dept.and_then(&department_id).into(),
+                dept.and_then(|d| plan.department_id(d)).into(),
                 super::county::COUNTY_ID.into(),
                 0i64.into(),
                 Val::Text(None),
@@ -113,6 +117,8 @@ pub fn holidays() -> Vec<(String, &'static str, &'static str)> {
 #[allow(clippy::too_many_arguments)]
 pub(super) fn tables(
     rng: &mut Rng,
+    plan: &Plan,
+    salt: u64,
     vault: &Vault,
     people: &[Person],
     regions: &Regions,
@@ -135,7 +141,7 @@ pub(super) fn tables(
             "locked_until",
             "created_at",
         ],
-        staff_rows(created, department_id),
+        staff_rows(created, plan),
     ));
     let holidays = holidays();
     let calendar = Calendar::new(holidays.iter().filter_map(|(d, k, _)| Some((parse_days(d)?, *k == "holiday"))));
@@ -147,25 +153,27 @@ pub(super) fn tables(
             .map(|(d, k, n)| vec![super::county::COUNTY_ID.into(), d.clone().into(), (*k).into(), (*n).into()])
             .collect(),
     ));
-    let departments: Vec<cases::Department> = DEPARTMENTS
+    let departments: Vec<cases::Department> = plan
+        .departments
         .iter()
         .enumerate()
         .map(|(i, (_, name, phone, _))| cases::Department { id: i as i64 + 1, name, phone })
         .collect();
-    let case_items: Vec<cases::Item> = ITEMS
-        .iter()
+    let case_items: Vec<cases::Item> = plan
+        .items()
+        .into_iter()
         .filter(|s| (s.first_year..=s.last_year).contains(&END.0) && s.parent_code().is_none())
         .filter_map(|s| {
             Some(cases::Item {
                 id: *item_id.get(&(END.0, s.code))?,
                 name: s.name,
-                department: DEPARTMENTS.iter().position(|d| d.0 == s.department)?,
+                department: plan.departments.iter().position(|d| d.0 == s.department)?,
             })
         })
         .collect();
     let township_rows: Vec<(i64, String)> =
         regions.township_ids.iter().zip(&regions.townships).map(|(id, t)| (*id, t.name.clone())).collect();
-    let finance = DEPARTMENTS.iter().position(|d| d.0 == FINANCE).unwrap_or(0);
+    let finance = plan.departments.iter().position(|d| d.0 == FINANCE).unwrap_or(0);
     let last_day = days_from_civil(END.0, END.1, 20);
     let case_rows = cases::make_cases(
         rng,
@@ -178,6 +186,7 @@ pub(super) fn tables(
         finance,
         &calendar,
         last_day,
+        salt,
     );
     summary.cases = case_rows.cases.len();
     summary.example_case = case_rows.example.clone();
@@ -202,6 +211,7 @@ mod tests {
             }
         }
         assert_eq!(days.iter().filter(|(d, k, _)| d.starts_with("2026-10") && *k == "holiday").count(), 7);
-        assert_eq!(logins().len(), DEPARTMENTS.len() + 2);
+        let plan = &crate::demo::plans::QINGLAN;
+        assert_eq!(logins(plan).len(), plan.departments.len() + 2);
     }
 }

@@ -1,10 +1,11 @@
 //! The demo county's payment flow: rosters per item, period and township, their lines with the
 //! bank's outcome, reissues of failed lines, and the publicity the public saw.
 
-use super::catalogue::{self, Amount, ItemSpec, Who, ITEMS};
+use super::catalogue::{self, Amount, ItemSpec, Who};
 use super::people::Person;
+use super::plans::Plan;
 use super::rng::Rng;
-use super::{date, department_id, invalid, month_index, stamp, DemoError, DemoSummary, Table, END, FIRST_YEAR};
+use super::{date, invalid, month_index, stamp, DemoError, DemoSummary, Table, END, FIRST_YEAR};
 use app::domain::date::days_from_civil;
 use app::domain::mask;
 use app::ssr::db::bulk::Val;
@@ -176,6 +177,7 @@ fn periods(spec: &ItemSpec, year: i32, pay_month: u32) -> Vec<(String, u32)> {
 /// Every item's rosters and lines from `FIRST_YEAR` to `END`, then the reissues.
 pub(super) fn make_payments(
     rng: &mut Rng,
+    plan: &Plan,
     people: &[Person],
     item_id: &HashMap<(i32, &'static str), i64>,
 ) -> Result<Flow, DemoError> {
@@ -186,9 +188,9 @@ pub(super) fn make_payments(
     let scale = people.len() as u64;
     let usable: Vec<&Person> = people.iter().filter(|p| p.account.is_some() || p.age < 16).collect();
 
-    for spec in ITEMS {
+    for spec in &plan.items() {
         let Some(payout) = spec.payout else { continue };
-        let dept = department_id(spec.department).ok_or_else(|| invalid(spec.department))?;
+        let dept = plan.department_id(spec.department).ok_or_else(|| invalid(spec.department))?;
         let pool: Vec<&Person> = usable
             .iter()
             .copied()

@@ -2,7 +2,7 @@
 //! and custodians, and the few worth trying the self-check with.
 
 use super::rng::Rng;
-use super::{invalid, names, payments::PaymentRow, places, DemoError, DemoSummary, Example, Table, END};
+use super::{invalid, names, payments::PaymentRow, DemoError, DemoSummary, Example, Table, END};
 use app::domain::{mask, BankAccount, IdNumber, Phone};
 use app::ssr::Vault;
 use std::collections::{BTreeMap, HashSet};
@@ -26,7 +26,12 @@ pub(super) struct Person {
 }
 
 /// `count` people in households spread over the villages.
-pub(super) fn make_people(rng: &mut Rng, count: usize, villages: &[(i64, usize)]) -> Result<Vec<Person>, DemoError> {
+pub(super) fn make_people(
+    rng: &mut Rng,
+    county_code: &str,
+    count: usize,
+    villages: &[(i64, usize)],
+) -> Result<Vec<Person>, DemoError> {
     let mut people: Vec<Person> = Vec::with_capacity(count + 8);
     let mut ids = HashSet::with_capacity(count);
     let mut phones = HashSet::with_capacity(count);
@@ -57,8 +62,8 @@ pub(super) fn make_people(rng: &mut Rng, count: usize, villages: &[(i64, usize)]
                 (END.0 - age as i32, rng.between(1, 12) as u32, rng.between(1, 28) as u32);
             let id_number = loop {
                 let seq = rng.below(500) as u32 * 2 + u32::from(male);
-                let candidate = IdNumber::from_parts(places::COUNTY_CODE, birth_y as u32, birth_m, birth_d, seq)
-                    .map_err(invalid)?;
+                let candidate =
+                    IdNumber::from_parts(county_code, birth_y as u32, birth_m, birth_d, seq).map_err(invalid)?;
                 if ids.insert(candidate.as_str().to_string()) {
                     break candidate;
                 }
@@ -121,6 +126,61 @@ pub(super) fn make_people(rng: &mut Rng, count: usize, villages: &[(i64, usize)]
         }
     }
     Ok(people)
+}
+
+/// A person of one county who also lives, and is paid, in another (moved for work, or cared for
+/// by a child there): the same ID number, name and phone in both counties' rolls.
+#[derive(Debug, Clone)]
+pub(super) struct Mover {
+    pub(super) name: String,
+    pub(super) ethnicity: &'static str,
+    pub(super) id_number: IdNumber,
+    pub(super) phone: Option<Phone>,
+    pub(super) age: u32,
+}
+
+/// Up to `count` adults of working age with a phone and their own card, spread over the county.
+pub(super) fn movers(people: &[Person], count: usize) -> Vec<Mover> {
+    let able: Vec<&Person> = people
+        .iter()
+        .filter(|p| (20..=70).contains(&p.age) && p.phone.is_some() && p.account.is_some() && p.custodian.is_none())
+        .collect();
+    let step = (able.len() / count.max(1)).max(1);
+    able.iter()
+        .step_by(step)
+        .take(count)
+        .map(|p| Mover {
+            name: p.name.clone(),
+            ethnicity: p.ethnicity,
+            id_number: p.id_number.clone(),
+            phone: p.phone.clone(),
+            age: p.age,
+        })
+        .collect()
+}
+
+/// Gives the movers places in this county's rolls: each takes the identity of a member (not the
+/// head) of a household here, of about the same age, with a card.
+pub(super) fn take_in(people: &mut [Person], movers: &[Mover]) {
+    let mut taken = HashSet::new();
+    for m in movers {
+        let place = people.iter().position(|p| {
+            p.head != p.id
+                && p.account.is_some()
+                && p.custodian.is_none()
+                && p.age.abs_diff(m.age) <= 3
+                && !taken.contains(&p.id)
+        });
+        if let Some(i) = place {
+            let p = &mut people[i];
+            taken.insert(p.id);
+            p.name = m.name.clone();
+            p.ethnicity = m.ethnicity;
+            p.id_number = m.id_number.clone();
+            p.phone = m.phone.clone();
+            p.age = m.age;
+        }
+    }
 }
 
 /// The `households` and `beneficiaries` tables, personal data encrypted and masked as the

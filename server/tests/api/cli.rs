@@ -43,7 +43,7 @@ fn demo_command_loads_an_empty_database_once() {
     let dir = tempfile::tempdir().unwrap();
     let run = || {
         server()
-            .args(["demo", "--people", "600", "--seed", "3"])
+            .args(["demo", "--people", "500", "--seed", "3"])
             .current_dir(dir.path())
             .env("DATABASE_URL", format!("sqlite://{}/p.db", dir.path().display()))
             .env_remove("PORTAL_DATA_KEY")
@@ -53,7 +53,9 @@ fn demo_command_loads_an_empty_database_once() {
     let first = run();
     let stdout = String::from_utf8_lossy(&first.stdout);
     assert!(first.status.success(), "{stdout}{}", String::from_utf8_lossy(&first.stderr));
-    assert!(stdout.contains("demo county loaded") && stdout.contains("ID "), "{stdout}");
+    // The default demo: the province's five counties, and a person paid in two of them.
+    assert!(stdout.contains("demo loaded") && stdout.contains("独峰县（演示） 510995"), "{stdout}");
+    assert!(stdout.contains("在两个县都有补贴的人") && stdout.contains("ID "), "{stdout}");
     assert!(dir.path().join("data/portal.key").exists(), "a key file was created");
     let second = run();
     assert!(!second.status.success());

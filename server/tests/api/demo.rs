@@ -60,7 +60,7 @@ async fn personal_data_is_encrypted_hashed_and_masked() {
     for row in rows {
         let id_plain = app.vault.decrypt(&row.get::<Vec<u8>, _>("id_enc")).expect("decrypts with the server's key");
         let id = IdNumber::parse(&id_plain).expect("a checksum-valid ID number");
-        assert!(id.as_str().starts_with(server::demo::places::COUNTY_CODE));
+        assert!(id.as_str().starts_with(server::demo::plans::QINGLAN.code));
         assert_eq!(row.get::<String, _>("id_hash"), app.vault.lookup_hash(id.as_str()));
         assert_eq!(row.get::<String, _>("id_masked"), app::domain::mask::id_number(&id));
         if let Some(phone) = row.get::<Option<Vec<u8>>, _>("phone_enc") {
@@ -78,8 +78,60 @@ async fn personal_data_is_encrypted_hashed_and_masked() {
 async fn the_demo_never_loads_into_a_database_with_data() {
     let app = spawn_app(app::ssr::db::Backend::Sqlite).await;
     let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments").fetch_one(&app.db.pool).await.unwrap();
-    let again = demo::load(&app.db, &app.vault, &DemoOptions { seed: TEST_SEED, people: TEST_PEOPLE }).await;
+    let again =
+        demo::load(&app.db, &app.vault, &DemoOptions { seed: TEST_SEED, people: TEST_PEOPLE, counties: 1 }).await;
     assert!(matches!(again, Err(DemoError::NotEmpty)), "{again:?}");
     let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments").fetch_one(&app.db.pool).await.unwrap();
     assert_eq!(before, after);
+}
+
+/// The default demo: a province of five counties under two cities, each county generated alone
+/// and joined as `import-county` joins one; people of one county also paid in the next are one
+/// person; the counties inherit the province's calendar; each county's pages list its notices.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_province_joins_five_counties() {
+    for backend in backends() {
+        let app = crate::helpers::spawn_app_with(backend, |c| {
+            c.demo_counties = demo::DEFAULT_COUNTIES;
+            c.demo_people = Some(500);
+        })
+        .await;
+        let levels: Vec<(String, i64)> =
+            sqlx::query_as("SELECT level, COUNT(*) FROM regions WHERE level IN ('province', 'city', 'county') GROUP BY level ORDER BY level")
+                .fetch_all(&app.db.pool)
+                .await
+                .unwrap();
+        assert_eq!(levels, vec![("city".into(), 2), ("county".into(), 5), ("province".into(), 1)], "{backend:?}");
+        // 40 people of each of the first four counties also live in the next: one record each.
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM beneficiaries").await, 5 * 500 - 4 * 40, "{backend:?}");
+        assert_eq!(count(&app, "SELECT COUNT(DISTINCT region_id) FROM holidays").await, 1, "{backend:?}");
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM banks").await, 5, "{backend:?}: one set of banks");
+        let dushan: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM subsidy_items i JOIN regions r ON r.id = i.county_id WHERE r.code = '510995' AND i.year = 2024",
+        )
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(dushan, 57, "{backend:?}: Dushan's 57-item county catalogue");
+        let finance: String = sqlx::query_scalar(
+            "SELECT r.code FROM staff_users s JOIN regions r ON r.id = s.region_id WHERE s.username = 'finance_510998'",
+        )
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(finance, "510998");
+
+        let (status, page) = app.get_text("/notices?county=510998").await;
+        assert_eq!(status, 200);
+        assert!(page.contains("峨溪县（演示）2026年惠民惠农财政补贴政策清单"), "{backend:?}");
+        assert!(!page.contains("青岚县（演示）2026年"), "{backend:?}: another county's notice");
+        let (_, open) = app.get_text("/api/v1/notices?county=510995").await;
+        assert!(open.contains("独峰县（演示）2026年") && !open.contains("峨溪县（演示）"), "{backend:?}: {open}");
+        let (_, all) = app.get_text("/api/v1/notices").await;
+        assert!(
+            all.contains("\"total\":20"),
+            "{backend:?}: every notice without a county: {}",
+            &all[..all.len().min(300)]
+        );
+    }
 }

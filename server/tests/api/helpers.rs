@@ -122,7 +122,8 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
         index_dir: dir.join("index"),
         demo: true,
         demo_seed: TEST_SEED,
-        demo_people: TEST_PEOPLE,
+        demo_people: Some(TEST_PEOPLE),
+        demo_counties: 1,
         db_max_connections: 4,
         ..Config::default()
     }
@@ -251,6 +252,7 @@ impl TestApp {
             .env("PORTAL_DEMO", "true")
             .env("PORTAL_DEMO_SEED", TEST_SEED.to_string())
             .env("PORTAL_DEMO_PEOPLE", TEST_PEOPLE.to_string())
+            .env("PORTAL_DEMO_COUNTIES", "1")
             .env("PORTAL_DB_MAX_CONNECTIONS", "4")
             .env("RUST_LOG", "info")
             .current_dir(dir);

@@ -5,7 +5,7 @@ pub mod publish;
 
 use crate::api::notices::{get_notice, get_notices, Notice, NoticeList};
 use crate::api::ApiError;
-use crate::components::{Layout, Loaded, Page, Pager};
+use crate::components::{keep_county, url_county, Layout, Loaded, Page, Pager};
 use body::DocumentBody;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,8 +16,9 @@ pub use body::{parse, Block};
 #[component]
 pub fn NoticesPage() -> impl IntoView {
     let query = use_query_map();
-    let page = move || query.read().get("page").and_then(|p| p.parse::<i64>().ok());
-    let list = Resource::new_blocking(page, get_notices);
+    let county = url_county();
+    let page = move || (query.read().get("page").and_then(|p| p.parse::<i64>().ok()), county());
+    let list = Resource::new_blocking(page, |(page, county)| get_notices(page, county));
     view! {
         <Page title="通知公告" data=list view=move |list| view! { <NoticeListView list /> }>
             <h1>"通知公告"</h1>
@@ -41,7 +42,7 @@ fn NoticeListView(list: NoticeList) -> impl IntoView {
                 </li>
             }).collect_view()}
         </ul>
-        <Pager page=list.page pages=list.pages base="/notices?".to_string() />
+        <Pager page=list.page pages=list.pages base=format!("{}&", keep_county("/notices?".to_string())).replace("?&", "?") />
     }
 }
 
