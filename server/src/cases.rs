@@ -45,6 +45,9 @@ pub struct FileForm {
     anonymous: Option<String>,
     #[serde(default)]
     payment: String,
+    /// The county the form's page was scoped to (`?county=`), kept when the form comes back.
+    #[serde(default)]
+    county: String,
 }
 
 /// Where a refused step sends the visitor back, with the reason's code; a failure of ours is
@@ -78,6 +81,8 @@ async fn start(
     };
     let token = cases::save_form(&cx, cookie_value(&headers, FORM_COOKIE).as_deref(), &fields).await?;
     let keep = cookie(&headers, FORM_COOKIE, &token, Some(cases::DRAFT_TTL_SECS));
+    let county = app::ssr::regions::county_code_shape(form.county.trim()).then(|| form.county.trim().to_string());
+    let back = |e| refusal("/cases/new", e).map(|to| app::components::scoped(&to, county.as_deref()));
     let citizen = match citizen {
         Ok(Citizen(beneficiary)) => Some(beneficiary),
         Err(PageError::Back(_)) => None,
@@ -93,7 +98,7 @@ async fn start(
                     &[cookie(&headers, FORM_COOKIE, "", Some(0))],
                 ))
             }
-            Err(e) => Ok(redirect(&format!("{}&payment={payment}", refusal("/cases/new", e)?), &[keep])),
+            Err(e) => Ok(redirect(&format!("{}&payment={payment}", back(e)?), &[keep])),
         };
     }
     match cases::start_filing(&cx, &token, &fields, Some(addr)).await {
@@ -101,7 +106,7 @@ async fn start(
             Ok(redirect("/cases/code", &[cookie(&headers, FORM_COOKIE, &token, Some(CODE_TTL_SECS))]))
         }
         Ok(Started::Limited { retry_after_secs }) => Err(PageError::TooMany { retry_after_secs, back: "/cases/new" }),
-        Err(e) => Ok(redirect(&refusal("/cases/new", e)?, &[keep])),
+        Err(e) => Ok(redirect(&back(e)?, &[keep])),
     }
 }
 

@@ -96,6 +96,7 @@ fn CaseForm(c: CaseFormChoices) -> impl IntoView {
     let payment = typed.payment.or(prefill.as_ref().map(|p| p.payment_id));
     view! {
         <form method="post" action="/cases/start" class="case-form">
+            <crate::components::CountyField />
             <fieldset>
                 <legend>"类型"</legend>
                 {CaseKind::ALL.into_iter().map(|k| view! {

@@ -179,6 +179,25 @@ async fn a_countys_cases_users_and_calendar_stay_in_that_county() {
         let calendar_b = app::ssr::cases::calendar(&mut conn, b.civil).await.unwrap();
         let calendar_a = app::ssr::cases::calendar(&mut conn, a.department_id).await.unwrap();
         assert!(!calendar_b.is_working_day(day) && calendar_a.is_working_day(day), "{backend:?}");
+        drop(conn);
+
+        // A county with no department of its own yet: a case goes to its city's finance bureau,
+        // not to some other county's department.
+        let city: i64 = sqlx::query_scalar("SELECT parent_id FROM regions WHERE id = $1")
+            .bind(b.county)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        let bureau = "INSERT INTO departments (region_id, code, name, phone, address, is_finance) \
+                      VALUES (CAST($1 AS BIGINT), 'finance', '演示市财政局', '0818-7100000', '演示市', 1)";
+        let city_finance = insert_id(&app, bureau, &[&city.to_string()]).await;
+        let region =
+            "INSERT INTO regions (code, name, level, parent_id, sort_order) VALUES ($1, $2, $3, CAST($4 AS BIGINT), 2)";
+        let new_county = insert_id(&app, region, &["510997", "新设县（测试）", "county", &city.to_string()]).await;
+        let township = insert_id(&app, region, &["510997001", "新城镇", "township", &new_county.to_string()]).await;
+        insert_id(&app, region, &["510997001001", "新城社区", "village", &township.to_string()]).await;
+        let no = app.file_case("", "510997001/510997001001", "13911110003", false).await;
+        assert_eq!(department(no).await, city_finance, "{backend:?}: the city's finance bureau");
     }
 }
 
@@ -345,6 +364,19 @@ async fn the_public_picks_a_county_and_every_page_shows_that_county() {
         assert!(page.contains("您在2个县（市、区）有补贴"), "{backend:?}");
         assert!(page.contains("<h3 class=\"county\">邻县（测试）</h3>") && page.contains("123.00"), "{backend:?}");
         assert!(page.contains("0818-7000000"), "{backend:?}: 邻县's department and its phone");
+
+        // A case form sent back for a fix keeps the county its page was in.
+        let (_, form) = app.get_text("/cases/new?county=510998").await;
+        assert!(form.contains("name=\"county\" value=\"510998\""), "{backend:?}: the form carries its county");
+        let r = app
+            .client
+            .post(app.url("/cases/start"))
+            .form(&[("kind", "complaint"), ("place", "bad"), ("description", "太短"), ("county", "510998")])
+            .send()
+            .await
+            .unwrap();
+        let back = location(&r);
+        assert!(back.starts_with("/cases/new?e=") && back.ends_with("&county=510998"), "{backend:?}: {back}");
     }
 }
 

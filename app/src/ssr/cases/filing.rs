@@ -56,12 +56,14 @@ async fn route(conn: &mut AnyConnection, draft: &CaseDraft) -> Result<Routing, C
     let (item_id, department_id, department) = match item {
         Some(r) => (Some(r.get("id")), r.get("department_id"), r.get("name")),
         None => {
-            // That county's finance bureau's triage queue (any of its departments, should it have
-            // no finance bureau; any department at all, should it have none).
-            let r = sqlx::query(
-                "SELECT id, name FROM departments ORDER BY CASE WHEN region_id = $1 THEN 0 ELSE 1 END, is_finance DESC, id LIMIT 1",
-            )
-            .bind(county)
+            // That county's finance bureau's triage queue; should the county have no department
+            // yet, its city's, then its province's (a finance bureau first at each level); any
+            // department at all only when none of them has one.
+            let chain = crate::ssr::regions::ancestry(conn, county).await?;
+            let nearest: String = chain.iter().enumerate().map(|(i, id)| format!("WHEN {id} THEN {i} ")).collect();
+            let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT id, name FROM departments ORDER BY CASE region_id {nearest}ELSE 99 END, is_finance DESC, id LIMIT 1"
+            )))
             .fetch_one(&mut *conn)
             .await?;
             (None, r.get("id"), r.get("name"))
