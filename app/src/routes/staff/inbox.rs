@@ -60,7 +60,7 @@ fn InboxView(inbox: Inbox) -> impl IntoView {
     let to_pairs = |v: Vec<crate::api::staff::Choice>| v.into_iter().map(|c| (c.value, c.label)).collect::<Vec<_>>();
     view! {
         <StaffBar me=inbox.me.clone() />
-        <h1>{if sees_all { "全县诉求" } else { "本部门诉求" }}</h1>
+        <h1>{if sees_all { "本辖区诉求" } else { "本部门诉求" }}</h1>
         {transferred.then(|| view! { <p class="notice-box" role="status">"已转办，此件已交由接收部门办理。"</p> })}
         {(inbox.overdue_total > 0).then(|| view! {
             <p class="error-box" role="alert">
