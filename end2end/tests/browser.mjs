@@ -92,3 +92,21 @@ export async function codeFor(context, number) {
   assert.ok(m, `a code for ${number} in the dev outbox`);
   return m[1];
 }
+
+// Signs `person` ({ id, phone }) in to the self-check with the code from the dev outbox, down
+// to their payments.
+export async function checkSignIn(page, context, person) {
+  await page.goto(`${server.url}/check`);
+  await fillCheck(page, context, person);
+}
+
+// The same from the self-check's page, however it was reached.
+export async function fillCheck(page, context, person) {
+  await page.fill('#id_number', person.id);
+  await page.fill('#phone', person.phone);
+  await page.click('form.check-form button');
+  await page.waitForURL('**/check/code');
+  await page.fill('#code', await codeFor(context, person.phone));
+  await page.click('form.check-form button');
+  await page.waitForURL('**/check/payments');
+}

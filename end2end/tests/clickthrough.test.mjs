@@ -4,7 +4,7 @@
 // 出错了 page, console error, failed request or error answer fails the test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, codeFor, phone, server, shot, useServerAndBrowser, withPage } from './browser.mjs';
+import { browser, fillCheck, phone, server, shot, useServerAndBrowser, withPage } from './browser.mjs';
 
 useServerAndBrowser();
 
@@ -118,13 +118,7 @@ test('a phone goes through the self-check and its case pages by clicking, hydrat
     await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });
     await follow(page, '/check');
     await watcher.settled();
-    await page.fill('#id_number', person.id);
-    await page.fill('#phone', person.phone);
-    await page.click('form.check-form button');
-    await page.waitForURL('**/check/code');
-    await page.fill('#code', await codeFor(context, person.phone));
-    await page.click('form.check-form button');
-    await page.waitForURL('**/check/payments');
+    await fillCheck(page, context, person);
     await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });
     const seen = new Set(['/check/payments']);
     const walked = await walk(page, watcher, '/check/payments', seen, new Map(), (h) => h.startsWith('/check') || h.startsWith('/cases'));

@@ -4,7 +4,7 @@
 // JavaScript, in 大字模式: the choice is a plain link and a cookie, and the counties compare.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, codeFor, phone, server, shot, useServerAndBrowser, viaMenu, withPage } from './browser.mjs';
+import { browser, checkSignIn, phone, server, shot, useServerAndBrowser, viaMenu, withPage } from './browser.mjs';
 
 // 青岚县 and 峨溪县 of the demo province; the demo's fifth person is paid in both.
 useServerAndBrowser({ counties: 2, size: 600 });
@@ -51,14 +51,7 @@ test('one ID number and code show payments from both counties, each with its own
   const mover = server.people[4];
   assert.ok(mover, 'the demo prints a person paid in two counties');
   await withPage(browser, 'county-check-js', phone, async (page, context) => {
-    await page.goto(`${server.url}/check`);
-    await page.fill('#id_number', mover.id);
-    await page.fill('#phone', mover.phone);
-    await page.click('form.check-form button');
-    await page.waitForURL('**/check/code');
-    await page.fill('#code', await codeFor(context, mover.phone));
-    await page.click('form.check-form button');
-    await page.waitForURL('**/check/payments');
+    await checkSignIn(page, context, mover);
     const text = await main(page);
     assert.match(text, /您在2个县（市、区）有补贴/);
     assert.match(text, /青岚县（演示）/);

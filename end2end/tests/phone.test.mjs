@@ -3,7 +3,7 @@
 // their labels, a person finds their own name in a roster, and the bundle is kept by the phone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, codeFor, phone, server, shot, useServerAndBrowser, withPage } from './browser.mjs';
+import { browser, checkSignIn, phone, server, shot, useServerAndBrowser, withPage } from './browser.mjs';
 
 useServerAndBrowser();
 
@@ -16,17 +16,6 @@ async function setLargeText(context) {
   await context.addCookies([{ name: 'text_size', value: 'large', url: server.url }]);
 }
 
-
-async function signIn(page, context, person) {
-  await page.goto(`${server.url}/check`);
-  await page.fill('#id_number', person.id);
-  await page.fill('#phone', person.phone);
-  await page.click('form.check-form button');
-  await page.waitForURL('**/check/code');
-  await page.fill('#code', await codeFor(context, person.phone));
-  await page.click('form.check-form button');
-  await page.waitForURL('**/check/payments');
-}
 
 /// Nothing on the page is wider than the screen.
 async function fitsTheScreen(page, where) {
@@ -62,7 +51,7 @@ for (const js of [true, false]) {
 
       // The payments: answers, phone links and 对此有疑问 large enough for a thumb.
       // Another person each run: a phone gets one code a minute.
-      await signIn(page, context, server.people[js ? 1 : 2]);
+      await checkSignIn(page, context, server.people[js ? 1 : 2]);
       await atLeast(page.locator('.answers button'), 60, '收到了');
       await atLeast(page.locator('.answers a.button'), 60, '没收到');
       await atLeast(page.locator('a.tel'), 60, 'a department phone');

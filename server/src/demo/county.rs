@@ -100,6 +100,27 @@ pub(super) fn regions(
     Regions { townships, township_ids, villages }
 }
 
+/// The columns of `banks`.
+pub(super) const BANK_COLUMNS: &[&str] = &["id", "code", "name", "phone", "aliases", "luhn"];
+
+/// The paying banks, each named by `name` from its name in `BANKS`.
+pub(super) fn bank_rows(name: impl Fn(&str) -> String) -> Vec<Vec<Val>> {
+    BANKS
+        .iter()
+        .enumerate()
+        .map(|(i, (code, bank, phone, aliases, luhn))| {
+            vec![
+                (i as i64 + 1).into(),
+                (*code).into(),
+                name(bank).into(),
+                (*phone).into(),
+                (*aliases).into(),
+                i64::from(*luhn).into(),
+            ]
+        })
+        .collect()
+}
+
 /// The departments (the finance bureau among them) and the banks that pay.
 pub(super) fn departments_and_banks(plan: &Plan, tables: &mut Vec<Table>) {
     tables.push((
@@ -121,24 +142,7 @@ pub(super) fn departments_and_banks(plan: &Plan, tables: &mut Vec<Table>) {
             })
             .collect(),
     ));
-    tables.push((
-        "banks",
-        &["id", "code", "name", "phone", "aliases", "luhn"],
-        BANKS
-            .iter()
-            .enumerate()
-            .map(|(i, (code, name, phone, aliases, luhn))| {
-                vec![
-                    (i as i64 + 1).into(),
-                    (*code).into(),
-                    (*name).into(),
-                    (*phone).into(),
-                    (*aliases).into(),
-                    i64::from(*luhn).into(),
-                ]
-            })
-            .collect(),
-    ));
+    tables.push(("banks", BANK_COLUMNS, bank_rows(|name| name.to_string())));
 }
 
 /// The seed notices, one catalogue notice per year, the yearly catalogues and their items with

@@ -34,6 +34,20 @@ pub fn logins(plan: &Plan) -> Vec<(String, String, &'static str, Option<&'static
     out
 }
 
+/// The columns of `staff_users` the demo writes.
+pub(super) const STAFF_COLUMNS: &[&str] = &[
+    "id",
+    "username",
+    "display_name",
+    "password_hash",
+    "role",
+    "department_id",
+    "region_id",
+    "failed_logins",
+    "locked_until",
+    "created_at",
+];
+
 /// Rows for `staff_users`, with argon2id hashes of the demo password.
 pub fn staff_rows(created: &str, plan: &Plan) -> Vec<Vec<Val>> {
     let hash = app::ssr::staff::hash_password(DEMO_PASSWORD);
@@ -127,22 +141,7 @@ pub(super) fn tables(
     tables: &mut Vec<Table>,
     summary: &mut DemoSummary,
 ) {
-    tables.push((
-        "staff_users",
-        &[
-            "id",
-            "username",
-            "display_name",
-            "password_hash",
-            "role",
-            "department_id",
-            "region_id",
-            "failed_logins",
-            "locked_until",
-            "created_at",
-        ],
-        staff_rows(created, plan),
-    ));
+    tables.push(("staff_users", STAFF_COLUMNS, staff_rows(created, plan)));
     let holidays = holidays();
     let calendar = Calendar::new(holidays.iter().filter_map(|(d, k, _)| Some((parse_days(d)?, *k == "holiday"))));
     tables.push((

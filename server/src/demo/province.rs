@@ -2,10 +2,10 @@
 //! generated alone into a scratch SQLite file and joined as `server import-county` joins a county
 //! that ran alone, so the demo goes through the same path a real province's portal would.
 
-use super::catalogue::{BANKS, FINANCE};
+use super::catalogue::FINANCE;
 use super::people::{self, Mover};
 use super::plans::{Plan, CITIES, PLANS, PROVINCE};
-use super::{generate, office, write, DemoError, DemoOptions, DemoSummary, Example};
+use super::{county, generate, office, write, DemoError, DemoOptions, DemoSummary, Example};
 use app::ssr::counties::import::import_county;
 use app::ssr::db::bulk::{insert_rows, Val};
 use app::ssr::{Db, Vault};
@@ -117,27 +117,9 @@ async fn above_counties(db: &Db, opts: &DemoOptions) -> Result<(), DemoError> {
     .await?;
     // The paying banks serve the whole province; each county's join maps its banks to these by
     // code.
-    insert_rows(
-        &mut tx,
-        "banks",
-        &["id", "code", "name", "phone", "aliases", "luhn"],
-        BANKS
-            .iter()
-            .enumerate()
-            .map(|(i, (code, name, phone, aliases, luhn))| {
-                let name = name.replace("青岚县支行", "岚江省分行").replace("青岚农村商业银行", "岚江农村商业银行");
-                vec![
-                    (i as i64 + 1).into(),
-                    (*code).into(),
-                    name.into(),
-                    (*phone).into(),
-                    (*aliases).into(),
-                    i64::from(*luhn).into(),
-                ]
-            })
-            .collect::<Vec<Vec<Val>>>(),
-    )
-    .await?;
+    let province_wide =
+        |name: &str| name.replace("青岚县支行", "岚江省分行").replace("青岚农村商业银行", "岚江农村商业银行");
+    insert_rows(&mut tx, "banks", county::BANK_COLUMNS, county::bank_rows(province_wide)).await?;
     let holidays = office::holidays();
     insert_rows(
         &mut tx,
@@ -155,18 +137,7 @@ async fn above_counties(db: &Db, opts: &DemoOptions) -> Result<(), DemoError> {
     insert_rows(
         &mut tx,
         "staff_users",
-        &[
-            "id",
-            "username",
-            "display_name",
-            "password_hash",
-            "role",
-            "department_id",
-            "region_id",
-            "failed_logins",
-            "locked_until",
-            "created_at",
-        ],
+        office::STAFF_COLUMNS,
         logins
             .iter()
             .enumerate()
