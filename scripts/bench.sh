@@ -7,10 +7,14 @@
 #
 #   scripts/bench.sh [1m|10m]    measure at 1 million (default) or 10 million payment lines
 #   scripts/bench.sh table SIZE  print the last run's table again
+#   scripts/bench.sh counties …  five counties on one portal, SQLite or PostgreSQL (scripts/bench_counties.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
+if [ "${1:-}" = counties ] || { [ "${1:-}" = table ] && [ "${2:-}" = counties ]; }; then
+  exec bash scripts/bench_counties.sh "$@"
+fi
 SIZE="${1:-1m}"
 if [ "$SIZE" = table ]; then
   SIZE="${2:-1m}"
@@ -65,38 +69,18 @@ if [ "$TABLE_ONLY" = 1 ]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# Tools and builds
+# Tools, builds and the figures' helpers (shared with the counties benchmark)
 
-if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null || ! command -v sqlite3 >/dev/null || ! command -v brotli >/dev/null; then
-  say "installing wrk, nginx, sqlite3 and brotli (apt, first run only)"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx sqlite3 brotli
-  rm -f target/site/pkg/app_bg.wasm.br # built again below, with brotli
-fi
-NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+source scripts/bench_lib.sh
+bench_tools
 ensure_wasm_tools
 if [ ! -f target/site/pkg/app_bg.wasm.br ]; then
   build_site
 fi
-say "building the server and the benchmark program (release)"
-cargo build --release -p server
-cargo bench -p server --bench province --no-run
-SERVER="$PWD/target/release/server"
-bench() { cargo bench -q -p server --bench province -- "$@"; }
 
 export DATABASE_URL="sqlite:$DIR/portal.db"
-export PORTAL_INDEX_DIR="$DIR/index"
-export PORTAL_DATA_KEY_FILE="$DIR/portal.key"
-export PORTAL_SITE_ROOT="$PWD/target/site"
-export PORTAL_DEMO=false
-export RUST_LOG=warn
-
-mkdir -p "$DIR"
-: > "$RESULTS.new"
-record() { printf '%s\t%s\n' "$1" "$2" >> "$RESULTS.new"; printf '  %-28s %s\n' "$1" "$2"; }
-now() { date +%s.%N; }
-since() { awk "BEGIN{printf \"%.2f\", $(now) - $1}"; }
-results_of() { grep '^RESULT' | while IFS=$'\t' read -r _ k v; do record "$k" "$v"; done; }
+bench_env
+export PORTAL_DEMO_COUNTIES=1 # one county of PEOPLE; scripts/bench.sh counties measures a province
 
 # ---------------------------------------------------------------------------------------------
 # Data, generated once per size and kept
@@ -134,40 +118,13 @@ bench sessions 1000 "$DIR/tokens.txt"
 # ---------------------------------------------------------------------------------------------
 # Over HTTP: start the server on the existing data and index
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
-say "starting the server on 127.0.0.1:$PORT"
-t=$(now)
-PORTAL_ADDR="127.0.0.1:$PORT" "$SERVER" serve > "$DIR/server.log" 2>&1 &
-SERVER_PID=$!
+start_server
 NGINX_PREFIX="$DIR/nginx"
 cleanup() {
   kill "$SERVER_PID" 2>/dev/null || true
   [ -f "$NGINX_PREFIX/nginx.pid" ] && "$NGINX" -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf" -s stop 2>/dev/null || true
 }
 trap cleanup EXIT
-until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$DIR/server.log"; exit 1; }
-  sleep 0.02
-done
-record ready_seconds "$(since "$t")"
-BASE="http://127.0.0.1:$PORT"
-
-# wrk's figures: p50 and p99 latency in ms, requests/s, errors (socket errors + non-2xx/3xx).
-wrk_run() { # name connections seconds url [lua]
-  local name=$1 conns=$2 secs=$3 url=$4 lua=${5:-}
-  local out
-  out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency ${lua:+-s "$lua"} "$url")
-  echo "$out" > "$DIR/wrk-$name.txt"
-  to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.2f", v}'; }
-  record "${name}_p50_ms" "$(echo "$out" | awk '$1=="50%"{print $2}' | to_ms)"
-  record "${name}_p99_ms" "$(echo "$out" | awk '$1=="99%"{print $2}' | to_ms)"
-  record "${name}_rps" "$(echo "$out" | awk '/Requests\/sec/{printf "%.0f", $2}')"
-  local socket non2xx
-  socket=$(echo "$out" | awk '/Socket errors/{gsub(",",""); print $4+$6+$8+$10}')
-  non2xx=$(echo "$out" | awk '/Non-2xx/{print $5}')
-  record "${name}_errors" "$(( ${socket:-0} + ${non2xx:-0} ))"
-}
 
 say "self-check over HTTP: 200 connections, each request a different person's session"
 TOKEN=$(head -1 "$DIR/tokens.txt")
@@ -190,9 +147,7 @@ sed 's/^request = function/delay = function() return 200 end\nrequest = function
 wrk_run check_http 200 20 "$BASE/check/payments" "$DIR/check-paced.lua"
 
 say "public pages: the portal against nginx serving the same bytes"
-TOWNSHIP=$(curl -sf "$BASE/publicity" | grep -o 'href="/publicity/[0-9]*' | head -1 | cut -d'"' -f2)
-VILLAGE=$(curl -sf "$BASE$TOWNSHIP" | grep -o "href=\"$TOWNSHIP/[0-9]*" | head -1 | cut -d'"' -f2)
-[ -n "$VILLAGE" ] || { echo "no village link found under $TOWNSHIP" >&2; exit 1; }
+VILLAGE=$(first_village /publicity)
 mkdir -p "$NGINX_PREFIX/www" "$NGINX_PREFIX/logs"
 curl -sf "$BASE/policies" > "$NGINX_PREFIX/www/policies.html"
 curl -sf "$BASE$VILLAGE" > "$NGINX_PREFIX/www/village.html"
@@ -223,8 +178,6 @@ wrk_run policies 100 15 "$BASE/policies"
 wrk_run policies_nginx 100 15 "http://127.0.0.1:$NGINX_PORT/policies.html"
 wrk_run village 100 15 "$BASE$VILLAGE"
 wrk_run village_nginx 100 15 "http://127.0.0.1:$NGINX_PORT/village.html"
-ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
-R_() { awk -F'\t' -v k="$1" '$1==k{v=$2} END{print v}' "$RESULTS.new"; }
 record policies_ratio "$(ratio "$(R_ policies_rps)" "$(R_ policies_nginx_rps)")"
 record village_ratio "$(ratio "$(R_ village_rps)" "$(R_ village_nginx_rps)")"
 
@@ -238,8 +191,7 @@ record check_page_bytes "$(weight /check)"
 record policies_bytes "$(weight /policies)"
 record first_view_bytes "$(( $(R_ home_bytes) + $(R_ css_bytes) + $(R_ js_bytes) ))"
 
-record rss_mb "$(awk '/VmRSS/{printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")"
-record rss_peak_mb "$(awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")"
+record_memory
 record rss_anon_mb "$(awk '/RssAnon/{printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")"
 record rss_file_mb "$(awk '/RssFile/{printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")"
 cleanup

@@ -5,6 +5,10 @@
 //!   cargo bench -p server --bench province -- search            search index vs SQLite FTS5
 //!   cargo bench -p server --bench province -- check             self-check lookups in-process
 //!   cargo bench -p server --bench province -- sessions N FILE   N citizen sessions, tokens to FILE
+//!   cargo bench -p server --bench province -- movers N FILE     the same for people paid in two counties
+//!   cargo bench -p server --bench province -- counties          a portal of several counties (issue 21):
+//!                                                               search in one county and in all, the
+//!                                                               self-check across counties, the comparison
 //!   cargo bench -p server --bench province -- roster-csv N FILE a roster of N lines (14-01, 2026-12)
 
 use app::domain::{IdNumber, Money};
@@ -24,13 +28,17 @@ type Fail = Box<dyn std::error::Error>;
 async fn main() -> ExitCode {
     // `cargo bench` adds `--bench`; the rest is ours.
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        ["search"] => search().await,
-        ["check"] => check().await,
-        ["sessions", n, file] => sessions(n.parse().unwrap_or(1000), file).await,
-        ["roster-csv", n, file] => roster_csv(n.parse().unwrap_or(1_000_000), file).await,
-        _ => Err("usage: province search | check | sessions N FILE | roster-csv N FILE".into()),
-    };
+    let result =
+        match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+            ["search"] => search().await,
+            ["check"] => check().await,
+            ["sessions", n, file] => sessions(n.parse().unwrap_or(1000), file, false).await,
+            ["movers", n, file] => sessions(n.parse().unwrap_or(1000), file, true).await,
+            ["counties"] => counties().await,
+            ["roster-csv", n, file] => roster_csv(n.parse().unwrap_or(1_000_000), file).await,
+            _ => Err("usage: province search | check | sessions N FILE | movers N FILE | counties | roster-csv N FILE"
+                .into()),
+        };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -301,10 +309,11 @@ async fn check() -> Result<(), Fail> {
     Ok(())
 }
 
-/// Opens `n` citizen sessions (as a verified SMS code would) and writes their cookie tokens.
-async fn sessions(n: i64, file: &str) -> Result<(), Fail> {
+/// Opens `n` citizen sessions (as a verified SMS code would) and writes their cookie tokens:
+/// people spread over the table, or (`movers`) people paid in more than one county.
+async fn sessions(n: i64, file: &str, movers: bool) -> Result<(), Fail> {
     let (_, db, vault) = open().await?;
-    let people = sample_people(&db, &vault, n).await?;
+    let people = if movers { sample_movers(&db, &vault, n).await? } else { sample_people(&db, &vault, n).await? };
     let mut out = std::fs::File::create(file)?;
     for (id, _) in &people {
         let token = app::ssr::code::random_hex(32);
@@ -322,6 +331,142 @@ async fn sessions(n: i64, file: &str) -> Result<(), Fail> {
         writeln!(out, "{token}")?;
     }
     eprintln!("{} sessions written to {file}", people.len());
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// A portal of several counties: search scoped and not, the self-check across counties, the comparison
+
+/// Up to `n` people with payments from more than one county, ID numbers decrypted.
+async fn sample_movers(db: &Db, vault: &Vault, n: i64) -> Result<Vec<(i64, String)>, Fail> {
+    let rows = sqlx::query(
+        "SELECT b.id, b.id_enc FROM beneficiaries b WHERE b.id IN ( \
+           SELECT p.beneficiary_id FROM payments p JOIN subsidy_items i ON i.id = p.item_id \
+           GROUP BY p.beneficiary_id HAVING COUNT(DISTINCT i.county_id) > 1) ORDER BY b.id LIMIT $1",
+    )
+    .bind(n)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(|r| Ok((r.get("id"), vault.decrypt(&r.get::<Vec<u8>, _>("id_enc"))?))).collect()
+}
+
+/// Timed runs of `work` after `warm` untimed ones: the samples and the last result.
+async fn timed<T, F, Fut>(warm: usize, runs: usize, mut work: F) -> Result<(Vec<Duration>, T), Fail>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Fail>>,
+{
+    for _ in 0..warm {
+        work().await?;
+    }
+    let mut samples = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs {
+        let started = Instant::now();
+        last = Some(work().await?);
+        samples.push(started.elapsed());
+    }
+    Ok((samples, last.ok_or("no runs")?))
+}
+
+async fn counties() -> Result<(), Fail> {
+    use app::api::search::SearchFilter;
+    use app::ssr::search::{entries, Search};
+    let (config, db, vault) = open().await?;
+    let counties = app::ssr::regions::counties(&db).await?;
+    result("counties", counties.len());
+    let home = counties.first().ok_or("no county on file")?.code.clone();
+    let search = Search::new(SearchIndex::open_or_create(&config.index_dir)?);
+    result("index_entries", search.index.len());
+
+    // Search as the site runs it (index, then the rows behind publicity hits), across the whole
+    // portal and within the first county (where the queries' villages are).
+    let queries = queries(&db).await?;
+    println!(
+        "{:<22} {:<28} {:>9} {:>9} {:>9} {:>9} {:>16}",
+        "kind", "query", "all p50", "all p99", "one p50", "one p99", "hits all/one"
+    );
+    let (mut all, mut one) = (Vec::new(), Vec::new());
+    for (kind, text) in &queries {
+        let run = |county: Option<String>| {
+            let (db, search) = (&db, &search);
+            move || {
+                let filter = SearchFilter { county: county.clone(), ..Default::default() };
+                let q = text.clone();
+                async move { Ok::<_, Fail>(entries::run(db, search, q, filter, 1).await.map_err(|e| e.to_string())?) }
+            }
+        };
+        let (mut a, pa) = timed(5, 100, run(None)).await?;
+        let (mut o, po) = timed(5, 100, run(Some(home.clone()))).await?;
+        let in_home = pa.counties.iter().find(|c| c.value == home).map_or(0, |c| c.count);
+        if po.total != in_home {
+            return Err(format!("{text}: {} hits in county {home}, but its facet says {in_home}", po.total).into());
+        }
+        all.extend_from_slice(&a);
+        one.extend_from_slice(&o);
+        let ((a50, a99), (o50, o99)) = (percentiles(&mut a), percentiles(&mut o));
+        let hits = format!("{}/{}", pa.total, po.total);
+        println!("{kind:<22} {text:<28} {a50:>7.2}ms {a99:>7.2}ms {o50:>7.2}ms {o99:>7.2}ms {hits:>16}");
+    }
+    let ((a50, a99), (o50, o99)) = (percentiles(&mut all), percentiles(&mut one));
+    result("search_queries", queries.len());
+    result("search_all_p50_ms", format!("{a50:.2}"));
+    result("search_all_p99_ms", format!("{a99:.2}"));
+    result("search_county_p50_ms", format!("{o50:.2}"));
+    result("search_county_p99_ms", format!("{o99:.2}"));
+
+    // The self-check of people paid in two counties, and of people spread over the table.
+    for (name, people) in
+        [("movers", sample_movers(&db, &vault, 200).await?), ("people", sample_people(&db, &vault, 1000).await?)]
+    {
+        if people.is_empty() {
+            return Err(format!("no {name} to look up").into());
+        }
+        let mut samples = Vec::new();
+        let (mut lines, mut spanning) = (0, 0);
+        for round in 0..4 {
+            for (_, id_number) in &people {
+                let started = Instant::now();
+                let hash = vault.lookup_hash(id_number);
+                let id: i64 = sqlx::query_scalar("SELECT id FROM beneficiaries WHERE id_hash = $1")
+                    .bind(hash)
+                    .fetch_one(&db.pool)
+                    .await?;
+                let mine = app::ssr::check::reads::payments(&db, id).await?;
+                if round > 0 {
+                    samples.push(started.elapsed());
+                } else {
+                    lines += mine.years.iter().map(|y| y.payments.len()).sum::<usize>();
+                    spanning += usize::from(mine.counties.len() > 1);
+                }
+            }
+        }
+        if name == "movers" && spanning != people.len() {
+            return Err(format!("{spanning} of {} movers see payments from two counties", people.len()).into());
+        }
+        let (p50, p99) = percentiles(&mut samples);
+        println!(
+            "self-check of {} {name}, {:.1} lines each, {spanning} of them across counties: p50 {p50:.2} ms, p99 {p99:.2} ms",
+            people.len(),
+            lines as f64 / people.len() as f64
+        );
+        result(&format!("check_{name}"), people.len());
+        result(&format!("check_{name}_lines"), format!("{:.1}", lines as f64 / people.len() as f64));
+        result(&format!("check_{name}_p50_ms"), format!("{p50:.2}"));
+        result(&format!("check_{name}_p99_ms"), format!("{p99:.2}"));
+    }
+
+    // The comparison as computed before it is kept (the site keeps it 30 s per node).
+    let (mut samples, table) =
+        timed(1, 10, || async { Ok::<_, Fail>(app::ssr::counties::comparison(&db, None).await?) }).await?;
+    if table.counties.len() != counties.len() {
+        return Err(format!("the comparison has {} rows for {} counties", table.counties.len(), counties.len()).into());
+    }
+    let (p50, _) = percentiles(&mut samples);
+    let max = samples.iter().max().map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    println!("county comparison computed: p50 {p50:.1} ms, slowest of 10 {max:.1} ms");
+    result("comparison_p50_ms", format!("{p50:.1}"));
+    result("comparison_max_ms", format!("{max:.1}"));
     Ok(())
 }
 

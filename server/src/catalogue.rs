@@ -23,6 +23,9 @@ pub struct CatalogueForm {
     op: String,
     #[serde(default)]
     year: String,
+    /// The county whose catalogue the page showed (a city's or province's finance bureau has several).
+    #[serde(default)]
+    county: String,
     #[serde(default)]
     id: String,
     #[serde(default)]
@@ -89,7 +92,12 @@ async fn save(
     Extension(cx): Extension<AppContext>,
     StaffForm { staff, form: f }: StaffForm<CatalogueForm>,
 ) -> PageResult {
-    let back = format!("/staff/catalogue?year={}", f.year.trim());
+    let county = catalogue::county_of(&cx.db, &staff, Some(&f.county)).await?;
+    let page_of = |year: &str| match f.county.trim() {
+        "" => format!("/staff/catalogue?year={year}"),
+        code => format!("/staff/catalogue?year={year}&county={}", app::api::search::encode(code)),
+    };
+    let back = page_of(f.year.trim());
     let done = match f.op.as_str() {
         "save" => {
             let e = edit_of(&f).map_err(|code| PageError::back(format!("{back}&e={code}")))?;
@@ -112,7 +120,7 @@ async fn save(
             else {
                 return Err(PageError::back(format!("{back}&e=add")));
             };
-            catalogue::add_item(&cx.db, &staff, year, code, &f.level, department, &e).await?
+            catalogue::add_item(&cx.db, &staff, county, year, code, &f.level, department, &e).await?
         }
         "forecast" => {
             let (Ok(amount), true) =
@@ -129,8 +137,8 @@ async fn save(
                 return Err(PageError::Forbidden("只有财政局可以新建年度政策清单。".into()));
             }
             match f.year.trim().parse::<i32>() {
-                Ok(year) if catalogue::new_year(&cx.db, &staff, year).await? => {
-                    return Ok(redirect(&format!("/staff/catalogue?year={}&done=new_year", year + 1), &[]));
+                Ok(year) if catalogue::new_year(&cx.db, &staff, county, year).await? => {
+                    return Ok(redirect(&format!("{}&done=new_year", page_of(&(year + 1).to_string())), &[]));
                 }
                 _ => false,
             }

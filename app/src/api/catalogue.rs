@@ -40,6 +40,11 @@ pub struct CatalogueItem {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Catalogue {
     pub me: StaffMe,
+    /// The county shown (its code).
+    pub county: String,
+    /// The counties of a city's or province's finance bureau to choose from (value: code);
+    /// empty for a county's staff.
+    pub counties: Vec<Choice>,
     pub year: i32,
     pub years: Vec<i32>,
     pub items: Vec<CatalogueItem>,
@@ -62,9 +67,11 @@ pub fn deviates(actual: Money, forecast: Money, year_over: bool) -> bool {
 }
 
 #[server(prefix = "/api", endpoint = "staff_catalogue")]
-pub async fn get_catalogue(year: Option<i32>) -> Result<Catalogue, ApiError> {
+pub async fn get_catalogue(year: Option<i32>, county: Option<String>) -> Result<Catalogue, ApiError> {
+    use crate::ssr::catalogue::{catalogue, county_of};
     let (cx, staff, me) = crate::api::staff::signed_in().await?;
-    crate::ssr::catalogue::catalogue(&cx.db, &staff, me, year).await.map_err(ApiError::internal)
+    let county = county_of(&cx.db, &staff, county.as_deref()).await.map_err(ApiError::internal)?;
+    catalogue(&cx.db, &staff, me, county, year).await.map_err(ApiError::internal)
 }
 
 #[cfg(test)]

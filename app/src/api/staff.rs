@@ -66,7 +66,9 @@ pub struct Inbox {
     pub overdue_total: i64,
     pub departments: Vec<Choice>,
     pub items: Vec<Choice>,
+    /// Townships of a county; for a city's or province's staff their counties (`by_county`).
     pub townships: Vec<Choice>,
+    pub by_county: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

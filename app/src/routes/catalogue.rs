@@ -25,8 +25,13 @@ fn refusal(code: &str) -> &'static str {
 #[component]
 pub fn CataloguePage() -> impl IntoView {
     let query = use_query_map();
-    let data =
-        Resource::new_blocking(move || query.read().get("year").and_then(|y| y.parse::<i32>().ok()), get_catalogue);
+    let data = Resource::new_blocking(
+        move || {
+            let q = query.read();
+            (q.get("year").and_then(|y| y.parse::<i32>().ok()), q.get("county"))
+        },
+        |(year, county)| get_catalogue(year, county),
+    );
     view! {
         <Page title="政策清单维护" data view=|c| view! { <CatalogueView c /> } />
     }
@@ -52,16 +57,27 @@ fn CatalogueView(c: Catalogue) -> impl IntoView {
             .map(|e| (true, refusal(&e).to_string()))
             .or_else(|| q.get("done").map(|_| (false, "已保存。".to_string())))
     };
-    let (year, csrf) = (c.year, c.me.csrf.clone());
+    let (year, csrf, county) = (c.year, c.me.csrf.clone(), c.county.clone());
     let (departments, banks, finance) = (c.departments.clone(), c.banks.clone(), c.finance);
+    let county_name = c.counties.iter().find(|x| x.value == county).map(|x| x.label.clone()).unwrap_or_default();
     view! {
         <StaffBar me=c.me.clone() />
-        <h1>{format!("{year}年政策清单维护")}</h1>
+        <h1>{format!("{county_name}{year}年政策清单维护")}</h1>
         {move || message().map(|(bad, m)| view! { <p class={if bad { "error-box" } else { "notice-box" }} role="alert">{m}</p> })}
+        {(!c.counties.is_empty()).then(|| view! {
+            <form method="get" action="/staff/catalogue" class="filters">
+                <label>"县（市、区）"
+                    <select name="county">
+                        {c.counties.iter().map(|x| view! { <option value=x.value.clone() selected=x.value == county>{x.label.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <button type="submit" class="secondary">"查看该县清单"</button>
+            </form>
+        })}
         <p class="years">"年度："{c.years.iter().map(|y| if *y == year {
             view! { <strong>{format!("{y}年")}</strong> }.into_any()
         } else {
-            view! { <a href=format!("/staff/catalogue?year={y}")>{format!("{y}年")}</a> }.into_any()
+            view! { <a href=format!("/staff/catalogue?year={y}&county={county}")>{format!("{y}年")}</a> }.into_any()
         }).collect_view()}</p>
         <p class="muted">"应发数为全年预计发放金额，可在6月、9月、12月调整；实际发放超过应发数，或年度结束时低于应发数20%以上的，标记提示。"</p>
         <div class="table-scroll" tabindex="0">
@@ -86,12 +102,13 @@ fn CatalogueView(c: Catalogue) -> impl IntoView {
             </table>
         </div>
         <h2>"修改项目"</h2>
-        {c.items.into_iter().filter(|i| i.editable).map(|i| view! { <ItemForms i year csrf=csrf.clone() departments=departments.clone() banks=banks.clone() finance /> }).collect_view()}
+        {c.items.into_iter().filter(|i| i.editable).map(|i| view! { <ItemForms i year county=county.clone() csrf=csrf.clone() departments=departments.clone() banks=banks.clone() finance /> }).collect_view()}
         {(finance && c.years.first() == Some(&year)).then(|| view! {
             <form method="post" action="/staff/catalogue">
                 <input type="hidden" name="csrf" value=csrf.clone() />
                 <input type="hidden" name="op" value="new_year" />
                 <input type="hidden" name="year" value=year.to_string() />
+                <input type="hidden" name="county" value=county.clone() />
                 <button type="submit" class="secondary">{format!("以{year}年为底稿，新建{}年政策清单", year + 1)}</button>
             </form>
         })}
@@ -101,6 +118,7 @@ fn CatalogueView(c: Catalogue) -> impl IntoView {
                 <input type="hidden" name="csrf" value=csrf.clone() />
                 <input type="hidden" name="op" value="add" />
                 <input type="hidden" name="year" value=year.to_string() />
+                <input type="hidden" name="county" value=county.clone() />
                 <label>"编码"<input name="code" required maxlength="10" placeholder="27 或 27-01" /></label>
                 <label>"名称"<input name="name" required maxlength="60" /></label>
                 <label>"层级"<select name="level">{LEVELS.iter().map(|l| view! { <option value=*l>{level_name(l)}</option> }).collect_view()}</select></label>
@@ -119,6 +137,7 @@ fn CatalogueView(c: Catalogue) -> impl IntoView {
 fn ItemForms(
     i: CatalogueItem,
     year: i32,
+    county: String,
     csrf: String,
     departments: Vec<Choice>,
     banks: Vec<Choice>,
@@ -131,6 +150,7 @@ fn ItemForms(
                 <input type="hidden" name="csrf" value=csrf.clone() />
                 <input type="hidden" name="op" value="save" />
                 <input type="hidden" name="year" value=year.to_string() />
+                <input type="hidden" name="county" value=county.clone() />
                 <input type="hidden" name="id" value=i.id.to_string() />
                 <label>"名称"<input name="name" required maxlength="60" value=i.name.clone() /></label>
                 <label>"补贴标准（文字）"<input name="standard_text" maxlength="500" value=i.standard_text.clone() /></label>
@@ -152,6 +172,7 @@ fn ItemForms(
                 <input type="hidden" name="csrf" value=csrf />
                 <input type="hidden" name="op" value="forecast" />
                 <input type="hidden" name="year" value=year.to_string() />
+                <input type="hidden" name="county" value=county />
                 <input type="hidden" name="id" value=i.id.to_string() />
                 <label>"应发数调整"<select name="revision">{REVISIONS.iter().map(|(k, n)| view! { <option value=*k>{*n}</option> }).collect_view()}</select></label>
                 <label>"应发金额（元）"<input name="amount" inputmode="decimal" required maxlength="15" /></label>

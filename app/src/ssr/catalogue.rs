@@ -8,9 +8,29 @@ use crate::domain::Money;
 use crate::ssr::staff::{Role, Staff};
 use sqlx::Row;
 
-/// The catalogue of a year of the county the person keeps (`Staff::county_id`).
-pub async fn catalogue(db: &Db, staff: &Staff, me: StaffMe, year: Option<i32>) -> Result<Catalogue, sqlx::Error> {
-    let county = staff.county_id();
+/// The county of `staff`'s area whose catalogue they asked for by `code` (a city's or province's
+/// finance bureau keeps several); any other code, or none: the one they keep (`Staff::county_id`).
+pub async fn county_of(db: &Db, staff: &Staff, code: Option<&str>) -> Result<i64, sqlx::Error> {
+    if let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM regions WHERE level = 'county' AND code = $1")
+            .bind(code)
+            .fetch_optional(&db.pool)
+            .await?;
+        if let Some(id) = id.filter(|id| staff.counties.contains(id)) {
+            return Ok(id);
+        }
+    }
+    Ok(staff.county_id())
+}
+
+/// A year's catalogue of `county` (one of the person's area, from `county_of`).
+pub async fn catalogue(
+    db: &Db,
+    staff: &Staff,
+    me: StaffMe,
+    county: i64,
+    year: Option<i32>,
+) -> Result<Catalogue, sqlx::Error> {
     let years: Vec<i32> =
         sqlx::query_scalar::<_, i64>("SELECT year FROM catalogue_years WHERE county_id = $1 ORDER BY year DESC")
             .bind(county)
@@ -96,13 +116,35 @@ pub async fn catalogue(db: &Db, staff: &Staff, me: StaffMe, year: Option<i32>) -
                 .collect(),
         )
     };
+    let counties: Vec<Choice> = if staff.counties.len() > 1 {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT code, name FROM regions WHERE id IN ({}) ORDER BY sort_order, id",
+            super::regions::ids_sql(&staff.counties)
+        )))
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| Choice { value: r.get("code"), label: r.get("name") })
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let code: String =
+        sqlx::query_scalar("SELECT code FROM regions WHERE id = $1").bind(county).fetch_one(&db.pool).await?;
     Ok(Catalogue {
         me,
+        county: code,
+        counties,
         year,
         years,
         items,
+        // Those of the county and of the city and province above it that pay items there.
         departments: choices(format!(
-            "SELECT id, name FROM departments WHERE id IN ({}) ORDER BY id",
+            "SELECT d.id, d.name FROM departments d WHERE d.id IN ({}) AND d.region_id IN ( \
+               SELECT id FROM regions WHERE id = {county} \
+               UNION SELECT parent_id FROM regions WHERE id = {county} \
+               UNION SELECT p.parent_id FROM regions p JOIN regions c ON c.parent_id = p.id WHERE c.id = {county}) \
+             ORDER BY d.id",
             super::regions::ids_sql(&staff.departments)
         ))
         .await?,
@@ -197,19 +239,20 @@ pub async fn save_item(db: &Db, staff: &Staff, id: i64, e: &ItemEdit) -> Result<
     Ok(Ok(()))
 }
 
-/// Adds an item to a year's catalogue of the finance bureau's county (finance only; the
-/// department must be of its area); false when the code is taken.
+/// Adds an item to a year's catalogue of `county` (one of the finance bureau's area, from
+/// `county_of`; finance only; the department must be of its area); false when the code is taken.
+#[allow(clippy::too_many_arguments)]
 pub async fn add_item(
     db: &Db,
     staff: &Staff,
+    county: i64,
     year: i32,
     code: &str,
     level: &str,
     department: i64,
     e: &ItemEdit,
 ) -> Result<bool, sqlx::Error> {
-    let county = staff.county_id();
-    if !staff.departments.contains(&department) {
+    if !staff.departments.contains(&department) || !staff.counties.contains(&county) {
         return Ok(false);
     }
     let mut tx = db.begin().await?;
@@ -313,9 +356,11 @@ pub async fn save_forecast(
 
 /// Opens the next year's catalogue of the finance bureau's county as a copy of `year`'s; false
 /// when it exists already.
-pub async fn new_year(db: &Db, staff: &Staff, year: i32) -> Result<bool, sqlx::Error> {
+pub async fn new_year(db: &Db, staff: &Staff, county: i64, year: i32) -> Result<bool, sqlx::Error> {
     let next = i64::from(year) + 1;
-    let county = staff.county_id();
+    if !staff.counties.contains(&county) {
+        return Ok(false);
+    }
     let mut tx = db.begin().await?;
     let listed = "SELECT COUNT(*) FROM catalogue_years WHERE year = $1 AND county_id = $2";
     let exists: i64 = sqlx::query_scalar(listed).bind(next).bind(county).fetch_one(&mut *tx).await?;

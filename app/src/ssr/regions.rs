@@ -38,6 +38,16 @@ pub async fn area(conn: &mut sqlx::AnyConnection, region_id: i64) -> Result<Area
     Ok(area)
 }
 
+/// A department as someone choosing among several counties' needs to see it: with its county or
+/// city in front ("峨溪县 县民政局"), since every county has a 县民政局; as it is otherwise.
+pub fn department_label(name: &str, region: &str, many_counties: bool) -> String {
+    if many_counties && !name.starts_with(region) {
+        format!("{region} {name}")
+    } else {
+        name.to_string()
+    }
+}
+
 /// Region ids as an SQL list (`NULL`, which matches nothing, when empty). Ids are integers, so
 /// inlining them is safe.
 pub fn ids_sql(ids: &[i64]) -> String {

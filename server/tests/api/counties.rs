@@ -201,6 +201,131 @@ async fn a_countys_cases_users_and_calendar_stay_in_that_county() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_city_finance_bureau_oversees_the_cases_catalogue_and_forecasts_of_each_of_its_counties() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let b = add_county(&app).await;
+        // The demo county joins 邻县's city, which gets a finance bureau and a user.
+        let city: i64 = sqlx::query_scalar("SELECT parent_id FROM regions WHERE id = $1")
+            .bind(b.county)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE regions SET parent_id = $1 WHERE code = '510999'")
+            .bind(city)
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        let bureau = "INSERT INTO departments (region_id, code, name, phone, address, is_finance) \
+                      VALUES (CAST($1 AS BIGINT), 'finance', '演示市财政局', '0818-7100000', '演示市', 1)";
+        let city_finance = insert_id(&app, bureau, &[&city.to_string()]).await;
+        sqlx::query(
+            "INSERT INTO staff_users (username, display_name, password_hash, role, department_id, region_id, created_at) \
+             VALUES ('city_finance', '市财政局', $1, 'finance', $2, $3, '2026-01-01T00:00:00Z')",
+        )
+        .bind(app::ssr::staff::hash_password(server::demo::office::DEMO_PASSWORD))
+        .bind(city_finance)
+        .bind(city)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+        let item_name: String = sqlx::query_scalar("SELECT name FROM subsidy_items WHERE county_id = $1")
+            .bind(b.county)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        let own_items = |county: &str| {
+            let db = app.db.clone();
+            let sql = "SELECT COUNT(*) FROM subsidy_items i JOIN regions c ON c.id = i.county_id WHERE c.code = $1 AND i.year = 2026";
+            let county = county.to_string();
+            async move { sqlx::query_scalar::<_, i64>(sql).bind(county).fetch_one(&db.pool).await.unwrap() }
+        };
+
+        // The city's bureau picks either county; each page is that county's list.
+        let city_user = app.staff("city_finance").await;
+        let (status, page) = city_user.get("/staff/catalogue?year=2026").await;
+        assert_eq!(status, 200, "{backend:?}");
+        assert!(
+            page.contains("<select name=\"county\"") && page.contains("邻县（测试）"),
+            "{backend:?}: a county picker"
+        );
+        let (_, lin) = city_user.get("/staff/catalogue?year=2026&county=510998").await;
+        assert!(lin.contains("邻县（测试）2026年政策清单维护") && lin.contains(&item_name), "{backend:?}");
+        assert_eq!(lin.matches("<tr class=").count(), 1, "{backend:?}: 邻县's one item, not the demo county's");
+        let (_, elsewhere) = city_user.get("/staff/catalogue?year=2026&county=110101").await;
+        assert!(
+            !elsewhere.contains("邻县（测试）2026年政策清单维护"),
+            "{backend:?}: a county outside the city is not shown"
+        );
+
+        // An item added on 邻县's page goes into 邻县's list, and the page comes back to it.
+        let before = own_items("510998").await;
+        let r = city_user
+            .post(
+                "/staff/catalogue",
+                &[
+                    ("op", "add"),
+                    ("year", "2026"),
+                    ("county", "510998"),
+                    ("code", "90"),
+                    ("name", "市级统筹补贴"),
+                    ("level", "municipal"),
+                    ("department", &city_finance.to_string()),
+                    ("frequency", "yearly"),
+                ],
+            )
+            .await;
+        assert_eq!(location(&r), "/staff/catalogue?year=2026&county=510998&done=add", "{backend:?}");
+        assert_eq!(own_items("510998").await, before + 1, "{backend:?}");
+
+        // The city's inbox: each county's departments named with their county, filtered by county.
+        let a = place(&app, 0).await;
+        let in_b = app.file_case(&b.item, &format!("{}/{}", b.township, b.village), "13911110001", false).await;
+        let in_a = app.file_case(&a.item, &format!("{}/{}", a.township, a.village), "13911110002", false).await;
+        let (_, inbox) = city_user.get("/staff").await;
+        assert!(inbox.contains(&in_a) && inbox.contains(&in_b), "{backend:?}: both counties' cases");
+        assert!(
+            inbox.contains("县（市、区）") && inbox.contains("<option value=\"510998\">邻县（测试）</option>"),
+            "{backend:?}"
+        );
+        assert!(
+            inbox.contains(&format!("<option value=\"{}\">邻县（测试） 邻县民政局</option>", b.civil)),
+            "{backend:?}"
+        );
+        let (_, only_b) = city_user.get("/staff?township=510998").await;
+        assert!(only_b.contains(&in_b) && !only_b.contains(&in_a), "{backend:?}: 邻县's cases only");
+
+        // A county's own bureau cannot reach 邻县's list by naming it: its own list is used.
+        let county_user = app.staff("finance").await;
+        let (before_a, before_b) = (own_items("510999").await, own_items("510998").await);
+        let (_, own) = county_user.get("/staff/catalogue?year=2026&county=510998").await;
+        assert!(!own.contains("<select name=\"county\""), "{backend:?}: no picker for a county's bureau");
+        assert_eq!(own.matches("<tr class=").count() as i64, before_a, "{backend:?}: its own county's items");
+        let civil: i64 = sqlx::query_scalar("SELECT department_id FROM staff_users WHERE username = 'civil_affairs'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        let r = county_user
+            .post(
+                "/staff/catalogue",
+                &[
+                    ("op", "add"),
+                    ("year", "2026"),
+                    ("county", "510998"),
+                    ("code", "91"),
+                    ("name", "县级新增补贴"),
+                    ("level", "county"),
+                    ("department", &civil.to_string()),
+                    ("frequency", "yearly"),
+                ],
+            )
+            .await;
+        assert!(location(&r).contains("done=add"), "{backend:?}: {}", location(&r));
+        assert_eq!((own_items("510999").await, own_items("510998").await), (before_a + 1, before_b), "{backend:?}");
+    }
+}
+
 /// A payment of 邻县's item to `person`, paid, on a roster of 东岭镇.
 async fn pay_in_second_county(app: &TestApp, b: &Second, person: i64) {
     let item: i64 = sqlx::query_scalar("SELECT id FROM subsidy_items WHERE county_id = $1")

@@ -78,7 +78,7 @@ fn InboxView(inbox: Inbox) -> impl IntoView {
             <Select name="status" label="状态" options=statuses current=f.status.clone().unwrap_or_default() />
             <Select name="kind" label="类型" options=kinds current=f.kind.clone().unwrap_or_default() />
             <Select name="item" label="补贴项目" options=to_pairs(inbox.items) current=f.item.clone().unwrap_or_default() />
-            <Select name="township" label="乡镇" options=to_pairs(inbox.townships) current=f.township.clone().unwrap_or_default() />
+            <Select name="township" label={if inbox.by_county { "县（市、区）" } else { "乡镇" }} options=to_pairs(inbox.townships) current=f.township.clone().unwrap_or_default() />
             {sees_all.then(|| view! {
                 <Select name="department" label="部门" options=to_pairs(inbox.departments.clone()) current=f.department.map(|d| d.to_string()).unwrap_or_default() />
             })}

@@ -144,11 +144,26 @@ pub async fn transfer_targets(conn: &mut AnyConnection, department_id: i64) -> R
     let mut regions = crate::ssr::regions::ancestry(conn, region).await?;
     regions.extend(crate::ssr::regions::area(conn, region).await?.regions);
     let sql = format!(
-        "SELECT id, name FROM departments WHERE region_id IN ({}) ORDER BY id",
+        "SELECT d.id, d.name, r.name AS region, r.level FROM departments d JOIN regions r ON r.id = d.region_id \
+         WHERE d.region_id IN ({}) ORDER BY d.id",
         crate::ssr::regions::ids_sql(&regions)
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await?;
-    Ok(rows.iter().map(|r| (r.get("id"), r.get("name"))).collect())
+    // Departments of more than one county: each named with its county.
+    let many = rows
+        .iter()
+        .filter(|r| r.get::<String, _>("level") == "county")
+        .map(|r| r.get::<String, _>("region"))
+        .collect::<std::collections::HashSet<_>>()
+        .len()
+        > 1;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let (name, region): (String, String) = (r.get("name"), r.get("region"));
+            (r.get("id"), crate::ssr::regions::department_label(&name, &region, many))
+        })
+        .collect())
 }
 
 /// The days of the regions' calendars (day number, kind), the nearest region's entry for a day

@@ -12,7 +12,7 @@ use crate::domain::date::days_between;
 use crate::domain::{mask, Phone};
 use crate::ssr::staff::{Role, Staff};
 use crate::ssr::Db;
-use crate::ssr::{clock, AppContext};
+use crate::ssr::{clock, regions, AppContext};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -292,11 +292,59 @@ pub async fn answered(db: &Db, county: i64, item: Option<String>, page: i64) -> 
     })
 }
 
-/// The departments of a staff member's area, to filter the inbox by.
+/// The departments of a staff member's area, to filter the inbox by (named with their county
+/// when the area has several).
 async fn departments(db: &Db, staff: &Staff) -> Result<Vec<Choice>, sqlx::Error> {
-    let sql = format!("SELECT id, name FROM departments WHERE {} ORDER BY id", staff.sees_sql("id"));
+    let sql = format!(
+        "SELECT d.id, d.name, r.name AS region FROM departments d JOIN regions r ON r.id = d.region_id WHERE {} ORDER BY d.id",
+        staff.sees_sql("d.id")
+    );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&db.pool).await?;
-    Ok(rows.iter().map(|r| Choice { value: r.get::<i64, _>("id").to_string(), label: r.get("name") }).collect())
+    let many = staff.counties.len() > 1;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let (name, region): (String, String) = (r.get("name"), r.get("region"));
+            Choice { value: r.get::<i64, _>("id").to_string(), label: regions::department_label(&name, &region, many) }
+        })
+        .collect())
+}
+
+/// What the inbox filters by place and item: a county's townships and its items; for a city's or
+/// province's staff, their counties (a county's code in the township filter means the whole
+/// county) and the items of all of them, one per code.
+async fn inbox_choices(db: &Db, staff: &Staff) -> Result<(Vec<Choice>, Vec<Choice>), sqlx::Error> {
+    if staff.counties.len() <= 1 {
+        let county = staff.county_id();
+        let townships =
+            townships(db, county).await?.into_iter().map(|t| Choice { value: t.code, label: t.name }).collect();
+        let items = items(db, county).await?.into_iter().map(|i| Choice { value: i.code, label: i.name }).collect();
+        return Ok((townships, items));
+    }
+    let ids = regions::ids_sql(&staff.counties);
+    let counties = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT code, name FROM regions WHERE id IN ({ids}) ORDER BY sort_order, id"
+    )))
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(|r| Choice { value: r.get("code"), label: r.get("name") })
+    .collect();
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT i.code, i.name FROM subsidy_items i WHERE i.county_id IN ({ids}) \
+           AND i.year = (SELECT MAX(year) FROM catalogue_years y WHERE y.county_id = i.county_id) \
+         ORDER BY i.sort_order, i.code, i.county_id"
+    )))
+    .fetch_all(&db.pool)
+    .await?;
+    let mut items: Vec<Choice> = Vec::new();
+    for r in rows {
+        let code: String = r.get("code");
+        if !items.iter().any(|i| i.value == code) {
+            items.push(Choice { value: code, label: r.get("name") });
+        }
+    }
+    Ok((counties, items))
 }
 
 /// The cases a staff member may see, filtered; overdue first, then by deadline.
@@ -309,7 +357,8 @@ pub async fn inbox(db: &Db, staff: &Staff, me: StaffMe, f: &InboxFilter) -> Resu
     let today = clock::local_today();
     let condition = format!(
         "{} AND ($1 = 0 OR c.department_id = $1) AND ($2 = '' OR c.status = $2) AND ($3 = '' OR c.kind = $3) \
-         AND ($4 = 0 OR (c.status IN {RUNNING} AND c.deadline_on < $5)) AND ($6 = '' OR i.code = $6) AND ($7 = '' OR t.code = $7)",
+         AND ($4 = 0 OR (c.status IN {RUNNING} AND c.deadline_on < $5)) AND ($6 = '' OR i.code = $6) \
+         AND ($7 = '' OR t.code = $7 OR COALESCE(t.parent_id, d.region_id) IN (SELECT id FROM regions WHERE level = 'county' AND code = $7))",
         staff.sees_sql("c.department_id")
     );
     let binds = |sql: String| {
@@ -328,7 +377,8 @@ pub async fn inbox(db: &Db, staff: &Staff, me: StaffMe, f: &InboxFilter) -> Resu
     let page = f.page.unwrap_or(1).clamp(1, pages);
     let sql = format!(
         "SELECT c.id, c.tracking_no, c.kind, c.origin, c.status, c.filed_on, c.deadline_on, c.escalated, \
-                i.name AS item, t.name AS township, d.name AS department \
+                i.name AS item, t.name AS township, d.name AS department, \
+                (SELECT r.name FROM regions r WHERE r.id = d.region_id) AS department_region \
          {CASE_JOINS} WHERE {condition} \
          ORDER BY CASE WHEN c.status IN {RUNNING} AND c.deadline_on < $5 THEN 0 WHEN c.status IN {OPEN} THEN 1 ELSE 2 END, c.deadline_on, c.id \
          LIMIT {INBOX_PAGE_SIZE} OFFSET {}",
@@ -352,7 +402,11 @@ pub async fn inbox(db: &Db, staff: &Staff, me: StaffMe, f: &InboxFilter) -> Resu
                 kind: r.get("kind"),
                 item: r.get("item"),
                 township: r.get("township"),
-                department: r.get("department"),
+                department: regions::department_label(
+                    &r.get::<String, _>("department"),
+                    &r.get::<String, _>("department_region"),
+                    staff.counties.len() > 1,
+                ),
                 overdue: is_overdue(&status, &deadline_on, &today),
                 status,
                 filed_on: r.get("filed_on"),
@@ -363,8 +417,7 @@ pub async fn inbox(db: &Db, staff: &Staff, me: StaffMe, f: &InboxFilter) -> Resu
         })
         .collect();
     let county = staff.county_id();
-    let townships = townships(db, county).await?.into_iter().map(|t| Choice { value: t.code, label: t.name }).collect();
-    let items = items(db, county).await?.into_iter().map(|i| Choice { value: i.code, label: i.name }).collect();
+    let (townships, items) = inbox_choices(db, staff).await?;
     let triage_department =
         sqlx::query_scalar("SELECT id FROM departments WHERE is_finance = 1 AND region_id = $1 ORDER BY id LIMIT 1")
             .bind(county)
@@ -378,6 +431,7 @@ pub async fn inbox(db: &Db, staff: &Staff, me: StaffMe, f: &InboxFilter) -> Resu
         pages,
         triage_department,
         overdue_total: if scope == -1 { 0 } else { overdue_total },
+        by_county: staff.counties.len() > 1,
         departments: departments(db, staff).await?,
         items,
         townships,

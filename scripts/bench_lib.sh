@@ -1,0 +1,95 @@
+# Shared by scripts/bench.sh and scripts/bench_counties.sh: the tools, the release builds, and
+# how a figure is timed, taken from wrk and recorded. Sourced, not run; the caller sets DIR and
+# RESULTS (the figures go to $RESULTS.new until the run completes).
+
+bench_tools() {
+  if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null || ! command -v sqlite3 >/dev/null || ! command -v brotli >/dev/null; then
+    say "installing wrk, nginx, sqlite3 and brotli (apt, first run only)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx sqlite3 brotli
+    rm -f target/site/pkg/app_bg.wasm.br # built again below, with brotli
+  fi
+  NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+  # BENCH_NO_BUILD=1: the programs as last built (to measure while the sources are being edited).
+  if [ "${BENCH_NO_BUILD:-}" != 1 ]; then
+    say "building the server and the benchmark program (release)"
+    cargo build --release -p server
+    cargo bench -p server --bench province --no-run
+  fi
+  SERVER="$PWD/target/release/server"
+  BENCH_PROGRAM="$(ls -t target/release/deps/province-* | grep -v '\.d$' | head -1)"
+  [ -x "$SERVER" ] && [ -x "$BENCH_PROGRAM" ] || { echo "the release programs are not built" >&2; exit 1; }
+}
+
+# The in-process benchmarks (server/benches/province.rs).
+bench() { "$BENCH_PROGRAM" "$@"; }
+
+# The server's environment for the data under $DIR (DATABASE_URL is the caller's), and an empty
+# list of figures for this run.
+bench_env() {
+  export PORTAL_INDEX_DIR="$DIR/index"
+  export PORTAL_DATA_KEY_FILE="$DIR/portal.key"
+  export PORTAL_SITE_ROOT="$PWD/target/site"
+  export PORTAL_DEMO=false
+  export RUST_LOG=warn
+  mkdir -p "$DIR"
+  : > "$RESULTS.new"
+}
+
+record() { printf '%s\t%s\n' "$1" "$2" >> "$RESULTS.new"; printf '  %-28s %s\n' "$1" "$2"; }
+now() { date +%s.%N; }
+since() { awk "BEGIN{printf \"%.2f\", $(now) - $1}"; }
+results_of() { grep '^RESULT' | while IFS=$'\t' read -r _ k v; do record "$k" "$v"; done; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# wrk's figures: p50 and p99 latency in ms, requests/s, errors (socket errors + non-2xx/3xx).
+wrk_run() { # name connections seconds url [lua]
+  local name=$1 conns=$2 secs=$3 url=$4 lua=${5:-}
+  local out
+  out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency ${lua:+-s "$lua"} "$url")
+  echo "$out" > "$DIR/wrk-$name.txt"
+  to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.2f", v}'; }
+  record "${name}_p50_ms" "$(echo "$out" | awk '$1=="50%"{print $2}' | to_ms)"
+  record "${name}_p99_ms" "$(echo "$out" | awk '$1=="99%"{print $2}' | to_ms)"
+  record "${name}_rps" "$(echo "$out" | awk '/Requests\/sec/{printf "%.0f", $2}')"
+  local socket non2xx
+  socket=$(echo "$out" | awk '/Socket errors/{gsub(",",""); print $4+$6+$8+$10}')
+  non2xx=$(echo "$out" | awk '/Non-2xx/{print $5}')
+  record "${name}_errors" "$(( ${socket:-0} + ${non2xx:-0} ))"
+}
+
+ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
+R_() { awk -F'\t' -v k="$1" '$1==k{v=$2} END{print v}' "$RESULTS.new"; }
+
+# Starts `server serve` on a free port on the environment's data and index and waits until it
+# answers; sets PORT, BASE and SERVER_PID and records ready_seconds.
+start_server() {
+  PORT=$(free_port)
+  say "starting the server on 127.0.0.1:$PORT"
+  local t
+  t=$(now)
+  PORTAL_ADDR="127.0.0.1:$PORT" "$SERVER" serve > "$DIR/server.log" 2>&1 &
+  SERVER_PID=$!
+  until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$DIR/server.log"; exit 1; }
+    sleep 0.02
+  done
+  record ready_seconds "$(since "$t")"
+  BASE="http://127.0.0.1:$PORT"
+}
+
+# The first village publicity page under the publicity index at $1 (e.g. /publicity?county=…).
+first_village() {
+  local township village
+  township=$(curl -sf "$BASE$1" | grep -o 'href="/publicity/[0-9]*' | head -1 | cut -d'"' -f2)
+  village=$(curl -sf "$BASE$township" | grep -o "href=\"$township/[0-9]*" | head -1 | cut -d'"' -f2)
+  [ -n "$village" ] || { echo "no village link found under $township" >&2; exit 1; }
+  echo "$village"
+}
+
+# The server's memory now and at its peak (MB).
+record_memory() {
+  record rss_mb "$(awk '/VmRSS/{printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")"
+  record rss_peak_mb "$(awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")"
+}
