@@ -159,6 +159,7 @@ pub async fn load_demo_if_empty(
     );
     let started = std::time::Instant::now();
     let summary = demo::load(db, vault, options).await?;
+    db.gather_statistics().await?;
     tracing::info!(
         seconds = started.elapsed().as_secs_f32(),
         townships = summary.townships,

@@ -39,6 +39,7 @@ async fn every_server_function_answers_with_its_arguments_left_out() {
     let ok = |path: &str, who: &str| answered.iter().any(|(p, w, s)| p == path && *w == who && *s == 200);
     assert!(ok("/api/search", "anonymous"), "the search with no filter: {answered:?}");
     assert!(ok("/api/staff_inbox", "finance"), "the inbox with no filter");
+    assert!(ok("/api/staff_catalogue", "finance"), "the catalogue with no year and no county");
     assert!(ok("/api/my_payments", "citizen"));
     assert!(ok("/api/policies", "anonymous"));
 }

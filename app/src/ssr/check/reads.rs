@@ -14,8 +14,10 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
         .await?;
     let household: i64 = me.get("household_id");
     let head = me.get::<i64, _>("is_household_head") == 1;
-    // The person's lines, as recipient too, and a household head's household's: one UNION of
-    // index lookups (an OR with a subquery made PostgreSQL scan every payment: 44 s at 10M lines).
+    // The person's lines, as recipient too, and a household head's household's: a UNION of index
+    // lookups first, then the rest joined to those few lines. (An OR with a subquery made
+    // PostgreSQL scan every payment, 44 s at 10M lines; the same UNION in the WHERE clause let it
+    // join every payment to its publicity before keeping the person's, 38 s on a fresh demo.)
     let rows = sqlx::query(
         "SELECT p.id, p.beneficiary_id, ben.name_masked, i.name AS item, cty.name AS county, d.name AS department, d.phone AS department_phone, \
                 p.period, p.amount_fen, p.status, p.paid_on, b.name AS bank, b.phone AS bank_phone, p.account_last4, \
@@ -24,14 +26,16 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
                 pe.name_masked AS pub_name, pe.amount_fen AS pub_amount, pe.status AS pub_status, pe.published_on AS pub_on, \
                 (SELECT c.received FROM payment_confirmations c WHERE c.payment_id = p.id) AS confirmed, \
                 (SELECT MAX(k.tracking_no) FROM cases k WHERE k.payment_id = p.id AND k.origin = 'not_received') AS case_no \
-         FROM payments p JOIN subsidy_items i ON i.id = p.item_id JOIN departments d ON d.id = i.department_id \
+         FROM (SELECT x.id FROM payments x WHERE x.beneficiary_id = $1 \
+               UNION SELECT x.id FROM payments x WHERE x.recipient_id = $1 \
+               UNION SELECT x.id FROM payments x JOIN beneficiaries h ON h.id = x.beneficiary_id \
+                     WHERE $2 = 1 AND h.household_id = $3) mine \
+         JOIN payments p ON p.id = mine.id \
+         JOIN subsidy_items i ON i.id = p.item_id JOIN departments d ON d.id = i.department_id \
          JOIN regions cty ON cty.id = i.county_id JOIN banks b ON b.id = p.bank_id JOIN beneficiaries ben ON ben.id = p.beneficiary_id \
          JOIN rosters ro ON ro.id = p.roster_id \
-         LEFT JOIN publicity_entries pe ON pe.id = (SELECT MAX(x.id) FROM publicity_entries x WHERE x.payment_id = p.id) \
-         WHERE p.id IN (SELECT x.id FROM payments x WHERE x.beneficiary_id = $1 \
-                        UNION SELECT x.id FROM payments x WHERE x.recipient_id = $1 \
-                        UNION SELECT x.id FROM payments x JOIN beneficiaries h ON h.id = x.beneficiary_id \
-                              WHERE $2 = 1 AND h.household_id = $3) \
+         LEFT JOIN publicity_entries pe ON pe.payment_id = p.id \
+              AND NOT EXISTS (SELECT 1 FROM publicity_entries y WHERE y.payment_id = p.id AND y.id > pe.id) \
          ORDER BY COALESCE(p.paid_on, ro.publicity_start) DESC, p.id DESC",
     )
     .bind(beneficiary)
