@@ -16,8 +16,9 @@ bench_tools() {
     cargo build --release -p server
     cargo bench -p server --bench province --no-run
   fi
-  SERVER="$PWD/target/release/server"
-  BENCH_PROGRAM="$(ls -t target/release/deps/province-* | grep -v '\.d$' | head -1)"
+  # BENCH_SERVER / BENCH_PROGRAM: programs built elsewhere (an earlier commit, to compare).
+  SERVER="${BENCH_SERVER:-$PWD/target/release/server}"
+  BENCH_PROGRAM="${BENCH_PROGRAM:-$(ls -t target/release/deps/province-* | grep -v '\.d$' | head -1)}"
   [ -x "$SERVER" ] && [ -x "$BENCH_PROGRAM" ] || { echo "the release programs are not built" >&2; exit 1; }
 }
 

@@ -10,11 +10,15 @@
 //!   `/year/2026`, ...) in one facet field: filters are exact term queries on it and the facet
 //!   counts come from tantivy's `FacetCollector`, which counts per segment from the columnar
 //!   data without loading documents.
+//! - What a search found is kept until the next commit changes what it would find: its whole
+//!   results (per text, filters and page), and the total and facet counts of its text alone,
+//!   which every filter and page of that text shares. A common word (an item name matching a
+//!   fifth of all entries) costs its counting and scoring once per commit, not once per visitor.
 //! - The search text is never parsed as query syntax: it is cut into words by the same tokenizer
 //!   that indexed the fields, and the query is built from those words directly, so characters
 //!   such as `: + - ( ) " * \` have no meaning and cannot make a query fail.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -55,6 +59,9 @@ const SNIPPET_LEAD_CHARS: usize = 20;
 /// Only this much of a body is analysed for the snippet (a very long document is shown from
 /// the best place within its first part).
 const SNIPPET_SCAN_BYTES: usize = 60_000;
+/// At most this many searches' results are kept (then all are forgotten and keeping starts
+/// again); a kept result is a page of hits and the facet lists, a few kilobytes.
+const MAX_KEPT: usize = 512;
 /// Longer "words" are junk (base64, long digit runs) and are not indexed.
 const MAX_WORD_BYTES: usize = 100;
 
@@ -196,6 +203,63 @@ pub struct SearchIndex {
     fields: Fields,
     /// Payload of the last commit, cached so that `marker()` does not read the disk.
     marker: Mutex<Option<String>>,
+    kept: Mutex<Kept>,
+}
+
+/// What searches found, valid for one generation of the reader (a commit starts the next).
+#[derive(Default)]
+struct Kept {
+    generation: u64,
+    /// Per search text (its words): what its unfiltered first pass counted.
+    counts: HashMap<Vec<String>, Counts>,
+    /// Per whole search: its results.
+    results: HashMap<KeptQuery, Results>,
+}
+
+/// The entries matching a text, ignoring filters: how many, their facets, and whether that is
+/// all of its words or (none having them all) any of them.
+#[derive(Clone)]
+struct Counts {
+    total: usize,
+    facets: Facets,
+    all_words: bool,
+}
+
+/// A search as the results depend on it: its words, filters and page.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct KeptQuery {
+    words: Vec<String>,
+    kind: Option<Kind>,
+    department: Option<String>,
+    year: Option<i32>,
+    township: Option<String>,
+    county: Option<String>,
+    offset: usize,
+    limit: usize,
+}
+
+impl Kept {
+    /// Forgets everything when the reader has moved on to a newer generation.
+    fn at(&mut self, generation: u64) -> &mut Self {
+        if self.generation != generation {
+            *self = Kept { generation, ..Kept::default() };
+        }
+        self
+    }
+
+    fn keep_counts(&mut self, words: Vec<String>, counts: Counts) {
+        if self.counts.len() >= MAX_KEPT {
+            self.counts.clear();
+        }
+        self.counts.insert(words, counts);
+    }
+
+    fn keep_results(&mut self, query: KeptQuery, results: Results) {
+        if self.results.len() >= MAX_KEPT {
+            self.results.clear();
+        }
+        self.results.insert(query, results);
+    }
 }
 
 impl SearchIndex {
@@ -223,7 +287,14 @@ impl SearchIndex {
         let marker = index.load_metas()?.payload;
         let writer = index.writer(WRITER_HEAP_BYTES)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Self { index, reader, writer: Mutex::new(writer), fields, marker: Mutex::new(marker) })
+        Ok(Self {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            marker: Mutex::new(marker),
+            kept: Mutex::new(Kept::default()),
+        })
     }
 
     fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
@@ -309,7 +380,7 @@ impl SearchIndex {
             return Ok(Results::default());
         }
         let searcher = self.reader.searcher();
-        let filters = self.filters(query);
+        let generation = searcher.generation().generation_id();
         let limit = match query.limit {
             0 => DEFAULT_LIMIT,
             n => n.min(MAX_LIMIT),
@@ -317,28 +388,75 @@ impl SearchIndex {
         // Past the last document there is nothing to skip to; this also bounds the memory the
         // top-docs collector reserves (offset + limit).
         let offset = query.offset.min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
-        let top_docs = || TopDocs::with_limit(limit).and_offset(offset).order_by_score();
-
-        // First pass, without filters: total and facets, and also the page when unfiltered.
-        let first_pass = |text_query: &dyn tantivy::query::Query| {
-            let page_here = filters.is_empty().then(top_docs);
-            searcher.search(text_query, &(Count, self.facet_collector(), page_here))
+        let kept_query = KeptQuery {
+            words: words.clone(),
+            kind: query.kind,
+            department: non_empty(query.department).map(str::to_string),
+            year: query.year,
+            township: non_empty(query.township).map(str::to_string),
+            county: non_empty(query.county).map(str::to_string),
+            offset,
+            limit,
         };
-        let mut text_query = self.text_query(&searcher, &words, Occur::Must);
-        let (mut total, mut counts, mut page) = first_pass(&*text_query)?;
-        if total == 0 && words.len() > 1 {
-            text_query = self.text_query(&searcher, &words, Occur::Should);
-            (total, counts, page) = first_pass(&*text_query)?;
+        if let Some(results) = self.kept().at(generation).results.get(&kept_query) {
+            return Ok(results.clone());
         }
-        // Second pass, with filters, for the page and its total.
-        let page = match page {
-            Some(page) => page,
+        let results = self.compute(&searcher, generation, &words, query, offset, limit)?;
+        self.kept().at(generation).keep_results(kept_query, results.clone());
+        Ok(results)
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// [`SearchIndex::search`] without its kept results.
+    fn compute(
+        &self,
+        searcher: &Searcher,
+        generation: u64,
+        words: &[String],
+        query: &Query,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Results, IndexError> {
+        let filters = self.filters(query);
+        let top_docs = || TopDocs::with_limit(limit).and_offset(offset).order_by_score();
+        let kept_counts = self.kept().at(generation).counts.get(words).cloned();
+        // First pass, without filters: total and facets (kept per text), and also the page when
+        // unfiltered.
+        let (counts, text_query, page) = match kept_counts {
+            Some(counts) => {
+                let occur = if counts.all_words { Occur::Must } else { Occur::Should };
+                (counts, self.text_query(searcher, words, occur), None)
+            }
+            None => {
+                let first_pass = |text_query: &dyn tantivy::query::Query| {
+                    let page_here = filters.is_empty().then(top_docs);
+                    searcher.search(text_query, &(Count, self.facet_collector(), page_here))
+                };
+                let mut all_words = true;
+                let mut text_query = self.text_query(searcher, words, Occur::Must);
+                let (mut total, mut facet_counts, mut page) = first_pass(&*text_query)?;
+                if total == 0 && words.len() > 1 {
+                    all_words = false;
+                    text_query = self.text_query(searcher, words, Occur::Should);
+                    (total, facet_counts, page) = first_pass(&*text_query)?;
+                }
+                let counts = Counts { total, facets: facets_from(&facet_counts), all_words };
+                self.kept().at(generation).keep_counts(words.to_vec(), counts.clone());
+                (counts, text_query, page)
+            }
+        };
+        // The page when the first pass did not give it: unfiltered, on its own; with filters, a
+        // second pass for the page and its filtered total.
+        let (total, page) = match page {
+            Some(page) => (counts.total, page),
+            None if filters.is_empty() => (counts.total, searcher.search(&*text_query, &top_docs())?),
             None => {
                 let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> = vec![(Occur::Must, text_query)];
                 clauses.extend(filters.into_iter().map(|filter| (Occur::Must, filter)));
-                let (filtered_total, page) = searcher.search(&BooleanQuery::new(clauses), &(Count, top_docs()))?;
-                total = filtered_total;
-                page
+                searcher.search(&BooleanQuery::new(clauses), &(Count, top_docs()))?
             }
         };
 
@@ -353,12 +471,17 @@ impl SearchIndex {
             hits.push(Hit {
                 kind,
                 key: text_of(f.key).to_string(),
-                title: fragments(title, &word_ranges(title, &words)),
-                snippet: snippet(body, &words),
+                title: fragments(title, &word_ranges(title, words)),
+                snippet: snippet(body, words),
                 score,
             });
         }
-        Ok(Results { total, hits, facets: facets_from(&counts) })
+        Ok(Results { total, hits, facets: counts.facets })
+    }
+
+    /// Forgets every kept result, as a commit does (for measuring a search's first time).
+    pub fn forget_kept(&self) {
+        *self.kept() = Kept::default();
     }
 
     /// For one word: the word in aliases, title or body, the field scores added up.

@@ -476,6 +476,45 @@ fn upsert_replaces_and_delete_removes() {
 }
 
 #[test]
+fn kept_results_last_until_the_next_commit() {
+    let index = county();
+    let first = search(&index, "低保");
+    assert!(first.total >= 2, "{first:?}");
+    assert_eq!(search(&index, "低保"), first, "the same search again");
+    let kind_count = |r: &Results, kind| r.facets.kinds.iter().find(|(k, _)| *k == kind).map_or(0, |(_, n)| *n);
+
+    // A filter and a page of the same text use its kept counts and still filter exactly.
+    let documents = index.search(&Query { text: "低保", kind: Some(Kind::Document), ..Query::default() }).unwrap();
+    assert_eq!(documents.total as u64, kind_count(&first, Kind::Document));
+    assert!(documents.hits.iter().all(|h| h.kind == Kind::Document));
+    assert_eq!(documents.facets, first.facets, "facets ignore the filters");
+    let second = index.search(&Query { text: "低保", offset: 1, limit: 1, ..Query::default() }).unwrap();
+    assert_eq!(keys(&second), keys(&first)[1..2]);
+
+    // Any word, when no entry has them all: kept as such.
+    let any = search(&index, "低保 无此词语");
+    assert_eq!(keys(&any), keys(&first));
+    let any_documents =
+        index.search(&Query { text: "低保 无此词语", kind: Some(Kind::Document), ..Query::default() }).unwrap();
+    assert_eq!(keys(&any_documents), keys(&documents));
+
+    // Not visible before the commit, then found by the same searches.
+    index.upsert(&with_aliases(entry(Kind::Item, "99@2026", "城乡低保提标补助", ""), "低保")).unwrap();
+    assert_eq!(search(&index, "低保"), first);
+    index.commit("new item").unwrap();
+    let after = search(&index, "低保");
+    assert_eq!(after.total, first.total + 1);
+    assert_eq!(kind_count(&after, Kind::Item), kind_count(&first, Kind::Item) + 1);
+    let items = index.search(&Query { text: "低保", kind: Some(Kind::Item), ..Query::default() }).unwrap();
+    assert!(keys(&items).contains(&(Kind::Item, "99@2026")));
+    assert_eq!(search(&index, "低保 无此词语").total, after.total);
+
+    // Forgetting what was kept changes nothing but the time.
+    index.forget_kept();
+    assert_eq!(search(&index, "低保"), after);
+}
+
+#[test]
 fn clear_empties_after_commit() {
     let index = county();
     index.upsert(&entry(Kind::Item, "pending", "待提交", "")).unwrap();
