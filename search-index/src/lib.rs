@@ -10,10 +10,14 @@
 //!   `/year/2026`, ...) in one facet field: filters are exact term queries on it and the facet
 //!   counts come from tantivy's `FacetCollector`, which counts per segment from the columnar
 //!   data without loading documents.
-//! - What a search found is kept until the next commit changes what it would find: its whole
-//!   results (per text, filters and page), and the total and facet counts of its text alone,
-//!   which every filter and page of that text shares. A common word (an item name matching a
-//!   fifth of all entries) costs its counting and scoring once per commit, not once per visitor.
+//! - What a search found is kept at two levels. Its whole results (per text, filters and page)
+//!   until the next commit. And, per segment of the index, what its words and filters match
+//!   there (count, facet counts, best hits, each hit's title and snippet) for as long as that
+//!   segment and its deletions stay as they are: a commit adds a small segment and leaves the
+//!   large ones alone, so the first search of a common word after a commit only counts and
+//!   scores what the commit added. For the best hits to stay valid across commits, scores use
+//!   BM25 statistics rounded to three significant digits ([`RoundedStatistics`]), which a
+//!   commit of a few entries rarely moves.
 //! - The search text is never parsed as query syntax: it is cut into words by the same tokenizer
 //!   that indexed the fields, and the query is built from those words directly, so characters
 //!   such as `: + - ( ) " * \` have no meaning and cannot make a query fail.
@@ -24,14 +28,21 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::collector::{Collector, Count, FacetCollector, FacetCounts, TopDocs};
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, TermQuery};
+use tantivy::index::SegmentId;
+use tantivy::query::{
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, TermQuery,
+    Weight,
+};
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
 };
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument,
+    Term,
+};
 use tantivy_jieba::JiebaTokenizer;
 
 /// Name under which [`WordTokenizer`] is registered for the text fields.
@@ -62,6 +73,15 @@ const SNIPPET_SCAN_BYTES: usize = 60_000;
 /// At most this many searches' results are kept (then all are forgotten and keeping starts
 /// again); a kept result is a page of hits and the facet lists, a few kilobytes.
 const MAX_KEPT: usize = 512;
+/// A segment's answers are kept only when it holds at least this many entries: a smaller one
+/// (what a commit adds) costs less to search again than to keep. This crate's tests, whose
+/// indexes are small, keep from 1,000.
+const KEEP_SEGMENT_ENTRIES: u32 = if cfg!(test) { 1_000 } else { 10_000 };
+/// At most this many segment answers are kept (each a count, facet counts and a page of hits),
+/// and four times as many hits as shown (title and snippet); when full, all are forgotten.
+const MAX_SEGMENT_ANSWERS: usize = 2_048;
+/// Significant digits kept of BM25's statistics (see [`RoundedStatistics`]).
+const STATISTICS_DIGITS: u32 = 3;
 /// Longer "words" are junk (base64, long digit runs) and are not indexed.
 const MAX_WORD_BYTES: usize = 100;
 
@@ -204,62 +224,195 @@ pub struct SearchIndex {
     /// Payload of the last commit, cached so that `marker()` does not read the disk.
     marker: Mutex<Option<String>>,
     kept: Mutex<Kept>,
+    segments: Mutex<SegmentAnswers>,
+    /// How many segment answers were computed rather than found kept (for tests).
+    #[cfg(test)]
+    computed: std::sync::atomic::AtomicUsize,
 }
 
-/// What searches found, valid for one generation of the reader (a commit starts the next).
+/// Whole results of searches, valid for one generation of the reader (a commit starts the next).
 #[derive(Default)]
 struct Kept {
     generation: u64,
-    /// Per search text (its words): what its unfiltered first pass counted.
-    counts: HashMap<Vec<String>, Counts>,
-    /// Per whole search: its results.
     results: HashMap<KeptQuery, Results>,
-}
-
-/// The entries matching a text, ignoring filters: how many, their facets, and whether that is
-/// all of its words or (none having them all) any of them.
-#[derive(Clone)]
-struct Counts {
-    total: usize,
-    facets: Facets,
-    all_words: bool,
 }
 
 /// A search as the results depend on it: its words, filters and page.
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct KeptQuery {
     words: Vec<String>,
+    filters: Filters,
+    offset: usize,
+    limit: usize,
+}
+
+/// A search's filters, as exact values (an empty string is no filter).
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+struct Filters {
     kind: Option<Kind>,
     department: Option<String>,
     year: Option<i32>,
     township: Option<String>,
     county: Option<String>,
-    offset: usize,
-    limit: usize,
+}
+
+impl Filters {
+    fn of(query: &Query) -> Self {
+        let owned = |value: Option<&str>| non_empty(value).map(str::to_string);
+        Filters {
+            kind: query.kind,
+            department: owned(query.department),
+            year: query.year,
+            township: owned(query.township),
+            county: owned(query.county),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        *self == Filters::default()
+    }
 }
 
 impl Kept {
-    /// Forgets everything when the reader has moved on to a newer generation.
-    fn at(&mut self, generation: u64) -> &mut Self {
-        if self.generation != generation {
+    /// The kept results of `generation`: everything older is forgotten when the reader has
+    /// moved on, and a search still holding an older reader neither reads nor keeps anything.
+    fn at(&mut self, generation: u64) -> Option<&mut Self> {
+        if generation > self.generation {
             *self = Kept { generation, ..Kept::default() };
         }
-        self
+        (generation == self.generation).then_some(self)
     }
 
-    fn keep_counts(&mut self, words: Vec<String>, counts: Counts) {
-        if self.counts.len() >= MAX_KEPT {
-            self.counts.clear();
-        }
-        self.counts.insert(words, counts);
-    }
-
-    fn keep_results(&mut self, query: KeptQuery, results: Results) {
+    fn keep(&mut self, query: KeptQuery, results: Results) {
         if self.results.len() >= MAX_KEPT {
             self.results.clear();
         }
         self.results.insert(query, results);
     }
+}
+
+/// What a text (all its words, or any) and filters match in one segment as it stands.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct SegmentMatch {
+    segment: SegmentId,
+    /// Deletions only grow within a segment: their number tells its states apart.
+    deleted: u32,
+    words: Vec<String>,
+    all_words: bool,
+    filters: Filters,
+}
+
+/// The best `n` hits of a [`SegmentMatch`], scored with the rounded statistics `statistics`.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct SegmentBest {
+    matching: SegmentMatch,
+    n: usize,
+    statistics: Vec<u64>,
+}
+
+/// How many entries of a segment match, and (for a text without filters) their facet counts.
+#[derive(Clone)]
+struct Tally {
+    count: usize,
+    facets: Option<FacetCounts>,
+}
+
+/// What a search matches over all segments: the count, the facet counts (for a text without
+/// filters) and the page asked for.
+struct Matches {
+    count: usize,
+    facets: Option<FacetCounts>,
+    page: Vec<(Score, DocAddress)>,
+}
+
+/// An entry of a segment as shown for a search's words (its title and snippet do not change
+/// while the segment exists: an edited entry is a new document in another segment).
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct SegmentHit {
+    segment: SegmentId,
+    doc: DocId,
+    words: Vec<String>,
+}
+
+/// Per-segment answers kept across commits (see the crate's documentation).
+#[derive(Default)]
+struct SegmentAnswers {
+    /// The generation whose segments the answers were last pruned to.
+    generation: u64,
+    tallies: HashMap<SegmentMatch, Tally>,
+    best: HashMap<SegmentBest, Vec<(Score, DocId)>>,
+    hits: HashMap<SegmentHit, Hit>,
+}
+
+impl SegmentAnswers {
+    /// Drops the answers of segments that `searcher` no longer has as they were.
+    fn prune(&mut self, searcher: &Searcher, generation: u64) {
+        if generation <= self.generation {
+            return;
+        }
+        self.generation = generation;
+        let current: HashSet<(SegmentId, u32)> =
+            searcher.segment_readers().iter().map(|r| (r.segment_id(), r.num_deleted_docs())).collect();
+        self.tallies.retain(|m, _| current.contains(&(m.segment, m.deleted)));
+        self.best.retain(|b, _| current.contains(&(b.matching.segment, b.matching.deleted)));
+        let segments: HashSet<SegmentId> = current.into_iter().map(|(segment, _)| segment).collect();
+        self.hits.retain(|h, _| segments.contains(&h.segment));
+    }
+
+    fn keep_tally(&mut self, matching: SegmentMatch, tally: Tally) {
+        if self.tallies.len() >= MAX_SEGMENT_ANSWERS {
+            self.tallies.clear();
+        }
+        self.tallies.insert(matching, tally);
+    }
+
+    fn keep_best(&mut self, best: SegmentBest, hits: Vec<(Score, DocId)>) {
+        if self.best.len() >= MAX_SEGMENT_ANSWERS {
+            self.best.clear();
+        }
+        self.best.insert(best, hits);
+    }
+
+    fn keep_hit(&mut self, shown: SegmentHit, hit: Hit) {
+        if self.hits.len() >= MAX_SEGMENT_ANSWERS * 4 {
+            self.hits.clear();
+        }
+        self.hits.insert(shown, hit);
+    }
+}
+
+/// BM25's statistics (entries, words per field, entries per word) rounded to
+/// [`STATISTICS_DIGITS`] significant digits. A commit of a few entries among a million leaves
+/// them, and so every score, as they were, which lets a segment's best hits be kept across
+/// commits; the order differs from exact statistics only between nearly equal scores. Rounding
+/// is monotonic, so no word is counted in more entries than there are.
+struct RoundedStatistics<'a>(&'a Searcher);
+
+impl Bm25StatisticsProvider for RoundedStatistics<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        Bm25StatisticsProvider::total_num_tokens(self.0, field).map(round_significant)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Bm25StatisticsProvider::total_num_docs(self.0).map(round_significant)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.0.doc_freq(term).map(round_significant)
+    }
+}
+
+/// `value` rounded (half up) to [`STATISTICS_DIGITS`] significant digits.
+fn round_significant(value: u64) -> u64 {
+    let limit = 10u64.pow(STATISTICS_DIGITS);
+    let mut unit = 1u64;
+    while value / unit >= limit {
+        unit *= 10;
+    }
+    if unit == 1 {
+        return value;
+    }
+    (value / unit + u64::from(value % unit >= unit / 2)).saturating_mul(unit)
 }
 
 impl SearchIndex {
@@ -294,6 +447,9 @@ impl SearchIndex {
             fields,
             marker: Mutex::new(marker),
             kept: Mutex::new(Kept::default()),
+            segments: Mutex::new(SegmentAnswers::default()),
+            #[cfg(test)]
+            computed: Default::default(),
         })
     }
 
@@ -388,21 +544,15 @@ impl SearchIndex {
         // Past the last document there is nothing to skip to; this also bounds the memory the
         // top-docs collector reserves (offset + limit).
         let offset = query.offset.min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
-        let kept_query = KeptQuery {
-            words: words.clone(),
-            kind: query.kind,
-            department: non_empty(query.department).map(str::to_string),
-            year: query.year,
-            township: non_empty(query.township).map(str::to_string),
-            county: non_empty(query.county).map(str::to_string),
-            offset,
-            limit,
-        };
-        if let Some(results) = self.kept().at(generation).results.get(&kept_query) {
+        let kept_query = KeptQuery { words, filters: Filters::of(query), offset, limit };
+        if let Some(results) = self.kept().at(generation).and_then(|kept| kept.results.get(&kept_query)) {
             return Ok(results.clone());
         }
-        let results = self.compute(&searcher, generation, &words, query, offset, limit)?;
-        self.kept().at(generation).keep_results(kept_query, results.clone());
+        self.segments().prune(&searcher, generation);
+        let results = self.compute(&searcher, &kept_query)?;
+        if let Some(kept) = self.kept().at(generation) {
+            kept.keep(kept_query, results.clone());
+        }
         Ok(results)
     }
 
@@ -410,78 +560,216 @@ impl SearchIndex {
         self.kept.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// [`SearchIndex::search`] without its kept results.
-    fn compute(
-        &self,
-        searcher: &Searcher,
-        generation: u64,
-        words: &[String],
-        query: &Query,
-        offset: usize,
-        limit: usize,
-    ) -> Result<Results, IndexError> {
-        let filters = self.filters(query);
-        let top_docs = || TopDocs::with_limit(limit).and_offset(offset).order_by_score();
-        let kept_counts = self.kept().at(generation).counts.get(words).cloned();
-        // First pass, without filters: total and facets (kept per text), and also the page when
-        // unfiltered.
-        let (counts, text_query, page) = match kept_counts {
-            Some(counts) => {
-                let occur = if counts.all_words { Occur::Must } else { Occur::Should };
-                (counts, self.text_query(searcher, words, occur), None)
-            }
-            None => {
-                let first_pass = |text_query: &dyn tantivy::query::Query| {
-                    let page_here = filters.is_empty().then(top_docs);
-                    searcher.search(text_query, &(Count, self.facet_collector(), page_here))
-                };
-                let mut all_words = true;
-                let mut text_query = self.text_query(searcher, words, Occur::Must);
-                let (mut total, mut facet_counts, mut page) = first_pass(&*text_query)?;
-                if total == 0 && words.len() > 1 {
-                    all_words = false;
-                    text_query = self.text_query(searcher, words, Occur::Should);
-                    (total, facet_counts, page) = first_pass(&*text_query)?;
-                }
-                let counts = Counts { total, facets: facets_from(&facet_counts), all_words };
-                self.kept().at(generation).keep_counts(words.to_vec(), counts.clone());
-                (counts, text_query, page)
-            }
-        };
-        // The page when the first pass did not give it: unfiltered, on its own; with filters, a
-        // second pass for the page and its filtered total.
-        let (total, page) = match page {
-            Some(page) => (counts.total, page),
-            None if filters.is_empty() => (counts.total, searcher.search(&*text_query, &top_docs())?),
-            None => {
-                let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> = vec![(Occur::Must, text_query)];
-                clauses.extend(filters.into_iter().map(|filter| (Occur::Must, filter)));
-                searcher.search(&BooleanQuery::new(clauses), &(Count, top_docs()))?
-            }
-        };
-
-        let mut hits = Vec::with_capacity(page.len());
-        for (score, address) in page {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let f = &self.fields;
-            let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default();
-            let Some(kind) = Kind::parse(text_of(f.kind)) else { continue };
-            let title = text_of(f.title);
-            let body = text_of(f.body);
-            hits.push(Hit {
-                kind,
-                key: text_of(f.key).to_string(),
-                title: fragments(title, &word_ranges(title, words)),
-                snippet: snippet(body, words),
-                score,
-            });
-        }
-        Ok(Results { total, hits, facets: counts.facets })
+    fn segments(&self) -> std::sync::MutexGuard<'_, SegmentAnswers> {
+        self.segments.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Forgets every kept result, as a commit does (for measuring a search's first time).
+    /// [`SearchIndex::search`] without its kept whole results.
+    fn compute(&self, searcher: &Searcher, query: &KeptQuery) -> Result<Results, IndexError> {
+        let words = &query.words;
+        let statistics = RoundedStatistics(searcher);
+        // The text alone, for the facets (which ignore the filters): all words, or any when no
+        // entry has them all. Without filters this is also the page's search.
+        let mut all_words = true;
+        let mut text = self.matches(searcher, &statistics, words, all_words, &Filters::default(), query)?;
+        if text.count == 0 && words.len() > 1 {
+            all_words = false;
+            text = self.matches(searcher, &statistics, words, all_words, &Filters::default(), query)?;
+        }
+        let facets = text.facets.as_ref().map(facets_from).unwrap_or_default();
+        let found = match query.filters.is_empty() {
+            true => text,
+            false => self.matches(searcher, &statistics, words, all_words, &query.filters, query)?,
+        };
+
+        let mut hits = Vec::with_capacity(found.page.len());
+        for (score, address) in found.page {
+            let shown = SegmentHit {
+                segment: searcher.segment_reader(address.segment_ord).segment_id(),
+                doc: address.doc_id,
+                words: words.clone(),
+            };
+            let kept = self.segments().hits.get(&shown).cloned();
+            let hit = match kept {
+                Some(hit) => hit,
+                None => {
+                    let Some(hit) = self.hit(searcher, address, words)? else { continue };
+                    self.segments().keep_hit(shown, hit.clone());
+                    hit
+                }
+            };
+            hits.push(Hit { score, ..hit });
+        }
+        Ok(Results { total: found.count, hits, facets })
+    }
+
+    /// An entry as a hit for `words`: its title and a snippet of its body with the words
+    /// highlighted (score 0; the caller sets it). `None` for a document of an unknown kind.
+    fn hit(&self, searcher: &Searcher, address: DocAddress, words: &[String]) -> Result<Option<Hit>, IndexError> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let f = &self.fields;
+        let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default();
+        let Some(kind) = Kind::parse(text_of(f.kind)) else { return Ok(None) };
+        let title = text_of(f.title);
+        let body = text_of(f.body);
+        Ok(Some(Hit {
+            kind,
+            key: text_of(f.key).to_string(),
+            title: fragments(title, &word_ranges(title, words)),
+            snippet: snippet(body, words),
+            score: 0.0,
+        }))
+    }
+
+    /// The entries matching `words` (all or any) and `filters`: their number, their facet
+    /// counts when unfiltered, and the page `query` asks for. Each segment's part is taken
+    /// from the kept segment answers when its segment is unchanged, else computed (in one pass
+    /// for whatever is missing) and kept when its segment is large.
+    fn matches(
+        &self,
+        searcher: &Searcher,
+        statistics: &RoundedStatistics,
+        words: &[String],
+        all_words: bool,
+        filters: &Filters,
+        query: &KeptQuery,
+    ) -> Result<Matches, IndexError> {
+        let occur = if all_words { Occur::Must } else { Occur::Should };
+        let unfiltered = filters.is_empty();
+        // The page is needed from this search when it is the one the visitor asked for.
+        let wants_page = *filters == query.filters;
+        let n = query.offset + query.limit;
+        let signature = self.statistics_signature(statistics, words)?;
+        let mut built: Option<(Box<dyn Weight>, Box<dyn Weight>)> = None;
+        let weights = || -> Result<(Box<dyn Weight>, Box<dyn Weight>), IndexError> {
+            let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> =
+                vec![(Occur::Must, self.text_query(statistics, words, occur))];
+            clauses.extend(self.filters(filters).into_iter().map(|filter| (Occur::Must, filter)));
+            let whole = BooleanQuery::new(clauses);
+            let scored = tantivy::query::Query::weight(
+                &whole,
+                EnableScoring::enabled_from_statistics_provider(statistics, searcher),
+            )?;
+            let counted = tantivy::query::Query::weight(&whole, EnableScoring::disabled_from_searcher(searcher))?;
+            Ok((scored, counted))
+        };
+
+        let (mut count, mut facet_parts, mut page_parts) = (0, Vec::new(), Vec::new());
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let ord = ord as u32;
+            let matching = SegmentMatch {
+                segment: reader.segment_id(),
+                deleted: reader.num_deleted_docs(),
+                words: words.to_vec(),
+                all_words,
+                filters: filters.clone(),
+            };
+            let best_key =
+                wants_page.then(|| SegmentBest { matching: matching.clone(), n, statistics: signature.clone() });
+            let (tally, best) = {
+                let segments = self.segments();
+                let best = best_key.as_ref().and_then(|key| segments.best.get(key).cloned());
+                (segments.tallies.get(&matching).cloned(), best)
+            };
+            let (tally, best) = match (tally, best) {
+                (Some(tally), best) if best.is_some() || !wants_page => (tally, best),
+                (tally, _) => {
+                    if built.is_none() {
+                        built = Some(weights()?);
+                    }
+                    let (scored, counted) = built.as_ref().expect("built above");
+                    self.answer(
+                        reader,
+                        ord,
+                        scored.as_ref(),
+                        counted.as_ref(),
+                        tally,
+                        unfiltered,
+                        wants_page.then_some(n),
+                    )?
+                }
+            };
+            if reader.max_doc() >= KEEP_SEGMENT_ENTRIES {
+                let mut segments = self.segments();
+                segments.keep_tally(matching, tally.clone());
+                if let (Some(key), Some(best)) = (best_key, &best) {
+                    segments.keep_best(key, best.clone());
+                }
+            }
+            count += tally.count;
+            facet_parts.extend(tally.facets);
+            if let Some(best) = best {
+                page_parts.extend(best.into_iter().map(|(score, doc)| (score, DocAddress::new(ord, doc))));
+            }
+        }
+        let facets = match unfiltered {
+            true => Some(self.facet_collector().merge_fruits(facet_parts)?),
+            false => None,
+        };
+        // Best first; between equal scores, the earlier entry.
+        page_parts.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let page = page_parts.into_iter().skip(query.offset).take(query.limit).collect();
+        Ok(Matches { count, facets, page })
+    }
+
+    /// Computes one segment's tally (unless given) and best `n` hits (if asked), in one pass.
+    #[allow(clippy::too_many_arguments)]
+    fn answer(
+        &self,
+        reader: &SegmentReader,
+        ord: u32,
+        scored: &dyn Weight,
+        counted: &dyn Weight,
+        tally: Option<Tally>,
+        unfiltered: bool,
+        n: Option<usize>,
+    ) -> Result<(Tally, Option<Vec<(Score, DocId)>>), IndexError> {
+        #[cfg(test)]
+        self.computed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let top = |n| TopDocs::with_limit(n).order_by_score();
+        // The segment's best hits as found (merging one segment's part sorts it).
+        let best_of = |n, part| -> Result<Vec<(Score, DocId)>, IndexError> {
+            let hits = top(n).merge_fruits(vec![part])?;
+            Ok(hits.into_iter().map(|(score, address)| (score, address.doc_id)).collect())
+        };
+        Ok(match (tally, n) {
+            (Some(tally), Some(n)) => {
+                let part = top(n).collect_segment(scored, ord, reader)?;
+                (tally, Some(best_of(n, part)?))
+            }
+            (None, Some(n)) => {
+                let collector = (Count, unfiltered.then(|| self.facet_collector()), top(n));
+                let (count, facets, part) = collector.collect_segment(scored, ord, reader)?;
+                (Tally { count, facets }, Some(best_of(n, part)?))
+            }
+            (tally, None) => {
+                let collector = (Count, unfiltered.then(|| self.facet_collector()));
+                let (count, facets) = collector.collect_segment(counted, ord, reader)?;
+                (tally.unwrap_or(Tally { count, facets }), None)
+            }
+        })
+    }
+
+    /// The rounded statistics the scores of `words` depend on: equal signatures, equal scores.
+    fn statistics_signature(&self, statistics: &RoundedStatistics, words: &[String]) -> Result<Vec<u64>, IndexError> {
+        let f = &self.fields;
+        let mut signature = vec![
+            statistics.total_num_docs()?,
+            statistics.total_num_tokens(f.title)?,
+            statistics.total_num_tokens(f.body)?,
+        ];
+        for word in words {
+            for field in [f.aliases, f.title, f.body] {
+                signature.push(statistics.doc_freq(&Term::from_field_text(field, word))?);
+            }
+        }
+        Ok(signature)
+    }
+
+    /// Forgets every kept result and segment answer (for measuring a search's first time).
     pub fn forget_kept(&self) {
         *self.kept() = Kept::default();
+        *self.segments() = SegmentAnswers::default();
     }
 
     /// For one word: the word in aliases, title or body, the field scores added up.
@@ -491,7 +779,7 @@ impl SearchIndex {
     /// have no aliases, so length normalisation would crush the score of every alias list.
     /// An alias match is instead scored as the best BM25 score the word can have (a saturated
     /// term frequency, no length penalty): `idf * (k1 + 1)`, times the aliases boost.
-    fn word_query(&self, searcher: &Searcher, word: &str) -> Box<dyn tantivy::query::Query> {
+    fn word_query(&self, statistics: &RoundedStatistics, word: &str) -> Box<dyn tantivy::query::Query> {
         let f = &self.fields;
         let bm25 = |field, boost| -> (Occur, Box<dyn tantivy::query::Query>) {
             let term = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
@@ -499,8 +787,8 @@ impl SearchIndex {
         };
         let alias_term = Term::from_field_text(f.aliases, word);
         // Statistics errors only cost the alias its bonus; the term still matches.
-        let docs: u64 = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
-        let with_alias = searcher.doc_freq(&alias_term).unwrap_or(0).min(docs);
+        let docs = statistics.total_num_docs().unwrap_or(0);
+        let with_alias = statistics.doc_freq(&alias_term).unwrap_or(0).min(docs);
         // BM25's idf, as tantivy computes it: ln(1 + (N - n + 0.5) / (n + 0.5)).
         let idf = (1.0 + ((docs - with_alias) as f32 + 0.5) / (with_alias as f32 + 0.5)).ln();
         let alias_score = ALIASES_BOOST * idf * (BM25_K1 + 1.0);
@@ -513,20 +801,25 @@ impl SearchIndex {
     }
 
     /// All words (`Occur::Must`) or any word (`Occur::Should`).
-    fn text_query(&self, searcher: &Searcher, words: &[String], occur: Occur) -> Box<dyn tantivy::query::Query> {
-        let clauses = words.iter().map(|w| (occur, self.word_query(searcher, w))).collect();
+    fn text_query(
+        &self,
+        statistics: &RoundedStatistics,
+        words: &[String],
+        occur: Occur,
+    ) -> Box<dyn tantivy::query::Query> {
+        let clauses = words.iter().map(|w| (occur, self.word_query(statistics, w))).collect();
         Box::new(BooleanQuery::new(clauses))
     }
 
-    /// The query's filters as exact facet terms; they do not change the score.
-    fn filters(&self, query: &Query) -> Vec<Box<dyn tantivy::query::Query>> {
-        let year = query.year.map(|year| year.to_string());
+    /// The filters as exact facet terms; they do not change the score.
+    fn filters(&self, filters: &Filters) -> Vec<Box<dyn tantivy::query::Query>> {
+        let year = filters.year.map(|year| year.to_string());
         let wanted = [
-            (KIND_FACET, query.kind.map(Kind::as_str)),
-            (DEPARTMENT_FACET, non_empty(query.department)),
+            (KIND_FACET, filters.kind.map(Kind::as_str)),
+            (DEPARTMENT_FACET, filters.department.as_deref()),
             (YEAR_FACET, year.as_deref()),
-            (TOWNSHIP_FACET, non_empty(query.township)),
-            (COUNTY_FACET, non_empty(query.county)),
+            (TOWNSHIP_FACET, filters.township.as_deref()),
+            (COUNTY_FACET, filters.county.as_deref()),
         ];
         wanted
             .into_iter()
@@ -709,13 +1002,24 @@ fn prefix_bytes(text: &str, max: usize) -> &str {
 
 /// Byte ranges of `text` holding one of `words`, sorted, overlapping and touching ranges merged
 /// (jieba's search mode yields overlapping words, e.g. "保障" inside "保障金").
+///
+/// Only the lines that hold one of the words are cut into words: jieba cuts each run of word
+/// characters (CJK, ASCII letters and digits, `+#&._%-`) on its own, and a line break is never
+/// inside one, so a line gives the same words alone as within the whole text. A long notice is
+/// then cut only where the words are, not all of it.
 fn word_ranges(text: &str, words: &[String]) -> Vec<Range<usize>> {
     let mut ranges = Vec::new();
-    for_each_word(text, |word, range| {
-        if words.iter().any(|w| w == word) {
-            ranges.push(range);
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        if may_hold(line, words) {
+            for_each_word(line, |word, range| {
+                if words.iter().any(|w| w == word) {
+                    ranges.push(range.start + line_start..range.end + line_start);
+                }
+            });
         }
-    });
+        line_start += line.len();
+    }
     ranges.sort_by_key(|r| (r.start, r.end));
     let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
     for range in ranges {
@@ -725,6 +1029,22 @@ fn word_ranges(text: &str, words: &[String]) -> Vec<Range<usize>> {
         }
     }
     merged
+}
+
+/// Whether `line` may hold one of `words` (which are lower-cased) as a word: it holds one as
+/// text, ignoring ASCII case; a line with other upper-case letters is always cut to find out.
+fn may_hold(line: &str, words: &[String]) -> bool {
+    if line.chars().any(|c| !c.is_ascii() && c.is_uppercase()) {
+        return true;
+    }
+    let lower;
+    let line = if line.bytes().any(|b| b.is_ascii_uppercase()) {
+        lower = line.to_ascii_lowercase();
+        lower.as_str()
+    } else {
+        line
+    };
+    words.iter().any(|w| line.contains(w.as_str()))
 }
 
 /// Cuts `text` into pieces at the given (sorted, disjoint, in-bounds, char-aligned) ranges.

@@ -417,6 +417,69 @@ fn long_bodies_are_cut_around_the_words() {
 }
 
 #[test]
+fn words_found_line_by_line_are_those_of_the_whole_text() {
+    // The whole text cut at once, as word_ranges did before it cut only the lines holding a word.
+    fn whole(text: &str, words: &[String]) -> Vec<Range<usize>> {
+        let mut ranges = Vec::new();
+        for_each_word(text, |word, range| {
+            if words.iter().any(|w| w == word) {
+                ranges.push(range);
+            }
+        });
+        ranges.sort_by_key(|r| (r.start, r.end));
+        let mut merged: Vec<Range<usize>> = Vec::new();
+        for range in ranges {
+            match merged.last_mut() {
+                Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+                _ => merged.push(range),
+            }
+        }
+        merged
+    }
+    let pieces = [
+        "最低生活保障金",
+        "保障",
+        "社会保障卡",
+        "发放",
+        "，",
+        "。",
+        "\n",
+        "\r\n",
+        " ",
+        "CPI",
+        "cpi",
+        "Ä",
+        "ä",
+        "2026",
+        "-",
+        "年",
+        "惠民惠农",
+        "资金监管",
+        "低保",
+        "金",
+        "高龄津贴",
+        "（",
+        "）",
+        "ΣΑ",
+        "保障金额",
+        "\t",
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    for _ in 0..400 {
+        let text: String = (0..next(60)).map(|_| pieces[next(pieces.len())]).collect();
+        let mut words = query_words(pieces[next(pieces.len())]);
+        words.extend(query_words(pieces[next(pieces.len())]));
+        assert_eq!(word_ranges(&text, &words), whole(&text, &words), "{text:?} {words:?}");
+    }
+}
+
+#[test]
 fn snippet_helpers_keep_utf8_boundaries() {
     let words = vec!["金融".to_string(), "支付".to_string()];
     assert!(snippet("", &words).is_empty());
@@ -639,6 +702,81 @@ fn tally<T: Ord + Clone>(lines: &[&Line], value: impl Fn(&Line) -> T) -> Vec<(T,
     let mut list: Vec<(T, u64)> = counts.into_iter().collect();
     list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     list
+}
+
+#[test]
+fn segment_answers_outlast_commits_and_stay_exact() {
+    use std::sync::atomic::Ordering::Relaxed;
+    const N: usize = 12_000;
+    let index = SearchIndex::in_memory().unwrap();
+    let lines: Vec<Line> = (0..N).map(line).collect();
+    for (i, l) in lines.iter().enumerate() {
+        index.upsert(&l.entry(i)).unwrap();
+    }
+    index.commit("bulk").unwrap();
+    let computed = || index.computed.load(Relaxed);
+    // Each search computed from nothing, for comparison.
+    let fresh = |q: &Query| {
+        index.forget_kept();
+        index.search(q).unwrap()
+    };
+    let item = "最低生活保障金";
+    let queries = [
+        text("发放"),
+        text(item),
+        Query { text: "发放", township: Some("龙泉镇"), year: Some(2025), ..Query::default() },
+        Query { text: item, offset: 10, limit: 5, ..Query::default() },
+        text("白石镇 无此词语"),
+    ];
+    let first: Vec<Results> = queries.iter().map(|q| index.search(q).unwrap()).collect();
+    assert_eq!(first[0].total, N);
+
+    // A commit adding one line: the large segments' answers are kept, only the new one is
+    // counted and scored, and the results are exactly those computed from nothing.
+    let new = entry(Kind::Document, "2027", "2027年最低生活保障金通知", "按月发放");
+    index.upsert(&new).unwrap();
+    index.commit("one more").unwrap();
+    let before = computed();
+    let after = index.search(&queries[0]).unwrap();
+    assert_eq!(computed() - before, 1, "only the new segment");
+    assert_eq!(after.total, N + 1);
+    assert!(keys(&after).contains(&(Kind::Document, "2027")), "{:?}", keys(&after));
+    assert_eq!(after, fresh(&queries[0]));
+    for q in &queries[1..] {
+        let kept = index.search(q).unwrap();
+        assert_eq!(kept, fresh(q), "{q:?}");
+    }
+
+    // A deletion in a large segment: that segment is counted again, exactly.
+    index.search(&queries[0]).unwrap();
+    index.delete(Kind::Publicity, "p0");
+    index.commit("deleted").unwrap();
+    let before = computed();
+    let after_delete = index.search(&queries[0]).unwrap();
+    assert!(computed() > before);
+    assert_eq!(after_delete.total, N);
+    assert_eq!(after_delete, fresh(&queries[0]));
+    for q in &queries[1..] {
+        let kept = index.search(q).unwrap();
+        assert_eq!(kept, fresh(q), "{q:?}");
+    }
+}
+
+#[test]
+fn statistics_are_rounded_monotonically() {
+    assert_eq!(round_significant(0), 0);
+    assert_eq!(round_significant(999), 999);
+    assert_eq!(round_significant(1_004), 1_000);
+    assert_eq!(round_significant(1_005), 1_010);
+    assert_eq!(round_significant(212_658), 213_000);
+    assert_eq!(round_significant(9_995), 10_000);
+    let mut last = 0;
+    for value in (0..200_000).step_by(7) {
+        let rounded = round_significant(value);
+        assert!(rounded >= last, "{value}");
+        assert!(rounded.abs_diff(value) * 1_000 <= value.max(1) * 5, "{value} → {rounded}");
+        last = rounded;
+    }
 }
 
 #[test]
