@@ -189,7 +189,10 @@ async fn import_county(
             .map_err(|e| format!("{} 不是本平台的数据库：{e}", file.display()))?;
         let done = app::ssr::counties::import::import_county(&db, &vault, &source, &source_vault, under).await;
         source.pool.close().await;
-        done.map_err(|e| e.to_string())
+        let done = done.map_err(|e| e.to_string())?;
+        // The tables have grown by a county: PostgreSQL plans with fresh statistics.
+        db.gather_statistics().await.map_err(|e| e.to_string())?;
+        Ok::<_, String>(done)
     }
     .await;
     for leftover in ["", "-wal", "-shm", ".migrate-lock"] {

@@ -373,7 +373,6 @@ pub async fn import_county(
     crate::ssr::audit::append(&mut tx, "system", "county_imported", &format!("region:{code}"), &summary).await?;
     tx.commit().await?;
     target.sync_id_sequences(WITH_IDS).await?;
-    target.gather_statistics().await?;
     Ok(done)
 }
 
