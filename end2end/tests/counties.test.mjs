@@ -4,7 +4,7 @@
 // JavaScript, in 大字模式: the choice is a plain link and a cookie, and the counties compare.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, checkSignIn, phone, server, shot, useServerAndBrowser, viaMenu, withPage } from './browser.mjs';
+import { browser, checkSignIn, loginAsStaff, phone, server, shot, useServerAndBrowser, viaMenu, withPage } from './browser.mjs';
 
 // 青岚县 and 峨溪县 of the demo province; the demo's fifth person is paid in both.
 useServerAndBrowser({ counties: 2, size: 600 });
@@ -81,5 +81,22 @@ test('without JavaScript, in 大字模式: the county is chosen by a link and a 
     const body = await csv.text();
     assert.ok(body.includes('峨溪县（演示）') && body.includes('青岚县（演示）'), body.slice(0, 200));
     await shot(page, 'county-compare-large-nojs');
+  });
+});
+
+test('a city finance bureau signs in on a phone: the department side names its city, not the public county', async () => {
+  await withPage(browser, 'county-staff-area', phone, async (page) => {
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await loginAsStaff(page, 'city_finance');
+    assert.equal(await page.locator('.staff-bar .staff-area').innerText(), '岚山市（演示）');
+    assert.equal(await page.locator('.county-name').count(), 0, 'no public county in the header');
+    assert.equal(await page.locator('a.switch-county').count(), 0);
+    await shot(page, 'county-staff-area-phone');
+    // Back to the public side from the site name (client-side): the county shows again.
+    await page.click('a.site-name');
+    await page.waitForURL((u) => u.pathname === '/');
+    assert.equal(await page.locator('.county-name').innerText(), '青岚县（演示）');
+    assert.deepEqual(errors, []);
   });
 });

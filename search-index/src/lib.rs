@@ -310,6 +310,15 @@ struct SegmentBest {
     statistics: Vec<u64>,
 }
 
+/// A segment's best hits, best first: score and document.
+type Best = Vec<(Score, DocId)>;
+
+/// A search's query prepared for scoring (the page) and for counting only (counts and facets).
+struct Weights {
+    scored: Box<dyn Weight>,
+    counted: Box<dyn Weight>,
+}
+
 /// How many entries of a segment match, and (for a text without filters) their facet counts.
 #[derive(Clone)]
 struct Tally {
@@ -340,7 +349,7 @@ struct SegmentAnswers {
     /// The generation whose segments the answers were last pruned to.
     generation: u64,
     tallies: HashMap<SegmentMatch, Tally>,
-    best: HashMap<SegmentBest, Vec<(Score, DocId)>>,
+    best: HashMap<SegmentBest, Best>,
     hits: HashMap<SegmentHit, Hit>,
 }
 
@@ -366,7 +375,7 @@ impl SegmentAnswers {
         self.tallies.insert(matching, tally);
     }
 
-    fn keep_best(&mut self, best: SegmentBest, hits: Vec<(Score, DocId)>) {
+    fn keep_best(&mut self, best: SegmentBest, hits: Best) {
         if self.best.len() >= MAX_SEGMENT_ANSWERS {
             self.best.clear();
         }
@@ -640,8 +649,8 @@ impl SearchIndex {
         let wants_page = *filters == query.filters;
         let n = query.offset + query.limit;
         let signature = self.statistics_signature(statistics, words)?;
-        let mut built: Option<(Box<dyn Weight>, Box<dyn Weight>)> = None;
-        let weights = || -> Result<(Box<dyn Weight>, Box<dyn Weight>), IndexError> {
+        let mut built: Option<Weights> = None;
+        let weights = || -> Result<Weights, IndexError> {
             let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> =
                 vec![(Occur::Must, self.text_query(statistics, words, occur))];
             clauses.extend(self.filters(filters).into_iter().map(|filter| (Occur::Must, filter)));
@@ -651,7 +660,7 @@ impl SearchIndex {
                 EnableScoring::enabled_from_statistics_provider(statistics, searcher),
             )?;
             let counted = tantivy::query::Query::weight(&whole, EnableScoring::disabled_from_searcher(searcher))?;
-            Ok((scored, counted))
+            Ok(Weights { scored, counted })
         };
 
         let (mut count, mut facet_parts, mut page_parts) = (0, Vec::new(), Vec::new());
@@ -671,25 +680,19 @@ impl SearchIndex {
                 let best = best_key.as_ref().and_then(|key| segments.best.get(key).cloned());
                 (segments.tallies.get(&matching).cloned(), best)
             };
-            let (tally, best) = match (tally, best) {
-                (Some(tally), best) if best.is_some() || !wants_page => (tally, best),
+            let (tally, best, computed) = match (tally, best) {
+                (Some(tally), best) if best.is_some() || !wants_page => (tally, best, false),
                 (tally, _) => {
                     if built.is_none() {
                         built = Some(weights()?);
                     }
-                    let (scored, counted) = built.as_ref().expect("built above");
-                    self.answer(
-                        reader,
-                        ord,
-                        scored.as_ref(),
-                        counted.as_ref(),
-                        tally,
-                        unfiltered,
-                        wants_page.then_some(n),
-                    )?
+                    let weights = built.as_ref().expect("built above");
+                    let (tally, best) =
+                        self.answer(reader, ord, weights, tally, unfiltered, wants_page.then_some(n))?;
+                    (tally, best, true)
                 }
             };
-            if reader.max_doc() >= KEEP_SEGMENT_ENTRIES {
+            if computed && reader.max_doc() >= KEEP_SEGMENT_ENTRIES {
                 let mut segments = self.segments();
                 segments.keep_tally(matching, tally.clone());
                 if let (Some(key), Some(best)) = (best_key, &best) {
@@ -713,22 +716,22 @@ impl SearchIndex {
     }
 
     /// Computes one segment's tally (unless given) and best `n` hits (if asked), in one pass.
-    #[allow(clippy::too_many_arguments)]
     fn answer(
         &self,
         reader: &SegmentReader,
         ord: u32,
-        scored: &dyn Weight,
-        counted: &dyn Weight,
+        weights: &Weights,
         tally: Option<Tally>,
         unfiltered: bool,
         n: Option<usize>,
-    ) -> Result<(Tally, Option<Vec<(Score, DocId)>>), IndexError> {
+    ) -> Result<(Tally, Option<Best>), IndexError> {
+        let Weights { scored, counted } = weights;
+        let (scored, counted) = (scored.as_ref(), counted.as_ref());
         #[cfg(test)]
         self.computed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let top = |n| TopDocs::with_limit(n).order_by_score();
         // The segment's best hits as found (merging one segment's part sorts it).
-        let best_of = |n, part| -> Result<Vec<(Score, DocId)>, IndexError> {
+        let best_of = |n, part| -> Result<Best, IndexError> {
             let hits = top(n).merge_fruits(vec![part])?;
             Ok(hits.into_iter().map(|(score, address)| (score, address.doc_id)).collect())
         };

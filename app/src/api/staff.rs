@@ -12,6 +12,9 @@ pub struct StaffMe {
     pub role: String,
     pub role_name: String,
     pub department: Option<String>,
+    /// The region they work in: their department's county, or the county, city or province
+    /// they oversee. The staff pages show it in place of the public county.
+    pub area: String,
     /// Carried back by every form (CSRF protection).
     pub csrf: String,
 }
@@ -202,18 +205,19 @@ pub(crate) async fn signed_in() -> Result<(crate::ssr::AppContext, crate::ssr::s
     let cx = crate::ssr::context()?;
     let (staff, csrf) =
         crate::ssr::staff::current(&cx).await.map_err(ApiError::internal)?.ok_or(ApiError::StaffSignIn)?;
+    let mut conn = cx.db.pool.acquire().await.map_err(ApiError::internal)?;
     let department = match staff.department_id {
-        Some(id) => {
-            let mut conn = cx.db.pool.acquire().await.map_err(ApiError::internal)?;
-            crate::ssr::admin::department_name(&mut conn, id).await.map_err(ApiError::internal)?
-        }
+        Some(id) => crate::ssr::admin::department_name(&mut conn, id).await.map_err(ApiError::internal)?,
         None => None,
     };
+    let area = crate::ssr::regions::name(&mut conn, staff.region_id).await.map_err(ApiError::internal)?;
+    drop(conn);
     let me = StaffMe {
         display_name: staff.display_name.clone(),
         role: staff.role.code().into(),
         role_name: staff.role.name().into(),
         department,
+        area: area.unwrap_or_default(),
         csrf,
     };
     Ok((cx, staff, me))

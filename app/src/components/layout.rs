@@ -1,5 +1,6 @@
 //! The frame of every page: header with the county (and, on a portal of several counties, the
-//! way to pick another), the demo-data notice, footer.
+//! way to pick another; not on the department side, whose bar names the staff member's own
+//! area), the demo-data notice, footer.
 
 use super::county::{query_value, scoped, url_county};
 use crate::api::home::get_site_info;
@@ -11,23 +12,31 @@ pub fn Layout(children: Children) -> impl IntoView {
     let county = url_county();
     let info = Resource::new_blocking(county, get_site_info);
     let here = use_location();
+    // The department side shows the staff member's area in its bar, not the public county.
+    let public = move || !here.pathname.get().starts_with("/staff");
     view! {
         <header class="site-header">
             <a class="site-name" href=move || scoped("/", county().as_deref())>
                 <span class="site-title">"惠民惠农财政补贴资金“一卡通”"</span>
                 <Suspense>
-                    {move || Suspend::new(async move {
-                        info.await.ok().map(|i| view! { <span class="county-name">{i.county_name}</span> })
-                    })}
+                    {move || {
+                        let public = public();
+                        Suspend::new(async move {
+                            info.await.ok().filter(|_| public).map(|i| view! { <span class="county-name">{i.county_name}</span> })
+                        })
+                    }}
                 </Suspense>
             </a>
             <Suspense>
-                {move || Suspend::new(async move {
-                    let next = here.pathname.get_untracked();
-                    info.await.ok().filter(|i| i.many_counties).map(|_| view! {
-                        <a class="switch-county" href=format!("/counties?next={}", query_value(&next))>"切换县"</a>
+                {move || {
+                    let public = public();
+                    Suspend::new(async move {
+                        let next = here.pathname.get_untracked();
+                        info.await.ok().filter(|i| i.many_counties && public).map(|_| view! {
+                            <a class="switch-county" href=format!("/counties?next={}", query_value(&next))>"切换县"</a>
+                        })
                     })
-                })}
+                }}
             </Suspense>
             <div class="header-tools">
                 // On a phone the menu folds behind one button (a <details>, so without JavaScript too).

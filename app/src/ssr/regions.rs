@@ -14,6 +14,11 @@ pub struct Area {
     pub counties: Vec<i64>,
 }
 
+/// The region's name (e.g. 岚山市（演示）); unknown: `None`.
+pub async fn name(conn: &mut sqlx::AnyConnection, region_id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT name FROM regions WHERE id = $1").bind(region_id).fetch_optional(conn).await
+}
+
 /// The area rooted at `region_id` (a county's area is the county alone). Unknown: empty.
 pub async fn area(conn: &mut sqlx::AnyConnection, region_id: i64) -> Result<Area, sqlx::Error> {
     let rows = sqlx::query(

@@ -52,7 +52,10 @@ pub fn LoginPage() -> impl IntoView {
 pub fn StaffBar(me: StaffMe) -> impl IntoView {
     view! {
         <div class="staff-bar">
-            <span>{me.display_name.clone()}" · "{me.role_name.clone()}{me.department.clone().map(|d| format!(" · {d}"))}</span>
+            <span>
+                {me.display_name.clone()}" · "{me.role_name.clone()}" · "<span class="staff-area">{me.area.clone()}</span>
+                {me.department.clone().map(|d| format!(" · {d}"))}
+            </span>
             <a href="/staff">"诉求办理"</a>
             {(me.role != "admin").then(|| view! { <a href="/staff/rosters">"发放清册"</a> })}
             {matches!(me.role.as_str(), "department" | "finance").then(|| view! {
