@@ -80,6 +80,9 @@ const KEEP_SEGMENT_ENTRIES: u32 = if cfg!(test) { 1_000 } else { 10_000 };
 /// At most this many segment answers are kept (each a count, facet counts and a page of hits),
 /// and four times as many hits as shown (title and snippet); when full, all are forgotten.
 const MAX_SEGMENT_ANSWERS: usize = 2_048;
+/// A segment's best hits are kept only for pages within the first this many hits: a page far
+/// down (offset 100,000) is computed each time rather than keeping 100,000 hits per segment.
+const KEEP_BEST_HITS: usize = 1_000;
 /// Significant digits kept of BM25's statistics (see [`RoundedStatistics`]).
 const STATISTICS_DIGITS: u32 = 3;
 /// Longer "words" are junk (base64, long digit runs) and are not indexed.
@@ -696,7 +699,9 @@ impl SearchIndex {
                 let mut segments = self.segments();
                 segments.keep_tally(matching, tally.clone());
                 if let (Some(key), Some(best)) = (best_key, &best) {
-                    segments.keep_best(key, best.clone());
+                    if n <= KEEP_BEST_HITS {
+                        segments.keep_best(key, best.clone());
+                    }
                 }
             }
             count += tally.count;

@@ -747,6 +747,13 @@ fn segment_answers_outlast_commits_and_stay_exact() {
         assert_eq!(kept, fresh(q), "{q:?}");
     }
 
+    // A page far down is computed, exactly, but its many best hits per segment are not kept.
+    let deep = Query { text: "发放", offset: 5_000, limit: 10, ..Query::default() };
+    let far = index.search(&deep).unwrap();
+    assert_eq!(far.hits.len(), 10);
+    assert!(index.segments().best.keys().all(|kept| kept.n <= KEEP_BEST_HITS));
+    assert_eq!(far, fresh(&deep));
+
     // A deletion in a large segment: that segment is counted again, exactly.
     index.search(&queries[0]).unwrap();
     index.delete(Kind::Publicity, "p0");
