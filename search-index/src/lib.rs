@@ -686,12 +686,14 @@ impl SearchIndex {
             let (tally, best, computed) = match (tally, best) {
                 (Some(tally), best) if best.is_some() || !wants_page => (tally, best, false),
                 (tally, _) => {
-                    if built.is_none() {
-                        built = Some(weights()?);
-                    }
-                    let weights = built.as_ref().expect("built above");
-                    let (tally, best) =
-                        self.answer(reader, ord, weights, tally, unfiltered, wants_page.then_some(n))?;
+                    // Prepared once per search, for the first segment that needs it.
+                    let prepared = match built.take() {
+                        Some(prepared) => prepared,
+                        None => weights()?,
+                    };
+                    let answer = self.answer(reader, ord, &prepared, tally, unfiltered, wants_page.then_some(n));
+                    built = Some(prepared);
+                    let (tally, best) = answer?;
                     (tally, best, true)
                 }
             };
