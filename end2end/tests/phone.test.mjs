@@ -146,6 +146,14 @@ test('charts keep their labels whole, and in 大字模式 the labels grow', asyn
     await page.reload();
     const large = await page.locator('svg .chart-label').first().evaluate((t) => t.getBoundingClientRect().height);
     assert.ok(large > normal * 1.3, `labels grow: ${normal} → ${large} px`);
+    // A long item name wraps onto a second line instead of running off the chart.
+    const cut = await page.$$eval('svg', (svgs) =>
+      svgs.flatMap((svg) => {
+        const right = svg.getBoundingClientRect().right;
+        return [...svg.querySelectorAll('.chart-label')].filter((t) => t.getBoundingClientRect().right > right + 1).map((t) => t.textContent);
+      }),
+    );
+    assert.deepEqual(cut, [], 'labels running off the chart in 大字模式');
     await shot(page, 'charts-large');
   });
 });

@@ -29,7 +29,26 @@ pub struct HomeFigures {
     pub by_item: Vec<(String, Money)>,
     /// Paid this year by township, in the county's order.
     pub by_township: Vec<(String, Money)>,
+    /// How many townships were paid this year (`by_township` may hold fewer: see `for_home_page`).
+    pub townships_paid: usize,
     pub latest_notices: Vec<NoticeHeadline>,
+}
+
+/// Bars a chart on the home page shows at most.
+pub const HOME_BARS: usize = 10;
+
+impl HomeFigures {
+    /// What the home page shows, and so what its HTML carries twice (drawn, and as hydration
+    /// data): the ten largest items, and the ten largest townships when there are more. The
+    /// open data API keeps every item and township; `/publicity` charts them all.
+    pub fn for_home_page(mut self) -> Self {
+        self.by_item.truncate(HOME_BARS);
+        if self.by_township.len() > HOME_BARS {
+            self.by_township.sort_by(|a, b| b.1.cmp(&a.1));
+            self.by_township.truncate(HOME_BARS);
+        }
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,5 +73,6 @@ pub async fn get_home_figures(county: Option<String>) -> Result<HomeFigures, Api
     cx.cache
         .get_or_load(&format!("home_figures:{code}"), crate::ssr::home::figures(&cx.db, id))
         .await
+        .map(HomeFigures::for_home_page)
         .map_err(ApiError::internal)
 }

@@ -37,13 +37,13 @@ pub fn HomePage() -> impl IntoView {
                     })
                 })}
             </Suspense>
-            <Loaded data=figures view=move |f| view! { <Figures figures=f /> } />
+            <Loaded data=figures view=move |f| view! { <Figures figures=f county=county() /> } />
         </Layout>
     }
 }
 
 #[component]
-fn Figures(figures: HomeFigures) -> impl IntoView {
+fn Figures(figures: HomeFigures, county: Option<String>) -> impl IntoView {
     let heading = match figures.year {
         Some(year) => format!("{year}年发放情况"),
         None => "尚无发放记录".to_string(),
@@ -71,12 +71,23 @@ fn Figures(figures: HomeFigures) -> impl IntoView {
             let to_bars = |pairs: Vec<(String, crate::domain::Money)>| -> Vec<Bar> {
                 pairs.into_iter().map(|(label, m)| Bar { label, value: m.fen(), shown: format!("{}元", m.wan()) }).collect()
             };
-            let mut by_item = figures.by_item.clone();
-            by_item.truncate(10);
+            // More townships than the chart holds: the largest ones, and the way to all of them.
+            let some_townships = figures.by_township.len() < figures.townships_paid;
+            let township_title = if some_townships {
+                format!("{year}年发放金额前十的乡镇")
+            } else {
+                format!("{year}年各乡镇发放金额")
+            };
+            let all_townships = some_townships.then(|| view! {
+                <p class="chart-more">
+                    <a href=scoped("/publicity", county.as_deref())>{format!("全部{}个乡镇的发放金额见发放公示", figures.townships_paid)}</a>
+                </p>
+            });
             view! {
                 <section class="charts">
-                    <BarChart title=format!("{year}年发放金额前十的补贴项目") bars=to_bars(by_item) />
-                    <BarChart title=format!("{year}年各乡镇发放金额") bars=to_bars(figures.by_township.clone()) />
+                    <BarChart title=format!("{year}年发放金额前十的补贴项目") bars=to_bars(figures.by_item.clone()) />
+                    <BarChart title=township_title bars=to_bars(figures.by_township.clone()) />
+                    {all_townships}
                 </section>
             }
         })}

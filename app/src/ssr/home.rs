@@ -94,5 +94,6 @@ pub async fn figures(db: &Db, county: i64) -> Result<HomeFigures, sqlx::Error> {
         .into_iter()
         .map(|r| NoticeHeadline { id: r.get("id"), title: r.get("title"), published_on: r.get("published_on") })
         .collect();
-    Ok(HomeFigures { year, amount_paid, people_paid, items_paid, by_item, by_township, latest_notices })
+    let townships_paid = by_township.len();
+    Ok(HomeFigures { year, amount_paid, people_paid, items_paid, by_item, by_township, townships_paid, latest_notices })
 }

@@ -59,6 +59,52 @@ async fn home_shows_the_county_and_figures_from_the_database() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_charts_the_ten_largest_townships_and_links_to_all_of_them() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        // This year's amount per township, computed here from the payments.
+        let year: String = sqlx::query_scalar("SELECT MAX(paid_on) FROM payments WHERE status = 'paid'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        let rows = sqlx::query(
+            "SELECT t.name, p.amount_fen FROM payments p JOIN rosters ro ON ro.id = p.roster_id \
+             JOIN regions t ON t.id = ro.region_id WHERE p.status = 'paid' AND p.paid_on LIKE $1",
+        )
+        .bind(format!("{}-%", &year[..4]))
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+        let mut by_township: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+        for r in &rows {
+            *by_township.entry(r.get("name")).or_default() += r.get::<i64, _>("amount_fen");
+        }
+        let mut largest: Vec<(String, Money)> =
+            by_township.into_iter().map(|(name, fen)| (name, Money::from_fen(fen))).collect();
+        largest.sort_by(|a, b| b.1.cmp(&a.1));
+        assert!(largest.len() > 10, "{backend:?}: the demo county pays {} townships", largest.len());
+
+        let (status, html) = app.get_text("/").await;
+        assert_eq!(status, 200, "{backend:?}");
+        assert!(html.contains(&format!("{}年发放金额前十的乡镇", &year[..4])), "{backend:?}");
+        assert!(html.contains(&format!("全部{}个乡镇的发放金额见发放公示", largest.len())), "{backend:?}");
+        for (i, (name, amount)) in largest.iter().enumerate() {
+            let bar = format!("<title>{name}：{}元</title>", amount.wan());
+            assert_eq!(html.contains(&bar), i < 10, "{backend:?}: township {i} {name}");
+        }
+        // The open data API keeps every township; the page's own data carries the ten.
+        let all: serde_json::Value =
+            app.client.get(app.url("/api/v1/aggregates")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(all["by_township"].as_array().unwrap().len(), largest.len(), "{backend:?}");
+        assert_eq!(all["townships_paid"], largest.len(), "{backend:?}");
+        let page: app::api::home::HomeFigures =
+            app.client.post(app.url("/api/home_figures")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(page.by_township.len(), 10, "{backend:?}");
+        assert_eq!(page.townships_paid, largest.len(), "{backend:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_function_returns_the_same_figures_as_json() {
     for backend in backends() {
         let app = spawn_app(backend).await;
