@@ -45,6 +45,8 @@ use tantivy::{
 };
 use tantivy_jieba::JiebaTokenizer;
 
+pub mod snapshot;
+
 /// Name under which [`WordTokenizer`] is registered for the text fields.
 const TOKENIZER: &str = "jieba";
 /// Memory the writer may use for not yet flushed documents (shared by its indexing threads).
@@ -107,6 +109,9 @@ pub enum IndexError {
     /// deleted automatically: remove the directory and rebuild the index from the database.
     #[error("the index in {0} has an older layout; delete the directory so that it is rebuilt")]
     SchemaChanged(PathBuf),
+    /// A copy of the index between nodes failed (see [`snapshot`]).
+    #[error("index copy: {0}")]
+    Snapshot(String),
 }
 
 /// What kind of thing an entry is; the kind is part of its key.
@@ -221,6 +226,8 @@ struct Fields {
 /// Changes become visible to searches after [`SearchIndex::commit`].
 pub struct SearchIndex {
     index: Index,
+    /// The directory it lives in (`None`: in memory).
+    dir: Option<PathBuf>,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
@@ -438,22 +445,23 @@ impl SearchIndex {
             Err(tantivy::TantivyError::SchemaError(_)) => return Err(IndexError::SchemaChanged(dir.to_path_buf())),
             Err(e) => return Err(e.into()),
         };
-        Self::from_index(index, fields)
+        Self::from_index(index, Some(dir.to_path_buf()), fields)
     }
 
     /// An index held in memory only (tests, one-off tools).
     pub fn in_memory() -> Result<Self, IndexError> {
         let (schema, fields) = schema();
-        Self::from_index(Index::create_in_ram(schema), fields)
+        Self::from_index(Index::create_in_ram(schema), None, fields)
     }
 
-    fn from_index(index: Index, fields: Fields) -> Result<Self, IndexError> {
+    fn from_index(index: Index, dir: Option<PathBuf>, fields: Fields) -> Result<Self, IndexError> {
         index.tokenizers().register(TOKENIZER, WordTokenizer::default());
         let marker = index.load_metas()?.payload;
         let writer = index.writer(WRITER_HEAP_BYTES)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(Self {
             index,
+            dir,
             reader,
             writer: Mutex::new(writer),
             fields,
@@ -524,6 +532,13 @@ impl SearchIndex {
         self.reader.reload()?;
         *self.marker.lock().unwrap_or_else(|e| e.into_inner()) = Some(marker.to_string());
         Ok(())
+    }
+
+    /// The files of the last commit, opened, to be sent to a node that has no index yet
+    /// ([`snapshot::receive`] unpacks them there).
+    pub fn snapshot(&self) -> Result<snapshot::Snapshot, IndexError> {
+        let dir = self.dir.as_deref().ok_or_else(|| IndexError::Snapshot("an index in memory".to_string()))?;
+        snapshot::Snapshot::take(&self.index, dir)
     }
 
     /// The marker stored by the last commit (also one from before reopening), if any.

@@ -14,6 +14,16 @@ use std::sync::Arc;
 /// also locks after five wrong passwords).
 pub const STAFF_LOGINS_PER_MINUTE: u32 = 20;
 
+/// A request from this portal's own network (loopback or private addresses) that did not come
+/// through the load balancer: what may read `/metrics` and copy the search index.
+pub fn internal(peer: IpAddr, headers: &HeaderMap) -> bool {
+    let private = match peer {
+        IpAddr::V4(a) => a.is_loopback() || a.is_private(),
+        IpAddr::V6(a) => a.is_loopback() || (a.segments()[0] & 0xfe00) == 0xfc00,
+    };
+    private && !headers.contains_key("x-forwarded-for") && !headers.contains_key("forwarded")
+}
+
 #[derive(Clone)]
 pub struct Addresses {
     staff_logins: Arc<DefaultKeyedRateLimiter<IpAddr>>,
@@ -62,6 +72,16 @@ impl Addresses {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_internal_network_is_internal() {
+        let mut forwarded = HeaderMap::new();
+        forwarded.insert("x-forwarded-for", "203.0.113.9".parse().unwrap());
+        assert!(internal("127.0.0.1".parse().unwrap(), &HeaderMap::new()));
+        assert!(internal("10.1.2.3".parse().unwrap(), &HeaderMap::new()));
+        assert!(!internal("203.0.113.9".parse().unwrap(), &HeaderMap::new()));
+        assert!(!internal("10.1.2.3".parse().unwrap(), &forwarded), "through the balancer: public");
+    }
 
     #[test]
     fn the_client_address_is_believed_only_from_a_trusted_balancer() {

@@ -42,6 +42,9 @@ pub struct Config {
     pub data_key: Option<Secret>,
     pub data_key_file: PathBuf,
     pub index_dir: PathBuf,
+    /// Another node (`http://host:port` on the internal network) whose search index a node
+    /// starting with an empty index directory copies instead of building its own.
+    pub index_peer: Option<String>,
     /// Load the demo county at start when the database is empty.
     pub demo: bool,
     pub demo_seed: u64,
@@ -76,6 +79,7 @@ impl Default for Config {
             data_key: None,
             data_key_file: PathBuf::from("data/portal.key"),
             index_dir: PathBuf::from("data/index"),
+            index_peer: None,
             demo: false,
             demo_seed: crate::demo::DEFAULT_SEED,
             demo_people: None,
@@ -105,6 +109,7 @@ struct FileLayer {
     data_key: Option<Secret>,
     data_key_file: Option<PathBuf>,
     index_dir: Option<PathBuf>,
+    index_peer: Option<String>,
     demo: Option<bool>,
     demo_seed: Option<u64>,
     demo_people: Option<usize>,
@@ -145,6 +150,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PORTAL_DATA_KEY", "master key for personal data, 64 hex characters (secret)"),
     ("PORTAL_DATA_KEY_FILE", "file holding the master key; created on first start if missing (default data/portal.key)"),
     ("PORTAL_INDEX_DIR", "directory of the search index (default data/index)"),
+    ("PORTAL_INDEX_PEER", "another node, http://host:port on the internal network: an empty index directory is filled with a copy of its index at start (default none: built from the database)"),
     ("PORTAL_DEMO", "true: load the demo county at start when the database is empty (default false)"),
     ("PORTAL_DEMO_SEED", "seed of the demo generator (default 20240101)"),
     ("PORTAL_DEMO_PEOPLE", "demo beneficiaries per county (default 12000 in each of five counties, 50000 in one)"),
@@ -196,6 +202,11 @@ impl Config {
 
     /// Settings that only make sense together.
     fn check(&self) -> Result<(), ConfigError> {
+        if let Some(peer) = &self.index_peer {
+            if !(peer.starts_with("http://") || peer.starts_with("https://")) {
+                return Err(ConfigError::Env("PORTAL_INDEX_PEER", peer.clone()));
+            }
+        }
         match self.sms_provider.as_str() {
             "dev" => Ok(()),
             "tencent"
@@ -247,6 +258,9 @@ impl Config {
         }
         if let Some(v) = f.index_dir {
             self.index_dir = v;
+        }
+        if let Some(v) = f.index_peer {
+            self.index_peer = Some(v);
         }
         if let Some(v) = f.demo {
             self.demo = v;
@@ -322,6 +336,9 @@ impl Config {
         }
         if let Some(v) = env("PORTAL_INDEX_DIR") {
             self.index_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("PORTAL_INDEX_PEER") {
+            self.index_peer = Some(v);
         }
         if let Some(v) = env("PORTAL_DEMO") {
             self.demo = match v.trim().to_ascii_lowercase().as_str() {

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod downloads;
 pub mod field_limits;
 pub mod health;
+pub mod index_copy;
 pub mod metrics;
 pub mod open_data;
 pub mod page_cache;

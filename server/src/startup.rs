@@ -53,6 +53,26 @@ pub fn open_search(config: &Config) -> Result<Search, StartupError> {
     Ok(Search::new(index))
 }
 
+/// A node starting with an empty index directory takes the index of `peer` (then follows the
+/// change log from the change that copy reflects); if that fails, it builds the index from the
+/// database as any node does.
+async fn copy_index_from(peer: &str, dir: &Path) {
+    if !crate::index_copy::is_empty(dir) {
+        return;
+    }
+    let started = std::time::Instant::now();
+    match crate::index_copy::fetch(peer, dir).await {
+        Ok(r) => tracing::info!(
+            peer,
+            files = r.files,
+            bytes = r.bytes,
+            seconds = started.elapsed().as_secs_f32(),
+            "search index copied from a peer"
+        ),
+        Err(e) => tracing::warn!(peer, error = %e, "could not copy the search index; building it from the database"),
+    }
+}
+
 /// Keeps the index in step with the database for as long as the server runs: a full build first
 /// when needed, then the change log every couple of seconds.
 async fn follow_database(db: Db, search: Search, mut stop: watch::Receiver<bool>) {
@@ -196,6 +216,9 @@ impl Application {
         if config.demo {
             load_demo_if_empty(&db, &vault, &config.demo_options()).await?;
         }
+        if let Some(peer) = &config.index_peer {
+            copy_index_from(peer, &config.index_dir).await;
+        }
         let search = open_search(config)?;
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(follow_database(db.clone(), search.clone(), stopped.clone()));
@@ -285,6 +308,7 @@ pub fn router(
         .route("/healthz", get(crate::health::healthz))
         .route("/readyz", get(crate::health::readyz))
         .route("/metrics", get(crate::metrics::handler))
+        .route("/internal/search-index", get(crate::index_copy::send))
         .merge(crate::downloads::router())
         .merge(crate::preferences::router())
         .merge(crate::check::router(dev_outbox))

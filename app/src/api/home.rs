@@ -44,7 +44,7 @@ impl HomeFigures {
     pub fn for_home_page(mut self) -> Self {
         self.by_item.truncate(HOME_BARS);
         if self.by_township.len() > HOME_BARS {
-            self.by_township.sort_by(|a, b| b.1.cmp(&a.1));
+            self.by_township.sort_by_key(|t| std::cmp::Reverse(t.1));
             self.by_township.truncate(HOME_BARS);
         }
         self

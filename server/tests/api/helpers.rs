@@ -33,6 +33,8 @@ pub struct TestApp {
     _postgres: Option<PostgresDatabase>,
     database_url: String,
     data_key: String,
+    /// More environment for a node's process (`spawn_node_with`).
+    env: Vec<(&'static str, String)>,
 }
 
 impl TestApp {
@@ -186,6 +188,7 @@ async fn start_in_process(
         _postgres: postgres,
         database_url: url,
         data_key,
+        env: Vec::new(),
     }
 }
 
@@ -202,14 +205,19 @@ fn test_client() -> reqwest::Client {
 pub async fn spawn_node(backend: Backend) -> TestApp {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let (url, postgres) = fresh_database(backend, dir.path()).await;
-    start_node(dir, url, Vault::generate_hex(), postgres).await
+    start_node(dir, url, Vault::generate_hex(), postgres, Vec::new()).await
 }
 
 /// Another node on an existing database (another node's, or a restored copy) with its key, and a
 /// search index of its own.
 pub async fn spawn_node_on(database_url: &str, data_key: &str) -> TestApp {
+    spawn_node_with(database_url, data_key, Vec::new()).await
+}
+
+/// `spawn_node_on` with more environment for the node's process.
+pub async fn spawn_node_with(database_url: &str, data_key: &str, env: Vec<(&'static str, String)>) -> TestApp {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    start_node(dir, database_url.to_string(), data_key.to_string(), None).await
+    start_node(dir, database_url.to_string(), data_key.to_string(), None, env).await
 }
 
 async fn start_node(
@@ -217,6 +225,7 @@ async fn start_node(
     url: String,
     data_key: String,
     postgres: Option<PostgresDatabase>,
+    env: Vec<(&'static str, String)>,
 ) -> TestApp {
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
@@ -230,6 +239,7 @@ async fn start_node(
         _postgres: postgres,
         database_url: url,
         data_key,
+        env,
     };
     app.restart().await;
     app
@@ -255,6 +265,7 @@ impl TestApp {
             .env("PORTAL_DEMO_COUNTIES", "1")
             .env("PORTAL_DB_MAX_CONNECTIONS", "4")
             .env("RUST_LOG", "info")
+            .envs(self.env.iter().map(|(k, v)| (*k, v.as_str())))
             .current_dir(dir);
         command
     }

@@ -7,6 +7,7 @@ use crate::check::{someone, start, verify};
 use crate::flow::{import, roster_file};
 use crate::helpers::{
     backends, code_sent_to, location, messages_to, post_all_at_once, set_cookie, spawn_node, spawn_node_on,
+    spawn_node_with,
 };
 use crate::search::{hit_links, search};
 use app::api::search::encode;
@@ -112,5 +113,71 @@ async fn two_nodes_serve_one_portal() {
         let chain = app::ssr::audit::verify(&one.db).await.unwrap();
         assert_eq!(chain.broken, None, "{backend:?}");
         assert!(chain.entries >= 12, "{backend:?}: {chain:?}");
+    }
+}
+
+/// "“最低生活保障金” 共找到 N 条结果" of a search page.
+fn total(html: &str) -> String {
+    let at = html.find("共找到").expect("a result count");
+    html[at..].split(' ').nth(1).expect("the count").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_node_copies_the_index_of_a_running_one_and_follows_on() {
+    for backend in backends() {
+        let one = spawn_node(backend).await;
+        // Only the portal's own network may copy the index: through the balancer it does not exist.
+        let outside = one
+            .client
+            .get(one.url("/internal/search-index"))
+            .header("x-forwarded-for", "203.0.113.9")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(outside.status().as_u16(), 404, "{backend:?}");
+
+        let peer = vec![("PORTAL_INDEX_PEER", one.url(""))];
+        let two = spawn_node_with(one.database_url(), one.data_key(), peer).await;
+        let log = std::fs::read_to_string(two.dir().join("server.log")).unwrap();
+        assert!(log.contains("search index copied from a peer"), "{backend:?}: {log}");
+        assert!(!log.contains("could not copy"), "{backend:?}: {log}");
+        let query = format!("q={}", encode("最低生活保障金"));
+        let (a, b) = (search(&one, &query).await, search(&two, &query).await);
+        assert_eq!(total(&b), total(&a), "{backend:?}");
+        assert_eq!(hit_links(&b), hit_links(&a), "{backend:?}");
+        // Every entry came with the copy: the first catch-up wrote none of the demo's thousands.
+        let built = std::fs::read_to_string(one.dir().join("server.log")).unwrap();
+        assert!(built.matches("search index updated").count() >= 1, "{backend:?}: node 1 built its index");
+        assert!(!log.contains("search index updated"), "{backend:?}: node 2 rebuilt entries: {log}");
+
+        // Then node 2 follows the change log from where the copy stood.
+        let ids = vec![IdNumber::from_parts("510999", 1961, 5, 9, 901).unwrap().as_str().to_string()];
+        let roster = roster_file(&one, &ids).await;
+        let dep = one.staff(&roster.dept).await;
+        let id = import(&one, &dep, &roster).await;
+        assert!(location(&dep.step(id, "publicise", "").await).ends_with("done=publicise"), "{backend:?}");
+        let page = format!("/publicity/{}/{}/{id}", roster.tc, roster.vc);
+        let village: String = sqlx::query_scalar("SELECT name FROM regions WHERE code = $1")
+            .bind(&roster.vc)
+            .fetch_one(&one.db.pool)
+            .await
+            .unwrap();
+        let query = format!("q={}&kind=publicity", encode(&format!("测*甲 {village}")));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !hit_links(&search(&two, &query).await).contains(&page) {
+            assert!(Instant::now() < deadline, "{backend:?}: the copied index follows the change log");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+
+        // A peer that does not answer: the node builds its index from the database.
+        let three = spawn_node_with(
+            one.database_url(),
+            one.data_key(),
+            vec![("PORTAL_INDEX_PEER", "http://127.0.0.1:9".into())],
+        )
+        .await;
+        let log = std::fs::read_to_string(three.dir().join("server.log")).unwrap();
+        assert!(log.contains("could not copy the search index"), "{backend:?}: {log}");
+        assert_eq!(total(&search(&three, &format!("q={}", encode("最低生活保障金"))).await), total(&a), "{backend:?}");
     }
 }
