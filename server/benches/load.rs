@@ -4,8 +4,10 @@
 //! code (read from the outbox, as the phone would), each visitor from an address of its own
 //! (X-Forwarded-For; the server trusts 127.0.0.1 as its balancer). Then every case that got its
 //! tracking number is looked up in the database. Prints `RESULT<TAB>name<TAB>value` lines.
+//! URLS may name several nodes, comma-separated: visits go to them in turn, as a balancer without
+//! sticky sessions sends them, and a case is started on one node and its code typed on the next.
 //!
-//!   cargo bench -p server --bench load -- URL SECONDS CONNECTIONS TOKENS_FILE
+//!   cargo bench -p server --bench load -- URLS SECONDS CONNECTIONS TOKENS_FILE
 
 use app::ssr::{Db, Vault};
 use sqlx::Row;
@@ -29,7 +31,8 @@ struct Tally {
 }
 
 struct Plan {
-    base: String,
+    /// The nodes' base URLs.
+    bases: Vec<String>,
     pages: Vec<String>,
     searches: Vec<String>,
     tokens: Vec<String>,
@@ -46,7 +49,7 @@ async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         [url, secs, conns, tokens] => run(url, secs.parse().unwrap_or(60), conns.parse().unwrap_or(500), tokens).await,
-        _ => Err("usage: load URL SECONDS CONNECTIONS TOKENS_FILE".into()),
+        _ => Err("usage: load URLS SECONDS CONNECTIONS TOKENS_FILE".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -65,7 +68,14 @@ fn encode(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
-async fn run(base: &str, secs: u64, conns: usize, tokens: &str) -> Result<(), Fail> {
+impl Plan {
+    /// The node of the `visit`-th visit.
+    fn base(&self, visit: u64) -> &str {
+        &self.bases[visit as usize % self.bases.len()]
+    }
+}
+
+async fn run(urls: &str, secs: u64, conns: usize, tokens: &str) -> Result<(), Fail> {
     let config = server::config::Config::load(None)?;
     let (db, vault) = server::startup::open(&config).await?;
     let villages = sqlx::query("SELECT t.code AS t, v.code AS v, v.name FROM regions v JOIN regions t ON t.id = v.parent_id WHERE v.level = 'village' ORDER BY v.id LIMIT 20")
@@ -97,7 +107,7 @@ async fn run(base: &str, secs: u64, conns: usize, tokens: &str) -> Result<(), Fa
     .fetch_one(&db.pool)
     .await?;
     let plan = Arc::new(Plan {
-        base: base.trim_end_matches('/').to_string(),
+        bases: urls.split(',').map(|u| u.trim().trim_end_matches('/').to_string()).collect(),
         pages,
         searches,
         tokens: std::fs::read_to_string(tokens)?.lines().map(str::to_string).filter(|t| !t.is_empty()).collect(),
@@ -136,6 +146,7 @@ async fn run(base: &str, secs: u64, conns: usize, tokens: &str) -> Result<(), Fa
     let distinct: HashSet<&String> = tally.filed.iter().collect();
     let total: usize = tally.samples.iter().map(Vec::len).sum();
     let errors: u64 = tally.errors.iter().sum();
+    result("load_nodes", plan.bases.len());
     result("load_connections", conns);
     result("load_seconds", secs);
     result("load_requests", total);
@@ -184,13 +195,17 @@ async fn visitor(user: u64, plan: &Plan, client: &reqwest::Client, tally: &Mutex
         // A public address of its own for each visit: 100.64.0.0/10 and onwards.
         let address = format!("100.{}.{}.{}", 64 + (visitor >> 16) % 64, (visitor >> 8) % 256, visitor % 256);
         let outcome = match kind {
-            0 => get(client, &format!("{}{}", plan.base, plan.pages[next(plan.pages.len())]), None, &address).await,
+            0 => {
+                let page = &plan.pages[next(plan.pages.len())];
+                get(client, &format!("{}{page}", plan.base(visitor)), None, &address).await
+            }
             1 => {
-                get(client, &format!("{}{}", plan.base, plan.searches[next(plan.searches.len())]), None, &address).await
+                let search = &plan.searches[next(plan.searches.len())];
+                get(client, &format!("{}{search}", plan.base(visitor)), None, &address).await
             }
             2 => {
                 let cookie = format!("citizen_session={}", plan.tokens[next(plan.tokens.len())]);
-                get(client, &format!("{}/check/payments", plan.base), Some(&cookie), &address).await
+                get(client, &format!("{}/check/payments", plan.base(visitor)), Some(&cookie), &address).await
             }
             _ => file_case(plan, client, visitor, &address).await,
         };
@@ -240,7 +255,7 @@ async fn file_case(plan: &Plan, client: &reqwest::Client, visitor: u64, address:
         ("phone", phone.as_str()),
     ];
     let r =
-        client.post(format!("{}/cases/start", plan.base)).header("x-forwarded-for", address).form(&form).send().await?;
+        client.post(format!("{}/cases/start", plan.base(visitor))).header("x-forwarded-for", address).form(&form).send().await?;
     if r.status().as_u16() != 303 {
         return Err(format!("/cases/start: {}", r.status()).into());
     }
@@ -260,7 +275,7 @@ async fn file_case(plan: &Plan, client: &reqwest::Client, visitor: u64, address:
     let at = body.find("验证码").ok_or("no code in the message")? + "验证码".len();
     let code: String = body[at..].chars().filter(char::is_ascii_digit).take(6).collect();
     let r = client
-        .post(format!("{}/cases/verify", plan.base))
+        .post(format!("{}/cases/verify", plan.base(visitor + 1)))
         .header("x-forwarded-for", address)
         .header("cookie", cookie)
         .form(&[("code", code.as_str())])
