@@ -6,7 +6,7 @@ use crate::cases::place;
 use crate::check::{someone, start, verify};
 use crate::flow::{import, roster_file};
 use crate::helpers::{
-    backends, code_sent_to, location, messages_to, post_all_at_once, set_cookie, spawn_node, spawn_node_on,
+    TestApp, backends, code_sent_to, location, messages_to, post_all_at_once, set_cookie, spawn_node, spawn_node_on,
     spawn_node_with,
 };
 use crate::search::{hit_links, search};
@@ -49,17 +49,7 @@ async fn two_nodes_serve_one_portal() {
             .unwrap();
         assert_eq!(r.status().as_u16(), 200, "{backend:?}: a session lives in the database");
 
-        let village: String = sqlx::query_scalar("SELECT name FROM regions WHERE code = $1")
-            .bind(&roster.vc)
-            .fetch_one(&one.db.pool)
-            .await
-            .unwrap();
-        let query = format!("q={}&kind=publicity", encode(&format!("测*甲 {village}")));
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !hit_links(&search(&two, &query).await).contains(&page) {
-            assert!(Instant::now() < deadline, "{backend:?}: node 2's index follows the change log within seconds");
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
+        found_by_search(&two, &roster.vc, &page, &format!("{backend:?}: node 2's index follows the change log")).await;
 
         // A code sent through node 1 verifies on node 2.
         let me = someone(&one).await;
@@ -116,6 +106,22 @@ async fn two_nodes_serve_one_portal() {
     }
 }
 
+/// Waits (a minute at most) until `node`'s search for the roster's first masked name (测*甲) in the
+/// village `village_code` links to `page`.
+async fn found_by_search(node: &TestApp, village_code: &str, page: &str, why: &str) {
+    let village: String = sqlx::query_scalar("SELECT name FROM regions WHERE code = $1")
+        .bind(village_code)
+        .fetch_one(&node.db.pool)
+        .await
+        .unwrap();
+    let query = format!("q={}&kind=publicity", encode(&format!("测*甲 {village}")));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !hit_links(&search(node, &query).await).contains(&page.to_string()) {
+        assert!(Instant::now() < deadline, "{why}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
 /// "“最低生活保障金” 共找到 N 条结果" of a search page.
 fn total(html: &str) -> String {
     let at = html.find("共找到").expect("a result count");
@@ -157,17 +163,7 @@ async fn a_new_node_copies_the_index_of_a_running_one_and_follows_on() {
         let id = import(&one, &dep, &roster).await;
         assert!(location(&dep.step(id, "publicise", "").await).ends_with("done=publicise"), "{backend:?}");
         let page = format!("/publicity/{}/{}/{id}", roster.tc, roster.vc);
-        let village: String = sqlx::query_scalar("SELECT name FROM regions WHERE code = $1")
-            .bind(&roster.vc)
-            .fetch_one(&one.db.pool)
-            .await
-            .unwrap();
-        let query = format!("q={}&kind=publicity", encode(&format!("测*甲 {village}")));
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !hit_links(&search(&two, &query).await).contains(&page) {
-            assert!(Instant::now() < deadline, "{backend:?}: the copied index follows the change log");
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
+        found_by_search(&two, &roster.vc, &page, &format!("{backend:?}: the copied index follows the change log")).await;
 
         // A peer that does not answer: the node builds its index from the database.
         let three = spawn_node_with(
