@@ -254,8 +254,12 @@ async fn file_case(plan: &Plan, client: &reqwest::Client, visitor: u64, address:
         ("name", "测试"),
         ("phone", phone.as_str()),
     ];
-    let r =
-        client.post(format!("{}/cases/start", plan.base(visitor))).header("x-forwarded-for", address).form(&form).send().await?;
+    let r = client
+        .post(format!("{}/cases/start", plan.base(visitor)))
+        .header("x-forwarded-for", address)
+        .form(&form)
+        .send()
+        .await?;
     if r.status().as_u16() != 303 {
         return Err(format!("/cases/start: {}", r.status()).into());
     }

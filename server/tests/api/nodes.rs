@@ -6,8 +6,8 @@ use crate::cases::place;
 use crate::check::{someone, start, verify};
 use crate::flow::{import, roster_file};
 use crate::helpers::{
-    TestApp, backends, code_sent_to, location, messages_to, post_all_at_once, set_cookie, spawn_node, spawn_node_on,
-    spawn_node_with,
+    backends, code_sent_to, location, messages_to, post_all_at_once, set_cookie, spawn_node, spawn_node_on,
+    spawn_node_with, TestApp,
 };
 use crate::search::{hit_links, search};
 use app::api::search::encode;
@@ -163,7 +163,8 @@ async fn a_new_node_copies_the_index_of_a_running_one_and_follows_on() {
         let id = import(&one, &dep, &roster).await;
         assert!(location(&dep.step(id, "publicise", "").await).ends_with("done=publicise"), "{backend:?}");
         let page = format!("/publicity/{}/{}/{id}", roster.tc, roster.vc);
-        found_by_search(&two, &roster.vc, &page, &format!("{backend:?}: the copied index follows the change log")).await;
+        found_by_search(&two, &roster.vc, &page, &format!("{backend:?}: the copied index follows the change log"))
+            .await;
 
         // A peer that does not answer: the node builds its index from the database.
         let three = spawn_node_with(
