@@ -38,6 +38,9 @@ cargo build --release -p server
 cargo bench -p server --bench load --no-run
 cargo bench -p server --bench province --no-run
 SERVER="$PWD/target/release/server"
+if [ "$BACKEND" = postgres ] && ! psql "$PG_SERVER/postgres" -Atqc "SELECT 1 FROM pg_database WHERE datname = 'load_portal'" | grep -q 1; then
+  rm -f "$DIR/generated" # the database was dropped since
+fi
 if [ ! -f "$DIR/generated" ]; then
   say "generating the demo county into $DIR ($BACKEND)"
   rm -rf "$DIR/portal.db"* "$DIR/index" "$DIR/portal.key"
