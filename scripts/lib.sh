@@ -3,7 +3,8 @@
 
 WASM_BINDGEN_VERSION="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')"
 
-say() { printf '\n==> %s\n' "$*"; }
+# Each step says how far into the run it starts, so that a CI log shows where the minutes went.
+say() { printf '\n==> [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 # What a fresh Debian machine must have before anything is built, said in one line each
 # (instead of failing twenty minutes in). $1 = "test" also asks for Node.js (browser tests).

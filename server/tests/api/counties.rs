@@ -222,7 +222,7 @@ async fn a_city_finance_bureau_oversees_the_cases_catalogue_and_forecasts_of_eac
         let city_finance = insert_id(&app, bureau, &[&city.to_string()]).await;
         sqlx::query(
             "INSERT INTO staff_users (username, display_name, password_hash, role, department_id, region_id, created_at) \
-             VALUES ('city_finance', '市财政局', $1, 'finance', $2, $3, '2026-01-01T00:00:00Z')",
+             VALUES ('city_finance', '演示市财政局经办人', $1, 'finance', $2, $3, '2026-01-01T00:00:00Z')",
         )
         .bind(app::ssr::staff::hash_password(server::demo::office::DEMO_PASSWORD))
         .bind(city_finance)
@@ -246,6 +246,13 @@ async fn a_city_finance_bureau_oversees_the_cases_catalogue_and_forecasts_of_eac
         let city_user = app.staff("city_finance").await;
         let (status, page) = city_user.get("/staff/catalogue?year=2026").await;
         assert_eq!(status, 200, "{backend:?}");
+        let bar = page.split("class=\"staff-bar\"").nth(1).and_then(|s| s.split("<a ").next()).unwrap();
+        assert!(bar.contains("演示市财政局经办人"), "{backend:?}: {bar}");
+        assert_eq!(
+            bar.matches("演示市财政局").count(),
+            1,
+            "{backend:?}: the bureau is named once in the staff bar: {bar}"
+        );
         assert!(
             page.contains("<select name=\"county\"") && page.contains("邻县（测试）"),
             "{backend:?}: a county picker"

@@ -54,7 +54,8 @@ pub fn StaffBar(me: StaffMe) -> impl IntoView {
         <div class="staff-bar">
             <span>
                 {me.display_name.clone()}" · "{me.role_name.clone()}" · "<span class="staff-area">{me.area.clone()}</span>
-                {me.department.clone().map(|d| format!(" · {d}"))}
+                // A bureau's user is named after their bureau (青州市财政局经办人): not twice.
+                {me.department.clone().filter(|d| !me.display_name.contains(d.as_str())).map(|d| format!(" · {d}"))}
             </span>
             <a href="/staff">"诉求办理"</a>
             {(me.role != "admin").then(|| view! { <a href="/staff/rosters">"发放清册"</a> })}
