@@ -140,11 +140,10 @@ pub async fn load(db: &Db, vault: &Vault, opts: &DemoOptions) -> Result<DemoSumm
 
 /// Writes a generated county into an empty database in one transaction: all of it or nothing.
 async fn write(db: &Db, county: &mut County) -> Result<(), DemoError> {
-    let mut tx = db.begin().await?;
-    db.bulk_cache(&mut tx, true).await?;
+    let mut conn = db.bulk_connection().await?;
+    let mut tx = db.begin_on(&mut conn).await?;
     county.write(&mut tx).await?;
     app::ssr::rosters::carry_line_accounts(&mut tx).await?;
-    db.bulk_cache(&mut tx, false).await?;
     tx.commit().await?;
     db.sync_id_sequences(&[
         "regions",
@@ -199,7 +198,7 @@ struct County {
 }
 
 impl County {
-    async fn write(&mut self, tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<(), sqlx::Error> {
+    async fn write(&mut self, tx: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
         for (table, columns, rows) in &mut self.rows {
             let started = std::time::Instant::now();
             let written = match rows {

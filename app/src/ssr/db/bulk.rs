@@ -51,10 +51,14 @@ impl From<Option<Vec<u8>>> for Val {
     }
 }
 
-/// Parameters per statement. SQLite finds each `$n` by walking the statement's list of names,
-/// so a statement's binding time grows with the square of its parameters: measured on a
-/// million-line import, 1,000 per statement spent a fifth of the time there.
+/// Parameters per statement on PostgreSQL.
 pub const MAX_PARAMS: usize = 120;
+
+/// Parameters per statement on SQLite, which takes them as plain `?` in order. (SQLite finds a
+/// named `$n` by walking the statement's list of names, so binding `$n` grows with the square
+/// of a statement's parameters: measured on a million-line import, 1,000 per statement spent a
+/// fifth of the time there.)
+const MAX_PARAMS_SQLITE: usize = 2_000;
 
 /// Inserts `rows` (each with one value per column) into `table`, many rows per statement.
 /// Returns the number of rows written.
@@ -111,29 +115,38 @@ async fn insert(
     rows: impl IntoIterator<Item = Vec<Val>>,
     mut done: impl FnMut(u64, Vec<AnyRow>),
 ) -> Result<(), sqlx::Error> {
-    let per_statement = ((MAX_PARAMS - shape.shared.len()) / shape.columns.len().max(1)).max(1);
-    let full_sql = statement(shape, per_statement);
+    let sqlite = !conn.backend_name().eq_ignore_ascii_case("postgresql");
+    let max = if sqlite { MAX_PARAMS_SQLITE } else { MAX_PARAMS };
+    let per_statement = ((max - shape.shared.len()) / shape.columns.len().max(1)).max(1);
+    let full_sql = statement(shape, per_statement, sqlite);
     let mut batch: Vec<Vec<Val>> = Vec::with_capacity(per_statement);
     for row in rows {
         debug_assert_eq!(row.len(), shape.columns.len(), "row width for {}", shape.table);
         batch.push(row);
         if batch.len() == per_statement {
-            let (n, rows) = flush(conn, &full_sql, shape, &mut batch).await?;
+            let (n, rows) = flush(conn, &full_sql, shape, &mut batch, sqlite).await?;
             done(n, rows);
         }
     }
     if !batch.is_empty() {
-        let sql = statement(shape, batch.len());
-        let (n, rows) = flush(conn, &sql, shape, &mut batch).await?;
+        let sql = statement(shape, batch.len(), sqlite);
+        let (n, rows) = flush(conn, &sql, shape, &mut batch, sqlite).await?;
         done(n, rows);
     }
     Ok(())
 }
 
-/// `INSERT INTO t (shared…, columns…) VALUES ($1…$k, $k+1…), ($1…$k, …) [RETURNING …]`
-fn statement(shape: Shape<'_>, rows: usize) -> String {
+/// PostgreSQL: `INSERT INTO t (shared…, columns…) VALUES ($1…$k, $k+1…), ($1…$k, …) [RETURNING …]`.
+/// SQLite: `INSERT OR FAIL INTO t (…) VALUES (?, …), (?, …) …`, the shared values bound again in
+/// every row. FAIL: a constraint that fails ends the statement where it is instead of undoing
+/// it (ABORT, the default), which would need a copy of every page the statement touched (a
+/// statement journal; with random keys such as ID hashes, a page per row and index). Every
+/// caller writes in a transaction that an error rolls back whole.
+fn statement(shape: Shape<'_>, rows: usize, sqlite: bool) -> String {
     let names: Vec<&str> = shape.shared.iter().map(|(name, _)| *name).chain(shape.columns.iter().copied()).collect();
-    let mut sql = format!("INSERT INTO {} ({}) VALUES ", shape.table, names.join(", "));
+    let insert = if sqlite { "INSERT OR FAIL" } else { "INSERT" };
+    let mut sql = format!("{insert} INTO {} ({}) VALUES ", shape.table, names.join(", "));
+    let width = shape.shared.len() + shape.columns.len();
     let shared: Vec<String> = (1..=shape.shared.len()).map(|i| format!("${i}")).collect();
     let mut n = shape.shared.len();
     for r in 0..rows {
@@ -141,14 +154,18 @@ fn statement(shape: Shape<'_>, rows: usize) -> String {
             sql.push(',');
         }
         sql.push('(');
-        sql.push_str(&shared.join(","));
-        for c in 0..shape.columns.len() {
-            if c > 0 || !shared.is_empty() {
-                sql.push(',');
+        if sqlite {
+            sql.push_str(&vec!["?"; width].join(","));
+        } else {
+            sql.push_str(&shared.join(","));
+            for c in 0..shape.columns.len() {
+                if c > 0 || !shared.is_empty() {
+                    sql.push(',');
+                }
+                n += 1;
+                sql.push('$');
+                sql.push_str(&n.to_string());
             }
-            n += 1;
-            sql.push('$');
-            sql.push_str(&n.to_string());
         }
         sql.push(')');
     }
@@ -164,10 +181,16 @@ async fn flush(
     sql: &str,
     shape: Shape<'_>,
     batch: &mut Vec<Vec<Val>>,
+    sqlite: bool,
 ) -> Result<(u64, Vec<AnyRow>), sqlx::Error> {
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    let shared = shape.shared.iter().map(|(_, v)| v.clone());
-    for val in shared.chain(batch.drain(..).flatten()) {
+    let shared = || shape.shared.iter().map(|(_, v)| v.clone());
+    let values: Box<dyn Iterator<Item = Val>> = if sqlite {
+        Box::new(batch.drain(..).flat_map(|row| shared().chain(row)))
+    } else {
+        Box::new(shared().chain(batch.drain(..).flatten()))
+    };
+    for val in values {
         query = match val {
             Val::Int(v) => query.bind(v),
             Val::Text(v) => query.bind(v),
@@ -191,10 +214,14 @@ mod tests {
         let shared = [("roster_id", Val::from(7i64))];
         let shape = Shape { table: "payments", shared: &shared, columns: &["a", "b"], returning: Some("id") };
         assert_eq!(
-            statement(shape, 2),
+            statement(shape, 2, false),
             "INSERT INTO payments (roster_id, a, b) VALUES ($1,$2,$3),($1,$4,$5) RETURNING id"
         );
+        assert_eq!(
+            statement(shape, 2, true),
+            "INSERT OR FAIL INTO payments (roster_id, a, b) VALUES (?,?,?),(?,?,?) RETURNING id"
+        );
         let plain = Shape { table: "t", shared: &[], columns: &["a", "b"], returning: None };
-        assert_eq!(statement(plain, 2), "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4)");
+        assert_eq!(statement(plain, 2, false), "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4)");
     }
 }

@@ -101,7 +101,7 @@ impl Change {
 }
 
 /// Rows per lookup statement: the hashes of a file are looked up this many at a time (binding
-/// grows with the square of a statement's parameters, see `bulk::MAX_PARAMS`).
+/// grows with the square of a statement's parameters, see `bulk::MAX_PARAMS_SQLITE`).
 pub(super) const LOOKUP_CHUNK: usize = 100;
 
 /// `$first, $first+1, …` for `n` values: the inside of an `IN (…)`.

@@ -37,8 +37,8 @@ pub async fn write(
         return Err(ImportError::NothingToImport);
     }
     let now = clock::now();
-    let mut tx = db.begin().await?;
-    db.bulk_cache(&mut tx, true).await?;
+    let mut conn = db.bulk_connection().await?;
+    let mut tx = db.begin_on(&mut conn).await?;
     let (beneficiaries, mut held) = register(&mut tx, vault, &checked.lines, &now).await?;
     let mut by_township: Vec<(i64, Vec<(&Line, i64)>)> = Vec::new();
     let mut township_at: HashMap<i64, usize> = HashMap::new();
@@ -123,7 +123,6 @@ pub async fn write(
         change.roster_id = roster_of_line.get(&change.row).copied().unwrap_or_default();
     }
     hold_changes(&mut tx, vault, &held, &now).await?;
-    db.bulk_cache(&mut tx, false).await?;
     tx.commit().await?;
     Ok(rosters)
 }
