@@ -71,8 +71,8 @@ pub async fn insert_rows(
     insert_rows_sharing(conn, table, &[], columns, rows).await
 }
 
-/// Like [`insert_rows`], with `shared` values (the same in every row: a roster id, a date)
-/// bound once per statement instead of once per row.
+/// Like [`insert_rows`], with `shared` values (the same in every row: a roster id, a date),
+/// given once (PostgreSQL binds them once per statement, SQLite in every row).
 pub async fn insert_rows_sharing(
     conn: &mut AnyConnection,
     table: &str,
@@ -115,7 +115,7 @@ async fn insert(
     rows: impl IntoIterator<Item = Vec<Val>>,
     mut done: impl FnMut(u64, Vec<AnyRow>),
 ) -> Result<(), sqlx::Error> {
-    let sqlite = !conn.backend_name().eq_ignore_ascii_case("postgresql");
+    let sqlite = conn.backend_name() != "PostgreSQL";
     let max = if sqlite { MAX_PARAMS_SQLITE } else { MAX_PARAMS };
     let per_statement = ((max - shape.shared.len()) / shape.columns.len().max(1)).max(1);
     let full_sql = statement(shape, per_statement, sqlite);
@@ -146,26 +146,26 @@ fn statement(shape: Shape<'_>, rows: usize, sqlite: bool) -> String {
     let names: Vec<&str> = shape.shared.iter().map(|(name, _)| *name).chain(shape.columns.iter().copied()).collect();
     let insert = if sqlite { "INSERT OR FAIL" } else { "INSERT" };
     let mut sql = format!("{insert} INTO {} ({}) VALUES ", shape.table, names.join(", "));
-    let width = shape.shared.len() + shape.columns.len();
+    let row_of_marks = format!("({})", vec!["?"; shape.shared.len() + shape.columns.len()].join(","));
     let shared: Vec<String> = (1..=shape.shared.len()).map(|i| format!("${i}")).collect();
     let mut n = shape.shared.len();
     for r in 0..rows {
         if r > 0 {
             sql.push(',');
         }
-        sql.push('(');
         if sqlite {
-            sql.push_str(&vec!["?"; width].join(","));
-        } else {
-            sql.push_str(&shared.join(","));
-            for c in 0..shape.columns.len() {
-                if c > 0 || !shared.is_empty() {
-                    sql.push(',');
-                }
-                n += 1;
-                sql.push('$');
-                sql.push_str(&n.to_string());
+            sql.push_str(&row_of_marks);
+            continue;
+        }
+        sql.push('(');
+        sql.push_str(&shared.join(","));
+        for c in 0..shape.columns.len() {
+            if c > 0 || !shared.is_empty() {
+                sql.push(',');
             }
+            n += 1;
+            sql.push('$');
+            sql.push_str(&n.to_string());
         }
         sql.push(')');
     }
@@ -210,7 +210,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shared_values_are_bound_once_and_named_in_every_row() {
+    fn shared_values_are_named_in_every_row_and_bound_once_on_postgresql() {
         let shared = [("roster_id", Val::from(7i64))];
         let shape = Shape { table: "payments", shared: &shared, columns: &["a", "b"], returning: Some("id") };
         assert_eq!(
