@@ -11,10 +11,11 @@ pub mod ssr;
 
 pub use routes::{shell, App};
 
-/// The browser entry point: takes over the server-rendered page.
+/// The browser entry point. Pages are rendered on the server only (islands mode): this sets up
+/// the reactive system, then Leptos's script hydrates each island on the page.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
 }

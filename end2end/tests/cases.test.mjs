@@ -62,7 +62,6 @@ test('the item\'s department answers at a desk and the public record shows it', 
     await page.goto(`${server.url}/staff?status=open`);
     await page.click(`a:text("${no}")`);
     await page.waitForURL(/\/staff\/cases\/\d+/);
-    // The router renders the case once its data has come (a client-side navigation).
     await page.waitForSelector('main:has-text("张桂兰")');
     assert.match(await page.textContent('main'), /张桂兰/);
     await page.click('form.case-action:has(input[value=accept]) button');

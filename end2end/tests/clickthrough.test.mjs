@@ -1,7 +1,7 @@
 // Every page of the public site, the self-check and the case pages, reached as a visitor on a
-// phone reaches them: from `/`, with JavaScript on, by clicking the links the pages show (the
-// app navigates in the browser and loads each page's data through its server functions). Any
-// 出错了 page, console error, failed request or error answer fails the test.
+// phone reaches them: from `/`, with JavaScript on, by clicking the links the pages show (each a
+// page load from the server, whose island then hydrates). Any 出错了 page, console error, failed
+// request or error answer fails the test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { browser, fillCheck, phone, server, shot, useServerAndBrowser, withPage } from './browser.mjs';
@@ -80,7 +80,7 @@ async function walk(page, watcher, start, seen, shapes, keep = () => true) {
     const main = (await page.textContent('main')) ?? '';
     assert.ok(!main.includes('出错了'), `${href}: ${main.slice(0, 300)}`);
     assert.deepEqual(watcher.problems, [], `reaching ${href}`);
-    assert.equal(await page.getAttribute('body', 'data-hydrated'), 'true', `${href}: the app still runs`);
+    await page.waitForSelector('body[data-hydrated="true"]', { timeout: 10_000 }).catch(() => assert.fail(`${href}: the bundle did not run`));
     for (const next of await linksOn(page)) {
       const s = shape(next);
       if (seen.has(next) || (shapes.get(s) ?? 0) >= PER_SHAPE || !keep(next)) continue;

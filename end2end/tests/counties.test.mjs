@@ -93,7 +93,7 @@ test('a city finance bureau signs in on a phone: the department side names its c
     assert.equal(await page.locator('.county-name').count(), 0, 'no public county in the header');
     assert.equal(await page.locator('a.switch-county').count(), 0);
     await shot(page, 'county-staff-area-phone');
-    // Back to the public side from the site name (client-side): the county shows again.
+    // Back to the public side from the site name: the county shows again.
     await page.click('a.site-name');
     await page.waitForURL((u) => u.pathname === '/');
     assert.equal(await page.locator('.county-name').innerText(), '青岚县（演示）');

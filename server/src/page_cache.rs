@@ -177,7 +177,15 @@ fn etag_of(body: &[u8]) -> HeaderValue {
 fn respond(page: &Page, if_none_match: Option<&HeaderValue>) -> Response {
     if if_none_match.is_some_and(|v| v.as_bytes().split(|b| *b == b',').any(|t| t.trim_ascii() == page.etag.as_bytes()))
     {
+        // The browser keeps its copy with the headers of this answer: the page's own policy
+        // (which names the nonce of the copy's scripts) must come with it, or the
+        // site-wide default would block them.
         let mut response = StatusCode::NOT_MODIFIED.into_response();
+        for name in [header::CONTENT_SECURITY_POLICY, header::CACHE_CONTROL, header::VARY] {
+            if let Some(value) = page.headers.get(&name) {
+                response.headers_mut().insert(name, value.clone());
+            }
+        }
         response.headers_mut().insert(header::ETAG, page.etag.clone());
         return response;
     }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 pub const COOKIE: &str = "text_size";
 
 /// Whether the current page is in large-text mode: from the request's cookie on the server,
-/// from the rendered `<html>` class in the browser (the two agree during hydration).
+/// from the rendered `<html>` class in the browser (should an island ever ask).
 pub fn large_text() -> bool {
     #[cfg(feature = "ssr")]
     {

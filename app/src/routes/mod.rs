@@ -39,7 +39,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" id="leptos" href=css />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -71,9 +71,9 @@ fn content_security_policy() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    mark_hydrated();
     view! {
         <Title text="惠民惠农财政补贴资金“一卡通”公开平台" />
+        <Hydrated />
         <Router>
             <Routes fallback=NotFound>
                 <Route path=StaticSegment("") view=home::HomePage ssr=SsrMode::Async />
@@ -131,8 +131,10 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Sets `data-hydrated` on `<body>` once the browser bundle has taken over (tests look for it).
-fn mark_hydrated() {
+/// The site's island: sets `data-hydrated` on `<body>` once the browser bundle runs (tests look
+/// for it). Everything else on a page is plain HTML from the server, forms and links included.
+#[island]
+fn Hydrated() -> impl IntoView {
     Effect::new(|_| {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");

@@ -213,6 +213,10 @@ async fn public_pages_are_kept_with_an_etag_and_a_change_shows_at_once() {
     let etag = first.headers().get("etag").expect("a public page has an ETag").to_str().unwrap().to_string();
     let again = client.get(app.url("/policies")).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(again.status(), 304, "the browser's copy is still good");
+    let policy =
+        |r: &reqwest::Response| r.headers().get("content-security-policy").map(|v| v.to_str().unwrap().to_string());
+    assert!(policy(&first).is_some_and(|p| p.contains("'nonce-")), "the page names its scripts' nonce");
+    assert_eq!(policy(&again), policy(&first), "the browser keeps its copy with the copy's own policy");
     assert!(again.text().await.unwrap().is_empty());
 
     // Changed behind the server's back (as through another node): the kept page is served.
