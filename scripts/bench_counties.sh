@@ -62,7 +62,7 @@ print_table() {
   echo "| county comparison, computed (kept 30 s per node after): p50 / slowest of 10 | $(r comparison_p50_ms) / $(r comparison_max_ms) ms |"
   echo "| county comparison page, rendered each time from the kept figures: p50 / p99, requests/s | $(r compare_fresh_p50_ms) / $(r compare_fresh_p99_ms) ms, $(r compare_fresh_rps)/s |"
   echo "| errors over all HTTP runs | $(r http_errors) |"
-  echo "| server memory after the HTTP runs: RSS (peak) | $(r rss_mb) MB ($(r rss_peak_mb) MB) |"
+  echo "| server memory after the HTTP runs: PSS, each page once; RSS, a page once per mapping (peak) | $(r pss_mb) MB; $(r rss_mb) MB ($(r rss_peak_mb) MB) |"
   echo "| start to ready with the existing index | $(r ready_seconds) s |"
   echo
   echo "Data: demo province generated in $(r demo_seconds) s, index rebuilt in $(r reindex_seconds) s."

@@ -24,3 +24,9 @@ pub mod staff;
 pub mod startup;
 pub mod telemetry;
 pub mod web;
+
+/// The allocator of the server, its tests and benchmarks: glibc's malloc and free were a fifth
+/// of the server's time rendering personal pages (and of a roster import's), much of it in its
+/// arena locks; mimalloc keeps per-thread heaps (BENCHMARKS.md, "Islands").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
