@@ -27,6 +27,7 @@ pub mod web;
 
 /// The allocator of the server, its tests and benchmarks: glibc's malloc and free were a fifth
 /// of the server's time rendering personal pages (and of a roster import's), much of it in its
-/// arena locks; mimalloc keeps per-thread heaps (BENCHMARKS.md, "Islands").
+/// arena locks; mimalloc keeps per-thread heaps (BENCHMARKS.md, "Issue 22, page weight: islands; and
+/// mimalloc").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
