@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Province-scale benchmarks (BENCHMARKS.md). Generates the data once per size under target/bench/,
-# then measures search (vs SQLite FTS5), the self-check (in-process and over HTTP at 200
-# connections, wrk), public pages (vs nginx serving the same bytes), a 1M-line roster import
-# (vs `sqlite3 .import`), page weight, memory and time to ready. Installs wrk, nginx and sqlite3
-# from apt when missing.
+# Province-scale benchmarks (BENCHMARKS.md). Generates the data once per size and backend under
+# target/bench/, then measures search (vs SQLite FTS5 and PostgreSQL pg_trgm), the self-check
+# (in-process and over HTTP at 200 connections, wrk), public pages (vs nginx serving the same
+# bytes), a 1M-line roster import (vs `sqlite3 .import` / `psql \copy` of the same file), page
+# weight, memory and time to ready. Installs wrk, nginx and sqlite3 from apt when missing.
 #
-#   scripts/bench.sh [1m|10m]    measure at 1 million (default) or 10 million payment lines
-#   scripts/bench.sh table SIZE  print the last run's table again
-#   scripts/bench.sh counties …  five counties on one portal, SQLite or PostgreSQL (scripts/bench_counties.sh)
+#   scripts/bench.sh [1m|10m] [sqlite|postgres]  measure at 1 million (default) or 10 million
+#                                                 payment lines, on SQLite (default) or on the local
+#                                                 PostgreSQL (PORTAL_BENCH_POSTGRES, default
+#                                                 postgres://postgres@127.0.0.1:5432; needs psql)
+#   scripts/bench.sh table SIZE                   the last runs' table again, both backends side by side
+#   scripts/bench.sh counties …                   five counties on one portal (scripts/bench_counties.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -15,57 +18,88 @@ source scripts/lib.sh
 if [ "${1:-}" = counties ] || { [ "${1:-}" = table ] && [ "${2:-}" = counties ]; }; then
   exec bash scripts/bench_counties.sh "$@"
 fi
+TABLE_ONLY=0
+[ "${1:-}" = table ] && { TABLE_ONLY=1; shift; }
 SIZE="${1:-1m}"
-if [ "$SIZE" = table ]; then
-  SIZE="${2:-1m}"
-  TABLE_ONLY=1
-else
-  TABLE_ONLY=0
-fi
+BACKEND="${2:-sqlite}"
 case "$SIZE" in
   1m) PEOPLE=100000 ;;
   10m) PEOPLE=1000000 ;;
-  *) echo "usage: scripts/bench.sh [1m|10m] | scripts/bench.sh table [1m|10m]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh [1m|10m] [sqlite|postgres] | scripts/bench.sh table [1m|10m]" >&2; exit 2 ;;
 esac
-DIR="$PWD/target/bench/$SIZE"
+PG_SERVER="${PORTAL_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}"
+# Each backend's data and figures: target/bench/SIZE (SQLite) and target/bench/SIZE-postgres.
+dir_of() { if [ "$1" = sqlite ]; then echo "$PWD/target/bench/$SIZE"; else echo "$PWD/target/bench/$SIZE-$1"; fi; }
+case "$BACKEND" in
+  sqlite) export DATABASE_URL="sqlite:$(dir_of sqlite)/portal.db" ;;
+  postgres) export DATABASE_URL="$PG_SERVER/bench_$SIZE" ;;
+  *) echo "the backend is sqlite or postgres" >&2; exit 2 ;;
+esac
+DIR="$(dir_of "$BACKEND")"
 RESULTS="$DIR/results.tsv"
+
+# One SQL answer from the benchmark's database.
+sql() {
+  if [ "$BACKEND" = sqlite ]; then sqlite3 "$DIR/portal.db" "$1"; else psql "$DATABASE_URL" -Atqc "$1"; fi
+}
 
 # ---------------------------------------------------------------------------------------------
 # The table: each measure, its figure, the issue's target, and whether it is met.
 
-print_table() {
-  [ -f "$RESULTS" ] || { echo "no results yet for $SIZE: run scripts/bench.sh $SIZE" >&2; exit 1; }
+# One backend's rows (tab-separated: measure, figure, target, met), in the same order for both.
+rows_of() {
+  local results
+  results="$(dir_of "$1")/results.tsv"
   declare -A R
-  while IFS=$'\t' read -r k v; do R[$k]="$v"; done < "$RESULTS"
+  if [ -f "$results" ]; then
+    while IFS=$'\t' read -r k v; do R[$k]="$v"; done < "$results"
+  fi
   r() { echo "${R[$1]:-?}"; }
-  ok() { if awk "BEGIN{exit !($1)}" 2>/dev/null; then echo yes; else echo no; fi; }
-  echo "Benchmarks at $SIZE: $(r payments) payment lines, $(r beneficiaries) beneficiaries, $(r index_entries) index entries"
-  echo "Measured $(r date) on $(r machine)"
+  ok() { if [ ! -f "$results" ]; then echo —; elif awk "BEGIN{exit !($1)}" 2>/dev/null; then echo yes; else echo no; fi; }
+  row() { printf '%s\t%s\t%s\t%s\n' "$@"; }
+  row "data" "$(r payments) payment lines, $(r beneficiaries) beneficiaries, $(r index_entries) index entries; measured $(r date)" "—" "—"
+  row "search p50 / p99, $(r search_queries) queries, each asked again (portal index, results kept until the next commit)" "$(r search_ours_p50_ms) / $(r search_ours_p99_ms) ms" "p99 ≤ 10 ms, faster than FTS5" "$(ok "$(r search_ours_p99_ms) <= 10 && $(r search_ours_p50_ms) < $(r search_fts5_p50_ms) && $(r search_ours_p99_ms) < $(r search_fts5_p99_ms)")"
+  row "search p50 / p99, the first time after a commit of one entry (unchanged segments' answers kept)" "$(r search_first_p50_ms) / $(r search_first_p99_ms) ms" "p99 ≤ 10 ms, p50 ≤ 2 ms" "$(ok "$(r search_first_p99_ms) <= 10 && $(r search_first_p50_ms) <= 2")"
+  row "search p50 / p99 with nothing kept (a node just started, segments just merged)" "$(r search_cold_p50_ms) / $(r search_cold_p99_ms) ms" "—" "—"
+  row "search p50 / p99, same queries (SQLite FTS5 trigram)" "$(r search_fts5_p50_ms) / $(r search_fts5_p99_ms) ms" "—" "—"
+  row "search p50 / p99, same queries (PostgreSQL pg_trgm GIN, LIKE per word, ranked by similarity)" "$(r search_trgm_p50_ms) / $(r search_trgm_p99_ms) ms" "—" "—"
+  row "self-check in-process p50 / p99 (lines per person)" "$(r check_inprocess_p50_ms) / $(r check_inprocess_p99_ms) ms ($(r check_lines_per_person))" "p99 ≤ 2 ms" "$(ok "$(r check_inprocess_p99_ms) <= 2")"
+  row "self-check over HTTP, 200 connections, 200 ms between a connection's requests: p50 / p99, requests/s, errors" "$(r check_http_p50_ms) / $(r check_http_p99_ms) ms, $(r check_http_rps)/s, $(r check_http_errors)" "p99 ≤ 20 ms" "$(ok "$(r check_http_p99_ms) <= 20 && $(r check_http_errors) == 0")"
+  row "self-check over HTTP, 200 connections flat out: p50 / p99, requests/s, errors" "$(r check_http_max_p50_ms) / $(r check_http_max_p99_ms) ms, $(r check_http_max_rps)/s, $(r check_http_max_errors)" "—" "—"
+  row "\`/policies\` requests/s: portal / nginx static (ratio)" "$(r policies_rps) / $(r policies_nginx_rps) ($(r policies_ratio))" "≥ 0.5" "$(ok "$(r policies_ratio) >= 0.5")"
+  row "village publicity page requests/s: portal / nginx (ratio)" "$(r village_rps) / $(r village_nginx_rps) ($(r village_ratio))" "≥ 0.5" "$(ok "$(r village_ratio) >= 0.5")"
+  row "import of a 1M-line roster CSV (check + write)" "$(r import_seconds) s" "≤ 15 s" "$(ok "$(r import_seconds) <= 15")"
+  row "the same file into a bare table: \`sqlite3 .import\` / \`psql \\copy\` (ratio)" "$(r bare_import_seconds) s ($(r import_ratio)×)" "within 3×" "$(ok "$(r import_ratio) <= 3")"
+  row "first view of \`/\` before wasm: HTML + CSS + JS, compressed" "$(r first_view_bytes) B (HTML $(r home_bytes), CSS $(r css_bytes), JS $(r js_bytes))" "≤ 14 KB" "$(ok "$(r first_view_bytes) <= 14336")"
+  row "first view of \`/check\` before wasm: HTML + CSS + JS, compressed" "$(r check_first_view_bytes) B (HTML $(r check_page_bytes))" "≤ 14 KB" "$(ok "$(r check_first_view_bytes) <= 14336")"
+  row "\`/policies\` compressed" "$(r policies_bytes) B" "—" "—"
+  row "wasm, brotli as served" "$(r wasm_bytes) B" "≤ 350 KB" "$(ok "$(r wasm_bytes) <= 358400")"
+  row "server memory after the HTTP runs: PSS, each page once (of it mapped files)" "$(r pss_mb) MB ($(r pss_file_mb) MB)" "≤ 300 MB" "$(ok "$(r pss_mb) <= 300")"
+  row "the same as RSS, a page once per mapping (peak; of it heap, mapped files)" "$(r rss_mb) MB ($(r rss_peak_mb) MB; $(r rss_anon_mb) MB, $(r rss_file_mb) MB)" "—" "—"
+  row "start to ready with the existing index" "$(r ready_seconds) s" "≤ 2 s" "$(ok "$(r ready_seconds) <= 2")"
+  row "data generated (demo, index rebuilt)" "$(r demo_seconds) s, $(r reindex_seconds) s" "—" "—"
+  row "comparison tables built: FTS5, pg_trgm (on the run that built them)" "$(r fts5_build_seconds) s, $(r trgm_build_seconds) s" "—" "—"
+  row "database, search index, FTS5 table" "$(r db_mb) MB, $(r index_mb) MB, $(r fts5_mb) MB" "—" "—"
+}
+
+# The table: each measure, its figure on SQLite and on PostgreSQL (a run of each, whichever exist),
+# the issue's target, and whether each backend meets it.
+print_table() {
+  [ -f "$(dir_of sqlite)/results.tsv" ] || [ -f "$(dir_of postgres)/results.tsv" ] \
+    || { echo "no results yet for $SIZE: run scripts/bench.sh $SIZE [sqlite|postgres]" >&2; exit 1; }
+  local machine
+  machine=$(cat "$(dir_of sqlite)/results.tsv" "$(dir_of postgres)/results.tsv" 2>/dev/null | awk -F'\t' '$1=="machine"{print $2; exit}' || true)
+  echo "Benchmarks at $SIZE, measured on $machine"
   echo
-  echo "| measure | figure | target | met |"
-  echo "|---|---|---|---|"
-  echo "| search p50 / p99, $(r search_queries) queries, each asked again (portal index, results kept until the next commit) | $(r search_ours_p50_ms) / $(r search_ours_p99_ms) ms | p99 ≤ 10 ms, faster than FTS5 | $(ok "$(r search_ours_p99_ms) <= 10 && $(r search_ours_p50_ms) < $(r search_fts5_p50_ms) && $(r search_ours_p99_ms) < $(r search_fts5_p99_ms)") |"
-  echo "| search p50 / p99, the first time after a commit of one entry (unchanged segments' answers kept) | $(r search_first_p50_ms) / $(r search_first_p99_ms) ms | p99 ≤ 10 ms, p50 ≤ 2 ms | $(ok "$(r search_first_p99_ms) <= 10 && $(r search_first_p50_ms) <= 2") |"
-  echo "| search p50 / p99 with nothing kept (a node just started, segments just merged) | $(r search_cold_p50_ms) / $(r search_cold_p99_ms) ms | — | — |"
-  echo "| search p50 / p99, same queries (SQLite FTS5 trigram) | $(r search_fts5_p50_ms) / $(r search_fts5_p99_ms) ms | — | — |"
-  echo "| search p50 / p99, same queries (PostgreSQL pg_trgm GIN, LIKE per word, ranked by similarity) | $(r search_trgm_p50_ms) / $(r search_trgm_p99_ms) ms | — | — |"
-  echo "| self-check in-process p50 / p99 ($(r check_lines_per_person) lines per person) | $(r check_inprocess_p50_ms) / $(r check_inprocess_p99_ms) ms | p99 ≤ 2 ms | $(ok "$(r check_inprocess_p99_ms) <= 2") |"
-  echo "| self-check over HTTP, 200 connections, 200 ms between a connection's requests: p50 / p99, requests/s, errors | $(r check_http_p50_ms) / $(r check_http_p99_ms) ms, $(r check_http_rps)/s, $(r check_http_errors) | p99 ≤ 20 ms | $(ok "$(r check_http_p99_ms) <= 20 && $(r check_http_errors) == 0") |"
-  echo "| self-check over HTTP, 200 connections flat out: p50 / p99, requests/s, errors | $(r check_http_max_p50_ms) / $(r check_http_max_p99_ms) ms, $(r check_http_max_rps)/s, $(r check_http_max_errors) | — | — |"
-  echo "| \`/policies\` requests/s: portal / nginx static (ratio) | $(r policies_rps) / $(r policies_nginx_rps) ($(r policies_ratio)) | ≥ 0.5 | $(ok "$(r policies_ratio) >= 0.5") |"
-  echo "| village publicity page requests/s: portal / nginx (ratio) | $(r village_rps) / $(r village_nginx_rps) ($(r village_ratio)) | ≥ 0.5 | $(ok "$(r village_ratio) >= 0.5") |"
-  echo "| import of a 1M-line roster CSV (check + write) | $(r import_seconds) s | ≤ 15 s | $(ok "$(r import_seconds) <= 15") |"
-  echo "| \`sqlite3 .import\` of the same file into a bare table (ratio) | $(r sqlite_import_seconds) s ($(r import_ratio)×) | within 3× | $(ok "$(r import_ratio) <= 3") |"
-  echo "| first view of \`/\` before wasm: HTML + CSS + JS, compressed | $(r first_view_bytes) B (HTML $(r home_bytes), CSS $(r css_bytes), JS $(r js_bytes)) | ≤ 14 KB | $(ok "$(r first_view_bytes) <= 14336") |"
-  echo "| first view of \`/check\` before wasm: HTML + CSS + JS, compressed | $(r check_first_view_bytes) B (HTML $(r check_page_bytes)) | ≤ 14 KB | $(ok "$(r check_first_view_bytes) <= 14336") |"
-  echo "| \`/policies\` compressed | $(r policies_bytes) B | — | — |"
-  echo "| wasm, brotli as served | $(r wasm_bytes) B | ≤ 350 KB | $(ok "$(r wasm_bytes) <= 358400") |"
-  echo "| server memory after the HTTP runs: PSS, each page once (of it mapped files) | $(r pss_mb) MB ($(r pss_file_mb) MB) | ≤ 300 MB | $(ok "$(r pss_mb) <= 300") |"
-  echo "| the same as RSS, a page once per mapping (peak; of it heap, mapped files) | $(r rss_mb) MB ($(r rss_peak_mb) MB; $(r rss_anon_mb) MB, $(r rss_file_mb) MB) | — | — |"
-  echo "| start to ready with the existing index | $(r ready_seconds) s | ≤ 2 s | $(ok "$(r ready_seconds) <= 2") |"
-  echo
-  echo "Data: demo generated in $(r demo_seconds) s, index rebuilt in $(r reindex_seconds) s; FTS5 table built in $(r fts5_build_seconds) s, pg_trgm table in $(r trgm_build_seconds) s."
-  echo "Database $(r db_mb) MB, search index $(r index_mb) MB, FTS5 table $(r fts5_mb) MB."
+  echo "| measure | SQLite | PostgreSQL | target | met (SQLite / PostgreSQL) |"
+  echo "|---|---|---|---|---|"
+  paste <(rows_of sqlite) <(rows_of postgres | cut -f2,4) | while IFS=$'\t' read -r measure s target met_s p met_p; do
+    if [ "$target" = — ]; then
+      echo "| $measure | $s | $p | | |"
+    else
+      echo "| $measure | $s | $p | $target | $met_s / $met_p |"
+    fi
+  done
 }
 
 if [ "$TABLE_ONLY" = 1 ]; then
@@ -83,7 +117,7 @@ if [ ! -f target/site/pkg/app_bg.wasm.br ]; then
   build_site
 fi
 
-export DATABASE_URL="sqlite:$DIR/portal.db"
+command -v psql >/dev/null || [ "$BACKEND" = sqlite ] || { echo "psql is needed for PostgreSQL" >&2; exit 1; }
 bench_env
 export PORTAL_DEMO_COUNTIES=1 # one county of PEOPLE; scripts/bench.sh counties measures a province
 
@@ -92,7 +126,6 @@ export PORTAL_DEMO_COUNTIES=1 # one county of PEOPLE; scripts/bench.sh counties 
 
 # PostgreSQL's pg_trgm over the same entries, when a PostgreSQL server answers (the table is built
 # on the first search run, in a database of its own per size).
-PG_SERVER="${PORTAL_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}"
 TRGM_DB="bench_search_$SIZE"
 if command -v psql >/dev/null && psql "$PG_SERVER/postgres" -Atqc 'SELECT 1' >/dev/null 2>&1; then
   export PORTAL_BENCH_TRGM="$PG_SERVER/$TRGM_DB"
@@ -101,8 +134,11 @@ if command -v psql >/dev/null && psql "$PG_SERVER/postgres" -Atqc 'SELECT 1' >/d
 fi
 
 if [ ! -f "$DIR/generated.tsv" ]; then
-  say "generating the $SIZE data set ($PEOPLE beneficiaries) into $DIR"
+  say "generating the $SIZE data set ($PEOPLE beneficiaries) on $BACKEND into $DIR"
   rm -rf "$DIR/portal.db"* "$DIR/index" "$DIR/fts5.db" "$DIR/portal.key"
+  if [ "$BACKEND" = postgres ]; then
+    psql "$PG_SERVER/postgres" -qc "DROP DATABASE IF EXISTS bench_$SIZE" -c "CREATE DATABASE bench_$SIZE"
+  fi
   if [ -n "${PORTAL_BENCH_TRGM:-}" ]; then
     psql "$PG_SERVER/postgres" -qc "DROP DATABASE IF EXISTS $TRGM_DB" -c "CREATE DATABASE $TRGM_DB"
   fi
@@ -111,12 +147,16 @@ if [ ! -f "$DIR/generated.tsv" ]; then
   printf 'demo_seconds\t%s\nreindex_seconds\t%s\n' "$demo_s" "$reindex_s" > "$DIR/generated.tsv"
 fi
 cat "$DIR/generated.tsv" >> "$RESULTS.new"
-sqlite3 "$DIR/portal.db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+[ "$BACKEND" = sqlite ] && sql 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 record date "$(date -u +%Y-%m-%d)"
 record machine "$(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
-record payments "$(sqlite3 "$DIR/portal.db" 'SELECT COUNT(*) FROM payments')"
-record beneficiaries "$(sqlite3 "$DIR/portal.db" 'SELECT COUNT(*) FROM beneficiaries')"
-record db_mb "$(du -sm "$DIR/portal.db" | cut -f1)"
+record payments "$(sql 'SELECT COUNT(*) FROM payments')"
+record beneficiaries "$(sql 'SELECT COUNT(*) FROM beneficiaries')"
+if [ "$BACKEND" = sqlite ]; then
+  record db_mb "$(du -sm "$DIR/portal.db" | cut -f1)"
+else
+  record db_mb "$(sql 'SELECT pg_database_size(current_database()) / 1048576')"
+fi
 record index_mb "$(du -sm "$DIR/index" | cut -f1)"
 
 # ---------------------------------------------------------------------------------------------
@@ -218,27 +258,45 @@ wait "$SERVER_PID" 2>/dev/null || true
 trap - EXIT
 
 # ---------------------------------------------------------------------------------------------
-# Import: a 1M-line roster through the real importer, and sqlite3's own .import
+# Import: a 1M-line roster through the real importer, and the database's own loader
 
 say "import: a 1,000,000-line roster CSV"
 [ -f "$DIR/roster-1m.csv" ] || bench roster-csv 1000000 "$DIR/roster-1m.csv"
-cp "$DIR/portal.db" "$DIR/import.db"
-rm -f "$DIR/import.db-wal" "$DIR/import.db-shm"
+# On a copy of the database (SQLite: the file; PostgreSQL: a database made from it as a template).
+if [ "$BACKEND" = sqlite ]; then
+  cp "$DIR/portal.db" "$DIR/import.db"
+  rm -f "$DIR/import.db-wal" "$DIR/import.db-shm"
+  IMPORT_URL="sqlite:$DIR/import.db"
+else
+  psql "$PG_SERVER/postgres" -qc "DROP DATABASE IF EXISTS bench_${SIZE}_import" -c "CREATE DATABASE bench_${SIZE}_import TEMPLATE bench_$SIZE"
+  IMPORT_URL="$PG_SERVER/bench_${SIZE}_import"
+fi
 t=$(now)
-if ! DATABASE_URL="sqlite:$DIR/import.db" "$SERVER" import-roster "$DIR/roster-1m.csv" --item 14-01 --period 2026-12 > "$DIR/import.txt" 2> "$DIR/import.err"; then
+if ! DATABASE_URL="$IMPORT_URL" "$SERVER" import-roster "$DIR/roster-1m.csv" --item 14-01 --period 2026-12 > "$DIR/import.txt" 2> "$DIR/import.err"; then
   tail -5 "$DIR/import.err"; echo "the import failed" >&2; exit 1
 fi
 record import_seconds "$(since "$t")"
 grep -E '^(最低|用时)' "$DIR/import.txt"
 grep -q '^已导入' "$DIR/import.txt" || { echo "the import did not complete" >&2; exit 1; }
-rm -f "$DIR/import.db"*
-rm -f "$DIR/bare.db"
-t=$(now)
-printf '.mode csv\n.import %s roster\n' "$DIR/roster-1m.csv" | sqlite3 "$DIR/bare.db"
-record sqlite_import_seconds "$(since "$t")"
-[ "$(sqlite3 "$DIR/bare.db" 'SELECT COUNT(*) FROM roster')" = 1000000 ] || { echo "sqlite3 .import did not take every line" >&2; exit 1; }
-rm -f "$DIR/bare.db"
-record import_ratio "$(ratio "$(R_ import_seconds)" "$(R_ sqlite_import_seconds)")"
+# The same file into a bare table of text columns, by the database's own loader.
+if [ "$BACKEND" = sqlite ]; then
+  rm -f "$DIR/import.db"* "$DIR/bare.db"
+  t=$(now)
+  printf '.mode csv\n.import %s roster\n' "$DIR/roster-1m.csv" | sqlite3 "$DIR/bare.db"
+  record bare_import_seconds "$(since "$t")"
+  bare_rows=$(sqlite3 "$DIR/bare.db" 'SELECT COUNT(*) FROM roster')
+  rm -f "$DIR/bare.db"
+else
+  columns=$(head -1 "$DIR/roster-1m.csv" | awk -F, '{for (i = 1; i <= NF; i++) printf "%sc%d text", (i > 1 ? ", " : ""), i}')
+  psql "$IMPORT_URL" -qc "CREATE TABLE bare_roster ($columns)"
+  t=$(now)
+  psql "$IMPORT_URL" -qc "\\copy bare_roster FROM '$DIR/roster-1m.csv' WITH (FORMAT csv, HEADER true)"
+  record bare_import_seconds "$(since "$t")"
+  bare_rows=$(psql "$IMPORT_URL" -Atqc 'SELECT COUNT(*) FROM bare_roster')
+  psql "$PG_SERVER/postgres" -qc "DROP DATABASE bench_${SIZE}_import"
+fi
+[ "$bare_rows" = 1000000 ] || { echo "the bare import did not take every line ($bare_rows)" >&2; exit 1; }
+record import_ratio "$(ratio "$(R_ import_seconds)" "$(R_ bare_import_seconds)")"
 
 mv "$RESULTS.new" "$RESULTS"
 say "results ($RESULTS)"

@@ -320,6 +320,87 @@ async fn the_cli_imports_with_a_summary_and_refuses_a_bad_file() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("已经导入过"));
 }
 
+/// On PostgreSQL a bulk write skips the foreign keys' row-by-row triggers when its role may
+/// (the tests' superuser may). A role that may not, as a deployment may give the portal, still
+/// imports: the write is then checked row by row, and the lines are there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgresql_role_that_may_not_skip_foreign_keys_still_imports() {
+    if !crate::helpers::backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let app = spawn_app(Backend::Postgres).await;
+    let s = setup(&app).await;
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let role = format!("portal_plain_{}_{nanos}", std::process::id());
+    for sql in [
+        format!("CREATE ROLE {role} LOGIN NOSUPERUSER"),
+        format!("GRANT USAGE, CREATE ON SCHEMA public TO {role}"),
+        format!("GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}"),
+        format!("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}"),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&app.db.pool).await.unwrap();
+    }
+    let plain_url = app.database_url().replacen("postgres://postgres@", &format!("postgres://{role}@"), 1);
+    assert_ne!(plain_url, app.database_url(), "the tests' PostgreSQL URL names the user postgres");
+    let denied = sqlx::query("SET session_replication_role = replica")
+        .execute(&mut <sqlx::AnyConnection as sqlx::Connection>::connect(&plain_url).await.unwrap())
+        .await;
+    assert!(denied.is_err(), "the plain role may not skip triggers");
+
+    let amount = format!("{}", s.standard_fen as f64 / 100.0);
+    let (t, v, b) = (s.township.as_str(), s.village.as_str(), s.bank.as_str());
+    let rows: Vec<[String; 10]> = (0..30)
+        .map(|n| {
+            let name = format!("钱{}", ["一", "二", "三", "四", "五", "六"][n % 6]);
+            [
+                name,
+                id(931 + n as u32),
+                "汉族".into(),
+                format!("138000009{n:02}"),
+                t.into(),
+                v.into(),
+                b.into(),
+                format!("62170000000009{n:02}"),
+                amount.clone(),
+                "2026-12".into(),
+            ]
+        })
+        .collect();
+    let rows: Vec<[&str; 10]> = rows.iter().map(|r| std::array::from_fn(|i| r[i].as_str())).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("roster.csv");
+    std::fs::write(&path, csv(&s, &rows)).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(["import-roster", "--item", &s.item, "--period", "2026-12"])
+        .arg(&path)
+        .env("DATABASE_URL", &plain_url)
+        .env("PORTAL_DATA_KEY", app.data_key())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("30 行"), "{}", String::from_utf8_lossy(&out.stdout));
+    let mut written = 0;
+    for n in 0..30 {
+        let hash = app.vault.lookup_hash(&id(931 + n));
+        let lines: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id \
+             WHERE b.id_hash = $1 AND p.period = '2026-12'",
+        )
+        .bind(hash)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        written += lines;
+    }
+    assert_eq!(written, 30, "each of the roster's people has their line");
+
+    drop(app);
+    let admin_url = std::env::var("PORTAL_TEST_POSTGRES").unwrap();
+    let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await.unwrap();
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP ROLE IF EXISTS {role}"))).execute(&mut admin).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_deceased_list_and_exclusive_items_are_flagged_for_reviewers() {
     let app = spawn_app(Backend::Sqlite).await;
