@@ -34,11 +34,6 @@ case "$BACKEND" in
   *) echo "the backend is sqlite or postgres" >&2; exit 2 ;;
 esac
 
-# One SQL answer from the benchmark's database.
-sql() {
-  if [ "$BACKEND" = sqlite ]; then sqlite3 "$DIR/portal.db" "$1"; else psql "$DATABASE_URL" -Atqc "$1"; fi
-}
-
 print_table() {
   [ -f "$RESULTS" ] || { echo "no results yet: run scripts/bench.sh counties $SIZE $BACKEND" >&2; exit 1; }
   declare -A R
@@ -96,17 +91,7 @@ if [ ! -f "$DIR/generated.tsv" ]; then
 fi
 [ "${BENCH_GENERATE_ONLY:-}" = 1 ] && { say "generated ($DIR)"; exit 0; }
 cat "$DIR/generated.tsv" >> "$RESULTS.new"
-[ "$BACKEND" = sqlite ] && sql 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
-record date "$(date -u +%Y-%m-%d)"
-record machine "$(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
-record payments "$(sql 'SELECT COUNT(*) FROM payments')"
-record beneficiaries "$(sql 'SELECT COUNT(*) FROM beneficiaries')"
-if [ "$BACKEND" = sqlite ]; then
-  record db_mb "$(du -sm "$DIR/portal.db" | cut -f1)"
-else
-  record db_mb "$(sql 'SELECT pg_database_size(current_database()) / 1048576')"
-fi
-record index_mb "$(du -sm "$DIR/index" | cut -f1)"
+record_data
 # The pages measured are the last county's (not the one the searches are scoped to).
 COUNTY=$(sql "SELECT code FROM regions WHERE level = 'county' ORDER BY id DESC LIMIT 1")
 

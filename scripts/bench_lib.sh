@@ -1,6 +1,7 @@
 # Shared by scripts/bench.sh and scripts/bench_counties.sh: the tools, the release builds, and
-# how a figure is timed, taken from wrk and recorded. Sourced, not run; the caller sets DIR and
-# RESULTS (the figures go to $RESULTS.new until the run completes).
+# how a figure is timed, taken from wrk and recorded. Sourced, not run; the caller sets DIR,
+# RESULTS (the figures go to $RESULTS.new until the run completes), BACKEND (sqlite or postgres)
+# and DATABASE_URL.
 
 bench_tools() {
   if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null || ! command -v sqlite3 >/dev/null || ! command -v brotli >/dev/null; then
@@ -98,4 +99,24 @@ record_memory() {
   record rss_peak_mb "$(awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")"
   record pss_mb "$(awk '/^Pss:/{printf "%.0f", $2/1024}' "/proc/$SERVER_PID/smaps_rollup")"
   record pss_file_mb "$(awk '/^Pss_File:/{printf "%.0f", $2/1024}' "/proc/$SERVER_PID/smaps_rollup")"
+}
+
+# One SQL answer from the benchmark's database.
+sql() {
+  if [ "$BACKEND" = sqlite ]; then sqlite3 "$DIR/portal.db" "$1"; else psql "$DATABASE_URL" -Atqc "$1"; fi
+}
+
+# What was measured on: the date, the machine, the data's rows and the database's and index's size.
+record_data() {
+  if [ "$BACKEND" = sqlite ]; then sql 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null; fi
+  record date "$(date -u +%Y-%m-%d)"
+  record machine "$(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+  record payments "$(sql 'SELECT COUNT(*) FROM payments')"
+  record beneficiaries "$(sql 'SELECT COUNT(*) FROM beneficiaries')"
+  if [ "$BACKEND" = sqlite ]; then
+    record db_mb "$(du -sm "$DIR/portal.db" | cut -f1)"
+  else
+    record db_mb "$(sql 'SELECT pg_database_size(current_database()) / 1048576')"
+  fi
+  record index_mb "$(du -sm "$DIR/index" | cut -f1)"
 }
