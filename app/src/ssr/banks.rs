@@ -16,9 +16,9 @@ pub struct Bank {
     pub luhn: bool,
 }
 
-/// The county's paying banks.
+/// The county's paying banks, each with the names it is found by (its name and aliases, plain).
 #[derive(Debug, Clone, Default)]
-pub struct Banks(Vec<Bank>);
+pub struct Banks(Vec<(Bank, Vec<String>)>);
 
 /// A bank name as written, reduced to compare (spaces and full-width forms away, ASCII brackets).
 fn plain(s: &str) -> String {
@@ -39,14 +39,22 @@ pub fn parse_aliases(text: &str) -> Vec<String> {
 
 impl From<Vec<Bank>> for Banks {
     fn from(banks: Vec<Bank>) -> Self {
-        Banks(banks)
+        Banks(
+            banks
+                .into_iter()
+                .map(|b| {
+                    let names = std::iter::once(plain(&b.name)).chain(b.aliases.iter().cloned()).collect();
+                    (b, names)
+                })
+                .collect(),
+        )
     }
 }
 
 impl Banks {
     pub async fn load(db: &Db) -> Result<Banks, sqlx::Error> {
         let rows = sqlx::query("SELECT id, name, aliases, luhn FROM banks ORDER BY id").fetch_all(&db.pool).await?;
-        Ok(Banks(
+        Ok(Banks::from(
             rows.iter()
                 .map(|r| Bank {
                     id: r.get("id"),
@@ -54,7 +62,7 @@ impl Banks {
                     aliases: parse_aliases(&r.get::<String, _>("aliases")),
                     luhn: r.get::<i64, _>("luhn") != 0,
                 })
-                .collect(),
+                .collect::<Vec<_>>(),
         ))
     }
 
@@ -66,21 +74,19 @@ impl Banks {
         if w.is_empty() {
             return None;
         }
-        let names =
-            |b: &Bank| std::iter::once(plain(&b.name)).chain(b.aliases.iter().cloned()).collect::<Vec<String>>();
-        if let Some(b) = self.0.iter().find(|b| names(b).contains(&w)) {
+        if let Some((b, _)) = self.0.iter().find(|(_, names)| names.contains(&w)) {
             return Some(b.id);
         }
         let close: Vec<i64> = self
             .0
             .iter()
-            .filter(|b| {
-                names(b).iter().any(|n| {
+            .filter(|(_, names)| {
+                names.iter().any(|n| {
                     (n.chars().count() >= 2 && w.contains(n.as_str()))
                         || (w.chars().count() >= 4 && n.contains(w.as_str()))
                 })
             })
-            .map(|b| b.id)
+            .map(|(b, _)| b.id)
             .collect();
         match close.as_slice() {
             [one] => Some(*one),
@@ -93,7 +99,7 @@ impl Banks {
         let accepted: Vec<String> = self
             .0
             .iter()
-            .map(|b| {
+            .map(|(b, _)| {
                 if b.aliases.is_empty() {
                     b.name.clone()
                 } else {
@@ -110,11 +116,11 @@ impl Banks {
 
     /// Whether this bank's card numbers carry a Luhn check digit.
     pub fn needs_luhn(&self, id: i64) -> bool {
-        self.0.iter().any(|b| b.id == id && b.luhn)
+        self.0.iter().any(|(b, _)| b.id == id && b.luhn)
     }
 
     pub fn name(&self, id: i64) -> &str {
-        self.0.iter().find(|b| b.id == id).map_or("", |b| b.name.as_str())
+        self.0.iter().find(|(b, _)| b.id == id).map_or("", |(b, _)| b.name.as_str())
     }
 }
 
@@ -124,7 +130,7 @@ pub async fn admin_list(db: &Db) -> Result<Vec<AdminBank>, sqlx::Error> {
     Ok(banks
         .0
         .into_iter()
-        .map(|b| AdminBank { id: b.id, name: b.name, aliases: b.aliases.join("、"), luhn: b.luhn })
+        .map(|(b, _)| AdminBank { id: b.id, name: b.name, aliases: b.aliases.join("、"), luhn: b.luhn })
         .collect())
 }
 
@@ -133,7 +139,7 @@ pub async fn save(db: &Db, admin: &Staff, id: i64, aliases: &str, luhn: bool) ->
     let list = parse_aliases(aliases);
     let others = Banks::load(db).await?;
     // An alias names one bank only: two banks answering to 农行 would make every 农行 line refused.
-    if list.iter().any(|a| others.0.iter().any(|b| b.id != id && (plain(&b.name) == *a || b.aliases.contains(a)))) {
+    if list.iter().any(|a| others.0.iter().any(|(b, names)| b.id != id && names.contains(a))) {
         return Err(AdminError::Alias.into());
     }
     let mut tx = db.begin().await?;
@@ -165,7 +171,7 @@ mod tests {
     fn county() -> Banks {
         let bank =
             |id, name: &str, aliases: &str, luhn| Bank { id, name: name.into(), aliases: parse_aliases(aliases), luhn };
-        Banks(vec![
+        Banks::from(vec![
             bank(1, "青岚农村商业银行", "农商行,农商银行,农村商业银行,信用社,农村信用社,农信,农信社", false),
             bank(2, "中国农业银行青岚县支行", "农行,农业银行,中国农业银行", true),
             bank(3, "中国邮政储蓄银行青岚县支行", "邮储,邮储银行,邮政储蓄银行,邮政银行", true),

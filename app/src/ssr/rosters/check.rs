@@ -242,50 +242,67 @@ async fn look_up(
     let banks = Banks::load(db).await?;
     let partner = exclusive_partner(item_code).unwrap_or("");
 
-    let mut conn = db.pool.acquire().await?;
-    let people = known_people(&mut conn, id_hashes).await?;
-    progress(rows / 3);
-    let mut this_period: HashMap<String, String> = HashMap::new();
-    let mut partner_item: HashMap<String, String> = HashMap::new();
-    for chunk in id_hashes.chunks(LOOKUP_CHUNK) {
-        let sql = format!(
-            "SELECT b.id_hash, p.status, i.code, i.name FROM beneficiaries b JOIN payments p ON p.beneficiary_id = b.id \
-             JOIN subsidy_items i ON i.id = p.item_id \
-             WHERE p.period = $1 AND p.status <> 'failed' AND i.code IN ($2, $3) AND b.id_hash IN ({})",
-            placeholders(4, chunk.len())
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(period).bind(item_code).bind(partner);
-        for hash in chunk {
-            query = query.bind(hash);
-        }
-        for r in query.fetch_all(&mut *conn).await? {
-            let (hash, code): (String, String) = (r.get("id_hash"), r.get("code"));
-            if code == item_code {
-                let status: String = r.get("status");
-                let entry = this_period.entry(hash).or_insert_with(|| status.clone());
-                if status == "paid" {
-                    *entry = status;
+    // Three look-ups, each on a connection of its own, at the same time: SQLite answers each on
+    // its connection's thread, PostgreSQL in its own backend.
+    let finished = std::sync::atomic::AtomicUsize::new(0);
+    let done = || progress(rows * (finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1) / 3);
+    let people = async {
+        let mut conn = db.pool.acquire().await?;
+        let people = known_people(&mut conn, id_hashes).await?;
+        done();
+        Ok::<_, sqlx::Error>(people)
+    };
+    let this_period = async {
+        let mut conn = db.pool.acquire().await?;
+        let mut this_period: HashMap<String, String> = HashMap::new();
+        let mut partner_item: HashMap<String, String> = HashMap::new();
+        for chunk in id_hashes.chunks(LOOKUP_CHUNK) {
+            let sql = format!(
+                "SELECT b.id_hash, p.status, i.code, i.name FROM beneficiaries b JOIN payments p ON p.beneficiary_id = b.id \
+                 JOIN subsidy_items i ON i.id = p.item_id \
+                 WHERE p.period = $1 AND p.status <> 'failed' AND i.code IN ($2, $3) AND b.id_hash IN ({})",
+                placeholders(4, chunk.len())
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(period).bind(item_code).bind(partner);
+            for hash in chunk {
+                query = query.bind(hash);
+            }
+            for r in query.fetch_all(&mut *conn).await? {
+                let (hash, code): (String, String) = (r.get("id_hash"), r.get("code"));
+                if code == item_code {
+                    let status: String = r.get("status");
+                    let entry = this_period.entry(hash).or_insert_with(|| status.clone());
+                    if status == "paid" {
+                        *entry = status;
+                    }
+                } else {
+                    partner_item.insert(hash, r.get("name"));
                 }
-            } else {
-                partner_item.insert(hash, r.get("name"));
             }
         }
-    }
-    progress(rows * 2 / 3);
-    let mut holders: HashMap<String, Vec<String>> = HashMap::new();
-    for chunk in account_hashes.chunks(LOOKUP_CHUNK) {
-        let sql = format!(
-            "SELECT account_hash, id_hash FROM beneficiaries WHERE account_hash IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for hash in chunk {
-            query = query.bind(hash);
+        done();
+        Ok((this_period, partner_item))
+    };
+    let holders = async {
+        let mut conn = db.pool.acquire().await?;
+        let mut holders: HashMap<String, Vec<String>> = HashMap::new();
+        for chunk in account_hashes.chunks(LOOKUP_CHUNK) {
+            let sql = format!(
+                "SELECT account_hash, id_hash FROM beneficiaries WHERE account_hash IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for hash in chunk {
+                query = query.bind(hash);
+            }
+            for r in query.fetch_all(&mut *conn).await? {
+                holders.entry(r.get("account_hash")).or_default().push(r.get("id_hash"));
+            }
         }
-        for r in query.fetch_all(&mut *conn).await? {
-            holders.entry(r.get("account_hash")).or_default().push(r.get("id_hash"));
-        }
-    }
+        done();
+        Ok(holders)
+    };
+    let (people, (this_period, partner_item), holders) = tokio::try_join!(people, this_period, holders)?;
     Ok(Facts { standard: None, townships, villages, banks, people, this_period, partner_item, holders })
 }
 

@@ -114,7 +114,7 @@ pub(super) async fn known_people(
     conn: &mut sqlx::AnyConnection,
     id_hashes: &[String],
 ) -> Result<HashMap<String, Known>, sqlx::Error> {
-    let mut known = HashMap::with_capacity(id_hashes.len());
+    let mut known = HashMap::new();
     for chunk in id_hashes.chunks(LOOKUP_CHUNK) {
         let sql = format!(
             "SELECT id_hash, id, name, village_id, is_deceased, account_hash, account_last4, phone_hash, phone_enc FROM beneficiaries WHERE id_hash IN ({})",

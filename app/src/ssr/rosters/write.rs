@@ -9,7 +9,6 @@ use crate::ssr::{
     db::{bulk, Db},
     Vault,
 };
-use sqlx::Row;
 use std::collections::HashMap;
 
 /// Writes the checked lines as one draft roster per township, with new beneficiaries registered,
@@ -84,22 +83,18 @@ pub async fn write(
             ("status", "pending".into()),
             ("created_at", now.as_str().into()),
         ];
-        for chunk in lines.chunks(WRITE_CHUNK) {
-            let rows: Vec<Vec<bulk::Val>> = chunk
-                .iter()
-                .map(|(line, beneficiary)| {
-                    vec![
-                        (*beneficiary).into(),
-                        (*beneficiary).into(),
-                        line.amount.fen().into(),
-                        line.bank_id.into(),
-                        line.account.last4().into(),
-                        vault.encrypt(line.account.as_str()).into(),
-                    ]
-                })
-                .collect();
-            bulk::insert_rows_sharing(&mut tx, "payments", &shared, PAYMENT_COLUMNS, rows).await?;
-        }
+        let rows: bulk::Lazy = Box::new(lines.iter().map(|(line, beneficiary)| {
+            let row: Vec<bulk::Val> = vec![
+                (*beneficiary).into(),
+                (*beneficiary).into(),
+                line.amount.fen().into(),
+                line.bank_id.into(),
+                line.account.last4().into(),
+                vault.encrypt(line.account.as_str()).into(),
+            ];
+            row
+        }));
+        bulk::insert_rows_sharing(&mut tx, "payments", &shared, PAYMENT_COLUMNS, rows).await?;
         roster_of_line.extend(lines.iter().map(|(line, _)| (line.row, roster)));
         sqlx::query(
             "INSERT INTO roster_events (roster_id, step, staff_id, note, at) VALUES ($1, 'imported', NULL, $2, $3)",
@@ -200,35 +195,33 @@ async fn register(
         }
     }
     let new: Vec<(&Line, &String)> = lines.iter().zip(&hashes).filter(|(_, h)| !known.contains_key(*h)).collect();
-    let mut registered: HashMap<String, i64> = HashMap::with_capacity(new.len());
-    for chunk in new.chunks(WRITE_CHUNK) {
-        let rows: Vec<Vec<bulk::Val>> =
-            chunk.iter().map(|(line, hash)| vec![household_code(hash).into(), line.village_id.into()]).collect();
-        let households: HashMap<String, i64> =
-            bulk::insert_returning(conn, "households", &["code", "village_id"], rows, "code, id")
-                .await?
-                .iter()
-                .map(|r| (r.get("code"), r.get("id")))
-                .collect();
-        let rows: Vec<Vec<bulk::Val>> = chunk
-            .iter()
-            .map(|(line, hash)| beneficiary_row(vault, line, hash, households.get(&household_code(hash)).copied(), now))
-            .collect();
-        for r in bulk::insert_returning(conn, "beneficiaries", BENEFICIARY_COLUMNS, rows, "id_hash, id").await? {
-            registered.insert(r.get("id_hash"), r.get("id"));
-        }
-    }
+    let households = bulk::new_ids(conn, "households", new.len()).await?;
+    let people = bulk::new_ids(conn, "beneficiaries", new.len()).await?;
+    let rows: bulk::Lazy = Box::new(new.iter().zip(&households).map(|((line, hash), id)| {
+        let row: Vec<bulk::Val> = vec![(*id).into(), household_code(hash).into(), line.village_id.into()];
+        row
+    }));
+    bulk::insert_rows(conn, "households", &["id", "code", "village_id"], rows).await?;
+    let rows: bulk::Lazy = Box::new(
+        new.iter()
+            .zip(&households)
+            .zip(&people)
+            .map(|(((line, hash), household), id)| beneficiary_row(vault, *id, line, hash, *household, now)),
+    );
+    bulk::insert_rows(conn, "beneficiaries", BENEFICIARY_COLUMNS, rows).await?;
+    let registered: HashMap<&str, i64> = new.iter().map(|(_, hash)| hash.as_str()).zip(people).collect();
     let ids = hashes
         .iter()
         .map(|h| {
-            known.get(h).map(|k| k.id).or_else(|| registered.get(h).copied()).ok_or_else(|| sqlx::Error::RowNotFound)
+            known
+                .get(h)
+                .map(|k| k.id)
+                .or_else(|| registered.get(h.as_str()).copied())
+                .ok_or_else(|| sqlx::Error::RowNotFound)
         })
         .collect::<Result<Vec<i64>, sqlx::Error>>()?;
     Ok((ids, held))
 }
-
-/// Lines written per round of multi-row statements.
-const WRITE_CHUNK: usize = 5_000;
 
 /// A payment line's own columns (the roster's are shared, see `write`); the account it is paid
 /// into is the line's own, as its reviewers saw it.
@@ -241,6 +234,7 @@ fn household_code(id_hash: &str) -> String {
 }
 
 const BENEFICIARY_COLUMNS: &[&str] = &[
+    "id",
     "id_hash",
     "id_enc",
     "id_masked",
@@ -262,8 +256,9 @@ const BENEFICIARY_COLUMNS: &[&str] = &[
     "created_at",
 ];
 
-fn beneficiary_row(vault: &Vault, line: &Line, id_hash: &str, household: Option<i64>, now: &str) -> Vec<bulk::Val> {
+fn beneficiary_row(vault: &Vault, id: i64, line: &Line, id_hash: &str, household: i64, now: &str) -> Vec<bulk::Val> {
     vec![
+        id.into(),
         id_hash.into(),
         vault.encrypt(line.id.as_str()).into(),
         mask::id_number(&line.id).into(),
