@@ -401,6 +401,43 @@ async fn a_postgresql_role_that_may_not_skip_foreign_keys_still_imports() {
     let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP ROLE IF EXISTS {role}"))).execute(&mut admin).await;
 }
 
+/// A bulk write chooses its new rows' ids before writing them. On PostgreSQL, where another
+/// writer may register a household meanwhile (SQLite's writer holds the database alone), the
+/// ids come from the table's sequence, so the other writer's row takes none of them and both
+/// are written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ids_chosen_for_a_bulk_write_are_not_taken_by_another_writer_meanwhile() {
+    if !crate::helpers::backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let app = spawn_app(Backend::Postgres).await;
+    let village: i64 = sqlx::query_scalar("SELECT id FROM regions WHERE level = 'village' ORDER BY id LIMIT 1")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    let ids = app::ssr::db::bulk::new_ids(&mut tx, "households", 3).await.unwrap();
+    assert_eq!(ids.len(), 3);
+    let other: i64 =
+        sqlx::query_scalar("INSERT INTO households (code, village_id) VALUES ('HT-OTHER', $1) RETURNING id")
+            .bind(village)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert!(!ids.contains(&other), "{other} was chosen for the bulk write: {ids:?}");
+    let rows: Vec<Vec<app::ssr::db::bulk::Val>> =
+        ids.iter().map(|id| vec![(*id).into(), format!("HT-BULK-{id}").into(), village.into()]).collect();
+    let written =
+        app::ssr::db::bulk::insert_rows(&mut tx, "households", &["id", "code", "village_id"], rows).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(written, 3);
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM households WHERE code LIKE 'HT-%'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, 4, "the other writer's household and the bulk write's three");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_deceased_list_and_exclusive_items_are_flagged_for_reviewers() {
     let app = spawn_app(Backend::Sqlite).await;
