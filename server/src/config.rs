@@ -155,7 +155,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PORTAL_DEMO_SEED", "seed of the demo generator (default 20240101)"),
     ("PORTAL_DEMO_PEOPLE", "demo beneficiaries per county (default 12000 in each of five counties, 50000 in one)"),
     ("PORTAL_DEMO_COUNTIES", "counties of the demo: 5 (a province with two cities, default) to 1 (one county's portal)"),
-    ("PORTAL_DB_MAX_CONNECTIONS", "database pool size (default 8)"),
+    ("PORTAL_DB_MAX_CONNECTIONS", "database pool size (default 8; on PostgreSQL the self-check has a second pool of as many)"),
     ("PORTAL_SMS_PROVIDER", "dev (default: messages kept in the outbox, shown at /dev/sms in demo mode) or tencent"),
     ("PORTAL_SMS_ENDPOINT", "Tencent Cloud SMS endpoint (default https://sms.tencentcloudapi.com)"),
     ("PORTAL_SMS_REGION", "Tencent Cloud region (default ap-guangzhou)"),

@@ -1,9 +1,12 @@
 //! The self-check over real HTTP with the dev SMS outbox: the whole flow, identical answers for
 //! unknown people, wrong tries, reuse, expiry, the resend limit, sessions and what a person sees.
 
-use crate::helpers::{backends, code_sent_to, location, messages_to, post_all_at_once, set_cookie, spawn_app, TestApp};
+use crate::helpers::{
+    backends, code_sent_to, location, messages_to, post_all_at_once, set_cookie, spawn_app, Backend, TestApp,
+};
 use app::domain::{IdNumber, Phone};
 use sqlx::Row;
+use std::time::Duration;
 
 pub struct Person {
     pub id: String,
@@ -506,5 +509,207 @@ async fn an_ipv6_network_is_one_address_on_every_node() {
             .await
             .unwrap();
         assert_eq!(r.status().as_u16(), 303, "{backend:?}: the next /64 is someone else");
+    }
+}
+
+/// What the self-check shows of each line, read the plain way: one query per line, each value
+/// from its own table (the newest publicity entry, reissues counted), to hold the self-check's
+/// one statement to.
+async fn line_as_stored(app: &TestApp, me: i64, payment: i64) -> String {
+    let r = sqlx::query(
+        "SELECT p.beneficiary_id, ben.name_masked, i.name AS item, cty.name AS county, d.name AS department, \
+                d.phone AS department_phone, p.period, p.amount_fen, p.status, p.paid_on, b.name AS bank, \
+                b.phone AS bank_phone, p.failure_reason, p.reissue_of_id, \
+                (SELECT COUNT(*) FROM payments r WHERE r.reissue_of_id = p.id) AS reissues, \
+                pe.name_masked AS pub_name, pe.amount_fen AS pub_amount, pe.status AS pub_status, pe.published_on AS pub_on, \
+                (SELECT c.received FROM payment_confirmations c WHERE c.payment_id = p.id) AS confirmed, \
+                (SELECT k.tracking_no FROM cases k WHERE k.payment_id = p.id AND k.origin = 'not_received') AS case_no \
+         FROM payments p JOIN subsidy_items i ON i.id = p.item_id JOIN departments d ON d.id = i.department_id \
+         JOIN regions cty ON cty.id = i.county_id JOIN banks b ON b.id = p.bank_id \
+         JOIN beneficiaries ben ON ben.id = p.beneficiary_id \
+         LEFT JOIN publicity_entries pe ON pe.id = (SELECT MAX(y.id) FROM publicity_entries y WHERE y.payment_id = p.id) \
+         WHERE p.id = $1",
+    )
+    .bind(payment)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let beneficiary: i64 = r.get("beneficiary_id");
+    format!(
+        "{:?} {} {} {} {} {} {} {} {:?} {} {} {:?} {} {} {:?} {:?} {:?} {:?} {:?} {:?}",
+        (beneficiary != me).then(|| r.get::<String, _>("name_masked")),
+        r.get::<String, _>("item"),
+        r.get::<String, _>("county"),
+        r.get::<String, _>("department"),
+        r.get::<String, _>("department_phone"),
+        r.get::<String, _>("period"),
+        r.get::<i64, _>("amount_fen"),
+        r.get::<String, _>("status"),
+        r.get::<Option<String>, _>("paid_on"),
+        r.get::<String, _>("bank"),
+        r.get::<String, _>("bank_phone"),
+        r.get::<Option<String>, _>("failure_reason"),
+        r.get::<i64, _>("reissues") > 0,
+        r.get::<Option<i64>, _>("reissue_of_id").is_some(),
+        r.get::<Option<String>, _>("pub_name"),
+        r.get::<Option<i64>, _>("pub_amount"),
+        r.get::<Option<String>, _>("pub_status"),
+        r.get::<Option<String>, _>("pub_on"),
+        r.get::<Option<i64>, _>("confirmed").map(|v| v != 0),
+        r.get::<Option<String>, _>("case_no"),
+    )
+}
+
+/// The same line as the self-check gives it.
+fn line_as_shown(p: &app::api::check::MyPayment) -> String {
+    let publicity = p.publicity.as_ref();
+    format!(
+        "{:?} {} {} {} {} {} {} {} {:?} {} {} {:?} {} {} {:?} {:?} {:?} {:?} {:?} {:?}",
+        p.for_member,
+        p.item,
+        p.county,
+        p.department,
+        p.department_phone,
+        p.period,
+        p.amount.fen(),
+        p.status,
+        p.paid_on,
+        p.bank,
+        p.bank_phone,
+        p.failure_reason,
+        p.reissued,
+        p.is_reissue,
+        publicity.map(|s| s.name_masked.clone()),
+        publicity.map(|s| s.amount.fen()),
+        publicity.map(|s| s.status.clone()),
+        publicity.map(|s| s.published_on.clone()),
+        p.confirmed,
+        p.case_no,
+    )
+}
+
+#[tokio::test]
+async fn the_self_check_shows_every_line_once_as_stored_newest_publicity_and_reissues_included() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let one = |sql: &'static str| {
+            let pool = app.db.pool.clone();
+            async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.unwrap() }
+        };
+        // A household head with the most lines in their household; someone paid on another's
+        // behalf (their card receives a line that is not theirs); someone whose failed line was
+        // paid again; someone on their own.
+        let head = one("SELECT h.id FROM beneficiaries h JOIN beneficiaries m ON m.household_id = h.household_id \
+             JOIN payments p ON p.beneficiary_id = m.id WHERE h.is_household_head = 1 \
+             GROUP BY h.id ORDER BY COUNT(*) DESC, h.id LIMIT 1")
+        .await;
+        let recipient = one("SELECT MIN(recipient_id) FROM payments WHERE recipient_id <> beneficiary_id").await;
+        let reissued = one(
+            "SELECT MIN(p.beneficiary_id) FROM payments p WHERE EXISTS (SELECT 1 FROM payments r WHERE r.reissue_of_id = p.id)",
+        )
+        .await;
+        let alone = one("SELECT MIN(b.id) FROM beneficiaries b WHERE b.is_household_head = 0 \
+             AND EXISTS (SELECT 1 FROM payments p WHERE p.beneficiary_id = b.id)")
+        .await;
+        // One of the head's household's lines publicised again after a correction, with another
+        // amount (the newest entry is what the public sees), and one marked received.
+        let corrected: i64 = sqlx::query_scalar(
+            "SELECT MAX(e.payment_id) FROM publicity_entries e JOIN beneficiaries m ON m.id = e.beneficiary_id \
+             WHERE m.household_id = (SELECT household_id FROM beneficiaries WHERE id = $1) AND m.id <> $1",
+        )
+        .bind(head)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO publicity_entries (roster_id, payment_id, beneficiary_id, stage, name_masked, id_masked, \
+               recipient_name_masked, village_id, item_id, period, amount_fen, status, published_on) \
+             SELECT roster_id, payment_id, beneficiary_id, stage, name_masked, id_masked, recipient_name_masked, \
+               village_id, item_id, period, amount_fen + 100, status, '2099-01-01' \
+             FROM publicity_entries WHERE id = (SELECT MAX(id) FROM publicity_entries WHERE payment_id = $1)",
+        )
+        .bind(corrected)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO payment_confirmations (payment_id, beneficiary_id, received, at) \
+             SELECT id, beneficiary_id, 1, '2026-12-01T00:00:00Z' FROM payments WHERE id = $1",
+        )
+        .bind(corrected)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+
+        let mut seen_corrected = false;
+        let mut seen_reissued = false;
+        for me in [head, recipient, reissued, alone] {
+            let expected: Vec<i64> = sqlx::query_scalar(
+                "SELECT p.id FROM payments p WHERE p.beneficiary_id = $1 OR p.recipient_id = $1 OR \
+                 ((SELECT is_household_head FROM beneficiaries WHERE id = $1) = 1 AND p.beneficiary_id IN \
+                  (SELECT id FROM beneficiaries WHERE household_id = (SELECT household_id FROM beneficiaries WHERE id = $1))) \
+                 ORDER BY p.id",
+            )
+            .bind(me)
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+            let mine = app::ssr::check::reads::payments(&app.db, me).await.unwrap();
+            let shown: Vec<&app::api::check::MyPayment> = mine.years.iter().flat_map(|y| &y.payments).collect();
+            let mut ids: Vec<i64> = shown.iter().map(|p| p.id).collect();
+            ids.sort();
+            assert_eq!(ids, expected, "{backend:?}: person {me}'s lines, each once");
+            for p in shown {
+                assert_eq!(line_as_shown(p), line_as_stored(&app, me, p.id).await, "{backend:?}: line {}", p.id);
+                seen_corrected |=
+                    p.id == corrected && p.publicity.as_ref().is_some_and(|s| s.published_on == "2099-01-01");
+                seen_reissued |= p.reissued;
+            }
+        }
+        assert!(seen_corrected, "{backend:?}: the corrected line shows its newest publicity");
+        assert!(seen_reissued, "{backend:?}: a line paid again says so");
+    }
+}
+
+/// Signs `me` in through the form and the SMS code; the session cookie.
+async fn signed_in(app: &TestApp, me: &Person) -> String {
+    let r = start(app, &me.id, &me.phone).await;
+    let pending = set_cookie(&r, "check_pending").expect("a pending cookie");
+    let code = code_sent_to(app, &me.phone).await.expect("an SMS with the code");
+    set_cookie(&verify(app, &pending, &code).await, "citizen_session").expect("a session cookie")
+}
+
+#[tokio::test]
+async fn the_self_check_answers_after_postgresql_dropped_its_idle_connections() {
+    for backend in backends().into_iter().filter(|b| *b == Backend::Postgres) {
+        let app = spawn_app(backend).await;
+        // The self-check's statement is planned once for anyone; other statements as usual.
+        let mode = |pool: sqlx::AnyPool| async move {
+            sqlx::query_scalar::<_, String>("SHOW plan_cache_mode").fetch_one(&pool).await.unwrap()
+        };
+        assert_eq!(mode(app.db.generic_plans.clone()).await, "force_generic_plan");
+        assert_eq!(mode(app.db.pool.clone()).await, "auto");
+
+        let me = someone(&app).await;
+        let session = signed_in(&app, &me).await;
+        let (status, before) = app.get_text_as("/check/payments", &session).await;
+        assert_eq!(status, 200);
+        // The database drops every other connection (a restart, a failover), and the site is
+        // quiet for a while: the next citizen gets their page, not an error.
+        let dropped: Vec<bool> = sqlx::query_scalar(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+        assert!(dropped.len() >= 2, "the server's connections were dropped: {dropped:?}");
+        tokio::time::sleep(app::ssr::db::TRUSTED_IDLE + Duration::from_secs(1)).await;
+        let (status, after) = app.get_text_as("/check/payments", &session).await;
+        assert_eq!(status, 200, "{after}");
+        assert_eq!(
+            after.matches("class=\"my-payment card-").count(),
+            before.matches("class=\"my-payment card-").count()
+        );
     }
 }

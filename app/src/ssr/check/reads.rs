@@ -6,56 +6,78 @@ use crate::domain::payments::{three_way_check, PublicitySeen};
 use crate::domain::{mask, Money};
 use crate::ssr::db::Backend;
 use crate::ssr::Db;
-use sqlx::Row;
+use std::collections::{HashMap, HashSet};
 
 /// The columns of one line, in the order of `Line`'s fields.
 const LINE_COLUMNS: &str =
-    "l.id, l.beneficiary_id, l.name_masked, l.item, l.county, l.department, l.department_phone, \
-     l.period, l.amount_fen, l.status, l.paid_on, l.bank, l.bank_phone, l.account_last4, l.failure_reason, \
-     l.reissue_of_id, l.reissues, l.pub_name, l.pub_amount, l.pub_status, l.pub_on, l.confirmed, l.case_no, l.sort_on";
+    "l.id, l.beneficiary_id, l.item_id, l.bank_id, l.period, l.amount_fen, l.status, l.paid_on, \
+     l.account_last4, l.failure_reason, l.reissue_of_id, l.pub_id, l.pub_name, l.pub_amount, l.pub_status, l.pub_on, \
+     l.confirmed, l.case_no, l.sort_on";
 
-/// The person's lines, as recipient too, and a household head's household's: a UNION of index
-/// lookups first, then the rest joined to those few lines. (An OR with a subquery made
-/// PostgreSQL scan every payment, 44 s at 10M lines; the same UNION in the WHERE clause let it
-/// join every payment to its publicity before keeping the person's, 38 s on a fresh demo.)
-const LINES: &str = "SELECT p.id, p.beneficiary_id, ben.name_masked, i.name AS item, cty.name AS county, d.name AS department, \
-            d.phone AS department_phone, p.period, p.amount_fen, p.status, p.paid_on, b.name AS bank, b.phone AS bank_phone, \
-            p.account_last4, p.failure_reason, p.reissue_of_id, \
-            (SELECT COUNT(*) FROM payments r WHERE r.reissue_of_id = p.id) AS reissues, \
-            pe.name_masked AS pub_name, pe.amount_fen AS pub_amount, pe.status AS pub_status, pe.published_on AS pub_on, \
-            (SELECT c.received FROM payment_confirmations c WHERE c.payment_id = p.id) AS confirmed, \
-            (SELECT MAX(k.tracking_no) FROM cases k WHERE k.payment_id = p.id AND k.origin = 'not_received') AS case_no, \
-            COALESCE(p.paid_on, ro.publicity_start) AS sort_on \
-     FROM (SELECT x.id FROM payments x WHERE x.beneficiary_id = $1 \
-           UNION SELECT x.id FROM payments x WHERE x.recipient_id = $1 \
-           UNION SELECT x.id FROM payments x JOIN beneficiaries h ON h.id = x.beneficiary_id \
-                 WHERE $2 = 1 AND h.household_id = $3) mine \
-     JOIN payments p ON p.id = mine.id \
-     JOIN subsidy_items i ON i.id = p.item_id JOIN departments d ON d.id = i.department_id \
-     JOIN regions cty ON cty.id = i.county_id JOIN banks b ON b.id = p.bank_id JOIN beneficiaries ben ON ben.id = p.beneficiary_id \
-     JOIN rosters ro ON ro.id = p.roster_id \
-     LEFT JOIN publicity_entries pe ON pe.id = (SELECT MAX(y.id) FROM publicity_entries y WHERE y.payment_id = p.id)";
+/// The payment columns a line needs, taken once by each of the three look-ups below.
+const PAYMENT_COLUMNS: &str = "x.id, x.roster_id, x.beneficiary_id, x.item_id, x.period, x.amount_fen, x.bank_id, \
+     x.account_last4, x.status, x.failure_reason, x.paid_on, x.reissue_of_id";
+
+/// One statement: the person (`me`, `$1`); their lines, from three disjoint index look-ups
+/// (their own, those paid to their card for someone else, and for a household head the rest of
+/// the household's), each with its roster's date, its publicity and the citizen's word on it;
+/// then, once each, the items, banks and people those lines name. Every join is on a key that
+/// gives at most one row, except a line's publicity: a line publicised again after a correction
+/// comes once per entry, and `payments` keeps the newest. Measured on PostgreSQL for a
+/// 114-line household (issue 22, BENCHMARKS.md): a `MAX` subquery per line for the publicity and
+/// one for the reissues, a UNION that sorted the ids and read each payment twice, and the
+/// items', banks' and people's names joined to every line took 2.0–2.9 ms; this takes 1.0–1.1.
+/// (An OR with a subquery made PostgreSQL scan every payment: 44 s at 10M lines.)
+fn payments_sql(backend: Backend) -> String {
+    let (group, array) = match backend {
+        Backend::Sqlite => ("json_group_array", "json_array"),
+        Backend::Postgres => ("json_agg", "json_build_array"),
+    };
+    format!(
+        "WITH me AS (SELECT id, household_id, is_household_head, name_masked FROM beneficiaries WHERE id = $1), \
+         lines AS ( \
+           SELECT p.id, p.beneficiary_id, p.item_id, p.bank_id, p.period, p.amount_fen, p.status, p.paid_on, \
+                  p.account_last4, p.failure_reason, p.reissue_of_id, pe.id AS pub_id, pe.name_masked AS pub_name, \
+                  pe.amount_fen AS pub_amount, pe.status AS pub_status, pe.published_on AS pub_on, \
+                  c.received AS confirmed, k.tracking_no AS case_no, COALESCE(p.paid_on, ro.publicity_start) AS sort_on \
+           FROM (SELECT {PAYMENT_COLUMNS} FROM payments x WHERE x.beneficiary_id = $1 \
+                 UNION ALL SELECT {PAYMENT_COLUMNS} FROM payments x WHERE x.recipient_id = $1 AND x.beneficiary_id <> $1 \
+                 UNION ALL SELECT {PAYMENT_COLUMNS} FROM me \
+                   JOIN beneficiaries h ON h.household_id = me.household_id AND h.id <> me.id \
+                   JOIN payments x ON x.beneficiary_id = h.id \
+                   WHERE me.is_household_head = 1 AND x.recipient_id <> $1) p \
+           JOIN rosters ro ON ro.id = p.roster_id \
+           LEFT JOIN publicity_entries pe ON pe.payment_id = p.id \
+           LEFT JOIN payment_confirmations c ON c.payment_id = p.id \
+           LEFT JOIN cases k ON k.payment_id = p.id AND k.origin = 'not_received') \
+         SELECT me.name_masked, me.is_household_head, \
+           (SELECT CAST({group}({array}({LINE_COLUMNS})) AS TEXT) FROM lines l) AS lines, \
+           (SELECT CAST({group}({array}(i.id, i.name, cty.name, d.name, d.phone)) AS TEXT) \
+              FROM subsidy_items i JOIN departments d ON d.id = i.department_id JOIN regions cty ON cty.id = i.county_id \
+              WHERE i.id IN (SELECT item_id FROM lines)) AS items, \
+           (SELECT CAST({group}({array}(b.id, b.name, b.phone)) AS TEXT) FROM banks b \
+              WHERE b.id IN (SELECT bank_id FROM lines)) AS banks, \
+           (SELECT CAST({group}({array}(b.id, b.name_masked)) AS TEXT) FROM beneficiaries b \
+              WHERE b.id IN (SELECT beneficiary_id FROM lines)) AS people \
+         FROM me"
+    )
+}
 
 /// One line as the database gives it: a JSON array in the order of `LINE_COLUMNS`.
 #[derive(serde::Deserialize)]
 struct Line {
     id: i64,
     beneficiary_id: i64,
-    name_masked: String,
-    item: String,
-    county: String,
-    department: String,
-    department_phone: String,
+    item_id: i64,
+    bank_id: i64,
     period: String,
     amount_fen: i64,
     status: String,
     paid_on: Option<String>,
-    bank: String,
-    bank_phone: String,
     account_last4: String,
     failure_reason: Option<String>,
     reissue_of_id: Option<i64>,
-    reissues: i64,
+    pub_id: Option<i64>,
     pub_name: Option<String>,
     pub_amount: Option<i64>,
     pub_status: Option<String>,
@@ -65,51 +87,60 @@ struct Line {
     sort_on: Option<String>,
 }
 
-/// All of the person's lines as one JSON array in one row: a household head's 200 lines came
-/// back as 200 rows, each handed from SQLite's thread to the server's and converted value by
-/// value, which cost more than the query (issue 22, BENCHMARKS.md).
-fn lines_sql(backend: Backend) -> String {
-    let (group, array) = match backend {
-        Backend::Sqlite => ("json_group_array", "json_array"),
-        Backend::Postgres => ("json_agg", "json_build_array"),
-    };
-    format!("SELECT CAST({group}({array}({LINE_COLUMNS})) AS TEXT) FROM ({LINES}) l")
+/// An item the lines name: id, name, county, department, the department's phone.
+type Item = (i64, String, String, String, String);
+/// A bank the lines name: id, name, phone.
+type Bank = (i64, String, String);
+/// A person the lines name: id, name as publicised.
+type Person = (i64, String);
+
+/// One of the statement's JSON arrays (none when it found nothing).
+fn parsed<T: serde::de::DeserializeOwned>(json: Option<String>) -> Result<Vec<T>, sqlx::Error> {
+    match json {
+        Some(json) => serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e))),
+        None => Ok(Vec::new()),
+    }
 }
 
+/// The person's name as publicised, whether they head their household, and their lines. The
+/// lines come as one JSON array in one row: a household head's 200 lines came back as 200 rows,
+/// each handed from SQLite's thread to the server's and converted value by value, which cost
+/// more than the query (issue 22, BENCHMARKS.md). On PostgreSQL the statement runs on
+/// connections that plan it once for anyone ([`Db::generic_plans`]): planning it for each
+/// person took longer than running it.
 pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Error> {
-    let me = sqlx::query("SELECT name_masked, household_id, is_household_head FROM beneficiaries WHERE id = $1")
-        .bind(beneficiary)
-        .fetch_one(&db.pool)
-        .await?;
-    let household: i64 = me.get("household_id");
-    let head = me.get::<i64, _>("is_household_head") == 1;
-    let query = sqlx::query_scalar(sqlx::AssertSqlSafe(lines_sql(db.backend)))
-        .bind(beneficiary)
-        .bind(i64::from(head))
-        .bind(household);
-    let json: Option<String> = match db.backend {
-        Backend::Sqlite => query.fetch_one(&db.pool).await?,
-        // PostgreSQL took 2–4 ms to plan this query and 0.1–1 ms to run it: for a prepared
-        // statement it keeps making a plan per execution, because the plan for any parameters
-        // looks dearer to it. That plan is as fast here (measured, BENCHMARKS.md), so the
-        // lookup asks for it, for this transaction only (set with the BEGIN, one round trip).
-        Backend::Postgres => {
-            let mut tx = db.pool.begin_with("BEGIN; SET LOCAL plan_cache_mode = force_generic_plan").await?;
-            let json = query.fetch_one(&mut *tx).await?;
-            tx.commit().await?;
-            json
+    let row: (String, i64, Option<String>, Option<String>, Option<String>, Option<String>) =
+        sqlx::query_as(sqlx::AssertSqlSafe(payments_sql(db.backend)))
+            .bind(beneficiary)
+            .fetch_one(&db.generic_plans)
+            .await?;
+    let (name_masked, head, lines, items, banks, people) = row;
+    let head = head == 1;
+    let mut lines: Vec<Line> = parsed(lines)?;
+    let items: HashMap<i64, Item> = parsed::<Item>(items)?.into_iter().map(|i| (i.0, i)).collect();
+    let banks: HashMap<i64, Bank> = parsed::<Bank>(banks)?.into_iter().map(|b| (b.0, b)).collect();
+    let people: HashMap<i64, String> = parsed::<Person>(people)?.into_iter().collect();
+    // A line publicised more than once (a correction) shows its newest entry, as the public sees it.
+    lines.sort_by_key(|l| (l.id, l.pub_id));
+    lines.dedup_by(|newer, older| {
+        let same = newer.id == older.id;
+        if same {
+            std::mem::swap(newer, older);
         }
-    };
-    let mut lines: Vec<Line> = match json {
-        Some(json) => serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-        None => Vec::new(),
-    };
+        same
+    });
+    // A reissue pays the same person again, so the line it pays again is among these lines.
+    let reissued: HashSet<i64> = lines.iter().filter_map(|l| l.reissue_of_id).collect();
     // Newest first; a line with no date at all last.
     lines.sort_by(|a, b| (b.sort_on.is_some(), &b.sort_on, b.id).cmp(&(a.sort_on.is_some(), &a.sort_on, a.id)));
     let mut years: Vec<YearOfPayments> = Vec::new();
     let mut counties: Vec<String> = Vec::new();
     for l in lines {
-        let county = l.county;
+        // Foreign keys keep every line's item and bank.
+        let (Some(item), Some(bank)) = (items.get(&l.item_id), banks.get(&l.bank_id)) else {
+            continue;
+        };
+        let county = item.2.clone();
         if !counties.contains(&county) {
             counties.push(county.clone());
         }
@@ -124,19 +155,20 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
         let mismatch = three_way_check(&l.status, amount, publicity.as_ref());
         let payment = MyPayment {
             id: l.id,
-            for_member: (l.beneficiary_id != beneficiary).then_some(l.name_masked),
-            item: l.item,
+            for_member: (l.beneficiary_id != beneficiary)
+                .then(|| people.get(&l.beneficiary_id).cloned().unwrap_or_default()),
+            item: item.1.clone(),
             county,
-            department: l.department,
-            department_phone: l.department_phone,
+            department: item.3.clone(),
+            department_phone: item.4.clone(),
             period: l.period,
             amount,
             paid_on: l.paid_on,
-            bank: l.bank,
-            bank_phone: l.bank_phone,
+            bank: bank.1.clone(),
+            bank_phone: bank.2.clone(),
             account_masked: mask::account_last4(&l.account_last4),
             failure_reason: l.failure_reason,
-            reissued: l.reissues > 0,
+            reissued: reissued.contains(&l.id),
             is_reissue: l.reissue_of_id.is_some(),
             status: l.status,
             publicity,
@@ -154,7 +186,7 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
         y.payments.push(payment);
     }
     years.sort_by(|a, b| b.year.cmp(&a.year));
-    Ok(MyPayments { name_masked: me.get("name_masked"), household_head: head, years, counties })
+    Ok(MyPayments { name_masked, household_head: head, years, counties })
 }
 
 /// Records whether the citizen received a paid line they can see; false when the line is not theirs

@@ -7,7 +7,7 @@ pub mod bulk;
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -63,6 +63,12 @@ pub enum DbError {
 #[derive(Clone, Debug)]
 pub struct Db {
     pub pool: AnyPool,
+    /// The same database through connections that plan a prepared statement once for any
+    /// parameters (PostgreSQL's generic plan; on SQLite, which plans every statement once
+    /// anyway, `pool` itself). For a look-up whose planning costs more than its run and whose
+    /// plan does not depend on the values: PostgreSQL planned the self-check's query anew for
+    /// each person (3–4 ms) and then ran it in 0.1–2 ms (issue 22, BENCHMARKS.md).
+    pub generic_plans: AnyPool,
     pub backend: Backend,
 }
 
@@ -76,9 +82,7 @@ impl Db {
             Backend::Sqlite => prepare_sqlite_url(url)?,
             Backend::Postgres => url.to_string(),
         };
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(30))
+        let pool = pool_options(max_connections)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     // Pages are read through a memory map (up to SQLite's limit of 2 GB of
@@ -106,7 +110,18 @@ impl Db {
             Backend::Postgres => None,
         };
         backend.migrator().run(&pool).await?;
-        Ok(Db { pool, backend })
+        let generic_plans = match backend {
+            Backend::Sqlite => pool.clone(),
+            Backend::Postgres => pool_options(max_connections)
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        conn.execute("SET plan_cache_mode = force_generic_plan").await?;
+                        Ok(())
+                    })
+                })
+                .connect_lazy(&url)?,
+        };
+        Ok(Db { pool, generic_plans, backend })
     }
 
     /// Begins a transaction that will write. On SQLite it takes the write lock at once
@@ -158,7 +173,6 @@ impl Db {
         &self,
         conn: &'c mut sqlx::AnyConnection,
     ) -> Result<sqlx::Transaction<'c, sqlx::Any>, sqlx::Error> {
-        use sqlx::Connection;
         match self.backend {
             Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => conn.begin().await,
@@ -208,6 +222,29 @@ impl Db {
     }
 }
 
+/// How long a pooled connection may sit unused before it is asked whether it is still there.
+pub const TRUSTED_IDLE: Duration = Duration::from_secs(5);
+
+/// The options both pools share. sqlx asks a pooled connection whether it is still there (a
+/// round trip) when it is given back, and by default again before each use: a second round trip
+/// for every query, waited for by the request, a fifth of a self-check on PostgreSQL (issue 22).
+/// A connection given back in the last few seconds is taken as it is; one idle for longer is
+/// still asked first, so a database restarted while the site was quiet costs nobody an error.
+fn pool_options(max_connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(30))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > TRUSTED_IDLE {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
 /// What the database's size is told by: its regions (none before anything is loaded), its
 /// people and its cases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,7 +267,6 @@ impl Counted {
 /// The number of tables in a PostgreSQL database's public schema, without migrating it (a
 /// restore goes only into an empty database).
 pub async fn postgres_tables(url: &str) -> Result<i64, sqlx::Error> {
-    use sqlx::Connection;
     install_default_drivers();
     let mut conn = sqlx::AnyConnection::connect(url).await?;
     let tables = sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'")
