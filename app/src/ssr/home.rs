@@ -10,8 +10,9 @@ pub async fn site_info(db: &Db, wanted: Option<&str>) -> Result<SiteInfo, sqlx::
     let rows =
         sqlx::query("SELECT key, value FROM settings WHERE key IN ('county_name', 'demo')").fetch_all(&db.pool).await?;
     let get = |k: &str| rows.iter().find(|r| r.get::<String, _>("key") == k).map(|r| r.get::<String, _>("value"));
-    let many_counties = super::regions::counties(db).await?.len() > 1;
-    let county = super::regions::public_county(db, wanted).await?;
+    let all = super::regions::counties(db).await?;
+    let many_counties = all.len() > 1;
+    let county = super::regions::public_county_among(&all, wanted);
     let county_name = match (&county, many_counties) {
         (Some(c), true) => c.name.clone(),
         _ => get("county_name").unwrap_or_else(|| "（未配置县名）".to_string()),

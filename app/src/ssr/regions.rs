@@ -106,11 +106,15 @@ pub async fn counties(db: &Db) -> Result<Vec<County>, sqlx::Error> {
 /// The county a public page shows: the one its URL names, else the one the visitor chose before
 /// (the cookie), else the installation's first. `None` only before any county is loaded.
 pub async fn public_county(db: &Db, wanted: Option<&str>) -> Result<Option<County>, sqlx::Error> {
+    Ok(public_county_among(&counties(db).await?, wanted))
+}
+
+/// [`public_county`] among counties already read.
+pub fn public_county_among(all: &[County], wanted: Option<&str>) -> Option<County> {
     let chosen = super::request_cookie(COUNTY_COOKIE);
-    let all = counties(db).await?;
     let find =
         |code: Option<&str>| code.filter(|c| county_code_shape(c)).and_then(|c| all.iter().find(|x| x.code == c));
-    Ok(find(wanted).or_else(|| find(chosen.as_deref())).or_else(|| all.first()).cloned())
+    find(wanted).or_else(|| find(chosen.as_deref())).or_else(|| all.first()).cloned()
 }
 
 /// The first county of the installation: the county of a one-county portal, whose catalogue,
