@@ -171,7 +171,9 @@ trap cleanup EXIT
 
 say "self-check over HTTP: 200 connections, each request a different person's session"
 TOKEN=$(head -1 "$DIR/tokens.txt")
-curl -sf -H "Cookie: citizen_session=$TOKEN" "$BASE/check/payments" | grep -q '发放' || { echo "the session does not open the payments page" >&2; exit 1; }
+# (Read whole before grep: `grep -q` stops at the menu's 发放公示 and curl would fail on the closed pipe.)
+PAGE=$(curl -sf -H "Cookie: citizen_session=$TOKEN" "$BASE/check/payments")
+grep -q '的补贴' <<< "$PAGE" || { echo "the session does not open the payments page" >&2; exit 1; }
 cat > "$DIR/check.lua" <<EOF
 local tokens = {}
 for line in io.lines("$DIR/tokens.txt") do tokens[#tokens + 1] = line end

@@ -112,7 +112,7 @@ trap 'kill "$SERVER_PID" 2>/dev/null || true' EXIT
 say "self-check over HTTP: 200 connections, people paid in two counties"
 TOKEN=$(head -1 "$DIR/tokens.txt")
 PAGE=$(curl -sf -H "Cookie: citizen_session=$TOKEN" "$BASE/check/payments")
-echo "$PAGE" | grep -q '您在[2-9]个县' || { echo "a mover's payments page does not show two counties" >&2; exit 1; }
+grep -q '您在[2-9]个县' <<< "$PAGE" || { echo "a mover's payments page does not show two counties" >&2; exit 1; }
 cat > "$DIR/check.lua" <<EOF
 local tokens = {}
 for line in io.lines("$DIR/tokens.txt") do tokens[#tokens + 1] = line end

@@ -62,7 +62,12 @@ pub struct NoticeHeadline {
 #[server(prefix = "/api", endpoint = "site_info")]
 pub async fn get_site_info(county: Option<String>) -> Result<SiteInfo, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::home::site_info(&cx.db, county.as_deref()).await.map_err(ApiError::internal)
+    let site = cx
+        .cache
+        .get_or_load_within("site", crate::ssr::home::SITE_TTL, crate::ssr::home::site(&cx.db))
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(crate::ssr::home::site_info(&site, county.as_deref()))
 }
 
 #[server(prefix = "/api", endpoint = "home_figures")]

@@ -1,6 +1,7 @@
 //! A small per-node cache for figures that are costly to total and may be a little stale (home
-//! page totals, publicity totals): each value lives for `TTL`, and at most `MAX_ENTRIES` are
-//! kept (callers key by what a request resolves to, never by what a visitor typed).
+//! page totals, publicity totals, every page's header): each value lives for `TTL` (or less, as
+//! its caller asks), and at most `MAX_ENTRIES` are kept (callers key by what a request resolves
+//! to, never by what a visitor typed).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -24,7 +25,16 @@ impl Cache {
         T: Clone + Send + Sync + 'static,
         F: std::future::Future<Output = Result<T, E>>,
     {
-        if let Some(hit) = self.lookup::<T>(key) {
+        self.get_or_load_within(key, TTL, load).await
+    }
+
+    /// [`Cache::get_or_load`] for a value that may be at most `max_age` old (at most `TTL`).
+    pub async fn get_or_load_within<T, E, F>(&self, key: &str, max_age: Duration, load: F) -> Result<T, E>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: std::future::Future<Output = Result<T, E>>,
+    {
+        if let Some(hit) = self.lookup::<T>(key, max_age) {
             return Ok(hit);
         }
         let value = load.await?;
@@ -48,10 +58,10 @@ impl Cache {
         self.len() == 0
     }
 
-    fn lookup<T: Clone + 'static>(&self, key: &str) -> Option<T> {
+    fn lookup<T: Clone + 'static>(&self, key: &str, max_age: Duration) -> Option<T> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let (at, value) = entries.get(key)?;
-        (at.elapsed() < TTL).then(|| value.downcast_ref::<T>().cloned()).flatten()
+        (at.elapsed() < max_age.min(TTL)).then(|| value.downcast_ref::<T>().cloned()).flatten()
     }
 }
 
@@ -77,6 +87,15 @@ mod tests {
         assert!(failed.is_err());
         let after: Result<i32, &str> = block_on(cache.get_or_load("e", async { Ok(3) }));
         assert_eq!(after, Ok(3), "failures are not cached");
+    }
+
+    #[test]
+    fn a_value_older_than_asked_for_is_loaded_again() {
+        let cache = Cache::default();
+        assert_eq!(block_on(cache.get_or_load("k", async { Ok::<i32, ()>(1) })), Ok(1));
+        let fresh = std::time::Duration::ZERO;
+        assert_eq!(block_on(cache.get_or_load_within("k", fresh, async { Ok::<i32, ()>(2) })), Ok(2));
+        assert_eq!(block_on(cache.get_or_load("k", async { Ok::<i32, ()>(3) })), Ok(2), "the new value is kept");
     }
 
     #[test]

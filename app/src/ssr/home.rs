@@ -1,28 +1,52 @@
 //! SQL behind the home page and the site header.
 
+use super::regions::County;
 use super::Db;
 use crate::api::home::{HomeFigures, NoticeHeadline, SiteInfo};
 use crate::domain::Money;
 use sqlx::Row;
+use std::time::Duration;
 
-/// The county the page shows (`wanted`: the URL's county code) and whether this is the demo.
-pub async fn site_info(db: &Db, wanted: Option<&str>) -> Result<SiteInfo, sqlx::Error> {
+/// How long a node keeps what every page's header reads before reading it again. The serving
+/// process never changes it; a county added by `server import-county` reaches the headers of
+/// running nodes within this time. Read for each page, it was two of the four queries of a
+/// citizen's payments page (issue 22, BENCHMARKS.md).
+pub const SITE_TTL: Duration = Duration::from_secs(1);
+
+/// What every page's header reads, the same for every visitor: the counties, the installation's
+/// name for itself and whether its data is the demo's.
+#[derive(Debug, Clone)]
+pub struct Site {
+    counties: Vec<County>,
+    county_name: Option<String>,
+    is_demo: bool,
+}
+
+pub async fn site(db: &Db) -> Result<Site, sqlx::Error> {
     let rows =
         sqlx::query("SELECT key, value FROM settings WHERE key IN ('county_name', 'demo')").fetch_all(&db.pool).await?;
     let get = |k: &str| rows.iter().find(|r| r.get::<String, _>("key") == k).map(|r| r.get::<String, _>("value"));
-    let all = super::regions::counties(db).await?;
-    let many_counties = all.len() > 1;
-    let county = super::regions::public_county_among(&all, wanted);
+    Ok(Site {
+        counties: super::regions::counties(db).await?,
+        county_name: get("county_name"),
+        is_demo: get("demo").as_deref() == Some("1"),
+    })
+}
+
+/// The county the page shows (`wanted`: the URL's county code) and whether this is the demo.
+pub fn site_info(site: &Site, wanted: Option<&str>) -> SiteInfo {
+    let many_counties = site.counties.len() > 1;
+    let county = super::regions::public_county_among(&site.counties, wanted);
     let county_name = match (&county, many_counties) {
         (Some(c), true) => c.name.clone(),
-        _ => get("county_name").unwrap_or_else(|| "（未配置县名）".to_string()),
+        _ => site.county_name.clone().unwrap_or_else(|| "（未配置县名）".to_string()),
     };
-    Ok(SiteInfo {
+    SiteInfo {
         county_name,
         county_code: county.map(|c| c.code).unwrap_or_default(),
         many_counties,
-        is_demo: get("demo").as_deref() == Some("1"),
-    })
+        is_demo: site.is_demo,
+    }
 }
 
 /// A county's figures of the latest year with payments.

@@ -375,6 +375,9 @@ async fn the_public_picks_a_county_and_every_page_shows_that_county() {
         let (_, before) = app.get_text("/policies").await;
         assert!(!before.contains("切换县"), "{backend:?}: one county, no choice to make");
         let b = add_county(&app).await;
+        // Added as `server import-county` would, from outside the serving process: the header
+        // reads the counties again within `SITE_TTL`.
+        tokio::time::sleep(app::ssr::home::SITE_TTL).await;
         let a_only: String = sqlx::query_scalar(
             "SELECT name FROM subsidy_items WHERE year = 2026 AND code <> $1 AND parent_id IS NULL ORDER BY id LIMIT 1",
         )
