@@ -42,4 +42,6 @@ async fn every_server_function_answers_with_its_arguments_left_out() {
     assert!(ok("/api/staff_catalogue", "finance"), "the catalogue with no year and no county");
     assert!(ok("/api/my_payments", "citizen"));
     assert!(ok("/api/policies", "anonymous"));
+    assert!(ok("/api/site_info", "anonymous"), "every page's header, with no county asked for");
+    assert!(ok("/api/site_info", "citizen"));
 }
