@@ -20,7 +20,9 @@ const PAYMENT_COLUMNS: &str = "x.id, x.roster_id, x.beneficiary_id, x.item_id, x
 
 /// One statement: the person (`me`, `$1`); their lines, from three disjoint index look-ups
 /// (their own, those paid to their card for someone else, and for a household head the rest of
-/// the household's), each with its roster's date, its publicity and the citizen's word on it;
+/// the household's), each with its publicity and the citizen's word on it, and, only for a line
+/// with no paid date, its roster's publicity date to sort by (joining every line's roster cost
+/// a 180-line household 0.15-0.2 ms of 1.2-1.4 on PostgreSQL);
 /// then, once each, the items, banks and people those lines name. Every join is on a key that
 /// gives at most one row, except a line's publicity: a line publicised again after a correction
 /// comes once per entry, and `payments` keeps the newest. Measured on PostgreSQL for a
@@ -39,14 +41,14 @@ fn payments_sql(backend: Backend) -> String {
            SELECT p.id, p.beneficiary_id, p.item_id, p.bank_id, p.period, p.amount_fen, p.status, p.paid_on, \
                   p.account_last4, p.failure_reason, p.reissue_of_id, pe.id AS pub_id, pe.name_masked AS pub_name, \
                   pe.amount_fen AS pub_amount, pe.status AS pub_status, pe.published_on AS pub_on, \
-                  c.received AS confirmed, k.tracking_no AS case_no, COALESCE(p.paid_on, ro.publicity_start) AS sort_on \
+                  c.received AS confirmed, k.tracking_no AS case_no, \
+                  COALESCE(p.paid_on, (SELECT ro.publicity_start FROM rosters ro WHERE ro.id = p.roster_id)) AS sort_on \
            FROM (SELECT {PAYMENT_COLUMNS} FROM payments x WHERE x.beneficiary_id = $1 \
                  UNION ALL SELECT {PAYMENT_COLUMNS} FROM payments x WHERE x.recipient_id = $1 AND x.beneficiary_id <> $1 \
                  UNION ALL SELECT {PAYMENT_COLUMNS} FROM me \
                    JOIN beneficiaries h ON h.household_id = me.household_id AND h.id <> me.id \
                    JOIN payments x ON x.beneficiary_id = h.id \
                    WHERE me.is_household_head = 1 AND x.recipient_id <> $1) p \
-           JOIN rosters ro ON ro.id = p.roster_id \
            LEFT JOIN publicity_entries pe ON pe.payment_id = p.id \
            LEFT JOIN payment_confirmations c ON c.payment_id = p.id \
            LEFT JOIN cases k ON k.payment_id = p.id AND k.origin = 'not_received') \
