@@ -61,6 +61,45 @@ wrk_run() { # name connections seconds url [lua]
   record "${name}_errors" "$(( ${socket:-0} + ${non2xx:-0} ))"
 }
 
+# A wrk script for `/check/payments`, each request with the next session in $DIR/tokens.txt, for
+# wrk_run's two threads and CONNECTIONS connections. How the connections send:
+#   flat      each asks again as soon as it is answered;
+#   paced     each waits 200 ms between pages, and they start 200 ms / CONNECTIONS apart (the k-th at
+#             k ms for 200), so 200 people reading their payments send about one page a millisecond;
+#   together  the same pauses, but every connection's first page in the same millisecond (wrk's own
+#             way: 200 pages at once, and the waves that follow; shown for comparison).
+check_lua() { # file connections flat|paced|together
+  local file=$1 per_thread=$(( $2 / 2 )) mode=$3
+  {
+    cat <<EOF
+local tokens = {}
+for line in io.lines("$DIR/tokens.txt") do tokens[#tokens + 1] = line end
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", "/check/payments", { ["Cookie"] = "citizen_session=" .. tokens[(n % #tokens) + 1] })
+end
+EOF
+    case "$mode" in
+      flat) ;;
+      together) echo 'delay = function() return 200 end' ;;
+      paced) cat <<EOF
+-- Each thread's first $per_thread delays are its connections' first pages: thread t's k-th starts
+-- at (2k + t) * 100 / $per_thread ms, so the two threads interleave over the first 200 ms.
+local threads = 0
+setup = function(thread) thread:set("offset", threads); threads = threads + 1 end
+local started = 0
+delay = function()
+  started = started + 1
+  if started <= $per_thread then return math.floor(((started - 1) * 2 + offset) * 100 / $per_thread) end
+  return 200
+end
+EOF
+      ;;
+    esac
+  } > "$file"
+}
+
 ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
 R_() { awk -F'\t' -v k="$1" '$1==k{v=$2} END{print v}' "$RESULTS.new"; }
 
