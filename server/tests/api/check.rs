@@ -643,6 +643,7 @@ async fn the_self_check_shows_every_line_once_as_stored_newest_publicity_and_rei
 
         let mut seen_corrected = false;
         let mut seen_reissued = false;
+        let mut seen_unpaid = false;
         for me in [head, recipient, reissued, alone] {
             let expected: Vec<i64> = sqlx::query_scalar(
                 "SELECT p.id FROM payments p WHERE p.beneficiary_id = $1 OR p.recipient_id = $1 OR \
@@ -664,10 +665,33 @@ async fn the_self_check_shows_every_line_once_as_stored_newest_publicity_and_rei
                 seen_corrected |=
                     p.id == corrected && p.publicity.as_ref().is_some_and(|s| s.published_on == "2099-01-01");
                 seen_reissued |= p.reissued;
+                seen_unpaid |= p.paid_on.is_none();
+            }
+            // Newest first within each year: by the day paid, or for a line not paid (yet) by its
+            // roster's publicity date; a line with neither last.
+            for year in &mine.years {
+                let mut keys = Vec::new();
+                for p in &year.payments {
+                    let on: Option<String> = sqlx::query_scalar(
+                        "SELECT COALESCE(p.paid_on, ro.publicity_start) FROM payments p \
+                         JOIN rosters ro ON ro.id = p.roster_id WHERE p.id = $1",
+                    )
+                    .bind(p.id)
+                    .fetch_one(&app.db.pool)
+                    .await
+                    .unwrap();
+                    keys.push((on.is_some(), on, p.id));
+                }
+                assert!(
+                    keys.windows(2).all(|w| w[0] > w[1]),
+                    "{backend:?}: person {me}'s {} newest first: {keys:?}",
+                    year.year
+                );
             }
         }
         assert!(seen_corrected, "{backend:?}: the corrected line shows its newest publicity");
         assert!(seen_reissued, "{backend:?}: a line paid again says so");
+        assert!(seen_unpaid, "{backend:?}: a line not paid is among them (sorted by its roster's date)");
     }
 }
 
