@@ -1,7 +1,7 @@
 //! Checks a roster file row by row.
 
 use super::file::{self, Column, Table};
-use super::people::{known_people, placeholders, Change, Known, LOOKUP_CHUNK};
+use super::people::{json_list, known_people, listed, Change, Known, LOOKUP_CHUNK};
 use super::{Checked, ImportError, Line, Target};
 use crate::api::rosters::{Problem, Screening};
 use crate::domain::{mask, BankAccount, IdNumber, Money, Phone};
@@ -142,7 +142,14 @@ pub struct RowIn<'a> {
 pub struct Seen<'a> {
     ids: HashMap<&'a str, usize>,
     accounts: HashMap<&'a str, usize>,
+    /// Each township, village and bank cell as written, with what it was found to be: a file
+    /// names the same few dozen places and banks on every row.
+    places: HashMap<(&'a str, &'a str), Place>,
+    banks: HashMap<&'a str, Option<i64>>,
 }
+
+/// A row's township and village, where found.
+type Place = (Option<i64>, Option<i64>);
 
 /// What one row comes to: a line to write when it has no problem, its problems (which block
 /// it) and its screening hints (which reviewers read).
@@ -260,14 +267,11 @@ async fn look_up(
             let sql = format!(
                 "SELECT b.id_hash, p.status, i.code, i.name FROM beneficiaries b JOIN payments p ON p.beneficiary_id = b.id \
                  JOIN subsidy_items i ON i.id = p.item_id \
-                 WHERE p.period = $1 AND p.status <> 'failed' AND i.code IN ($2, $3) AND b.id_hash IN ({})",
-                placeholders(4, chunk.len())
+                 WHERE p.period = $1 AND p.status <> 'failed' AND i.code IN ($2, $3) AND b.id_hash IN {}",
+                listed(&conn, 4)
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(period).bind(item_code).bind(partner);
-            for hash in chunk {
-                query = query.bind(hash);
-            }
-            for r in query.fetch_all(&mut *conn).await? {
+            let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(period).bind(item_code).bind(partner);
+            for r in query.bind(json_list(chunk)).fetch_all(&mut *conn).await? {
                 let (hash, code): (String, String) = (r.get("id_hash"), r.get("code"));
                 if code == item_code {
                     let status: String = r.get("status");
@@ -287,15 +291,9 @@ async fn look_up(
         let mut conn = db.pool.acquire().await?;
         let mut holders: HashMap<String, Vec<String>> = HashMap::new();
         for chunk in account_hashes.chunks(LOOKUP_CHUNK) {
-            let sql = format!(
-                "SELECT account_hash, id_hash FROM beneficiaries WHERE account_hash IN ({})",
-                placeholders(1, chunk.len())
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for hash in chunk {
-                query = query.bind(hash);
-            }
-            for r in query.fetch_all(&mut *conn).await? {
+            let sql =
+                format!("SELECT account_hash, id_hash FROM beneficiaries WHERE account_hash IN {}", listed(&conn, 1));
+            for r in sqlx::query(sqlx::AssertSqlSafe(sql)).bind(json_list(chunk)).fetch_all(&mut *conn).await? {
                 holders.entry(r.get("account_hash")).or_default().push(r.get("id_hash"));
             }
         }
@@ -340,11 +338,14 @@ pub fn check_row<'a>(facts: &Facts, vault: &Vault, table: &Table, input: RowIn<'
     } else {
         Phone::parse(phone_text).map_err(|e| problem(Column::Phone, e.to_string())).ok()
     };
-    let township = facts.townships.get(&plain(table.get(cells, Column::Township))).copied();
+    let place = (table.get(cells, Column::Township), table.get(cells, Column::Village));
+    let (township, village) = *seen.places.entry(place).or_insert_with(|| {
+        let township = facts.townships.get(&plain(place.0)).copied();
+        (township, township.and_then(|t| facts.villages.get(&(t, plain(place.1))).copied()))
+    });
     if township.is_none() {
         problem(Column::Township, format!("本县没有“{}”这个镇街", table.get(cells, Column::Township)));
     }
-    let village = township.and_then(|t| facts.villages.get(&(t, plain(table.get(cells, Column::Village)))).copied());
     if township.is_some() && village.is_none() {
         problem(
             Column::Village,
@@ -352,7 +353,7 @@ pub fn check_row<'a>(facts: &Facts, vault: &Vault, table: &Table, input: RowIn<'
         );
     }
     let banks = &facts.banks;
-    let bank = banks.find(table.get(cells, Column::Bank));
+    let bank = *seen.banks.entry(table.get(cells, Column::Bank)).or_insert_with_key(|written| banks.find(written));
     if bank.is_none() {
         problem(Column::Bank, banks.unknown_message(table.get(cells, Column::Bank)));
     }
@@ -430,8 +431,14 @@ pub fn check_row<'a>(facts: &Facts, vault: &Vault, table: &Table, input: RowIn<'
         out.problems = problems;
         return out;
     }
-    if let (Some((id, _)), Some(township_id), Some(village_id), Some(bank_id), Some((account, _)), Some(amount)) =
-        (id, township, village, bank, account, amount)
+    if let (
+        Some((id, id_hash)),
+        Some(township_id),
+        Some(village_id),
+        Some(bank_id),
+        Some((account, account_hash)),
+        Some(amount),
+    ) = (id, township, village, bank, account, amount)
     {
         let ethnicity = crate::domain::cases::clean_text(table.get(cells, Column::Ethnicity));
         out.line = Some(Line {
@@ -445,6 +452,8 @@ pub fn check_row<'a>(facts: &Facts, vault: &Vault, table: &Table, input: RowIn<'
             bank_id,
             account: account.clone(),
             amount,
+            id_hash: id_hash.clone(),
+            account_hash: account_hash.clone(),
         });
     }
     out

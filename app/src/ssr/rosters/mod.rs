@@ -43,6 +43,9 @@ pub struct Line {
     pub bank_id: i64,
     pub account: BankAccount,
     pub amount: Money,
+    /// The keyed hashes of the ID number and the account, as the check made them.
+    pub id_hash: String,
+    pub account_hash: String,
 }
 
 /// The result of checking a file: good lines, problems (blocking), screening hints (not blocking).

@@ -185,20 +185,21 @@ async fn register(
     lines: &[Line],
     now: &str,
 ) -> Result<(Vec<i64>, Vec<HeldChange>), sqlx::Error> {
-    let hashes: Vec<String> = lines.iter().map(|l| vault.lookup_hash(l.id.as_str())).collect();
-    let known = known_people(conn, &hashes).await?;
+    let mut sorted: Vec<String> = lines.iter().map(|l| l.id_hash.clone()).collect();
+    sorted.sort_unstable();
+    let known = known_people(conn, &sorted).await?;
     let mut held = Vec::new();
-    for (line, hash) in lines.iter().zip(&hashes) {
-        let Some(k) = known.get(hash) else { continue };
+    for line in lines {
+        let Some(k) = known.get(&line.id_hash) else { continue };
         for change in Change::of(k, vault, line.phone.as_ref(), &line.account, line.bank_id) {
             held.push(HeldChange { row: line.row, roster_id: 0, beneficiary_id: k.id, change });
         }
     }
-    let new: Vec<(&Line, &String)> = lines.iter().zip(&hashes).filter(|(_, h)| !known.contains_key(*h)).collect();
+    let new: Vec<&Line> = lines.iter().filter(|l| !known.contains_key(&l.id_hash)).collect();
     let households = bulk::new_ids(conn, "households", new.len()).await?;
     let people = bulk::new_ids(conn, "beneficiaries", new.len()).await?;
-    let rows: bulk::Lazy = Box::new(new.iter().zip(&households).map(|((line, hash), id)| {
-        let row: Vec<bulk::Val> = vec![(*id).into(), household_code(hash).into(), line.village_id.into()];
+    let rows: bulk::Lazy = Box::new(new.iter().zip(&households).map(|(line, id)| {
+        let row: Vec<bulk::Val> = vec![(*id).into(), household_code(*id).into(), line.village_id.into()];
         row
     }));
     bulk::insert_rows(conn, "households", &["id", "code", "village_id"], rows).await?;
@@ -206,17 +207,17 @@ async fn register(
         new.iter()
             .zip(&households)
             .zip(&people)
-            .map(|(((line, hash), household), id)| beneficiary_row(vault, *id, line, hash, *household, now)),
+            .map(|((line, household), id)| beneficiary_row(vault, *id, line, *household, now)),
     );
     bulk::insert_rows(conn, "beneficiaries", BENEFICIARY_COLUMNS, rows).await?;
-    let registered: HashMap<&str, i64> = new.iter().map(|(_, hash)| hash.as_str()).zip(people).collect();
-    let ids = hashes
+    let registered: HashMap<&str, i64> = new.iter().map(|line| line.id_hash.as_str()).zip(people).collect();
+    let ids = lines
         .iter()
-        .map(|h| {
+        .map(|line| {
             known
-                .get(h)
+                .get(&line.id_hash)
                 .map(|k| k.id)
-                .or_else(|| registered.get(h.as_str()).copied())
+                .or_else(|| registered.get(line.id_hash.as_str()).copied())
                 .ok_or_else(|| sqlx::Error::RowNotFound)
         })
         .collect::<Result<Vec<i64>, sqlx::Error>>()?;
@@ -228,9 +229,11 @@ async fn register(
 const PAYMENT_COLUMNS: &[&str] =
     &["beneficiary_id", "recipient_id", "amount_fen", "bank_id", "account_last4", "account_enc"];
 
-/// A new person's own household, named after their ID hash.
-fn household_code(id_hash: &str) -> String {
-    format!("HI{}", &id_hash[..16])
+/// A new person's own household, named after its id. Codes in the order of the ids are written
+/// at the end of the codes' unique index: codes made from the ID hash (before 2026-12-05) went
+/// in at random places, 2.2 s against 0.9 s for 900,000 households in the sqlite3 shell.
+fn household_code(household: i64) -> String {
+    format!("HI{household:012}")
 }
 
 const BENEFICIARY_COLUMNS: &[&str] = &[
@@ -256,10 +259,10 @@ const BENEFICIARY_COLUMNS: &[&str] = &[
     "created_at",
 ];
 
-fn beneficiary_row(vault: &Vault, id: i64, line: &Line, id_hash: &str, household: i64, now: &str) -> Vec<bulk::Val> {
+fn beneficiary_row(vault: &Vault, id: i64, line: &Line, household: i64, now: &str) -> Vec<bulk::Val> {
     vec![
         id.into(),
-        id_hash.into(),
+        line.id_hash.as_str().into(),
         vault.encrypt(line.id.as_str()).into(),
         mask::id_number(&line.id).into(),
         line.name.clone().into(),
@@ -274,7 +277,7 @@ fn beneficiary_row(vault: &Vault, id: i64, line: &Line, id_hash: &str, household
         "issued".into(),
         line.bank_id.into(),
         vault.encrypt(line.account.as_str()).into(),
-        vault.lookup_hash(line.account.as_str()).into(),
+        line.account_hash.as_str().into(),
         line.account.last4().into(),
         0i64.into(),
         now.into(),
