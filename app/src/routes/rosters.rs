@@ -273,8 +273,17 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
         <h2>"办理过程"</h2>
         <ol class="case-history">
             {d.steps.into_iter().map(|s| view! {
-                <li><span class="meta">{s.at}</span>" "<strong>{event_name(&s.step)}</strong>{format!("（{}）", s.who)}{(!s.note.is_empty()).then(|| format!("：{}", s.note))}</li>
+                <li><span class="meta">{s.at}</span>" "<strong>{event_name(&s.step)}</strong>{step_by(&s.who, &s.note)}</li>
             }).collect_view()}
         </ol>
+    }
+}
+
+/// "（who）：note" after a step's name, as one text.
+fn step_by(who: &str, note: &str) -> String {
+    if note.is_empty() {
+        format!("（{who}）")
+    } else {
+        format!("（{who}）：{note}")
     }
 }

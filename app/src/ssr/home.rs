@@ -52,7 +52,8 @@ pub fn site_info(site: &Site, wanted: Option<&str>) -> SiteInfo {
 /// A county's figures of the latest year with payments.
 pub async fn figures(db: &Db, county: i64) -> Result<HomeFigures, sqlx::Error> {
     let last_paid: Option<String> = sqlx::query_scalar(
-        "SELECT MAX(p.paid_on) FROM payments p JOIN subsidy_items i ON i.id = p.item_id WHERE p.status = 'paid' AND i.county_id = $1",
+        "SELECT MAX(p.paid_on) FROM payments p JOIN subsidy_items i ON i.id = p.item_id \
+         WHERE p.paid_on IS NOT NULL AND p.status = 'paid' AND i.county_id = $1",
     )
     .bind(county)
     .fetch_one(&db.pool)

@@ -737,3 +737,57 @@ async fn the_self_check_answers_after_postgresql_dropped_its_idle_connections() 
         );
     }
 }
+
+/// An installation from before migration 0008 kept 64-character lookup hashes. After the upgrade
+/// cuts every kept hash to its first 32 characters (what `lookup_hash` now gives), the same person
+/// still signs in and sees their payments, and a session opened before the upgrade goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_and_sessions_kept_before_the_shorter_hashes_still_work_after_the_upgrade() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let me = someone(&app).await;
+        let session = signed_in(&app, &me).await;
+        let (status, before) = app.get_text_as("/check/payments", &session).await;
+        assert_eq!(status, 200, "{backend:?}");
+
+        // The rows as 0007 left them: each kept hash 64 characters, its first 32 what is looked up.
+        let tail = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+        for (table, columns) in [
+            ("beneficiaries", &["id_hash", "phone_hash", "account_hash"][..]),
+            ("verification_codes", &["phone_hash", "id_hash", "code_hash", "token_hash", "pair_hash", "addr_hash"]),
+            ("sessions", &["token_hash"]),
+            ("sms_outbox", &["phone_hash"]),
+            ("cases", &["filer_phone_hash"]),
+        ] {
+            let sets = columns.iter().map(|c| format!("{c} = {c} || '{tail}'")).collect::<Vec<_>>().join(", ");
+            sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET {sets}"))).execute(&app.db.pool).await.unwrap();
+        }
+        let (status, _) = app.get_text_as("/check/payments", &session).await;
+        assert_ne!(
+            status, 200,
+            "{backend:?}: with the longer hashes the session is not found, so the upgrade is tested"
+        );
+        sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 8").execute(&app.db.pool).await.unwrap();
+
+        // The next start applies 0008.
+        let upgraded = crate::helpers::spawn_app_on(app.database_url(), app.data_key(), |_| {}).await;
+        let longest: i64 = sqlx::query_scalar("SELECT MAX(LENGTH(id_hash)) FROM beneficiaries")
+            .fetch_one(&upgraded.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(longest, 32, "{backend:?}");
+        let (status, after) = upgraded.get_text_as("/check/payments", &session).await;
+        let lines = |html: &str| html.matches("class=\"my-payment card-").count();
+        assert!(lines(&before) > 0, "{backend:?}");
+        assert_eq!(status, 200, "{backend:?}: the session opened before the upgrade goes on");
+        assert_eq!(lines(&after), lines(&before), "{backend:?}: the same payments");
+        crate::helpers::age_codes(&upgraded).await;
+        let again = signed_in(&upgraded, &me).await;
+        let (status, html) = upgraded.get_text_as("/check/payments", &again).await;
+        assert_eq!(
+            (status, lines(&html)),
+            (200, lines(&before)),
+            "{backend:?}: signing in again finds the same person"
+        );
+    }
+}

@@ -351,6 +351,21 @@ async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
         let to = location(&r);
         assert!(to.ends_with("?done=imported"), "{to}");
         let roster: i64 = to.trim_start_matches("/staff/rosters/").trim_end_matches("?done=imported").parse().unwrap();
+        let clerk: String = sqlx::query_scalar("SELECT display_name FROM staff_users WHERE username = $1")
+            .bind(&dept)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        let lines: i64 = sqlx::query_scalar("SELECT line_count FROM rosters WHERE id = $1")
+            .bind(roster)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        let (_, detail) = dep.get(&format!("/staff/rosters/{roster}")).await;
+        assert!(
+            detail.contains(&format!("（{clerk}）：共 {lines} 行")) && !detail.contains("staff:"),
+            "{backend:?}: the roster's history names the clerk who imported it, not an internal id"
+        );
 
         // Publicity: the lines are public at once, masked.
         let r = dep.step(roster, "publicise", "").await;

@@ -22,7 +22,9 @@ pub async fn comparison(db: &Db, year: Option<i32>) -> Result<CountyComparison, 
         .map(|y| y as i32)
         .collect();
     let latest_paid: Option<String> =
-        sqlx::query_scalar("SELECT MAX(paid_on) FROM payments WHERE status = 'paid'").fetch_one(&db.pool).await?;
+        sqlx::query_scalar("SELECT MAX(paid_on) FROM payments WHERE paid_on IS NOT NULL AND status = 'paid'")
+            .fetch_one(&db.pool)
+            .await?;
     let latest = latest_paid.and_then(|d| d.get(..4).and_then(|y| y.parse::<i32>().ok()));
     let year = year.filter(|y| years.contains(y)).or(latest).or(years.first().copied()).unwrap_or(0);
     let (from, to) = (format!("{year}-01-01"), format!("{}-01-01", year + 1));

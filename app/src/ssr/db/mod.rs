@@ -357,17 +357,20 @@ mod tests {
         assert_eq!(other.objects(), vec!["a".to_string(), "a.y".to_string()]);
         one.apply("ALTER TABLE a ADD COLUMN y INTEGER;\nALTER TABLE a ADD CONSTRAINT k UNIQUE (y);");
         assert_eq!(one.objects(), vec!["a", "a.x", "a.y", "index a_x"]);
+        one.apply("DROP INDEX a_x;\nCREATE INDEX a_x ON a (x) WHERE x IS NOT NULL;");
+        assert_eq!(one.objects(), vec!["a", "a.x", "a.y", "index a_x, partial"]);
     }
 
     /// Tables with their columns and indexes, as a sequence of migrations leaves them.
     #[derive(Default)]
     struct Schema {
         tables: std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
-        indexes: std::collections::BTreeMap<String, String>,
+        /// Index name → its table, and whether it is partial (`WHERE …`).
+        indexes: std::collections::BTreeMap<String, (String, bool)>,
     }
 
     impl Schema {
-        /// "table", "table.column" and "index name", sorted.
+        /// "table", "table.column" and "index name" ("index name, partial"), sorted.
         fn objects(&self) -> Vec<String> {
             let mut objects: Vec<String> = self
                 .tables
@@ -376,7 +379,11 @@ mod tests {
                     std::iter::once(t.clone()).chain(columns.iter().map(move |c| format!("{t}.{c}")))
                 })
                 .collect();
-            objects.extend(self.indexes.keys().map(|i| format!("index {i}")));
+            objects.extend(
+                self.indexes
+                    .iter()
+                    .map(|(i, (_, partial))| format!("index {i}{}", if *partial { ", partial" } else { "" })),
+            );
             objects.sort();
             objects
         }
@@ -401,11 +408,11 @@ mod tests {
                     let at = upper.iter().position(|w| w == "INDEX").unwrap_or(0) + 1;
                     let at = if up(at) == "IF" { at + 3 } else { at };
                     let on = upper.iter().position(|w| w == "ON").unwrap_or(0) + 1;
-                    self.indexes.insert(word(at), word(on));
+                    self.indexes.insert(word(at), (word(on), upper.iter().any(|w| w == "WHERE")));
                 } else if up(0) == "DROP" && up(1) == "TABLE" {
                     let name = word(2);
                     self.tables.remove(&name);
-                    self.indexes.retain(|_, t| *t != name);
+                    self.indexes.retain(|_, (t, _)| *t != name);
                 } else if up(0) == "DROP" && up(1) == "INDEX" {
                     self.indexes.remove(&word(2));
                 } else if up(0) == "ALTER" && up(1) == "TABLE" && up(3) == "RENAME" && up(4) == "TO" {
@@ -413,7 +420,7 @@ mod tests {
                     if let Some(columns) = self.tables.remove(&from) {
                         self.tables.insert(to.clone(), columns);
                     }
-                    self.indexes.values_mut().filter(|t| **t == from).for_each(|t| *t = to.clone());
+                    self.indexes.values_mut().filter(|(t, _)| *t == from).for_each(|(t, _)| *t = to.clone());
                 } else if up(0) == "ALTER" && up(1) == "TABLE" && up(3) == "ADD" {
                     let at = if up(4) == "COLUMN" { 5 } else { 4 };
                     if !["CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK"].contains(&up(at)) {

@@ -100,7 +100,7 @@ pub async fn write(
             "INSERT INTO roster_events (roster_id, step, staff_id, note, at) VALUES ($1, 'imported', NULL, $2, $3)",
         )
         .bind(roster)
-        .bind(format!("{actor} 导入 {count} 行"))
+        .bind(format!("共 {count} 行"))
         .bind(&now)
         .execute(&mut *tx)
         .await?;
