@@ -51,6 +51,10 @@ test('a clerk uploads a roster, sees the problems, imports the good rows and pub
     await shot(page, 'roster-preview');
     await page.click('text=排除有问题的行，导入其余 2 行');
     await page.waitForURL(/\/staff\/rosters\/\d+\?done=imported/);
+    // The roster's history names the clerk who imported it, in words.
+    const history = await page.textContent('ol.case-history');
+    assert.match(history, /导入（[^）]+）：共 2 行/);
+    assert.doesNotMatch(history, /staff:/);
     await page.click('text=开始公示（7天）');
     await page.waitForURL(/done=publicise/);
     assert.match(await page.textContent('main'), /公示中/);
