@@ -3,7 +3,7 @@
 // publicity, which the public then sees.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, desktop, loginAsStaff, server, shot, useServerAndBrowser, withPage } from './browser.mjs';
+import { browser, desktop, loginAsStaff, phone, server, shot, useServerAndBrowser, withPage } from './browser.mjs';
 
 useServerAndBrowser();
 
@@ -55,6 +55,19 @@ test('a clerk uploads a roster, sees the problems, imports the good rows and pub
     const history = await page.textContent('ol.case-history');
     assert.match(history, /导入（[^）]+）：共 2 行/);
     assert.doesNotMatch(history, /staff:/);
+    // The draft, with its forms, on a phone in 大字模式 without JavaScript: it fits the screen.
+    const draft = new URL(page.url()).pathname;
+    await withPage(browser, 'roster-phone', { ...phone, javaScriptEnabled: false }, async (small, context) => {
+      await context.addCookies([{ name: 'text_size', value: 'large', url: server.url }]);
+      await loginAsStaff(small, 'civil_affairs');
+      await small.goto(`${server.url}${draft}`);
+      assert.match(await small.textContent('ol.case-history'), /导入（[^）]+）：共 2 行/);
+      const [scroll, inner] = await small.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      assert.ok(scroll <= 390 && inner <= 390, `the draft roster fits the phone: ${scroll} px on ${inner} px`);
+      const cells = await small.evaluate(() => [...document.querySelectorAll('table.lines td')].filter((td) => td.scrollWidth > td.clientWidth + 1).length);
+      assert.equal(cells, 0, 'every cell of the lines fits its card');
+      await shot(small, 'roster-draft-phone-large-nojs');
+    });
     await page.click('text=开始公示（7天）');
     await page.waitForURL(/done=publicise/);
     assert.match(await page.textContent('main'), /公示中/);

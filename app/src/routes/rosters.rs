@@ -254,7 +254,7 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
                         view! {
                             <tr>
                                 <td data-label="姓名">{l.name}</td>
-                                <td data-label="身份证号">{l.id_masked}</td>
+                                <td class="mono" data-label="身份证号">{l.id_masked}</td>
                                 <td data-label="村(社区)">{l.village}</td>
                                 <td data-label="金额（元）" class="num">{l.amount.grouped()}</td>
                                 <td data-label="银行">{format!("{} {}", l.bank, l.account_masked)}</td>
