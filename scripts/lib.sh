@@ -25,6 +25,9 @@ check_prerequisites() {
     || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
     missing+=("Node.js 20 or newer with npm, for the bundle's tools and the browser tests: apt-get install nodejs npm")
   fi
+  if [ "${1:-}" = test ] && ! command -v python3 >/dev/null 2>&1; then
+    missing+=("Python 3, to run the publicity log's outside verifier in the tests: apt-get install python3")
+  fi
   if [ "${#missing[@]}" -gt 0 ]; then
     printf 'missing: %s\n' "${missing[@]}" >&2
     exit 1

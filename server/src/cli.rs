@@ -65,6 +65,10 @@ pub enum Command {
     /// it. Prints the number of entries and the newest hash (record it elsewhere: it also shows a
     /// removed tail); exits with failure at the first edited or deleted entry.
     VerifyAudit,
+    /// Check the publicity log: every entry against its hash, every signed tree head against the
+    /// entries and the log's key, and every published roster's pages against its newest entry.
+    /// Exits with failure, naming each difference, when anything was changed.
+    VerifyLog,
     /// Write a consistent copy of the database while the server runs (SQLite: VACUUM INTO a new
     /// file; PostgreSQL: pg_dump's custom format). Back up the data key separately.
     Backup {
@@ -131,6 +135,7 @@ pub async fn run() -> ExitCode {
         Command::ImportDeceased { file } => import_deceased(&config, &file).await,
         Command::ImportCounty { file, key, under } => import_county(&config, &file, &key, under.as_deref()).await,
         Command::VerifyAudit => verify_audit(&config).await,
+        Command::VerifyLog => verify_log(&config).await,
         Command::RotateKey { file } => rotate_key(&config, &file).await,
         Command::Backup { file } => crate::backup::backup(&config, &file).await,
         Command::Restore { file } => crate::backup::restore(&config, &file).await,
@@ -168,6 +173,23 @@ async fn verify_audit(config: &Config) -> Result<(), String> {
         }
         Some((id, why)) => Err(format!("审计日志第 {id} 号记录处断链：{why}；此前 {} 条记录完好。", check.entries)),
     }
+}
+
+async fn verify_log(config: &Config) -> Result<(), String> {
+    let (db, vault) = startup::open(config).await.map_err(|e| e.to_string())?;
+    let check = app::ssr::publicity_log::verify(&db, &vault).await.map_err(|e| e.to_string())?;
+    if check.problems.is_empty() {
+        println!(
+            "公示日志完好：{} 条记录（{} 个清册），{} 个签名树头均有效，各清册公示页面与日志一致。",
+            check.entries, check.rosters, check.heads
+        );
+        println!("当前根哈希：{}", check.root_hash);
+        return Ok(());
+    }
+    for p in &check.problems {
+        println!("{p}");
+    }
+    Err(format!("公示日志有 {} 处问题（见上）。", check.problems.len()))
 }
 
 async fn import_county(
@@ -216,6 +238,8 @@ async fn import_county(
     for (old, new) in &done.renamed {
         println!("用户名 {old} 在本平台已被使用，导入为 {new}。");
     }
+    let logged = app::ssr::publicity_log::backfill(&db, &vault).await.map_err(|e| e.to_string())?;
+    println!("其中已公示的清册 {logged} 个已记入本平台的公示日志。");
     println!("各节点的搜索索引将在几秒内收录导入的内容。");
     Ok(())
 }

@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod open_data;
 pub mod page_cache;
 pub mod preferences;
+pub mod publicity_log;
 pub mod rejections;
 pub mod rosters;
 pub mod security_headers;

@@ -48,7 +48,7 @@ struct ApiErrorBody {
     error: &'static str,
 }
 
-fn json<T: Serialize>(result: Result<Option<T>, sqlx::Error>) -> Response {
+pub(crate) fn json<T: Serialize>(result: Result<Option<T>, sqlx::Error>) -> Response {
     match result {
         Ok(Some(value)) => Json(value).into_response(),
         Ok(None) => (StatusCode::NOT_FOUND, Json(ApiErrorBody { error: "未找到相关内容" })).into_response(),
@@ -166,7 +166,13 @@ async fn openapi() -> Response {
             "/api/v1/publicity": { "get": { "summary": "Payment publicity totals of a county by township", "parameters": [year, county], "responses": ok("PublicityIndex") } },
             "/api/v1/publicity/{township}": { "get": { "summary": "A township's totals by village", "parameters": [path_param("township", "township code"), year], "responses": ok("TownshipPublicity") } },
             "/api/v1/publicity/{township}/{village}": { "get": { "summary": "A village's rosters (item and period)", "parameters": [path_param("township", "township code"), path_param("village", "village code"), year], "responses": ok("VillagePublicity") } },
-            "/api/v1/publicity/{township}/{village}/{roster}": { "get": { "summary": "The published lines of one roster in one village (masked)", "parameters": [path_param("township", "township code"), path_param("village", "village code"), path_param("roster", "roster id")], "responses": ok("RosterPublicity") } }
+            "/api/v1/publicity/{township}/{village}/{roster}": { "get": { "summary": "The published lines of one roster in one village (masked), with the roster's entries in the publicity log (versions)", "parameters": [path_param("township", "township code"), path_param("village", "village code"), path_param("roster", "roster id")], "responses": ok("RosterPublicity") } },
+            "/api/v1/log/head": { "get": { "summary": "The publicity log's newest signed tree head (RFC 9162 tree, Ed25519 signature of \"portal-publicity-log/v1\\n{tree_size}\\n{signed_at}\\n{root_hash}\\n\")", "responses": ok("TreeHead") } },
+            "/api/v1/log/heads": { "get": { "summary": "The log's public key and its signed tree heads, newest first, 20 a page", "parameters": [{ "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1 } }], "responses": ok("LogHeads") } },
+            "/api/v1/log/entries": { "get": { "summary": "Entries start..=end (at most 1,000) with their canonical text; leaf hash = SHA-256(0x00 || UTF-8 text)", "parameters": [{ "name": "start", "in": "query", "schema": { "type": "integer", "minimum": 0 } }, { "name": "end", "in": "query", "schema": { "type": "integer", "minimum": 0 } }], "responses": ok("LogEntry[]") } },
+            "/api/v1/log/rosters/{roster}": { "get": { "summary": "One roster's entries, oldest first: its public version history", "parameters": [path_param("roster", "roster id")], "responses": ok("LogEntry[]") } },
+            "/api/v1/log/proof/inclusion": { "get": { "summary": "Inclusion proof of entry index in the tree of tree_size entries (default: the whole log)", "parameters": [{ "name": "index", "in": "query", "required": true, "schema": { "type": "integer", "minimum": 0 } }, { "name": "tree_size", "in": "query", "schema": { "type": "integer", "minimum": 1 } }], "responses": ok("InclusionProof") } },
+            "/api/v1/log/proof/consistency": { "get": { "summary": "Consistency proof that the tree of first entries is a prefix of the tree of second", "parameters": [{ "name": "first", "in": "query", "required": true, "schema": { "type": "integer", "minimum": 1 } }, { "name": "second", "in": "query", "required": true, "schema": { "type": "integer", "minimum": 1 } }], "responses": ok("ConsistencyProof") } }
         },
         "components": { "schemas": { "Error": { "type": "object", "properties": { "error": { "type": "string" } }, "required": ["error"] } } }
     });

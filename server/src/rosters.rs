@@ -86,6 +86,7 @@ fn refused(title: &'static str, message: &str, back: &str) -> PageError {
 fn flow_error(title: &'static str, e: FlowError, back: &str) -> PageError {
     match e {
         FlowError::Db(e) | FlowError::Import(ImportError::Db(e)) => e.into(),
+        FlowError::Log(e) => PageError::internal(e),
         FlowError::NotFound => {
             PageError::NotFound { what: "没有这个清册，或不属于您的部门。", back: "/staff/rosters" }
         }

@@ -33,6 +33,8 @@ pub enum StartupError {
     Index(#[from] search_index::IndexError),
     #[error("configuration: {0}")]
     Config(#[from] crate::config::ConfigError),
+    #[error("publicity log: {0}")]
+    Log(#[from] app::ssr::publicity_log::LogError),
 }
 
 /// How often each node looks for database changes to index.
@@ -95,8 +97,8 @@ async fn follow_database(db: Db, search: Search, mut stop: watch::Receiver<bool>
 const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Periodic work any node may do (each step is safe to run on several nodes at once): forget
-/// old codes and recovered addresses, deliver queued SMS that failed to go at once, escalate
-/// cases past their deadline.
+/// old codes and recovered addresses, deliver queued SMS that failed to go at once, sign the
+/// publicity log's head of the day, escalate cases past their deadline.
 async fn housekeeping(cx: AppContext, addresses: crate::addresses::Addresses, mut stop: watch::Receiver<bool>) {
     loop {
         addresses.prune();
@@ -105,6 +107,9 @@ async fn housekeeping(cx: AppContext, addresses: crate::addresses::Addresses, mu
         }
         if let Err(e) = cx.sms.deliver_queued(&cx).await {
             tracing::warn!(error = %e, "sms delivery");
+        }
+        if let Err(e) = app::ssr::publicity_log::keep_daily_head(&cx.db, &cx.vault).await {
+            tracing::warn!(error = %e, "signing the publicity log's daily head");
         }
         match app::ssr::cases::escalate_overdue(&cx.db).await {
             Ok(0) => {}
@@ -179,6 +184,13 @@ pub async fn load_demo_if_empty(
     );
     let started = std::time::Instant::now();
     let summary = demo::load(db, vault, options).await?;
+    let logging = std::time::Instant::now();
+    let logged = app::ssr::publicity_log::backfill(db, vault).await?;
+    tracing::info!(
+        rosters = logged,
+        seconds = logging.elapsed().as_secs_f32(),
+        "published rosters entered in the publicity log"
+    );
     db.gather_statistics().await?;
     tracing::info!(
         seconds = started.elapsed().as_secs_f32(),
@@ -215,6 +227,10 @@ impl Application {
         let (db, vault) = open(config).await?;
         if config.demo {
             load_demo_if_empty(&db, &vault, &config.demo_options()).await?;
+        }
+        let logged = app::ssr::publicity_log::backfill(&db, &vault).await?;
+        if logged > 0 {
+            tracing::info!(rosters = logged, "published rosters entered in the publicity log");
         }
         if let Some(peer) = &config.index_peer {
             copy_index_from(peer, &config.index_dir).await;
@@ -317,6 +333,7 @@ pub fn router(
         .merge(crate::rosters::router())
         .merge(crate::catalogue::router())
         .merge(crate::open_data::router())
+        .merge(crate::publicity_log::router())
         .merge(crate::bundle::router(Path::new(leptos_options.site_root.as_ref())))
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
             let options = leptos_options.clone();

@@ -107,6 +107,8 @@ pub struct RosterPublicity {
     pub village: Place,
     pub roster: RosterSummary,
     pub lines: Vec<PublicityLine>,
+    /// The roster's entries in the publicity log, oldest first: its public version history.
+    pub versions: Vec<crate::api::publicity_log::LogRecord>,
 }
 
 /// A county's townships (`county`: the code the page's URL carries, if any).

@@ -104,6 +104,17 @@ pub fn period_words(period: &str) -> String {
     }
 }
 
+/// A stored UTC timestamp (`YYYY-MM-DDTHH:MM:SSZ`) as the county reads it: `YYYY-MM-DD HH:MM`,
+/// UTC+8.
+pub fn local_minute(ts: &str) -> String {
+    let part = |r: std::ops::Range<usize>| ts.get(r).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let Some(days) = parse_days(ts) else { return ts.to_string() };
+    let minutes = days * 1440 + part(11..13) * 60 + part(14..16) + 8 * 60;
+    let (y, m, d) = civil_from_days(minutes.div_euclid(1440));
+    let rest = minutes.rem_euclid(1440);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rest / 60, rest % 60)
+}
+
 pub fn format_days(days: i64) -> String {
     let (y, m, d) = civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")

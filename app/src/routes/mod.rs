@@ -8,6 +8,7 @@ pub mod home;
 pub mod notices;
 pub mod policies;
 pub mod publicity;
+pub mod publicity_log;
 pub mod rosters;
 pub mod search;
 pub mod staff;
@@ -115,6 +116,7 @@ pub fn App() -> impl IntoView {
                 />
                 <Route path=(StaticSegment("staff"), StaticSegment("rosters"), ParamSegment("id")) view=rosters::RosterPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("publicity") view=publicity::PublicityPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("publicity"), StaticSegment("log")) view=publicity_log::PublicityLogPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("publicity"), ParamSegment("township")) view=publicity::TownshipPublicityPage ssr=SsrMode::Async />
                 <Route
                     path=(StaticSegment("publicity"), ParamSegment("township"), ParamSegment("village"))

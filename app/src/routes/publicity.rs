@@ -4,9 +4,10 @@ use crate::api::publicity::{
     get_publicity_index, get_roster_publicity, get_township_publicity, get_village_publicity, AreaTotal,
     RosterPublicity, RosterSummary, PAYOUT_PUBLICITY_DAYS,
 };
+use crate::api::publicity_log::{kind_name, LogRecord};
 use crate::components::chart::Bar;
 use crate::components::{keep_county, url_county, BarChart, CountyField, Layout, Loaded, Page};
-use crate::domain::date::period_words;
+use crate::domain::date::{local_minute, period_words};
 use crate::domain::payments::line_status_name;
 use crate::domain::rosters::status_name as roster_status_name;
 use leptos::prelude::*;
@@ -74,6 +75,7 @@ pub fn PublicityPage() -> impl IntoView {
             }>
             <h1>"补贴发放公示"</h1>
             <p>"按乡镇（街道）、村（社区）查看各项补贴的发放名单。村级公开明细，乡镇公开分村汇总。姓名和身份证号已按规定脱敏。"</p>
+            <p>"每次公示都记入"<a href="/publicity/log">"公示日志"</a>"，公示后的名单若被改动，任何人都能查出来。"</p>
         </Page>
     }
 }
@@ -168,7 +170,7 @@ pub fn RosterPublicityPage() -> impl IntoView {
 
 #[component]
 fn RosterView(data: RosterPublicity) -> impl IntoView {
-    let RosterPublicity { township, village, roster: r, lines } = data;
+    let RosterPublicity { township, village, roster: r, lines, versions } = data;
     let year = r.period.get(..4).unwrap_or_default().to_string();
     let here = format!("/publicity/{}/{}/{}", township.code, village.code, r.id);
     let csv = format!("{here}/csv");
@@ -242,6 +244,35 @@ fn RosterView(data: RosterPublicity) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        <Versions versions />
+    }
+}
+
+/// A roster's version history: each publication as the publicity log recorded it, with the
+/// entry's hash and the link to its proof.
+#[component]
+fn Versions(versions: Vec<LogRecord>) -> impl IntoView {
+    view! {
+        <section class="versions" aria-labelledby="versions-title">
+            <h2 id="versions-title">"公示记录"</h2>
+            <p>
+                "这份清册的每次公示、发放后公示和更正都记入"<a href="/publicity/log">"公示日志"</a>
+                "。日志只能添加，不能改动：记入后若有人改动名单，任何人都能查出来。"
+            </p>
+            {versions.is_empty().then(|| view! { <p class="empty">"本清册尚无公示日志记录。"</p> })}
+            <ol class="versions">
+                {versions.into_iter().map(|v| view! {
+                    <li>
+                        <strong>{kind_name(&v.kind)}</strong>" "{local_minute(&v.at)}
+                        {(!v.reason.is_empty()).then(|| view! { <span class="reason">{format!("（{}）", v.reason)}</span> })}
+                        <br />
+                        <span class="meta">{format!("日志第 {} 条，哈希 ", v.leaf_index)}</span>
+                        <code class="hash">{v.leaf_hash}</code>" "
+                        <a href=format!("/api/v1/log/proof/inclusion?index={}", v.leaf_index)>"包含证明"</a>
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
     }
 }
 

@@ -35,10 +35,7 @@ pub fn local_today() -> String {
 
 /// A stored UTC timestamp as the county reads it: `YYYY-MM-DD HH:MM`, UTC+8.
 pub fn local_minute(ts: &str) -> String {
-    let part = |r: std::ops::Range<usize>| ts.get(r).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-    let Some(days) = crate::domain::date::parse_days(ts) else { return ts.to_string() };
-    let secs = days * 86_400 + part(11..13) * 3600 + part(14..16) * 60 + 8 * 3600;
-    timestamp(secs)[..16].replace('T', " ")
+    crate::domain::date::local_minute(ts)
 }
 
 #[cfg(test)]

@@ -15,6 +15,8 @@ pub enum RotationError {
     Db(#[from] sqlx::Error),
     #[error("{table} row {id} cannot be decrypted with the current key ({source}); nothing was changed")]
     Decrypt { table: &'static str, id: i64, source: VaultError },
+    #[error("the setting {0} cannot be opened with the current key; nothing was changed")]
+    Sealed(&'static str),
 }
 
 /// What was carried over to the new key, and what ended.
@@ -67,6 +69,16 @@ pub async fn rotate(db: &Db, old: &Vault, new: &Vault, progress: impl Fn(&str, u
     done.sms =
         table(&mut tx, "sms_outbox", &[Secret { enc: "phone_enc", hash: Some("phone_hash") }], "", old, new, &progress)
             .await?;
+    // The publicity log's signing key stays the same key, sealed now under the new data key.
+    let log_key = super::publicity_log::key::SETTING;
+    if let Some(sealed) = super::publicity_log::key::sealed(&mut tx).await? {
+        let seed = old.open(&sealed).ok_or(RotationError::Sealed(log_key))?;
+        sqlx::query("UPDATE settings SET value = $1 WHERE key = $2")
+            .bind(new.seal(&seed))
+            .bind(log_key)
+            .execute(&mut *tx)
+            .await?;
+    }
     let end = |sql: &'static str| sqlx::query(sql);
     done.sessions_ended = end("DELETE FROM sessions").execute(&mut *tx).await?.rows_affected();
     done.codes_ended = end("DELETE FROM verification_codes").execute(&mut *tx).await?.rows_affected();

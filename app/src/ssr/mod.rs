@@ -31,6 +31,7 @@ pub mod home;
 pub mod notices;
 pub mod policies;
 pub mod publicity;
+pub mod publicity_log;
 pub mod rosters;
 pub mod search;
 pub mod staff;

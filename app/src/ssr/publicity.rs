@@ -206,5 +206,6 @@ pub async fn roster(
         published_on: r.get("published_on"),
     })
     .collect();
-    Ok(Some(RosterPublicity { township, village, roster: summary, lines }))
+    let versions = super::publicity_log::roster_records(db, roster_id).await?;
+    Ok(Some(RosterPublicity { township, village, roster: summary, lines, versions }))
 }

@@ -144,7 +144,7 @@ pub fn encode_hex(bytes: &[u8]) -> String {
     out
 }
 
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
+pub fn decode_hex(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) {
         return None;
     }

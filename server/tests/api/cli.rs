@@ -11,7 +11,7 @@ fn help_describes_every_command() {
     let out = server().arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
-    for command in ["serve", "migrate", "demo", "config", "verify-audit", "backup", "restore"] {
+    for command in ["serve", "migrate", "demo", "config", "verify-audit", "verify-log", "backup", "restore"] {
         assert!(help.contains(command), "--help lists {command}:\n{help}");
     }
     let out = server().args(["demo", "--help"]).output().unwrap();
@@ -178,6 +178,15 @@ async fn rotate_key_moves_every_secret_to_the_new_key() {
         let app = spawn_app(backend).await;
         let me = someone(&app).await;
         app.staff("finance").await;
+        let log_key = |node: &crate::helpers::TestApp| {
+            let url = node.url("/api/v1/log/heads");
+            let client = node.client.clone();
+            async move {
+                let heads: serde_json::Value = client.get(url).send().await.unwrap().json().await.unwrap();
+                heads["public_key"].as_str().unwrap().to_string()
+            }
+        };
+        let log_key_before = log_key(&app).await;
         let dir = tempfile::tempdir().unwrap();
         let new_key = dir.path().join("new.key");
         let run = |args: &[&str]| {
@@ -227,5 +236,15 @@ async fn rotate_key_moves_every_secret_to_the_new_key() {
             .await
             .unwrap();
         assert_eq!(rotated, 1);
+        assert_eq!(log_key(&node).await, log_key_before, "{backend:?}: the publicity log keeps its signing key");
+        let out = run(&["verify-log"]);
+        assert!(!out.status.success(), "{backend:?}: the old data key no longer opens the log key");
+        let out = server()
+            .arg("verify-log")
+            .env("DATABASE_URL", app.database_url())
+            .env("PORTAL_DATA_KEY", &new_hex)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{backend:?}: {}", String::from_utf8_lossy(&out.stdout));
     }
 }

@@ -516,6 +516,28 @@ async fn a_roster_goes_from_upload_to_payout_publicity_and_reissue() {
         pass_reviews(&app, &dep, &fin, reissue).await;
         assert_eq!(on_file().await, 1, "{backend:?}: after finance review the account on file is the new one");
 
+        // The reissue is paid: the first roster's failed line now reads 已补发, a correction that
+        // its page's version history shows with the reason, after its publicity and payout.
+        assert!(location(&fin.step(reissue, "send_to_bank", "").await).ends_with("done=send_to_bank"));
+        let paid_again = format!("身份证号,结果,失败原因,到账日期\n{},成功,,2026-12-20\n", ids[2]);
+        let r = dep.upload(&format!("/staff/rosters/{reissue}/feedback"), &[], paid_again.into_bytes()).await;
+        assert!(location(&r).contains("done=feedback&paid=1&failed=0"), "{backend:?}");
+        let versions = |id: i64| {
+            let url = app.url(&format!("/api/v1/log/rosters/{id}"));
+            let client = app.client.clone();
+            async move {
+                let entries: Vec<serde_json::Value> = client.get(url).send().await.unwrap().json().await.unwrap();
+                entries.iter().map(|e| e["kind"].as_str().unwrap_or_default().to_string()).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(versions(roster).await, ["publicity", "payout_publicity", "correction"], "{backend:?}");
+        assert_eq!(versions(reissue).await, ["publicity", "payout_publicity"], "{backend:?}");
+        let (_, public) = app.get_text(&format!("/publicity/{tc}/{vc}/{roster}")).await;
+        assert!(
+            public.contains("更正") && public.contains(&format!("补发清册 {reissue} 已到账")),
+            "{backend:?}: the correction and its reason are public"
+        );
+
         // Other departments and the supervisor cannot move it.
         let sup = app.staff("supervisor").await;
         assert_eq!(sup.step(reissue, "publicise", "").await.status().as_u16(), 400);

@@ -20,6 +20,7 @@ mod nodes;
 mod open_data;
 mod privacy;
 mod public_pages;
+mod publicity_log;
 mod real_files;
 mod rosters;
 mod search;

@@ -23,11 +23,21 @@ async fn no_id_phone_account_or_birth_date_anywhere_public() {
         }
     }
     // Publicity pages of every village of one township, with their rosters and CSVs.
-    let mut paths: Vec<String> =
-        ["/", "/policies", "/policies?year=2024", "/policies/14-01", "/notices", "/publicity", "/search?q=%E6%9D%91"]
-            .iter()
-            .map(|p| p.to_string())
-            .collect();
+    let mut paths: Vec<String> = [
+        "/",
+        "/policies",
+        "/policies?year=2024",
+        "/policies/14-01",
+        "/notices",
+        "/publicity",
+        "/search?q=%E6%9D%91",
+        "/publicity/log",
+        "/api/v1/log/heads",
+        "/api/v1/log/entries?start=0&end=999",
+    ]
+    .iter()
+    .map(|p| p.to_string())
+    .collect();
     let rows = sqlx::query(
         "SELECT DISTINCT t.code AS t, v.code AS v, pe.roster_id AS r FROM publicity_entries pe \
          JOIN regions v ON v.id = pe.village_id JOIN regions t ON t.id = v.parent_id WHERE t.code = '510999002' \
@@ -43,6 +53,7 @@ async fn no_id_phone_account_or_birth_date_anywhere_public() {
         paths.push(format!("/publicity/{t}/{v}/{ro}"));
         paths.push(format!("/publicity/{t}/{v}/{ro}/csv"));
         paths.push(format!("/api/v1/publicity/{t}/{v}/{ro}"));
+        paths.push(format!("/api/v1/log/rosters/{ro}"));
     }
     paths.sort();
     paths.dedup();

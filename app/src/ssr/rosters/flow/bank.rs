@@ -6,6 +6,7 @@ use crate::api::rosters::Problem;
 use crate::domain::date::format_days;
 use crate::domain::{IdNumber, Money, Phone};
 use crate::ssr::changes;
+use crate::ssr::publicity_log;
 use crate::ssr::rosters::file;
 use crate::ssr::rosters::ImportError;
 use crate::ssr::sms::SmsMessage;
@@ -164,6 +165,8 @@ pub async fn import_feedback(
         .is_some_and(|d| d > PAYOUT_PUBLICITY_DAYS);
     let (item, department): (String, String) = (r.get("item"), r.get("department"));
     let mut tx = cx.db.begin().await?;
+    // Earlier rosters whose failed lines this one paid again: their pages now say 补发.
+    let mut reissued_from: Vec<i64> = Vec::new();
     for (pid, date, reason) in &outcomes {
         let status = if date.is_some() { "paid" } else { "failed" };
         sqlx::query("UPDATE payments SET status = $1, paid_on = $2, failure_reason = $3 WHERE id = $4")
@@ -180,14 +183,17 @@ pub async fn import_feedback(
                 .fetch_one(&mut *tx)
                 .await?;
             if let Some(first) = first {
-                let entries: Vec<i64> = sqlx::query_scalar(
-                    "UPDATE publicity_entries SET status = 'reissued' WHERE payment_id = $1 RETURNING id",
+                let entries: Vec<(i64, i64)> = sqlx::query_as(
+                    "UPDATE publicity_entries SET status = 'reissued' WHERE payment_id = $1 RETURNING id, roster_id",
                 )
                 .bind(first)
                 .fetch_all(&mut *tx)
                 .await?;
-                for e in entries {
+                for (e, earlier) in entries {
                     changes::record(&mut tx, changes::PUBLICITY, e, false).await?;
+                    if !reissued_from.contains(&earlier) {
+                        reissued_from.push(earlier);
+                    }
                 }
             }
         }
@@ -228,6 +234,14 @@ pub async fn import_feedback(
         (outcomes.iter().filter(|o| o.1.is_some()).count(), outcomes.iter().filter(|o| o.1.is_none()).count());
     event(&mut tx, roster, "bank_feedback", Some(staff.id), &format!("到账 {paid} 人，失败 {failed} 人")).await?;
     event(&mut tx, roster, "payout_publicised", None, if late { "发放后公示晚于到账5日" } else { "" }).await?;
+    let reason = format!("补发清册 {roster} 已到账，原发放失败的明细改为“已补发”");
+    let mut publications = vec![publicity_log::Publication { roster, kind: "payout_publicity", reason: "" }];
+    publications.extend(reissued_from.iter().map(|&earlier| publicity_log::Publication {
+        roster: earlier,
+        kind: "correction",
+        reason: &reason,
+    }));
+    publicity_log::record(&mut tx, &cx.vault, &publications).await?;
     crate::ssr::audit::append(
         &mut tx,
         &format!("staff:{}", staff.id),

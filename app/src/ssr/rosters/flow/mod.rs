@@ -44,6 +44,8 @@ pub enum FlowError {
     Invalid(String),
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
+    #[error("publicity log: {0}")]
+    Log(#[from] crate::ssr::publicity_log::LogError),
 }
 
 /// Records a step on a roster.

@@ -6,6 +6,7 @@ use crate::domain::date::{format_days, parse_days};
 use crate::domain::rosters::{RosterStatus, RosterStep};
 use crate::domain::Phone;
 use crate::ssr::changes;
+use crate::ssr::publicity_log;
 use crate::ssr::sms::SmsMessage;
 use crate::ssr::staff::{Role, Staff};
 use crate::ssr::{clock, AppContext};
@@ -64,6 +65,8 @@ pub async fn step(cx: &AppContext, staff: &Staff, roster: i64, code: &str, note:
                 .execute(&mut *tx)
                 .await?;
             publicise_lines(&mut tx, roster, &today).await?;
+            let publication = publicity_log::Publication { roster, kind: "publicity", reason: "" };
+            publicity_log::record(&mut tx, &cx.vault, &[publication]).await?;
             format!("公示期至{end}")
         }
         RosterStep::Approve => String::new(),

@@ -1,0 +1,94 @@
+//! The publicity log (公示日志): every publication of a roster as an entry of an append-only
+//! Merkle tree (RFC 9162), its signed tree heads, and the proofs anyone can check.
+
+use super::ApiError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What an entry records: a roster's publicity, its payout publicity, a correction of a published
+/// line, a clawback (追回) or a withdrawal (撤回).
+pub fn kind_name(kind: &str) -> &'static str {
+    match kind {
+        "publicity" => "公示",
+        "payout_publicity" => "发放后公示",
+        "correction" => "更正",
+        "clawback" => "追回",
+        "withdrawal" => "撤回",
+        _ => "其他",
+    }
+}
+
+/// A signed tree head: the log's size and root hash at a time, signed with the portal's log key.
+/// The signed message is `portal-publicity-log/v1\n{tree_size}\n{signed_at}\n{root_hash}\n`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TreeHead {
+    pub tree_size: i64,
+    /// SHA-256 root (RFC 9162 MTH), 64 hex characters.
+    pub root_hash: String,
+    /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub signed_at: String,
+    /// Ed25519 public key, 64 hex characters.
+    pub public_key: String,
+    /// Ed25519 signature of the message above, 128 hex characters.
+    pub signature: String,
+}
+
+/// One entry of the log without its text (a roster page's version history).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogRecord {
+    pub leaf_index: i64,
+    pub roster_id: i64,
+    pub kind: String,
+    pub reason: String,
+    /// When it was appended (UTC).
+    pub at: String,
+    /// `SHA-256(0x00 || entry)`, 64 hex characters.
+    pub leaf_hash: String,
+}
+
+/// One entry with its canonical text: the UTF-8 bytes hashed are exactly `entry`'s.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    #[serde(flatten)]
+    pub record: LogRecord,
+    pub entry: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InclusionProof {
+    pub leaf_index: i64,
+    pub tree_size: i64,
+    pub leaf_hash: String,
+    pub root_hash: String,
+    /// The audit path, from the leaf's sibling up (RFC 9162, 2.1.3.1).
+    pub audit_path: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsistencyProof {
+    pub first: i64,
+    pub second: i64,
+    pub first_root: String,
+    pub second_root: String,
+    /// RFC 9162, 2.1.4.1.
+    pub proof: Vec<String>,
+}
+
+/// The `/publicity/log` page: the key, the heads (newest first, a page of them) and the size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogHeads {
+    pub public_key: String,
+    pub tree_size: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub heads: Vec<TreeHead>,
+}
+
+/// Heads shown per page of `/publicity/log`.
+pub const HEADS_PER_PAGE: i64 = 20;
+
+#[server(prefix = "/api", endpoint = "publicity_log")]
+pub async fn get_log_heads(page: Option<i64>) -> Result<LogHeads, ApiError> {
+    let cx = crate::ssr::context()?;
+    crate::ssr::publicity_log::heads(&cx.db, &cx.vault, page.unwrap_or(1)).await.map_err(ApiError::internal)
+}

@@ -1,0 +1,215 @@
+//! The publicity log over real HTTP: a published roster is an entry of the signed log, its proofs
+//! check, and both verifiers (`server verify-log` on the database, the outside Python verifier on
+//! the public API alone) catch a published line edited in the database, and a log rewritten to
+//! cover it.
+
+use crate::flow::{import, roster_file};
+use crate::helpers::{backends, contains_full_id_number, spawn_app, TestApp};
+use app::api::publicity_log::{InclusionProof, LogEntry, TreeHead};
+use app::domain::IdNumber;
+use app::ssr::publicity_log::{key, merkle};
+use std::process::{Command, Output};
+
+fn hash(hex: &str) -> merkle::Hash {
+    app::ssr::vault::decode_hex(hex).and_then(|h| h.try_into().ok()).expect("64 hex characters")
+}
+
+async fn get_json<T: serde::de::DeserializeOwned>(app: &TestApp, path: &str) -> T {
+    let r = app.client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200, "{path}");
+    r.json().await.unwrap()
+}
+
+/// The outside verifier, as anyone would run it: Python's standard library and the site's URL.
+fn outside_verifier(app: &TestApp, args: &[&str]) -> (bool, String) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/verify-publicity.py");
+    let out = Command::new("python3").arg(script).arg(app.url("")).args(args).output().expect("python3 runs");
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+/// `server verify-log` on the app's database.
+fn verify_log(app: &TestApp) -> (bool, String) {
+    let out: Output = Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("verify-log")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("DATABASE_URL", app.database_url())
+        .env("PORTAL_DATA_KEY", app.data_key())
+        .output()
+        .unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_published_roster_is_in_the_signed_log_and_both_verifiers_catch_an_edit() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let ids: Vec<String> = (1..=3)
+            .map(|n| IdNumber::from_parts("510999", 1971, 3, n, 640 + n).unwrap().as_str().to_string())
+            .collect();
+        let file = roster_file(&app, &ids).await;
+        let dep = app.staff(&file.dept).await;
+        let roster = import(&app, &dep, &file).await;
+        let before: TreeHead = get_json(&app, "/api/v1/log/head").await;
+        assert!(before.tree_size > 0, "{backend:?}: the demo's published rosters were entered at start");
+        assert!(crate::helpers::location(&dep.step(roster, "publicise", "").await).ends_with("done=publicise"));
+
+        // The publication is the log's newest entry, under a new signed head.
+        let head: TreeHead = get_json(&app, "/api/v1/log/head").await;
+        assert_eq!(head.tree_size, before.tree_size + 1, "{backend:?}");
+        assert!(key::verify(&head), "{backend:?}: the head's signature checks");
+        assert_eq!(head.public_key, before.public_key, "one key signs every head");
+        let entries: Vec<LogEntry> = get_json(&app, &format!("/api/v1/log/rosters/{roster}")).await;
+        assert_eq!(entries.len(), 1);
+        let entry = &entries[0];
+        assert_eq!((entry.record.kind.as_str(), entry.record.leaf_index), ("publicity", head.tree_size - 1));
+        assert!(entry.entry.contains("测*") && !contains_full_id_number(&entry.entry), "masked as the page is");
+        let leaf = merkle::leaf_hash(entry.entry.as_bytes());
+        assert_eq!(app::ssr::vault::encode_hex(&leaf), entry.record.leaf_hash);
+        let proof: InclusionProof =
+            get_json(&app, &format!("/api/v1/log/proof/inclusion?index={}", entry.record.leaf_index)).await;
+        let path: Vec<merkle::Hash> = proof.audit_path.iter().map(|h| hash(h)).collect();
+        assert!(merkle::verify_inclusion(
+            entry.record.leaf_index as u64,
+            head.tree_size as u64,
+            &leaf,
+            &path,
+            &hash(&head.root_hash)
+        ));
+        let (_, page) = app.get_text(&format!("/publicity/{}/{}/{roster}", file.tc, file.vc)).await;
+        assert!(
+            page.contains("公示记录") && page.contains(&entry.record.leaf_hash),
+            "{backend:?}: the roster's page shows its entry and hash"
+        );
+        let (status, log_page) = app.get_text("/publicity/log").await;
+        assert!(status == 200 && log_page.contains(&head.root_hash) && log_page.contains(&head.public_key));
+
+        // Both verifiers pass; the outside one keeps the head it saw.
+        let dir = tempfile::tempdir().unwrap();
+        let heads = dir.path().join("heads.json");
+        let heads = heads.to_str().unwrap();
+        let roster_id = roster.to_string();
+        let args = [
+            "roster",
+            file.tc.as_str(),
+            file.vc.as_str(),
+            roster_id.as_str(),
+            "--heads",
+            heads,
+            "--key",
+            head.public_key.as_str(),
+        ];
+        let (ok, out) = outside_verifier(&app, &args);
+        assert!(ok && out.contains("全部通过"), "{backend:?}: {out}");
+        let (ok, out) = outside_verifier(&app, &["log", "--heads", heads]);
+        assert!(ok && out.contains("全部通过") && out.contains("之前的记录未被改动"), "{backend:?}: {out}");
+        let (ok, out) = verify_log(&app);
+        assert!(ok && out.contains("公示日志完好"), "{backend:?}: {out}");
+
+        // A clerk edits a published amount in the database: both verifiers name it.
+        sqlx::query("UPDATE publicity_entries SET amount_fen = amount_fen + 50000 WHERE id = (SELECT MIN(id) FROM publicity_entries WHERE roster_id = $1)")
+            .bind(roster)
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        app.staff("finance").await; // an accepted post: the node's kept pages are emptied
+        let (ok, out) = outside_verifier(&app, &args);
+        assert!(!ok && out.contains("公示页面与日志第") && out.contains("第 1 行"), "{backend:?}: {out}");
+        let (ok, out) = verify_log(&app);
+        assert!(!ok && out.contains(&format!("清册 {roster} 的公示页面")), "{backend:?}: {out}");
+
+        // And rewrites the log's entry to match: the signed heads no longer do.
+        let forged = {
+            let mut v: serde_json::Value = serde_json::from_str(&entry.entry).unwrap();
+            let amount = v["lines"][0]["amount_fen"].as_i64().unwrap();
+            v["lines"][0]["amount_fen"] = serde_json::json!(amount + 50000);
+            serde_json::to_string(&v).unwrap()
+        };
+        sqlx::query("UPDATE publicity_log SET entry = $1, leaf_hash = $2 WHERE leaf_index = $3")
+            .bind(&forged)
+            .bind(app::ssr::vault::encode_hex(&merkle::leaf_hash(forged.as_bytes())))
+            .bind(entry.record.leaf_index)
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        app.staff("finance").await;
+        let (ok, out) = outside_verifier(&app, &args);
+        assert!(!ok && out.contains("不在签名的日志中"), "{backend:?}: {out}");
+        // The next publication's head is signed over the rewritten log: a head kept from before
+        // shows it.
+        let next_ids = [IdNumber::from_parts("510999", 1972, 4, 1, 650).unwrap().as_str().to_string()];
+        let next = import(&app, &dep, &roster_file(&app, &next_ids).await).await;
+        assert!(crate::helpers::location(&dep.step(next, "publicise", "").await).ends_with("done=publicise"));
+        let (ok, out) = outside_verifier(&app, &args);
+        assert!(!ok && out.contains("之前的记录被改过"), "{backend:?}: {out}");
+        let (ok, out) = verify_log(&app);
+        assert!(!ok && out.contains("根哈希"), "{backend:?}: {out}");
+    }
+}
+
+/// The log's API refuses what does not fit it in words, and never answers with personal data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_api_answers_bad_requests_plainly() {
+    let app = spawn_app(crate::helpers::Backend::Sqlite).await;
+    let head: TreeHead = get_json(&app, "/api/v1/log/head").await;
+    for (path, status) in [
+        ("/api/v1/log/proof/inclusion", 400),
+        ("/api/v1/log/proof/inclusion?index=abc", 400),
+        (&format!("/api/v1/log/proof/inclusion?index={}", head.tree_size) as &str, 404),
+        ("/api/v1/log/proof/consistency?first=0&second=1", 404),
+        (&format!("/api/v1/log/proof/consistency?first=1&second={}", head.tree_size + 1), 404),
+        ("/api/v1/log/rosters/none", 404),
+    ] {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{path}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(body["error"].as_str().is_some_and(|e| !e.is_empty() && !e.is_ascii()), "{path}: {body}");
+    }
+    let entries: Vec<LogEntry> = get_json(&app, "/api/v1/log/entries?start=0&end=100000").await;
+    assert!(!entries.is_empty() && entries.len() <= 1000);
+    assert!(entries.iter().all(|e| !contains_full_id_number(&e.entry)));
+    let proof: app::api::publicity_log::ConsistencyProof =
+        get_json(&app, &format!("/api/v1/log/proof/consistency?first=1&second={}", head.tree_size)).await;
+    let path: Vec<merkle::Hash> = proof.proof.iter().map(|h| hash(h)).collect();
+    assert!(merkle::verify_consistency(
+        1,
+        head.tree_size as u64,
+        &hash(&proof.first_root),
+        &hash(&head.root_hash),
+        &path
+    ));
+}
+
+/// An installation that published rosters before the log existed: at its first start after the
+/// upgrade every published roster gets one entry of what its pages show, under one signed head,
+/// and the log then checks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rosters_published_before_the_log_are_entered_at_the_first_start() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        for sql in [
+            "DELETE FROM publicity_log_heads",
+            "DELETE FROM publicity_log",
+            "UPDATE publicity_log_size SET size = 0",
+            "DELETE FROM settings WHERE key = 'publicity_log_key'",
+        ] {
+            sqlx::query(sql).execute(&app.db.pool).await.unwrap();
+        }
+        let published: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT roster_id) FROM publicity_entries")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert!(published > 0);
+        let upgraded = crate::helpers::spawn_app_on(app.database_url(), app.data_key(), |_| {}).await;
+        let head: TreeHead = get_json(&upgraded, "/api/v1/log/head").await;
+        assert_eq!(head.tree_size, published, "{backend:?}: one entry per published roster");
+        assert!(key::verify(&head));
+        let heads: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM publicity_log_heads").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(heads, 1, "{backend:?}: one head over them all");
+        let (ok, out) = verify_log(&upgraded);
+        assert!(ok, "{backend:?}: {out}");
+        let (ok, out) = outside_verifier(&upgraded, &["log"]);
+        assert!(ok, "{backend:?}: {out}");
+    }
+}
