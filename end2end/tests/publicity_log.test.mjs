@@ -64,3 +64,38 @@ for (const js of [true, false]) {
     });
   });
 }
+
+for (const js of [true, false]) {
+  test(`a payout SMS's 凭证码 typed on the publicity page opens its line and its log entry (phone, 大字模式, JavaScript ${js ? 'on' : 'off'})`, async () => {
+    const name = `receipt-${js ? 'js' : 'nojs'}`;
+    assert.ok(server.receipt, 'server demo printed a receipt code');
+    await withPage(browser, name, { ...phone, javaScriptEnabled: js }, async (page, context) => {
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await context.addCookies([{ name: 'text_size', value: 'large', url: server.url }]);
+      await page.goto(`${server.url}/publicity`);
+      if (js) await page.waitForSelector('body[data-hydrated="true"]');
+      // Typed as a villager might: lower case, without the hyphen, a space in the middle.
+      const typed = server.receipt.toLowerCase().replace('-', ' ');
+      await page.fill('#receipt-code', typed);
+      await page.locator('form[action="/r"] button').click();
+      await page.waitForSelector('section.receipt');
+      assert.match(await page.textContent('section.receipt h2'), new RegExp(server.receipt));
+      const facts = await page.textContent('section.receipt dl');
+      assert.match(facts, /已到账/);
+      assert.match(facts, /\d 元/);
+      assert.match(await page.textContent('section.receipt'), /公示日志第 \d+ 条/);
+      assert.doesNotMatch(await page.content(), FULL_ID);
+      await fitsTheScreen(page, 'a receipt');
+      await shot(page, name);
+      // The whole roster it belongs to, one tap away.
+      await page.locator('section.receipt a', { hasText: '整份公示名单' }).click();
+      await page.waitForSelector('table.lines');
+      // A mistyped code is answered in words, the form kept.
+      await page.goto(`${server.url}/r?code=ABCDE-FGHJ`);
+      assert.match(await page.textContent('.error-box'), /没有找到凭证码/);
+      assert.equal(await page.inputValue('#receipt-code'), 'ABCDE-FGHJ');
+      assert.deepEqual(errors, []);
+    });
+  });
+}

@@ -66,6 +66,7 @@ export async function startServer({ size = 2000, counties = 1 } = {}) {
   const people = [...demo.stdout.matchAll(/ID (\S+)\s+phone (\d+)/g)].map((m) => ({ id: m[1], phone: m[2] }));
   const tracked = /case (\d{8}-\d{4,5}(?:-\d{6})?)\s+phone (\d+)/.exec(demo.stdout);
   const exampleCase = tracked ? { no: tracked[1], phone: tracked[2] } : null;
+  const receipt = /receipt ([0-9A-Z]{5,}-[0-9A-Z]{4})/.exec(demo.stdout)?.[1] ?? null;
   const staffPassword = /password ([^\s:]+)/.exec(demo.stdout)?.[1];
   // The server's output goes to stderr: a test file's stdout is the test runner's own channel
   // (serialized messages), and a line written into it between two messages breaks the run.
@@ -90,6 +91,7 @@ export async function startServer({ size = 2000, counties = 1 } = {}) {
     url,
     people,
     exampleCase,
+    receipt,
     staffPassword,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));

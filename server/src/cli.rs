@@ -290,6 +290,22 @@ async fn demo(config: &Config, seed: Option<u64>, people: Option<usize>) -> Resu
     match startup::load_demo_if_empty(&db, &vault, &options).await.map_err(|e| e.to_string())? {
         Some(summary) => {
             print_summary(&summary);
+            // A receipt code as the first person's latest payout SMS carries it.
+            if let Some(person) = summary.examples.first() {
+                let id_hash = vault.lookup_hash(person.id_number.as_str());
+                let mut conn = db.pool.acquire().await.map_err(|e| e.to_string())?;
+                let signer =
+                    app::ssr::publicity_log::key::signer(&mut conn, &vault).await.map_err(|e| e.to_string())?;
+                let code = app::ssr::publicity_log::receipt::latest_paid(&db, &signer, &id_hash)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if let Some(code) = code {
+                    println!(
+                        "a receipt code from {}'s latest payout SMS, to open at /r (demo data):\n  receipt {code}",
+                        person.name
+                    );
+                }
+            }
             Ok(())
         }
         None => Err("the database already holds data; the demo is only loaded into an empty database".into()),

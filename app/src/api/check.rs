@@ -47,6 +47,8 @@ pub struct MyPayment {
     pub confirmed: Option<bool>,
     /// The complaint filed when they said 未收到.
     pub case_no: Option<String>,
+    /// The receipt code (凭证码) the payout SMS carried, once the bank has answered for the line.
+    pub receipt: Option<String>,
 }
 
 pub use crate::domain::payments::PublicitySeen;
@@ -172,5 +174,7 @@ pub async fn get_my_payments() -> Result<MyPayments, ApiError> {
     let token = crate::ssr::request_cookie(SESSION_COOKIE).ok_or(ApiError::NotSignedIn)?;
     let beneficiary =
         crate::ssr::check::session(&cx, &token).await.map_err(ApiError::internal)?.ok_or(ApiError::NotSignedIn)?;
-    crate::ssr::check::reads::payments(&cx.db, beneficiary).await.map_err(ApiError::internal)
+    let mut mine = crate::ssr::check::reads::payments(&cx.db, beneficiary).await.map_err(ApiError::internal)?;
+    crate::ssr::publicity_log::receipt::mark(&cx.db, &cx.vault, &mut mine).await.map_err(ApiError::internal)?;
+    Ok(mine)
 }

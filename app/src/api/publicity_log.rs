@@ -1,6 +1,7 @@
 //! The publicity log (公示日志): every publication of a roster as an entry of an append-only
 //! Merkle tree (RFC 9162), its signed tree heads, and the proofs anyone can check.
 
+use super::publicity::{Place, PublicityLine};
 use super::ApiError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -91,4 +92,33 @@ pub const HEADS_PER_PAGE: i64 = 20;
 pub async fn get_log_heads(page: Option<i64>) -> Result<LogHeads, ApiError> {
     let cx = crate::ssr::context()?;
     crate::ssr::publicity_log::heads(&cx.db, &cx.vault, page.unwrap_or(1)).await.map_err(ApiError::internal)
+}
+
+/// What a receipt code (凭证码) from a payout SMS opens: the line as published, where and whose,
+/// and the roster's newest log entry with the proof that the newest signed head holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// The code as printed, `ABCDE-FGHJ`.
+    pub code: String,
+    pub township: Place,
+    pub village: Place,
+    pub roster: i64,
+    pub department: String,
+    pub line: PublicityLine,
+    pub entry: Option<LogRecord>,
+    pub head: Option<TreeHead>,
+    pub proof: Option<InclusionProof>,
+}
+
+/// The line a receipt code opens; `None` when the code is not one of the portal's.
+#[server(prefix = "/api", endpoint = "receipt")]
+pub async fn get_receipt(#[server(default)] code: String) -> Result<Option<Receipt>, ApiError> {
+    let cx = crate::ssr::context()?;
+    let signer = crate::ssr::publicity_log::key::signer(
+        &mut *cx.db.pool.acquire().await.map_err(ApiError::internal)?,
+        &cx.vault,
+    )
+    .await
+    .map_err(ApiError::internal)?;
+    crate::ssr::publicity_log::receipt::open(&cx.db, &signer, &code).await.map_err(ApiError::internal)
 }

@@ -191,6 +191,7 @@ fn PaymentCard(p: MyPayment) -> impl IntoView {
                     None => "公示：未查到".to_string(),
                 }}
                 {p.mismatch.map(|m| view! { <span class="flag">{m}</span> })}
+                {p.receipt.map(|c| view! { " "<a class="receipt-link" href=format!("/r/{c}")>{format!("凭证码 {c}")}</a> })}
             </p>
             <p class="meta">
                 <span>{format!("{} {}", p.bank, p.account_masked)}</span>

@@ -117,6 +117,8 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("staff"), StaticSegment("rosters"), ParamSegment("id")) view=rosters::RosterPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("publicity") view=publicity::PublicityPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("publicity"), StaticSegment("log")) view=publicity_log::PublicityLogPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("r") view=publicity_log::ReceiptPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("r"), ParamSegment("code")) view=publicity_log::ReceiptPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("publicity"), ParamSegment("township")) view=publicity::TownshipPublicityPage ssr=SsrMode::Async />
                 <Route
                     path=(StaticSegment("publicity"), ParamSegment("township"), ParamSegment("village"))

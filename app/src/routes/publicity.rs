@@ -76,6 +76,11 @@ pub fn PublicityPage() -> impl IntoView {
             <h1>"补贴发放公示"</h1>
             <p>"按乡镇（街道）、村（社区）查看各项补贴的发放名单。村级公开明细，乡镇公开分村汇总。姓名和身份证号已按规定脱敏。"</p>
             <p>"每次公示都记入"<a href="/publicity/log">"公示日志"</a>"，公示后的名单若被改动，任何人都能查出来。"</p>
+            <form method="get" action="/r" class="find-name" role="search">
+                <label for="receipt-code">"收到发放短信了？输入短信里的凭证码，核对这笔钱的公示"</label>
+                <input id="receipt-code" name="code" maxlength="20" autocomplete="off" autocapitalize="characters" />
+                <button type="submit">"核对"</button>
+            </form>
         </Page>
     }
 }

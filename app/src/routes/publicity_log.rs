@@ -1,11 +1,12 @@
 //! `/publicity/log`: the publicity log's signed tree heads, its public key, and how anyone can
-//! check a roster against it.
+//! check a roster against it; `/r/{code}`: what a payout SMS's receipt code opens.
 
-use crate::api::publicity_log::{get_log_heads, LogHeads};
+use crate::api::publicity_log::{get_log_heads, get_receipt, kind_name, LogHeads, Receipt};
 use crate::components::{Page, Pager};
-use crate::domain::date::local_minute;
+use crate::domain::date::{local_minute, period_words};
+use crate::domain::payments::line_status_name;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn PublicityLogPage() -> impl IntoView {
@@ -70,4 +71,90 @@ fn Heads(data: LogHeads) -> impl IntoView {
         </div>
         <Pager page pages base="/publicity/log?".to_string() />
     }
+}
+
+/// `/r` and `/r/{code}`: a receipt code typed (or followed from the SMS) opens its line.
+#[component]
+pub fn ReceiptPage() -> impl IntoView {
+    let (params, query) = (use_params_map(), use_query_map());
+    let typed = move || {
+        let code = params.read().get("code").or_else(|| query.read().get("code")).unwrap_or_default();
+        code.trim().chars().take(20).collect::<String>()
+    };
+    let data = Resource::new_blocking(typed, |code| async move {
+        if code.is_empty() {
+            Ok(None)
+        } else {
+            get_receipt(code).await
+        }
+    });
+    view! {
+        <Page title="核对发放凭证" data=data view=move |r| view! { <ReceiptView receipt=r typed=typed() /> }>
+            <p class="breadcrumb"><a href="/publicity">"发放公示"</a></p>
+            <h1>"核对发放凭证"</h1>
+            <p>"发放短信里有一个凭证码，例如 3B4CD-7XKQ。输入它，可以看到这笔钱在公示名单里的那一行，以及公示日志的记录。不需要身份证号。"</p>
+            <form method="get" action="/r" class="find-name" role="search">
+                <label for="receipt-code">"凭证码（在发放短信里）"</label>
+                <input id="receipt-code" name="code" maxlength="20" autocomplete="off" autocapitalize="characters" value=typed() />
+                <button type="submit">"查看"</button>
+            </form>
+        </Page>
+    }
+}
+
+#[component]
+fn ReceiptView(receipt: Option<Receipt>, typed: String) -> impl IntoView {
+    let Some(r) = receipt else {
+        return (!typed.is_empty())
+            .then(|| {
+                view! {
+                    <p class="error-box" role="alert">
+                        {format!("没有找到凭证码“{typed}”。请对照短信核对字母和数字（凭证码里没有 0、1、I、O）。")}
+                    </p>
+                }
+            })
+            .into_any();
+    };
+    let Receipt { code, township, village, roster, department, line, entry, head, proof } = r;
+    let page = format!("/publicity/{}/{}/{roster}", township.code, village.code);
+    view! {
+        <section class="receipt" aria-labelledby="receipt-title">
+            <h2 id="receipt-title">{format!("凭证码 {code}")}</h2>
+            <dl class="facts">
+                <dt>"姓名"</dt>
+                <dd>
+                    {line.name_masked.clone()}
+                    {line.recipient_name_masked.clone().map(|rn| view! { <span class="recipient">{format!("（代领/代管：{rn}）")}</span> })}
+                </dd>
+                <dt>"身份证号"</dt><dd class="mono">{line.id_masked.clone()}</dd>
+                <dt>"补贴项目"</dt><dd>{line.item.clone()}</dd>
+                <dt>"期次"</dt><dd>{period_words(&line.period)}</dd>
+                <dt>"金额"</dt><dd>{format!("{} 元", line.amount.grouped())}</dd>
+                <dt>"状态"</dt><dd class=format!("status-{}", line.status)>{line_status_name(&line.status)}</dd>
+                <dt>"村（社区）"</dt><dd>{format!("{} {}", township.name, village.name)}</dd>
+                <dt>"主管部门"</dt><dd>{department}</dd>
+            </dl>
+            <p><a href=page>"查看这一行所在的整份公示名单"</a></p>
+            <h2>"公示日志"</h2>
+            {match entry {
+                None => view! { <p class="empty">"这份名单还没有公示日志记录。"</p> }.into_any(),
+                Some(e) => view! {
+                    <p>{format!("这份名单已记入公示日志第 {} 条（{}，{}），这一条的哈希：", e.leaf_index, kind_name(&e.kind), local_minute(&e.at))}</p>
+                    <p><code class="hash">{e.leaf_hash}</code></p>
+                    {head.zip(proof).map(|(h, p)| view! {
+                        <p>{format!("它在 {} 签署的树头里（日志共 {} 条），树头的根哈希：", local_minute(&h.signed_at), h.tree_size)}</p>
+                        <p><code class="hash">{h.root_hash}</code></p>
+                        <details>
+                            <summary>{format!("包含证明（{} 步）", p.audit_path.len())}</summary>
+                            <ol class="proof">
+                                {p.audit_path.into_iter().map(|step| view! { <li><code class="hash">{step}</code></li> }).collect_view()}
+                            </ol>
+                        </details>
+                    })}
+                    <p><a href="/publicity/log">"怎样自己核对，不需要相信本平台"</a></p>
+                }.into_any(),
+            }}
+        </section>
+    }
+    .into_any()
 }

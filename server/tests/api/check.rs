@@ -78,6 +78,15 @@ async fn a_citizen_sees_their_payments_after_the_code() {
         assert!(html.contains("的补贴") && html.contains("已到账"));
         assert!(html.contains("失败原因：") && html.contains("怎么办："), "a failed line explains itself");
         assert!(!html.contains(&me.id) && !html.contains(&me.phone), "no full ID or phone even in the own view");
+        // Each answered line carries its receipt code, as its SMS did, and the code opens that line.
+        let at = html.find("href=\"/r/").expect("a receipt code on an answered line") + "href=\"/r/".len();
+        let code: String = html[at..].chars().take_while(|c| *c != '"').collect();
+        assert!(html.contains(&format!("凭证码 {code}")), "{backend:?}");
+        let (status, receipt) = app.get_text(&format!("/r/{code}")).await;
+        assert!(
+            status == 200 && receipt.contains(&format!("凭证码 {code}")) && receipt.contains("公示日志第"),
+            "{backend:?}"
+        );
 
         // Exactly the person's own lines, plus the household's when head, plus those paid to their card.
         let expected: i64 = sqlx::query_scalar(

@@ -55,6 +55,17 @@ async fn no_id_phone_account_or_birth_date_anywhere_public() {
         paths.push(format!("/api/v1/publicity/{t}/{v}/{ro}"));
         paths.push(format!("/api/v1/log/rosters/{ro}"));
     }
+    // What receipt codes open (a payout SMS's line, with its log entry and proof).
+    let signer =
+        app::ssr::publicity_log::key::signer(&mut app.db.pool.acquire().await.unwrap(), &app.vault).await.unwrap();
+    let paid: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM payments WHERE status IN ('paid', 'failed') ORDER BY id LIMIT 10")
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+    for p in paid {
+        paths.push(format!("/r/{}", app::ssr::publicity_log::receipt::code(&signer, p)));
+    }
     paths.sort();
     paths.dedup();
     assert!(paths.len() > 50);

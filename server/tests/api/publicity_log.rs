@@ -213,3 +213,59 @@ async fn rosters_published_before_the_log_are_entered_at_the_first_start() {
         assert!(ok, "{backend:?}: {out}");
     }
 }
+
+/// The payout SMS carries a receipt code; `/r/{code}` (or the code typed into `/r`) opens that
+/// masked line with its log entry and the proof, with no ID number asked; a code changed by one
+/// character opens nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payout_sms_carries_a_receipt_code_that_opens_its_line() {
+    use crate::flow::pass_reviews;
+    use crate::helpers::{location, messages_to};
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let ids: Vec<String> = (1..=2)
+            .map(|n| IdNumber::from_parts("510999", 1968, 7, n, 660 + n).unwrap().as_str().to_string())
+            .collect();
+        let file = roster_file(&app, &ids).await;
+        let (dep, fin) = (app.staff(&file.dept).await, app.staff("finance").await);
+        let roster = import(&app, &dep, &file).await;
+        pass_reviews(&app, &dep, &fin, roster).await;
+        assert!(location(&fin.step(roster, "send_to_bank", "").await).ends_with("done=send_to_bank"));
+        let feedback =
+            format!("身份证号,结果,失败原因,到账日期\n{},成功,,2026-12-05\n{},失败,账户已销户,\n", ids[0], ids[1]);
+        let r = dep.upload(&format!("/staff/rosters/{roster}/feedback"), &[], feedback.into_bytes()).await;
+        assert!(location(&r).contains("done=feedback&paid=1&failed=1"), "{backend:?}");
+
+        let code_in = |sms: Vec<String>| {
+            let text = sms.into_iter().find(|m| m.contains("凭证码")).expect("a payout SMS with a receipt code");
+            let at = text.find("凭证码").unwrap() + "凭证码".len();
+            text[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>()
+        };
+        let paid = code_in(messages_to(&app, "13900001000").await);
+        let failed = code_in(messages_to(&app, "13900001001").await);
+        assert_eq!(paid.len(), 10, "{backend:?}: {paid}");
+        assert_ne!(paid, failed);
+
+        let entry: Vec<LogEntry> = get_json(&app, &format!("/api/v1/log/rosters/{roster}")).await;
+        let newest = &entry.last().unwrap().record;
+        assert_eq!(newest.kind, "payout_publicity");
+        let (status, page) = app.get_text(&format!("/r/{paid}")).await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("测*") && page.contains("已到账") && page.contains(&newest.leaf_hash),
+            "{backend:?}: the line as published, and its log entry"
+        );
+        assert!(page.contains("包含证明") && !contains_full_id_number(&page), "{backend:?}");
+        let (_, page) = app.get_text(&format!("/r/{failed}")).await;
+        assert!(page.contains("发放失败"), "{backend:?}: a failed line's code opens it too");
+        let typed = paid.to_lowercase().replace('-', "");
+        let (_, page) = app.get_text(&format!("/r?code={typed}")).await;
+        assert!(page.contains(&format!("凭证码 {paid}")), "{backend:?}: typed in lower case without the hyphen");
+        let mut forged: Vec<char> = paid.chars().collect();
+        let last = forged.len() - 1;
+        forged[last] = if forged[last] == '2' { '3' } else { '2' };
+        let forged: String = forged.into_iter().collect();
+        let (_, page) = app.get_text(&format!("/r/{forged}")).await;
+        assert!(page.contains("没有找到凭证码") && !page.contains("测*"), "{backend:?}: a made-up code opens nothing");
+    }
+}

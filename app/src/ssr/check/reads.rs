@@ -177,6 +177,7 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
             mismatch,
             confirmed: l.confirmed.map(|v| v != 0),
             case_no: l.case_no,
+            receipt: None,
         };
         if years.last().is_none_or(|y| y.year != year) {
             years.push(YearOfPayments { year: year.clone(), paid_total: Money::ZERO, payments: Vec::new() });

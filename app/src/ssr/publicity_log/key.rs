@@ -4,7 +4,9 @@
 
 use crate::api::publicity_log::TreeHead;
 use crate::ssr::vault::{decode_hex, encode_hex, Vault};
+use hmac::{Hmac, Mac};
 use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
+use sha2::Sha256;
 use sqlx::AnyConnection;
 
 /// The settings row holding the sealed seed.
@@ -15,15 +17,34 @@ pub fn signed_message(tree_size: i64, signed_at: &str, root_hash: &str) -> Strin
     format!("portal-publicity-log/v1\n{tree_size}\n{signed_at}\n{root_hash}\n")
 }
 
-pub struct Signer(Ed25519KeyPair);
+/// The log's key: it signs tree heads and keys the tags of receipt codes.
+pub struct Signer {
+    pair: Ed25519KeyPair,
+    receipt_key: [u8; 32],
+}
 
 impl Signer {
+    pub fn from_seed(seed: &[u8]) -> Result<Self, KeyError> {
+        let pair = Ed25519KeyPair::from_seed_unchecked(seed).map_err(|_| KeyError::Sealed)?;
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(seed).map_err(|_| KeyError::Sealed)?;
+        mac.update(b"portal/receipt/v1");
+        Ok(Signer { pair, receipt_key: mac.finalize().into_bytes().into() })
+    }
+
     pub fn public_key(&self) -> String {
-        encode_hex(self.0.public_key().as_ref())
+        encode_hex(self.pair.public_key().as_ref())
+    }
+
+    /// 32 bits keyed by the log's key, from which a payment line's receipt code takes its tag.
+    pub fn receipt_tag(&self, payment: i64) -> u32 {
+        let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(&self.receipt_key) else { return 0 };
+        mac.update(payment.to_string().as_bytes());
+        let bytes = mac.finalize().into_bytes();
+        u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
     }
 
     pub fn sign(&self, tree_size: i64, signed_at: &str, root_hash: &str) -> TreeHead {
-        let signature = self.0.sign(signed_message(tree_size, signed_at, root_hash).as_bytes());
+        let signature = self.pair.sign(signed_message(tree_size, signed_at, root_hash).as_bytes());
         TreeHead {
             tree_size,
             root_hash: root_hash.to_string(),
@@ -58,7 +79,7 @@ pub async fn signer(conn: &mut AnyConnection, vault: &Vault) -> Result<Signer, K
         }
     };
     let seed = vault.open(&sealed).and_then(|hex| decode_hex(hex.trim())).ok_or(KeyError::Sealed)?;
-    Ed25519KeyPair::from_seed_unchecked(&seed).map(Signer).map_err(|_| KeyError::Sealed)
+    Signer::from_seed(&seed)
 }
 
 /// The sealed seed as stored, if one was made.
@@ -97,8 +118,7 @@ mod tests {
 
     #[test]
     fn a_head_verifies_until_any_part_of_it_changes() {
-        let seed = [7u8; 32];
-        let signer = Signer(Ed25519KeyPair::from_seed_unchecked(&seed).unwrap());
+        let signer = Signer::from_seed(&[7u8; 32]).unwrap();
         let head = signer.sign(3, "2026-12-05T08:00:00Z", &"ab".repeat(32));
         assert!(verify(&head));
         assert!(!verify(&TreeHead { tree_size: 4, ..head.clone() }));

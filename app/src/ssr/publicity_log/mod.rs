@@ -5,6 +5,7 @@
 pub mod entry;
 pub mod key;
 pub mod merkle;
+pub mod receipt;
 
 use crate::api::publicity_log::{
     ConsistencyProof, InclusionProof, LogEntry, LogHeads, LogRecord, TreeHead, HEADS_PER_PAGE,

@@ -39,6 +39,8 @@ pub enum SmsMessage {
         item: String,
         amount: Money,
         paid: bool,
+        /// The line's receipt code (凭证码), opened at `/r/{code}`.
+        receipt: String,
     },
     /// To a person's old phone when a reviewed roster changed it: who changed it, and the last
     /// four digits of the new one.
@@ -69,8 +71,8 @@ impl SmsMessage {
             Self::CaseFiled { tracking_no, department }
             | Self::CaseReplied { tracking_no, department }
             | Self::CaseInfoRequested { tracking_no, department } => vec![department.clone(), tracking_no.clone()],
-            Self::PaymentResult { department, item, amount, .. } => {
-                vec![department.clone(), item.clone(), amount.plain()]
+            Self::PaymentResult { department, item, amount, receipt, .. } => {
+                vec![department.clone(), item.clone(), amount.plain(), receipt.clone()]
             }
             Self::PhoneChanged { department, new_last4 } => vec![department.clone(), new_last4.clone()],
         }
@@ -95,12 +97,15 @@ impl SmsMessage {
                     "【惠民惠农补贴】{department}请您补充诉求（编号{tracking_no}）的材料，请在门户“查询办理进度”补充。"
                 )
             }
-            Self::PaymentResult { department, item, amount, paid: true } => {
-                format!("【惠民惠农补贴】{department}发放的{item}{}元已到账，请查收。", amount.plain())
-            }
-            Self::PaymentResult { department, item, amount, paid: false } => {
+            Self::PaymentResult { department, item, amount, paid: true, receipt } => {
                 format!(
-                    "【惠民惠农补贴】{department}发放的{item}{}元未能到账，请在门户“查询我的补贴”查看原因和办理方法。",
+                    "【惠民惠农补贴】{department}发放的{item}{}元已到账，请查收。凭证码{receipt}，在门户“发放公示”页输入可核对公示。",
+                    amount.plain()
+                )
+            }
+            Self::PaymentResult { department, item, amount, paid: false, receipt } => {
+                format!(
+                    "【惠民惠农补贴】{department}发放的{item}{}元未能到账，请在门户“查询我的补贴”查看原因和办理方法。凭证码{receipt}。",
                     amount.plain()
                 )
             }
@@ -270,15 +275,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn payment_messages_carry_department_item_and_amount() {
+    fn payment_messages_carry_department_item_amount_and_receipt() {
         let m = SmsMessage::PaymentResult {
             department: "县民政局".into(),
             item: "城乡低保".into(),
             amount: Money::from_fen(56_000),
             paid: true,
+            receipt: "2223X-AB7K".into(),
         };
-        assert_eq!(m.params(), vec!["县民政局", "城乡低保", "560.00"]);
-        assert!(m.body().contains("县民政局") && m.body().contains("城乡低保") && m.body().contains("560.00"));
+        assert_eq!(m.params(), vec!["县民政局", "城乡低保", "560.00", "2223X-AB7K"]);
+        let body = m.body();
+        assert!(body.contains("县民政局") && body.contains("城乡低保") && body.contains("560.00"));
+        assert!(body.contains("凭证码2223X-AB7K") && body.contains("发放公示"), "{body}");
         let code = SmsMessage::VerificationCode { code: "123456".into() };
         assert_eq!(code.template(), "verification_code");
         assert!(code.body().contains("123456"));

@@ -89,7 +89,7 @@ fn failure_reason(text: &str) -> &'static str {
 /// Imports the bank's feedback for a roster sent to the bank: every line must be answered, paid
 /// (with its date) or failed (with a reason). In one transaction: the lines' outcomes, the
 /// payout publicity (automatic, flagged when later than 5 days after payment), and an SMS to each
-/// beneficiary with a phone (主管部门 + 补贴名称 + 补贴金额). Returns (paid, failed, late publicity).
+/// beneficiary with a phone (主管部门 + 补贴名称 + 补贴金额 + the line's receipt code). Returns (paid, failed, late publicity).
 pub async fn import_feedback(
     cx: &AppContext,
     staff: &Staff,
@@ -165,6 +165,7 @@ pub async fn import_feedback(
         .is_some_and(|d| d > PAYOUT_PUBLICITY_DAYS);
     let (item, department): (String, String) = (r.get("item"), r.get("department"));
     let mut tx = cx.db.begin().await?;
+    let signer = publicity_log::key::signer(&mut tx, &cx.vault).await.map_err(publicity_log::LogError::from)?;
     // Earlier rosters whose failed lines this one paid again: their pages now say 补发.
     let mut reissued_from: Vec<i64> = Vec::new();
     for (pid, date, reason) in &outcomes {
@@ -217,6 +218,7 @@ pub async fn import_feedback(
                 item: item.clone(),
                 amount: Money::from_fen(line.get("amount_fen")),
                 paid: date.is_some(),
+                receipt: publicity_log::receipt::code(&signer, *pid),
             };
             cx.sms.queue(&mut tx, &cx.vault, &phone, &message).await?;
         }
