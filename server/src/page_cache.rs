@@ -144,7 +144,7 @@ pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next)
 }
 
 /// The cache key of an anonymous GET of a public page: path and query, text size, the county the
-/// visitor chose (a page whose URL names none shows that one), encoding.
+/// visitor chose (a page whose URL names none shows that one), encoding, host.
 fn key_of(request: &Request) -> Option<String> {
     if request.method() != Method::GET {
         return None;
@@ -164,7 +164,12 @@ fn key_of(request: &Request) -> Option<String> {
     let county = app::ssr::cookie_value(request.headers(), app::ssr::regions::COUNTY_COOKIE)
         .filter(|c| app::ssr::regions::county_code_shape(c))
         .unwrap_or_default();
-    Some(format!("{path}?{query}|{text_size}|{county}|{}", header_text(header::ACCEPT_ENCODING)))
+    // The host too: a page may name the address it was reached at (the village notice's QR code).
+    Some(format!(
+        "{path}?{query}|{text_size}|{county}|{}|{}",
+        header_text(header::ACCEPT_ENCODING),
+        header_text(header::HOST)
+    ))
 }
 
 fn etag_of(body: &[u8]) -> HeaderValue {

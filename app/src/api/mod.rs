@@ -7,6 +7,7 @@ pub mod check;
 pub mod counties;
 pub mod csv;
 pub mod home;
+pub mod noticeboard;
 pub mod notices;
 pub mod policies;
 pub mod publicity;

@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod check;
 pub mod counties;
 pub mod home;
+pub mod noticeboard;
 pub mod notices;
 pub mod policies;
 pub mod publicity;
@@ -128,6 +129,11 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=(StaticSegment("publicity"), ParamSegment("township"), ParamSegment("village"), ParamSegment("roster"))
                     view=publicity::RosterPublicityPage
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=(StaticSegment("publicity"), ParamSegment("township"), ParamSegment("village"), ParamSegment("roster"), StaticSegment("notice"))
+                    view=noticeboard::NoticeboardPage
                     ssr=SsrMode::Async
                 />
             </Routes>

@@ -189,6 +189,8 @@ fn RosterView(data: RosterPublicity) -> impl IntoView {
         .get("name")
         .map(|n| n.trim().chars().take(20).collect::<String>())
         .filter(|n| !n.is_empty());
+    // A printed notice's QR code names the log entry it shows (`?entry=`).
+    let scanned = query.read_untracked().get("entry").and_then(|e| e.parse::<i64>().ok());
     let count = lines.len();
     let shown: Vec<_> = lines
         .into_iter()
@@ -226,7 +228,10 @@ fn RosterView(data: RosterPublicity) -> impl IntoView {
         {sought.clone().map(|n| view! {
             <p role="status">{format!("“{n}”：找到 {} 人（共 {count} 人）。", shown.len())}" "<a href=here.clone()>"显示全部"</a></p>
         })}
-        <p><a class="button secondary" href=csv download>"下载本页名单（表格，Excel可打开）"</a></p>
+        <p class="roster-downloads">
+            <a class="button secondary" href=csv download>"下载本页名单（表格，Excel可打开）"</a>
+            <a class="button secondary" href=format!("{here}/notice")>"打印公示单（张贴公示栏用）"</a>
+        </p>
         <div class="table-scroll" tabindex="0">
             <table class="lines">
                 <thead>
@@ -249,14 +254,17 @@ fn RosterView(data: RosterPublicity) -> impl IntoView {
                 </tbody>
             </table>
         </div>
-        <Versions versions />
+        <Versions versions scanned />
     }
 }
 
 /// A roster's version history: each publication as the publicity log recorded it, with the
 /// entry's hash and the link to its proof.
 #[component]
-fn Versions(versions: Vec<LogRecord>) -> impl IntoView {
+fn Versions(versions: Vec<LogRecord>, scanned: Option<i64>) -> impl IntoView {
+    let newest = versions.last().map(|v| v.leaf_index);
+    let later = scanned.map(|s| versions.iter().filter(|v| v.leaf_index > s).count());
+    let known = scanned.is_some_and(|s| versions.iter().any(|v| v.leaf_index == s));
     view! {
         <section class="versions" aria-labelledby="versions-title">
             <h2 id="versions-title">"公示记录"</h2>
@@ -265,15 +273,24 @@ fn Versions(versions: Vec<LogRecord>) -> impl IntoView {
                 "。日志只能添加，不能改动：记入后若有人改动名单，任何人都能查出来。"
             </p>
             {versions.is_empty().then(|| view! { <p class="empty">"本清册尚无公示日志记录。"</p> })}
+            {match (known, later) {
+                (true, Some(0)) => Some(view! { <p class="scanned" role="status">"您扫描的公示单就是这份名单现在的版本（下面标出的那一条）。"</p> }.into_any()),
+                (true, Some(n)) => Some(view! {
+                    <p class="scanned flag-box" role="status">{format!("您扫描的公示单之后，这份名单又有 {n} 条记录（更正或发放后公示），以网上现在的版本为准，见下。")}</p>
+                }.into_any()),
+                (false, Some(_)) => Some(view! { <p class="scanned flag-box" role="status">"您扫描的公示单所记的日志条目不属于这份名单，请核对。"</p> }.into_any()),
+                _ => None,
+            }}
             <ol class="versions">
                 {versions.into_iter().map(|v| view! {
-                    <li>
+                    <li class=(scanned == Some(v.leaf_index)).then_some("scanned-entry")>
                         <strong>{kind_name(&v.kind)}</strong>" "{local_minute(&v.at)}
                         {(!v.reason.is_empty()).then(|| view! { <span class="reason">{format!("（{}）", v.reason)}</span> })}
                         <br />
                         <span class="meta">{format!("日志第 {} 条，哈希 ", v.leaf_index)}</span>
                         <code class="hash">{v.leaf_hash}</code>" "
                         <a href=format!("/api/v1/log/proof/inclusion?index={}", v.leaf_index)>"包含证明"</a>
+                        {(scanned == Some(v.leaf_index)).then(|| view! { <strong class="scanned-mark">{if newest == scanned { "（您扫描的公示单，即现在的版本）" } else { "（您扫描的公示单）" }}</strong> })}
                     </li>
                 }).collect_view()}
             </ol>

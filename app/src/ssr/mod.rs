@@ -28,6 +28,7 @@ pub mod catalogue;
 pub mod check;
 pub mod counties;
 pub mod home;
+pub mod noticeboard;
 pub mod notices;
 pub mod policies;
 pub mod publicity;

@@ -17,6 +17,7 @@ mod home;
 mod journeys;
 mod limits;
 mod nodes;
+mod noticeboard;
 mod open_data;
 mod privacy;
 mod public_pages;

@@ -54,6 +54,7 @@ async fn no_id_phone_account_or_birth_date_anywhere_public() {
         paths.push(format!("/publicity/{t}/{v}/{ro}/csv"));
         paths.push(format!("/api/v1/publicity/{t}/{v}/{ro}"));
         paths.push(format!("/api/v1/log/rosters/{ro}"));
+        paths.push(format!("/publicity/{t}/{v}/{ro}/notice"));
     }
     // What receipt codes open (a payout SMS's line, with its log entry and proof).
     let signer =

@@ -1,0 +1,54 @@
+//! The village notice's data: the village's lines of a roster as published, the department's
+//! phone, and the QR code of the online version the sheet shows.
+
+use super::Db;
+use crate::api::noticeboard::Noticeboard;
+use qrcode::render::svg;
+use qrcode::{EcLevel, QrCode};
+
+/// `scheme://host` of the request being served, as the visitor reached the site (`https` behind a
+/// proxy that says so); empty when the request names no usable host.
+pub fn request_origin() -> String {
+    let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>() else { return String::new() };
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = header("host");
+    let plain = !host.is_empty()
+        && host.len() <= 253
+        && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    if !plain {
+        return String::new();
+    }
+    let scheme = if header("x-forwarded-proto").eq_ignore_ascii_case("https") { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}
+
+/// A QR code of `text` as SVG (medium error correction: a notice gets rained on).
+pub fn qr_svg(text: &str) -> String {
+    match QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M) {
+        Ok(code) => code.render::<svg::Color>().min_dimensions(240, 240).quiet_zone(true).build(),
+        Err(_) => String::new(),
+    }
+}
+
+/// The sheet of one roster in one village; `None` when the roster is not published there.
+pub async fn sheet(
+    db: &Db,
+    township: &str,
+    village: &str,
+    roster: i64,
+    origin: &str,
+) -> Result<Option<Noticeboard>, sqlx::Error> {
+    let Some(publicity) = super::publicity::roster(db, township, village, roster).await? else { return Ok(None) };
+    let department_phone: String = sqlx::query_scalar(
+        "SELECT d.phone FROM rosters ro JOIN departments d ON d.id = ro.department_id WHERE ro.id = $1",
+    )
+    .bind(roster)
+    .fetch_one(&db.pool)
+    .await?;
+    let mut url = format!("{origin}/publicity/{township}/{village}/{roster}");
+    if let Some(entry) = publicity.versions.last() {
+        url.push_str(&format!("?entry={}", entry.leaf_index));
+    }
+    let qr_svg = qr_svg(&url);
+    Ok(Some(Noticeboard { publicity, department_phone, url, qr_svg }))
+}
