@@ -110,3 +110,14 @@ export async function fillCheck(page, context, person) {
   await page.click('form.check-form button');
   await page.waitForURL('**/check/payments');
 }
+
+// From /publicity down to the first village's first roster, as a visitor clicks.
+export async function toARoster(page) {
+  await page.goto(`${server.url}/publicity`);
+  await page.locator('table.totals a').first().click();
+  await page.waitForSelector('table.totals');
+  await page.locator('table.totals a').first().click();
+  await page.waitForSelector('.periods a');
+  await page.locator('.periods a').first().click();
+  await page.waitForSelector('table.lines');
+}

@@ -3,22 +3,11 @@
 // header left off, the lines, where to object and the QR code on paper.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, phone, server, shot, useServerAndBrowser, withPage } from './browser.mjs';
+import { browser, phone, server, shot, toARoster, useServerAndBrowser, withPage } from './browser.mjs';
 
 useServerAndBrowser();
 
 const FULL_ID = /[1-9]\d{5}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dXx]/;
-
-/// From /publicity down to a village's first roster, as a visitor clicks.
-async function toARoster(page) {
-  await page.goto(`${server.url}/publicity`);
-  await page.locator('table.totals a').first().click();
-  await page.waitForSelector('table.totals');
-  await page.locator('table.totals a').first().click();
-  await page.waitForSelector('.periods a');
-  await page.locator('.periods a').first().click();
-  await page.waitForSelector('table.lines');
-}
 
 function pdfPages(pdf) {
   return (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;

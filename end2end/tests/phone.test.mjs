@@ -3,7 +3,7 @@
 // their labels, a person finds their own name in a roster, and the bundle is kept by the phone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, checkSignIn, phone, server, shot, useServerAndBrowser, withPage } from './browser.mjs';
+import { browser, checkSignIn, phone, server, shot, toARoster, useServerAndBrowser, withPage } from './browser.mjs';
 
 useServerAndBrowser();
 
@@ -100,13 +100,7 @@ for (const js of [true, false]) {
   test(`a person finds their own masked name in a roster, and the masked ID is never cut (JavaScript ${js ? 'on' : 'off'})`, async () => {
     await withPage(browser, `find-name-${js ? 'js' : 'nojs'}`, largeText(js), async (page, context) => {
       await setLargeText(context);
-      await page.goto(`${server.url}/publicity`);
-      await page.locator('table.totals a').first().click();
-      await page.waitForSelector('table.totals');
-      await page.locator('table.totals a').first().click();
-      await page.waitForSelector('.periods a');
-      await page.locator('.periods a').first().click();
-      await page.waitForSelector('table.lines');
+      await toARoster(page);
       const all = await page.locator('table.lines tbody tr').count();
       const headers = await page.locator('table.lines thead th').allTextContents();
       assert.deepEqual(headers, ['姓名', '身份证号', '金额（元）', '状态'], 'village, item and period are said once, above');

@@ -159,6 +159,22 @@ pub async fn village(
     Ok(Some(VillagePublicity { year, years, township, village, rosters }))
 }
 
+/// A publicity line from a row with its columns (`name_masked`, `id_masked`,
+/// `recipient_name_masked`, `village`, `item`, `period`, `amount_fen`, `status`, `published_on`).
+pub fn line_of(r: &AnyRow) -> PublicityLine {
+    PublicityLine {
+        name_masked: r.get("name_masked"),
+        id_masked: r.get("id_masked"),
+        recipient_name_masked: r.get("recipient_name_masked"),
+        village: r.get("village"),
+        item: r.get("item"),
+        period: r.get("period"),
+        amount: Money::from_fen(r.get("amount_fen")),
+        status: r.get("status"),
+        published_on: r.get("published_on"),
+    }
+}
+
 /// The lines of one roster published in one village; the roster must belong to the village's township.
 pub async fn roster(
     db: &Db,
@@ -193,18 +209,8 @@ pub async fn roster(
     .bind(village_id)
     .fetch_all(&db.pool)
     .await?
-    .into_iter()
-    .map(|r| PublicityLine {
-        name_masked: r.get("name_masked"),
-        id_masked: r.get("id_masked"),
-        recipient_name_masked: r.get("recipient_name_masked"),
-        village: r.get("village"),
-        item: r.get("item"),
-        period: r.get("period"),
-        amount: Money::from_fen(r.get("amount_fen")),
-        status: r.get("status"),
-        published_on: r.get("published_on"),
-    })
+    .iter()
+    .map(line_of)
     .collect();
     let versions = super::publicity_log::roster_records(db, roster_id).await?;
     Ok(Some(RosterPublicity { township, village, roster: summary, lines, versions }))

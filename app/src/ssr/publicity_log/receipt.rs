@@ -7,9 +7,8 @@
 use super::key::Signer;
 use super::{inclusion, latest_head, LogError};
 use crate::api::check::MyPayments;
-use crate::api::publicity::{Place, PublicityLine};
+use crate::api::publicity::Place;
 use crate::api::publicity_log::{LogRecord, Receipt};
-use crate::domain::Money;
 use crate::ssr::Db;
 use sqlx::Row;
 
@@ -90,17 +89,7 @@ pub async fn open(db: &Db, signer: &Signer, typed: &str) -> Result<Option<Receip
         village: Place { code: r.get("village_code"), name: r.get("village") },
         roster,
         department: r.get("department"),
-        line: PublicityLine {
-            name_masked: r.get("name_masked"),
-            id_masked: r.get("id_masked"),
-            recipient_name_masked: r.get("recipient_name_masked"),
-            village: r.get("village"),
-            item: r.get("item"),
-            period: r.get("period"),
-            amount: Money::from_fen(r.get("amount_fen")),
-            status: r.get("status"),
-            published_on: r.get("published_on"),
-        },
+        line: crate::ssr::publicity::line_of(&r),
         entry,
         head,
         proof,
