@@ -58,7 +58,8 @@ struct RangeQuery {
 
 async fn entries(Extension(cx): Extension<AppContext>, Query(q): Query<RangeQuery>) -> Response {
     let start = q.start.unwrap_or(0).max(0);
-    let end = q.end.unwrap_or(start + MAX_ENTRIES - 1).min(start + MAX_ENTRIES - 1);
+    let last = start.saturating_add(MAX_ENTRIES - 1);
+    let end = q.end.unwrap_or(last).min(last);
     json(publicity_log::entries(&cx.db, start, end, MAX_ENTRIES).await.map(Some))
 }
 

@@ -25,6 +25,8 @@ pub enum LogError {
     NoRoster(i64),
     #[error("log entry {0} has a leaf hash that is not 64 hex characters")]
     BadHash(i64),
+    #[error("the log should hold {0} entries below its size but holds {1} (run server verify-log)")]
+    Missing(i64, usize),
 }
 
 /// One publication to record: the roster, what happened to it, and why (for a correction).
@@ -88,12 +90,16 @@ async fn sign_head(conn: &mut AnyConnection, vault: &Vault, size: i64, at: &str)
     Ok(head)
 }
 
-/// The leaf hashes of the first `size` entries.
+/// The leaf hashes of the first `size` entries (all of them, or an error: a proof or a head over
+/// a log with a hole in it would be wrong).
 async fn leaves(conn: &mut AnyConnection, size: i64) -> Result<Vec<Hash>, LogError> {
     let rows = sqlx::query("SELECT leaf_index, leaf_hash FROM publicity_log WHERE leaf_index < $1 ORDER BY leaf_index")
         .bind(size)
         .fetch_all(&mut *conn)
         .await?;
+    if rows.len() as i64 != size {
+        return Err(LogError::Missing(size, rows.len()));
+    }
     rows.iter()
         .map(|r| {
             decode_hex(&r.get::<String, _>("leaf_hash"))
