@@ -271,3 +271,46 @@ async fn a_payout_sms_carries_a_receipt_code_that_opens_its_line() {
         assert!(page.contains("没有找到凭证码") && !page.contains("测*"), "{backend:?}: a made-up code opens nothing");
     }
 }
+
+/// Clerks publicising at once on two nodes (two processes on one database): every publication
+/// is one entry, numbered without a gap or a repeat, each under its own signed head, and the
+/// whole log checks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publications_at_once_on_two_nodes_keep_one_log() {
+    use crate::helpers::{location, spawn_node_on};
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let node = spawn_node_on(app.database_url(), app.data_key()).await;
+        let mut rosters = Vec::new();
+        let mut dept = String::new();
+        for r in 0..6u32 {
+            let ids: Vec<String> = (1..=2)
+                .map(|n| IdNumber::from_parts("510999", 1980 + r, 2, n, 700 + 10 * r + n).unwrap().as_str().to_string())
+                .collect();
+            let file = roster_file(&app, &ids).await;
+            dept = file.dept.clone();
+            rosters.push(import(&app, &app.staff(&dept).await, &file).await);
+        }
+        let before: TreeHead = get_json(&app, "/api/v1/log/head").await;
+        let heads_before: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM publicity_log_heads").fetch_one(&app.db.pool).await.unwrap();
+        let (here, there) = (app.staff(&dept).await, node.staff(&dept).await);
+        let steps = rosters.iter().enumerate().map(|(i, &r)| {
+            let clerk = if i % 2 == 0 { &here } else { &there };
+            async move { location(&clerk.step(r, "publicise", "").await) }
+        });
+        for done in futures_util::future::join_all(steps).await {
+            assert!(done.ends_with("done=publicise"), "{backend:?}: {done}");
+        }
+        let indexes: Vec<i64> = sqlx::query_scalar("SELECT leaf_index FROM publicity_log ORDER BY leaf_index")
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(indexes, (0..before.tree_size + 6).collect::<Vec<_>>(), "{backend:?}: no gap, no repeat");
+        let heads: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM publicity_log_heads").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(heads, heads_before + 6, "{backend:?}: a head for each publication");
+        let (ok, out) = verify_log(&app);
+        assert!(ok, "{backend:?}: {out}");
+    }
+}

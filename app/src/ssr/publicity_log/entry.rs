@@ -4,8 +4,9 @@
 
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
+use std::collections::BTreeMap;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     pub v: u32,
     pub kind: String,
@@ -26,7 +27,7 @@ pub struct Entry {
 
 /// The part of an entry the public pages keep showing until the next entry: dates, totals and
 /// lines. `server verify-log` and the outside verifier hold the pages to it.
-#[derive(Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Published {
     pub publicity_start: Option<String>,
     pub publicity_end: Option<String>,
@@ -38,7 +39,7 @@ pub struct Published {
 }
 
 /// One published line, masked as the pages show it.
-#[derive(Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Line {
     pub village_code: String,
     pub village: String,
@@ -49,73 +50,75 @@ pub struct Line {
     pub status: String,
 }
 
-/// What a roster's public pages show now, as an entry of this kind would record it; `None` when
-/// there is no such roster.
-pub async fn current(
-    conn: &mut AnyConnection,
-    roster: i64,
-    kind: &str,
-    reason: &str,
-) -> Result<Option<Entry>, sqlx::Error> {
-    let r = sqlx::query(
-        "SELECT ro.period, ro.batch, ro.publicity_start, ro.publicity_end, ro.paid_on, ro.payout_publicised_on, \
-                i.code AS item_code, i.name AS item, d.name AS department, t.code AS township_code, t.name AS township, \
-                c.code AS county_code, c.name AS county \
-         FROM rosters ro JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
-         JOIN regions t ON t.id = ro.region_id JOIN regions c ON c.id = t.parent_id WHERE ro.id = $1",
-    )
-    .bind(roster)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(r) = r else { return Ok(None) };
-    let published = published(conn, roster, &r).await?;
-    Ok(Some(Entry {
-        v: 1,
-        kind: kind.to_string(),
-        reason: reason.to_string(),
-        roster,
-        county_code: r.get("county_code"),
-        county: r.get("county"),
-        township_code: r.get("township_code"),
-        township: r.get("township"),
-        department: r.get("department"),
-        item_code: r.get("item_code"),
-        item: r.get("item"),
-        period: r.get("period"),
-        batch: r.get("batch"),
-        published,
-    }))
-}
-
-async fn published(conn: &mut AnyConnection, roster: i64, r: &sqlx::any::AnyRow) -> Result<Published, sqlx::Error> {
-    let lines: Vec<Line> = sqlx::query(
-        "SELECT v.code AS village_code, v.name AS village, pe.name_masked, pe.id_masked, pe.recipient_name_masked, \
-                pe.amount_fen, pe.status \
-         FROM publicity_entries pe JOIN regions v ON v.id = pe.village_id WHERE pe.roster_id = $1 ORDER BY pe.id",
-    )
-    .bind(roster)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|l| Line {
-        village_code: l.get("village_code"),
-        village: l.get("village"),
-        name: l.get("name_masked"),
-        id: l.get("id_masked"),
-        recipient: l.get("recipient_name_masked"),
-        amount_fen: l.get("amount_fen"),
-        status: l.get("status"),
-    })
-    .collect();
-    Ok(Published {
-        publicity_start: r.get("publicity_start"),
-        publicity_end: r.get("publicity_end"),
-        paid_on: r.get("paid_on"),
-        payout_publicised_on: r.get("payout_publicised_on"),
-        line_count: lines.len() as i64,
-        total_fen: lines.iter().map(|l| l.amount_fen).sum(),
-        lines,
-    })
+/// What the public pages of these rosters show now, by roster, as entries (kind and reason left
+/// empty for the caller); a roster that does not exist is missing from the answer. A few queries
+/// for any number of rosters (the backfill enters thousands at a time).
+pub async fn shown(conn: &mut AnyConnection, rosters: &[i64]) -> Result<BTreeMap<i64, Entry>, sqlx::Error> {
+    let mut found = BTreeMap::new();
+    for chunk in rosters.chunks(500) {
+        // Ids are integers: written into the statement, they cannot change its meaning.
+        let ids = chunk.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(",");
+        let mut lines: BTreeMap<i64, Vec<Line>> = BTreeMap::new();
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT pe.roster_id, v.code AS village_code, v.name AS village, pe.name_masked, pe.id_masked, \
+                    pe.recipient_name_masked, pe.amount_fen, pe.status \
+             FROM publicity_entries pe JOIN regions v ON v.id = pe.village_id WHERE pe.roster_id IN ({ids}) \
+             ORDER BY pe.roster_id, pe.id"
+        )))
+        .fetch_all(&mut *conn)
+        .await?;
+        for l in rows {
+            lines.entry(l.get("roster_id")).or_default().push(Line {
+                village_code: l.get("village_code"),
+                village: l.get("village"),
+                name: l.get("name_masked"),
+                id: l.get("id_masked"),
+                recipient: l.get("recipient_name_masked"),
+                amount_fen: l.get("amount_fen"),
+                status: l.get("status"),
+            });
+        }
+        let metas = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT ro.id, ro.period, ro.batch, ro.publicity_start, ro.publicity_end, ro.paid_on, ro.payout_publicised_on, \
+                    i.code AS item_code, i.name AS item, d.name AS department, t.code AS township_code, t.name AS township, \
+                    c.code AS county_code, c.name AS county \
+             FROM rosters ro JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
+             JOIN regions t ON t.id = ro.region_id JOIN regions c ON c.id = t.parent_id WHERE ro.id IN ({ids})"
+        )))
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in metas {
+            let roster: i64 = r.get("id");
+            let lines = lines.remove(&roster).unwrap_or_default();
+            let published = Published {
+                publicity_start: r.get("publicity_start"),
+                publicity_end: r.get("publicity_end"),
+                paid_on: r.get("paid_on"),
+                payout_publicised_on: r.get("payout_publicised_on"),
+                line_count: lines.len() as i64,
+                total_fen: lines.iter().map(|l| l.amount_fen).sum(),
+                lines,
+            };
+            let entry = Entry {
+                v: 1,
+                kind: String::new(),
+                reason: String::new(),
+                roster,
+                county_code: r.get("county_code"),
+                county: r.get("county"),
+                township_code: r.get("township_code"),
+                township: r.get("township"),
+                department: r.get("department"),
+                item_code: r.get("item_code"),
+                item: r.get("item"),
+                period: r.get("period"),
+                batch: r.get("batch"),
+                published,
+            };
+            found.insert(roster, entry);
+        }
+    }
+    Ok(found)
 }
 
 impl Entry {

@@ -50,26 +50,37 @@ pub async fn record(conn: &mut AnyConnection, vault: &Vault, publications: &[Pub
 
 /// Appends the entries (without signing a head); returns the log's new size.
 async fn append(conn: &mut AnyConnection, publications: &[Publication<'_>], now: &str) -> Result<i64, LogError> {
-    let mut size = 0;
-    for p in publications {
-        // Updating the one size row first makes appends from other nodes wait their turn.
-        size = sqlx::query_scalar("UPDATE publicity_log_size SET size = size + 1 WHERE id = 1 RETURNING size")
-            .fetch_one(&mut *conn)
-            .await?;
-        let entry = entry::current(conn, p.roster, p.kind, p.reason).await?.ok_or(LogError::NoRoster(p.roster))?;
-        let text = entry.text();
-        sqlx::query(
-            "INSERT INTO publicity_log (leaf_index, roster_id, kind, reason, entry, leaf_hash, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(size - 1)
-        .bind(p.roster)
-        .bind(p.kind)
-        .bind(p.reason)
-        .bind(&text)
-        .bind(encode_hex(&merkle::leaf_hash(text.as_bytes())))
-        .bind(now)
-        .execute(&mut *conn)
+    // Updating the one size row first makes appends from other nodes wait their turn.
+    let size: i64 = sqlx::query_scalar("UPDATE publicity_log_size SET size = size + $1 WHERE id = 1 RETURNING size")
+        .bind(publications.len() as i64)
+        .fetch_one(&mut *conn)
         .await?;
+    let first = size - publications.len() as i64;
+    let ids: Vec<i64> = publications.iter().map(|p| p.roster).collect();
+    let shown = entry::shown(conn, &ids).await?;
+    let mut rows = Vec::with_capacity(publications.len());
+    for (n, p) in publications.iter().enumerate() {
+        let mut entry = shown.get(&p.roster).cloned().ok_or(LogError::NoRoster(p.roster))?;
+        (entry.kind, entry.reason) = (p.kind.to_string(), p.reason.to_string());
+        let text = entry.text();
+        let hash = encode_hex(&merkle::leaf_hash(text.as_bytes()));
+        rows.push((first + n as i64, p, text, hash));
+    }
+    const COLUMNS: usize = 7;
+    for chunk in rows.chunks(200) {
+        let values = (0..chunk.len())
+            .map(|r| {
+                format!("({})", (1..=COLUMNS).map(|c| format!("${}", r * COLUMNS + c)).collect::<Vec<_>>().join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut insert = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO publicity_log (leaf_index, roster_id, kind, reason, entry, leaf_hash, at) VALUES {values}"
+        )));
+        for (index, p, text, hash) in chunk {
+            insert = insert.bind(*index).bind(p.roster).bind(p.kind).bind(p.reason).bind(text).bind(hash).bind(now);
+        }
+        insert.execute(&mut *conn).await?;
     }
     Ok(size)
 }
@@ -373,14 +384,18 @@ pub async fn verify(db: &Db, vault: &Vault) -> Result<Verification, LogError> {
             None => found.problems.push(format!("{at}比日志现有的条数还多（有条目被删除）")),
         }
     }
-    for (roster, (index, text)) in &newest {
-        found.rosters += 1;
-        let logged = entry::published_of(text);
-        let now = entry::current(&mut conn, *roster, "", "").await?.map(|e| e.published);
-        if logged.is_none() || logged != now {
-            found
-                .problems
-                .push(format!("清册 {roster} 的公示页面与日志第 {index} 条记录的不一致{}", difference(logged, now)));
+    let rosters: Vec<i64> = newest.keys().copied().collect();
+    for chunk in rosters.chunks(500) {
+        let mut shown = entry::shown(&mut conn, chunk).await?;
+        for roster in chunk {
+            let Some((index, text)) = newest.get(roster) else { continue };
+            found.rosters += 1;
+            let logged = entry::published_of(text);
+            let now = shown.remove(roster).map(|e| e.published);
+            if logged.is_none() || logged != now {
+                let why = difference(logged, now);
+                found.problems.push(format!("清册 {roster} 的公示页面与日志第 {index} 条记录的不一致{why}"));
+            }
         }
     }
     let unlogged: Vec<i64> = sqlx::query_scalar(
