@@ -8,8 +8,8 @@ import { browser, fillCheck, phone, server, shot, useServerAndBrowser, withPage 
 
 useServerAndBrowser();
 
-// Not pages to walk: files and downloads, the department side, the demo outbox, posts.
-const SKIP = [/^\/pkg\//, /^\/api\//, /csv/, /^\/staff/, /^\/dev\//, /\/logout/, /^\/settings\//];
+// Not pages to walk: files, downloads and feeds, the department side, the demo outbox, posts.
+const SKIP = [/^\/pkg\//, /^\/api\//, /csv/, /^\/feeds\//, /^\/staff/, /^\/dev\//, /\/logout/, /^\/settings\//];
 // Pages alike but for their numbers are walked twice at most (every village of every township
 // would take an hour and find nothing new).
 const shape = (href) => href.replace(/\?.*$/, '').replace(/\d+/g, 'N');

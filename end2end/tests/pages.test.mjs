@@ -3,7 +3,7 @@
 // from township to roster, search, and the large-text switch staying on across pages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, codeFor, desktop, phone, server, shot, useServerAndBrowser, viaMenu, withPage } from './browser.mjs';
+import { browser, codeFor, desktop, phone, server, shot, toARoster, useServerAndBrowser, viaMenu, withPage } from './browser.mjs';
 
 useServerAndBrowser();
 
@@ -167,6 +167,44 @@ for (const [name, device, js, who] of [['phone', phone, true, 0], ['phone', phon
       await page.goto(`${server.url}/check/payments`);
       await page.click('text=退出查询');
       await page.waitForURL(/\/check\?e=signed_out/);
+    });
+  });
+}
+
+// Open data as a journalist reaches it: the footer's 开放数据, a year's file downloaded, the
+// columns explained; a village page announcing its feed. On a phone in large text, both ways.
+for (const js of [true, false]) {
+  test(`open data: from the footer to a year's file and a village's feed (JavaScript ${js ? 'on' : 'off'})`, async () => {
+    const name = `open-data-${js ? 'js' : 'nojs'}`;
+    await withPage(browser, name, { ...phone, javaScriptEnabled: js, acceptDownloads: true }, async (page, context) => {
+      await context.addCookies([{ name: 'text_size', value: 'large', url: server.url }]);
+      await visit(page, '/');
+      await page.locator('.site-footer a', { hasText: '开放数据' }).click();
+      await page.waitForURL('**/open-data');
+      assert.equal(await page.locator('.dictionary dt').count(), 20, 'every column explained');
+      const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      assert.ok(scroll <= inner, `the page is ${scroll} px wide on a ${inner} px phone`);
+      await shot(page, name);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('.downloads a', { hasText: 'CSV' }).first().click(),
+      ]);
+      assert.match(download.suggestedFilename(), /^publicity-\d{6}-\d{4}\.csv$/);
+      const { readFile } = await import('node:fs/promises');
+      const text = await readFile(await download.path(), 'utf8');
+      assert.ok(text.startsWith('\ufeff县（区）代码,县（区）,'), text.slice(0, 40));
+      assert.ok(text.split('\r\n').length > 100, 'the year\'s lines');
+      assert.doesNotMatch(text, FULL_ID);
+      // A village's page announces its feed, which is Atom.
+      await toARoster(page);
+      await page.goBack();
+      await page.waitForSelector('.periods a');
+      const feed = await page.getAttribute('head link[type="application/atom+xml"]', 'href');
+      assert.match(feed, /^\/feeds\/publicity\/\d+\/\d+\.atom$/);
+      assert.equal(await page.locator('p.feed a').getAttribute('href'), feed);
+      const atom = await page.request.get(`${server.url}${feed}`);
+      assert.equal(atom.status(), 200);
+      assert.match(await atom.text(), /<feed xmlns="http:\/\/www.w3.org\/2005\/Atom"/);
     });
   });
 }

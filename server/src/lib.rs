@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod downloads;
+pub mod feeds;
 pub mod field_limits;
 pub mod health;
 pub mod index_copy;

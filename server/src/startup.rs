@@ -15,6 +15,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 
 #[derive(Debug, thiserror::Error)]
@@ -333,6 +334,7 @@ pub fn router(
         .merge(crate::rosters::router())
         .merge(crate::catalogue::router())
         .merge(crate::open_data::router())
+        .merge(crate::feeds::router())
         .merge(crate::publicity_log::router())
         .merge(crate::bundle::router(Path::new(leptos_options.site_root.as_ref())))
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
@@ -346,7 +348,11 @@ pub fn router(
         .layer(extension)
         .layer(axum::Extension(addresses))
         .layer(axum::middleware::from_fn(crate::staff::same_origin_posts))
-        .layer(CompressionLayer::new())
+        // A `.csv.gz` download is already compressed.
+        .layer(
+            CompressionLayer::new()
+                .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/gzip"))),
+        )
         .layer(axum::middleware::from_fn_with_state(crate::page_cache::PageCache::default(), crate::page_cache::layer))
         .layer(axum::Extension(metrics.clone()))
         .layer(axum::middleware::from_fn(crate::security_headers::layer))

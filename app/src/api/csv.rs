@@ -3,12 +3,17 @@
 
 pub fn document(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     let mut out = String::from("\u{feff}");
-    out.push_str(&header.iter().map(|h| field(h)).collect::<Vec<_>>().join(","));
-    out.push_str("\r\n");
-    for row in rows {
-        out.push_str(&row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
+    out.push_str(&row(header));
+    for r in rows {
+        out.push_str(&row(&r));
     }
+    out
+}
+
+/// One record: its fields as [`field`] writes them, comma-separated, ending in CRLF.
+pub fn row<S: AsRef<str>>(fields: &[S]) -> String {
+    let mut out = fields.iter().map(|f| field(f.as_ref())).collect::<Vec<_>>().join(",");
+    out.push_str("\r\n");
     out
 }
 

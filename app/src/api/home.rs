@@ -19,6 +19,7 @@ pub struct SiteInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct HomeFigures {
     /// The latest year with payments, or `None` while nothing has been paid.
     pub year: Option<i32>,
@@ -52,6 +53,7 @@ impl HomeFigures {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct NoticeHeadline {
     pub id: i64,
     pub title: String,

@@ -9,6 +9,7 @@ pub mod csv;
 pub mod home;
 pub mod noticeboard;
 pub mod notices;
+pub mod open_data;
 pub mod policies;
 pub mod publicity;
 pub mod publicity_log;

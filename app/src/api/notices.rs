@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 pub const NOTICES_PER_PAGE: i64 = 20;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct NoticeSummary {
     pub id: i64,
     pub kind: String,
@@ -17,6 +18,7 @@ pub struct NoticeSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct NoticeList {
     pub notices: Vec<NoticeSummary>,
     pub page: i64,
@@ -26,6 +28,7 @@ pub struct NoticeList {
 
 /// An item that names a document as its basis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct ItemRef {
     pub code: String,
     pub name: String,
@@ -33,6 +36,7 @@ pub struct ItemRef {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct Notice {
     pub summary: NoticeSummary,
     pub body: String,

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct Department {
     pub code: String,
     pub name: String,
@@ -14,12 +15,14 @@ pub struct Department {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct DocRef {
     pub id: i64,
     pub title: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct PolicyItem {
     pub code: String,
     pub name: String,
@@ -36,6 +39,7 @@ pub struct PolicyItem {
 
 /// How one year's list differs from the year before.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub enum Change {
     Added { code: String, name: String },
     Removed { code: String, name: String },
@@ -43,6 +47,7 @@ pub enum Change {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct PolicyList {
     pub year: i32,
     pub years: Vec<i32>,
@@ -53,6 +58,7 @@ pub struct PolicyList {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct Payout {
     pub label: String,
     pub amount: Money,
@@ -61,6 +67,7 @@ pub struct Payout {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct PolicyDetail {
     pub year: i32,
     pub years: Vec<i32>,

@@ -9,12 +9,14 @@ use serde::{Deserialize, Serialize};
 pub const PAYOUT_PUBLICITY_DAYS: i64 = 5;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct Place {
     pub code: String,
     pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct AreaTotal {
     pub place: Place,
     pub lines: i64,
@@ -23,6 +25,7 @@ pub struct AreaTotal {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct PublicityIndex {
     pub year: i32,
     pub years: Vec<i32>,
@@ -30,6 +33,7 @@ pub struct PublicityIndex {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct TownshipPublicity {
     pub year: i32,
     pub years: Vec<i32>,
@@ -38,14 +42,20 @@ pub struct TownshipPublicity {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct RosterSummary {
     pub id: i64,
     pub item_code: String,
     pub item_name: String,
     pub department: String,
+    /// `2026-03` (a month), `2026-Q1`, `2026-H1` or `2026` (a year).
     pub period: String,
+    /// 1 for the first roster of an item and period; a reissue (补发) is a later batch.
     pub batch: i64,
+    /// Where the roster is: `publicising`, `department_reviewed`, `finance_reviewed`, `sent_to_bank`,
+    /// `bank_feedback` or `payout_publicised`.
     pub status: String,
+    /// `YYYY-MM-DD`; the objection period runs from `publicity_start` to `publicity_end`.
     pub publicity_start: Option<String>,
     pub publicity_end: Option<String>,
     pub paid_on: Option<String>,
@@ -78,6 +88,7 @@ impl RosterSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct VillagePublicity {
     pub year: i32,
     pub years: Vec<i32>,
@@ -88,6 +99,7 @@ pub struct VillagePublicity {
 
 /// One publicity line, exactly as published: masked by the domain masking functions when stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct PublicityLine {
     pub name_masked: String,
     pub id_masked: String,
@@ -97,11 +109,14 @@ pub struct PublicityLine {
     pub item: String,
     pub period: String,
     pub amount: Money,
+    /// `pending` (not yet answered by the bank), `paid`, `failed` or `reissued` (failed, then paid by a reissue).
     pub status: String,
+    /// `YYYY-MM-DD` of the line's latest publication (before payment, or the payout publicity).
     pub published_on: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct RosterPublicity {
     pub township: Place,
     pub village: Place,

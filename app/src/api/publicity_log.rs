@@ -22,6 +22,7 @@ pub fn kind_name(kind: &str) -> &'static str {
 /// A signed tree head: the log's size and root hash at a time, signed with the portal's log key.
 /// The signed message is `portal-publicity-log/v1\n{tree_size}\n{signed_at}\n{root_hash}\n`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct TreeHead {
     pub tree_size: i64,
     /// SHA-256 root (RFC 9162 MTH), 64 hex characters.
@@ -36,10 +37,13 @@ pub struct TreeHead {
 
 /// One entry of the log without its text (a roster page's version history).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct LogRecord {
     pub leaf_index: i64,
     pub roster_id: i64,
+    /// `publicity`, `payout_publicity`, `correction`, `clawback` or `withdrawal`.
     pub kind: String,
+    /// Why, for a correction (empty otherwise).
     pub reason: String,
     /// When it was appended (UTC).
     pub at: String,
@@ -49,6 +53,7 @@ pub struct LogRecord {
 
 /// One entry with its canonical text: the UTF-8 bytes hashed are exactly `entry`'s.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct LogEntry {
     #[serde(flatten)]
     pub record: LogRecord,
@@ -56,6 +61,7 @@ pub struct LogEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct InclusionProof {
     pub leaf_index: i64,
     pub tree_size: i64,
@@ -66,6 +72,7 @@ pub struct InclusionProof {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct ConsistencyProof {
     pub first: i64,
     pub second: i64,
@@ -77,6 +84,7 @@ pub struct ConsistencyProof {
 
 /// The `/publicity/log` page: the key, the heads (newest first, a page of them) and the size.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct LogHeads {
     pub public_key: String,
     pub tree_size: i64,

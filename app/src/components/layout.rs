@@ -60,6 +60,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         <main id="main">{children()}</main>
         <footer class="site-footer">
             <p>"本平台公开惠民惠农财政补贴政策清单、发放公示，并受理咨询、投诉和信息公开申请。"</p>
+            <p><a href="/open-data">"开放数据"</a>" · "<a href="/publicity/log">"公示日志"</a></p>
         </footer>
     }
 }

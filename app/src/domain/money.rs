@@ -22,6 +22,7 @@ pub enum MoneyError {
 
 /// An amount of money in fen (1 yuan = 100 fen). Totals are exact integer sums.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Money(i64);
 

@@ -7,6 +7,7 @@ pub mod counties;
 pub mod home;
 pub mod noticeboard;
 pub mod notices;
+pub mod open_data;
 pub mod policies;
 pub mod publicity;
 pub mod publicity_log;
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("notices") view=notices::NoticesPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("notices"), ParamSegment("id")) view=notices::NoticePage ssr=SsrMode::Async />
                 <Route path=StaticSegment("search") view=search::SearchPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("open-data") view=open_data::OpenDataPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("check") view=check::CheckPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("check"), StaticSegment("code")) view=check::CodePage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("check"), StaticSegment("payments")) view=check::MyPaymentsPage ssr=SsrMode::Async />

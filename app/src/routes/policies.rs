@@ -190,6 +190,7 @@ fn PolicyDetailView(detail: PolicyDetail) -> impl IntoView {
             }).collect_view()}
         </p>
         <ItemFacts item=item.clone() />
+        <crate::components::FeedLink href=keep_county(format!("/feeds/catalogue/{code}.atom")) title=format!("{} 发放情况", item.name) />
         {(!item.sub_items.is_empty()).then(|| view! {
             <h2>"子项"</h2>
             <ul class="sub-items">

@@ -131,6 +131,10 @@ pub fn VillagePublicityPage() -> impl IntoView {
                     </p>
                     <h1>{format!("{} {} 发放公示", d.township.name, d.village.name)}</h1>
                     <YearLinks years=d.years year=d.year base=base.clone() />
+                    <crate::components::FeedLink
+                        href=format!("/feeds/publicity/{}/{}.atom", d.township.code, d.village.code)
+                        title=format!("{}{}发放公示", d.township.name, d.village.name)
+                    />
                     {groups.is_empty().then(|| view! { <p class="empty">"本年度暂无公示。"</p> })}
                     {groups.into_iter().map(|(item, rosters)| {
                         let base = base.clone();

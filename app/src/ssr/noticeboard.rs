@@ -9,8 +9,12 @@ use qrcode::{EcLevel, QrCode};
 /// `scheme://host` of the request being served, as the visitor reached the site (`https` behind a
 /// proxy that says so); empty when the request names no usable host.
 pub fn request_origin() -> String {
-    let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>() else { return String::new() };
-    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+    leptos::prelude::use_context::<axum::http::request::Parts>().map(|p| origin_of(&p.headers)).unwrap_or_default()
+}
+
+/// [`request_origin`] from a request's headers.
+pub fn origin_of(headers: &axum::http::HeaderMap) -> String {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
     let host = header("host");
     let plain = !host.is_empty()
         && host.len() <= 253

@@ -11,8 +11,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 /// What the lines publicised are to pay (all of them, before the bank's answer).
-const PLANNED_AMOUNT: &str = "CAST(COALESCE(SUM(pe.amount_fen), 0) AS BIGINT)";
-const PAID_AMOUNT: &str =
+pub(crate) const PLANNED_AMOUNT: &str = "CAST(COALESCE(SUM(pe.amount_fen), 0) AS BIGINT)";
+pub(crate) const PAID_AMOUNT: &str =
     "CAST(COALESCE(SUM(CASE WHEN pe.status IN ('paid', 'reissued') THEN pe.amount_fen ELSE 0 END), 0) AS BIGINT)";
 
 /// A county's catalogue years, newest first, and the chosen one (default: the newest).
@@ -103,15 +103,15 @@ pub async fn township(db: &Db, code: &str, year: Option<i32>) -> Result<Option<T
     Ok(Some(TownshipPublicity { year, years, township, villages }))
 }
 
-const ROSTER_COLUMNS: &str =
+pub(crate) const ROSTER_COLUMNS: &str =
     "ro.id, i.code AS item_code, i.name AS item_name, d.name AS department, ro.period, ro.batch, \
      ro.status, ro.publicity_start, ro.publicity_end, ro.paid_on, ro.payout_publicised_on";
 /// `GROUP BY` for a roster summary with per-place counts (PostgreSQL wants every column listed).
-const ROSTER_GROUP_BY: &str =
+pub(crate) const ROSTER_GROUP_BY: &str =
     "GROUP BY ro.id, i.code, i.name, d.name, ro.period, ro.batch, ro.status, ro.publicity_start, \
      ro.publicity_end, ro.paid_on, ro.payout_publicised_on, i.sort_order";
 
-fn roster_summary(r: &AnyRow) -> RosterSummary {
+pub(crate) fn roster_summary(r: &AnyRow) -> RosterSummary {
     RosterSummary {
         id: r.get("id"),
         item_code: r.get("item_code"),

@@ -34,6 +34,12 @@ async fn no_id_phone_account_or_birth_date_anywhere_public() {
         "/publicity/log",
         "/api/v1/log/heads",
         "/api/v1/log/entries?start=0&end=999",
+        "/open-data",
+        "/api/v1/bulk",
+        "/open-data/510999/2026.csv",
+        "/open-data/510999/2025.csv",
+        "/feeds/notices.atom",
+        "/feeds/catalogue/14-01.atom",
     ]
     .iter()
     .map(|p| p.to_string())
@@ -55,6 +61,7 @@ async fn no_id_phone_account_or_birth_date_anywhere_public() {
         paths.push(format!("/api/v1/publicity/{t}/{v}/{ro}"));
         paths.push(format!("/api/v1/log/rosters/{ro}"));
         paths.push(format!("/publicity/{t}/{v}/{ro}/notice"));
+        paths.push(format!("/feeds/publicity/{t}/{v}.atom"));
     }
     // What receipt codes open (a payout SMS's line, with its log entry and proof).
     let signer =

@@ -22,6 +22,7 @@ pub fn NoticesPage() -> impl IntoView {
     view! {
         <Page title="通知公告" data=list view=move |list| view! { <NoticeListView list /> }>
             <h1>"通知公告"</h1>
+            <crate::components::FeedLink href=crate::components::keep_county("/feeds/notices.atom".into()) title="通知公告".to_string() />
         </Page>
     }
 }
