@@ -139,7 +139,7 @@ async fn build_fts(db: &Db, fts: &SqlitePool) -> Result<(), Fail> {
     }
     let mut after = 0;
     loop {
-        let batch = app::ssr::search::entries::publicity_batch(db, after, 20_000).await?;
+        let batch = app::ssr::search::entries::publicity_batch(db, after, 20_000, 0).await?;
         let Some((last, _)) = batch.last() else { break };
         after = *last;
         for (_, e) in &batch {
@@ -251,7 +251,7 @@ async fn trgm_pool(db: &Db) -> Result<Option<PgPool>, Fail> {
     write(entries.iter().map(doc).collect()).await?;
     let mut after = 0;
     loop {
-        let batch = app::ssr::search::entries::publicity_batch(db, after, 20_000).await?;
+        let batch = app::ssr::search::entries::publicity_batch(db, after, 20_000, 0).await?;
         let Some((last, _)) = batch.last() else { break };
         after = *last;
         written += batch.len() as u64;
@@ -536,7 +536,7 @@ async fn counties() -> Result<(), Fail> {
     let counties = app::ssr::regions::counties(&db).await?;
     result("counties", counties.len());
     let home = counties.first().ok_or("no county on file")?.code.clone();
-    let search = Search::new(SearchIndex::open_or_create(&config.index_dir)?);
+    let search = Search::new(SearchIndex::open_or_create(&config.index_dir)?, config.retention());
     result("index_entries", search.index.len());
 
     // Search as the site runs it (index, then the rows behind publicity hits), across the whole

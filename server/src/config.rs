@@ -65,6 +65,8 @@ pub struct Config {
     pub sms_templates: BTreeMap<String, String>,
     /// Working days to answer each kind of case.
     pub case_deadlines: Deadlines,
+    /// How many years a period's payment lines stay on public pages, search and open data.
+    pub public_line_years: u32,
     /// Load balancers whose `X-Forwarded-For` names the client (per-address limits count the
     /// client, not the balancer).
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -94,6 +96,7 @@ impl Default for Config {
             sms_sign_name: String::new(),
             sms_templates: BTreeMap::new(),
             case_deadlines: Deadlines::default(),
+            public_line_years: app::domain::publicity::DEFAULT_PUBLIC_YEARS,
             trusted_proxies: Vec::new(),
         }
     }
@@ -126,6 +129,7 @@ struct FileLayer {
     case_days_inquiry: Option<u32>,
     case_days_complaint: Option<u32>,
     case_days_disclosure: Option<u32>,
+    public_line_years: Option<u32>,
     trusted_proxies: Option<Vec<std::net::IpAddr>>,
 }
 
@@ -167,6 +171,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PORTAL_CASE_DAYS_INQUIRY", "working days to answer an inquiry (default 5)"),
     ("PORTAL_CASE_DAYS_COMPLAINT", "working days to answer a complaint (default 15)"),
     ("PORTAL_CASE_DAYS_DISCLOSURE", "working days to answer a disclosure request (default 20)"),
+    ("PORTAL_PUBLIC_LINE_YEARS", "years a period's payment lines stay on public pages, search and open data: that year and the ones before (default 5; the self-check keeps them)"),
     ("PORTAL_TRUSTED_PROXIES", "load balancer addresses, comma-separated, whose X-Forwarded-For names the client (default none)"),
     ("RUST_LOG", "log filter (default info)"),
 ];
@@ -202,6 +207,9 @@ impl Config {
 
     /// Settings that only make sense together.
     fn check(&self) -> Result<(), ConfigError> {
+        if self.public_line_years == 0 {
+            return Err(ConfigError::Incomplete("public_line_years must be at least 1 (this year's lines are public)"));
+        }
         if let Some(peer) = &self.index_peer {
             if !(peer.starts_with("http://") || peer.starts_with("https://")) {
                 return Err(ConfigError::Env("PORTAL_INDEX_PEER", peer.clone()));
@@ -219,6 +227,11 @@ impl Config {
             "tencent" => Ok(()),
             _ => Err(ConfigError::Env("PORTAL_SMS_PROVIDER", self.sms_provider.clone())),
         }
+    }
+
+    /// How long payment lines stay public.
+    pub fn retention(&self) -> app::domain::publicity::Retention {
+        app::domain::publicity::Retention { years: self.public_line_years }
     }
 
     /// The SMS sender this configuration chooses.
@@ -310,6 +323,9 @@ impl Config {
         if let Some(v) = f.case_days_disclosure {
             self.case_deadlines.disclosure = v;
         }
+        if let Some(v) = f.public_line_years {
+            self.public_line_years = v;
+        }
         if let Some(v) = f.trusted_proxies {
             self.trusted_proxies = v;
         }
@@ -397,6 +413,9 @@ impl Config {
         }
         if let Some(v) = env("PORTAL_CASE_DAYS_DISCLOSURE") {
             self.case_deadlines.disclosure = parse("PORTAL_CASE_DAYS_DISCLOSURE", v)?;
+        }
+        if let Some(v) = env("PORTAL_PUBLIC_LINE_YEARS") {
+            self.public_line_years = parse("PORTAL_PUBLIC_LINE_YEARS", v)?;
         }
         if let Some(v) = env("PORTAL_TRUSTED_PROXIES") {
             self.trusted_proxies = v

@@ -44,7 +44,7 @@ async fn roster_csv(
     let Ok(roster) = roster.parse::<i64>() else {
         return not_found();
     };
-    match app::ssr::publicity::roster(&cx.db, &township, &village, roster).await {
+    match app::ssr::publicity::roster(&cx.db, &township, &village, roster, cx.first_public_year()).await {
         Ok(Some(data)) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -53,7 +53,10 @@ async fn roster_csv(
             data.to_csv(),
         )
             .into_response(),
-        Ok(None) => not_found(),
+        Ok(None) => match app::api::publicity::missing_roster(&cx, roster).await {
+            e @ app::api::ApiError::Retired => (StatusCode::GONE, e.to_string()).into_response(),
+            _ => not_found(),
+        },
         Err(e) => {
             tracing::error!(error = %e, "publicity CSV");
             (StatusCode::INTERNAL_SERVER_ERROR, "系统繁忙，请稍后再试").into_response()

@@ -71,7 +71,7 @@ async fn village(
     uri: Uri,
 ) -> Response {
     let feed = match file.strip_suffix(".atom") {
-        Some(village) => feeds::village(&cx.db, &township, village).await,
+        Some(village) => feeds::village(&cx.db, &township, village, cx.first_public_year()).await,
         None => Ok(None),
     };
     answer(feed, &headers, &uri)
@@ -86,7 +86,7 @@ async fn item(
 ) -> Response {
     let Some(code) = file.strip_suffix(".atom") else { return answer(Ok(None), &headers, &uri) };
     let feed = match county(&cx, q.county.as_deref()).await {
-        Ok(Some(c)) => feeds::item(&cx.db, c.id, &c.code, code).await,
+        Ok(Some(c)) => feeds::item(&cx.db, c.id, &c.code, code, cx.first_public_year()).await,
         other => other.map(|_| None),
     };
     answer(feed, &headers, &uri)

@@ -115,7 +115,7 @@ async fn publicity_index(Extension(cx): Extension<AppContext>, Query(q): Query<Y
         Err(e) => return json::<()>(Err(e)),
     };
     let key = format!("publicity_index/{code}/{:?}", q.year);
-    json(cx.cache.get_or_load(&key, publicity::index(&cx.db, id, q.year)).await.map(Some))
+    json(cx.cache.get_or_load(&key, publicity::index(&cx.db, id, q.year, cx.first_public_year())).await.map(Some))
 }
 
 async fn publicity_township(
@@ -123,7 +123,7 @@ async fn publicity_township(
     Path(t): Path<String>,
     Query(q): Query<YearQuery>,
 ) -> Response {
-    json(publicity::township(&cx.db, &t, q.year).await)
+    json(publicity::township(&cx.db, &t, q.year, cx.first_public_year()).await)
 }
 
 async fn publicity_village(
@@ -131,7 +131,7 @@ async fn publicity_village(
     Path((t, v)): Path<(String, String)>,
     Query(q): Query<YearQuery>,
 ) -> Response {
-    json(publicity::village(&cx.db, &t, &v, q.year).await)
+    json(publicity::village(&cx.db, &t, &v, q.year, cx.first_public_year()).await)
 }
 
 async fn publicity_roster(
@@ -139,13 +139,21 @@ async fn publicity_roster(
     Path((t, v, r)): Path<(String, String, String)>,
 ) -> Response {
     match r.parse::<i64>() {
-        Ok(r) => json(publicity::roster(&cx.db, &t, &v, r).await),
+        Ok(r) => match publicity::roster(&cx.db, &t, &v, r, cx.first_public_year()).await {
+            Ok(None) => match app::api::publicity::missing_roster(&cx, r).await {
+                e @ app::api::ApiError::Retired => {
+                    (StatusCode::GONE, Json(serde_json::json!({ "error": e.to_string() }))).into_response()
+                }
+                _ => json::<()>(Ok(None)),
+            },
+            other => json(other),
+        },
         Err(_) => json::<()>(Ok(None)),
     }
 }
 
 async fn bulk_files(Extension(cx): Extension<AppContext>) -> Response {
-    json(cx.cache.get_or_load("bulk_files", open_data::bulk_files(&cx.db)).await.map(Some))
+    json(cx.cache.get_or_load("bulk_files", open_data::bulk_files(&cx.db, cx.first_public_year())).await.map(Some))
 }
 
 /// `2026.csv` → (2026, plain), `2026.csv.gz` → (2026, gzip).
@@ -163,7 +171,7 @@ fn bulk_name(file: &str) -> Option<(i32, bool)> {
 async fn bulk_file(Extension(cx): Extension<AppContext>, Path((county, file)): Path<(String, String)>) -> Response {
     let not_found = || (StatusCode::NOT_FOUND, "未找到这个县这一年度的发放公示数据").into_response();
     let Some((year, gzip)) = bulk_name(&file) else { return not_found() };
-    let files = match cx.cache.get_or_load("bulk_files", open_data::bulk_files(&cx.db)).await {
+    let files = match cx.cache.get_or_load("bulk_files", open_data::bulk_files(&cx.db, cx.first_public_year())).await {
         Ok(files) => files,
         Err(e) => return json::<()>(Err(e)),
     };

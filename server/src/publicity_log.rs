@@ -60,12 +60,16 @@ async fn entries(Extension(cx): Extension<AppContext>, Query(q): Query<RangeQuer
     let start = q.start.unwrap_or(0).max(0);
     let last = start.saturating_add(MAX_ENTRIES - 1);
     let end = q.end.unwrap_or(last).min(last);
-    json(publicity_log::entries(&cx.db, start, end, MAX_ENTRIES).await.map(Some))
+    json(publicity_log::entries(&cx.db, start, end, MAX_ENTRIES, cx.first_public_year()).await.map(Some))
 }
 
 async fn roster(Extension(cx): Extension<AppContext>, Path(roster): Path<String>) -> Response {
     match roster.parse::<i64>() {
-        Ok(r) => json(publicity_log::roster_entries(&cx.db, r).await.map(|e| (!e.is_empty()).then_some(e))),
+        Ok(r) => json(
+            publicity_log::roster_entries(&cx.db, r, cx.first_public_year())
+                .await
+                .map(|e| (!e.is_empty()).then_some(e)),
+        ),
         Err(_) => json::<()>(Ok(None)),
     }
 }

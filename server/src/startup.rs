@@ -53,7 +53,7 @@ pub fn open_search(config: &Config) -> Result<Search, StartupError> {
         }
         other => other?,
     };
-    Ok(Search::new(index))
+    Ok(Search::new(index, config.retention()))
 }
 
 /// A node starting with an empty index directory takes the index of `peer` (then follows the
@@ -256,6 +256,7 @@ impl Application {
             sms,
             deadlines: config.case_deadlines,
             assets,
+            retention: config.retention(),
         };
         let addresses = crate::addresses::Addresses::new(config.trusted_proxies.clone());
         tokio::spawn(housekeeping(cx.clone(), addresses.clone(), stopped));

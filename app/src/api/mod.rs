@@ -35,6 +35,9 @@ pub enum ApiError {
     StaffSignIn,
     #[error("{0}")]
     Invalid(String),
+    /// Payment lines older than the portal keeps public (`public_line_years`).
+    #[error("这份公示已超过公开期限，明细不再在网上公开。本人领取的每一笔仍可在“查询我的补贴”中查看。")]
+    Retired,
     /// The request did not reach the server, or its answer did not come back (the network).
     #[error("请求未能送达，请检查网络后重试")]
     Transport(String),

@@ -26,8 +26,11 @@ pub async fn get_noticeboard(
 ) -> Result<Noticeboard, ApiError> {
     let cx = crate::ssr::context()?;
     let origin = crate::ssr::noticeboard::request_origin();
-    crate::ssr::noticeboard::sheet(&cx.db, &township, &village, roster, &origin)
+    match crate::ssr::noticeboard::sheet(&cx.db, &township, &village, roster, cx.first_public_year(), &origin)
         .await
         .map_err(ApiError::internal)?
-        .ok_or(ApiError::NotFound)
+    {
+        Some(sheet) => Ok(sheet),
+        None => Err(super::publicity::missing_roster(&cx, roster).await),
+    }
 }

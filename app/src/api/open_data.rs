@@ -26,6 +26,8 @@ pub struct BulkFile {
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct BulkFiles {
     pub files: Vec<BulkFile>,
+    /// Lines of earlier periods are past the years the portal keeps them public: no file has them.
+    pub first_public_year: i32,
 }
 
 impl BulkFile {
@@ -74,5 +76,8 @@ pub const BULK_COLUMNS: &[Column] = &[
 #[server(prefix = "/api", endpoint = "bulk_files")]
 pub async fn get_bulk_files() -> Result<BulkFiles, ApiError> {
     let cx = crate::ssr::context()?;
-    cx.cache.get_or_load("bulk_files", crate::ssr::open_data::bulk_files(&cx.db)).await.map_err(ApiError::internal)
+    cx.cache
+        .get_or_load("bulk_files", crate::ssr::open_data::bulk_files(&cx.db, cx.first_public_year()))
+        .await
+        .map_err(ApiError::internal)
 }

@@ -133,9 +133,13 @@ pub async fn get_publicity_index(year: Option<i32>, county: Option<String>) -> R
     let county = crate::ssr::regions::public_county(&cx.db, county.as_deref()).await.map_err(ApiError::internal)?;
     let (id, code) = county.map(|c| (c.id, c.code)).unwrap_or_default();
     // Keyed by the county and year shown (any other ?year= shows the newest), never by what was typed.
-    let year = crate::ssr::publicity::shown_year(&cx.db, id, year).await.map_err(ApiError::internal)?;
+    let first = cx.first_public_year();
+    let year = crate::ssr::publicity::shown_year(&cx.db, id, year, first).await.map_err(ApiError::internal)?;
     let key = format!("publicity_index/{code}/{year}");
-    cx.cache.get_or_load(&key, crate::ssr::publicity::index(&cx.db, id, Some(year))).await.map_err(ApiError::internal)
+    cx.cache
+        .get_or_load(&key, crate::ssr::publicity::index(&cx.db, id, Some(year), first))
+        .await
+        .map_err(ApiError::internal)
 }
 
 #[server(prefix = "/api", endpoint = "publicity_township")]
@@ -144,7 +148,10 @@ pub async fn get_township_publicity(
     year: Option<i32>,
 ) -> Result<TownshipPublicity, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::publicity::township(&cx.db, &code, year).await.map_err(ApiError::internal)?.ok_or(ApiError::NotFound)
+    crate::ssr::publicity::township(&cx.db, &code, year, cx.first_public_year())
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or(ApiError::NotFound)
 }
 
 #[server(prefix = "/api", endpoint = "publicity_village")]
@@ -154,7 +161,7 @@ pub async fn get_village_publicity(
     year: Option<i32>,
 ) -> Result<VillagePublicity, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::publicity::village(&cx.db, &township, &code, year)
+    crate::ssr::publicity::village(&cx.db, &township, &code, year, cx.first_public_year())
         .await
         .map_err(ApiError::internal)?
         .ok_or(ApiError::NotFound)
@@ -167,10 +174,22 @@ pub async fn get_roster_publicity(
     #[server(default)] roster: i64,
 ) -> Result<RosterPublicity, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::publicity::roster(&cx.db, &township, &village, roster)
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or(ApiError::NotFound)
+    let first = cx.first_public_year();
+    match crate::ssr::publicity::roster(&cx.db, &township, &village, roster, first).await.map_err(ApiError::internal)? {
+        Some(publicity) => Ok(publicity),
+        None => Err(missing_roster(&cx, roster).await),
+    }
+}
+
+/// Why a roster's page has nothing to show: its lines are past the public years, or there is no
+/// such published roster there.
+#[cfg(feature = "ssr")]
+pub async fn missing_roster(cx: &crate::ssr::AppContext, roster: i64) -> ApiError {
+    match crate::ssr::publicity::retired(&cx.db, roster, cx.first_public_year()).await {
+        Ok(true) => ApiError::Retired,
+        Ok(false) => ApiError::NotFound,
+        Err(e) => ApiError::internal(e),
+    }
 }
 
 impl RosterPublicity {

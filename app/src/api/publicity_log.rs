@@ -57,7 +57,9 @@ pub struct LogRecord {
 pub struct LogEntry {
     #[serde(flatten)]
     pub record: LogRecord,
-    pub entry: String,
+    /// `null` once the roster's lines are past the years the portal keeps them public: the
+    /// entry is then proved by `leaf_hash` alone.
+    pub entry: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -128,5 +130,10 @@ pub async fn get_receipt(#[server(default)] code: String) -> Result<Option<Recei
     )
     .await
     .map_err(ApiError::internal)?;
-    crate::ssr::publicity_log::receipt::open(&cx.db, &signer, &code).await.map_err(ApiError::internal)
+    let receipt = crate::ssr::publicity_log::receipt::open(&cx.db, &signer, &code).await.map_err(ApiError::internal)?;
+    // A line past the public years opens nothing public, and says why.
+    if receipt.as_ref().is_some_and(|r| r.line.period.as_str() < cx.first_public_year().to_string().as_str()) {
+        return Err(ApiError::Retired);
+    }
+    Ok(receipt)
 }

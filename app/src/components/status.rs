@@ -12,6 +12,7 @@ pub fn ErrorView(error: ApiError) -> impl IntoView {
             ApiError::NotFound => axum::http::StatusCode::NOT_FOUND,
             ApiError::NotSignedIn | ApiError::StaffSignIn => axum::http::StatusCode::UNAUTHORIZED,
             ApiError::Invalid(_) => axum::http::StatusCode::BAD_REQUEST,
+            ApiError::Retired => axum::http::StatusCode::GONE,
             _ => axum::http::StatusCode::INTERNAL_SERVER_ERROR,
         };
         response.set_status(status);
@@ -19,6 +20,7 @@ pub fn ErrorView(error: ApiError) -> impl IntoView {
     let not_found = matches!(error, ApiError::NotFound);
     let sign_in = matches!(error, ApiError::NotSignedIn);
     let staff_sign_in = matches!(error, ApiError::StaffSignIn);
+    let retired = matches!(error, ApiError::Retired);
     let may_retry = matches!(error, ApiError::Internal | ApiError::Transport(_));
     // Trying again loads the page afresh from the server (not a step of the app in the browser).
     let here = leptos_router::hooks::use_location();
@@ -28,10 +30,23 @@ pub fn ErrorView(error: ApiError) -> impl IntoView {
     };
     view! {
         <div class="error-box" role="alert">
-            <h1>{if not_found { "未找到相关内容" } else if sign_in { "请先验证身份" } else if staff_sign_in { "请先登录" } else { "出错了" }}</h1>
+            <h1>
+                {if not_found {
+                    "未找到相关内容"
+                } else if sign_in {
+                    "请先验证身份"
+                } else if staff_sign_in {
+                    "请先登录"
+                } else if retired {
+                    "已超过公开期限"
+                } else {
+                    "出错了"
+                }}
+            </h1>
             <p>{error.to_string()}</p>
             {sign_in.then(|| view! { <p><a class="button" href="/check">"去验证身份"</a></p> })}
             {staff_sign_in.then(|| view! { <p><a class="button" href="/staff/login">"登录"</a></p> })}
+            {retired.then(|| view! { <p><a class="button" href="/check">"查询我的补贴"</a></p> })}
             {may_retry.then(|| view! { <p><a class="button" href=again rel="external">"重试"</a></p> })}
             <p><a href="/">"返回首页"</a>"　"<a href="/search">"搜索"</a></p>
         </div>

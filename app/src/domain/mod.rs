@@ -9,6 +9,7 @@ pub mod mask;
 pub mod money;
 pub mod payments;
 pub mod phone;
+pub mod publicity;
 pub mod rosters;
 pub mod staff;
 mod text;

@@ -24,7 +24,10 @@ pub fn OpenDataPage() -> impl IntoView {
 fn Files(data: BulkFiles) -> impl IntoView {
     view! {
         <h2>"按年度下载发放公示"</h2>
-        <p>"每个县（区）每年一个文件，含这一年各期次已公示的全部明细。"</p>
+        <p>
+            "每个县（区）每年一个文件，含这一年各期次已公示的全部明细。"
+            {format!("{}年以前的明细已超过公开期限，不再在网上公开，也不提供下载。", data.first_public_year)}
+        </p>
         {data.files.is_empty().then(|| view! { <p class="empty">"还没有已公示的名单。"</p> })}
         <ul class="downloads">
             {data.files.into_iter().map(|f| view! {

@@ -33,6 +33,11 @@ pub fn local_today() -> String {
     timestamp(unix_seconds() + 8 * 3600)[..10].to_string()
 }
 
+/// The county's current year (UTC+8).
+pub fn local_year() -> i32 {
+    local_today().get(..4).and_then(|y| y.parse().ok()).unwrap_or(1970)
+}
+
 /// A stored UTC timestamp as the county reads it: `YYYY-MM-DD HH:MM`, UTC+8.
 pub fn local_minute(ts: &str) -> String {
     crate::domain::date::local_minute(ts)

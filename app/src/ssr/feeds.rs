@@ -126,12 +126,13 @@ fn roster_updated(r: &RosterSummary) -> String {
     [&r.publicity_start, &r.paid_on, &r.payout_publicised_on].into_iter().flatten().max().cloned().unwrap_or_default()
 }
 
-/// A village's rosters of its two newest years, each updated when it is paid and publicised again.
-pub async fn village(db: &Db, township: &str, village: &str) -> Result<Option<Feed>, sqlx::Error> {
-    let Some(newest) = super::publicity::village(db, township, village, None).await? else { return Ok(None) };
+/// A village's rosters of its two newest public years, each updated when it is paid and
+/// publicised again.
+pub async fn village(db: &Db, township: &str, village: &str, first: i32) -> Result<Option<Feed>, sqlx::Error> {
+    let Some(newest) = super::publicity::village(db, township, village, None, first).await? else { return Ok(None) };
     let mut rosters = newest.rosters.clone();
     if let Some(&before) = newest.years.iter().find(|&&y| y < newest.year) {
-        if let Some(older) = super::publicity::village(db, township, village, Some(before)).await? {
+        if let Some(older) = super::publicity::village(db, township, village, Some(before), first).await? {
             rosters.extend(older.rosters);
         }
     }
@@ -155,21 +156,28 @@ pub async fn village(db: &Db, township: &str, village: &str) -> Result<Option<Fe
     }))
 }
 
-/// The newest published rosters of an item (and its sub-items) in a county, one entry per
-/// roster with its township's totals.
-pub async fn item(db: &Db, county: i64, county_code: &str, code: &str) -> Result<Option<Feed>, sqlx::Error> {
+/// The newest published rosters of an item (and its sub-items) in a county whose lines are still
+/// public (periods of `first` and later), one entry per roster with its township's totals.
+pub async fn item(
+    db: &Db,
+    county: i64,
+    county_code: &str,
+    code: &str,
+    first: i32,
+) -> Result<Option<Feed>, sqlx::Error> {
     let Some(detail) = super::policies::detail(db, county, code, None).await? else { return Ok(None) };
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {ROSTER_COLUMNS}, t.code AS township_code, t.name AS township, COUNT(pe.id) AS lines, \
                 {PAID_AMOUNT} AS amount, {PLANNED_AMOUNT} AS planned \
          FROM rosters ro JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
          JOIN regions t ON t.id = ro.region_id JOIN publicity_entries pe ON pe.roster_id = ro.id \
-         WHERE t.parent_id = $1 AND i.county_id = $1 AND (i.code = $2 OR i.code LIKE $3) \
+         WHERE t.parent_id = $1 AND i.county_id = $1 AND (i.code = $2 OR i.code LIKE $3) AND ro.period >= $4 \
          {ROSTER_GROUP_BY}, t.code, t.name ORDER BY ro.id DESC LIMIT {FEED_ENTRIES}"
     )))
     .bind(county)
     .bind(code)
     .bind(format!("{code}-%"))
+    .bind(first.to_string())
     .fetch_all(&db.pool)
     .await?;
     let entries = rows

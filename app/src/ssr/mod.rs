@@ -55,6 +55,15 @@ pub struct AppContext {
     pub deadlines: crate::domain::Deadlines,
     /// The browser bundle's file names.
     pub assets: assets::Assets,
+    /// How long payment lines stay public.
+    pub retention: crate::domain::publicity::Retention,
+}
+
+impl AppContext {
+    /// The earliest period year whose payment lines are public today.
+    pub fn first_public_year(&self) -> i32 {
+        self.retention.first_public_year(clock::local_year())
+    }
 }
 
 /// A cookie of the request being served (inside a server function or SSR render).

@@ -40,9 +40,12 @@ pub async fn sheet(
     township: &str,
     village: &str,
     roster: i64,
+    first: i32,
     origin: &str,
 ) -> Result<Option<Noticeboard>, sqlx::Error> {
-    let Some(publicity) = super::publicity::roster(db, township, village, roster).await? else { return Ok(None) };
+    let Some(publicity) = super::publicity::roster(db, township, village, roster, first).await? else {
+        return Ok(None);
+    };
     let department_phone: String = sqlx::query_scalar(
         "SELECT d.phone FROM rosters ro JOIN departments d ON d.id = ro.department_id WHERE ro.id = $1",
     )

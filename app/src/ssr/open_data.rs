@@ -8,13 +8,15 @@ use crate::domain::payments::line_status_name;
 use crate::domain::Money;
 use sqlx::Row;
 
-/// Every county-year with published lines (periods of a year sort between `"YYYY"` and `"YYYY+1"`).
-pub async fn bulk_files(db: &Db) -> Result<BulkFiles, sqlx::Error> {
+/// Every county-year with published lines still public (`first` and later; periods of a year
+/// sort between `"YYYY"` and `"YYYY+1"`).
+pub async fn bulk_files(db: &Db, first: i32) -> Result<BulkFiles, sqlx::Error> {
     let counts = sqlx::query(
         "SELECT t.parent_id AS county_id, SUBSTR(pe.period, 1, 4) AS year, COUNT(*) AS lines \
          FROM publicity_entries pe JOIN regions v ON v.id = pe.village_id JOIN regions t ON t.id = v.parent_id \
-         GROUP BY t.parent_id, SUBSTR(pe.period, 1, 4)",
+         WHERE pe.period >= $1 GROUP BY t.parent_id, SUBSTR(pe.period, 1, 4)",
     )
+    .bind(first.to_string())
     .fetch_all(&db.pool)
     .await?;
     let mut files = Vec::new();
@@ -29,7 +31,7 @@ pub async fn bulk_files(db: &Db) -> Result<BulkFiles, sqlx::Error> {
             years.into_iter().map(|(year, lines)| BulkFile::new(county.code.clone(), county.name.clone(), year, lines)),
         );
     }
-    Ok(BulkFiles { files })
+    Ok(BulkFiles { files, first_public_year: first })
 }
 
 /// The header row of a bulk file (with the BOM Excel wants).

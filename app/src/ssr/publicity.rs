@@ -15,11 +15,13 @@ pub(crate) const PLANNED_AMOUNT: &str = "CAST(COALESCE(SUM(pe.amount_fen), 0) AS
 pub(crate) const PAID_AMOUNT: &str =
     "CAST(COALESCE(SUM(CASE WHEN pe.status IN ('paid', 'reissued') THEN pe.amount_fen ELSE 0 END), 0) AS BIGINT)";
 
-/// A county's catalogue years, newest first, and the chosen one (default: the newest).
-async fn years(db: &Db, county: i64, wanted: Option<i32>) -> Result<(i32, Vec<i32>), sqlx::Error> {
+/// A county's catalogue years whose lines are still public (`first` and later), newest first,
+/// and the chosen one (default: the newest).
+async fn years(db: &Db, county: i64, wanted: Option<i32>, first: i32) -> Result<(i32, Vec<i32>), sqlx::Error> {
     let years: Vec<i64> =
-        sqlx::query_scalar("SELECT year FROM catalogue_years WHERE county_id = $1 ORDER BY year DESC")
+        sqlx::query_scalar("SELECT year FROM catalogue_years WHERE county_id = $1 AND year >= $2 ORDER BY year DESC")
             .bind(county)
+            .bind(i64::from(first))
             .fetch_all(&db.pool)
             .await?;
     let years: Vec<i32> = years.into_iter().map(|y| y as i32).collect();
@@ -27,10 +29,10 @@ async fn years(db: &Db, county: i64, wanted: Option<i32>) -> Result<(i32, Vec<i3
     Ok((year, years))
 }
 
-/// The year a page asked for `wanted` shows: that year if the county has a catalogue of it, else
-/// the newest.
-pub async fn shown_year(db: &Db, county: i64, wanted: Option<i32>) -> Result<i32, sqlx::Error> {
-    Ok(years(db, county, wanted).await?.0)
+/// The year a page asked for `wanted` shows: that year if the county has a catalogue of it whose
+/// lines are still public, else the newest.
+pub async fn shown_year(db: &Db, county: i64, wanted: Option<i32>, first: i32) -> Result<i32, sqlx::Error> {
+    Ok(years(db, county, wanted, first).await?.0)
 }
 
 /// Periods of a year sort between `"YYYY"` and `"YYYY+1"` (`2026-03`, `2026-Q1`, `2026-H1`, `2026`).
@@ -62,8 +64,8 @@ fn area_total(r: &AnyRow) -> AreaTotal {
 }
 
 /// A county's townships with their totals of a year.
-pub async fn index(db: &Db, county: i64, year: Option<i32>) -> Result<PublicityIndex, sqlx::Error> {
-    let (year, years) = years(db, county, year).await?;
+pub async fn index(db: &Db, county: i64, year: Option<i32>, first: i32) -> Result<PublicityIndex, sqlx::Error> {
+    let (year, years) = years(db, county, year, first).await?;
     let (from, to) = period_range(year);
     let townships = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT t.code, t.name, COUNT(pe.id) AS lines, COUNT(DISTINCT pe.beneficiary_id) AS people, {PAID_AMOUNT} AS amount \
@@ -82,10 +84,15 @@ pub async fn index(db: &Db, county: i64, year: Option<i32>) -> Result<PublicityI
     Ok(PublicityIndex { year, years, townships })
 }
 
-pub async fn township(db: &Db, code: &str, year: Option<i32>) -> Result<Option<TownshipPublicity>, sqlx::Error> {
+pub async fn township(
+    db: &Db,
+    code: &str,
+    year: Option<i32>,
+    first: i32,
+) -> Result<Option<TownshipPublicity>, sqlx::Error> {
     let Some((id, township)) = place(db, code, "township", None).await? else { return Ok(None) };
     let county = super::regions::county_of(&mut *db.pool.acquire().await?, id).await?.unwrap_or(0);
-    let (year, years) = years(db, county, year).await?;
+    let (year, years) = years(db, county, year, first).await?;
     let (from, to) = period_range(year);
     let villages = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT v.code, v.name, COUNT(pe.id) AS lines, COUNT(DISTINCT pe.beneficiary_id) AS people, {PAID_AMOUNT} AS amount \
@@ -135,11 +142,12 @@ pub async fn village(
     township_code: &str,
     code: &str,
     year: Option<i32>,
+    first: i32,
 ) -> Result<Option<VillagePublicity>, sqlx::Error> {
     let Some((township_id, township)) = place(db, township_code, "township", None).await? else { return Ok(None) };
     let Some((id, village)) = place(db, code, "village", Some(township_code)).await? else { return Ok(None) };
     let county = super::regions::county_of(&mut *db.pool.acquire().await?, township_id).await?.unwrap_or(0);
-    let (year, years) = years(db, county, year).await?;
+    let (year, years) = years(db, county, year, first).await?;
     let (from, to) = period_range(year);
     let rosters = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {ROSTER_COLUMNS}, COUNT(pe.id) AS lines, {PAID_AMOUNT} AS amount, {PLANNED_AMOUNT} AS planned \
@@ -175,12 +183,14 @@ pub fn line_of(r: &AnyRow) -> PublicityLine {
     }
 }
 
-/// The lines of one roster published in one village; the roster must belong to the village's township.
+/// The lines of one roster published in one village; the roster must belong to the village's
+/// township, and its period's lines be still public (its year `first` or later: see [`retired`]).
 pub async fn roster(
     db: &Db,
     township_code: &str,
     village_code: &str,
     roster_id: i64,
+    first: i32,
 ) -> Result<Option<RosterPublicity>, sqlx::Error> {
     let Some((township_id, township)) = place(db, township_code, "township", None).await? else { return Ok(None) };
     let Some((village_id, village)) = place(db, village_code, "village", Some(township_code)).await? else {
@@ -199,6 +209,9 @@ pub async fn roster(
     .fetch_optional(&db.pool)
     .await?;
     let Some(summary) = summary.as_ref().map(roster_summary) else { return Ok(None) };
+    if summary.period.as_str() < first.to_string().as_str() {
+        return Ok(None);
+    }
     let lines = sqlx::query(
         "SELECT pe.name_masked, pe.id_masked, pe.recipient_name_masked, v.name AS village, i.name AS item, pe.period, \
                 pe.amount_fen, pe.status, pe.published_on \
@@ -214,4 +227,15 @@ pub async fn roster(
     .collect();
     let versions = super::publicity_log::roster_records(db, roster_id).await?;
     Ok(Some(RosterPublicity { township, village, roster: summary, lines, versions }))
+}
+
+/// Whether a published roster exists whose lines have left the public pages (its period's year is
+/// before `first`): a page that finds nothing says so rather than "not found".
+pub async fn retired(db: &Db, roster_id: i64, first: i32) -> Result<bool, sqlx::Error> {
+    let period: Option<String> =
+        sqlx::query_scalar("SELECT period FROM rosters WHERE id = $1 AND status NOT IN ('draft', 'returned')")
+            .bind(roster_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(period.is_some_and(|p| p.as_str() < first.to_string().as_str()))
 }

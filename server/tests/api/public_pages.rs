@@ -264,3 +264,74 @@ async fn public_pages_are_kept_with_an_etag_and_a_change_shows_at_once() {
     assert_ne!(fresh.headers().get("etag").unwrap().to_str().unwrap(), etag);
     assert!(fresh.text().await.unwrap().contains("高龄津贴（新名称）"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lines_past_the_public_years_leave_pages_search_and_open_data_but_keep_their_hashes() {
+    use app::api::search::encode;
+    for backend in crate::helpers::backends() {
+        // Only this year's lines are public.
+        let app = crate::helpers::spawn_app_with(backend, |c| c.public_line_years = 1).await;
+        let year = app::ssr::clock::local_year();
+        let old = sqlx::query(
+            "SELECT t.code AS t, v.code AS v, v.name AS village, pe.roster_id AS r, pe.payment_id AS p, pe.name_masked AS name \
+             FROM publicity_entries pe JOIN regions v ON v.id = pe.village_id JOIN regions t ON t.id = v.parent_id \
+             JOIN payments p ON p.id = pe.payment_id WHERE pe.period < $1 AND p.status = 'paid' ORDER BY pe.id LIMIT 1",
+        )
+        .bind(year.to_string())
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        let (t, v, r, p): (String, String, i64, i64) = (old.get("t"), old.get("v"), old.get("r"), old.get("p"));
+
+        // The pages offer this year only; an older year asked for shows this one.
+        let index: serde_json::Value = serde_json::from_str(&app.get_text("/api/v1/publicity").await.1).unwrap();
+        assert_eq!(index["years"], serde_json::json!([year]));
+        let asked: serde_json::Value =
+            serde_json::from_str(&app.get_text(&format!("/api/v1/publicity?year={}", year - 1)).await.1).unwrap();
+        assert_eq!(asked["year"], year);
+        // An old roster's page, JSON, CSV and notice say why there is nothing (410), in Chinese.
+        for path in [
+            format!("/publicity/{t}/{v}/{r}"),
+            format!("/api/v1/publicity/{t}/{v}/{r}"),
+            format!("/publicity/{t}/{v}/{r}/csv"),
+            format!("/publicity/{t}/{v}/{r}/notice"),
+        ] {
+            let (status, body) = app.get_text(&path).await;
+            assert_eq!(status, 410, "{path}");
+            assert!(body.contains("已超过公开期限"), "{path}: {body}");
+            assert!(!body.contains(old.get::<String, _>("name").as_str()) || path.ends_with("notice"), "{path}");
+        }
+        // A receipt of an old line says the same.
+        let signer =
+            app::ssr::publicity_log::key::signer(&mut app.db.pool.acquire().await.unwrap(), &app.vault).await.unwrap();
+        let (status, body) = app.get_text(&format!("/r/{}", app::ssr::publicity_log::receipt::code(&signer, p))).await;
+        assert_eq!(status, 410);
+        assert!(body.contains("已超过公开期限") && body.contains("查询我的补贴"));
+        // Open data: no file of last year, and the log serves old entries by their hash alone.
+        let files = app.get_text("/api/v1/bulk").await.1;
+        assert!(files.contains(&format!("\"year\":{year}")) && !files.contains(&format!("\"year\":{}", year - 1)));
+        assert_eq!(app.get_text(&format!("/open-data/510999/{}.csv", year - 1)).await.0, 404);
+        let entries: Vec<app::api::publicity_log::LogEntry> =
+            serde_json::from_str(&app.get_text(&format!("/api/v1/log/rosters/{r}")).await.1).unwrap();
+        assert!(!entries.is_empty() && entries.iter().all(|e| e.entry.is_none() && e.record.leaf_hash.len() == 64));
+        // Search finds this year's lines of the village, none of the years before.
+        crate::search::ready(&app).await;
+        let html = crate::search::search(
+            &app,
+            &format!("q={}&kind=publicity", encode(old.get::<String, _>("village").as_str())),
+        )
+        .await;
+        assert!(!crate::search::hit_links(&html).is_empty(), "this year's lines are found");
+        assert!(html.contains(&format!("year={year}")), "this year's facet");
+        assert!(
+            !html.contains(&format!("/year/{}", year - 1)) && !html.contains(&format!("year={}", year - 1)),
+            "no facet of last year"
+        );
+        assert!(!crate::search::hit_links(&html).contains(&format!("/publicity/{t}/{v}/{r}")));
+        // Both verifiers still hold the whole log: the hashes prove it.
+        let (ok, out) = crate::publicity_log::outside_verifier(&app, &["log"]);
+        assert!(ok && out.contains("已超过公开期限，只有哈希"), "{out}");
+        let (ok, out) = crate::publicity_log::verify_log(&app);
+        assert!(ok, "{out}");
+    }
+}

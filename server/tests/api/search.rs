@@ -15,7 +15,7 @@ pub(crate) async fn search(app: &TestApp, query: &str) -> String {
 }
 
 /// Waits for the first index build after start.
-async fn ready(app: &TestApp) {
+pub(crate) async fn ready(app: &TestApp) {
     let deadline = Instant::now() + Duration::from_secs(120);
     while search(app, "q=x").await.contains("搜索索引正在建立") {
         assert!(Instant::now() < deadline, "the index was not built in time");

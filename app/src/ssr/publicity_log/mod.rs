@@ -251,33 +251,43 @@ pub async fn roster_records(db: &Db, roster: i64) -> Result<Vec<LogRecord>, sqlx
     .collect())
 }
 
-/// Entries `start` ..= `end` with their texts (at most `limit`).
-pub async fn entries(db: &Db, start: i64, end: i64, limit: i64) -> Result<Vec<LogEntry>, sqlx::Error> {
-    Ok(sqlx::query(
-        "SELECT leaf_index, roster_id, kind, reason, at, leaf_hash, entry FROM publicity_log \
-         WHERE leaf_index >= $1 AND leaf_index <= $2 ORDER BY leaf_index LIMIT $3",
-    )
+/// Entries `start` ..= `end` with their texts (at most `limit`; texts withheld as in [`roster_entries`]).
+pub async fn entries(db: &Db, start: i64, end: i64, limit: i64, first: i32) -> Result<Vec<LogEntry>, sqlx::Error> {
+    Ok(sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{PUBLIC_ENTRY} WHERE l.leaf_index >= $2 AND l.leaf_index <= $3 ORDER BY l.leaf_index LIMIT $4"
+    )))
+    .bind(first.to_string())
     .bind(start)
     .bind(end)
     .bind(limit)
     .fetch_all(&db.pool)
     .await?
     .iter()
-    .map(|r| LogEntry { record: record_of(r), entry: r.get("entry") })
+    .map(public_entry)
     .collect())
 }
 
-/// A roster's entries with their texts, oldest first.
-pub async fn roster_entries(db: &Db, roster: i64) -> Result<Vec<LogEntry>, sqlx::Error> {
-    Ok(sqlx::query(
-        "SELECT leaf_index, roster_id, kind, reason, at, leaf_hash, entry FROM publicity_log WHERE roster_id = $1 ORDER BY leaf_index",
-    )
-    .bind(roster)
-    .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(|r| LogEntry { record: record_of(r), entry: r.get("entry") })
-    .collect())
+/// A roster's entries with their texts (withheld once its lines are past the public years),
+/// oldest first.
+pub async fn roster_entries(db: &Db, roster: i64, first: i32) -> Result<Vec<LogEntry>, sqlx::Error> {
+    Ok(sqlx::query(sqlx::AssertSqlSafe(format!("{PUBLIC_ENTRY} WHERE l.roster_id = $2 ORDER BY l.leaf_index")))
+        .bind(first.to_string())
+        .bind(roster)
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(public_entry)
+        .collect())
+}
+
+/// An entry as the public gets it: its text only while its roster's period is `$1` or later (the
+/// public years); after that its hash alone, which still proves the tree.
+const PUBLIC_ENTRY: &str = "SELECT l.leaf_index, l.roster_id, l.kind, l.reason, l.at, l.leaf_hash, \
+     CASE WHEN ro.period >= $1 THEN l.entry END AS entry \
+     FROM publicity_log l JOIN rosters ro ON ro.id = l.roster_id";
+
+fn public_entry(r: &sqlx::any::AnyRow) -> LogEntry {
+    LogEntry { record: record_of(r), entry: r.get("entry") }
 }
 
 async fn size(db: &Db) -> Result<i64, sqlx::Error> {

@@ -158,12 +158,14 @@ fn publicity_entry(r: &sqlx::any::AnyRow) -> Entry {
     }
 }
 
-/// Publicity lines with id above `after`, in id order, at most `limit` (for batched rebuilds).
-pub async fn publicity_batch(db: &Db, after: i64, limit: i64) -> Result<Vec<(i64, Entry)>, sqlx::Error> {
-    let sql = format!("{PUBLICITY_SQL} WHERE pe.id > $1 ORDER BY pe.id LIMIT $2");
+/// Publicity lines with id above `after` of periods `first` and later (the public years), in id
+/// order, at most `limit` (for batched rebuilds).
+pub async fn publicity_batch(db: &Db, after: i64, limit: i64, first: i32) -> Result<Vec<(i64, Entry)>, sqlx::Error> {
+    let sql = format!("{PUBLICITY_SQL} WHERE pe.id > $1 AND pe.period >= $3 ORDER BY pe.id LIMIT $2");
     Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(after)
         .bind(limit)
+        .bind(first.to_string())
         .fetch_all(&db.pool)
         .await?
         .iter()
@@ -171,13 +173,23 @@ pub async fn publicity_batch(db: &Db, after: i64, limit: i64) -> Result<Vec<(i64
         .collect())
 }
 
-pub async fn publicity_one(db: &Db, id: i64) -> Result<Option<Entry>, sqlx::Error> {
-    let sql = format!("{PUBLICITY_SQL} WHERE pe.id = $1");
-    Ok(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&db.pool).await?.as_ref().map(publicity_entry))
+/// One publicity line, unless its period is before `first` (past the public years).
+pub async fn publicity_one(db: &Db, id: i64, first: i32) -> Result<Option<Entry>, sqlx::Error> {
+    let sql = format!("{PUBLICITY_SQL} WHERE pe.id = $1 AND pe.period >= $2");
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(first.to_string())
+        .fetch_optional(&db.pool)
+        .await?
+        .as_ref()
+        .map(publicity_entry))
 }
 
-pub async fn publicity_count(db: &Db) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM publicity_entries").fetch_one(&db.pool).await
+pub async fn publicity_count(db: &Db, first: i32) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM publicity_entries WHERE period >= $1")
+        .bind(first.to_string())
+        .fetch_one(&db.pool)
+        .await
 }
 
 /// Page links of publicity hits, all in one query: entry id → (township code, village code, roster id).

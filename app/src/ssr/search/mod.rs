@@ -47,6 +47,8 @@ pub struct Search {
     /// One slot per core: searches run on the blocking pool, never on the async workers, and
     /// a flood of heavy searches waits here instead of stalling the self-check and the pages.
     slots: Arc<tokio::sync::Semaphore>,
+    /// Payment lines of periods before the public years are left out of the index.
+    retention: crate::domain::publicity::Retention,
 }
 
 const BATCH: i64 = 20_000;
@@ -56,28 +58,36 @@ const BATCH: i64 = 20_000;
 /// instead of following the change log from an index whose entries lack them.
 const ENTRIES_VERSION: u32 = 3;
 
-/// What the index has applied: which version of the entries, which database, up to which change.
-fn marker(instance: &str, change: i64) -> String {
-    format!("entries={ENTRIES_VERSION};instance={instance};change={change}")
+/// What the index has applied: which version of the entries, which database, from which year
+/// payment lines are in it, up to which change.
+fn marker(instance: &str, first: i32, change: i64) -> String {
+    format!("entries={ENTRIES_VERSION};instance={instance};public_from={first};change={change}")
 }
 
-/// The database and change of a marker written with this version's entries; `None` for any
-/// other (an older version's index, or none), which is rebuilt.
-fn parse_marker(marker: &str) -> Option<(String, i64)> {
+/// The database, first public year and change of a marker written with this version's entries;
+/// `None` for any other (an older version's index, or none), which is rebuilt.
+fn parse_marker(marker: &str) -> Option<(String, i32, i64)> {
     let rest = marker.strip_prefix(&format!("entries={ENTRIES_VERSION};"))?;
-    let (instance, change) = rest.split_once(";change=")?;
-    Some((instance.strip_prefix("instance=")?.to_string(), change.parse().ok()?))
+    let (rest, change) = rest.split_once(";change=")?;
+    let (instance, first) = rest.split_once(";public_from=")?;
+    Some((instance.strip_prefix("instance=")?.to_string(), first.parse().ok()?, change.parse().ok()?))
 }
 
 impl Search {
-    pub fn new(index: SearchIndex) -> Self {
+    pub fn new(index: SearchIndex, retention: crate::domain::publicity::Retention) -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         Search {
             index: Arc::new(index),
             ready: Arc::new(AtomicBool::new(false)),
             stopped: Arc::new(AtomicBool::new(false)),
             slots: Arc::new(tokio::sync::Semaphore::new(cores)),
+            retention,
         }
+    }
+
+    /// The earliest period year whose payment lines the index holds today.
+    fn first_public_year(&self) -> i32 {
+        self.retention.first_public_year(super::clock::local_year())
     }
 
     /// Runs a query against the index in a free slot, off the async workers.
@@ -117,15 +127,21 @@ impl Search {
         self.ready.load(Ordering::Acquire)
     }
 
-    /// Brings the index up to date: a full build if needed, else the changes since the last sync.
+    /// Brings the index up to date: a full build if needed (another database, or a new year whose
+    /// first public year has moved on), else the changes since the last sync.
     /// Returns the number of entries written.
     pub async fn sync(&self, db: &Db) -> Result<u64, SyncError> {
         let instance = entries::instance_id(db).await?;
-        let applied =
-            self.index.marker().and_then(|m| parse_marker(&m)).filter(|(i, _)| *i == instance).map(|(_, c)| c);
+        let first = self.first_public_year();
+        let applied = self
+            .index
+            .marker()
+            .and_then(|m| parse_marker(&m))
+            .filter(|(i, f, _)| *i == instance && *f == first)
+            .map(|(_, _, c)| c);
         let written = match applied {
             None => self.rebuild(db, |_, _| {}).await?,
-            Some(change) => self.apply_changes(db, &instance, change).await?,
+            Some(change) => self.apply_changes(db, &instance, first, change).await?,
         };
         self.ready.store(true, Ordering::Release);
         Ok(written)
@@ -134,17 +150,18 @@ impl Search {
     /// Rebuilds everything from the database; `progress(done, total)` is called along the way.
     pub async fn rebuild(&self, db: &Db, mut progress: impl FnMut(u64, u64)) -> Result<u64, SyncError> {
         let instance = entries::instance_id(db).await?;
+        let first = self.first_public_year();
         let change = entries::last_change(db).await?;
         let items = entries::items(db, None).await?;
         let documents = entries::documents(db, None).await?;
-        let total = (items.len() + documents.len()) as u64 + entries::publicity_count(db).await? as u64;
+        let total = (items.len() + documents.len()) as u64 + entries::publicity_count(db, first).await? as u64;
         self.index.clear()?;
         let mut done = self.write(items.into_iter().chain(documents).collect()).await?;
         progress(done, total);
         let mut after = 0;
         loop {
             self.stopping()?;
-            let batch = entries::publicity_batch(db, after, BATCH).await?;
+            let batch = entries::publicity_batch(db, after, BATCH, first).await?;
             let Some((last, _)) = batch.last() else { break };
             after = *last;
             done += self.write(batch.into_iter().map(|(_, e)| e).collect()).await?;
@@ -152,7 +169,7 @@ impl Search {
         }
         self.stopping()?;
         let index = self.index.clone();
-        let marker = marker(&instance, change);
+        let marker = marker(&instance, first, change);
         blocking(move || index.commit(&marker)).await?;
         Ok(done)
     }
@@ -170,7 +187,7 @@ impl Search {
         .await
     }
 
-    async fn apply_changes(&self, db: &Db, instance: &str, mut applied: i64) -> Result<u64, SyncError> {
+    async fn apply_changes(&self, db: &Db, instance: &str, first: i32, mut applied: i64) -> Result<u64, SyncError> {
         let mut written = 0;
         loop {
             let batch = entries::changes_after(db, applied, 1_000).await?;
@@ -184,7 +201,7 @@ impl Search {
                     changes::ITEM => (Kind::Item, entries::items(db, Some(id)).await?),
                     changes::DOCUMENT => (Kind::Document, entries::documents(db, Some(id)).await?),
                     changes::PUBLICITY => {
-                        (Kind::Publicity, entries::publicity_one(db, id).await?.into_iter().collect())
+                        (Kind::Publicity, entries::publicity_one(db, id, first).await?.into_iter().collect())
                     }
                     _ => continue,
                 };
@@ -197,7 +214,7 @@ impl Search {
             applied = last;
             self.stopping()?;
             let index = self.index.clone();
-            let marker = marker(instance, applied);
+            let marker = marker(instance, first, applied);
             written += blocking(move || {
                 for (kind, key) in &deletes {
                     index.delete(*kind, key);
@@ -226,10 +243,12 @@ mod tests {
 
     #[test]
     fn markers_round_trip() {
-        assert_eq!(parse_marker(&marker("ab12", 42)), Some(("ab12".into(), 42)));
+        assert_eq!(parse_marker(&marker("ab12", 2022, 42)), Some(("ab12".into(), 2022, 42)));
         assert_eq!(parse_marker("garbage"), None);
         // An index written before entries had a version (or by another version) is rebuilt.
         assert_eq!(parse_marker("instance=ab12;change=42"), None);
         assert_eq!(parse_marker("entries=1;instance=ab12;change=42"), None);
+        // So is one written before it knew the public years.
+        assert_eq!(parse_marker(&format!("entries={ENTRIES_VERSION};instance=ab12;change=42")), None);
     }
 }
