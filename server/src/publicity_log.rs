@@ -84,7 +84,7 @@ async fn inclusion(Extension(cx): Extension<AppContext>, q: Result<Query<Inclusi
     let Ok(Query(q)) = q else {
         return bad_query("请给出整数参数 index（条目序号，从 0 起）和可选的 tree_size");
     };
-    json(db(publicity_log::inclusion(&cx.db, q.index, q.tree_size).await))
+    json(db(publicity_log::inclusion(&cx.db, &cx.log_tree, q.index, q.tree_size).await))
 }
 
 #[derive(Deserialize)]
@@ -98,7 +98,7 @@ async fn consistency(
     q: Result<Query<ConsistencyQuery>, QueryRejection>,
 ) -> Response {
     let Ok(Query(q)) = q else { return bad_query("请给出整数参数 first 和 second（两个树头的条数）") };
-    json(db(publicity_log::consistency(&cx.db, q.first, q.second).await))
+    json(db(publicity_log::consistency(&cx.db, &cx.log_tree, q.first, q.second).await))
 }
 
 /// 400 with what the parameters should have been.

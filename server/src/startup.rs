@@ -257,6 +257,7 @@ impl Application {
             deadlines: config.case_deadlines,
             assets,
             retention: config.retention(),
+            log_tree: Default::default(),
         };
         let addresses = crate::addresses::Addresses::new(config.trusted_proxies.clone());
         tokio::spawn(housekeeping(cx.clone(), addresses.clone(), stopped));

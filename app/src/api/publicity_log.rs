@@ -130,7 +130,9 @@ pub async fn get_receipt(#[server(default)] code: String) -> Result<Option<Recei
     )
     .await
     .map_err(ApiError::internal)?;
-    let receipt = crate::ssr::publicity_log::receipt::open(&cx.db, &signer, &code).await.map_err(ApiError::internal)?;
+    let receipt = crate::ssr::publicity_log::receipt::open(&cx.db, &cx.log_tree, &signer, &code)
+        .await
+        .map_err(ApiError::internal)?;
     // A line past the public years opens nothing public, and says why.
     if receipt.as_ref().is_some_and(|r| r.line.period.as_str() < cx.first_public_year().to_string().as_str()) {
         return Err(ApiError::Retired);

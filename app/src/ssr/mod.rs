@@ -57,6 +57,8 @@ pub struct AppContext {
     pub assets: assets::Assets,
     /// How long payment lines stay public.
     pub retention: crate::domain::publicity::Retention,
+    /// This node's kept publicity log tree, for proofs.
+    pub log_tree: publicity_log::KeptTree,
 }
 
 impl AppContext {

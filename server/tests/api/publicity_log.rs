@@ -207,8 +207,11 @@ async fn rosters_published_before_the_log_are_entered_at_the_first_start() {
         let head: TreeHead = get_json(&upgraded, "/api/v1/log/head").await;
         assert_eq!(head.tree_size, published, "{backend:?}: one entry per published roster");
         assert!(key::verify(&head));
-        let heads: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM publicity_log_heads").fetch_one(&app.db.pool).await.unwrap();
+        // (The first server's daily housekeeping may sign the emptied log meanwhile: a head of 0.)
+        let heads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM publicity_log_heads WHERE tree_size > 0")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
         assert_eq!(heads, 1, "{backend:?}: one head over them all");
         let (ok, out) = verify_log(&upgraded);
         assert!(ok, "{backend:?}: {out}");

@@ -24,7 +24,7 @@ pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
 }
 
 /// The largest power of two smaller than `n` (`n` > 1).
-fn split(n: usize) -> usize {
+pub(crate) fn split(n: usize) -> usize {
     let mut k = 1;
     while k * 2 < n {
         k *= 2;
@@ -44,47 +44,73 @@ pub fn root(leaves: &[Hash]) -> Hash {
     }
 }
 
-/// The inclusion proof (audit path) of leaf `m` in the tree of these leaves; `m` < `leaves.len()`.
-pub fn inclusion_proof(m: usize, leaves: &[Hash]) -> Vec<Hash> {
-    let n = leaves.len();
-    if n <= 1 {
-        return Vec::new();
-    }
-    let k = split(n);
-    if m < k {
-        let mut path = inclusion_proof(m, &leaves[..k]);
-        path.push(root(&leaves[k..]));
-        path
-    } else {
-        let mut path = inclusion_proof(m - k, &leaves[k..]);
-        path.push(root(&leaves[..k]));
-        path
+/// Where the hash of the subtree over leaves `start..end` comes from: computed from all the
+/// leaves, or from a kept tree (`tree::View`). `None` when the source lacks what it needs.
+pub trait Subtrees {
+    fn subtree(&self, start: usize, end: usize) -> Option<Hash>;
+}
+
+impl Subtrees for [Hash] {
+    fn subtree(&self, start: usize, end: usize) -> Option<Hash> {
+        Some(root(self.get(start..end)?))
     }
 }
 
-/// The consistency proof that the tree of the first `m` leaves is a prefix of the tree of all of
-/// them; 0 < `m` <= `leaves.len()`.
-pub fn consistency_proof(m: usize, leaves: &[Hash]) -> Vec<Hash> {
-    fn sub(m: usize, leaves: &[Hash], whole: bool) -> Vec<Hash> {
-        let n = leaves.len();
-        if m == n {
-            return if whole { Vec::new() } else { vec![root(leaves)] };
+impl Subtrees for Vec<Hash> {
+    fn subtree(&self, start: usize, end: usize) -> Option<Hash> {
+        self.as_slice().subtree(start, end)
+    }
+}
+
+/// The inclusion proof (audit path) of leaf `m` in the tree of the first `n` leaves of `tree`;
+/// `m` < `n` (RFC 9162, 2.1.3.1).
+pub fn inclusion_path(m: usize, n: usize, tree: &(impl Subtrees + ?Sized)) -> Option<Vec<Hash>> {
+    fn path(m: usize, start: usize, end: usize, tree: &(impl Subtrees + ?Sized)) -> Option<Vec<Hash>> {
+        if end - start <= 1 {
+            return Some(Vec::new());
         }
-        let k = split(n);
-        if m <= k {
-            let mut proof = sub(m, &leaves[..k], whole);
-            proof.push(root(&leaves[k..]));
-            proof
+        let k = split(end - start);
+        let (mut path, sibling) = if m < start + k {
+            (path(m, start, start + k, tree)?, tree.subtree(start + k, end)?)
         } else {
-            let mut proof = sub(m - k, &leaves[k..], false);
-            proof.push(root(&leaves[..k]));
-            proof
+            (path(m, start + k, end, tree)?, tree.subtree(start, start + k)?)
+        };
+        path.push(sibling);
+        Some(path)
+    }
+    path(m, 0, n, tree)
+}
+
+/// The consistency proof that the tree of the first `m` leaves is a prefix of the tree of the
+/// first `n`; 0 < `m` <= `n` (RFC 9162, 2.1.4.1).
+pub fn consistency_path(m: usize, n: usize, tree: &(impl Subtrees + ?Sized)) -> Option<Vec<Hash>> {
+    fn sub(m: usize, start: usize, end: usize, whole: bool, tree: &(impl Subtrees + ?Sized)) -> Option<Vec<Hash>> {
+        if m == end - start {
+            return Some(if whole { Vec::new() } else { vec![tree.subtree(start, end)?] });
         }
+        let k = split(end - start);
+        let (mut proof, node) = if m <= k {
+            (sub(m, start, start + k, whole, tree)?, tree.subtree(start + k, end)?)
+        } else {
+            (sub(m - k, start + k, end, false, tree)?, tree.subtree(start, start + k)?)
+        };
+        proof.push(node);
+        Some(proof)
     }
-    if m == 0 || m > leaves.len() {
-        return Vec::new();
+    if m == 0 || m > n {
+        return Some(Vec::new());
     }
-    sub(m, leaves, true)
+    sub(m, 0, n, true, tree)
+}
+
+/// [`inclusion_path`] over all these leaves.
+pub fn inclusion_proof(m: usize, leaves: &[Hash]) -> Vec<Hash> {
+    inclusion_path(m, leaves.len(), leaves).unwrap_or_default()
+}
+
+/// [`consistency_path`] of the first `m` of these leaves in all of them.
+pub fn consistency_proof(m: usize, leaves: &[Hash]) -> Vec<Hash> {
+    consistency_path(m, leaves.len(), leaves).unwrap_or_default()
 }
 
 /// Whether `path` proves leaf `index` (hash `leaf`) is in the tree of `size` leaves with this root

@@ -6,6 +6,7 @@ pub mod entry;
 pub mod key;
 pub mod merkle;
 pub mod receipt;
+pub mod tree;
 
 use crate::api::publicity_log::{
     ConsistencyProof, InclusionProof, LogEntry, LogHeads, LogRecord, TreeHead, HEADS_PER_PAGE,
@@ -104,12 +105,20 @@ async fn sign_head(conn: &mut AnyConnection, vault: &Vault, size: i64, at: &str)
 /// The leaf hashes of the first `size` entries (all of them, or an error: a proof or a head over
 /// a log with a hole in it would be wrong).
 async fn leaves(conn: &mut AnyConnection, size: i64) -> Result<Vec<Hash>, LogError> {
-    let rows = sqlx::query("SELECT leaf_index, leaf_hash FROM publicity_log WHERE leaf_index < $1 ORDER BY leaf_index")
-        .bind(size)
-        .fetch_all(&mut *conn)
-        .await?;
-    if rows.len() as i64 != size {
-        return Err(LogError::Missing(size, rows.len()));
+    leaf_range(conn, 0, size).await
+}
+
+/// The leaf hashes of entries `start..end`, every one of them (or an error, as [`leaves`]).
+async fn leaf_range(conn: &mut AnyConnection, start: i64, end: i64) -> Result<Vec<Hash>, LogError> {
+    let rows = sqlx::query(
+        "SELECT leaf_index, leaf_hash FROM publicity_log WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(&mut *conn)
+    .await?;
+    if rows.len() as i64 != end - start {
+        return Err(LogError::Missing(end, rows.len()));
     }
     rows.iter()
         .map(|r| {
@@ -118,6 +127,46 @@ async fn leaves(conn: &mut AnyConnection, size: i64) -> Result<Vec<Hash>, LogErr
                 .ok_or(LogError::BadHash(r.get("leaf_index")))
         })
         .collect()
+}
+
+/// Each node's kept tree ([`tree::Kept`]), shared by its requests.
+#[derive(Clone, Default)]
+pub struct KeptTree(std::sync::Arc<tokio::sync::Mutex<tree::Kept>>);
+
+/// Runs `proof` over the tree of the first `n` entries: the kept blocks (brought up to date
+/// first) and the leaves of the blocks around positions `at`. Should the kept tree lack something,
+/// every leaf is read instead (and a warning logged).
+async fn with_tree<T>(
+    db: &Db,
+    kept: &KeptTree,
+    n: i64,
+    at: &[i64],
+    proof: impl Fn(&dyn merkle::Subtrees) -> Option<T>,
+) -> Result<Option<T>, LogError> {
+    let mut conn = db.pool.acquire().await?;
+    let mut kept = kept.0.lock().await;
+    // A log shorter than what is kept is another database (a restore): start again.
+    if kept.covered() as i64 > size(db).await? {
+        *kept = tree::Kept::default();
+    }
+    let full = n - n % kept.block() as i64;
+    if (kept.covered() as i64) < full {
+        let new = leaf_range(&mut conn, kept.covered() as i64, full).await?;
+        kept.push_blocks(&new);
+    }
+    let positions: Vec<usize> = at.iter().map(|&p| p as usize).collect();
+    let mut read = std::collections::HashMap::new();
+    for (start, end) in kept.leaves_needed(&positions, n as usize) {
+        for (i, leaf) in leaf_range(&mut conn, start as i64, end as i64).await?.into_iter().enumerate() {
+            read.insert(start + i, leaf);
+        }
+    }
+    if let Some(answer) = proof(&tree::View { kept: &kept, leaves: read }) {
+        return Ok(Some(answer));
+    }
+    tracing::warn!(size = n, "the kept log tree lacked a hash; reading every leaf");
+    let all = leaves(&mut conn, n).await?;
+    Ok(proof(&all))
 }
 
 /// Signs a head when none was signed today (UTC); any node may run this, one head results.
@@ -296,7 +345,12 @@ async fn size(db: &Db) -> Result<i64, sqlx::Error> {
 
 /// The proof that entry `index` is in the tree of `tree_size` entries (default: the whole log);
 /// `None` when the sizes do not fit the log.
-pub async fn inclusion(db: &Db, index: i64, tree_size: Option<i64>) -> Result<Option<InclusionProof>, LogError> {
+pub async fn inclusion(
+    db: &Db,
+    kept: &KeptTree,
+    index: i64,
+    tree_size: Option<i64>,
+) -> Result<Option<InclusionProof>, LogError> {
     let tree_size = match tree_size {
         Some(s) => s,
         None => size(db).await?,
@@ -304,30 +358,42 @@ pub async fn inclusion(db: &Db, index: i64, tree_size: Option<i64>) -> Result<Op
     if index < 0 || index >= tree_size || tree_size > size(db).await? {
         return Ok(None);
     }
-    let leaves = leaves(&mut *db.pool.acquire().await?, tree_size).await?;
-    let m = index as usize;
-    Ok(Some(InclusionProof {
+    let (m, n) = (index as usize, tree_size as usize);
+    let proof = with_tree(db, kept, tree_size, &[index], |t| {
+        Some((t.subtree(m, m + 1)?, t.subtree(0, n)?, merkle::inclusion_path(m, n, t)?))
+    })
+    .await?;
+    Ok(proof.map(|(leaf, root, path)| InclusionProof {
         leaf_index: index,
         tree_size,
-        leaf_hash: encode_hex(&leaves[m]),
-        root_hash: encode_hex(&merkle::root(&leaves)),
-        audit_path: merkle::inclusion_proof(m, &leaves).iter().map(|h| encode_hex(h)).collect(),
+        leaf_hash: encode_hex(&leaf),
+        root_hash: encode_hex(&root),
+        audit_path: path.iter().map(|h| encode_hex(h)).collect(),
     }))
 }
 
 /// The proof that the tree of `first` entries is a prefix of the tree of `second`; `None` when
 /// the sizes do not fit the log.
-pub async fn consistency(db: &Db, first: i64, second: i64) -> Result<Option<ConsistencyProof>, LogError> {
+pub async fn consistency(
+    db: &Db,
+    kept: &KeptTree,
+    first: i64,
+    second: i64,
+) -> Result<Option<ConsistencyProof>, LogError> {
     if first < 1 || first > second || second > size(db).await? {
         return Ok(None);
     }
-    let leaves = leaves(&mut *db.pool.acquire().await?, second).await?;
-    Ok(Some(ConsistencyProof {
+    let (m, n) = (first as usize, second as usize);
+    let proof = with_tree(db, kept, second, &[first - 1, first], |t| {
+        Some((t.subtree(0, m)?, t.subtree(0, n)?, merkle::consistency_path(m, n, t)?))
+    })
+    .await?;
+    Ok(proof.map(|(first_root, second_root, path)| ConsistencyProof {
         first,
         second,
-        first_root: encode_hex(&merkle::root(&leaves[..first as usize])),
-        second_root: encode_hex(&merkle::root(&leaves)),
-        proof: merkle::consistency_proof(first as usize, &leaves).iter().map(|h| encode_hex(h)).collect(),
+        first_root: encode_hex(&first_root),
+        second_root: encode_hex(&second_root),
+        proof: path.iter().map(|h| encode_hex(h)).collect(),
     }))
 }
 

@@ -62,7 +62,7 @@ pub fn parse(signer: &Signer, typed: &str) -> Option<i64> {
 
 /// What a receipt opens: the line as published, its roster, and its newest log entry with the
 /// proof that the newest signed head holds it. `None` for a code that is not one of ours.
-pub async fn open(db: &Db, signer: &Signer, typed: &str) -> Result<Option<Receipt>, LogError> {
+pub async fn open(db: &Db, kept: &super::KeptTree, signer: &Signer, typed: &str) -> Result<Option<Receipt>, LogError> {
     let Some(payment) = parse(signer, typed) else { return Ok(None) };
     let row = sqlx::query(
         "SELECT pe.roster_id, pe.name_masked, pe.id_masked, pe.recipient_name_masked, pe.period, pe.amount_fen, pe.status, \
@@ -80,7 +80,9 @@ pub async fn open(db: &Db, signer: &Signer, typed: &str) -> Result<Option<Receip
     let entry: Option<LogRecord> = super::roster_records(db, roster).await?.pop();
     let head = latest_head(db).await?;
     let proof = match (&entry, &head) {
-        (Some(e), Some(h)) if e.leaf_index < h.tree_size => inclusion(db, e.leaf_index, Some(h.tree_size)).await?,
+        (Some(e), Some(h)) if e.leaf_index < h.tree_size => {
+            inclusion(db, kept, e.leaf_index, Some(h.tree_size)).await?
+        }
         _ => None,
     };
     Ok(Some(Receipt {
