@@ -180,6 +180,12 @@ async fn every_documented_endpoint_answers_as_its_schema_says() {
     }
 }
 
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out).unwrap();
+    out
+}
+
 /// Parses a bulk file: its header and rows.
 fn bulk_rows(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
     let text = std::str::from_utf8(bytes).unwrap();
@@ -219,31 +225,15 @@ async fn a_year_of_a_county_downloads_as_one_file_with_the_pages_lines() {
         assert_eq!(gz.headers()["content-type"], "application/gzip");
         let gz = gz.bytes().await.unwrap();
         assert!(gz.len() * 4 < plain.len(), "{} of {}", gz.len(), plain.len());
-        let mut unzipped = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut unzipped).unwrap();
-        assert_eq!(unzipped, plain.to_vec());
+        assert_eq!(gunzip(&gz), plain.to_vec());
 
-        // Asked compressed, as browsers ask, the CSV comes gzip-encoded and whole.
-        let encoded = app
-            .client
-            .get(app.url("/open-data/510999/2026.csv"))
-            .header("accept-encoding", "gzip")
-            .send()
-            .await
-            .unwrap();
+        // Asked compressed, as browsers ask, the CSV comes gzip-encoded and whole; the .csv.gz is
+        // not compressed twice.
+        let asked_compressed = |path: &str| app.client.get(app.url(path)).header("accept-encoding", "gzip").send();
+        let encoded = asked_compressed("/open-data/510999/2026.csv").await.unwrap();
         assert_eq!(encoded.headers()["content-encoding"], "gzip");
-        let encoded = encoded.bytes().await.unwrap();
-        let mut decoded = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&encoded[..]), &mut decoded).unwrap();
-        assert_eq!(decoded, plain.to_vec());
-        // The .csv.gz is not compressed twice.
-        let gz_again = app
-            .client
-            .get(app.url("/open-data/510999/2026.csv.gz"))
-            .header("accept-encoding", "gzip")
-            .send()
-            .await
-            .unwrap();
+        assert_eq!(gunzip(&encoded.bytes().await.unwrap()), plain.to_vec());
+        let gz_again = asked_compressed("/open-data/510999/2026.csv.gz").await.unwrap();
         assert!(gz_again.headers().get("content-encoding").is_none());
         assert_eq!(gz_again.bytes().await.unwrap(), gz);
 
