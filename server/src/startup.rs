@@ -99,7 +99,7 @@ const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(6
 
 /// Periodic work any node may do (each step is safe to run on several nodes at once): forget
 /// old codes and recovered addresses, deliver queued SMS that failed to go at once, sign the
-/// publicity log's head of the day, escalate cases past their deadline.
+/// publicity log's head of the day (and keep its tree), escalate cases past their deadline.
 async fn housekeeping(cx: AppContext, addresses: crate::addresses::Addresses, mut stop: watch::Receiver<bool>) {
     loop {
         addresses.prune();
@@ -109,8 +109,11 @@ async fn housekeeping(cx: AppContext, addresses: crate::addresses::Addresses, mu
         if let Err(e) = cx.sms.deliver_queued(&cx).await {
             tracing::warn!(error = %e, "sms delivery");
         }
-        if let Err(e) = app::ssr::publicity_log::keep_daily_head(&cx.db, &cx.vault).await {
+        if let Err(e) = app::ssr::publicity_log::keep_daily_head(&cx.db, &cx.vault, &cx.log_tree).await {
             tracing::warn!(error = %e, "signing the publicity log's daily head");
+        }
+        if let Err(e) = cx.log_tree.keep_up(&cx.db).await {
+            tracing::warn!(error = %e, "keeping the publicity log's tree");
         }
         match app::ssr::cases::escalate_overdue(&cx.db).await {
             Ok(0) => {}

@@ -289,6 +289,16 @@ impl TestApp {
         self._dir.path().join("index")
     }
 
+    /// Stops a server running in this process (its housekeeping too), leaving its database and
+    /// files; waits a moment for work in hand to finish.
+    pub async fn stop(&mut self) {
+        if let Server::InProcess(stop) = &self.server {
+            stop.stop();
+        }
+        self.server = Server::Stopped;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+
     /// Kills the node's process as `kill -9` would: no shutdown, nothing flushed.
     pub fn kill(&mut self) {
         if let Server::Process(child) = &mut self.server {

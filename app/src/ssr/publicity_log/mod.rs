@@ -39,13 +39,18 @@ pub struct Publication<'a> {
 
 /// Appends these publications, each with what the roster's public pages show now, and signs the
 /// new tree head; inside the caller's transaction (so a publication and its entry land together).
-pub async fn record(conn: &mut AnyConnection, vault: &Vault, publications: &[Publication<'_>]) -> Result<(), LogError> {
+pub async fn record(
+    conn: &mut AnyConnection,
+    vault: &Vault,
+    kept: &KeptTree,
+    publications: &[Publication<'_>],
+) -> Result<(), LogError> {
     if publications.is_empty() {
         return Ok(());
     }
     let now = clock::now();
     let size = append(conn, publications, &now).await?;
-    sign_head(conn, vault, size, &now).await?;
+    sign_head(conn, vault, Some(kept), size, &now).await?;
     Ok(())
 }
 
@@ -86,9 +91,15 @@ async fn append(conn: &mut AnyConnection, publications: &[Publication<'_>], now:
     Ok(size)
 }
 
-async fn sign_head(conn: &mut AnyConnection, vault: &Vault, size: i64, at: &str) -> Result<TreeHead, LogError> {
-    let leaves = leaves(conn, size).await?;
-    let head = key::signer(conn, vault).await?.sign(size, at, &encode_hex(&merkle::root(&leaves)));
+async fn sign_head(
+    conn: &mut AnyConnection,
+    vault: &Vault,
+    kept: Option<&KeptTree>,
+    size: i64,
+    at: &str,
+) -> Result<TreeHead, LogError> {
+    let root = root_of(conn, kept, size).await?;
+    let head = key::signer(conn, vault).await?.sign(size, at, &encode_hex(&root));
     sqlx::query(
         "INSERT INTO publicity_log_heads (tree_size, root_hash, signed_at, public_key, signature) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -129,9 +140,52 @@ async fn leaf_range(conn: &mut AnyConnection, start: i64, end: i64) -> Result<Ve
         .collect()
 }
 
-/// Each node's kept tree ([`tree::Kept`]), shared by its requests.
+/// The root of the first `size` entries as `conn` sees them (inside the caller's transaction,
+/// its own appends included): the kept blocks for entries committed before, the rest read
+/// through `conn`; every leaf when nothing is kept.
+async fn root_of(conn: &mut AnyConnection, kept: Option<&KeptTree>, size: i64) -> Result<Hash, LogError> {
+    if let Some(kept) = kept {
+        let kept = kept.0.lock().await;
+        let covered = kept.covered() as i64;
+        if covered <= size {
+            let tail = leaf_range(conn, covered, size).await?;
+            let leaves = tail.into_iter().enumerate().map(|(i, h)| (covered as usize + i, h)).collect();
+            if let Some(root) = merkle::Subtrees::subtree(&tree::View { kept: &kept, leaves }, 0, size as usize) {
+                return Ok(root);
+            }
+        }
+    }
+    Ok(merkle::root(&leaves(conn, size).await?))
+}
+
+/// Each node's kept tree ([`tree::Kept`]), shared by its requests. A connection is always taken
+/// before the lock, so that requests waiting for the lock never hold up the one holding it.
 #[derive(Clone, Default)]
 pub struct KeptTree(std::sync::Arc<tokio::sync::Mutex<tree::Kept>>);
+
+impl KeptTree {
+    /// Keeps the blocks of every entry committed so far (housekeeping, so that a publication
+    /// reads only the entries since).
+    pub async fn keep_up(&self, db: &Db) -> Result<(), LogError> {
+        let mut conn = db.pool.acquire().await?;
+        let size = size_on(&mut conn).await?;
+        extend(&mut *self.0.lock().await, &mut conn, size).await
+    }
+}
+
+/// Brings the kept blocks up to the full blocks of the first `n` committed entries (starting
+/// again if the log is shorter than what is kept: another database, a restore).
+async fn extend(kept: &mut tree::Kept, conn: &mut AnyConnection, n: i64) -> Result<(), LogError> {
+    if kept.covered() as i64 > size_on(conn).await? {
+        *kept = tree::Kept::default();
+    }
+    let full = n - n % kept.block() as i64;
+    if (kept.covered() as i64) < full {
+        let new = leaf_range(conn, kept.covered() as i64, full).await?;
+        kept.push_blocks(&new);
+    }
+    Ok(())
+}
 
 /// Runs `proof` over the tree of the first `n` entries: the kept blocks (brought up to date
 /// first) and the leaves of the blocks around positions `at`. Should the kept tree lack something,
@@ -145,15 +199,7 @@ async fn with_tree<T>(
 ) -> Result<Option<T>, LogError> {
     let mut conn = db.pool.acquire().await?;
     let mut kept = kept.0.lock().await;
-    // A log shorter than what is kept is another database (a restore): start again.
-    if kept.covered() as i64 > size(db).await? {
-        *kept = tree::Kept::default();
-    }
-    let full = n - n % kept.block() as i64;
-    if (kept.covered() as i64) < full {
-        let new = leaf_range(&mut conn, kept.covered() as i64, full).await?;
-        kept.push_blocks(&new);
-    }
+    extend(&mut kept, &mut conn, n).await?;
     let positions: Vec<usize> = at.iter().map(|&p| p as usize).collect();
     let mut read = std::collections::HashMap::new();
     for (start, end) in kept.leaves_needed(&positions, n as usize) {
@@ -170,7 +216,7 @@ async fn with_tree<T>(
 }
 
 /// Signs a head when none was signed today (UTC); any node may run this, one head results.
-pub async fn keep_daily_head(db: &Db, vault: &Vault) -> Result<bool, LogError> {
+pub async fn keep_daily_head(db: &Db, vault: &Vault, kept: &KeptTree) -> Result<bool, LogError> {
     let signed_today = |latest: Option<String>| latest.is_some_and(|l| l.get(..10) == clock::today().get(..10));
     let latest = sqlx::query_scalar("SELECT MAX(signed_at) FROM publicity_log_heads").fetch_one(&db.pool).await?;
     if signed_today(latest) {
@@ -182,7 +228,7 @@ pub async fn keep_daily_head(db: &Db, vault: &Vault) -> Result<bool, LogError> {
     if signed_today(latest) {
         return Ok(false);
     }
-    sign_head(&mut tx, vault, size, &clock::now()).await?;
+    sign_head(&mut tx, vault, Some(kept), size, &clock::now()).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -214,7 +260,7 @@ pub async fn backfill(db: &Db, vault: &Vault) -> Result<usize, LogError> {
         if missing.is_empty() {
             // One head over all that was entered (each batch committed on its own).
             if done > 0 {
-                sign_head(&mut tx, vault, size, &clock::now()).await?;
+                sign_head(&mut tx, vault, None, size, &clock::now()).await?;
                 tx.commit().await?;
             }
             return Ok(done);
@@ -340,7 +386,11 @@ fn public_entry(r: &sqlx::any::AnyRow) -> LogEntry {
 }
 
 async fn size(db: &Db) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT size FROM publicity_log_size WHERE id = 1").fetch_one(&db.pool).await
+    size_on(&mut *db.pool.acquire().await?).await
+}
+
+async fn size_on(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT size FROM publicity_log_size WHERE id = 1").fetch_one(conn).await
 }
 
 /// The proof that entry `index` is in the tree of `tree_size` entries (default: the whole log);

@@ -243,7 +243,7 @@ pub async fn import_feedback(
         kind: "correction",
         reason: &reason,
     }));
-    publicity_log::record(&mut tx, &cx.vault, &publications).await?;
+    publicity_log::record(&mut tx, &cx.vault, &cx.log_tree, &publications).await?;
     crate::ssr::audit::append(
         &mut tx,
         &format!("staff:{}", staff.id),

@@ -66,7 +66,7 @@ pub async fn step(cx: &AppContext, staff: &Staff, roster: i64, code: &str, note:
                 .await?;
             publicise_lines(&mut tx, roster, &today).await?;
             let publication = publicity_log::Publication { roster, kind: "publicity", reason: "" };
-            publicity_log::record(&mut tx, &cx.vault, &[publication]).await?;
+            publicity_log::record(&mut tx, &cx.vault, &cx.log_tree, &[publication]).await?;
             format!("公示期至{end}")
         }
         RosterStep::Approve => String::new(),
