@@ -5,6 +5,19 @@ use crate::helpers::{contains_full_id_number, spawn_app};
 use serde_json::Value;
 use sqlx::Row;
 
+/// The first published line's township, village and roster, and the first notice.
+async fn first_published(app: &crate::helpers::TestApp) -> (String, String, i64, i64) {
+    let row = sqlx::query(
+        "SELECT t.code AS township, v.code AS village, pe.roster_id FROM publicity_entries pe \
+         JOIN regions v ON v.id = pe.village_id JOIN regions t ON t.id = v.parent_id ORDER BY pe.id LIMIT 1",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let doc_id: i64 = sqlx::query_scalar("SELECT MIN(id) FROM documents").fetch_one(&app.db.pool).await.unwrap();
+    (row.get("township"), row.get("village"), row.get("roster_id"), doc_id)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_endpoint_answers_with_masked_json() {
     for backend in crate::helpers::backends() {
@@ -26,15 +39,7 @@ async fn every_endpoint_answers_with_masked_json() {
         let paths = doc["paths"].as_object().unwrap();
         assert!(paths.len() >= 9);
 
-        let row = sqlx::query(
-            "SELECT t.code AS township, v.code AS village, pe.roster_id FROM publicity_entries pe \
-             JOIN regions v ON v.id = pe.village_id JOIN regions t ON t.id = v.parent_id ORDER BY pe.id LIMIT 1",
-        )
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
-        let (t, v, r): (String, String, i64) = (row.get("township"), row.get("village"), row.get("roster_id"));
-        let doc_id: i64 = sqlx::query_scalar("SELECT MIN(id) FROM documents").fetch_one(&app.db.pool).await.unwrap();
+        let (t, v, r, doc_id) = first_published(&app).await;
         let mut all = String::new();
         for path in [
             "/api/v1/aggregates".to_string(),
@@ -101,15 +106,7 @@ async fn every_documented_endpoint_answers_as_its_schema_says() {
         let doc: Value = serde_json::from_str(&app.get_text("/api/openapi.json").await.1).unwrap();
         let mut components = doc["components"].clone();
         close_objects(&mut components);
-        let row = sqlx::query(
-            "SELECT t.code AS township, v.code AS village, pe.roster_id FROM publicity_entries pe \
-             JOIN regions v ON v.id = pe.village_id JOIN regions t ON t.id = v.parent_id ORDER BY pe.id LIMIT 1",
-        )
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
-        let (t, v, r): (String, String, i64) = (row.get("township"), row.get("village"), row.get("roster_id"));
-        let doc_id: i64 = sqlx::query_scalar("SELECT MIN(id) FROM documents").fetch_one(&app.db.pool).await.unwrap();
+        let (t, v, r, doc_id) = first_published(&app).await;
         let size: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM publicity_log").fetch_one(&app.db.pool).await.unwrap();
         // Each documented path, and a request of it that answers 200.
         let requests: Vec<(&str, String)> = vec![
