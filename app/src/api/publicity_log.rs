@@ -134,7 +134,8 @@ pub async fn get_receipt(#[server(default)] code: String) -> Result<Option<Recei
         .await
         .map_err(ApiError::internal)?;
     // A line past the public years opens nothing public, and says why.
-    if receipt.as_ref().is_some_and(|r| r.line.period.as_str() < cx.first_public_year().to_string().as_str()) {
+    if receipt.as_ref().is_some_and(|r| !crate::domain::publicity::public_from(&r.line.period, cx.first_public_year()))
+    {
         return Err(ApiError::Retired);
     }
     Ok(receipt)

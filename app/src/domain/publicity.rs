@@ -25,8 +25,13 @@ impl Retention {
 
     /// Whether a line of `period` (`2026-03`, `2026-Q1`, `2026`) is public in `current_year`.
     pub fn shows(self, period: &str, current_year: i32) -> bool {
-        period.get(..4).and_then(|y| y.parse::<i32>().ok()).is_some_and(|y| y >= self.first_public_year(current_year))
+        public_from(period, self.first_public_year(current_year))
     }
+}
+
+/// Whether a line of `period` is public when the first public year is `first`.
+pub fn public_from(period: &str, first: i32) -> bool {
+    period.get(..4).and_then(|y| y.parse::<i32>().ok()).is_some_and(|y| y >= first)
 }
 
 #[cfg(test)]

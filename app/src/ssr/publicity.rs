@@ -6,6 +6,7 @@ use crate::api::publicity::{
     AreaTotal, Place, PublicityIndex, PublicityLine, RosterPublicity, RosterSummary, TownshipPublicity,
     VillagePublicity,
 };
+use crate::domain::publicity::public_from;
 use crate::domain::Money;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -209,7 +210,7 @@ pub async fn roster(
     .fetch_optional(&db.pool)
     .await?;
     let Some(summary) = summary.as_ref().map(roster_summary) else { return Ok(None) };
-    if summary.period.as_str() < first.to_string().as_str() {
+    if !public_from(&summary.period, first) {
         return Ok(None);
     }
     let lines = sqlx::query(
@@ -237,5 +238,5 @@ pub async fn retired(db: &Db, roster_id: i64, first: i32) -> Result<bool, sqlx::
             .bind(roster_id)
             .fetch_optional(&db.pool)
             .await?;
-    Ok(period.is_some_and(|p| p.as_str() < first.to_string().as_str()))
+    Ok(period.is_some_and(|p| !public_from(&p, first)))
 }
