@@ -287,6 +287,17 @@ def check_roster(check, base, head, township, village, roster):
                 print("      第 {} 行：日志 {}，页面 {}".format(i + 1, a, b))
         if len(recorded) != len(shown):
             print("      日志 {} 行，页面 {} 行".format(len(recorded), len(shown)))
+    # Lines publicised at township level (small cells) are counts only, on page and in entry alike.
+    logged_cells = logged.get("summarised")
+    page_cells = page.get("summarised")
+    if logged_cells or page_cells:
+        same = (logged_cells and page_cells
+                and (logged_cells["line_count"], logged_cells["total_fen"], logged_cells["paid_fen"])
+                == (page_cells["lines"], page_cells["planned"], page_cells["amount"]))
+        if same:
+            check.ok("按乡镇汇总公示的 {} 人与日志记录的一致".format(logged_cells["line_count"]))
+        else:
+            check.fail("按乡镇汇总公示的人数或金额与日志第 {} 条记录的不一致".format(entries[-1]["leaf_index"]))
     dates = ["publicity_start", "publicity_end", "paid_on", "payout_publicised_on"]
     if any(page["roster"][d] != logged[d] for d in dates):
         check.fail("公示页面的日期与日志记录的不一致")

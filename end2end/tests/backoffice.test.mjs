@@ -68,9 +68,17 @@ test('a clerk uploads a roster, sees the problems, imports the good rows and pub
       assert.equal(cells, 0, 'every cell of the lines fits its card');
       await shot(small, 'roster-draft-phone-large-nojs');
     });
+    // 困难残疾人生活补贴 is a sensitive item and the village has two: the clerk is shown them and
+    // must choose how they are publicised (the browser will not send the form unchosen).
+    assert.match(await page.textContent('form.small-cells'), /人数很少[\s\S]*2 人/);
+    await page.click('text=开始公示（7天）');
+    await page.waitForTimeout(500);
+    assert.doesNotMatch(page.url(), /done=publicise/, 'not sent without a choice');
+    await page.check('input[name=small_cells][value=township]');
     await page.click('text=开始公示（7天）');
     await page.waitForURL(/done=publicise/);
     assert.match(await page.textContent('main'), /公示中/);
+    assert.match(await page.textContent('ol.case-history'), /共 2 人按乡镇汇总公示/);
     await shot(page, 'roster-publicised');
     assert.deepEqual(errors, []);
   });

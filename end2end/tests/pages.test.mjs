@@ -33,6 +33,8 @@ async function journey(page) {
   await visit(page, '/publicity');
   await page.click('a[href^="/publicity/510999001?"]');
   await page.waitForSelector('table.totals');
+  // A sensitive item's small villages are counted at township level, with the rule beside them.
+  assert.match(await page.textContent('section.township-summaries'), /按乡镇汇总公示[\s\S]*不足 5 人/);
   await page.locator('table.totals a').first().click();
   await page.waitForSelector('.periods a');
   await page.locator('.periods a').first().click();

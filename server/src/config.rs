@@ -67,6 +67,10 @@ pub struct Config {
     pub case_deadlines: Deadlines,
     /// How many years a period's payment lines stay on public pages, search and open data.
     pub public_line_years: u32,
+    /// Item-name keywords of the sensitive items whose small cells are flagged before publicity.
+    pub sensitive_items: Vec<String>,
+    /// A village with fewer lines than this of a sensitive item in a roster is flagged (0: never).
+    pub small_cell_below: u32,
     /// Load balancers whose `X-Forwarded-For` names the client (per-address limits count the
     /// client, not the balancer).
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -97,6 +101,8 @@ impl Default for Config {
             sms_templates: BTreeMap::new(),
             case_deadlines: Deadlines::default(),
             public_line_years: app::domain::publicity::DEFAULT_PUBLIC_YEARS,
+            sensitive_items: app::domain::publicity::DEFAULT_SENSITIVE_ITEMS.iter().map(|k| k.to_string()).collect(),
+            small_cell_below: app::domain::publicity::DEFAULT_SMALL_CELL_BELOW,
             trusted_proxies: Vec::new(),
         }
     }
@@ -130,6 +136,8 @@ struct FileLayer {
     case_days_complaint: Option<u32>,
     case_days_disclosure: Option<u32>,
     public_line_years: Option<u32>,
+    sensitive_items: Option<Vec<String>>,
+    small_cell_below: Option<u32>,
     trusted_proxies: Option<Vec<std::net::IpAddr>>,
 }
 
@@ -172,6 +180,8 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PORTAL_CASE_DAYS_COMPLAINT", "working days to answer a complaint (default 15)"),
     ("PORTAL_CASE_DAYS_DISCLOSURE", "working days to answer a disclosure request (default 20)"),
     ("PORTAL_PUBLIC_LINE_YEARS", "years a period's payment lines stay on public pages, search and open data: that year and the ones before (default 5; the self-check keeps them)"),
+    ("PORTAL_SENSITIVE_ITEMS", "item-name keywords of sensitive items, comma-separated (default 孤儿,艾滋病,残疾,医疗救助): before such a roster is publicised, its villages with few lines are shown to the department, which may publicise them at township level"),
+    ("PORTAL_SMALL_CELL_BELOW", "a village with fewer lines than this of a sensitive item in a roster is flagged (default 5; 0 turns the rule off)"),
     ("PORTAL_TRUSTED_PROXIES", "load balancer addresses, comma-separated, whose X-Forwarded-For names the client (default none)"),
     ("RUST_LOG", "log filter (default info)"),
 ];
@@ -232,6 +242,14 @@ impl Config {
     /// How long payment lines stay public.
     pub fn retention(&self) -> app::domain::publicity::Retention {
         app::domain::publicity::Retention { years: self.public_line_years }
+    }
+
+    /// Which villages' lines of sensitive items may be publicised at township level.
+    pub fn small_cells(&self) -> app::domain::publicity::SmallCells {
+        app::domain::publicity::SmallCells {
+            sensitive_items: self.sensitive_items.clone(),
+            below: self.small_cell_below,
+        }
     }
 
     /// The SMS sender this configuration chooses.
@@ -326,6 +344,12 @@ impl Config {
         if let Some(v) = f.public_line_years {
             self.public_line_years = v;
         }
+        if let Some(v) = f.sensitive_items {
+            self.sensitive_items = v.into_iter().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
+        }
+        if let Some(v) = f.small_cell_below {
+            self.small_cell_below = v;
+        }
         if let Some(v) = f.trusted_proxies {
             self.trusted_proxies = v;
         }
@@ -417,6 +441,14 @@ impl Config {
         if let Some(v) = env("PORTAL_PUBLIC_LINE_YEARS") {
             self.public_line_years = parse("PORTAL_PUBLIC_LINE_YEARS", v)?;
         }
+        if let Some(v) = env("PORTAL_SENSITIVE_ITEMS") {
+            // Comma-separated, the full-width comma and 、 too (as people type a list in Chinese).
+            self.sensitive_items =
+                v.split([',', '，', '、']).map(str::trim).filter(|k| !k.is_empty()).map(str::to_string).collect();
+        }
+        if let Some(v) = env("PORTAL_SMALL_CELL_BELOW") {
+            self.small_cell_below = parse("PORTAL_SMALL_CELL_BELOW", v)?;
+        }
         if let Some(v) = env("PORTAL_TRUSTED_PROXIES") {
             self.trusted_proxies = v
                 .split(',')
@@ -456,5 +488,21 @@ mod tests {
         let err = c.apply_env(|k| (k == "PORTAL_DEMO").then(|| "maybe".to_string())).unwrap_err();
         assert!(err.to_string().contains("PORTAL_DEMO"));
         assert!(toml::from_str::<FileLayer>("no_such_key = 1").is_err());
+    }
+
+    #[test]
+    fn sensitive_items_are_read_as_people_type_a_list() {
+        let mut c = Config::default();
+        assert_eq!(c.small_cells(), app::domain::publicity::SmallCells::default());
+        c.apply_env(|k| match k {
+            "PORTAL_SENSITIVE_ITEMS" => Some("孤儿，残疾、 救助,".into()),
+            "PORTAL_SMALL_CELL_BELOW" => Some("3".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.small_cells().sensitive_items, ["孤儿", "残疾", "救助"]);
+        assert_eq!(c.small_cells().below, 3);
+        c.apply_file(toml::from_str("sensitive_items = [\"特困\"]\nsmall_cell_below = 0").unwrap());
+        assert!(!c.small_cells().sensitive("特困人员救助供养"), "0 turns it off");
     }
 }

@@ -44,7 +44,9 @@ async fn roster_csv(
     let Ok(roster) = roster.parse::<i64>() else {
         return not_found();
     };
-    match app::ssr::publicity::roster(&cx.db, &township, &village, roster, cx.first_public_year()).await {
+    match app::ssr::publicity::roster(&cx.db, &township, &village, roster, cx.first_public_year(), &cx.small_cells)
+        .await
+    {
         Ok(Some(data)) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

@@ -123,7 +123,7 @@ async fn publicity_township(
     Path(t): Path<String>,
     Query(q): Query<YearQuery>,
 ) -> Response {
-    json(publicity::township(&cx.db, &t, q.year, cx.first_public_year()).await)
+    json(publicity::township(&cx.db, &t, q.year, cx.first_public_year(), &cx.small_cells).await)
 }
 
 async fn publicity_village(
@@ -139,7 +139,7 @@ async fn publicity_roster(
     Path((t, v, r)): Path<(String, String, String)>,
 ) -> Response {
     match r.parse::<i64>() {
-        Ok(r) => match publicity::roster(&cx.db, &t, &v, r, cx.first_public_year()).await {
+        Ok(r) => match publicity::roster(&cx.db, &t, &v, r, cx.first_public_year(), &cx.small_cells).await {
             Ok(None) => match app::api::publicity::missing_roster(&cx, r).await {
                 e @ app::api::ApiError::Retired => {
                     (StatusCode::GONE, Json(serde_json::json!({ "error": e.to_string() }))).into_response()

@@ -144,6 +144,9 @@ pub struct StepForm {
     step: String,
     #[serde(default)]
     note: String,
+    /// For `publicise` of a roster with small cells: `township` or `line`.
+    #[serde(default)]
+    small_cells: String,
 }
 
 /// `POST /staff/rosters/{id}/step`: one step of the review flow.
@@ -152,7 +155,8 @@ async fn step(
     Path(id): Path<i64>,
     StaffForm { staff, form }: StaffForm<StepForm>,
 ) -> PageResult {
-    let shown = flow::step(&cx, &staff, id, &form.step, &form.note)
+    let choice = app::domain::publicity::SmallCellChoice::from_code(&form.small_cells);
+    let shown = flow::step(&cx, &staff, id, &form.step, &form.note, choice)
         .await
         .map_err(|e| flow_error("未能办理", e, &format!("/staff/rosters/{id}")))?;
     Ok(redirect(&format!("/staff/rosters/{shown}?done={}", form.step), &[]))

@@ -260,6 +260,7 @@ impl Application {
             deadlines: config.case_deadlines,
             assets,
             retention: config.retention(),
+            small_cells: config.small_cells(),
             log_tree: Default::default(),
         };
         let addresses = crate::addresses::Addresses::new(config.trusted_proxies.clone());

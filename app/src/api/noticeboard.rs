@@ -26,9 +26,17 @@ pub async fn get_noticeboard(
 ) -> Result<Noticeboard, ApiError> {
     let cx = crate::ssr::context()?;
     let origin = crate::ssr::noticeboard::request_origin();
-    match crate::ssr::noticeboard::sheet(&cx.db, &township, &village, roster, cx.first_public_year(), &origin)
-        .await
-        .map_err(ApiError::internal)?
+    match crate::ssr::noticeboard::sheet(
+        &cx.db,
+        &township,
+        &village,
+        roster,
+        cx.first_public_year(),
+        &cx.small_cells,
+        &origin,
+    )
+    .await
+    .map_err(ApiError::internal)?
     {
         Some(sheet) => Ok(sheet),
         None => Err(super::publicity::missing_roster(&cx, roster).await),

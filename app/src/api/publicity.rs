@@ -38,7 +38,13 @@ pub struct TownshipPublicity {
     pub year: i32,
     pub years: Vec<i32>,
     pub township: Place,
+    /// Each village's lines, people and amount paid (lines publicised at township level left out).
     pub villages: Vec<AreaTotal>,
+    /// The township's rosters with lines publicised at township level (small cells of a sensitive
+    /// item): each counts those lines only, for the whole township.
+    pub summarised: Vec<RosterSummary>,
+    /// The rule those lines were publicised by, in words; empty when there are none.
+    pub small_cell_rule: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,6 +130,11 @@ pub struct RosterPublicity {
     pub lines: Vec<PublicityLine>,
     /// The roster's entries in the publicity log, oldest first: its public version history.
     pub versions: Vec<crate::api::publicity_log::LogRecord>,
+    /// The roster's lines publicised at township level (small cells), counted over the whole
+    /// roster and listed in no village; `null` when there are none.
+    pub summarised: Option<RosterSummary>,
+    /// The rule those lines were publicised by, in words; empty when there are none.
+    pub small_cell_rule: String,
 }
 
 /// A county's townships (`county`: the code the page's URL carries, if any).
@@ -148,7 +159,7 @@ pub async fn get_township_publicity(
     year: Option<i32>,
 ) -> Result<TownshipPublicity, ApiError> {
     let cx = crate::ssr::context()?;
-    crate::ssr::publicity::township(&cx.db, &code, year, cx.first_public_year())
+    crate::ssr::publicity::township(&cx.db, &code, year, cx.first_public_year(), &cx.small_cells)
         .await
         .map_err(ApiError::internal)?
         .ok_or(ApiError::NotFound)
@@ -175,7 +186,10 @@ pub async fn get_roster_publicity(
 ) -> Result<RosterPublicity, ApiError> {
     let cx = crate::ssr::context()?;
     let first = cx.first_public_year();
-    match crate::ssr::publicity::roster(&cx.db, &township, &village, roster, first).await.map_err(ApiError::internal)? {
+    match crate::ssr::publicity::roster(&cx.db, &township, &village, roster, first, &cx.small_cells)
+        .await
+        .map_err(ApiError::internal)?
+    {
         Some(publicity) => Ok(publicity),
         None => Err(missing_roster(&cx, roster).await),
     }

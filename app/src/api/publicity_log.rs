@@ -111,10 +111,16 @@ pub struct Receipt {
     /// The code as printed, `ABCDE-FGHJ`.
     pub code: String,
     pub township: Place,
-    pub village: Place,
+    /// `null` when the line was publicised at township level (`by_township`).
+    pub village: Option<Place>,
     pub roster: i64,
     pub department: String,
+    /// The line as published; publicised at township level, its name, ID number, recipient and
+    /// village are left empty, as no page lists them.
     pub line: PublicityLine,
+    /// The line was publicised at township level (a small cell of a sensitive item): the public
+    /// saw its township's count and amount only.
+    pub by_township: bool,
     pub entry: Option<LogRecord>,
     pub head: Option<TreeHead>,
     pub proof: Option<InclusionProof>,

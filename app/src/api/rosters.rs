@@ -106,6 +106,13 @@ pub struct RosterActions {
     pub correct: bool,
 }
 
+/// A village of a sensitive item's roster with fewer lines than the small-cell rule's threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SmallCell {
+    pub village: String,
+    pub lines: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RosterDetail {
     pub me: StaffMe,
@@ -121,6 +128,11 @@ pub struct RosterDetail {
     pub actions: RosterActions,
     /// The paying banks, for corrections.
     pub banks: Vec<crate::api::staff::Choice>,
+    /// A draft of a sensitive item: its villages that are small cells, for the department to
+    /// choose how to publicise them. Once publicised: the villages publicised at township level.
+    pub small_cells: Vec<SmallCell>,
+    /// The small-cell rule in words (empty when `small_cells` is).
+    pub small_cell_rule: String,
 }
 
 /// A checked upload, before anything is written.
@@ -149,7 +161,7 @@ pub async fn get_rosters() -> Result<RosterList, ApiError> {
 #[server(prefix = "/api", endpoint = "staff_roster")]
 pub async fn get_roster(#[server(default)] id: i64) -> Result<RosterDetail, ApiError> {
     let (cx, staff, me) = crate::api::staff::signed_in().await?;
-    crate::ssr::rosters::reads::detail(&cx.db, &staff, me, id)
+    crate::ssr::rosters::reads::detail(&cx.db, &staff, me, id, &cx.small_cells)
         .await
         .map_err(ApiError::internal)?
         .ok_or(ApiError::NotFound)

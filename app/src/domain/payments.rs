@@ -47,6 +47,10 @@ pub struct PublicitySeen {
     pub amount: Money,
     pub status: String,
     pub published_on: String,
+    /// Publicised at township level (a small cell of a sensitive item): the public saw only the
+    /// township's count and amount, not this line.
+    #[serde(default)]
+    pub by_township: bool,
 }
 
 /// Compares what was publicised with what the bank reports for one line (双向验证).
@@ -74,6 +78,7 @@ mod tests {
             amount: Money::from_fen(fen),
             status: status.into(),
             published_on: "2026-03-18".into(),
+            by_township: false,
         }
     }
 

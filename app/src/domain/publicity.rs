@@ -1,6 +1,7 @@
-//! How long payment lines stay public: the lines of a period's year leave the public pages,
-//! search and open data after the configured number of years (the self-check keeps them, and
-//! the publicity log keeps their hashes).
+//! The rules of what payment publicity shows: how long lines stay public ([`Retention`]: the
+//! lines of a period's year leave the public pages, search and open data after the configured
+//! number of years; the self-check keeps them, and the publicity log keeps their hashes), and
+//! which lines are shown only as a township's counts ([`SmallCells`]).
 
 /// Years the lines of a period's year are public by default (that year and the four before).
 pub const DEFAULT_PUBLIC_YEARS: u32 = 5;
@@ -34,9 +35,91 @@ pub fn public_from(period: &str, first: i32) -> bool {
     period.get(..4).and_then(|y| y.parse::<i32>().ok()).is_some_and(|y| y >= first)
 }
 
+/// Item-name keywords of the sensitive items by default (orphans, HIV-affected children,
+/// disability, medical assistance: the seeds' 分散养育孤儿和艾滋病病毒感染儿童基本生活费,
+/// 困难残疾人生活补贴, 城乡医疗救助 and their like).
+pub const DEFAULT_SENSITIVE_ITEMS: [&str; 4] = ["孤儿", "艾滋病", "残疾", "医疗救助"];
+/// A village with fewer lines than this of a sensitive item in a roster is a small cell.
+pub const DEFAULT_SMALL_CELL_BELOW: u32 = 5;
+
+/// Small cells: in a sensitive item, a village with only a few lines in a roster would name
+/// the few people (the one orphan of a village). Before such a roster is publicised its
+/// department is shown those villages, and may publicise their lines at township level: the
+/// township's count and amount only, no names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmallCells {
+    /// Item-name keywords; an item whose name contains one is sensitive.
+    pub sensitive_items: Vec<String>,
+    /// A village with fewer lines than this is flagged (0: never).
+    pub below: u32,
+}
+
+impl Default for SmallCells {
+    fn default() -> Self {
+        Self {
+            sensitive_items: DEFAULT_SENSITIVE_ITEMS.iter().map(|k| k.to_string()).collect(),
+            below: DEFAULT_SMALL_CELL_BELOW,
+        }
+    }
+}
+
+impl SmallCells {
+    /// Whether an item (by its name) is one whose small cells are flagged.
+    pub fn sensitive(&self, item_name: &str) -> bool {
+        self.below > 0 && self.sensitive_items.iter().any(|k| !k.is_empty() && item_name.contains(k.as_str()))
+    }
+
+    /// Whether a village's `lines` of a sensitive item make a small cell.
+    pub fn small(&self, lines: i64) -> bool {
+        lines > 0 && lines < i64::from(self.below)
+    }
+
+    /// The rule in words, as the pages where it applies write it.
+    pub fn rule_words(&self) -> String {
+        format!(
+            "涉及{}等敏感类别的补贴，一个村（社区）在一份清册中不足 {} 人的，为保护个人隐私，经主管部门确认，按乡镇汇总公示人数和金额，不公示姓名和身份证号。",
+            self.sensitive_items.join("、"),
+            self.below
+        )
+    }
+}
+
+/// How a department chose to publicise a roster's small cells: at township level (counts only)
+/// or line by line (having checked that no one is exposed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmallCellChoice {
+    Township,
+    Line,
+}
+
+impl SmallCellChoice {
+    /// The choice by its form value (`township` or `line`).
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code.trim() {
+            "township" => Some(Self::Township),
+            "line" => Some(Self::Line),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_cells_are_villages_with_few_lines_of_a_sensitive_item() {
+        let rule = SmallCells::default();
+        assert!(rule.sensitive("分散养育孤儿和艾滋病病毒感染儿童基本生活费"));
+        assert!(rule.sensitive("困难残疾人生活补贴") && rule.sensitive("城乡医疗救助"));
+        assert!(!rule.sensitive("耕地地力保护补贴"));
+        assert!(rule.small(1) && rule.small(4) && !rule.small(5) && !rule.small(0));
+        assert!(rule.rule_words().contains("不足 5 人"), "{}", rule.rule_words());
+        let off = SmallCells { below: 0, ..SmallCells::default() };
+        assert!(!off.sensitive("城乡医疗救助"), "0 turns the rule off");
+        let empty = SmallCells { sensitive_items: vec![String::new()], below: 5 };
+        assert!(!empty.sensitive("耕地地力保护补贴"), "an empty keyword matches nothing");
+    }
 
     #[test]
     fn lines_are_public_for_their_year_and_the_years_after() {

@@ -184,6 +184,10 @@ fn PaymentCard(p: MyPayment) -> impl IntoView {
             {advice.map(|(_, todo)| view! { <p class="advice">"怎么办："{with_tel_link(&todo, &phone)}</p> })}
             <p class="three-way">
                 {match p.publicity {
+                    Some(seen) if seen.by_township => format!(
+                        "公示：本笔按乡镇汇总公示（保护隐私），{} 元 {}（{}）",
+                        seen.amount.grouped(), line_status_name(&seen.status), seen.published_on
+                    ),
                     Some(seen) => format!(
                         "公示：{} {} 元 {}（{}）",
                         seen.name_masked, seen.amount.grouped(), line_status_name(&seen.status), seen.published_on

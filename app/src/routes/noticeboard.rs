@@ -29,7 +29,7 @@ pub fn NoticeboardPage() -> impl IntoView {
 #[component]
 fn Sheet(data: Noticeboard) -> impl IntoView {
     let Noticeboard { publicity, department_phone, url, qr_svg } = data;
-    let RosterPublicity { township, village, roster: r, lines, versions } = publicity;
+    let RosterPublicity { township, village, roster: r, lines, versions, .. } = publicity;
     let paid = r.paid_on.is_some();
     let title = format!(
         "{}{}{}{}",

@@ -27,6 +27,7 @@ fn Files(data: BulkFiles) -> impl IntoView {
         <p>
             "每个县（区）每年一个文件，含这一年各期次已公示的全部明细。"
             {format!("{}年以前的明细已超过公开期限，不再在网上公开，也不提供下载。", data.first_public_year)}
+            "敏感类别（如孤儿、残疾人补贴）中一个村人数很少、按乡镇汇总公示的明细，文件里没有，只在乡镇的公示页上公布人数和金额。"
         </p>
         {data.files.is_empty().then(|| view! { <p class="empty">"还没有已公示的名单。"</p> })}
         <ul class="downloads">

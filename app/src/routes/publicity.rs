@@ -100,10 +100,35 @@ pub fn TownshipPublicityPage() -> impl IntoView {
                     <h1>{format!("{} 发放公示（分村汇总）", t.name)}</h1>
                     <YearLinks years=d.years year base=format!("/publicity/{}", t.code) />
                     <TotalsTable first="村（社区）" rows=d.villages link=move |code| keep_county(format!("/publicity/{}/{code}?year={year}", t.code)) />
+                    <TownshipSummaries rosters=d.summarised rule=d.small_cell_rule />
                 }
             } />
         </Layout>
     }
+}
+
+/// The township's lines publicised at township level (small cells), roster by roster, with the
+/// rule they were publicised by; nothing when there are none.
+#[component]
+fn TownshipSummaries(rosters: Vec<RosterSummary>, rule: String) -> impl IntoView {
+    (!rosters.is_empty()).then(|| {
+        view! {
+            <section class="township-summaries" aria-labelledby="summaries-title">
+                <h2 id="summaries-title">"按乡镇汇总公示"</h2>
+                <p>{rule}</p>
+                <p>"以下人数和金额不计入上表各村，也不列出姓名。"</p>
+                <ul class="periods">
+                    {rosters.into_iter().map(|r| view! {
+                        <li>
+                            <strong>{r.item_name.clone()}</strong>" "
+                            {period_words(&r.period)}{(r.batch > 1).then(|| format!("（第{}批）", r.batch))}
+                            " "<span class="meta">{r.money_words()}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+    })
 }
 
 #[component]
@@ -179,7 +204,7 @@ pub fn RosterPublicityPage() -> impl IntoView {
 
 #[component]
 fn RosterView(data: RosterPublicity) -> impl IntoView {
-    let RosterPublicity { township, village, roster: r, lines, versions } = data;
+    let RosterPublicity { township, village, roster: r, lines, versions, summarised, small_cell_rule } = data;
     let year = r.period.get(..4).unwrap_or_default().to_string();
     let here = format!("/publicity/{}/{}/{}", township.code, village.code, r.id);
     let csv = format!("{here}/csv");
@@ -223,6 +248,13 @@ fn RosterView(data: RosterPublicity) -> impl IntoView {
             </dd>
             <dt>"本村合计"</dt><dd>{r.money_words()}</dd>
         </dl>
+        {summarised.map(|s| view! {
+            <p class="small-cell-note">
+                {format!("本清册另有 {} 人按乡镇汇总公示，不列入各村名单（{}）。", s.lines, s.money_words())}
+                <a href=keep_county(format!("/publicity/{}?year={year}", township.code))>"见乡镇汇总"</a>
+                <br /><span class="muted">{small_cell_rule}</span>
+            </p>
+        })}
         <form method="get" action=here.clone() class="find-name" role="search">
             <CountyField />
             <label for="find-name">"找自己的名字：输入姓名"</label>

@@ -115,26 +115,35 @@ fn ReceiptView(receipt: Option<Receipt>, typed: String) -> impl IntoView {
             })
             .into_any();
     };
-    let Receipt { code, township, village, roster, department, line, entry, head, proof } = r;
-    let page = format!("/publicity/{}/{}/{roster}", township.code, village.code);
+    let Receipt { code, township, village, roster, department, line, by_township, entry, head, proof } = r;
+    let page = match &village {
+        Some(v) => format!("/publicity/{}/{}/{roster}", township.code, v.code),
+        None => format!("/publicity/{}?year={}", township.code, line.period.get(..4).unwrap_or_default()),
+    };
     view! {
         <section class="receipt" aria-labelledby="receipt-title">
             <h2 id="receipt-title">{format!("凭证码 {code}")}</h2>
+            {by_township.then(|| view! {
+                <p class="small-cell-note">"这一笔属于敏感类别，按乡镇汇总公示（保护隐私）：公示只有乡镇的人数和金额，不列出姓名、身份证号和村。"</p>
+            })}
             <dl class="facts">
-                <dt>"姓名"</dt>
-                <dd>
-                    {line.name_masked.clone()}
-                    {line.recipient_name_masked.clone().map(|rn| view! { <span class="recipient">{format!("（代领/代管：{rn}）")}</span> })}
-                </dd>
-                <dt>"身份证号"</dt><dd class="mono">{line.id_masked.clone()}</dd>
+                {village.as_ref().map(|_| view! {
+                    <dt>"姓名"</dt>
+                    <dd>
+                        {line.name_masked.clone()}
+                        {line.recipient_name_masked.clone().map(|rn| view! { <span class="recipient">{format!("（代领/代管：{rn}）")}</span> })}
+                    </dd>
+                    <dt>"身份证号"</dt><dd class="mono">{line.id_masked.clone()}</dd>
+                })}
                 <dt>"补贴项目"</dt><dd>{line.item.clone()}</dd>
                 <dt>"期次"</dt><dd>{period_words(&line.period)}</dd>
                 <dt>"金额"</dt><dd>{format!("{} 元", line.amount.grouped())}</dd>
                 <dt>"状态"</dt><dd class=format!("status-{}", line.status)>{line_status_name(&line.status)}</dd>
-                <dt>"村（社区）"</dt><dd>{format!("{} {}", township.name, village.name)}</dd>
+                <dt>{if village.is_some() { "村（社区）" } else { "乡镇（街道）" }}</dt>
+                <dd>{match &village { Some(v) => format!("{} {}", township.name, v.name), None => township.name.clone() }}</dd>
                 <dt>"主管部门"</dt><dd>{department}</dd>
             </dl>
-            <p><a href=page>"查看这一行所在的整份公示名单"</a></p>
+            <p><a href=page>{if by_township { "查看乡镇的汇总公示" } else { "查看这一行所在的整份公示名单" }}</a></p>
             <h2>"公示日志"</h2>
             {match entry {
                 None => view! { <p class="empty">"这份名单还没有公示日志记录。"</p> }.into_any(),

@@ -2,7 +2,9 @@
 //! anything is written; then each roster through publicity, review, the bank and its feedback,
 //! and the reissue of failed lines.
 
-use crate::api::rosters::{get_roster, get_rosters, get_upload_preview, RosterDetail, RosterList, UploadPreview};
+use crate::api::rosters::{
+    get_roster, get_rosters, get_upload_preview, RosterDetail, RosterList, SmallCell, UploadPreview,
+};
 use crate::components::Page;
 use crate::domain::payments::{failure_advice, line_status_name};
 use crate::domain::rosters::{event_name, status_name};
@@ -191,7 +193,11 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
             {d.reissue_of.map(|o| view! { <dt>"补发"</dt><dd><a href=format!("/staff/rosters/{o}")>{format!("补发清册 {o} 中失败的行")}</a></dd> })}
         </dl>
         <section class="actions actions-panel">
-            {a.publicise.then(|| view! { <StepButton id csrf=csrf.clone() step="publicise" label="开始公示（7天）" /> })}
+            {a.publicise.then(|| if d.small_cells.is_empty() {
+                view! { <StepButton id csrf=csrf.clone() step="publicise" label="开始公示（7天）" /> }.into_any()
+            } else {
+                view! { <SmallCellsForm id csrf=csrf.clone() cells=d.small_cells.clone() rule=d.small_cell_rule.clone() /> }.into_any()
+            })}
             {a.approve.then(|| view! { <StepButton id csrf=csrf.clone() step="approve" label="部门审核通过" /> })}
             {a.finance_review.then(|| view! {
                 <StepButton id csrf=csrf.clone() step="finance_review" label="财政程序性复核通过" />
@@ -231,6 +237,14 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
                 </form>
             })}
         </section>
+        {(!a.publicise && !d.small_cells.is_empty()).then(|| view! {
+            <h2>"按乡镇汇总公示"</h2>
+            <p>{d.small_cell_rule.clone()}</p>
+            <p>"以下村（社区）的明细未在村级公示页、搜索和开放数据中列出，只计入乡镇汇总："</p>
+            <ul class="changes">
+                {d.small_cells.iter().map(|c| view! { <li>{format!("{}：{} 人", c.village, c.lines)}</li> }).collect_view()}
+            </ul>
+        })}
         {(!d.changes.is_empty()).then(|| {
             let pending = d.changes.iter().any(|c| !c.applied);
             view! {
@@ -276,6 +290,38 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
                 <li><span class="meta">{s.at}</span>" "<strong>{event_name(&s.step)}</strong>{step_by(&s.who, &s.note)}</li>
             }).collect_view()}
         </ol>
+    }
+}
+
+/// Publicising a roster with small cells: the villages, the rule, and the department's choice
+/// (none preselected: it decides what the public sees of a few people).
+#[component]
+fn SmallCellsForm(id: i64, csrf: String, cells: Vec<SmallCell>, rule: String) -> impl IntoView {
+    let people: i64 = cells.iter().map(|c| c.lines).sum();
+    view! {
+        <form method="post" action=format!("/staff/rosters/{id}/step") class="case-action small-cells">
+            <input type="hidden" name="csrf" value=csrf />
+            <input type="hidden" name="step" value="publicise" />
+            <p class="notice-box" role="note">
+                {format!("本清册属于敏感类别。以下 {} 个村（社区）共 {people} 人，人数很少，逐人公示可能让人认出是谁：", cells.len())}
+            </p>
+            <ul class="changes">
+                {cells.iter().map(|c| view! { <li>{format!("{}：{} 人", c.village, c.lines)}</li> }).collect_view()}
+            </ul>
+            <p class="muted">{rule}</p>
+            <fieldset>
+                <legend>"这些村（社区）怎样公示？"</legend>
+                <label class="choice">
+                    <input type="radio" name="small_cells" value="township" required />
+                    "按乡镇汇总公示：只公示人数和金额，不公示姓名和身份证号"
+                </label>
+                <label class="choice">
+                    <input type="radio" name="small_cells" value="line" required />
+                    "仍逐人公示（已核实不会暴露个人隐私）"
+                </label>
+            </fieldset>
+            <button type="submit">"开始公示（7天）"</button>
+        </form>
     }
 }
 

@@ -57,6 +57,8 @@ pub struct AppContext {
     pub assets: assets::Assets,
     /// How long payment lines stay public.
     pub retention: crate::domain::publicity::Retention,
+    /// Which villages' lines of sensitive items may be publicised at township level.
+    pub small_cells: crate::domain::publicity::SmallCells,
     /// This node's kept publicity log tree, for proofs.
     pub log_tree: publicity_log::KeptTree,
 }

@@ -41,9 +41,10 @@ pub async fn sheet(
     village: &str,
     roster: i64,
     first: i32,
+    rule: &crate::domain::publicity::SmallCells,
     origin: &str,
 ) -> Result<Option<Noticeboard>, sqlx::Error> {
-    let Some(publicity) = super::publicity::roster(db, township, village, roster, first).await? else {
+    let Some(publicity) = super::publicity::roster(db, township, village, roster, first, rule).await? else {
         return Ok(None);
     };
     let department_phone: String = sqlx::query_scalar(

@@ -14,7 +14,7 @@ pub async fn bulk_files(db: &Db, first: i32) -> Result<BulkFiles, sqlx::Error> {
     let counts = sqlx::query(
         "SELECT t.parent_id AS county_id, SUBSTR(pe.period, 1, 4) AS year, COUNT(*) AS lines \
          FROM publicity_entries pe JOIN regions v ON v.id = pe.village_id JOIN regions t ON t.id = v.parent_id \
-         WHERE pe.period >= $1 GROUP BY t.parent_id, SUBSTR(pe.period, 1, 4)",
+         WHERE pe.period >= $1 AND pe.shown_as = 'line' GROUP BY t.parent_id, SUBSTR(pe.period, 1, 4)",
     )
     .bind(first.to_string())
     .fetch_all(&db.pool)
@@ -58,7 +58,8 @@ pub async fn bulk_chunk(
          FROM publicity_entries pe JOIN regions v ON v.id = pe.village_id JOIN regions t ON t.id = v.parent_id \
          JOIN regions c ON c.id = t.parent_id JOIN rosters ro ON ro.id = pe.roster_id \
          JOIN subsidy_items i ON i.id = pe.item_id JOIN departments d ON d.id = ro.department_id \
-         WHERE t.parent_id = $1 AND pe.period >= $2 AND pe.period < $3 AND pe.id > $4 ORDER BY pe.id LIMIT $5",
+         WHERE t.parent_id = $1 AND pe.period >= $2 AND pe.period < $3 AND pe.id > $4 AND pe.shown_as = 'line' \
+         ORDER BY pe.id LIMIT $5",
     )
     .bind(county_id)
     .bind(year.to_string())

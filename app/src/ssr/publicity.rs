@@ -1,12 +1,14 @@
 //! SQL for payment publicity. Lines come from `publicity_entries` (what was published), totals
-//! count what was published as paid or reissued.
+//! count what was published as paid or reissued. A line publicised at township level (a small
+//! cell, `shown_as = 'township'`) counts only in its township's totals and summaries, never on a
+//! village's page.
 
 use super::Db;
 use crate::api::publicity::{
     AreaTotal, Place, PublicityIndex, PublicityLine, RosterPublicity, RosterSummary, TownshipPublicity,
     VillagePublicity,
 };
-use crate::domain::publicity::public_from;
+use crate::domain::publicity::{public_from, SmallCells};
 use crate::domain::Money;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -85,11 +87,14 @@ pub async fn index(db: &Db, county: i64, year: Option<i32>, first: i32) -> Resul
     Ok(PublicityIndex { year, years, townships })
 }
 
+/// A township's villages with their totals of a year, and its rosters' lines publicised at
+/// township level (small cells) with `rule` written beside them.
 pub async fn township(
     db: &Db,
     code: &str,
     year: Option<i32>,
     first: i32,
+    rule: &SmallCells,
 ) -> Result<Option<TownshipPublicity>, sqlx::Error> {
     let Some((id, township)) = place(db, code, "township", None).await? else { return Ok(None) };
     let county = super::regions::county_of(&mut *db.pool.acquire().await?, id).await?.unwrap_or(0);
@@ -98,7 +103,23 @@ pub async fn township(
     let villages = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT v.code, v.name, COUNT(pe.id) AS lines, COUNT(DISTINCT pe.beneficiary_id) AS people, {PAID_AMOUNT} AS amount \
          FROM regions v LEFT JOIN publicity_entries pe ON pe.village_id = v.id AND pe.period >= $2 AND pe.period < $3 \
+              AND pe.shown_as = 'line' \
          WHERE v.parent_id = $1 GROUP BY v.id, v.code, v.name, v.sort_order ORDER BY v.sort_order"
+    )))
+    .bind(id)
+    .bind(&from)
+    .bind(&to)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(area_total)
+    .collect();
+    let summarised: Vec<RosterSummary> = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ROSTER_COLUMNS}, COUNT(pe.id) AS lines, {PAID_AMOUNT} AS amount, {PLANNED_AMOUNT} AS planned \
+         FROM publicity_entries pe JOIN rosters ro ON ro.id = pe.roster_id \
+         JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
+         WHERE ro.region_id = $1 AND pe.shown_as = 'township' AND pe.period >= $2 AND pe.period < $3 \
+         {ROSTER_GROUP_BY} ORDER BY i.sort_order, i.code, ro.period DESC, ro.batch"
     )))
     .bind(id)
     .bind(from)
@@ -106,9 +127,10 @@ pub async fn township(
     .fetch_all(&db.pool)
     .await?
     .iter()
-    .map(area_total)
+    .map(roster_summary)
     .collect();
-    Ok(Some(TownshipPublicity { year, years, township, villages }))
+    let small_cell_rule = rule_if(rule, &summarised);
+    Ok(Some(TownshipPublicity { year, years, township, villages, summarised, small_cell_rule }))
 }
 
 pub(crate) const ROSTER_COLUMNS: &str =
@@ -154,7 +176,7 @@ pub async fn village(
         "SELECT {ROSTER_COLUMNS}, COUNT(pe.id) AS lines, {PAID_AMOUNT} AS amount, {PLANNED_AMOUNT} AS planned \
          FROM publicity_entries pe JOIN rosters ro ON ro.id = pe.roster_id \
          JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
-         WHERE pe.village_id = $1 AND pe.period >= $2 AND pe.period < $3 \
+         WHERE pe.village_id = $1 AND pe.period >= $2 AND pe.period < $3 AND pe.shown_as = 'line' \
          {ROSTER_GROUP_BY} ORDER BY i.sort_order, i.code, ro.period DESC, ro.batch"
     )))
     .bind(id)
@@ -186,12 +208,14 @@ pub fn line_of(r: &AnyRow) -> PublicityLine {
 
 /// The lines of one roster published in one village; the roster must belong to the village's
 /// township, and its period's lines be still public (its year `first` or later: see [`retired`]).
+/// Its lines publicised at township level come as one summary of the whole roster.
 pub async fn roster(
     db: &Db,
     township_code: &str,
     village_code: &str,
     roster_id: i64,
     first: i32,
+    rule: &SmallCells,
 ) -> Result<Option<RosterPublicity>, sqlx::Error> {
     let Some((township_id, township)) = place(db, township_code, "township", None).await? else { return Ok(None) };
     let Some((village_id, village)) = place(db, village_code, "village", Some(township_code)).await? else {
@@ -200,7 +224,7 @@ pub async fn roster(
     let summary = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {ROSTER_COLUMNS}, COUNT(pe.id) AS lines, {PAID_AMOUNT} AS amount, {PLANNED_AMOUNT} AS planned \
          FROM rosters ro JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
-         LEFT JOIN publicity_entries pe ON pe.roster_id = ro.id AND pe.village_id = $3 \
+         LEFT JOIN publicity_entries pe ON pe.roster_id = ro.id AND pe.village_id = $3 AND pe.shown_as = 'line' \
          WHERE ro.id = $1 AND ro.region_id = $2 AND ro.status NOT IN ('draft', 'returned') \
          {ROSTER_GROUP_BY}"
     )))
@@ -217,7 +241,7 @@ pub async fn roster(
         "SELECT pe.name_masked, pe.id_masked, pe.recipient_name_masked, v.name AS village, i.name AS item, pe.period, \
                 pe.amount_fen, pe.status, pe.published_on \
          FROM publicity_entries pe JOIN regions v ON v.id = pe.village_id JOIN subsidy_items i ON i.id = pe.item_id \
-         WHERE pe.roster_id = $1 AND pe.village_id = $2 ORDER BY pe.id",
+         WHERE pe.roster_id = $1 AND pe.village_id = $2 AND pe.shown_as = 'line' ORDER BY pe.id",
     )
     .bind(roster_id)
     .bind(village_id)
@@ -227,7 +251,33 @@ pub async fn roster(
     .map(line_of)
     .collect();
     let versions = super::publicity_log::roster_records(db, roster_id).await?;
-    Ok(Some(RosterPublicity { township, village, roster: summary, lines, versions }))
+    let summarised = township_summary(db, roster_id).await?;
+    let small_cell_rule = rule_if(rule, summarised.as_slice());
+    Ok(Some(RosterPublicity { township, village, roster: summary, lines, versions, summarised, small_cell_rule }))
+}
+
+/// The small-cell rule in words where some lines were publicised by it, else empty.
+fn rule_if(rule: &SmallCells, summarised: &[RosterSummary]) -> String {
+    if summarised.is_empty() {
+        String::new()
+    } else {
+        rule.rule_words()
+    }
+}
+
+/// A roster's lines publicised at township level (small cells), counted over the whole roster;
+/// `None` when it has none.
+pub async fn township_summary(db: &Db, roster_id: i64) -> Result<Option<RosterSummary>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ROSTER_COLUMNS}, COUNT(pe.id) AS lines, {PAID_AMOUNT} AS amount, {PLANNED_AMOUNT} AS planned \
+         FROM publicity_entries pe JOIN rosters ro ON ro.id = pe.roster_id \
+         JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
+         WHERE pe.roster_id = $1 AND pe.shown_as = 'township' {ROSTER_GROUP_BY}"
+    )))
+    .bind(roster_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.as_ref().map(roster_summary))
 }
 
 /// Whether a published roster exists whose lines have left the public pages (its period's year is

@@ -24,6 +24,8 @@ pub(super) struct RosterRow {
     pub(super) publicity_start: i64,
     pub(super) paid_on: Option<i64>,
     pub(super) payout_publicised_on: Option<i64>,
+    /// An item whose small cells (few lines in a village) are publicised at township level.
+    pub(super) sensitive: bool,
 }
 
 pub(super) struct PaymentRow {
@@ -69,6 +71,7 @@ pub(super) const PUBLICITY_COLUMNS: &[&str] = &[
     "amount_fen",
     "status",
     "published_on",
+    "shown_as",
 ];
 
 /// The people and the payment flow, from which the payment and publicity rows are made.
@@ -111,10 +114,17 @@ impl Lines {
     }
 
     /// What the public saw: before payment while the roster is in review, after payment once
-    /// paid; a very few lines were publicised with a wrong amount or not at all, as happens.
+    /// paid; a very few lines were publicised with a wrong amount or not at all, as happens. In a
+    /// sensitive item, a village's lines that make a small cell in their roster were publicised
+    /// at township level, as the department chooses by default.
     pub(super) fn publicity_rows(&self) -> impl Iterator<Item = Vec<Val>> + '_ {
         let mut rng = self.mismatch.clone();
         let mut id = 0i64;
+        let rule = app::domain::publicity::SmallCells::default();
+        let mut cells: HashMap<(usize, usize), i64> = HashMap::new();
+        for p in self.flow.payments.iter().filter(|p| self.flow.rosters[p.roster].sensitive) {
+            *cells.entry((p.roster, self.person(p.beneficiary).village)).or_default() += 1;
+        }
         self.flow.payments.iter().filter_map(move |p| {
             let r = &self.flow.rosters[p.roster];
             let person = self.person(p.beneficiary);
@@ -139,6 +149,7 @@ impl Lines {
             id += 1;
             let recipient_masked =
                 (p.recipient != p.beneficiary && person.custodian.is_some()).then(|| mask::name(&recipient.name));
+            let small = cells.get(&(p.roster, person.village)).is_some_and(|&n| rule.small(n));
             Some(vec![
                 id.into(),
                 r.id.into(),
@@ -154,6 +165,7 @@ impl Lines {
                 amount.into(),
                 status.into(),
                 date(published).into(),
+                if small { "township" } else { "line" }.into(),
             ])
         })
     }
@@ -243,6 +255,7 @@ pub(super) fn make_payments(
                     paid_on: (!current).then_some(pay_day),
                     payout_publicised_on: (!current)
                         .then(|| pay_day + if late { item_rng.between(6, 12) } else { item_rng.between(1, 4) }),
+                    sensitive: app::domain::publicity::SmallCells::default().sensitive(spec.name),
                 };
                 let recent = month_index(year, month) >= end_month - 2;
                 for person in members {
@@ -341,8 +354,8 @@ fn add_reissues(rosters: &mut Vec<RosterRow>, payments: &mut Vec<PaymentRow>, re
     let mut reissue_roster: HashMap<usize, usize> = HashMap::new();
     for (payment_index, roster_index) in reissues {
         let original = &rosters[roster_index];
-        let (item_id, period, township, department_id) =
-            (original.item_id, original.period.clone(), original.township, original.department_id);
+        let (item_id, period, township, department_id, sensitive) =
+            (original.item_id, original.period.clone(), original.township, original.department_id, original.sensitive);
         let paid = original.paid_on.unwrap_or(original.publicity_start) + 21 + (roster_index as i64 % 14);
         let r = *reissue_roster.entry(roster_index).or_insert_with(|| {
             rosters.push(RosterRow {
@@ -358,6 +371,7 @@ fn add_reissues(rosters: &mut Vec<RosterRow>, payments: &mut Vec<PaymentRow>, re
                 publicity_start: paid - 10,
                 paid_on: Some(paid),
                 payout_publicised_on: Some(paid + 2),
+                sensitive,
             });
             rosters.len() - 1
         });

@@ -27,5 +27,6 @@ mod rosters;
 mod search;
 mod security_headers;
 mod server_functions;
+mod small_cells;
 mod sms;
 mod staff;

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 /// The columns of one line, in the order of `Line`'s fields.
 const LINE_COLUMNS: &str =
     "l.id, l.beneficiary_id, l.item_id, l.bank_id, l.period, l.amount_fen, l.status, l.paid_on, \
-     l.account_last4, l.failure_reason, l.reissue_of_id, l.pub_id, l.pub_name, l.pub_amount, l.pub_status, l.pub_on, \
+     l.account_last4, l.failure_reason, l.reissue_of_id, l.pub_id, l.pub_name, l.pub_amount, l.pub_status, l.pub_on, l.pub_shown_as, \
      l.confirmed, l.case_no, l.sort_on";
 
 /// The payment columns a line needs, taken once by each of the three look-ups below.
@@ -40,7 +40,7 @@ fn payments_sql(backend: Backend) -> String {
          lines AS ( \
            SELECT p.id, p.beneficiary_id, p.item_id, p.bank_id, p.period, p.amount_fen, p.status, p.paid_on, \
                   p.account_last4, p.failure_reason, p.reissue_of_id, pe.id AS pub_id, pe.name_masked AS pub_name, \
-                  pe.amount_fen AS pub_amount, pe.status AS pub_status, pe.published_on AS pub_on, \
+                  pe.amount_fen AS pub_amount, pe.status AS pub_status, pe.published_on AS pub_on, pe.shown_as AS pub_shown_as, \
                   c.received AS confirmed, k.tracking_no AS case_no, \
                   COALESCE(p.paid_on, (SELECT ro.publicity_start FROM rosters ro WHERE ro.id = p.roster_id)) AS sort_on \
            FROM (SELECT {PAYMENT_COLUMNS} FROM payments x WHERE x.beneficiary_id = $1 \
@@ -84,6 +84,7 @@ struct Line {
     pub_amount: Option<i64>,
     pub_status: Option<String>,
     pub_on: Option<String>,
+    pub_shown_as: Option<String>,
     confirmed: Option<i64>,
     case_no: Option<String>,
     sort_on: Option<String>,
@@ -153,6 +154,7 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
             amount: Money::from_fen(l.pub_amount.unwrap_or(0)),
             status: l.pub_status.unwrap_or_default(),
             published_on: l.pub_on.unwrap_or_default(),
+            by_township: l.pub_shown_as.as_deref() == Some("township"),
         });
         let mismatch = three_way_check(&l.status, amount, publicity.as_ref());
         let payment = MyPayment {

@@ -217,6 +217,7 @@ const LATER_TABLES: &[(&str, &[(&str, Col)])] = &[
             ("amount_fen", Int),
             ("status", Text),
             ("published_on", Text),
+            ("shown_as", Text),
         ],
     ),
     (

@@ -36,6 +36,31 @@ pub struct Published {
     pub line_count: i64,
     pub total_fen: i64,
     pub lines: Vec<Line>,
+    /// The lines publicised at township level (small cells), as counts only; absent when none
+    /// (so an entry without them reads exactly as before they existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summarised: Option<Summarised>,
+}
+
+/// Lines publicised at township level: how many, their sum, and how many of them (and how much)
+/// the bank paid, as the township page shows them.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Summarised {
+    pub line_count: i64,
+    pub total_fen: i64,
+    pub paid_count: i64,
+    pub paid_fen: i64,
+}
+
+impl Summarised {
+    fn add(&mut self, amount_fen: i64, status: &str) {
+        self.line_count += 1;
+        self.total_fen += amount_fen;
+        if matches!(status, "paid" | "reissued") {
+            self.paid_count += 1;
+            self.paid_fen += amount_fen;
+        }
+    }
 }
 
 /// One published line, masked as the pages show it.
@@ -51,23 +76,32 @@ pub struct Line {
 }
 
 /// What the public pages of these rosters show now, by roster, as entries (kind and reason left
-/// empty for the caller); a roster that does not exist is missing from the answer. A few queries
-/// for any number of rosters (the backfill enters thousands at a time).
+/// empty for the caller): the lines listed in villages, and the lines publicised at township
+/// level as counts; a roster that does not exist is missing from the answer. A few queries for
+/// any number of rosters (the backfill enters thousands at a time).
 pub async fn shown(conn: &mut AnyConnection, rosters: &[i64]) -> Result<BTreeMap<i64, Entry>, sqlx::Error> {
     let mut found = BTreeMap::new();
     for chunk in rosters.chunks(500) {
         // Ids are integers: written into the statement, they cannot change its meaning.
         let ids = chunk.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(",");
         let mut lines: BTreeMap<i64, Vec<Line>> = BTreeMap::new();
+        let mut summarised: BTreeMap<i64, Summarised> = BTreeMap::new();
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT pe.roster_id, v.code AS village_code, v.name AS village, pe.name_masked, pe.id_masked, \
-                    pe.recipient_name_masked, pe.amount_fen, pe.status \
+                    pe.recipient_name_masked, pe.amount_fen, pe.status, pe.shown_as \
              FROM publicity_entries pe JOIN regions v ON v.id = pe.village_id WHERE pe.roster_id IN ({ids}) \
              ORDER BY pe.roster_id, pe.id"
         )))
         .fetch_all(&mut *conn)
         .await?;
         for l in rows {
+            if l.get::<String, _>("shown_as") != "line" {
+                summarised
+                    .entry(l.get("roster_id"))
+                    .or_default()
+                    .add(l.get("amount_fen"), &l.get::<String, _>("status"));
+                continue;
+            }
             lines.entry(l.get("roster_id")).or_default().push(Line {
                 village_code: l.get("village_code"),
                 village: l.get("village"),
@@ -98,9 +132,11 @@ pub async fn shown(conn: &mut AnyConnection, rosters: &[i64]) -> Result<BTreeMap
                 line_count: lines.len() as i64,
                 total_fen: lines.iter().map(|l| l.amount_fen).sum(),
                 lines,
+                summarised: summarised.remove(&roster),
             };
             let entry = Entry {
-                v: 1,
+                // 2: the entry has `summarised` (an entry without it is as version 1 wrote it).
+                v: if published.summarised.is_some() { 2 } else { 1 },
                 kind: String::new(),
                 reason: String::new(),
                 roster,

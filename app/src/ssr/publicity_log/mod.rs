@@ -556,5 +556,8 @@ fn difference(logged: Option<entry::Published>, now: Option<entry::Published>) -
     if logged.lines.len() != now.lines.len() {
         return format!("：日志 {} 行，页面 {} 行", logged.lines.len(), now.lines.len());
     }
+    if logged.summarised != now.summarised {
+        return "：按乡镇汇总公示的人数或金额不同".to_string();
+    }
     "：日期不同".to_string()
 }

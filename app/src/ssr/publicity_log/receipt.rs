@@ -66,7 +66,7 @@ pub async fn open(db: &Db, kept: &super::KeptTree, signer: &Signer, typed: &str)
     let Some(payment) = parse(signer, typed) else { return Ok(None) };
     let row = sqlx::query(
         "SELECT pe.roster_id, pe.name_masked, pe.id_masked, pe.recipient_name_masked, pe.period, pe.amount_fen, pe.status, \
-                pe.published_on, v.code AS village_code, v.name AS village, t.code AS township_code, t.name AS township, \
+                pe.published_on, pe.shown_as, v.code AS village_code, v.name AS village, t.code AS township_code, t.name AS township, \
                 i.name AS item, d.name AS department \
          FROM publicity_entries pe JOIN regions v ON v.id = pe.village_id JOIN regions t ON t.id = v.parent_id \
          JOIN subsidy_items i ON i.id = pe.item_id JOIN rosters ro ON ro.id = pe.roster_id \
@@ -85,13 +85,21 @@ pub async fn open(db: &Db, kept: &super::KeptTree, signer: &Signer, typed: &str)
         }
         _ => None,
     };
+    // A line publicised at township level keeps to what the township page shows.
+    let by_township = r.get::<String, _>("shown_as") != "line";
+    let mut line = crate::ssr::publicity::line_of(&r);
+    if by_township {
+        (line.name_masked, line.id_masked, line.recipient_name_masked, line.village) =
+            (String::new(), String::new(), None, String::new());
+    }
     Ok(Some(Receipt {
         code: code(signer, payment),
         township: Place { code: r.get("township_code"), name: r.get("township") },
-        village: Place { code: r.get("village_code"), name: r.get("village") },
+        village: (!by_township).then(|| Place { code: r.get("village_code"), name: r.get("village") }),
         roster,
         department: r.get("department"),
-        line: crate::ssr::publicity::line_of(&r),
+        line,
+        by_township,
         entry,
         head,
         proof,

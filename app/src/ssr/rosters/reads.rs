@@ -1,13 +1,16 @@
 //! SQL for the department side's roster pages: the list, one roster with its lines and steps,
 //! and what the signed-in person may do with it.
 
-use crate::api::rosters::{RosterActions, RosterChange, RosterDetail, RosterLine, RosterList, RosterRow, RosterStep};
+use crate::api::rosters::{
+    RosterActions, RosterChange, RosterDetail, RosterLine, RosterList, RosterRow, RosterStep, SmallCell,
+};
 use crate::api::staff::StaffMe;
+use crate::domain::publicity::SmallCells;
 use crate::domain::{mask, Money};
 use crate::ssr::staff::{Role, Staff};
 use crate::ssr::Db;
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 const COLUMNS: &str = "ro.id, i.name AS item, ro.period, t.name AS township, ro.batch, d.name AS department, ro.status, ro.line_count, \
      ro.total_fen, ro.created_at, ro.department_id, ro.publicity_start, ro.publicity_end, ro.paid_on, ro.payout_publicised_on";
@@ -75,8 +78,58 @@ pub fn actions(
     }
 }
 
-/// One roster with its lines and steps, for someone who may see it.
-pub async fn detail(db: &Db, staff: &Staff, me: StaffMe, id: i64) -> Result<Option<RosterDetail>, sqlx::Error> {
+/// The villages of a roster of a sensitive item (by `rule`) whose lines would be a small cell,
+/// with their region ids, in the roster's village order; none for another item.
+pub async fn small_cells(
+    conn: &mut AnyConnection,
+    rule: &SmallCells,
+    roster: i64,
+) -> Result<Vec<(i64, SmallCell)>, sqlx::Error> {
+    let item: Option<String> =
+        sqlx::query_scalar("SELECT i.name FROM rosters ro JOIN subsidy_items i ON i.id = ro.item_id WHERE ro.id = $1")
+            .bind(roster)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if !item.is_some_and(|name| rule.sensitive(&name)) {
+        return Ok(Vec::new());
+    }
+    let villages = sqlx::query(
+        "SELECT v.id, v.name, COUNT(*) AS lines FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id \
+         JOIN regions v ON v.id = b.village_id WHERE p.roster_id = $1 GROUP BY v.id, v.name, v.sort_order ORDER BY v.sort_order, v.id",
+    )
+    .bind(roster)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(villages
+        .iter()
+        .filter(|v| rule.small(v.get("lines")))
+        .map(|v| (v.get("id"), SmallCell { village: v.get("name"), lines: v.get("lines") }))
+        .collect())
+}
+
+/// The villages whose lines of a roster were publicised at township level.
+async fn summarised_villages(db: &Db, roster: i64) -> Result<Vec<SmallCell>, sqlx::Error> {
+    Ok(sqlx::query(
+        "SELECT v.name, COUNT(*) AS lines FROM publicity_entries pe JOIN regions v ON v.id = pe.village_id \
+         WHERE pe.roster_id = $1 AND pe.shown_as = 'township' GROUP BY v.id, v.name, v.sort_order ORDER BY v.sort_order, v.id",
+    )
+    .bind(roster)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(|v| SmallCell { village: v.get("name"), lines: v.get("lines") })
+    .collect())
+}
+
+/// One roster with its lines and steps, for someone who may see it; a draft of a sensitive item
+/// with its small cells (by `rule`), a publicised one with the villages publicised at township level.
+pub async fn detail(
+    db: &Db,
+    staff: &Staff,
+    me: StaffMe,
+    id: i64,
+    rule: &SmallCells,
+) -> Result<Option<RosterDetail>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} {JOINS} WHERE ro.id = $1 AND {}", staff.sees_sql("ro.department_id"));
     let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&db.pool).await? else {
         return Ok(None);
@@ -138,6 +191,12 @@ pub async fn detail(db: &Db, staff: &Staff, me: StaffMe, id: i64) -> Result<Opti
     let publicity_end: Option<String> = r.get("publicity_end");
     let publicity_over = publicity_end.as_deref().is_some_and(|end| end < crate::ssr::clock::local_today().as_str());
     let failed_open = lines.iter().any(|l| l.status == "failed" && !l.reissued);
+    let small_cells = if status == "draft" {
+        small_cells(&mut *db.pool.acquire().await?, rule, id).await?.into_iter().map(|(_, c)| c).collect()
+    } else {
+        summarised_villages(db, id).await?
+    };
+    let small_cell_rule = if small_cells.is_empty() { String::new() } else { rule.rule_words() };
     let banks = sqlx::query("SELECT id, name FROM banks ORDER BY id")
         .fetch_all(&db.pool)
         .await?
@@ -145,6 +204,8 @@ pub async fn detail(db: &Db, staff: &Staff, me: StaffMe, id: i64) -> Result<Opti
         .map(|b| crate::api::staff::Choice { value: b.get::<i64, _>("id").to_string(), label: b.get("name") })
         .collect();
     Ok(Some(RosterDetail {
+        small_cells,
+        small_cell_rule,
         banks,
         actions: actions(staff, r.get("department_id"), &status, publicity_over, failed_open),
         me,

@@ -161,7 +161,9 @@ fn publicity_entry(r: &sqlx::any::AnyRow) -> Entry {
 /// Publicity lines with id above `after` of periods `first` and later (the public years), in id
 /// order, at most `limit` (for batched rebuilds).
 pub async fn publicity_batch(db: &Db, after: i64, limit: i64, first: i32) -> Result<Vec<(i64, Entry)>, sqlx::Error> {
-    let sql = format!("{PUBLICITY_SQL} WHERE pe.id > $1 AND pe.period >= $3 ORDER BY pe.id LIMIT $2");
+    let sql = format!(
+        "{PUBLICITY_SQL} WHERE pe.id > $1 AND pe.period >= $3 AND pe.shown_as = 'line' ORDER BY pe.id LIMIT $2"
+    );
     Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(after)
         .bind(limit)
@@ -173,9 +175,10 @@ pub async fn publicity_batch(db: &Db, after: i64, limit: i64, first: i32) -> Res
         .collect())
 }
 
-/// One publicity line, unless its period is before `first` (past the public years).
+/// One publicity line, unless its period is before `first` (past the public years) or it was
+/// publicised at township level (a small cell: no village page lists it, so search does not).
 pub async fn publicity_one(db: &Db, id: i64, first: i32) -> Result<Option<Entry>, sqlx::Error> {
-    let sql = format!("{PUBLICITY_SQL} WHERE pe.id = $1 AND pe.period >= $2");
+    let sql = format!("{PUBLICITY_SQL} WHERE pe.id = $1 AND pe.period >= $2 AND pe.shown_as = 'line'");
     Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .bind(first.to_string())
@@ -186,7 +189,7 @@ pub async fn publicity_one(db: &Db, id: i64, first: i32) -> Result<Option<Entry>
 }
 
 pub async fn publicity_count(db: &Db, first: i32) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM publicity_entries WHERE period >= $1")
+    sqlx::query_scalar("SELECT COUNT(*) FROM publicity_entries WHERE period >= $1 AND shown_as = 'line'")
         .bind(first.to_string())
         .fetch_one(&db.pool)
         .await

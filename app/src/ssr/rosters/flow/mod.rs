@@ -32,6 +32,8 @@ pub enum FlowError {
     PublicityNotOver(String),
     #[error("请填写退回理由")]
     ReasonRequired,
+    #[error("本清册有 {0} 个村（社区）的敏感类别人数不足规定人数，请先选择这些村按乡镇汇总公示还是逐人公示")]
+    SmallCellsUnchosen(usize),
     #[error("上传已过期，请重新上传")]
     UploadExpired,
     #[error("{0}")]

@@ -3,6 +3,7 @@
 
 use super::{event, FlowError, PUBLICITY_DAYS};
 use crate::domain::date::{format_days, parse_days};
+use crate::domain::publicity::SmallCellChoice;
 use crate::domain::rosters::{RosterStatus, RosterStep};
 use crate::domain::Phone;
 use crate::ssr::changes;
@@ -12,9 +13,17 @@ use crate::ssr::staff::{Role, Staff};
 use crate::ssr::{clock, AppContext};
 use sqlx::{AnyConnection, Row};
 
-/// A step on a roster by its form's code (`publicise`, `approve`, `finance_review`, `return`
-/// with a reason, `send_to_bank`, `reissue`). Returns the roster to show next.
-pub async fn step(cx: &AppContext, staff: &Staff, roster: i64, code: &str, note: &str) -> Result<i64, FlowError> {
+/// A step on a roster by its form's code (`publicise`, with the choice for its small cells if it
+/// has any; `approve`, `finance_review`, `return` with a reason, `send_to_bank`, `reissue`).
+/// Returns the roster to show next.
+pub async fn step(
+    cx: &AppContext,
+    staff: &Staff,
+    roster: i64,
+    code: &str,
+    note: &str,
+    small_cells: Option<SmallCellChoice>,
+) -> Result<i64, FlowError> {
     let step = RosterStep::from_code(code).ok_or(FlowError::WrongState)?;
     let mut tx = cx.db.begin().await?;
     let r = sqlx::query("SELECT status, department_id, publicity_end FROM rosters WHERE id = $1")
@@ -64,10 +73,23 @@ pub async fn step(cx: &AppContext, staff: &Staff, roster: i64, code: &str, note:
                 .bind(roster)
                 .execute(&mut *tx)
                 .await?;
-            publicise_lines(&mut tx, roster, &today).await?;
+            let cells = crate::ssr::rosters::reads::small_cells(&mut tx, &cx.small_cells, roster).await?;
+            let people: i64 = cells.iter().map(|(_, c)| c.lines).sum();
+            let (by_township, words) = match (cells.is_empty(), small_cells) {
+                (true, _) => (Vec::new(), String::new()),
+                (false, None) => return Err(FlowError::SmallCellsUnchosen(cells.len())),
+                (false, Some(SmallCellChoice::Township)) => (
+                    cells.iter().map(|(id, _)| *id).collect(),
+                    format!("；{} 个村（社区）共 {people} 人按乡镇汇总公示（敏感类别小样本）", cells.len()),
+                ),
+                (false, Some(SmallCellChoice::Line)) => {
+                    (Vec::new(), format!("；敏感类别人数少的 {} 个村（社区）经确认逐人公示", cells.len()))
+                }
+            };
+            publicise_lines(&mut tx, roster, &today, &by_township).await?;
             let publication = publicity_log::Publication { roster, kind: "publicity", reason: "" };
             publicity_log::record(&mut tx, &cx.vault, &cx.log_tree, &[publication]).await?;
-            format!("公示期至{end}")
+            format!("公示期至{end}{words}")
         }
         RosterStep::Approve => String::new(),
         RosterStep::FinanceReview => {
@@ -192,8 +214,14 @@ async fn apply_changes(conn: &mut AnyConnection, cx: &AppContext, roster: i64) -
     Ok(changes.len())
 }
 
-/// The masked publicity entries of every line, as the public will see them, indexed for search.
-async fn publicise_lines(conn: &mut AnyConnection, roster: i64, today: &str) -> Result<(), sqlx::Error> {
+/// The masked publicity entries of every line, as the public will see them, indexed for search;
+/// the lines of the villages `by_township` publicised at township level (counts only).
+async fn publicise_lines(
+    conn: &mut AnyConnection,
+    roster: i64,
+    today: &str,
+    by_township: &[i64],
+) -> Result<(), sqlx::Error> {
     let lines = sqlx::query(
         "SELECT p.id, p.beneficiary_id, p.recipient_id, p.item_id, p.period, p.amount_fen, b.name_masked, b.id_masked, b.village_id, \
                 r.name_masked AS recipient_masked, b.custodian_kind FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id \
@@ -208,7 +236,8 @@ async fn publicise_lines(conn: &mut AnyConnection, roster: i64, today: &str) -> 
         .then(|| l.get::<String, _>("recipient_masked"));
         let entry: i64 = sqlx::query_scalar(
             "INSERT INTO publicity_entries (roster_id, payment_id, beneficiary_id, stage, name_masked, id_masked, recipient_name_masked, village_id, item_id, \
-             period, amount_fen, status, published_on) VALUES ($1, $2, $3, 'before_payment', $4, $5, $6, $7, $8, $9, $10, 'pending', $11) RETURNING id",
+             period, amount_fen, status, published_on, shown_as) \
+             VALUES ($1, $2, $3, 'before_payment', $4, $5, $6, $7, $8, $9, $10, 'pending', $11, $12) RETURNING id",
         )
         .bind(roster)
         .bind(l.get::<i64, _>("id"))
@@ -221,6 +250,7 @@ async fn publicise_lines(conn: &mut AnyConnection, roster: i64, today: &str) -> 
         .bind(l.get::<String, _>("period"))
         .bind(l.get::<i64, _>("amount_fen"))
         .bind(today)
+        .bind(if by_township.contains(&l.get::<i64, _>("village_id")) { "township" } else { "line" })
         .fetch_one(&mut *conn)
         .await?;
         changes::record(conn, changes::PUBLICITY, entry, false).await?;
