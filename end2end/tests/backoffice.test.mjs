@@ -80,6 +80,13 @@ test('a clerk uploads a roster, sees the problems, imports the good rows and pub
     assert.match(await page.textContent('main'), /公示中/);
     assert.match(await page.textContent('ol.case-history'), /共 2 人按乡镇汇总公示/);
     await shot(page, 'roster-publicised');
+    // A mistake found during publicity: the clerk withdraws it, with the reason the public will read.
+    await page.fill('#withdraw-note', '第2行金额有误，核对后重新公示');
+    await page.click('form button:has-text("撤回公示")');
+    await page.waitForURL(/done=withdraw/);
+    assert.match(await page.textContent('ol.case-history'), /撤回公示（[^）]+）：第2行金额有误/);
+    assert.match(await page.textContent('main'), /草稿/);
+    await shot(page, 'roster-withdrawn');
     assert.deepEqual(errors, []);
   });
 });

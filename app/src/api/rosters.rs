@@ -104,6 +104,8 @@ pub struct RosterActions {
     pub reissue: bool,
     /// Correct a line's bank details (a draft, e.g. a reissue after a failed payment).
     pub correct: bool,
+    /// Withdraw it from publicity (撤回), with a reason, while it is in its publicity.
+    pub withdraw: bool,
 }
 
 /// A village of a sensitive item's roster with fewer lines than the small-cell rule's threshold.

@@ -84,6 +84,20 @@ impl SmallCells {
     }
 }
 
+/// Whether a text bound for the public log (a withdrawal's reason) holds what looks like an ID
+/// number, phone or bank account: seven or more digits in a row (full-width digits and spaces
+/// between them count; a date with 年 or hyphens does not).
+pub fn looks_personal(text: &str) -> bool {
+    let mut run = 0;
+    for c in crate::domain::text::normalize_ascii(text).chars() {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        if run >= 7 {
+            return true;
+        }
+    }
+    false
+}
+
 /// How a department chose to publicise a roster's small cells: at township level (counts only)
 /// or line by line (having checked that no one is exposed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +120,15 @@ impl SmallCellChoice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reasons_with_an_id_phone_or_account_are_caught() {
+        assert!(looks_personal("第2行身份证号510999196602016110有误"));
+        assert!(looks_personal("手机号 139 0000 1234 错了"));
+        assert!(looks_personal("卡号６２１７００００"));
+        assert!(!looks_personal("第2行身份证号录入有误，2026-12-05重新核对"));
+        assert!(!looks_personal("2026年12月5日发现金额有误"));
+    }
 
     #[test]
     fn small_cells_are_villages_with_few_lines_of_a_sensitive_item() {

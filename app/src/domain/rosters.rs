@@ -76,11 +76,21 @@ pub enum RosterStep {
     SendToBank,
     /// A new roster for the failed lines.
     Reissue,
+    /// The department withdraws its roster from publicity (撤回), with a reason: its lines leave
+    /// the public pages, the log records it, and it is a draft again.
+    Withdraw,
 }
 
 impl RosterStep {
-    pub const ALL: [RosterStep; 6] =
-        [Self::Publicise, Self::Approve, Self::FinanceReview, Self::Return, Self::SendToBank, Self::Reissue];
+    pub const ALL: [RosterStep; 7] = [
+        Self::Publicise,
+        Self::Approve,
+        Self::FinanceReview,
+        Self::Return,
+        Self::SendToBank,
+        Self::Reissue,
+        Self::Withdraw,
+    ];
 
     /// As the step's form posts it.
     pub fn code(self) -> &'static str {
@@ -91,6 +101,7 @@ impl RosterStep {
             Self::Return => "return",
             Self::SendToBank => "send_to_bank",
             Self::Reissue => "reissue",
+            Self::Withdraw => "withdraw",
         }
     }
 
@@ -107,6 +118,7 @@ impl RosterStep {
             Self::Return => Some(RosterStatus::Returned),
             Self::SendToBank => Some(RosterStatus::SentToBank),
             Self::Reissue => None,
+            Self::Withdraw => Some(RosterStatus::Draft),
         }
     }
 
@@ -119,6 +131,7 @@ impl RosterStep {
             Self::Return => "returned",
             Self::SendToBank => "sent_to_bank",
             Self::Reissue => "reissue_created",
+            Self::Withdraw => "withdrawn",
         }
     }
 }
@@ -136,6 +149,7 @@ pub fn event_name(event: &str) -> &'static str {
         "payout_publicised" => "发放后公示",
         "reissue_created" => "生成补发清册",
         "corrected" => "更正银行信息",
+        "withdrawn" => "撤回公示",
         _ => "其他",
     }
 }

@@ -211,6 +211,9 @@ fn RosterView(data: RosterPublicity) -> impl IntoView {
     let delay = r.publicity_delay();
     let late = r.publicity_late();
     let title = format!("{} {} {}", village.name, r.item_name, period_words(&r.period));
+    // Withdrawn by its department (its newest log entry): nothing of it is public until it is
+    // publicised again.
+    let withdrawn = versions.last().filter(|v| v.kind == "withdrawal").cloned();
     // A person finds their own line by their name (masked as the list masks it), without JavaScript.
     let query = use_query_map();
     let sought = query
@@ -237,7 +240,7 @@ fn RosterView(data: RosterPublicity) -> impl IntoView {
         <h1>{format!("{}{}", title, if r.batch > 1 { format!("（第{}批）", r.batch) } else { String::new() })}</h1>
         <dl class="facts">
             <dt>"主管部门"</dt><dd>{r.department.clone()}</dd>
-            <dt>"清册状态"</dt><dd>{roster_status_name(&r.status)}</dd>
+            <dt>"清册状态"</dt><dd>{if withdrawn.is_some() { "已撤回公示" } else { roster_status_name(&r.status) }}</dd>
             <dt>"公示期"</dt><dd>{format!("{} 至 {}", r.publicity_start.clone().unwrap_or_default(), r.publicity_end.clone().unwrap_or_default())}</dd>
             <dt>"发放日期"</dt><dd>{r.paid_on.clone().unwrap_or_else(|| "尚未发放".into())}</dd>
             <dt>"发放后公示"</dt>
@@ -253,6 +256,11 @@ fn RosterView(data: RosterPublicity) -> impl IntoView {
                 {format!("本清册另有 {} 人按乡镇汇总公示，不列入各村名单（{}）。", s.lines, s.money_words())}
                 <a href=keep_county(format!("/publicity/{}?year={year}", township.code))>"见乡镇汇总"</a>
                 <br /><span class="muted">{small_cell_rule}</span>
+            </p>
+        })}
+        {withdrawn.map(|w| view! {
+            <p class="flag-box" role="status">
+                {format!("这份名单已于 {} 由{}撤回公示，理由：{}。名单改正后重新公示的，会在这里显示。", local_minute(&w.at), r.department, w.reason)}
             </p>
         })}
         <form method="get" action=here.clone() class="find-name" role="search">

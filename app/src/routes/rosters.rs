@@ -170,6 +170,7 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
             ),
             "imported" => "已导入为草稿。".to_string(),
             "correct" => "银行卡号已更正。".to_string(),
+            "withdraw" => "已撤回公示：名单已从公示页面撤下，撤回和理由已记入公示日志。改正后可重新公示。".to_string(),
             _ => "已办理。".to_string(),
         })
     };
@@ -199,6 +200,15 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
                 view! { <SmallCellsForm id csrf=csrf.clone() cells=d.small_cells.clone() rule=d.small_cell_rule.clone() /> }.into_any()
             })}
             {a.approve.then(|| view! { <StepButton id csrf=csrf.clone() step="approve" label="部门审核通过" /> })}
+            {a.withdraw.then(|| view! {
+                <form method="post" action=format!("/staff/rosters/{id}/step") class="case-action">
+                    <input type="hidden" name="csrf" value=csrf.clone() />
+                    <input type="hidden" name="step" value="withdraw" />
+                    <label for="withdraw-note">"撤回理由（名单有误时撤回公示；撤回和理由都会公开记入公示日志，改正后可重新公示）"</label>
+                    <textarea id="withdraw-note" name="note" rows="2" required maxlength="500"></textarea>
+                    <button type="submit" class="secondary">"撤回公示"</button>
+                </form>
+            })}
             {a.finance_review.then(|| view! {
                 <StepButton id csrf=csrf.clone() step="finance_review" label="财政程序性复核通过" />
                 <form method="post" action=format!("/staff/rosters/{id}/step") class="case-action">

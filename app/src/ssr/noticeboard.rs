@@ -34,7 +34,8 @@ pub fn qr_svg(text: &str) -> String {
     }
 }
 
-/// The sheet of one roster in one village; `None` when the roster is not published there.
+/// The sheet of one roster in one village; `None` when the roster is not published there (or
+/// was withdrawn).
 pub async fn sheet(
     db: &Db,
     township: &str,
@@ -47,6 +48,9 @@ pub async fn sheet(
     let Some(publicity) = super::publicity::roster(db, township, village, roster, first, rule).await? else {
         return Ok(None);
     };
+    if publicity.versions.last().is_some_and(|v| v.kind == "withdrawal") {
+        return Ok(None); // nothing of it is public until it is publicised again
+    }
     let department_phone: String = sqlx::query_scalar(
         "SELECT d.phone FROM rosters ro JOIN departments d ON d.id = ro.department_id WHERE ro.id = $1",
     )

@@ -133,6 +133,10 @@ pub async fn township(
     Ok(Some(TownshipPublicity { year, years, township, villages, summarised, small_cell_rule }))
 }
 
+/// A roster that has been published: past its draft, or a draft again after a withdrawal (its
+/// page then shows the withdrawal and its version history).
+const PUBLISHED: &str = "(ro.status <> 'draft' OR EXISTS (SELECT 1 FROM publicity_log l WHERE l.roster_id = ro.id))";
+
 pub(crate) const ROSTER_COLUMNS: &str =
     "ro.id, i.code AS item_code, i.name AS item_name, d.name AS department, ro.period, ro.batch, \
      ro.status, ro.publicity_start, ro.publicity_end, ro.paid_on, ro.payout_publicised_on";
@@ -225,7 +229,7 @@ pub async fn roster(
         "SELECT {ROSTER_COLUMNS}, COUNT(pe.id) AS lines, {PAID_AMOUNT} AS amount, {PLANNED_AMOUNT} AS planned \
          FROM rosters ro JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
          LEFT JOIN publicity_entries pe ON pe.roster_id = ro.id AND pe.village_id = $3 AND pe.shown_as = 'line' \
-         WHERE ro.id = $1 AND ro.region_id = $2 AND ro.status NOT IN ('draft', 'returned') \
+         WHERE ro.id = $1 AND ro.region_id = $2 AND {PUBLISHED} \
          {ROSTER_GROUP_BY}"
     )))
     .bind(roster_id)
@@ -283,10 +287,11 @@ pub async fn township_summary(db: &Db, roster_id: i64) -> Result<Option<RosterSu
 /// Whether a published roster exists whose lines have left the public pages (its period's year is
 /// before `first`): a page that finds nothing says so rather than "not found".
 pub async fn retired(db: &Db, roster_id: i64, first: i32) -> Result<bool, sqlx::Error> {
-    let period: Option<String> =
-        sqlx::query_scalar("SELECT period FROM rosters WHERE id = $1 AND status NOT IN ('draft', 'returned')")
-            .bind(roster_id)
-            .fetch_optional(&db.pool)
-            .await?;
+    let period: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT ro.period FROM rosters ro WHERE ro.id = $1 AND {PUBLISHED}"
+    )))
+    .bind(roster_id)
+    .fetch_optional(&db.pool)
+    .await?;
     Ok(period.is_some_and(|p| !public_from(&p, first)))
 }

@@ -219,6 +219,70 @@ async fn rosters_published_before_the_log_are_entered_at_the_first_start() {
     }
 }
 
+/// A department withdraws its roster during publicity (撤回) with a reason: its lines leave the
+/// public pages at once, the roster's page says it was withdrawn and why, and the log keeps both
+/// the publication and the withdrawal; publicised again, it is a third entry. Nobody else may
+/// withdraw it, and never without a reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawn_roster_leaves_the_pages_and_its_withdrawal_stays_in_the_log() {
+    use crate::helpers::location;
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let ids: Vec<String> = (1..=3)
+            .map(|n| IdNumber::from_parts("510999", 1966, 2, n, 610 + n).unwrap().as_str().to_string())
+            .collect();
+        let file = roster_file(&app, &ids).await;
+        let dep = app.staff(&file.dept).await;
+        let roster = import(&app, &dep, &file).await;
+        assert!(location(&dep.step(roster, "publicise", "").await).ends_with("done=publicise"));
+        let page = format!("/publicity/{}/{}/{roster}", file.tc, file.vc);
+        assert_eq!(app.get_text(&page).await.1.matches("测*").count(), 3, "{backend:?}");
+
+        // Finance may not withdraw a department's roster; the department not without a reason.
+        let fin = app.staff("finance").await;
+        assert_eq!(fin.step(roster, "withdraw", "不对").await.status().as_u16(), 400, "{backend:?}");
+        let r = dep.step(roster, "withdraw", "  ").await;
+        assert_eq!(r.status().as_u16(), 400, "{backend:?}");
+        assert!(r.text().await.unwrap().contains("请填写撤回理由"));
+        let r = dep.step(roster, "withdraw", &format!("{} 的身份证号有误", ids[1])).await;
+        assert_eq!(r.status().as_u16(), 400, "{backend:?}: the reason is public: no ID number in it");
+        assert!(r.text().await.unwrap().contains("请不要写身份证号"));
+        assert_eq!(app.get_text(&page).await.1.matches("测*").count(), 3, "{backend:?}: still published");
+
+        let r = dep.step(roster, "withdraw", "第2行身份证号录入有误").await;
+        assert!(location(&r).ends_with("done=withdraw"), "{backend:?}");
+        let (status, public) = app.get_text(&page).await;
+        assert_eq!(status, 200, "{backend:?}: the page stays, saying what happened");
+        assert!(public.contains("已撤回公示") && public.contains("第2行身份证号录入有误"), "{backend:?}");
+        assert!(!public.contains("测*"), "{backend:?}: no line is public any more");
+        let (_, village) = app.get_text(&format!("/publicity/{}/{}?year=2026", file.tc, file.vc)).await;
+        assert!(!village.contains(&format!("/{roster}\"")), "{backend:?}: nor listed in the village");
+        let (_, detail) = dep.get(&format!("/staff/rosters/{roster}")).await;
+        assert!(detail.contains("撤回公示") && detail.contains("开始公示（7天）"), "{backend:?}: a draft again");
+        assert_eq!(app.get_text(&format!("{page}/notice")).await.0, 404, "{backend:?}: no notice to print");
+
+        let entries: Vec<LogEntry> = get_json(&app, &format!("/api/v1/log/rosters/{roster}")).await;
+        let kinds: Vec<&str> = entries.iter().map(|e| e.record.kind.as_str()).collect();
+        assert_eq!(kinds, ["publicity", "withdrawal"], "{backend:?}");
+        let withdrawal = entries[1].entry.as_deref().unwrap();
+        assert!(withdrawal.contains("\"reason\":\"第2行身份证号录入有误\"") && withdrawal.contains("\"lines\":[]"));
+        assert!(
+            entries[0].entry.as_deref().unwrap().contains("测*"),
+            "{backend:?}: what was published stays on record"
+        );
+        let (ok, out) = outside_verifier(&app, &["roster", file.tc.as_str(), file.vc.as_str(), &roster.to_string()]);
+        assert!(ok, "{backend:?}: {out}");
+        let (ok, out) = verify_log(&app);
+        assert!(ok, "{backend:?}: {out}");
+
+        // Corrected and publicised again: a third entry, the lines back.
+        assert!(location(&dep.step(roster, "publicise", "").await).ends_with("done=publicise"));
+        assert_eq!(app.get_text(&page).await.1.matches("测*").count(), 3, "{backend:?}");
+        let entries: Vec<LogEntry> = get_json(&app, &format!("/api/v1/log/rosters/{roster}")).await;
+        assert_eq!(entries.len(), 3, "{backend:?}");
+    }
+}
+
 /// The payout SMS carries a receipt code; `/r/{code}` (or the code typed into `/r`) opens that
 /// masked line with its log entry and the proof, with no ID number asked; a code changed by one
 /// character opens nothing.

@@ -75,6 +75,7 @@ pub fn actions(
         feedback: (own || finance) && status == "sent_to_bank",
         reissue: own && status == "payout_publicised" && failed_not_reissued,
         correct: own && status == "draft",
+        withdraw: own && status == "publicising",
     }
 }
 

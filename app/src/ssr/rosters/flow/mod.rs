@@ -30,8 +30,9 @@ pub enum FlowError {
     WrongState,
     #[error("公示期未满（{0}结束），公示期满后才能审核")]
     PublicityNotOver(String),
-    #[error("请填写退回理由")]
-    ReasonRequired,
+    /// Which reason (退回理由, 撤回理由).
+    #[error("请填写{0}")]
+    ReasonRequired(&'static str),
     #[error("本清册有 {0} 个村（社区）的敏感类别人数不足规定人数，请先选择这些村按乡镇汇总公示还是逐人公示")]
     SmallCellsUnchosen(usize),
     #[error("上传已过期，请重新上传")]

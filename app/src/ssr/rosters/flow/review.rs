@@ -56,6 +56,7 @@ pub async fn step(
         RosterStep::FinanceReview | RosterStep::Return => may.finance_review,
         RosterStep::SendToBank => may.send_to_bank,
         RosterStep::Reissue => may.reissue,
+        RosterStep::Withdraw => may.withdraw,
     };
     if !allowed {
         if step == RosterStep::Approve && status == RosterStatus::Publicising.code() && staff.role == Role::Department {
@@ -103,7 +104,7 @@ pub async fn step(
         RosterStep::Return => {
             let reason = crate::domain::cases::clean_text(note);
             if reason.is_empty() {
-                return Err(FlowError::ReasonRequired);
+                return Err(FlowError::ReasonRequired("退回理由"));
             }
             reason
         }
@@ -118,6 +119,21 @@ pub async fn step(
         RosterStep::Reissue => {
             shown = create_reissue(&mut tx, roster).await?;
             format!("补发清册 {shown}")
+        }
+        RosterStep::Withdraw => {
+            let reason = crate::domain::cases::clean_text(note);
+            if reason.is_empty() {
+                return Err(FlowError::ReasonRequired("撤回理由"));
+            }
+            if crate::domain::publicity::looks_personal(&reason) {
+                return Err(FlowError::Invalid(
+                    "撤回理由会公开记入公示日志，请不要写身份证号、手机号或银行卡号（写“第几行”即可）".into(),
+                ));
+            }
+            withdraw_lines(&mut tx, roster).await?;
+            let publication = publicity_log::Publication { roster, kind: "withdrawal", reason: &reason };
+            publicity_log::record(&mut tx, &cx.vault, &cx.log_tree, &[publication]).await?;
+            reason
         }
     };
     let new_status: &str = match step.leads_to() {
@@ -255,6 +271,23 @@ async fn publicise_lines(
         .await?;
         changes::record(conn, changes::PUBLICITY, entry, false).await?;
     }
+    Ok(())
+}
+
+/// Takes a roster's lines off the public pages and out of search (its publicity dates with them),
+/// as a withdrawal leaves it: a draft that has published nothing.
+async fn withdraw_lines(conn: &mut AnyConnection, roster: i64) -> Result<(), sqlx::Error> {
+    let entries: Vec<i64> = sqlx::query_scalar("DELETE FROM publicity_entries WHERE roster_id = $1 RETURNING id")
+        .bind(roster)
+        .fetch_all(&mut *conn)
+        .await?;
+    for entry in entries {
+        changes::record(conn, changes::PUBLICITY, entry, true).await?;
+    }
+    sqlx::query("UPDATE rosters SET publicity_start = NULL, publicity_end = NULL WHERE id = $1")
+        .bind(roster)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
