@@ -22,6 +22,7 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/staff/rosters/import", post(import))
         .route("/staff/rosters/{id}/step", post(step))
         .route("/staff/rosters/{id}/correct", post(correct))
+        .route("/staff/rosters/{id}/clawback", post(claw_back))
         .route("/staff/rosters/{id}/bank.csv", get(bank_file))
         .route("/staff/rosters/{id}/feedback", post(feedback).layer(upload_limit()))
 }
@@ -183,6 +184,27 @@ async fn correct(
         .await
         .map_err(|e| flow_error("未能更正", e, &format!("/staff/rosters/{id}")))?;
     Ok(redirect(&format!("/staff/rosters/{id}?done=correct"), &[]))
+}
+
+#[derive(Deserialize)]
+pub struct ClawbackForm {
+    #[serde(default)]
+    payment: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /staff/rosters/{id}/clawback`: a paid line's money recovered (追回), with a reason.
+async fn claw_back(
+    Extension(cx): Extension<AppContext>,
+    Path(id): Path<i64>,
+    StaffForm { staff, form }: StaffForm<ClawbackForm>,
+) -> PageResult {
+    let payment = form.payment.trim().parse().unwrap_or(-1);
+    flow::claw_back(&cx, &staff, id, payment, &form.note)
+        .await
+        .map_err(|e| flow_error("未能追回", e, &format!("/staff/rosters/{id}")))?;
+    Ok(redirect(&format!("/staff/rosters/{id}?done=clawback"), &[]))
 }
 
 /// `GET /staff/rosters/{id}/bank.csv`: the file for the bank (staff only, audited).

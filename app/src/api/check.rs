@@ -49,6 +49,9 @@ pub struct MyPayment {
     pub case_no: Option<String>,
     /// The receipt code (凭证码) the payout SMS carried, once the bank has answered for the line.
     pub receipt: Option<String>,
+    /// When the department recovered this paid money (追回), and why.
+    pub clawed_back_on: Option<String>,
+    pub clawback_reason: Option<String>,
 }
 
 pub use crate::domain::payments::PublicitySeen;
@@ -72,6 +75,9 @@ pub struct MyPayments {
 impl MyPayment {
     /// The line's state in the person's words (a reissue that paid, a failure paid again).
     pub fn status_words(&self) -> &'static str {
+        if self.clawed_back_on.is_some() {
+            return "已追回";
+        }
         crate::domain::payments::own_status_name(&self.status, self.reissued, self.is_reissue)
     }
 

@@ -66,7 +66,7 @@ pub const BULK_COLUMNS: &[Column] = &[
     Column { header: "身份证号", meaning: "补贴对象身份证号，已脱敏：只显示第一位和最后一位，中间16位为 *（地区、出生日期和顺序码都不公开）", when_empty: NEVER_EMPTY },
     Column { header: "实际领取人", meaning: "监护人或代领人领取时的领取人姓名，脱敏方式同“姓名”", when_empty: "本人领取" },
     Column { header: "金额（元）", meaning: "补贴金额，单位元，两位小数，不含千分位逗号", when_empty: NEVER_EMPTY },
-    Column { header: "状态", meaning: "待发放（公示中或尚未收到银行回执）、已到账、发放失败、已补发（失败后由补发清册发放到账）", when_empty: NEVER_EMPTY },
+    Column { header: "状态", meaning: "待发放（公示中或尚未收到银行回执）、已到账、发放失败、已补发（失败后由补发清册发放到账）、已追回（到账后由主管部门追回，理由见公示日志）", when_empty: NEVER_EMPTY },
     Column { header: "公示日期", meaning: "这一行最近一次公示的日期（发放前公示，或收到银行回执后的发放后公示），YYYY-MM-DD", when_empty: NEVER_EMPTY },
     Column { header: "发放日期", meaning: "清册的发放日期，YYYY-MM-DD", when_empty: "尚未发放" },
     Column { header: "公示日志序号", meaning: "这份清册在公示日志中最新一条记录的序号（leaf_index），可用 /api/v1/log/proof/inclusion?index= 取得它在签名日志中的证明", when_empty: "清册尚无日志记录" },

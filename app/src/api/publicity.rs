@@ -115,7 +115,8 @@ pub struct PublicityLine {
     pub item: String,
     pub period: String,
     pub amount: Money,
-    /// `pending` (not yet answered by the bank), `paid`, `failed` or `reissued` (failed, then paid by a reissue).
+    /// `pending` (not yet answered by the bank), `paid`, `failed`, `reissued` (failed, then paid by a
+    /// reissue) or `clawed_back` (paid, then recovered by the department: 追回).
     pub status: String,
     /// `YYYY-MM-DD` of the line's latest publication (before payment, or the payout publicity).
     pub published_on: String,

@@ -61,6 +61,9 @@ pub struct RosterLine {
     pub failure_reason: Option<String>,
     pub paid_on: Option<String>,
     pub reissued: bool,
+    /// When its money was recovered (追回), and why.
+    pub clawed_back_on: Option<String>,
+    pub clawback_reason: Option<String>,
 }
 
 /// A change a roster carries to a person's phone or account on file: held until the roster has
@@ -106,6 +109,8 @@ pub struct RosterActions {
     pub correct: bool,
     /// Withdraw it from publicity (撤回), with a reason, while it is in its publicity.
     pub withdraw: bool,
+    /// Claw back a paid line (追回), with a reason, once the bank has answered.
+    pub claw_back: bool,
 }
 
 /// A village of a sensitive item's roster with fewer lines than the small-cell rule's threshold.

@@ -11,6 +11,7 @@ pub fn line_status_name(status: &str) -> &'static str {
         "paid" => "已到账",
         "failed" => "发放失败",
         "reissued" => "已补发",
+        "clawed_back" => "已追回",
         _ => "",
     }
 }

@@ -150,6 +150,7 @@ pub fn event_name(event: &str) -> &'static str {
         "reissue_created" => "生成补发清册",
         "corrected" => "更正银行信息",
         "withdrawn" => "撤回公示",
+        "clawed_back" => "追回",
         _ => "其他",
     }
 }

@@ -154,6 +154,7 @@ fn by_county(counties: &[String], payments: Vec<MyPayment>) -> Vec<(Option<Strin
 fn PaymentCard(p: MyPayment) -> impl IntoView {
     let badge = p.status_words();
     let class = match (p.status.as_str(), p.reissued) {
+        _ if p.clawed_back_on.is_some() => "failed",
         ("paid", _) => "paid",
         ("failed", true) => "reissued",
         ("failed", false) => "failed",
@@ -165,7 +166,7 @@ fn PaymentCard(p: MyPayment) -> impl IntoView {
     let reason = (p.status == "failed").then(|| p.failure_words());
     let phone = p.department_phone.clone();
     let id = p.id;
-    let markable = p.status == "paid";
+    let markable = p.status == "paid" && p.clawed_back_on.is_none();
     let confirmed = p.confirmed;
     let case_no = p.case_no.clone();
     view! {
@@ -181,6 +182,9 @@ fn PaymentCard(p: MyPayment) -> impl IntoView {
                 <span class="badge">{badge}</span>
             </p>
             {reason.map(|r| view! { <p class="reason">{format!("失败原因：{r}")}</p> })}
+            {p.clawed_back_on.clone().map(|on| view! {
+                <p class="reason">{format!("{on} 由{}追回，理由：{}。有疑问请联系主管部门。", p.department, p.clawback_reason.clone().unwrap_or_default())}</p>
+            })}
             {advice.map(|(_, todo)| view! { <p class="advice">"怎么办："{with_tel_link(&todo, &phone)}</p> })}
             <p class="three-way">
                 {match p.publicity {

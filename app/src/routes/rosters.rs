@@ -170,6 +170,7 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
             ),
             "imported" => "已导入为草稿。".to_string(),
             "correct" => "银行卡号已更正。".to_string(),
+            "clawback" => "已追回：这一行在公示中显示为“已追回”，追回和理由已记入公示日志。".to_string(),
             "withdraw" => "已撤回公示：名单已从公示页面撤下，撤回和理由已记入公示日志。改正后可重新公示。".to_string(),
             _ => "已办理。".to_string(),
         })
@@ -178,6 +179,12 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
     let correctable: Vec<(i64, String)> =
         d.lines.iter().map(|l| (l.id, format!("{} {} {}", l.name, l.bank, l.account_masked))).collect();
     let banks = d.banks.clone();
+    let recoverable: Vec<(i64, String)> = d
+        .lines
+        .iter()
+        .filter(|l| l.status == "paid" && l.clawed_back_on.is_none())
+        .map(|l| (l.id, format!("{} {} {} 元", l.name, l.village, l.amount.grouped())))
+        .collect();
     view! {
         <StaffBar me=d.me.clone() />
         <p class="breadcrumb"><a href="/staff/rosters">"发放清册"</a></p>
@@ -230,6 +237,19 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
                 </form>
             })}
             {a.reissue.then(|| view! { <StepButton id csrf=csrf.clone() step="reissue" label="为失败的行生成补发清册" /> })}
+            {(a.claw_back && !recoverable.is_empty()).then(|| view! {
+                <form method="post" action=format!("/staff/rosters/{id}/clawback") class="case-action">
+                    <input type="hidden" name="csrf" value=csrf.clone() />
+                    <label for="clawback-line">"追回已发放的资金（不符合条件、重复发放、已身故等）"</label>
+                    <select id="clawback-line" name="payment" required>
+                        <option value="">"请选择要追回的一行"</option>
+                        {recoverable.into_iter().map(|(pid, label)| view! { <option value=pid.to_string()>{label}</option> }).collect_view()}
+                    </select>
+                    <label for="clawback-note">"追回理由（公开记入公示日志，不要写身份证号、手机号、银行卡号）"</label>
+                    <textarea id="clawback-note" name="note" rows="2" required maxlength="500"></textarea>
+                    <button type="submit" class="secondary">"追回"</button>
+                </form>
+            })}
             {a.correct.then(|| view! {
                 <form method="post" action=format!("/staff/rosters/{id}/correct") class="case-action">
                     <input type="hidden" name="csrf" value=csrf.clone() />
@@ -287,6 +307,7 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
                                     {l.paid_on.map(|p| format!("（{p}）"))}
                                     {reason.map(|r| format!("：{r}"))}
                                     {l.reissued.then_some("，已补发")}
+                                    {l.clawed_back_on.clone().map(|on| format!("，{on} 已追回：{}", l.clawback_reason.clone().unwrap_or_default()))}
                                 </td>
                             </tr>
                         }

@@ -283,6 +283,86 @@ async fn a_withdrawn_roster_leaves_the_pages_and_its_withdrawal_stays_in_the_log
     }
 }
 
+/// Once paid, a line's money recovered by its department (追回) with a public reason: the line says
+/// 已追回 and leaves the paid total, the log records it with the reason, both verifiers pass, and the
+/// person sees when and why. Only the department, only with a reason free of personal data, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clawback_is_public_with_its_reason_and_the_person_sees_it() {
+    use crate::flow::pass_reviews;
+    use crate::helpers::location;
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let ids: Vec<String> = (1..=3)
+            .map(|n| IdNumber::from_parts("510999", 1962, 8, n, 630 + n).unwrap().as_str().to_string())
+            .collect();
+        let file = roster_file(&app, &ids).await;
+        let (dep, fin) = (app.staff(&file.dept).await, app.staff("finance").await);
+        let roster = import(&app, &dep, &file).await;
+        pass_reviews(&app, &dep, &fin, roster).await;
+        assert!(location(&fin.step(roster, "send_to_bank", "").await).ends_with("done=send_to_bank"));
+        let feedback = format!(
+            "身份证号,结果,失败原因,到账日期\n{},成功,,2026-12-05\n{},成功,,2026-12-05\n{},成功,,2026-12-05\n",
+            ids[0], ids[1], ids[2]
+        );
+        let r = dep.upload(&format!("/staff/rosters/{roster}/feedback"), &[], feedback.into_bytes()).await;
+        assert!(location(&r).contains("done=feedback&paid=3"), "{backend:?}");
+        let payment: i64 = sqlx::query_scalar(
+            "SELECT p.id FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id WHERE p.roster_id = $1 AND b.name = '测试甲'",
+        )
+        .bind(roster)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        let path = format!("/staff/rosters/{roster}/clawback");
+        let claw = |who: &'static str, note: String| {
+            let staffer = if who == "dep" { &dep } else { &fin };
+            let (path, payment) = (path.clone(), payment.to_string());
+            async move { staffer.post(&path, &[("payment", payment.as_str()), ("note", note.as_str())]).await }
+        };
+        assert_eq!(claw("fin", "不符合条件".into()).await.status().as_u16(), 400, "{backend:?}: not finance's to do");
+        let r = claw("dep", " ".into()).await;
+        assert!(r.status().as_u16() == 400 && r.text().await.unwrap().contains("请填写追回理由"), "{backend:?}");
+        let r = claw("dep", "联系电话13900001000".into()).await;
+        assert!(r.status().as_u16() == 400 && r.text().await.unwrap().contains("请不要写身份证号"), "{backend:?}");
+        let r = claw("dep", "经核查不符合享受条件".into()).await;
+        assert!(location(&r).ends_with("done=clawback"), "{backend:?}");
+        let r = claw("dep", "重复".into()).await;
+        assert!(r.status().as_u16() == 400 && r.text().await.unwrap().contains("已经追回过"), "{backend:?}: once");
+
+        let json: serde_json::Value =
+            get_json(&app, &format!("/api/v1/publicity/{}/{}/{roster}", file.tc, file.vc)).await;
+        let statuses: Vec<&str> =
+            json["lines"].as_array().unwrap().iter().map(|l| l["status"].as_str().unwrap()).collect();
+        assert_eq!(statuses, ["clawed_back", "paid", "paid"], "{backend:?}");
+        assert_eq!(
+            json["roster"]["amount"],
+            json["roster"]["planned"].as_i64().unwrap() * 2 / 3,
+            "{backend:?}: paid total"
+        );
+        let (_, page) = app.get_text(&format!("/publicity/{}/{}/{roster}", file.tc, file.vc)).await;
+        assert!(
+            page.contains("已追回") && page.contains("经核查不符合享受条件"),
+            "{backend:?}: the line and the reason"
+        );
+        let entries: Vec<LogEntry> = get_json(&app, &format!("/api/v1/log/rosters/{roster}")).await;
+        let kinds: Vec<&str> = entries.iter().map(|e| e.record.kind.as_str()).collect();
+        assert_eq!(kinds, ["publicity", "payout_publicity", "clawback"], "{backend:?}");
+        let text = entries[2].entry.as_deref().unwrap();
+        assert!(
+            text.contains("\"reason\":\"经核查不符合享受条件\"") && text.contains("\"status\":\"clawed_back\""),
+            "{text}"
+        );
+        let (ok, out) = outside_verifier(&app, &["roster", file.tc.as_str(), file.vc.as_str(), &roster.to_string()]);
+        assert!(ok, "{backend:?}: {out}");
+        let (ok, out) = verify_log(&app);
+        assert!(ok, "{backend:?}: {out}");
+
+        let cookie = app.citizen(&ids[0], "13900001000").await;
+        let (_, mine) = app.get_text_as("/check/payments", &cookie).await;
+        assert!(mine.contains("已追回") && mine.contains("理由：经核查不符合享受条件"), "{backend:?}");
+    }
+}
+
 /// The payout SMS carries a receipt code; `/r/{code}` (or the code typed into `/r`) opens that
 /// masked line with its log entry and the proof, with no ID number asked; a code changed by one
 /// character opens nothing.

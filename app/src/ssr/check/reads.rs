@@ -12,11 +12,11 @@ use std::collections::{HashMap, HashSet};
 const LINE_COLUMNS: &str =
     "l.id, l.beneficiary_id, l.item_id, l.bank_id, l.period, l.amount_fen, l.status, l.paid_on, \
      l.account_last4, l.failure_reason, l.reissue_of_id, l.pub_id, l.pub_name, l.pub_amount, l.pub_status, l.pub_on, l.pub_shown_as, \
-     l.confirmed, l.case_no, l.sort_on";
+     l.confirmed, l.case_no, l.sort_on, l.clawed_back_on, l.clawback_reason";
 
 /// The payment columns a line needs, taken once by each of the three look-ups below.
 const PAYMENT_COLUMNS: &str = "x.id, x.roster_id, x.beneficiary_id, x.item_id, x.period, x.amount_fen, x.bank_id, \
-     x.account_last4, x.status, x.failure_reason, x.paid_on, x.reissue_of_id";
+     x.account_last4, x.status, x.failure_reason, x.paid_on, x.reissue_of_id, x.clawed_back_on, x.clawback_reason";
 
 /// One statement: the person (`me`, `$1`); their lines, from three disjoint index look-ups
 /// (their own, those paid to their card for someone else, and for a household head the rest of
@@ -42,7 +42,8 @@ fn payments_sql(backend: Backend) -> String {
                   p.account_last4, p.failure_reason, p.reissue_of_id, pe.id AS pub_id, pe.name_masked AS pub_name, \
                   pe.amount_fen AS pub_amount, pe.status AS pub_status, pe.published_on AS pub_on, pe.shown_as AS pub_shown_as, \
                   c.received AS confirmed, k.tracking_no AS case_no, \
-                  COALESCE(p.paid_on, (SELECT ro.publicity_start FROM rosters ro WHERE ro.id = p.roster_id)) AS sort_on \
+                  COALESCE(p.paid_on, (SELECT ro.publicity_start FROM rosters ro WHERE ro.id = p.roster_id)) AS sort_on, \
+                  p.clawed_back_on, p.clawback_reason \
            FROM (SELECT {PAYMENT_COLUMNS} FROM payments x WHERE x.beneficiary_id = $1 \
                  UNION ALL SELECT {PAYMENT_COLUMNS} FROM payments x WHERE x.recipient_id = $1 AND x.beneficiary_id <> $1 \
                  UNION ALL SELECT {PAYMENT_COLUMNS} FROM me \
@@ -88,6 +89,8 @@ struct Line {
     confirmed: Option<i64>,
     case_no: Option<String>,
     sort_on: Option<String>,
+    clawed_back_on: Option<String>,
+    clawback_reason: Option<String>,
 }
 
 /// An item the lines name: id, name, county, department, the department's phone.
@@ -180,12 +183,14 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
             confirmed: l.confirmed.map(|v| v != 0),
             case_no: l.case_no,
             receipt: None,
+            clawed_back_on: l.clawed_back_on,
+            clawback_reason: l.clawback_reason,
         };
         if years.last().is_none_or(|y| y.year != year) {
             years.push(YearOfPayments { year: year.clone(), paid_total: Money::ZERO, payments: Vec::new() });
         }
         let y = years.last_mut().expect("pushed above");
-        if payment.status == "paid" {
+        if payment.status == "paid" && payment.clawed_back_on.is_none() {
             y.paid_total = y.paid_total.checked_add(amount).unwrap_or(y.paid_total);
         }
         y.payments.push(payment);
@@ -205,7 +210,11 @@ pub async fn confirm(
 ) -> Result<bool, crate::ssr::cases::CaseError> {
     let db = &cx.db;
     let mine = payments(db, beneficiary).await?;
-    let markable = mine.years.iter().flat_map(|y| y.payments.iter()).any(|p| p.id == payment && p.status == "paid");
+    let markable = mine
+        .years
+        .iter()
+        .flat_map(|y| y.payments.iter())
+        .any(|p| p.id == payment && p.status == "paid" && p.clawed_back_on.is_none());
     if !markable {
         return Ok(false);
     }

@@ -198,6 +198,8 @@ const LATER_TABLES: &[(&str, &[(&str, Col)])] = &[
             ("reissue_of_id", Id("payments")),
             ("created_at", Text),
             ("account_enc", Secret),
+            ("clawed_back_on", Text),
+            ("clawback_reason", Text),
         ],
     ),
     (

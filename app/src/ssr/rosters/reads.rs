@@ -76,6 +76,7 @@ pub fn actions(
         reissue: own && status == "payout_publicised" && failed_not_reissued,
         correct: own && status == "draft",
         withdraw: own && status == "publicising",
+        claw_back: own && matches!(status, "bank_feedback" | "payout_publicised"),
     }
 }
 
@@ -137,7 +138,7 @@ pub async fn detail(
     };
     let lines = sqlx::query(
         "SELECT p.id, b.name, b.id_masked, v.name AS village, p.amount_fen, bk.name AS bank, p.account_last4, p.status, p.failure_reason, p.paid_on, \
-                p.reissue_of_id, (SELECT COUNT(*) FROM payments x WHERE x.reissue_of_id = p.id) AS reissues \
+                p.reissue_of_id, p.clawed_back_on, p.clawback_reason, (SELECT COUNT(*) FROM payments x WHERE x.reissue_of_id = p.id) AS reissues \
          FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id JOIN regions v ON v.id = b.village_id JOIN banks bk ON bk.id = p.bank_id \
          WHERE p.roster_id = $1 ORDER BY v.sort_order, p.id",
     )
@@ -180,6 +181,8 @@ pub async fn detail(
             failure_reason: l.get("failure_reason"),
             paid_on: l.get("paid_on"),
             reissued: l.get::<i64, _>("reissues") > 0,
+            clawed_back_on: l.get("clawed_back_on"),
+            clawback_reason: l.get("clawback_reason"),
         })
         .collect();
     let reissue_of: Option<i64> = sqlx::query_scalar(

@@ -1,14 +1,17 @@
 //! The review flow of a roster, each step recorded with who and when: draft → publicity (公示,
 //! on `/publicity` at once) → department approved → finance procedural review (or returned) →
 //! sent to the bank (export file) → bank feedback (paid / failed + reason) → payout publicity
-//! (automatic) → a reissue roster for the failed lines. In three parts: `upload` (from file to
-//! draft), `review` (the steps), `bank` (the bank's file and feedback).
+//! (automatic) → a reissue roster for the failed lines; a paid line may be clawed back (追回). In
+//! four parts: `upload` (from file to draft), `review` (the steps), `bank` (the bank's file and
+//! feedback), `clawback`.
 
 mod bank;
+mod clawback;
 mod review;
 mod upload;
 
 pub use bank::{bank_file, import_feedback};
+pub use clawback::claw_back;
 pub use review::{correct_line, step};
 pub use upload::{import, keep_upload, may_import, preview};
 

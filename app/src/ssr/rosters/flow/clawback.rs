@@ -1,0 +1,85 @@
+//! Clawback (追回): the department recovers the money of a paid line (the person was not entitled,
+//! had died, was paid twice), with a reason the public reads. The bank's answer stays; the line's
+//! publicity says 已追回, the log records it, and the person's self-check shows it.
+
+use super::{event, FlowError};
+use crate::domain::publicity::looks_personal;
+use crate::ssr::staff::Staff;
+use crate::ssr::{changes, clock, publicity_log, AppContext};
+use sqlx::Row;
+
+/// Claws back one paid line of a roster the department has paid, with `reason` (which is public:
+/// no ID number, phone or account in it).
+pub async fn claw_back(
+    cx: &AppContext,
+    staff: &Staff,
+    roster: i64,
+    payment: i64,
+    reason: &str,
+) -> Result<(), FlowError> {
+    let reason = crate::domain::cases::clean_text(reason);
+    if reason.is_empty() {
+        return Err(FlowError::ReasonRequired("追回理由"));
+    }
+    if looks_personal(&reason) {
+        return Err(FlowError::Invalid("追回理由会公开记入公示日志，请不要写身份证号、手机号或银行卡号".into()));
+    }
+    let mut tx = cx.db.begin().await?;
+    let r = sqlx::query("SELECT status, department_id FROM rosters WHERE id = $1")
+        .bind(roster)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(FlowError::NotFound)?;
+    let department: i64 = r.get("department_id");
+    if !staff.can_see(department) {
+        return Err(FlowError::NotFound);
+    }
+    if !crate::ssr::rosters::reads::actions(staff, department, &r.get::<String, _>("status"), false, false).claw_back {
+        return Err(FlowError::WrongState);
+    }
+    let today = clock::local_today();
+    // Only a paid line not yet clawed back; the condition in the statement keeps two clerks at
+    // once from recovering it twice.
+    let done = sqlx::query(
+        "UPDATE payments SET clawed_back_on = $1, clawback_reason = $2 \
+         WHERE id = $3 AND roster_id = $4 AND status = 'paid' AND clawed_back_on IS NULL",
+    )
+    .bind(&today)
+    .bind(&reason)
+    .bind(payment)
+    .bind(roster)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(FlowError::Invalid("这一行没有到账，或已经追回过".into()));
+    }
+    let entries: Vec<i64> = sqlx::query_scalar(
+        "UPDATE publicity_entries SET status = 'clawed_back', published_on = $1 WHERE payment_id = $2 RETURNING id",
+    )
+    .bind(&today)
+    .bind(payment)
+    .fetch_all(&mut *tx)
+    .await?;
+    for entry in entries {
+        changes::record(&mut tx, changes::PUBLICITY, entry, false).await?;
+    }
+    let who: String = sqlx::query_scalar(
+        "SELECT b.name_masked FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id WHERE p.id = $1",
+    )
+    .bind(payment)
+    .fetch_one(&mut *tx)
+    .await?;
+    let publication = publicity_log::Publication { roster, kind: "clawback", reason: &reason };
+    publicity_log::record(&mut tx, &cx.vault, &cx.log_tree, &[publication]).await?;
+    event(&mut tx, roster, "clawed_back", Some(staff.id), &format!("明细 {payment}（{who}）追回：{reason}")).await?;
+    crate::ssr::audit::append(
+        &mut tx,
+        &format!("staff:{}", staff.id),
+        "roster_line_clawed_back",
+        &format!("payment:{payment}"),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
