@@ -90,3 +90,37 @@ test('a clerk uploads a roster, sees the problems, imports the good rows and pub
     assert.deepEqual(errors, []);
   });
 });
+
+test('a clerk claws back a paid line on a phone in 大字模式, and the public line says 已追回', async () => {
+  await withPage(browser, 'roster-clawback', phone, async (page, context) => {
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await context.addCookies([{ name: 'text_size', value: 'large', url: server.url }]);
+    // A paid 最低生活保障金 roster of a village, as the public finds it.
+    await page.goto(`${server.url}/publicity/510999001`);
+    await page.locator('table.totals a').first().click();
+    await page.waitForSelector('.periods a');
+    const paid = page.locator('section.roster-group', { has: page.locator('h2', { hasText: '最低生活保障金' }) }).locator('li', { hasText: '已发放' }).locator('a').first();
+    const publicPage = new URL(await paid.getAttribute('href'), server.url).pathname;
+    const roster = publicPage.split('/').pop();
+    await loginAsStaff(page, 'civil_affairs');
+    await page.goto(`${server.url}/staff/rosters/${roster}`);
+    await page.selectOption('#clawback-line', { index: 1 });
+    const line = (await page.locator('#clawback-line option:checked').textContent()).trim();
+    await page.fill('#clawback-note', '经核查不符合享受条件');
+    await page.click('form button:has-text("追回")');
+    await page.waitForURL(/done=clawback/);
+    assert.match(await page.textContent('main'), /已追回：经核查不符合享受条件/);
+    assert.match(await page.textContent('ol.case-history'), /追回（[^）]+）：明细 \d+（[^）]+）追回：经核查不符合享受条件/);
+    const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(scroll <= 390 && inner <= 390, `the roster fits the phone: ${scroll} px on ${inner} px`);
+    await shot(page, 'roster-clawed-back-phone-large');
+    // The public roster page: the line says 已追回, the history gives the reason.
+    await page.goto(`${server.url}${publicPage}`);
+    assert.match(await page.textContent('table.lines'), /已追回/);
+    assert.match(await page.textContent('section.versions'), /追回[\s\S]*经核查不符合享受条件/);
+    assert.ok(line.length > 0);
+    await shot(page, 'publicity-clawed-back-phone-large');
+    assert.deepEqual(errors, []);
+  });
+});

@@ -107,6 +107,18 @@ pub fn TownshipPublicityPage() -> impl IntoView {
     }
 }
 
+/// Rosters (sorted by item) grouped by item: the item's name and its rosters, in order.
+fn by_item(rosters: Vec<RosterSummary>) -> Vec<(String, Vec<RosterSummary>)> {
+    let mut groups: Vec<(String, Vec<RosterSummary>)> = Vec::new();
+    for r in rosters {
+        match groups.last_mut() {
+            Some((name, list)) if *name == r.item_name => list.push(r),
+            _ => groups.push((r.item_name.clone(), vec![r])),
+        }
+    }
+    groups
+}
+
 /// The township's lines publicised at township level (small cells), roster by roster, with the
 /// rule they were publicised by; nothing when there are none.
 #[component]
@@ -117,15 +129,17 @@ fn TownshipSummaries(rosters: Vec<RosterSummary>, rule: String) -> impl IntoView
                 <h2 id="summaries-title">"按乡镇汇总公示"</h2>
                 <p>{rule}</p>
                 <p>"以下人数和金额不计入上表各村，也不列出姓名。"</p>
-                <ul class="periods">
-                    {rosters.into_iter().map(|r| view! {
-                        <li>
-                            <strong>{r.item_name.clone()}</strong>" "
-                            {period_words(&r.period)}{(r.batch > 1).then(|| format!("（第{}批）", r.batch))}
-                            " "<span class="meta">{r.money_words()}</span>
-                        </li>
-                    }).collect_view()}
-                </ul>
+                {by_item(rosters).into_iter().map(|(item, rosters)| view! {
+                    <h3>{item}</h3>
+                    <ul class="periods">
+                        {rosters.into_iter().map(|r| view! {
+                            <li>
+                                {period_words(&r.period)}{(r.batch > 1).then(|| format!("（第{}批）", r.batch))}
+                                " "<span class="meta">{r.money_words()}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }).collect_view()}
             </section>
         }
     })
@@ -141,13 +155,7 @@ pub fn VillagePublicityPage() -> impl IntoView {
             <Loaded data=data view=move |d| {
                 let base = format!("/publicity/{}/{}", d.township.code, d.village.code);
                 // Group the village's rosters by item: one heading per item, its periods as links.
-                let mut groups: Vec<(String, Vec<RosterSummary>)> = Vec::new();
-                for r in d.rosters {
-                    match groups.last_mut() {
-                        Some((name, list)) if *name == r.item_name => list.push(r),
-                        _ => groups.push((r.item_name.clone(), vec![r])),
-                    }
-                }
+                let groups = by_item(d.rosters);
                 view! {
                     <Title text=format!("{}{}发放公示", d.township.name, d.village.name) />
                     <p class="breadcrumb">
@@ -214,6 +222,7 @@ fn RosterView(data: RosterPublicity) -> impl IntoView {
     // Withdrawn by its department (its newest log entry): nothing of it is public until it is
     // publicised again.
     let withdrawn = versions.last().filter(|v| v.kind == "withdrawal").cloned();
+    let is_withdrawn = withdrawn.is_some();
     // A person finds their own line by their name (masked as the list masks it), without JavaScript.
     let query = use_query_map();
     let sought = query
@@ -241,7 +250,8 @@ fn RosterView(data: RosterPublicity) -> impl IntoView {
         <dl class="facts">
             <dt>"主管部门"</dt><dd>{r.department.clone()}</dd>
             <dt>"清册状态"</dt><dd>{if withdrawn.is_some() { "已撤回公示" } else { roster_status_name(&r.status) }}</dd>
-            <dt>"公示期"</dt><dd>{format!("{} 至 {}", r.publicity_start.clone().unwrap_or_default(), r.publicity_end.clone().unwrap_or_default())}</dd>
+            <dt>"公示期"</dt>
+            <dd>{match (&r.publicity_start, &r.publicity_end) { (Some(s), Some(e)) => format!("{s} 至 {e}"), _ => "—".to_string() }}</dd>
             <dt>"发放日期"</dt><dd>{r.paid_on.clone().unwrap_or_else(|| "尚未发放".into())}</dd>
             <dt>"发放后公示"</dt>
             <dd>
@@ -263,41 +273,43 @@ fn RosterView(data: RosterPublicity) -> impl IntoView {
                 {format!("这份名单已于 {} 由{}撤回公示，理由：{}。名单改正后重新公示的，会在这里显示。", local_minute(&w.at), r.department, w.reason)}
             </p>
         })}
-        <form method="get" action=here.clone() class="find-name" role="search">
-            <CountyField />
-            <label for="find-name">"找自己的名字：输入姓名"</label>
-            <input id="find-name" name="name" maxlength="20" autocomplete="off" value=sought.clone().unwrap_or_default() />
-            <button type="submit">"查找"</button>
-        </form>
-        {sought.clone().map(|n| view! {
-            <p role="status">{format!("“{n}”：找到 {} 人（共 {count} 人）。", shown.len())}" "<a href=here.clone()>"显示全部"</a></p>
-        })}
-        <p class="roster-downloads">
-            <a class="button secondary" href=csv download>"下载本页名单（表格，Excel可打开）"</a>
-            <a class="button secondary" href=format!("{here}/notice")>"打印公示单（张贴公示栏用）"</a>
-        </p>
-        <div class="table-scroll" tabindex="0">
-            <table class="lines">
-                <thead>
-                    <tr>
-                        <th scope="col">"姓名"</th><th scope="col">"身份证号"</th><th scope="col">"金额（元）"</th><th scope="col">"状态"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {shown.into_iter().map(|l| view! {
+        {(!is_withdrawn).then(|| view! {
+            <form method="get" action=here.clone() class="find-name" role="search">
+                <CountyField />
+                <label for="find-name">"找自己的名字：输入姓名"</label>
+                <input id="find-name" name="name" maxlength="20" autocomplete="off" value=sought.clone().unwrap_or_default() />
+                <button type="submit">"查找"</button>
+            </form>
+            {sought.clone().map(|n| view! {
+                <p role="status">{format!("“{n}”：找到 {} 人（共 {count} 人）。", shown.len())}" "<a href=here.clone()>"显示全部"</a></p>
+            })}
+            <p class="roster-downloads">
+                <a class="button secondary" href=csv download>"下载本页名单（表格，Excel可打开）"</a>
+                <a class="button secondary" href=format!("{here}/notice")>"打印公示单（张贴公示栏用）"</a>
+            </p>
+            <div class="table-scroll" tabindex="0">
+                <table class="lines">
+                    <thead>
                         <tr>
-                            <td data-label="姓名">
-                                {l.name_masked.clone()}
-                                {l.recipient_name_masked.clone().map(|rn| view! { <span class="recipient">{format!("（代领/代管：{rn}）")}</span> })}
-                            </td>
-                            <td class="mono" data-label="身份证号">{l.id_masked}</td>
-                            <td class="num" data-label="金额（元）">{l.amount.grouped()}</td>
-                            <td class=format!("status status-{}", l.status) data-label="状态">{line_status_name(&l.status)}</td>
+                            <th scope="col">"姓名"</th><th scope="col">"身份证号"</th><th scope="col">"金额（元）"</th><th scope="col">"状态"</th>
                         </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+                    </thead>
+                    <tbody>
+                        {shown.into_iter().map(|l| view! {
+                            <tr>
+                                <td data-label="姓名">
+                                    {l.name_masked.clone()}
+                                    {l.recipient_name_masked.clone().map(|rn| view! { <span class="recipient">{format!("（代领/代管：{rn}）")}</span> })}
+                                </td>
+                                <td class="mono" data-label="身份证号">{l.id_masked}</td>
+                                <td class="num" data-label="金额（元）">{l.amount.grouped()}</td>
+                                <td class=format!("status status-{}", l.status) data-label="状态">{line_status_name(&l.status)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        })}
         <Versions versions scanned />
     }
 }
@@ -313,7 +325,7 @@ fn Versions(versions: Vec<LogRecord>, scanned: Option<i64>) -> impl IntoView {
         <section class="versions" aria-labelledby="versions-title">
             <h2 id="versions-title">"公示记录"</h2>
             <p>
-                "这份清册的每次公示、发放后公示和更正都记入"<a href="/publicity/log">"公示日志"</a>
+                "这份清册的每次公示、发放后公示、更正、撤回和追回都记入"<a href="/publicity/log">"公示日志"</a>
                 "。日志只能添加，不能改动：记入后若有人改动名单，任何人都能查出来。"
             </p>
             {versions.is_empty().then(|| view! { <p class="empty">"本清册尚无公示日志记录。"</p> })}
