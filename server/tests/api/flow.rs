@@ -99,10 +99,21 @@ pub(crate) async fn import(app: &TestApp, who: &Staffer<'_>, file: &RosterFile) 
     to.trim_start_matches("/staff/rosters/").trim_end_matches("?done=imported").parse().unwrap()
 }
 
+/// `count` valid ID numbers of people of the demo county born on day 1, 2, … of `month` of `year`,
+/// with sequence numbers after `seq`.
+pub(crate) fn test_ids(year: u32, month: u32, seq: u32, count: u32) -> Vec<String> {
+    (1..=count).map(|n| IdNumber::from_parts("510999", year, month, n, seq + n).unwrap().as_str().to_string()).collect()
+}
+
 /// Takes a draft roster through publicity (its objection period then ended by hand), the
 /// department's review and finance's.
 pub(crate) async fn pass_reviews(app: &TestApp, dep: &Staffer<'_>, fin: &Staffer<'_>, roster: i64) {
     assert!(location(&dep.step(roster, "publicise", "").await).ends_with("done=publicise"));
+    review(app, dep, fin, roster).await;
+}
+
+/// Ends a publicised roster's objection period by hand; then the department's review and finance's.
+pub(crate) async fn review(app: &TestApp, dep: &Staffer<'_>, fin: &Staffer<'_>, roster: i64) {
     sqlx::query("UPDATE rosters SET publicity_end = '2026-01-01' WHERE id = $1")
         .bind(roster)
         .execute(&app.db.pool)
@@ -110,6 +121,17 @@ pub(crate) async fn pass_reviews(app: &TestApp, dep: &Staffer<'_>, fin: &Staffer
         .unwrap();
     assert!(location(&dep.step(roster, "approve", "").await).ends_with("done=approve"));
     assert!(location(&fin.step(roster, "finance_review", "").await).ends_with("done=finance_review"));
+}
+
+/// Sends a reviewed roster to the bank and imports its feedback: every one of `ids` paid.
+pub(crate) async fn pay_all(dep: &Staffer<'_>, fin: &Staffer<'_>, roster: i64, ids: &[String]) {
+    assert!(location(&fin.step(roster, "send_to_bank", "").await).ends_with("done=send_to_bank"));
+    let mut feedback = String::from("身份证号,结果,失败原因,到账日期\n");
+    for id in ids {
+        feedback.push_str(&format!("{id},成功,,2026-12-05\n"));
+    }
+    let r = dep.upload(&format!("/staff/rosters/{roster}/feedback"), &[], feedback.into_bytes()).await;
+    assert!(location(&r).contains(&format!("done=feedback&paid={}&failed=0", ids.len())), "{}", location(&r));
 }
 
 /// A demo person on file: their name, ID, phone and account's last four digits.

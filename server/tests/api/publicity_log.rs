@@ -14,7 +14,7 @@ fn hash(hex: &str) -> merkle::Hash {
     app::ssr::vault::decode_hex(hex).and_then(|h| h.try_into().ok()).expect("64 hex characters")
 }
 
-async fn get_json<T: serde::de::DeserializeOwned>(app: &TestApp, path: &str) -> T {
+pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(app: &TestApp, path: &str) -> T {
     let r = app.client.get(app.url(path)).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200, "{path}");
     r.json().await.unwrap()
@@ -228,9 +228,7 @@ async fn a_withdrawn_roster_leaves_the_pages_and_its_withdrawal_stays_in_the_log
     use crate::helpers::location;
     for backend in backends() {
         let app = spawn_app(backend).await;
-        let ids: Vec<String> = (1..=3)
-            .map(|n| IdNumber::from_parts("510999", 1966, 2, n, 610 + n).unwrap().as_str().to_string())
-            .collect();
+        let ids = crate::flow::test_ids(1966, 2, 610, 3);
         let file = roster_file(&app, &ids).await;
         let dep = app.staff(&file.dept).await;
         let roster = import(&app, &dep, &file).await;
@@ -288,24 +286,16 @@ async fn a_withdrawn_roster_leaves_the_pages_and_its_withdrawal_stays_in_the_log
 /// person sees when and why. Only the department, only with a reason free of personal data, once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clawback_is_public_with_its_reason_and_the_person_sees_it() {
-    use crate::flow::pass_reviews;
+    use crate::flow::{pass_reviews, pay_all, test_ids};
     use crate::helpers::location;
     for backend in backends() {
         let app = spawn_app(backend).await;
-        let ids: Vec<String> = (1..=3)
-            .map(|n| IdNumber::from_parts("510999", 1962, 8, n, 630 + n).unwrap().as_str().to_string())
-            .collect();
+        let ids = test_ids(1962, 8, 630, 3);
         let file = roster_file(&app, &ids).await;
         let (dep, fin) = (app.staff(&file.dept).await, app.staff("finance").await);
         let roster = import(&app, &dep, &file).await;
         pass_reviews(&app, &dep, &fin, roster).await;
-        assert!(location(&fin.step(roster, "send_to_bank", "").await).ends_with("done=send_to_bank"));
-        let feedback = format!(
-            "身份证号,结果,失败原因,到账日期\n{},成功,,2026-12-05\n{},成功,,2026-12-05\n{},成功,,2026-12-05\n",
-            ids[0], ids[1], ids[2]
-        );
-        let r = dep.upload(&format!("/staff/rosters/{roster}/feedback"), &[], feedback.into_bytes()).await;
-        assert!(location(&r).contains("done=feedback&paid=3"), "{backend:?}");
+        pay_all(&dep, &fin, roster, &ids).await;
         let payment: i64 = sqlx::query_scalar(
             "SELECT p.id FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id WHERE p.roster_id = $1 AND b.name = '测试甲'",
         )

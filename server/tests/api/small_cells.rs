@@ -4,10 +4,9 @@
 //! files and the log's lines, and are counted on the township page with the rule beside them; the
 //! children's own self-check and receipts say so, and both verifiers still pass.
 
-use crate::flow::import;
-use crate::flow::RosterFile;
+use crate::flow::{import, pay_all, review, RosterFile};
 use crate::helpers::{backends, contains_full_id_number, location, spawn_app, TestApp};
-use crate::publicity_log::{outside_verifier, verify_log};
+use crate::publicity_log::{get_json, outside_verifier, verify_log};
 use crate::search::{ready, search};
 use app::api::search::encode;
 use app::domain::IdNumber;
@@ -119,15 +118,7 @@ async fn a_villages_few_orphans_are_publicised_as_township_counts_once_the_depar
         let (_, page) = app.get_text(&format!("/publicity/{tc}/{vb}/{roster}")).await;
         assert_eq!(page.matches("测*").count(), 5, "{backend:?}");
         assert!(!page.contains("样*") && page.contains("本清册另有 2 人按乡镇汇总公示"), "{backend:?}");
-        let json: serde_json::Value = app
-            .client
-            .get(app.url(&format!("/api/v1/publicity/{tc}/{vs}/{roster}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let json: serde_json::Value = get_json(&app, &format!("/api/v1/publicity/{tc}/{vs}/{roster}")).await;
         assert_eq!(json["lines"].as_array().map(Vec::len), Some(0), "{backend:?}: {json}");
         assert_eq!(json["summarised"]["lines"], 2, "{backend:?}: {json}");
         assert!(json["small_cell_rule"].as_str().unwrap().contains("不足 5 人"));
@@ -135,8 +126,7 @@ async fn a_villages_few_orphans_are_publicised_as_township_counts_once_the_depar
         // The township page counts them, with the rule, and no name.
         let (_, township) = app.get_text(&format!("/publicity/{tc}?year=2026")).await;
         assert!(township.contains("按乡镇汇总公示") && township.contains("不足 5 人"), "{backend:?}");
-        let t: serde_json::Value =
-            app.client.get(app.url(&format!("/api/v1/publicity/{tc}"))).send().await.unwrap().json().await.unwrap();
+        let t: serde_json::Value = get_json(&app, &format!("/api/v1/publicity/{tc}")).await;
         let ours = t["summarised"].as_array().unwrap().iter().find(|r| r["id"] == roster).cloned();
         let ours = ours.unwrap_or_else(|| panic!("{backend:?}: the roster is summarised on the township: {t}"));
         assert_eq!((ours["lines"].as_i64(), ours["planned"].as_i64()), (Some(2), Some(280_000)), "{backend:?}");
@@ -156,15 +146,8 @@ async fn a_villages_few_orphans_are_publicised_as_township_counts_once_the_depar
         assert!(bulk.contains("测*甲") && !bulk.contains("样*"), "{backend:?}");
 
         // The log's entry: version 2, five lines and the two as counts.
-        let logged: Vec<app::api::publicity_log::LogEntry> = app
-            .client
-            .get(app.url(&format!("/api/v1/log/rosters/{roster}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let logged: Vec<app::api::publicity_log::LogEntry> =
+            get_json(&app, &format!("/api/v1/log/rosters/{roster}")).await;
         let text = logged[0].entry.clone().unwrap();
         assert!(text.starts_with("{\"v\":2,") && !text.contains("样*"), "{backend:?}: {text}");
         assert!(
@@ -180,20 +163,8 @@ async fn a_villages_few_orphans_are_publicised_as_township_counts_once_the_depar
 
         // Paid: the receipt of a small village's line shows no name or village; the township's
         // counts are of the money paid.
-        sqlx::query("UPDATE rosters SET publicity_end = '2026-01-01' WHERE id = $1")
-            .bind(roster)
-            .execute(&app.db.pool)
-            .await
-            .unwrap();
-        assert!(location(&dep.step(roster, "approve", "").await).ends_with("done=approve"));
-        assert!(location(&fin.step(roster, "finance_review", "").await).ends_with("done=finance_review"));
-        assert!(location(&fin.step(roster, "send_to_bank", "").await).ends_with("done=send_to_bank"));
-        let mut feedback = String::from("身份证号,结果,失败原因,到账日期\n");
-        for id in &ids {
-            feedback.push_str(&format!("{id},成功,,2026-12-05\n"));
-        }
-        let r = dep.upload(&format!("/staff/rosters/{roster}/feedback"), &[], feedback.into_bytes()).await;
-        assert!(location(&r).contains("done=feedback&paid=7&failed=0"), "{backend:?}");
+        review(&app, &dep, &fin, roster).await;
+        pay_all(&dep, &fin, roster, &ids).await;
         let payment: i64 = sqlx::query_scalar(
             "SELECT p.id FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id WHERE p.roster_id = $1 AND b.name = '样本己'",
         )
@@ -209,8 +180,7 @@ async fn a_villages_few_orphans_are_publicised_as_township_counts_once_the_depar
         assert!(receipt.contains("按乡镇汇总公示（保护隐私）") && receipt.contains("1,400.00"), "{backend:?}");
         assert!(!receipt.contains("样*") && !receipt.contains(small_name.as_str()), "{backend:?}");
         assert!(!contains_full_id_number(&receipt));
-        let t: serde_json::Value =
-            app.client.get(app.url(&format!("/api/v1/publicity/{tc}"))).send().await.unwrap().json().await.unwrap();
+        let t: serde_json::Value = get_json(&app, &format!("/api/v1/publicity/{tc}")).await;
         let ours = t["summarised"].as_array().unwrap().iter().find(|r| r["id"] == roster).cloned().unwrap();
         assert_eq!(ours["amount"].as_i64(), Some(280_000), "{backend:?}: paid");
 
