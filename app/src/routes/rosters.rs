@@ -208,23 +208,12 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
             })}
             {a.approve.then(|| view! { <StepButton id csrf=csrf.clone() step="approve" label="部门审核通过" /> })}
             {a.withdraw.then(|| view! {
-                <form method="post" action=format!("/staff/rosters/{id}/step") class="case-action">
-                    <input type="hidden" name="csrf" value=csrf.clone() />
-                    <input type="hidden" name="step" value="withdraw" />
-                    <label for="withdraw-note">"撤回理由（名单有误时撤回公示；撤回和理由都会公开记入公示日志，改正后可重新公示）"</label>
-                    <textarea id="withdraw-note" name="note" rows="2" required maxlength="500"></textarea>
-                    <button type="submit" class="secondary">"撤回公示"</button>
-                </form>
+                <ReasonStep id csrf=csrf.clone() step="withdraw" button="撤回公示"
+                    label="撤回理由（名单有误时撤回公示；撤回和理由都会公开记入公示日志，改正后可重新公示）" />
             })}
             {a.finance_review.then(|| view! {
                 <StepButton id csrf=csrf.clone() step="finance_review" label="财政程序性复核通过" />
-                <form method="post" action=format!("/staff/rosters/{id}/step") class="case-action">
-                    <input type="hidden" name="csrf" value=csrf.clone() />
-                    <input type="hidden" name="step" value="return" />
-                    <label for="return-note">"退回理由"</label>
-                    <textarea id="return-note" name="note" rows="2" required maxlength="500"></textarea>
-                    <button type="submit" class="secondary">"退回部门"</button>
-                </form>
+                <ReasonStep id csrf=csrf.clone() step="return" label="退回理由" button="退回部门" />
             })}
             {a.send_to_bank.then(|| view! { <StepButton id csrf=csrf.clone() step="send_to_bank" label="发送银行" /> })}
             {a.bank_file.then(|| view! { <a class="button secondary" href=format!("/staff/rosters/{id}/bank.csv")>"下载银行代发文件"</a> })}
@@ -321,6 +310,21 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
                 <li><span class="meta">{s.at}</span>" "<strong>{event_name(&s.step)}</strong>{step_by(&s.who, &s.note)}</li>
             }).collect_view()}
         </ol>
+    }
+}
+
+/// A step that needs a reason (退回, 撤回): the reason's box (`#{step}-note`) and the button.
+#[component]
+fn ReasonStep(id: i64, csrf: String, step: &'static str, label: &'static str, button: &'static str) -> impl IntoView {
+    let field = format!("{step}-note");
+    view! {
+        <form method="post" action=format!("/staff/rosters/{id}/step") class="case-action">
+            <input type="hidden" name="csrf" value=csrf />
+            <input type="hidden" name="step" value=step />
+            <label for=field.clone()>{label}</label>
+            <textarea id=field name="note" rows="2" required maxlength="500"></textarea>
+            <button type="submit" class="secondary">{button}</button>
+        </form>
     }
 }
 
