@@ -41,6 +41,8 @@ pub struct Config {
     /// Master key for personal data, 64 hex characters; read from `data_key_file` when unset.
     pub data_key: Option<Secret>,
     pub data_key_file: PathBuf,
+    /// The publicity log's Ed25519 seed, 64 hex characters; made on first use when unset.
+    pub log_key: Option<Secret>,
     pub index_dir: PathBuf,
     /// Another node (`http://host:port` on the internal network) whose search index a node
     /// starting with an empty index directory copies instead of building its own.
@@ -83,6 +85,7 @@ impl Default for Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
             site_root: PathBuf::from("target/site"),
             data_key: None,
+            log_key: None,
             data_key_file: PathBuf::from("data/portal.key"),
             index_dir: PathBuf::from("data/index"),
             index_peer: None,
@@ -117,6 +120,7 @@ struct FileLayer {
     site_root: Option<PathBuf>,
     data_key: Option<Secret>,
     data_key_file: Option<PathBuf>,
+    log_key: Option<Secret>,
     index_dir: Option<PathBuf>,
     index_peer: Option<String>,
     demo: Option<bool>,
@@ -161,6 +165,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PORTAL_SITE_ROOT", "directory of the built site assets (default target/site)"),
     ("PORTAL_DATA_KEY", "master key for personal data, 64 hex characters (secret)"),
     ("PORTAL_DATA_KEY_FILE", "file holding the master key; created on first start if missing (default data/portal.key)"),
+    ("PORTAL_LOG_KEY", "the publicity log's Ed25519 seed, 64 hex characters (secret); made on first use when unset, and a log signed with another key refuses it"),
     ("PORTAL_INDEX_DIR", "directory of the search index (default data/index)"),
     ("PORTAL_INDEX_PEER", "another node, http://host:port on the internal network: an empty index directory is filled with a copy of its index at start (default none: built from the database)"),
     ("PORTAL_DEMO", "true: load the demo county at start when the database is empty (default false)"),
@@ -281,6 +286,9 @@ impl Config {
         if let Some(v) = f.site_root {
             self.site_root = v;
         }
+        if let Some(v) = f.log_key {
+            self.log_key = Some(v);
+        }
         if let Some(v) = f.data_key {
             self.data_key = Some(v);
         }
@@ -370,6 +378,9 @@ impl Config {
         }
         if let Some(v) = env("PORTAL_DATA_KEY") {
             self.data_key = Some(Secret::new(v));
+        }
+        if let Some(v) = env("PORTAL_LOG_KEY") {
+            self.log_key = Some(Secret::new(v));
         }
         if let Some(v) = env("PORTAL_DATA_KEY_FILE") {
             self.data_key_file = PathBuf::from(v);
@@ -474,12 +485,14 @@ mod tests {
         c.apply_env(|k| match k {
             "PORTAL_ADDR" => Some("0.0.0.0:9000".into()),
             "DATABASE_URL" => Some("postgres://secret-user:pw@db/x".into()),
+            "PORTAL_LOG_KEY" => Some("5eed".repeat(16)),
             _ => None,
         })
         .unwrap();
         assert_eq!(c.addr.port(), 9000);
         let shown = format!("{c:?}");
-        assert!(!shown.contains("secret-user") && !shown.contains("abcd"), "{shown}");
+        assert!(!shown.contains("secret-user") && !shown.contains("abcd") && !shown.contains("5eed"), "{shown}");
+        assert_eq!(c.log_key.as_ref().map(|k| k.expose().len()), Some(64));
     }
 
     #[test]

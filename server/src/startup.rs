@@ -132,6 +132,12 @@ pub async fn open(config: &Config) -> Result<(Db, Vault), StartupError> {
     let db = Db::connect(config.database_url.expose(), config.db_max_connections).await?;
     tracing::info!(backend = db.backend.name(), "database ready, migrations applied");
     let vault = load_vault(config, &db).await?;
+    if let Some(seed) = &config.log_key {
+        let mut conn = db.pool.acquire().await?;
+        app::ssr::publicity_log::key::adopt(&mut conn, &vault, seed.expose())
+            .await
+            .map_err(app::ssr::publicity_log::LogError::from)?;
+    }
     Ok((db, vault))
 }
 

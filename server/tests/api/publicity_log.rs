@@ -374,6 +374,36 @@ async fn a_clawback_is_public_with_its_reason_and_the_person_sees_it() {
     }
 }
 
+/// The log's key from configuration (`PORTAL_LOG_KEY`): every head is signed with it; a start on
+/// the same log with another key, or with a key that is not a key, is refused in words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_key_comes_from_configuration_and_another_is_refused() {
+    use server::config::Secret;
+    for backend in backends() {
+        let app = crate::helpers::spawn_app_with(backend, |c| c.log_key = Some(Secret::new("42".repeat(32)))).await;
+        let head: TreeHead = get_json(&app, "/api/v1/log/head").await;
+        let configured = key::Signer::from_seed(&[0x42; 32]).unwrap().public_key();
+        assert_eq!(head.public_key, configured, "{backend:?}: the demo's heads are signed with the configured key");
+        assert!(key::verify(&head));
+        let start_with = |seed: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut config = crate::helpers::test_config(dir.path(), app.database_url().to_string());
+            config.data_key = Some(Secret::new(app.data_key().to_string()));
+            config.log_key = Some(Secret::new(seed.to_string()));
+            async move {
+                let refused = server::startup::Application::build(&config).await.err().map(|e| e.to_string());
+                drop(dir);
+                refused
+            }
+        };
+        let refused = start_with(&"43".repeat(32)).await.expect("another key is refused");
+        assert!(refused.contains("PORTAL_LOG_KEY is not the key") && refused.contains(&configured), "{refused}");
+        let refused = start_with("not a key").await.expect("a malformed key is refused");
+        assert!(refused.contains("64 hex characters"), "{refused}");
+        assert!(start_with(&"42".repeat(32)).await.is_none(), "{backend:?}: the same key starts");
+    }
+}
+
 /// The payout SMS carries a receipt code; `/r/{code}` (or the code typed into `/r`) opens that
 /// masked line with its log entry and the proof, with no ID number asked; a code changed by one
 /// character opens nothing.

@@ -1,6 +1,7 @@
-//! The log's signing key (Ed25519): made on first use and kept in the database sealed with the
-//! data key, so every node signs with the same key and a backup carries it; key rotation seals it
-//! again under the new data key. Tree heads are signed and checked here.
+//! The log's signing key (Ed25519): from configuration (`PORTAL_LOG_KEY`, see [`adopt`]) or made
+//! on first use, and kept in the database sealed with the data key, so every node signs with the
+//! same key and a backup carries it; key rotation seals it again under the new data key. Tree
+//! heads are signed and checked here.
 
 use crate::api::publicity_log::TreeHead;
 use crate::ssr::vault::{decode_hex, encode_hex, Vault};
@@ -61,6 +62,28 @@ pub enum KeyError {
     Db(#[from] sqlx::Error),
     #[error("the publicity log key cannot be opened with the data key")]
     Sealed,
+    #[error("PORTAL_LOG_KEY must be 64 hex characters (a 32-byte Ed25519 seed)")]
+    Configured,
+    #[error("PORTAL_LOG_KEY is not the key this log was signed with (that key's public key is {0}); restore that key or remove the setting")]
+    Another(String),
+}
+
+/// Makes the configured `seed` (64 hex characters) the log's key: kept sealed in the database
+/// when the log has no key yet; an error when it already has another one (the heads it signed
+/// would no longer verify against the site's key).
+pub async fn adopt(conn: &mut AnyConnection, vault: &Vault, seed: &str) -> Result<(), KeyError> {
+    let seed = decode_hex(seed.trim()).filter(|s| s.len() == 32).ok_or(KeyError::Configured)?;
+    let wanted = Signer::from_seed(&seed)?.public_key();
+    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+        .bind(SETTING)
+        .bind(vault.seal(&encode_hex(&seed)))
+        .execute(&mut *conn)
+        .await?;
+    let kept = signer(conn, vault).await?.public_key();
+    if kept != wanted {
+        return Err(KeyError::Another(kept));
+    }
+    Ok(())
 }
 
 /// The portal's signer, made (and kept) on first use.
