@@ -80,6 +80,29 @@ test('a clerk uploads a roster, sees the problems, imports the good rows and pub
     assert.match(await page.textContent('main'), /公示中/);
     assert.match(await page.textContent('ol.case-history'), /共 2 人按乡镇汇总公示/);
     await shot(page, 'roster-publicised');
+    // An objection upheld during publicity: the clerk corrects one line in place, on a phone in
+    // 大字模式 without JavaScript. The line is publicised at township level, so the public record
+    // of the correction does not name the person.
+    const publicised = new URL(page.url()).pathname;
+    await withPage(browser, 'roster-correction-phone', { ...phone, javaScriptEnabled: false }, async (small, context) => {
+      await context.addCookies([{ name: 'text_size', value: 'large', url: server.url }]);
+      await loginAsStaff(small, 'civil_affairs');
+      await small.goto(`${server.url}${publicised}`);
+      await small.selectOption('#correction-line', { index: 1 });
+      assert.match(await small.locator('#correction-line option:checked').textContent(), /周一/);
+      await small.fill('#correction-amount', '80');
+      await small.fill('#correction-note', '经核实本月按80元发放');
+      await small.click('form.correction button[type=submit]');
+      assert.doesNotMatch(small.url(), /done=correction/, 'not sent without saying what is corrected');
+      await small.check('input[name=change][value=amount]');
+      await small.click('form.correction button[type=submit]');
+      await small.waitForURL(/done=correction/);
+      assert.match(await small.textContent('ol.case-history'), /更正公示（[^）]+）：明细 \d+：按乡镇汇总公示的1人金额由 90\.00 元改为 80\.00 元；理由：经核实本月按80元发放/);
+      assert.match(await small.textContent('table.lines'), /80\.00[\s\S]*更正/);
+      const [scroll, inner] = await small.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      assert.ok(scroll <= 390 && inner <= 390, `the corrected roster fits the phone: ${scroll} px on ${inner} px`);
+      await shot(small, 'roster-corrected-phone-large-nojs');
+    });
     // A mistake found during publicity: the clerk withdraws it, with the reason the public will read.
     await page.fill('#withdraw-note', '第2行金额有误，核对后重新公示');
     await page.click('form button:has-text("撤回公示")');

@@ -180,7 +180,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PORTAL_SMS_SECRET_KEY", "Tencent Cloud SecretKey (secret)"),
     ("PORTAL_SMS_SDK_APP_ID", "SMS SdkAppId"),
     ("PORTAL_SMS_SIGN_NAME", "approved SMS signature (签名)"),
-    ("PORTAL_SMS_TEMPLATES", "message=template id pairs, comma-separated: verification_code, case_filed, case_replied, case_info_requested, payment_paid, payment_failed, phone_changed"),
+    ("PORTAL_SMS_TEMPLATES", "message=template id pairs, comma-separated: verification_code, case_filed, case_replied, case_info_requested, payment_paid, payment_failed, phone_changed, publicity_corrected, payment_clawed_back"),
     ("PORTAL_CASE_DAYS_INQUIRY", "working days to answer an inquiry (default 5)"),
     ("PORTAL_CASE_DAYS_COMPLAINT", "working days to answer a complaint (default 15)"),
     ("PORTAL_CASE_DAYS_DISCLOSURE", "working days to answer a disclosure request (default 20)"),

@@ -3,6 +3,7 @@
 //! the session's CSRF token; an upload's session is checked before its body is read.
 
 use crate::web::{escape, page, redirect, PageError, PageResult, StaffForm, StaffSession};
+use app::domain::publicity::LineCorrection;
 use app::ssr::rosters::flow::{self, FlowError};
 use app::ssr::rosters::ImportError;
 use app::ssr::staff::{Role, Staff};
@@ -23,6 +24,7 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/staff/rosters/{id}/step", post(step))
         .route("/staff/rosters/{id}/correct", post(correct))
         .route("/staff/rosters/{id}/clawback", post(claw_back))
+        .route("/staff/rosters/{id}/correction", post(correct_publicity))
         .route("/staff/rosters/{id}/bank.csv", get(bank_file))
         .route("/staff/rosters/{id}/feedback", post(feedback).layer(upload_limit()))
 }
@@ -205,6 +207,38 @@ async fn claw_back(
         .await
         .map_err(|e| flow_error("未能追回", e, &format!("/staff/rosters/{id}")))?;
     Ok(redirect(&format!("/staff/rosters/{id}?done=clawback"), &[]))
+}
+
+#[derive(Deserialize)]
+pub struct CorrectionForm {
+    #[serde(default)]
+    payment: String,
+    /// `amount`, `recipient` or `remove`.
+    #[serde(default)]
+    change: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    recipient: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /staff/rosters/{id}/correction`: a published line corrected before it is paid (更正:
+/// its amount, who receives it, or its removal), with a reason.
+async fn correct_publicity(
+    Extension(cx): Extension<AppContext>,
+    Path(id): Path<i64>,
+    StaffForm { staff, form }: StaffForm<CorrectionForm>,
+) -> PageResult {
+    let back = format!("/staff/rosters/{id}");
+    let payment = form.payment.trim().parse().unwrap_or(-1);
+    let correction = LineCorrection::from_form(&form.change, &form.amount, &form.recipient)
+        .map_err(|why| flow_error("未能更正", FlowError::Invalid(why), &back))?;
+    flow::correct_publicity(&cx, &staff, id, payment, &correction, &form.note)
+        .await
+        .map_err(|e| flow_error("未能更正", e, &back))?;
+    Ok(redirect(&format!("/staff/rosters/{id}?done=correction"), &[]))
 }
 
 /// `GET /staff/rosters/{id}/bank.csv`: the file for the bank (staff only, audited).

@@ -52,6 +52,10 @@ pub struct MyPayment {
     /// When the department recovered this paid money (追回), and why.
     pub clawed_back_on: Option<String>,
     pub clawback_reason: Option<String>,
+    /// When the department last corrected this line during its publicity (更正), and the public
+    /// words of it (what changed, and why).
+    pub corrected_on: Option<String>,
+    pub correction_note: Option<String>,
 }
 
 pub use crate::domain::payments::PublicitySeen;

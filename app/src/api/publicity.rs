@@ -71,6 +71,10 @@ pub struct RosterSummary {
     pub amount: Money,
     /// What those lines are to pay: the amount publicised before payment.
     pub planned: Money,
+    /// Of those lines, how many the bank could not pay (not yet paid again) and how many were
+    /// clawed back (追回).
+    pub failed: i64,
+    pub clawed_back: i64,
 }
 
 impl RosterSummary {
@@ -86,7 +90,14 @@ impl RosterSummary {
     /// The lines and their money in words: paid once the bank has answered, to be paid before.
     pub fn money_words(&self) -> String {
         if self.paid_on.is_some() {
-            format!("{}笔，已发放 {} 元", self.lines, self.amount.grouped())
+            let not_paid = [(self.failed, "发放失败"), (self.clawed_back, "已追回")]
+                .iter()
+                .filter(|(n, _)| *n > 0)
+                .map(|(n, what)| format!("{n}笔{what}"))
+                .collect::<Vec<_>>();
+            let note =
+                if not_paid.is_empty() { String::new() } else { format!("（其中{}）", not_paid.join("，")) };
+            format!("{}笔，已发放 {} 元{note}", self.lines, self.amount.grouped())
         } else {
             format!("{}笔，拟发放 {} 元（尚未发放）", self.lines, self.planned.grouped())
         }

@@ -64,6 +64,9 @@ pub struct RosterLine {
     /// When its money was recovered (追回), and why.
     pub clawed_back_on: Option<String>,
     pub clawback_reason: Option<String>,
+    /// When the line was last corrected during its publicity (更正), and the public words of it.
+    pub corrected_on: Option<String>,
+    pub correction_note: Option<String>,
 }
 
 /// A change a roster carries to a person's phone or account on file: held until the roster has
@@ -111,6 +114,9 @@ pub struct RosterActions {
     pub withdraw: bool,
     /// Claw back a paid line (追回), with a reason, once the bank has answered.
     pub claw_back: bool,
+    /// Correct a published line before it is paid (更正: amount, 代领, 核减), with a reason, while
+    /// the roster is in its publicity or back from finance.
+    pub correct_publicity: bool,
 }
 
 /// A village of a sensitive item's roster with fewer lines than the small-cell rule's threshold.

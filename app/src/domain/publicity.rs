@@ -117,6 +117,33 @@ impl SmallCellChoice {
     }
 }
 
+/// A correction (更正) of one published line before it is paid: a new amount, someone else
+/// receiving it for the person (代领, by their ID number; the person's own number puts it back),
+/// or its removal (核减: not paid this period).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineCorrection {
+    Amount(crate::domain::Money),
+    Recipient(crate::domain::IdNumber),
+    Remove,
+}
+
+impl LineCorrection {
+    /// From the form: `change` (`amount`, `recipient` or `remove`) and the field that goes with
+    /// it; a message in Chinese when they do not fit.
+    pub fn from_form(change: &str, amount: &str, recipient: &str) -> Result<Self, String> {
+        match change.trim() {
+            "amount" => {
+                crate::domain::Money::parse_positive(amount).map(Self::Amount).map_err(|e| format!("新金额：{e}"))
+            }
+            "recipient" => crate::domain::IdNumber::parse(recipient)
+                .map(Self::Recipient)
+                .map_err(|e| format!("代领人身份证号：{e}")),
+            "remove" => Ok(Self::Remove),
+            _ => Err("请选择更正什么：金额、代领人，还是核减".into()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +155,23 @@ mod tests {
         assert!(looks_personal("卡号６２１７００００"));
         assert!(!looks_personal("第2行身份证号录入有误，2026-12-05重新核对"));
         assert!(!looks_personal("2026年12月5日发现金额有误"));
+    }
+
+    #[test]
+    fn a_correction_is_read_from_its_form() {
+        use crate::domain::Money;
+        assert_eq!(
+            LineCorrection::from_form("amount", "１,２00.5元", ""),
+            Ok(LineCorrection::Amount(Money::from_fen(120_050)))
+        );
+        assert_eq!(LineCorrection::from_form("remove", "", ""), Ok(LineCorrection::Remove));
+        assert!(matches!(
+            LineCorrection::from_form("recipient", "", "11010519491231002x"),
+            Ok(LineCorrection::Recipient(_))
+        ));
+        assert_eq!(LineCorrection::from_form("amount", "0", ""), Err("新金额：金额必须大于0".into()));
+        assert!(LineCorrection::from_form("recipient", "", "12345").unwrap_err().starts_with("代领人身份证号："));
+        assert!(LineCorrection::from_form("", "100", "").unwrap_err().contains("请选择更正什么"));
     }
 
     #[test]

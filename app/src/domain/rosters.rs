@@ -151,6 +151,7 @@ pub fn event_name(event: &str) -> &'static str {
         "corrected" => "更正银行信息",
         "withdrawn" => "撤回公示",
         "clawed_back" => "追回",
+        "publicity_corrected" => "更正公示",
         _ => "其他",
     }
 }

@@ -185,6 +185,9 @@ fn PaymentCard(p: MyPayment) -> impl IntoView {
             {p.clawed_back_on.clone().map(|on| view! {
                 <p class="reason">{format!("{on} 由{}追回，理由：{}。有疑问请联系主管部门。", p.department, p.clawback_reason.clone().unwrap_or_default())}</p>
             })}
+            {p.corrected_on.clone().map(|on| view! {
+                <p class="reason">{format!("{on} {}在公示期间更正：{}。有疑问请联系主管部门。", p.department, p.correction_note.clone().unwrap_or_default())}</p>
+            })}
             {advice.map(|(_, todo)| view! { <p class="advice">"怎么办："{with_tel_link(&todo, &phone)}</p> })}
             <p class="three-way">
                 {match p.publicity {

@@ -170,6 +170,10 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
             ),
             "imported" => "已导入为草稿。".to_string(),
             "correct" => "银行卡号已更正。".to_string(),
+            "correction" => {
+                "已更正：公示页面已改为更正后的内容，更正和理由已记入公示日志；登记了手机号的，已短信告知本人。"
+                    .to_string()
+            }
             "clawback" => "已追回：这一行在公示中显示为“已追回”，追回和理由已记入公示日志。".to_string(),
             "withdraw" => "已撤回公示：名单已从公示页面撤下，撤回和理由已记入公示日志。改正后可重新公示。".to_string(),
             _ => "已办理。".to_string(),
@@ -183,6 +187,12 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
         .lines
         .iter()
         .filter(|l| l.status == "paid" && l.clawed_back_on.is_none())
+        .map(|l| (l.id, format!("{} {} {} 元", l.name, l.village, l.amount.grouped())))
+        .collect();
+    let pending: Vec<(i64, String)> = d
+        .lines
+        .iter()
+        .filter(|l| l.status == "pending")
         .map(|l| (l.id, format!("{} {} {} 元", l.name, l.village, l.amount.grouped())))
         .collect();
     view! {
@@ -211,6 +221,7 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
                 <ReasonStep id csrf=csrf.clone() step="withdraw" button="撤回公示"
                     label="撤回理由（名单有误时撤回公示；撤回和理由都会公开记入公示日志，改正后可重新公示）" />
             })}
+            {(a.correct_publicity && !pending.is_empty()).then(|| view! { <CorrectionForm id csrf=csrf.clone() lines=pending /> })}
             {a.finance_review.then(|| view! {
                 <StepButton id csrf=csrf.clone() step="finance_review" label="财政程序性复核通过" />
                 <ReasonStep id csrf=csrf.clone() step="return" label="退回理由" button="退回部门" />
@@ -297,6 +308,7 @@ fn RosterView(d: RosterDetail) -> impl IntoView {
                                     {reason.map(|r| format!("：{r}"))}
                                     {l.reissued.then_some("，已补发")}
                                     {l.clawed_back_on.clone().map(|on| format!("，{on} 已追回：{}", l.clawback_reason.clone().unwrap_or_default()))}
+                                    {l.corrected_on.clone().map(|on| format!("，{on} 更正：{}", l.correction_note.clone().unwrap_or_default()))}
                                 </td>
                             </tr>
                         }
@@ -324,6 +336,44 @@ fn ReasonStep(id: i64, csrf: String, step: &'static str, label: &'static str, bu
             <label for=field.clone()>{label}</label>
             <textarea id=field name="note" rows="2" required maxlength="500"></textarea>
             <button type="submit" class="secondary">{button}</button>
+        </form>
+    }
+}
+
+/// Correcting a published line before it is paid (更正): which line, what changes (none
+/// preselected), the new amount or the ID number of who receives it, and the public reason.
+#[component]
+fn CorrectionForm(id: i64, csrf: String, lines: Vec<(i64, String)>) -> impl IntoView {
+    view! {
+        <form method="post" action=format!("/staff/rosters/{id}/correction") class="case-action correction">
+            <input type="hidden" name="csrf" value=csrf />
+            <label for="correction-line">"更正公示中的一行（有异议经核实的，在这里更正，不必撤回整个清册）"</label>
+            <select id="correction-line" name="payment" required>
+                <option value="">"请选择要更正的一行"</option>
+                {lines.into_iter().map(|(pid, label)| view! { <option value=pid.to_string()>{label}</option> }).collect_view()}
+            </select>
+            <fieldset>
+                <legend>"更正什么？"</legend>
+                <label class="choice">
+                    <input type="radio" name="change" value="amount" required />
+                    "金额有误：改为下面填写的新金额"
+                </label>
+                <label class="choice">
+                    <input type="radio" name="change" value="recipient" required />
+                    "改由他人代领：填写代领人的身份证号（填本人的身份证号即改回本人领取）"
+                </label>
+                <label class="choice">
+                    <input type="radio" name="change" value="remove" required />
+                    "核减：此人本期不予发放，从名单中去掉"
+                </label>
+            </fieldset>
+            <label for="correction-amount">"新金额（元，更正金额时填写）"</label>
+            <input id="correction-amount" name="amount" inputmode="decimal" maxlength="20" autocomplete="off" />
+            <label for="correction-recipient">"代领人身份证号（改由他人代领时填写；此人须已在本县登记社保卡）"</label>
+            <input id="correction-recipient" name="recipient" maxlength="30" autocomplete="off" />
+            <label for="correction-note">"更正理由（公开记入公示日志，并短信告知本人；不要写身份证号、手机号、银行卡号）"</label>
+            <textarea id="correction-note" name="note" rows="2" required maxlength="500"></textarea>
+            <button type="submit" class="secondary">"更正"</button>
         </form>
     }
 }

@@ -43,7 +43,7 @@ pub async fn catalogue(
     let rows = sqlx::query(
         "SELECT i.id, i.code, i.name, i.level, i.department_id, d.name AS department, i.standard, i.standard_fen, i.frequency, i.bank_id, i.aliases, \
                 (SELECT CAST(COALESCE(SUM(p.amount_fen), 0) AS BIGINT) FROM payments p JOIN subsidy_items x ON x.id = p.item_id \
-                  WHERE x.code = i.code AND x.county_id = i.county_id AND p.status = 'paid' AND p.period LIKE $2) AS actual \
+                  WHERE x.code = i.code AND x.county_id = i.county_id AND p.status = 'paid' AND p.clawed_back_on IS NULL AND p.period LIKE $2) AS actual \
          FROM subsidy_items i JOIN departments d ON d.id = i.department_id WHERE i.year = $1 AND i.county_id = $3 \
          ORDER BY i.sort_order, i.id",
     )

@@ -1,7 +1,7 @@
 //! Atom feeds (RFC 4287) for readers who follow the portal: new notices, a village's publicity,
 //! an item's payouts. Each entry links to the page that shows it; ids never change.
 
-use super::publicity::{roster_summary, PAID_AMOUNT, PLANNED_AMOUNT, ROSTER_COLUMNS, ROSTER_GROUP_BY};
+use super::publicity::{roster_summary, ROSTER_COLUMNS, ROSTER_COUNTS, ROSTER_GROUP_BY};
 use super::Db;
 use crate::api::publicity::RosterSummary;
 use crate::domain::date::period_words;
@@ -167,8 +167,7 @@ pub async fn item(
 ) -> Result<Option<Feed>, sqlx::Error> {
     let Some(detail) = super::policies::detail(db, county, code, None).await? else { return Ok(None) };
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {ROSTER_COLUMNS}, t.code AS township_code, t.name AS township, COUNT(pe.id) AS lines, \
-                {PAID_AMOUNT} AS amount, {PLANNED_AMOUNT} AS planned \
+        "SELECT {ROSTER_COLUMNS}, t.code AS township_code, t.name AS township, {ROSTER_COUNTS} \
          FROM rosters ro JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
          JOIN regions t ON t.id = ro.region_id JOIN publicity_entries pe ON pe.roster_id = ro.id \
          WHERE t.parent_id = $1 AND i.county_id = $1 AND (i.code = $2 OR i.code LIKE $3) AND ro.period >= $4 \

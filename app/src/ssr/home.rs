@@ -66,7 +66,7 @@ pub async fn figures(db: &Db, county: i64) -> Result<HomeFigures, sqlx::Error> {
                         COUNT(DISTINCT p.beneficiary_id) AS people, \
                         COUNT(DISTINCT i.code) AS items \
                  FROM payments p JOIN subsidy_items i ON i.id = p.item_id \
-                 WHERE p.status = 'paid' AND p.paid_on >= $1 AND p.paid_on < $2 AND i.county_id = $3",
+                 WHERE p.status = 'paid' AND p.clawed_back_on IS NULL AND p.paid_on >= $1 AND p.paid_on < $2 AND i.county_id = $3",
             )
             .bind(format!("{year}-01-01"))
             .bind(format!("{}-01-01", year + 1))
@@ -78,7 +78,7 @@ pub async fn figures(db: &Db, county: i64) -> Result<HomeFigures, sqlx::Error> {
                 "SELECT COALESCE(parent.name, i.name) AS label, CAST(SUM(p.amount_fen) AS BIGINT) AS amount \
                  FROM payments p JOIN subsidy_items i ON i.id = p.item_id \
                  LEFT JOIN subsidy_items parent ON parent.id = i.parent_id \
-                 WHERE p.status = 'paid' AND p.paid_on >= $1 AND p.paid_on < $2 AND i.county_id = $3 \
+                 WHERE p.status = 'paid' AND p.clawed_back_on IS NULL AND p.paid_on >= $1 AND p.paid_on < $2 AND i.county_id = $3 \
                  GROUP BY COALESCE(parent.name, i.name) ORDER BY amount DESC",
             )
             .bind(&range.0)
@@ -89,7 +89,7 @@ pub async fn figures(db: &Db, county: i64) -> Result<HomeFigures, sqlx::Error> {
             let by_township = sqlx::query(
                 "SELECT t.name AS label, CAST(SUM(p.amount_fen) AS BIGINT) AS amount \
                  FROM payments p JOIN rosters ro ON ro.id = p.roster_id JOIN regions t ON t.id = ro.region_id \
-                 WHERE p.status = 'paid' AND p.paid_on >= $1 AND p.paid_on < $2 AND t.parent_id = $3 \
+                 WHERE p.status = 'paid' AND p.clawed_back_on IS NULL AND p.paid_on >= $1 AND p.paid_on < $2 AND t.parent_id = $3 \
                  GROUP BY t.id, t.name, t.sort_order ORDER BY t.sort_order",
             )
             .bind(&range.0)

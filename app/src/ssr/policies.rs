@@ -172,9 +172,10 @@ pub async fn detail(db: &Db, county: i64, code: &str, year: Option<i32>) -> Resu
         }
     }
     let Some(item) = found else { return Ok(None) };
-    // Payouts of this item (and its sub-items) for periods of this year, as paid.
+    // Payouts of this item (and its sub-items) for periods of this year, as paid (less what was
+    // clawed back).
     let scope = "FROM payments p JOIN subsidy_items i ON i.id = p.item_id \
-                 WHERE p.status = 'paid' AND i.year = $1 AND i.county_id = $4 AND (i.code = $2 OR i.code LIKE $3)";
+                 WHERE p.status = 'paid' AND p.clawed_back_on IS NULL AND i.year = $1 AND i.county_id = $4 AND (i.code = $2 OR i.code LIKE $3)";
     let sub_pattern = format!("{code}-%");
     let by_township = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT t.name AS label, CAST(SUM(p.amount_fen) AS BIGINT) AS amount, COUNT(*) AS lines, \

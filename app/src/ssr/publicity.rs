@@ -13,10 +13,23 @@ use crate::domain::Money;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-/// What the lines publicised are to pay (all of them, before the bank's answer).
-pub(crate) const PLANNED_AMOUNT: &str = "CAST(COALESCE(SUM(pe.amount_fen), 0) AS BIGINT)";
-pub(crate) const PAID_AMOUNT: &str =
-    "CAST(COALESCE(SUM(CASE WHEN pe.status IN ('paid', 'reissued') THEN pe.amount_fen ELSE 0 END), 0) AS BIGINT)";
+/// What the lines `pe` paid: those the bank paid, and failed ones paid again (补发).
+macro_rules! paid_amount {
+    () => {
+        "CAST(COALESCE(SUM(CASE WHEN pe.status IN ('paid', 'reissued') THEN pe.amount_fen ELSE 0 END), 0) AS BIGINT)"
+    };
+}
+pub(crate) const PAID_AMOUNT: &str = paid_amount!();
+/// A roster summary's counts over its lines `pe` (grouped by roster): `lines`, `amount` (paid),
+/// `planned` (all of them, before the bank's answer), and how many the bank could not pay
+/// (`failed`) or were clawed back.
+pub(crate) const ROSTER_COUNTS: &str = concat!(
+    "COUNT(pe.id) AS lines, ",
+    paid_amount!(),
+    " AS amount, CAST(COALESCE(SUM(pe.amount_fen), 0) AS BIGINT) AS planned, \
+     CAST(COALESCE(SUM(CASE WHEN pe.status = 'failed' THEN 1 ELSE 0 END), 0) AS BIGINT) AS failed, \
+     CAST(COALESCE(SUM(CASE WHEN pe.status = 'clawed_back' THEN 1 ELSE 0 END), 0) AS BIGINT) AS clawed_back"
+);
 
 /// A county's catalogue years whose lines are still public (`first` and later), newest first,
 /// and the chosen one (default: the newest).
@@ -115,7 +128,7 @@ pub async fn township(
     .map(area_total)
     .collect();
     let summarised: Vec<RosterSummary> = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {ROSTER_COLUMNS}, COUNT(pe.id) AS lines, {PAID_AMOUNT} AS amount, {PLANNED_AMOUNT} AS planned \
+        "SELECT {ROSTER_COLUMNS}, {ROSTER_COUNTS} \
          FROM publicity_entries pe JOIN rosters ro ON ro.id = pe.roster_id \
          JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
          WHERE ro.region_id = $1 AND pe.shown_as = 'township' AND pe.period >= $2 AND pe.period < $3 \
@@ -161,6 +174,8 @@ pub(crate) fn roster_summary(r: &AnyRow) -> RosterSummary {
         lines: r.get("lines"),
         amount: Money::from_fen(r.get("amount")),
         planned: Money::from_fen(r.get("planned")),
+        failed: r.get("failed"),
+        clawed_back: r.get("clawed_back"),
     }
 }
 
@@ -177,7 +192,7 @@ pub async fn village(
     let (year, years) = years(db, county, year, first).await?;
     let (from, to) = period_range(year);
     let rosters = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {ROSTER_COLUMNS}, COUNT(pe.id) AS lines, {PAID_AMOUNT} AS amount, {PLANNED_AMOUNT} AS planned \
+        "SELECT {ROSTER_COLUMNS}, {ROSTER_COUNTS} \
          FROM publicity_entries pe JOIN rosters ro ON ro.id = pe.roster_id \
          JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
          WHERE pe.village_id = $1 AND pe.period >= $2 AND pe.period < $3 AND pe.shown_as = 'line' \
@@ -226,7 +241,7 @@ pub async fn roster(
         return Ok(None);
     };
     let summary = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {ROSTER_COLUMNS}, COUNT(pe.id) AS lines, {PAID_AMOUNT} AS amount, {PLANNED_AMOUNT} AS planned \
+        "SELECT {ROSTER_COLUMNS}, {ROSTER_COUNTS} \
          FROM rosters ro JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
          LEFT JOIN publicity_entries pe ON pe.roster_id = ro.id AND pe.village_id = $3 AND pe.shown_as = 'line' \
          WHERE ro.id = $1 AND ro.region_id = $2 AND {PUBLISHED} \
@@ -273,7 +288,7 @@ fn rule_if(rule: &SmallCells, summarised: &[RosterSummary]) -> String {
 /// `None` when it has none.
 pub async fn township_summary(db: &Db, roster_id: i64) -> Result<Option<RosterSummary>, sqlx::Error> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {ROSTER_COLUMNS}, COUNT(pe.id) AS lines, {PAID_AMOUNT} AS amount, {PLANNED_AMOUNT} AS planned \
+        "SELECT {ROSTER_COLUMNS}, {ROSTER_COUNTS} \
          FROM publicity_entries pe JOIN rosters ro ON ro.id = pe.roster_id \
          JOIN subsidy_items i ON i.id = ro.item_id JOIN departments d ON d.id = ro.department_id \
          WHERE pe.roster_id = $1 AND pe.shown_as = 'township' {ROSTER_GROUP_BY}"

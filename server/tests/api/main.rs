@@ -7,6 +7,7 @@ mod cases;
 mod catalogue;
 mod check;
 mod cli;
+mod correction;
 mod counties;
 mod crash;
 mod demo;

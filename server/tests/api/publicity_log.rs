@@ -303,6 +303,13 @@ async fn a_clawback_is_public_with_its_reason_and_the_person_sees_it() {
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
+        let township_paid = |json: serde_json::Value| {
+            let row =
+                json["by_township"].as_array().unwrap().iter().find(|r| r["label"] == file.township.as_str()).cloned();
+            row.map_or(0, |r| r["amount"].as_i64().unwrap())
+        };
+        let item = format!("/api/v1/catalogue/{}?year=2026", file.code);
+        let paid_before = township_paid(get_json(&app, &item).await);
         let path = format!("/staff/rosters/{roster}/clawback");
         let claw = |who: &'static str, note: String| {
             let staffer = if who == "dep" { &dep } else { &fin };
@@ -350,9 +357,15 @@ async fn a_clawback_is_public_with_its_reason_and_the_person_sees_it() {
             json["roster"]["planned"].as_i64().unwrap() / 3,
             "{backend:?}: paid total"
         );
+        let paid_after = township_paid(get_json(&app, &item).await);
+        let one: i64 = json["roster"]["planned"].as_i64().unwrap() / 3;
+        assert_eq!(paid_before - paid_after, 2 * one, "{backend:?}: the item's payouts leave out what was clawed back");
         let (_, page) = app.get_text(&format!("/publicity/{}/{}/{roster}", file.tc, file.vc)).await;
         assert!(
-            page.contains("已追回") && page.contains("经核查不符合享受条件"),
+            page.contains("已追回")
+                && page.contains("经核查不符合享受条件")
+                && page.contains("3笔，已发放")
+                && page.contains("（其中2笔已追回）"),
             "{backend:?}: the line and the reason"
         );
         let entries: Vec<LogEntry> = get_json(&app, &format!("/api/v1/log/rosters/{roster}")).await;
@@ -371,6 +384,9 @@ async fn a_clawback_is_public_with_its_reason_and_the_person_sees_it() {
         let cookie = app.citizen(&ids[0], "13900001000").await;
         let (_, mine) = app.get_text_as("/check/payments", &cookie).await;
         assert!(mine.contains("已追回") && mine.contains("理由：经核查不符合享受条件"), "{backend:?}");
+        let told = crate::helpers::messages_to(&app, "13900001000").await;
+        let amount = format!("{}元", app::domain::Money::from_fen(one).plain());
+        assert!(told.iter().any(|m| m.contains("已追回发放给您的") && m.contains(&amount)), "{backend:?}: {told:?}");
     }
 }
 

@@ -12,11 +12,12 @@ use std::collections::{HashMap, HashSet};
 const LINE_COLUMNS: &str =
     "l.id, l.beneficiary_id, l.item_id, l.bank_id, l.period, l.amount_fen, l.status, l.paid_on, \
      l.account_last4, l.failure_reason, l.reissue_of_id, l.pub_id, l.pub_name, l.pub_amount, l.pub_status, l.pub_on, l.pub_shown_as, \
-     l.confirmed, l.case_no, l.sort_on, l.clawed_back_on, l.clawback_reason";
+     l.confirmed, l.case_no, l.sort_on, l.clawed_back_on, l.clawback_reason, l.corrected_on, l.correction_note";
 
 /// The payment columns a line needs, taken once by each of the three look-ups below.
 const PAYMENT_COLUMNS: &str = "x.id, x.roster_id, x.beneficiary_id, x.item_id, x.period, x.amount_fen, x.bank_id, \
-     x.account_last4, x.status, x.failure_reason, x.paid_on, x.reissue_of_id, x.clawed_back_on, x.clawback_reason";
+     x.account_last4, x.status, x.failure_reason, x.paid_on, x.reissue_of_id, x.clawed_back_on, x.clawback_reason, \
+     x.corrected_on, x.correction_note";
 
 /// One statement: the person (`me`, `$1`); their lines, from three disjoint index look-ups
 /// (their own, those paid to their card for someone else, and for a household head the rest of
@@ -43,7 +44,7 @@ fn payments_sql(backend: Backend) -> String {
                   pe.amount_fen AS pub_amount, pe.status AS pub_status, pe.published_on AS pub_on, pe.shown_as AS pub_shown_as, \
                   c.received AS confirmed, k.tracking_no AS case_no, \
                   COALESCE(p.paid_on, (SELECT ro.publicity_start FROM rosters ro WHERE ro.id = p.roster_id)) AS sort_on, \
-                  p.clawed_back_on, p.clawback_reason \
+                  p.clawed_back_on, p.clawback_reason, p.corrected_on, p.correction_note \
            FROM (SELECT {PAYMENT_COLUMNS} FROM payments x WHERE x.beneficiary_id = $1 \
                  UNION ALL SELECT {PAYMENT_COLUMNS} FROM payments x WHERE x.recipient_id = $1 AND x.beneficiary_id <> $1 \
                  UNION ALL SELECT {PAYMENT_COLUMNS} FROM me \
@@ -91,6 +92,8 @@ struct Line {
     sort_on: Option<String>,
     clawed_back_on: Option<String>,
     clawback_reason: Option<String>,
+    corrected_on: Option<String>,
+    correction_note: Option<String>,
 }
 
 /// An item the lines name: id, name, county, department, the department's phone.
@@ -185,6 +188,8 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
             receipt: None,
             clawed_back_on: l.clawed_back_on,
             clawback_reason: l.clawback_reason,
+            corrected_on: l.corrected_on,
+            correction_note: l.correction_note,
         };
         if years.last().is_none_or(|y| y.year != year) {
             years.push(YearOfPayments { year: year.clone(), paid_total: Money::ZERO, payments: Vec::new() });

@@ -200,6 +200,8 @@ const LATER_TABLES: &[(&str, &[(&str, Col)])] = &[
             ("account_enc", Secret),
             ("clawed_back_on", Text),
             ("clawback_reason", Text),
+            ("corrected_on", Text),
+            ("correction_note", Text),
         ],
     ),
     (

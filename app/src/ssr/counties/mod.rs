@@ -32,7 +32,7 @@ pub async fn comparison(db: &Db, year: Option<i32>) -> Result<CountyComparison, 
     let paid: HashMap<i64, (i64, i64)> = sqlx::query(
         "SELECT i.county_id, CAST(SUM(p.amount_fen) AS BIGINT) AS amount, COUNT(DISTINCT p.beneficiary_id) AS people \
          FROM payments p JOIN subsidy_items i ON i.id = p.item_id \
-         WHERE p.status = 'paid' AND p.paid_on >= $1 AND p.paid_on < $2 GROUP BY i.county_id",
+         WHERE p.status = 'paid' AND p.clawed_back_on IS NULL AND p.paid_on >= $1 AND p.paid_on < $2 GROUP BY i.county_id",
     )
     .bind(&from)
     .bind(&to)

@@ -77,6 +77,7 @@ pub fn actions(
         correct: own && status == "draft",
         withdraw: own && status == "publicising",
         claw_back: own && matches!(status, "bank_feedback" | "payout_publicised"),
+        correct_publicity: own && matches!(status, "publicising" | "returned"),
     }
 }
 
@@ -138,7 +139,7 @@ pub async fn detail(
     };
     let lines = sqlx::query(
         "SELECT p.id, b.name, b.id_masked, v.name AS village, p.amount_fen, bk.name AS bank, p.account_last4, p.status, p.failure_reason, p.paid_on, \
-                p.reissue_of_id, p.clawed_back_on, p.clawback_reason, (SELECT COUNT(*) FROM payments x WHERE x.reissue_of_id = p.id) AS reissues \
+                p.reissue_of_id, p.clawed_back_on, p.clawback_reason, p.corrected_on, p.correction_note, (SELECT COUNT(*) FROM payments x WHERE x.reissue_of_id = p.id) AS reissues \
          FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id JOIN regions v ON v.id = b.village_id JOIN banks bk ON bk.id = p.bank_id \
          WHERE p.roster_id = $1 ORDER BY v.sort_order, p.id",
     )
@@ -183,6 +184,8 @@ pub async fn detail(
             reissued: l.get::<i64, _>("reissues") > 0,
             clawed_back_on: l.get("clawed_back_on"),
             clawback_reason: l.get("clawback_reason"),
+            corrected_on: l.get("corrected_on"),
+            correction_note: l.get("correction_note"),
         })
         .collect();
     let reissue_of: Option<i64> = sqlx::query_scalar(

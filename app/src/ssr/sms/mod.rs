@@ -48,6 +48,19 @@ pub enum SmsMessage {
         department: String,
         new_last4: String,
     },
+    /// To the person when a line of theirs was corrected during its publicity (更正): who, which
+    /// item, and the change in a few words (e.g. "金额改为800.00元", "核减，本期不予发放").
+    PublicityCorrected {
+        department: String,
+        item: String,
+        change: String,
+    },
+    /// To the person when money paid to them was recovered (追回): who, which item, how much.
+    ClawedBack {
+        department: String,
+        item: String,
+        amount: Money,
+    },
 }
 
 impl SmsMessage {
@@ -61,6 +74,8 @@ impl SmsMessage {
             Self::PaymentResult { paid: true, .. } => "payment_paid",
             Self::PaymentResult { paid: false, .. } => "payment_failed",
             Self::PhoneChanged { .. } => "phone_changed",
+            Self::PublicityCorrected { .. } => "publicity_corrected",
+            Self::ClawedBack { .. } => "payment_clawed_back",
         }
     }
 
@@ -75,6 +90,10 @@ impl SmsMessage {
                 vec![department.clone(), item.clone(), amount.plain(), receipt.clone()]
             }
             Self::PhoneChanged { department, new_last4 } => vec![department.clone(), new_last4.clone()],
+            Self::PublicityCorrected { department, item, change } => {
+                vec![department.clone(), item.clone(), change.clone()]
+            }
+            Self::ClawedBack { department, item, amount } => vec![department.clone(), item.clone(), amount.plain()],
         }
     }
 
@@ -111,6 +130,15 @@ impl SmsMessage {
             }
             Self::PhoneChanged { department, new_last4 } => {
                 format!("【惠民惠农补贴】{department}已将您登记的手机号变更为尾号{new_last4}的号码，今后补贴短信和查询验证码发往新号码。如非本人申请，请尽快联系{department}。")
+            }
+            Self::PublicityCorrected { department, item, change } => {
+                format!("【惠民惠农补贴】{department}更正了公示中您的{item}：{change}。更正和理由已在公示页公开。如有异议，请联系{department}。")
+            }
+            Self::ClawedBack { department, item, amount } => {
+                format!(
+                    "【惠民惠农补贴】{department}已追回发放给您的{item}{}元，理由可在门户“查询我的补贴”查看。如有异议，请联系{department}。",
+                    amount.plain()
+                )
             }
         }
     }

@@ -1,9 +1,11 @@
 //! Clawback (追回): the department recovers the money of a paid line (the person was not entitled,
 //! had died, was paid twice), with a reason the public reads. The bank's answer stays; the line's
-//! publicity says 已追回, the log records it, and the person's self-check shows it.
+//! publicity says 已追回, the log records it, the person is told by SMS and their self-check shows it.
 
 use super::{event, FlowError};
 use crate::domain::publicity::looks_personal;
+use crate::domain::{Money, Phone};
+use crate::ssr::sms::SmsMessage;
 use crate::ssr::staff::Staff;
 use crate::ssr::{changes, clock, publicity_log, AppContext};
 use sqlx::Row;
@@ -63,12 +65,15 @@ pub async fn claw_back(
     for entry in entries {
         changes::record(&mut tx, changes::PUBLICITY, entry, false).await?;
     }
-    let who: String = sqlx::query_scalar(
-        "SELECT b.name_masked FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id WHERE p.id = $1",
+    let line = sqlx::query(
+        "SELECT b.name_masked, b.phone_enc, p.amount_fen, d.name AS department, i.name AS item FROM payments p \
+         JOIN beneficiaries b ON b.id = p.beneficiary_id JOIN rosters ro ON ro.id = p.roster_id \
+         JOIN departments d ON d.id = ro.department_id JOIN subsidy_items i ON i.id = ro.item_id WHERE p.id = $1",
     )
     .bind(payment)
     .fetch_one(&mut *tx)
     .await?;
+    let who: String = line.get("name_masked");
     let publication = publicity_log::Publication { roster, kind: "clawback", reason: &reason };
     publicity_log::record(&mut tx, &cx.vault, &cx.log_tree, &[publication]).await?;
     event(&mut tx, roster, "clawed_back", Some(staff.id), &format!("明细 {payment}（{who}）追回：{reason}")).await?;
@@ -80,6 +85,19 @@ pub async fn claw_back(
         "",
     )
     .await?;
+    let phone = line
+        .get::<Option<Vec<u8>>, _>("phone_enc")
+        .and_then(|e| cx.vault.decrypt(&e).ok())
+        .and_then(|p| Phone::parse(&p).ok());
+    if let Some(phone) = phone {
+        let message = SmsMessage::ClawedBack {
+            department: line.get("department"),
+            item: line.get("item"),
+            amount: Money::from_fen(line.get("amount_fen")),
+        };
+        cx.sms.queue(&mut tx, &cx.vault, &phone, &message).await?;
+    }
     tx.commit().await?;
+    cx.sms.deliver_soon(cx);
     Ok(())
 }

@@ -1,17 +1,19 @@
 //! The review flow of a roster, each step recorded with who and when: draft → publicity (公示,
 //! on `/publicity` at once) → department approved → finance procedural review (or returned) →
 //! sent to the bank (export file) → bank feedback (paid / failed + reason) → payout publicity
-//! (automatic) → a reissue roster for the failed lines; a paid line may be clawed back (追回). In
-//! four parts: `upload` (from file to draft), `review` (the steps), `bank` (the bank's file and
-//! feedback), `clawback`.
+//! (automatic) → a reissue roster for the failed lines; a published line may be corrected before
+//! it is paid (更正), a paid one clawed back (追回). In five parts: `upload` (from file to draft),
+//! `review` (the steps), `correction`, `bank` (the bank's file and feedback), `clawback`.
 
 mod bank;
 mod clawback;
+mod correction;
 mod review;
 mod upload;
 
 pub use bank::{bank_file, import_feedback};
 pub use clawback::claw_back;
+pub use correction::correct_publicity;
 pub use review::{correct_line, step};
 pub use upload::{import, keep_upload, may_import, preview};
 
@@ -33,7 +35,7 @@ pub enum FlowError {
     WrongState,
     #[error("公示期未满（{0}结束），公示期满后才能审核")]
     PublicityNotOver(String),
-    /// Which reason (退回理由, 撤回理由).
+    /// Which reason (退回理由, 撤回理由, 更正理由, 追回理由).
     #[error("请填写{0}")]
     ReasonRequired(&'static str),
     #[error("本清册有 {0} 个村（社区）的敏感类别人数不足规定人数，请先选择这些村按乡镇汇总公示还是逐人公示")]
