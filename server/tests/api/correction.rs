@@ -150,7 +150,7 @@ async fn a_published_line_is_corrected_in_public_and_the_person_is_told() {
         let (_, bank) = fin.get(&format!("/staff/rosters/{roster}/bank.csv")).await;
         assert_eq!(bank.lines().count(), 4, "{backend:?}: a header and three lines");
         let yi_line = bank.lines().find(|l| l.contains("测试乙")).unwrap();
-        assert!(yi_line.contains(&format!(",6217000000001002,{},", standard.plain())), "{yi_line}");
+        assert!(yi_line.contains(&format!(",6217000000001002,测试丙,{},", standard.plain())), "{yi_line}");
         let jia_line = bank.lines().find(|l| l.contains("测试甲")).unwrap();
         assert!(jia_line.contains(&format!(",{},", half.plain())), "{jia_line}");
         assert!(

@@ -14,8 +14,9 @@ use crate::ssr::staff::Staff;
 use crate::ssr::{clock, AppContext};
 use sqlx::Row;
 
-/// The file for the bank: every line with the account to pay into, the line's own as reviewed
-/// (staff only; audited).
+/// The file for the bank: every line with the account to pay into, the line's own as reviewed,
+/// and the account holder's name (户名: the person, or whoever receives it for them, 代领)
+/// (staff only; audited). The bank answers by the person's ID number.
 pub async fn bank_file(cx: &AppContext, staff: &Staff, roster: i64) -> Result<(String, String), FlowError> {
     let r = sqlx::query("SELECT status, department_id, period FROM rosters WHERE id = $1")
         .bind(roster)
@@ -28,7 +29,7 @@ pub async fn bank_file(cx: &AppContext, staff: &Staff, roster: i64) -> Result<(S
         return Err(FlowError::NotAllowed);
     }
     let lines = sqlx::query(
-        "SELECT p.id, b.name, b.id_enc, COALESCE(p.account_enc, rb.account_enc) AS account_enc, bk.name AS bank, p.amount_fen \
+        "SELECT p.id, b.name, b.id_enc, COALESCE(p.account_enc, rb.account_enc) AS account_enc, rb.name AS holder, bk.name AS bank, p.amount_fen \
          FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id \
          JOIN beneficiaries rb ON rb.id = p.recipient_id JOIN banks bk ON bk.id = p.bank_id WHERE p.roster_id = $1 ORDER BY p.id",
     )
@@ -45,6 +46,7 @@ pub async fn bank_file(cx: &AppContext, staff: &Staff, roster: i64) -> Result<(S
             id,
             l.get("bank"),
             account,
+            l.get("holder"),
             Money::from_fen(l.get("amount_fen")).plain(),
             String::new(),
             String::new(),
@@ -52,7 +54,7 @@ pub async fn bank_file(cx: &AppContext, staff: &Staff, roster: i64) -> Result<(S
         ]
     });
     let csv = crate::api::csv::document(
-        &["明细号", "姓名", "身份证号", "开户行", "银行卡号", "补贴额", "结果", "失败原因", "到账日期"],
+        &["明细号", "姓名", "身份证号", "开户行", "银行卡号", "户名", "补贴额", "结果", "失败原因", "到账日期"],
         rows,
     );
     crate::ssr::audit::append_alone(

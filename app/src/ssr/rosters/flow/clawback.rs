@@ -2,12 +2,12 @@
 //! had died, was paid twice), with a reason the public reads. The bank's answer stays; the line's
 //! publicity says 已追回, the log records it, the person is told by SMS and their self-check shows it.
 
-use super::{event, FlowError};
+use super::{record_line, FlowError, LineDone};
 use crate::domain::publicity::looks_personal;
-use crate::domain::{Money, Phone};
+use crate::domain::Money;
 use crate::ssr::sms::SmsMessage;
 use crate::ssr::staff::Staff;
-use crate::ssr::{changes, clock, publicity_log, AppContext};
+use crate::ssr::{changes, clock, AppContext};
 use sqlx::Row;
 
 /// Claws back one paid line of a roster the department has paid, with `reason` (which is public:
@@ -74,29 +74,22 @@ pub async fn claw_back(
     .fetch_one(&mut *tx)
     .await?;
     let who: String = line.get("name_masked");
-    let publication = publicity_log::Publication { roster, kind: "clawback", reason: &reason };
-    publicity_log::record(&mut tx, &cx.vault, &cx.log_tree, &[publication]).await?;
-    event(&mut tx, roster, "clawed_back", Some(staff.id), &format!("明细 {payment}（{who}）追回：{reason}")).await?;
-    crate::ssr::audit::append(
-        &mut tx,
-        &format!("staff:{}", staff.id),
-        "roster_line_clawed_back",
-        &format!("payment:{payment}"),
-        "",
-    )
-    .await?;
-    let phone = line
-        .get::<Option<Vec<u8>>, _>("phone_enc")
-        .and_then(|e| cx.vault.decrypt(&e).ok())
-        .and_then(|p| Phone::parse(&p).ok());
-    if let Some(phone) = phone {
-        let message = SmsMessage::ClawedBack {
+    let done = LineDone {
+        roster,
+        payment,
+        kind: "clawback",
+        reason: &reason,
+        step: "clawed_back",
+        note: format!("明细 {payment}（{who}）追回：{reason}"),
+        audit: "roster_line_clawed_back",
+        phone_enc: line.get("phone_enc"),
+        message: SmsMessage::ClawedBack {
             department: line.get("department"),
             item: line.get("item"),
             amount: Money::from_fen(line.get("amount_fen")),
-        };
-        cx.sms.queue(&mut tx, &cx.vault, &phone, &message).await?;
-    }
+        },
+    };
+    record_line(&mut tx, cx, staff, done).await?;
     tx.commit().await?;
     cx.sms.deliver_soon(cx);
     Ok(())

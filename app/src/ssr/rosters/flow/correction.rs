@@ -3,12 +3,12 @@
 //! with a reason the public reads. The pages show the corrected line at once, the log records a
 //! `correction` entry, the person is told by SMS and sees it in their self-check.
 
-use super::{event, FlowError};
+use super::{record_line, FlowError, LineDone};
 use crate::domain::publicity::{looks_personal, LineCorrection};
-use crate::domain::{Money, Phone};
+use crate::domain::Money;
 use crate::ssr::sms::SmsMessage;
 use crate::ssr::staff::Staff;
-use crate::ssr::{changes, clock, publicity_log, AppContext};
+use crate::ssr::{changes, clock, AppContext};
 use sqlx::{AnyConnection, Row};
 
 /// Corrects one pending line of a roster the department has published, with `reason` (which is
@@ -51,13 +51,16 @@ pub async fn correct_publicity(
         return Err(FlowError::WrongState);
     }
     let line = sqlx::query(
-        "SELECT p.beneficiary_id, p.recipient_id, p.amount_fen, b.name_masked, b.id_masked, b.phone_enc, pe.shown_as \
+        "SELECT p.beneficiary_id, p.recipient_id, p.amount_fen, b.name_masked, b.id_masked, b.phone_enc, pe.shown_as, \
+                d.name AS department, i.name AS item \
          FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id \
+         JOIN departments d ON d.id = $3 JOIN subsidy_items i ON i.id = p.item_id \
          LEFT JOIN publicity_entries pe ON pe.payment_id = p.id \
          WHERE p.id = $1 AND p.roster_id = $2 AND p.status = 'pending'",
     )
     .bind(payment)
     .bind(roster)
+    .bind(department)
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| FlowError::Invalid("本清册没有这一行（可能已经核减）".into()))?;
@@ -154,36 +157,22 @@ pub async fn correct_publicity(
             .execute(&mut *tx)
             .await?;
     }
-    let publication = publicity_log::Publication { roster, kind: "correction", reason: &public };
-    publicity_log::record(&mut tx, &cx.vault, &cx.log_tree, &[publication]).await?;
-    event(&mut tx, roster, "publicity_corrected", Some(staff.id), &format!("明细 {payment}：{public}")).await?;
-    crate::ssr::audit::append(
-        &mut tx,
-        &format!("staff:{}", staff.id),
-        "roster_line_publicity_corrected",
-        &format!("payment:{payment}"),
-        "",
-    )
-    .await?;
-    let phone = line
-        .get::<Option<Vec<u8>>, _>("phone_enc")
-        .and_then(|e| cx.vault.decrypt(&e).ok())
-        .and_then(|p| Phone::parse(&p).ok());
-    if let Some(phone) = phone {
-        let names = sqlx::query(
-            "SELECT d.name AS department, i.name AS item FROM rosters ro JOIN departments d ON d.id = ro.department_id \
-             JOIN subsidy_items i ON i.id = ro.item_id WHERE ro.id = $1",
-        )
-        .bind(roster)
-        .fetch_one(&mut *tx)
-        .await?;
-        let message = SmsMessage::PublicityCorrected {
-            department: names.get("department"),
-            item: names.get("item"),
+    let done = LineDone {
+        roster,
+        payment,
+        kind: "correction",
+        reason: &public,
+        step: "publicity_corrected",
+        note: format!("明细 {payment}：{public}"),
+        audit: "roster_line_publicity_corrected",
+        phone_enc: line.get("phone_enc"),
+        message: SmsMessage::PublicityCorrected {
+            department: line.get("department"),
+            item: line.get("item"),
             change: told,
-        };
-        cx.sms.queue(&mut tx, &cx.vault, &phone, &message).await?;
-    }
+        },
+    };
+    record_line(&mut tx, cx, staff, done).await?;
     tx.commit().await?;
     cx.sms.deliver_soon(cx);
     Ok(())

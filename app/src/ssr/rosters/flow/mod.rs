@@ -56,6 +56,43 @@ pub enum FlowError {
     Log(#[from] crate::ssr::publicity_log::LogError),
 }
 
+/// What was done to one published line of a roster: its log entry (`kind`, with the public
+/// `reason`), the roster's event (`step`, with its note for staff), the audit line's action, and
+/// the SMS for the person (sent when they have a phone on file, `phone_enc`).
+struct LineDone<'a> {
+    roster: i64,
+    payment: i64,
+    kind: &'a str,
+    reason: &'a str,
+    step: &'a str,
+    note: String,
+    audit: &'a str,
+    phone_enc: Option<Vec<u8>>,
+    message: crate::ssr::sms::SmsMessage,
+}
+
+/// Records what was done to a line, inside the caller's transaction (which then commits and
+/// has the SMS delivered soon).
+async fn record_line(
+    conn: &mut AnyConnection,
+    cx: &crate::ssr::AppContext,
+    staff: &crate::ssr::staff::Staff,
+    done: LineDone<'_>,
+) -> Result<(), FlowError> {
+    let publication =
+        crate::ssr::publicity_log::Publication { roster: done.roster, kind: done.kind, reason: done.reason };
+    crate::ssr::publicity_log::record(conn, &cx.vault, &cx.log_tree, &[publication]).await?;
+    event(conn, done.roster, done.step, Some(staff.id), &done.note).await?;
+    let payment = format!("payment:{}", done.payment);
+    crate::ssr::audit::append(conn, &format!("staff:{}", staff.id), done.audit, &payment, "").await?;
+    let phone =
+        done.phone_enc.and_then(|e| cx.vault.decrypt(&e).ok()).and_then(|p| crate::domain::Phone::parse(&p).ok());
+    if let Some(phone) = phone {
+        cx.sms.queue(conn, &cx.vault, &phone, &done.message).await?;
+    }
+    Ok(())
+}
+
 /// Records a step on a roster.
 async fn event(
     conn: &mut AnyConnection,
