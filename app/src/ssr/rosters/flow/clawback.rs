@@ -2,8 +2,7 @@
 //! had died, was paid twice), with a reason the public reads. The bank's answer stays; the line's
 //! publicity says 已追回, the log records it, the person is told by SMS and their self-check shows it.
 
-use super::{record_line, FlowError, LineDone};
-use crate::domain::publicity::looks_personal;
+use super::{public_reason, record_line, FlowError, LineDone};
 use crate::domain::Money;
 use crate::ssr::sms::SmsMessage;
 use crate::ssr::staff::Staff;
@@ -19,13 +18,7 @@ pub async fn claw_back(
     payment: i64,
     reason: &str,
 ) -> Result<(), FlowError> {
-    let reason = crate::domain::cases::clean_text(reason);
-    if reason.is_empty() {
-        return Err(FlowError::ReasonRequired("追回理由"));
-    }
-    if looks_personal(&reason) {
-        return Err(FlowError::Invalid("追回理由会公开记入公示日志，请不要写身份证号、手机号或银行卡号".into()));
-    }
+    let reason = public_reason(reason, "追回理由")?;
     let mut tx = cx.db.begin().await?;
     let r = sqlx::query("SELECT status, department_id FROM rosters WHERE id = $1")
         .bind(roster)

@@ -3,8 +3,8 @@
 //! with a reason the public reads. The pages show the corrected line at once, the log records a
 //! `correction` entry, the person is told by SMS and sees it in their self-check.
 
-use super::{record_line, FlowError, LineDone};
-use crate::domain::publicity::{looks_personal, LineCorrection};
+use super::{public_reason, record_line, FlowError, LineDone};
+use crate::domain::publicity::LineCorrection;
 use crate::domain::Money;
 use crate::ssr::sms::SmsMessage;
 use crate::ssr::staff::Staff;
@@ -21,15 +21,7 @@ pub async fn correct_publicity(
     correction: &LineCorrection,
     reason: &str,
 ) -> Result<(), FlowError> {
-    let reason = crate::domain::cases::clean_text(reason);
-    if reason.is_empty() {
-        return Err(FlowError::ReasonRequired("更正理由"));
-    }
-    if looks_personal(&reason) {
-        return Err(FlowError::Invalid(
-            "更正理由会公开记入公示日志，请不要写身份证号、手机号或银行卡号（写“第几行”即可）".into(),
-        ));
-    }
+    let reason = public_reason(reason, "更正理由")?;
     let mut tx = cx.db.begin().await?;
     // Writing the roster's row first: a withdrawal, a step or another correction of it on any
     // node waits until this one has ended, and then sees what it did.

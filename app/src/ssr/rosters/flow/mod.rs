@@ -56,6 +56,21 @@ pub enum FlowError {
     Log(#[from] crate::ssr::publicity_log::LogError),
 }
 
+/// A reason bound for the public log (`which`: 撤回理由, 追回理由, 更正理由), cleaned; refused when
+/// empty or when it holds what looks like an ID number, phone or account.
+fn public_reason(text: &str, which: &'static str) -> Result<String, FlowError> {
+    let reason = crate::domain::cases::clean_text(text);
+    if reason.is_empty() {
+        return Err(FlowError::ReasonRequired(which));
+    }
+    if crate::domain::publicity::looks_personal(&reason) {
+        return Err(FlowError::Invalid(format!(
+            "{which}会公开记入公示日志，请不要写身份证号、手机号或银行卡号（写“第几行”即可）"
+        )));
+    }
+    Ok(reason)
+}
+
 /// What was done to one published line of a roster: its log entry (`kind`, with the public
 /// `reason`), the roster's event (`step`, with its note for staff), the audit line's action, and
 /// the SMS for the person (sent when they have a phone on file, `phone_enc`).

@@ -121,15 +121,7 @@ pub async fn step(
             format!("补发清册 {shown}")
         }
         RosterStep::Withdraw => {
-            let reason = crate::domain::cases::clean_text(note);
-            if reason.is_empty() {
-                return Err(FlowError::ReasonRequired("撤回理由"));
-            }
-            if crate::domain::publicity::looks_personal(&reason) {
-                return Err(FlowError::Invalid(
-                    "撤回理由会公开记入公示日志，请不要写身份证号、手机号或银行卡号（写“第几行”即可）".into(),
-                ));
-            }
+            let reason = super::public_reason(note, "撤回理由")?;
             withdraw_lines(&mut tx, roster).await?;
             let publication = publicity_log::Publication { roster, kind: "withdrawal", reason: &reason };
             publicity_log::record(&mut tx, &cx.vault, &cx.log_tree, &[publication]).await?;
