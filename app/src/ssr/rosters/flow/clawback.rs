@@ -2,7 +2,7 @@
 //! had died, was paid twice), with a reason the public reads. The bank's answer stays; the line's
 //! publicity says 已追回, the log records it, the person is told by SMS and their self-check shows it.
 
-use super::{public_reason, record_line, FlowError, LineDone};
+use super::{public_reason, record_line, take_roster, FlowError, LineDone};
 use crate::domain::Money;
 use crate::ssr::sms::SmsMessage;
 use crate::ssr::staff::Staff;
@@ -20,18 +20,7 @@ pub async fn claw_back(
 ) -> Result<(), FlowError> {
     let reason = public_reason(reason, "追回理由")?;
     let mut tx = cx.db.begin().await?;
-    let r = sqlx::query("SELECT status, department_id FROM rosters WHERE id = $1")
-        .bind(roster)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(FlowError::NotFound)?;
-    let department: i64 = r.get("department_id");
-    if !staff.can_see(department) {
-        return Err(FlowError::NotFound);
-    }
-    if !crate::ssr::rosters::reads::actions(staff, department, &r.get::<String, _>("status"), false, false).claw_back {
-        return Err(FlowError::WrongState);
-    }
+    take_roster(&mut tx, staff, roster, |may| may.claw_back).await?;
     let today = clock::local_today();
     // Only a paid line not yet clawed back; the condition in the statement keeps two clerks at
     // once from recovering it twice.

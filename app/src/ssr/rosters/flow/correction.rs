@@ -3,7 +3,7 @@
 //! with a reason the public reads. The pages show the corrected line at once, the log records a
 //! `correction` entry, the person is told by SMS and sees it in their self-check.
 
-use super::{public_reason, record_line, FlowError, LineDone};
+use super::{public_reason, record_line, take_roster, FlowError, LineDone};
 use crate::domain::publicity::LineCorrection;
 use crate::domain::Money;
 use crate::ssr::sms::SmsMessage;
@@ -23,25 +23,8 @@ pub async fn correct_publicity(
 ) -> Result<(), FlowError> {
     let reason = public_reason(reason, "更正理由")?;
     let mut tx = cx.db.begin().await?;
-    // Writing the roster's row first: a withdrawal, a step or another correction of it on any
-    // node waits until this one has ended, and then sees what it did.
-    let r = sqlx::query(
-        "UPDATE rosters SET status = status WHERE id = $1 \
-         RETURNING status, department_id, item_id, region_id, line_count",
-    )
-    .bind(roster)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(FlowError::NotFound)?;
+    let r = take_roster(&mut tx, staff, roster, |may| may.correct_publicity).await?;
     let department: i64 = r.get("department_id");
-    if !staff.can_see(department) {
-        return Err(FlowError::NotFound);
-    }
-    if !crate::ssr::rosters::reads::actions(staff, department, &r.get::<String, _>("status"), false, false)
-        .correct_publicity
-    {
-        return Err(FlowError::WrongState);
-    }
     let line = sqlx::query(
         "SELECT p.beneficiary_id, p.recipient_id, p.amount_fen, b.name_masked, b.id_masked, b.phone_enc, pe.shown_as, \
                 d.name AS department, i.name AS item \

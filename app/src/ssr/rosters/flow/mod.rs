@@ -71,6 +71,35 @@ fn public_reason(text: &str, which: &'static str) -> Result<String, FlowError> {
     Ok(reason)
 }
 
+/// Takes a roster for an action on one of its lines: its row is written first, so that a step,
+/// a withdrawal or another line's action on it (on any node) waits until this transaction ends;
+/// refused unless `staff` may see it and `may` allows it now. Returns the roster's `status`,
+/// `department_id`, `item_id`, `region_id` and `line_count`.
+async fn take_roster(
+    conn: &mut AnyConnection,
+    staff: &crate::ssr::staff::Staff,
+    roster: i64,
+    may: fn(&crate::api::rosters::RosterActions) -> bool,
+) -> Result<sqlx::any::AnyRow, FlowError> {
+    use sqlx::Row;
+    let r = sqlx::query(
+        "UPDATE rosters SET status = status WHERE id = $1 \
+         RETURNING status, department_id, item_id, region_id, line_count",
+    )
+    .bind(roster)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(FlowError::NotFound)?;
+    let department: i64 = r.get("department_id");
+    if !staff.can_see(department) {
+        return Err(FlowError::NotFound);
+    }
+    if !may(&crate::ssr::rosters::reads::actions(staff, department, &r.get::<String, _>("status"), false, false)) {
+        return Err(FlowError::WrongState);
+    }
+    Ok(r)
+}
+
 /// What was done to one published line of a roster: its log entry (`kind`, with the public
 /// `reason`), the roster's event (`step`, with its note for staff), the audit line's action, and
 /// the SMS for the person (sent when they have a phone on file, `phone_enc`).
