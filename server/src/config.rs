@@ -244,6 +244,15 @@ impl Config {
         }
     }
 
+    /// The messages a real SMS provider has no template id for (and so will not send); none for
+    /// the dev outbox.
+    pub fn missing_sms_templates(&self) -> Vec<&'static str> {
+        if self.sms_provider != "tencent" {
+            return Vec::new();
+        }
+        app::ssr::sms::SmsMessage::TEMPLATES.into_iter().filter(|t| !self.sms_templates.contains_key(*t)).collect()
+    }
+
     /// How long payment lines stay public.
     pub fn retention(&self) -> app::domain::publicity::Retention {
         app::domain::publicity::Retention { years: self.public_line_years }
@@ -517,5 +526,20 @@ mod tests {
         assert_eq!(c.small_cells().below, 3);
         c.apply_file(toml::from_str("sensitive_items = [\"特困\"]\nsmall_cell_below = 0").unwrap());
         assert!(!c.small_cells().sensitive("特困人员救助供养"), "0 turns it off");
+    }
+
+    #[test]
+    fn a_real_sms_provider_is_told_which_templates_it_lacks() {
+        let mut c = Config::default();
+        assert!(c.missing_sms_templates().is_empty(), "the dev outbox needs none");
+        c.apply_env(|k| match k {
+            "PORTAL_SMS_PROVIDER" => Some("tencent".into()),
+            "PORTAL_SMS_TEMPLATES" => Some("verification_code=1001, payment_paid=1002".into()),
+            _ => None,
+        })
+        .unwrap();
+        let missing = c.missing_sms_templates();
+        assert_eq!(missing.len(), app::ssr::sms::SmsMessage::TEMPLATES.len() - 2);
+        assert!(missing.contains(&"publicity_corrected") && !missing.contains(&"payment_paid"), "{missing:?}");
     }
 }

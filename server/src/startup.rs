@@ -256,6 +256,13 @@ impl Application {
                 "SMS provider is the dev outbox: messages are stored, not sent (set PORTAL_SMS_PROVIDER=tencent)"
             );
         }
+        let missing = config.missing_sms_templates();
+        if !missing.is_empty() {
+            tracing::warn!(
+                templates = missing.join(", "),
+                "SMS templates without a template id (PORTAL_SMS_TEMPLATES): these messages will not be sent"
+            );
+        }
         let assets = app::ssr::assets::Assets::of_site(&config.site_root);
         let cx = AppContext {
             db,

@@ -64,6 +64,20 @@ pub enum SmsMessage {
 }
 
 impl SmsMessage {
+    /// Every template's name, as [`SmsMessage::template`] gives them: a provider needs an
+    /// approved template for each.
+    pub const TEMPLATES: [&'static str; 9] = [
+        "verification_code",
+        "case_filed",
+        "case_replied",
+        "case_info_requested",
+        "payment_paid",
+        "payment_failed",
+        "phone_changed",
+        "publicity_corrected",
+        "payment_clawed_back",
+    ];
+
     /// The template's name in configuration (`sms.templates.<name>`).
     pub fn template(&self) -> &'static str {
         match self {
@@ -318,5 +332,26 @@ mod tests {
         let code = SmsMessage::VerificationCode { code: "123456".into() };
         assert_eq!(code.template(), "verification_code");
         assert!(code.body().contains("123456"));
+    }
+
+    #[test]
+    fn every_message_has_a_template_of_the_list() {
+        let (s, m) = (|t: &str| t.to_string(), Money::from_fen(100));
+        let all = [
+            SmsMessage::VerificationCode { code: s("1") },
+            SmsMessage::CaseFiled { tracking_no: s("1"), department: s("d") },
+            SmsMessage::CaseReplied { tracking_no: s("1"), department: s("d") },
+            SmsMessage::CaseInfoRequested { tracking_no: s("1"), department: s("d") },
+            SmsMessage::PaymentResult { department: s("d"), item: s("i"), amount: m, paid: true, receipt: s("r") },
+            SmsMessage::PaymentResult { department: s("d"), item: s("i"), amount: m, paid: false, receipt: s("r") },
+            SmsMessage::PhoneChanged { department: s("d"), new_last4: s("1234") },
+            SmsMessage::PublicityCorrected { department: s("d"), item: s("i"), change: s("c") },
+            SmsMessage::ClawedBack { department: s("d"), item: s("i"), amount: m },
+        ];
+        let names: Vec<&str> = all.iter().map(SmsMessage::template).collect();
+        assert_eq!(names, SmsMessage::TEMPLATES);
+        for message in &all {
+            assert!(message.body().starts_with("【惠民惠农补贴】") && !message.params().is_empty());
+        }
     }
 }
