@@ -24,18 +24,16 @@ pub async fn correct_publicity(
     let reason = public_reason(reason, "更正理由")?;
     let mut tx = cx.db.begin().await?;
     let r = take_roster(&mut tx, staff, roster, |may| may.correct_publicity).await?;
-    let department: i64 = r.get("department_id");
     let line = sqlx::query(
         "SELECT p.beneficiary_id, p.recipient_id, p.amount_fen, b.name_masked, b.id_masked, b.phone_enc, pe.shown_as, \
-                d.name AS department, i.name AS item \
-         FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id \
-         JOIN departments d ON d.id = $3 JOIN subsidy_items i ON i.id = p.item_id \
+                d.name AS department, i.name AS item, i.standard_fen \
+         FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id JOIN rosters ro ON ro.id = p.roster_id \
+         JOIN departments d ON d.id = ro.department_id JOIN subsidy_items i ON i.id = ro.item_id \
          LEFT JOIN publicity_entries pe ON pe.payment_id = p.id \
          WHERE p.id = $1 AND p.roster_id = $2 AND p.status = 'pending'",
     )
     .bind(payment)
     .bind(roster)
-    .bind(department)
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| FlowError::Invalid("本清册没有这一行（可能已经核减）".into()))?;
@@ -53,10 +51,7 @@ pub async fn correct_publicity(
             if new == old {
                 return Err(FlowError::Invalid(format!("新金额与原金额相同（{} 元）", old.grouped())));
             }
-            let standard: Option<i64> = sqlx::query_scalar("SELECT standard_fen FROM subsidy_items WHERE id = $1")
-                .bind(r.get::<i64, _>("item_id"))
-                .fetch_one(&mut *tx)
-                .await?;
+            let standard: Option<i64> = line.get("standard_fen");
             if let Some(standard) = standard.filter(|s| new.fen() > *s) {
                 return Err(FlowError::Invalid(format!(
                     "{} 元超过该项目的补贴标准 {} 元",

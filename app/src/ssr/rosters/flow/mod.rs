@@ -74,7 +74,7 @@ fn public_reason(text: &str, which: &'static str) -> Result<String, FlowError> {
 /// Takes a roster for an action on one of its lines: its row is written first, so that a step,
 /// a withdrawal or another line's action on it (on any node) waits until this transaction ends;
 /// refused unless `staff` may see it and `may` allows it now. Returns the roster's `status`,
-/// `department_id`, `item_id`, `region_id` and `line_count`.
+/// `department_id`, `region_id` and `line_count`.
 async fn take_roster(
     conn: &mut AnyConnection,
     staff: &crate::ssr::staff::Staff,
@@ -84,7 +84,7 @@ async fn take_roster(
     use sqlx::Row;
     let r = sqlx::query(
         "UPDATE rosters SET status = status WHERE id = $1 \
-         RETURNING status, department_id, item_id, region_id, line_count",
+         RETURNING status, department_id, region_id, line_count",
     )
     .bind(roster)
     .fetch_optional(conn)
