@@ -123,8 +123,8 @@ start_server() {
 # The first village publicity page under the publicity index at $1 (e.g. /publicity?county=…).
 first_village() {
   local township village
-  township=$(curl -sf "$BASE$1" | grep -o 'href="/publicity/[0-9]*' | head -1 | cut -d'"' -f2)
-  village=$(curl -sf "$BASE$township" | grep -o "href=\"$township/[0-9]*" | head -1 | cut -d'"' -f2)
+  township=$(curl -sf "$BASE$1" | grep -o 'href="/publicity/[0-9][0-9]*' | head -1 | cut -d'"' -f2)
+  village=$(curl -sf "$BASE$township" | grep -o "href=\"$township/[0-9][0-9]*" | head -1 | cut -d'"' -f2)
   [ -n "$village" ] || { echo "no village link found under $township" >&2; exit 1; }
   echo "$village"
 }

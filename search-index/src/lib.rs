@@ -7,9 +7,10 @@
 //!   by [`WordTokenizer`] (jieba words, lower-cased, punctuation dropped). `kind`, `key`, `title`
 //!   and `body` are stored so that hits and snippets can be built without the database.
 //! - Department, year, county, township and kind are also written as facets (`/department/县民政局`,
-//!   `/year/2026`, ...) in one facet field: filters are exact term queries on it and the facet
-//!   counts come from tantivy's `FacetCollector`, which counts per segment from the columnar
-//!   data without loading documents.
+//!   `/year/2026`, ...) in one facet field: filters are exact term queries on it. The facet
+//!   counts come from one fast field holding all five together (see [`facet_sets`]).
+//! - Which entries a text matches is decided on one more field, `words`, holding every word of
+//!   the entry; the fields above only score those entries (see [`scored`]).
 //! - What a search found is kept at two levels. Its whole results (per text, filters and page)
 //!   until the next commit. And, per segment of the index, what its words and filters match
 //!   there (count, facet counts, best hits, each hit's title and snippet) for as long as that
@@ -27,8 +28,10 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use facet_sets::{FacetSetCollector, FacetTally};
+use scored::MatchThenScore;
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Collector, Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::index::SegmentId;
 use tantivy::query::{
@@ -45,6 +48,8 @@ use tantivy::{
 };
 use tantivy_jieba::JiebaTokenizer;
 
+mod facet_sets;
+mod scored;
 pub mod snapshot;
 
 /// Name under which [`WordTokenizer`] is registered for the text fields.
@@ -53,7 +58,7 @@ const TOKENIZER: &str = "jieba";
 const WRITER_HEAP_BYTES: usize = 100_000_000;
 
 /// Score multipliers: an abbreviation listed in `aliases` says more than a word of the title,
-/// which says more than a word somewhere in the body. See [`SearchIndex::word_query`].
+/// which says more than a word somewhere in the body. See [`SearchIndex::word_scoring`].
 const ALIASES_BOOST: f32 = 4.0;
 const TITLE_BOOST: f32 = 3.0;
 const BODY_BOOST: f32 = 1.0;
@@ -96,6 +101,8 @@ const DEPARTMENT_FACET: &str = "department";
 const YEAR_FACET: &str = "year";
 const TOWNSHIP_FACET: &str = "township";
 const COUNTY_FACET: &str = "county";
+/// Every facet root, in the order an entry's values are kept in [`facet_sets::FIELD`].
+const ROOTS: [&str; 5] = [KIND_FACET, DEPARTMENT_FACET, YEAR_FACET, COUNTY_FACET, TOWNSHIP_FACET];
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -219,7 +226,11 @@ struct Fields {
     title: Field,
     aliases: Field,
     body: Field,
+    /// Every word of title, aliases and body, for matching only (see [`SearchIndex::text_query`]).
+    words: Field,
     facets: Field,
+    /// All of an entry's facets as one value (see [`facet_sets`]).
+    facet_set: Field,
 }
 
 /// The index. All methods take `&self`; it can be shared between threads (e.g. in an `Arc`).
@@ -333,14 +344,14 @@ struct Weights {
 #[derive(Clone)]
 struct Tally {
     count: usize,
-    facets: Option<FacetCounts>,
+    facets: Option<FacetTally>,
 }
 
 /// What a search matches over all segments: the count, the facet counts (for a text without
 /// filters) and the page asked for.
 struct Matches {
     count: usize,
-    facets: Option<FacetCounts>,
+    facets: Option<FacetTally>,
     page: Vec<(Score, DocAddress)>,
 }
 
@@ -489,19 +500,25 @@ impl SearchIndex {
         doc.add_text(f.title, &entry.title);
         doc.add_text(f.aliases, &entry.aliases);
         doc.add_text(f.body, &entry.body);
-        doc.add_facet(f.facets, facet(KIND_FACET, entry.kind.as_str()));
-        if let Some(department) = non_empty(entry.department.as_deref()) {
-            doc.add_facet(f.facets, facet(DEPARTMENT_FACET, department));
+        for text in [&entry.title, &entry.aliases, &entry.body] {
+            doc.add_text(f.words, text);
         }
-        if let Some(year) = entry.year {
-            doc.add_facet(f.facets, facet(YEAR_FACET, &year.to_string()));
+        // In the order of `ROOTS`.
+        let year = entry.year.map(|year| year.to_string());
+        let values = [
+            Some(entry.kind.as_str()),
+            non_empty(entry.department.as_deref()),
+            year.as_deref(),
+            non_empty(entry.county.as_deref()),
+            non_empty(entry.township.as_deref()),
+        ]
+        .map(|value| value.map(facet_value));
+        for (root, value) in ROOTS.iter().zip(&values) {
+            if let Some(value) = value {
+                doc.add_facet(f.facets, facet(root, value));
+            }
         }
-        if let Some(county) = non_empty(entry.county.as_deref()) {
-            doc.add_facet(f.facets, facet(COUNTY_FACET, county));
-        }
-        if let Some(township) = non_empty(entry.township.as_deref()) {
-            doc.add_facet(f.facets, facet(TOWNSHIP_FACET, township));
-        }
+        doc.add_text(f.facet_set, facet_sets::value(&values.each_ref().map(Option::as_deref)));
         // Delete and add under one lock, so that two upserts of one key cannot interleave.
         let writer = self.writer();
         writer.delete_term(Term::from_field_text(f.uid, &uid));
@@ -669,10 +686,7 @@ impl SearchIndex {
         let signature = self.statistics_signature(statistics, words)?;
         let mut built: Option<Weights> = None;
         let weights = || -> Result<Weights, IndexError> {
-            let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> =
-                vec![(Occur::Must, self.text_query(statistics, words, occur))];
-            clauses.extend(self.filters(filters).into_iter().map(|filter| (Occur::Must, filter)));
-            let whole = BooleanQuery::new(clauses);
+            let whole = self.text_query(statistics, words, occur, filters);
             let scored = tantivy::query::Query::weight(
                 &whole,
                 EnableScoring::enabled_from_statistics_provider(statistics, searcher),
@@ -728,7 +742,7 @@ impl SearchIndex {
             }
         }
         let facets = match unfiltered {
-            true => Some(self.facet_collector().merge_fruits(facet_parts)?),
+            true => Some(facet_set_collector().merge_fruits(facet_parts)?),
             false => None,
         };
         // Best first; between equal scores, the earlier entry.
@@ -763,12 +777,12 @@ impl SearchIndex {
                 (tally, Some(best_of(n, part)?))
             }
             (None, Some(n)) => {
-                let collector = (Count, unfiltered.then(|| self.facet_collector()), top(n));
+                let collector = (Count, unfiltered.then(facet_set_collector), top(n));
                 let (count, facets, part) = collector.collect_segment(scored, ord, reader)?;
                 (Tally { count, facets }, Some(best_of(n, part)?))
             }
             (tally, None) => {
-                let collector = (Count, unfiltered.then(|| self.facet_collector()));
+                let collector = (Count, unfiltered.then(facet_set_collector));
                 let (count, facets) = collector.collect_segment(counted, ord, reader)?;
                 (tally.unwrap_or(Tally { count, facets }), None)
             }
@@ -797,18 +811,18 @@ impl SearchIndex {
         *self.segments() = SegmentAnswers::default();
     }
 
-    /// For one word: the word in aliases, title or body, the field scores added up.
+    /// For one word, how it scores: in aliases, title or body, the field scores added up.
     ///
     /// Title and body are scored by tantivy's BM25, times their boost. Aliases are not: tantivy
     /// averages a field's length over all documents, and nearly all of them (publicity lines)
     /// have no aliases, so length normalisation would crush the score of every alias list.
     /// An alias match is instead scored as the best BM25 score the word can have (a saturated
     /// term frequency, no length penalty): `idf * (k1 + 1)`, times the aliases boost.
-    fn word_query(&self, statistics: &RoundedStatistics, word: &str) -> Box<dyn tantivy::query::Query> {
+    fn word_scoring(&self, statistics: &RoundedStatistics, word: &str) -> [Box<dyn tantivy::query::Query>; 3] {
         let f = &self.fields;
-        let bm25 = |field, boost| -> (Occur, Box<dyn tantivy::query::Query>) {
+        let bm25 = |field, boost| -> Box<dyn tantivy::query::Query> {
             let term = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
-            (Occur::Should, Box::new(BoostQuery::new(Box::new(term), boost)))
+            Box::new(BoostQuery::new(Box::new(term), boost))
         };
         let alias_term = Term::from_field_text(f.aliases, word);
         // Statistics errors only cost the alias its bonus; the term still matches.
@@ -818,25 +832,38 @@ impl SearchIndex {
         let idf = (1.0 + ((docs - with_alias) as f32 + 0.5) / (with_alias as f32 + 0.5)).ln();
         let alias_score = ALIASES_BOOST * idf * (BM25_K1 + 1.0);
         let alias = TermQuery::new(alias_term, IndexRecordOption::Basic);
-        Box::new(BooleanQuery::new(vec![
-            (Occur::Should, Box::new(ConstScoreQuery::new(Box::new(alias), alias_score))),
+        [
+            Box::new(ConstScoreQuery::new(Box::new(alias), alias_score)),
             bm25(f.title, TITLE_BOOST),
             bm25(f.body, BODY_BOOST),
-        ]))
+        ]
     }
 
-    /// All words (`Occur::Must`) or any word (`Occur::Should`).
+    /// Entries holding all words (`Occur::Must`) or any word (`Occur::Should`) and passing the
+    /// filters, scored by [`SearchIndex::word_scoring`]. Which entries match is decided on the
+    /// `words` field alone: one posting list per word, so a rare word skips through a common
+    /// one instead of reading it all, and each field's scoring is asked only about those.
     fn text_query(
         &self,
         statistics: &RoundedStatistics,
         words: &[String],
         occur: Occur,
+        filters: &Filters,
     ) -> Box<dyn tantivy::query::Query> {
-        let clauses = words.iter().map(|w| (occur, self.word_query(statistics, w))).collect();
-        Box::new(BooleanQuery::new(clauses))
+        let term = |word: &String| -> Box<dyn tantivy::query::Query> {
+            Box::new(TermQuery::new(Term::from_field_text(self.fields.words, word), IndexRecordOption::Basic))
+        };
+        let text: Box<dyn tantivy::query::Query> =
+            Box::new(BooleanQuery::new(words.iter().map(|w| (occur, term(w))).collect()));
+        let mut matching = vec![(Occur::Must, text)];
+        matching.extend(self.filters(filters).into_iter().map(|filter| (Occur::Must, filter)));
+        Box::new(MatchThenScore {
+            matching: Box::new(BooleanQuery::new(matching)),
+            scoring: words.iter().flat_map(|w| self.word_scoring(statistics, w)).collect(),
+        })
     }
 
-    /// The filters as exact facet terms; they do not change the score.
+    /// The filters as exact facet terms (they only decide what matches).
     fn filters(&self, filters: &Filters) -> Vec<Box<dyn tantivy::query::Query>> {
         let year = filters.year.map(|year| year.to_string());
         let wanted = [
@@ -851,20 +878,14 @@ impl SearchIndex {
             .filter_map(|(root, value)| Some(facet(root, value?)))
             .map(|value| {
                 let term = Term::from_facet(self.fields.facets, &value);
-                let exact = TermQuery::new(term, IndexRecordOption::Basic);
-                Box::new(ConstScoreQuery::new(Box::new(exact), 0.0)) as Box<dyn tantivy::query::Query>
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn tantivy::query::Query>
             })
             .collect()
     }
+}
 
-    fn facet_collector(&self) -> FacetCollector {
-        let name = self.index.schema().get_field_name(self.fields.facets).to_string();
-        let mut collector = FacetCollector::for_field(name);
-        for root in [KIND_FACET, DEPARTMENT_FACET, YEAR_FACET, TOWNSHIP_FACET, COUNTY_FACET] {
-            collector.add_facet(Facet::from_path([root]));
-        }
-        collector
-    }
+fn facet_set_collector() -> FacetSetCollector {
+    FacetSetCollector { roots: &ROOTS }
 }
 
 fn uid(kind: Kind, key: &str) -> String {
@@ -877,22 +898,24 @@ fn non_empty(value: Option<&str>) -> Option<&str> {
 }
 
 /// `/<root>/<value>`; the value is one path step, whatever characters it holds ('/' included),
-/// except NUL, tantivy's internal separator, which is dropped.
+/// except NUL, tantivy's internal separator, which is dropped (see [`facet_value`]).
 fn facet(root: &str, value: &str) -> Facet {
-    if value.contains('\0') {
-        Facet::from_path([root, &value.replace('\0', "")])
-    } else {
-        Facet::from_path([root, value])
-    }
+    Facet::from_path([root, &facet_value(value)])
+}
+
+/// A facet's value as kept: without NUL, tantivy's separator of path steps.
+fn facet_value(value: &str) -> String {
+    value.replace('\0', "")
 }
 
 /// The children of each facet root with their counts, in the order promised by [`Facets`].
-fn facets_from(counts: &FacetCounts) -> Facets {
-    fn children<T: Ord>(counts: &FacetCounts, root: &str, parse: impl Fn(&str) -> Option<T>) -> Vec<(T, u64)> {
+fn facets_from(counts: &FacetTally) -> Facets {
+    fn children<T: Ord>(counts: &FacetTally, root: &str, parse: impl Fn(&str) -> Option<T>) -> Vec<(T, u64)> {
         let mut list: Vec<(T, u64)> = counts
-            .get(Facet::from_path([root]))
-            .filter(|(_, count)| *count > 0)
-            .filter_map(|(facet, count)| Some((parse(facet.to_path().last()?)?, count)))
+            .0
+            .iter()
+            .filter(|((of, _), count)| *of == root && **count > 0)
+            .filter_map(|((_, value), count)| Some((parse(value)?, *count)))
             .collect();
         list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         list
@@ -912,8 +935,9 @@ fn schema() -> (Schema, Fields) {
     let words = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default().set_tokenizer(TOKENIZER).set_index_option(IndexRecordOption::WithFreqs),
     );
-    // Aliases only need to match (see `SearchIndex::word_query`).
-    let aliases = TextOptions::default().set_indexing_options(
+    // Aliases and the words of the whole entry only need to match (see `SearchIndex::text_query`):
+    // which entries hold a word, no frequencies or lengths.
+    let matched_only = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(TOKENIZER)
             .set_index_option(IndexRecordOption::Basic)
@@ -924,9 +948,11 @@ fn schema() -> (Schema, Fields) {
         kind: builder.add_text_field("kind", STORED),
         key: builder.add_text_field("key", STORED),
         title: builder.add_text_field("title", words.clone().set_stored()),
-        aliases: builder.add_text_field("aliases", aliases),
+        aliases: builder.add_text_field("aliases", matched_only.clone()),
         body: builder.add_text_field("body", words.set_stored()),
+        words: builder.add_text_field("words", matched_only),
         facets: builder.add_facet_field("facets", FacetOptions::default()),
+        facet_set: builder.add_text_field(facet_sets::FIELD, TextOptions::default().set_fast("raw")),
     };
     (builder.build(), fields)
 }
@@ -951,7 +977,8 @@ impl Tokenizer for WordTokenizer {
         let mut jieba = self.jieba.token_stream(text);
         while jieba.advance() {
             let token = jieba.token();
-            if token.text.len() <= MAX_WORD_BYTES && token.text.chars().any(char::is_alphanumeric) {
+            if token.text.len() <= MAX_WORD_BYTES && token.text.chars().any(|c| is_ideograph(c) || c.is_alphanumeric())
+            {
                 let mut token = token.clone();
                 if token.text.chars().any(char::is_uppercase) {
                     token.text = token.text.to_lowercase();
@@ -986,6 +1013,12 @@ impl TokenStream for WordStream {
     fn token_mut(&mut self) -> &mut Token {
         &mut self.tokens[self.next.saturating_sub(1)]
     }
+}
+
+/// A CJK unified ideograph (a Chinese character): a letter, never upper-case. Asked first, as
+/// it is the common case and Unicode's tables are slow to look such characters up in.
+fn is_ideograph(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}')
 }
 
 /// Visits the words of `text` with their byte ranges.
@@ -1059,7 +1092,7 @@ fn word_ranges(text: &str, words: &[String]) -> Vec<Range<usize>> {
 /// Whether `line` may hold one of `words` (which are lower-cased) as a word: it holds one as
 /// text, ignoring ASCII case; a line with other upper-case letters is always cut to find out.
 fn may_hold(line: &str, words: &[String]) -> bool {
-    if line.chars().any(|c| !c.is_ascii() && c.is_uppercase()) {
+    if line.chars().any(|c| !c.is_ascii() && !is_ideograph(c) && c.is_uppercase()) {
         return true;
     }
     let lower;

@@ -864,3 +864,74 @@ fn twenty_thousand_lines() {
     assert!(index.is_empty());
     assert_eq!(search(&index, item).total, 0);
 }
+
+#[test]
+fn matching_on_words_then_scoring_equals_the_boolean_query_it_replaced() {
+    // tantivy's own way, as the index searched before `scored`: per word the union of its
+    // field scores, all words (or any) required, the filters required with no score.
+    fn boolean(
+        index: &SearchIndex,
+        statistics: &RoundedStatistics,
+        words: &[String],
+        occur: Occur,
+        filters: &Filters,
+    ) -> BooleanQuery {
+        let per_word = words.iter().map(|w| {
+            let fields: Vec<(Occur, Box<dyn tantivy::query::Query>)> =
+                index.word_scoring(statistics, w).into_iter().map(|q| (Occur::Should, q)).collect();
+            (occur, Box::new(BooleanQuery::new(fields)) as Box<dyn tantivy::query::Query>)
+        });
+        let mut clauses =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(per_word.collect())) as Box<dyn tantivy::query::Query>)];
+        for filter in index.filters(filters) {
+            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+        }
+        BooleanQuery::new(clauses)
+    }
+    let index = SearchIndex::in_memory().unwrap();
+    for i in 0..3_000 {
+        index.upsert(&line(i).entry(i)).unwrap();
+    }
+    for e in county_entries() {
+        index.upsert(&e).unwrap();
+    }
+    index.commit("m").unwrap();
+    let searcher = index.reader.searcher();
+    let statistics = RoundedStatistics(&searcher);
+    let township = Filters { township: Some("龙泉镇".into()), year: Some(2025), ..Filters::default() };
+    let cases = [
+        ("最低生活保障金", Occur::Must, Filters::default()),
+        ("张 龙泉镇 发放", Occur::Must, Filters::default()),
+        ("低保", Occur::Must, Filters::default()),
+        ("社会保障卡 金融支付", Occur::Must, Filters::default()),
+        ("高龄津贴 无此词语 五保", Occur::Should, Filters::default()),
+        ("最低生活保障金", Occur::Must, township.clone()),
+        ("三 已发放", Occur::Should, township),
+    ];
+    for (text, occur, filters) in cases {
+        let words = query_words(text);
+        let collector = (Count, TopDocs::with_limit(5_000).order_by_score());
+        let scoring = EnableScoring::enabled_from_statistics_provider(&statistics, &searcher);
+        let run = |query: &dyn tantivy::query::Query| {
+            let weight = query.weight(scoring).unwrap();
+            let mut parts = Vec::new();
+            for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+                parts.push(collector.collect_segment(weight.as_ref(), ord as u32, reader).unwrap());
+            }
+            let (count, mut hits) = collector.merge_fruits(parts).unwrap();
+            hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            (count, hits)
+        };
+        let (count, hits) = run(index.text_query(&statistics, &words, occur, &filters).as_ref());
+        let (expected_count, expected) = run(&boolean(&index, &statistics, &words, occur, &filters));
+        assert!(expected_count > 0, "{text}");
+        assert_eq!(count, expected_count, "{text}");
+        assert_eq!(hits.len(), expected.len(), "{text}");
+        let by_doc = |hits: &[(Score, DocAddress)]| hits.iter().map(|(s, d)| (*d, *s)).collect::<HashMap<_, _>>();
+        let (ours, theirs) = (by_doc(&hits), by_doc(&expected));
+        for (doc, score) in &theirs {
+            let our = ours.get(doc).unwrap_or_else(|| panic!("{text}: {doc:?} missing"));
+            assert!((our - score).abs() <= 1e-4 * score.abs().max(1.0), "{text}: {our} against {score}");
+        }
+    }
+}
