@@ -340,7 +340,7 @@ pub fn router(
     let extension = axum::Extension(cx.clone());
     let metrics = crate::metrics::Metrics::default();
     let context = move || provide_context(cx.clone());
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(crate::health::healthz))
         .route("/readyz", get(crate::health::readyz))
         .route("/metrics", get(crate::metrics::handler))
@@ -372,12 +372,16 @@ pub fn router(
             CompressionLayer::new()
                 .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/gzip"))),
         )
+        .with_state(leptos_options);
+    // These run before routing: `Router::layer` wraps each route, and axum clones a route's whole
+    // stack (its handler and the state it holds) for every request, which a kept page need not pay.
+    Router::new()
+        .fallback_service(routes)
         .layer(axum::middleware::from_fn_with_state(crate::page_cache::PageCache::default(), crate::page_cache::layer))
         .layer(axum::Extension(metrics.clone()))
         .layer(axum::middleware::from_fn(crate::security_headers::layer))
         .layer(axum::middleware::from_fn_with_state(metrics, crate::metrics::layer))
         .layer(crate::telemetry::access_log())
-        .with_state(leptos_options)
 }
 
 async fn shutdown_signal() {
