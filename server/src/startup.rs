@@ -275,6 +275,7 @@ impl Application {
             retention: config.retention(),
             small_cells: config.small_cells(),
             log_tree: Default::default(),
+            log_signer: Default::default(),
         };
         let addresses = crate::addresses::Addresses::new(config.trusted_proxies.clone());
         tokio::spawn(housekeeping(cx.clone(), addresses.clone(), stopped));

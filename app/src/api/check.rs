@@ -185,6 +185,7 @@ pub async fn get_my_payments() -> Result<MyPayments, ApiError> {
     let beneficiary =
         crate::ssr::check::session(&cx, &token).await.map_err(ApiError::internal)?.ok_or(ApiError::NotSignedIn)?;
     let mut mine = crate::ssr::check::reads::payments(&cx.db, beneficiary).await.map_err(ApiError::internal)?;
-    crate::ssr::publicity_log::receipt::mark(&cx.db, &cx.vault, &mut mine).await.map_err(ApiError::internal)?;
+    let signer = cx.log_signer.get(&cx.db, &cx.vault).await.map_err(ApiError::internal)?;
+    crate::ssr::publicity_log::receipt::mark(&signer, &mut mine);
     Ok(mine)
 }

@@ -130,12 +130,7 @@ pub struct Receipt {
 #[server(prefix = "/api", endpoint = "receipt")]
 pub async fn get_receipt(#[server(default)] code: String) -> Result<Option<Receipt>, ApiError> {
     let cx = crate::ssr::context()?;
-    let signer = crate::ssr::publicity_log::key::signer(
-        &mut *cx.db.pool.acquire().await.map_err(ApiError::internal)?,
-        &cx.vault,
-    )
-    .await
-    .map_err(ApiError::internal)?;
+    let signer = cx.log_signer.get(&cx.db, &cx.vault).await.map_err(ApiError::internal)?;
     let receipt = crate::ssr::publicity_log::receipt::open(&cx.db, &cx.log_tree, &signer, &code)
         .await
         .map_err(ApiError::internal)?;

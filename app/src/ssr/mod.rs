@@ -61,6 +61,8 @@ pub struct AppContext {
     pub small_cells: crate::domain::publicity::SmallCells,
     /// This node's kept publicity log tree, for proofs.
     pub log_tree: publicity_log::KeptTree,
+    /// This node's log signer, read once.
+    pub log_signer: publicity_log::key::KeptSigner,
 }
 
 impl AppContext {

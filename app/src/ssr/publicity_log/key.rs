@@ -105,6 +105,25 @@ pub async fn signer(conn: &mut AnyConnection, vault: &Vault) -> Result<Signer, K
     Signer::from_seed(&seed)
 }
 
+/// The portal's signer as this node first read it. The seed never changes once made (a key
+/// rotation seals the same seed again), so a node reads and opens it once instead of on every
+/// citizen's page of payments (a query, an AES-GCM opening and an Ed25519 key derivation).
+#[derive(Clone, Default)]
+pub struct KeptSigner(std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<Signer>>>);
+
+impl KeptSigner {
+    pub async fn get(&self, db: &crate::ssr::Db, vault: &Vault) -> Result<std::sync::Arc<Signer>, KeyError> {
+        let signer = self
+            .0
+            .get_or_try_init(|| async {
+                let mut conn = db.pool.acquire().await?;
+                Ok::<_, KeyError>(std::sync::Arc::new(signer(&mut conn, vault).await?))
+            })
+            .await?;
+        Ok(signer.clone())
+    }
+}
+
 /// The sealed seed as stored, if one was made.
 pub async fn sealed(conn: &mut AnyConnection) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(SETTING).fetch_optional(conn).await

@@ -107,14 +107,12 @@ pub async fn open(db: &Db, kept: &super::KeptTree, signer: &Signer, typed: &str)
 }
 
 /// Gives each of a person's lines the bank has answered for its receipt code, as its SMS carried it.
-pub async fn mark(db: &Db, vault: &crate::ssr::Vault, mine: &mut MyPayments) -> Result<(), LogError> {
-    let signer = super::key::signer(&mut *db.pool.acquire().await?, vault).await?;
+pub fn mark(signer: &Signer, mine: &mut MyPayments) {
     for line in mine.years.iter_mut().flat_map(|y| y.payments.iter_mut()) {
         if line.status != "pending" && line.publicity.is_some() {
-            line.receipt = Some(code(&signer, line.id));
+            line.receipt = Some(code(signer, line.id));
         }
     }
-    Ok(())
 }
 
 /// The receipt code of the newest paid line of the person with this ID hash (the demo prints one).
