@@ -130,9 +130,9 @@ first_village() {
 }
 
 # The server's memory now and at its peak (MB).
-# RSS counts a mapped page once per mapping: SQLite maps the database once per pooled connection
-# (PRAGMA mmap_size), so its pages count up to eight times. PSS counts each page once (a page
-# shared with another process, in part), which is what the server holds.
+# RSS counts a mapped page once per mapping: until migration 0013 SQLite mapped the database once
+# per pooled connection (PRAGMA mmap_size), so its pages counted up to eight times. PSS counts each
+# page once (a page shared with another process, in part), which is what the server holds.
 record_memory() {
   record rss_mb "$(awk '/VmRSS/{printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")"
   record rss_peak_mb "$(awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")"

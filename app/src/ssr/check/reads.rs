@@ -14,10 +14,14 @@ const LINE_COLUMNS: &str =
      l.account_last4, l.failure_reason, l.reissue_of_id, l.pub_id, l.pub_name, l.pub_amount, l.pub_status, l.pub_on, l.pub_shown_as, \
      l.confirmed, l.case_no, l.sort_on, l.clawed_back_on, l.clawback_reason, l.corrected_on, l.correction_note";
 
-/// The payment columns a line needs, taken once by each of the three look-ups below.
+/// The payment columns a line needs, taken once by each of the three look-ups below. All but the
+/// two free-text reasons are in the index `payments_beneficiary` (migration 0013), so a person's
+/// lines are read from a few index pages; the reasons, which few lines have, come from the table.
 const PAYMENT_COLUMNS: &str = "x.id, x.roster_id, x.beneficiary_id, x.item_id, x.period, x.amount_fen, x.bank_id, \
-     x.account_last4, x.status, x.failure_reason, x.paid_on, x.reissue_of_id, x.clawed_back_on, x.clawback_reason, \
-     x.corrected_on, x.correction_note";
+     x.account_last4, x.status, x.failure_reason, x.paid_on, x.reissue_of_id, x.clawed_back_on, \
+     CASE WHEN x.clawed_back_on IS NOT NULL THEN (SELECT t.clawback_reason FROM payments t WHERE t.id = x.id) END AS clawback_reason, \
+     x.corrected_on, \
+     CASE WHEN x.corrected_on IS NOT NULL THEN (SELECT t.correction_note FROM payments t WHERE t.id = x.id) END AS correction_note";
 
 /// One statement: the person (`me`, `$1`); their lines, from three disjoint index look-ups
 /// (their own, those paid to their card for someone else, and for a household head the rest of
@@ -30,15 +34,20 @@ const PAYMENT_COLUMNS: &str = "x.id, x.roster_id, x.beneficiary_id, x.item_id, x
 /// 114-line household (issue 22, BENCHMARKS.md): a `MAX` subquery per line for the publicity and
 /// one for the reissues, a UNION that sorted the ids and read each payment twice, and the
 /// items', banks' and people's names joined to every line took 2.0–2.9 ms; this takes 1.0–1.1.
-/// (An OR with a subquery made PostgreSQL scan every payment: 44 s at 10M lines.)
-fn payments_sql(backend: Backend) -> String {
+/// (An OR with a subquery made PostgreSQL scan every payment: 44 s at 10M lines.) The lines and
+/// their publicity are read from indexes in person order (migration 0013): a line's publicity is
+/// found by person and payment, and a line paid to someone else's card by the small index of such
+/// lines; on PostgreSQL a 229-line household read 1,281 pages (445 not in its buffers) and now 771 (2).
+/// `lines` is made once (`MATERIALIZED`): SQLite otherwise made it again in each of the four places
+/// that read it.
+pub fn payments_sql(backend: Backend) -> String {
     let (group, array) = match backend {
         Backend::Sqlite => ("json_group_array", "json_array"),
         Backend::Postgres => ("json_agg", "json_build_array"),
     };
     format!(
         "WITH me AS (SELECT id, household_id, is_household_head, name_masked FROM beneficiaries WHERE id = $1), \
-         lines AS ( \
+         lines AS MATERIALIZED ( \
            SELECT p.id, p.beneficiary_id, p.item_id, p.bank_id, p.period, p.amount_fen, p.status, p.paid_on, \
                   p.account_last4, p.failure_reason, p.reissue_of_id, pe.id AS pub_id, pe.name_masked AS pub_name, \
                   pe.amount_fen AS pub_amount, pe.status AS pub_status, pe.published_on AS pub_on, pe.shown_as AS pub_shown_as, \
@@ -46,12 +55,12 @@ fn payments_sql(backend: Backend) -> String {
                   COALESCE(p.paid_on, (SELECT ro.publicity_start FROM rosters ro WHERE ro.id = p.roster_id)) AS sort_on, \
                   p.clawed_back_on, p.clawback_reason, p.corrected_on, p.correction_note \
            FROM (SELECT {PAYMENT_COLUMNS} FROM payments x WHERE x.beneficiary_id = $1 \
-                 UNION ALL SELECT {PAYMENT_COLUMNS} FROM payments x WHERE x.recipient_id = $1 AND x.beneficiary_id <> $1 \
+                 UNION ALL SELECT {PAYMENT_COLUMNS} FROM payments x WHERE x.recipient_id = $1 AND x.recipient_id <> x.beneficiary_id \
                  UNION ALL SELECT {PAYMENT_COLUMNS} FROM me \
                    JOIN beneficiaries h ON h.household_id = me.household_id AND h.id <> me.id \
                    JOIN payments x ON x.beneficiary_id = h.id \
                    WHERE me.is_household_head = 1 AND x.recipient_id <> $1) p \
-           LEFT JOIN publicity_entries pe ON pe.payment_id = p.id \
+           LEFT JOIN publicity_entries pe ON pe.beneficiary_id = p.beneficiary_id AND pe.payment_id = p.id \
            LEFT JOIN payment_confirmations c ON c.payment_id = p.id \
            LEFT JOIN cases k ON k.payment_id = p.id AND k.origin = 'not_received') \
          SELECT me.name_masked, me.is_household_head, \

@@ -85,16 +85,15 @@ impl Db {
         let pool = pool_options(max_connections)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    // Pages are read through a memory map (up to SQLite's limit of 2 GB of
-                    // the file) instead of a read() per page: a household's 200 lines are on 400
-                    // pages spread over the file, and the self-check spent a fifth of its time
-                    // copying them (issue 22). The mapped pages are the kernel's page cache.
+                    // Pages are read with read(), not through a memory map: a person's lines
+                    // and their publicity are on a few index pages (migration 0013), and a map
+                    // made the server hold most of the file as its own resident memory, the
+                    // kernel mapping 64 KB around every page touched (issue 22, BENCHMARKS.md).
                     if backend == Backend::Sqlite {
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                             PRAGMA cache_size = -8000; PRAGMA temp_store = MEMORY; \
-                             PRAGMA mmap_size = 2147418112;",
+                             PRAGMA cache_size = -8000; PRAGMA temp_store = MEMORY;",
                         )
                         .await?;
                     }
@@ -153,7 +152,7 @@ impl Db {
         match self.backend {
             Backend::Sqlite => {
                 sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
-                sqlx::query("PRAGMA cache_size = -1048576").execute(&mut *conn).await?;
+                sqlx::query(LARGE_CACHE).execute(&mut *conn).await?;
             }
             Backend::Postgres => {
                 if let Err(e) = sqlx::query("SET session_replication_role = replica").execute(&mut *conn).await {
@@ -164,6 +163,19 @@ impl Db {
                     tracing::info!("bulk write with foreign keys checked row by row: this role may not skip them");
                 }
             }
+        }
+        Ok(conn)
+    }
+
+    /// A connection for reading much of the database at once (a large roster's check runs
+    /// three of them side by side): on SQLite with a bulk write's page cache instead of the
+    /// pool's 8 MB, which a million-line roster's look-ups outgrow (2.5 s of a 9 s check on the
+    /// 1M benchmark, issue 22). Closed when dropped, so the cache never stays in the pool.
+    pub async fn lookup_connection(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        if self.backend == Backend::Sqlite {
+            conn.close_on_drop();
+            sqlx::query(LARGE_CACHE).execute(&mut *conn).await?;
         }
         Ok(conn)
     }
@@ -213,14 +225,20 @@ impl Db {
 
     /// After a bulk load (the demo, a county joining): PostgreSQL plans from table statistics,
     /// which autovacuum gathers only a while later; until then a self-check joined every payment
-    /// (38 s on the 2,000-person demo). SQLite plans from its indexes alone.
+    /// (38 s on the 2,000-person demo). The vacuum marks the new pages all-visible, so the
+    /// self-check reads a person's lines from its indexes alone (migration 0013) from the start
+    /// instead of visiting each line's table page. SQLite plans from its indexes alone.
     pub async fn gather_statistics(&self) -> Result<(), sqlx::Error> {
         if self.backend == Backend::Postgres {
-            sqlx::query("ANALYZE").execute(&self.pool).await?;
+            sqlx::query("VACUUM ANALYZE").execute(&self.pool).await?;
         }
         Ok(())
     }
 }
+
+/// SQLite's page cache on a connection for a bulk write or a large read: up to 1 GB, used only as
+/// pages are read.
+const LARGE_CACHE: &str = "PRAGMA cache_size = -1048576";
 
 /// How long a pooled connection may sit unused before it is asked whether it is still there.
 pub const TRUSTED_IDLE: Duration = Duration::from_secs(5);

@@ -254,13 +254,13 @@ async fn look_up(
     let finished = std::sync::atomic::AtomicUsize::new(0);
     let done = || progress(rows * (finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1) / 3);
     let people = async {
-        let mut conn = db.pool.acquire().await?;
+        let mut conn = db.lookup_connection().await?;
         let people = known_people(&mut conn, id_hashes).await?;
         done();
         Ok::<_, sqlx::Error>(people)
     };
     let this_period = async {
-        let mut conn = db.pool.acquire().await?;
+        let mut conn = db.lookup_connection().await?;
         let mut this_period: HashMap<String, String> = HashMap::new();
         let mut partner_item: HashMap<String, String> = HashMap::new();
         for chunk in id_hashes.chunks(LOOKUP_CHUNK) {
@@ -288,7 +288,7 @@ async fn look_up(
         Ok((this_period, partner_item))
     };
     let holders = async {
-        let mut conn = db.pool.acquire().await?;
+        let mut conn = db.lookup_connection().await?;
         let mut holders: HashMap<String, Vec<String>> = HashMap::new();
         for chunk in account_hashes.chunks(LOOKUP_CHUNK) {
             let sql =
