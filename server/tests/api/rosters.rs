@@ -495,3 +495,54 @@ async fn the_deceased_list_and_exclusive_items_are_flagged_for_reviewers() {
     assert!(hints.iter().any(|h| h.contains("最低生活保障金") && h.contains("不能同时享受")), "{hints:?}");
     assert!(checked.problems.is_empty(), "hints do not block: {:?}", checked.problems);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_check_finds_who_is_paid_already_whose_account_another_holds_and_a_new_phone() {
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        let county = app::ssr::regions::home_county(&app.db).await.unwrap().unwrap();
+        // Someone paid in a month of a monthly item, with a phone and an account on file.
+        let row = sqlx::query(
+            "SELECT b.id_enc, b.name, b.phone_enc, b.account_enc, p.period, p.amount_fen, i.code, v.name AS v, t.name AS t \
+             FROM payments p JOIN subsidy_items i ON i.id = p.item_id JOIN beneficiaries b ON b.id = p.beneficiary_id \
+             JOIN regions v ON v.id = b.village_id JOIN regions t ON t.id = v.parent_id \
+             WHERE i.county_id = $1 AND i.year = 2026 AND i.frequency = 'monthly' AND p.status = 'paid' \
+               AND p.recipient_id = p.beneficiary_id AND b.phone_enc IS NOT NULL AND b.account_enc IS NOT NULL \
+             ORDER BY p.id LIMIT 1",
+        )
+        .bind(county)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        let decrypt = |column: &str| app.vault.decrypt(&row.get::<Vec<u8>, _>(column)).unwrap();
+        let (person, phone, account) = (decrypt("id_enc"), decrypt("phone_enc"), decrypt("account_enc"));
+        let fen: i64 = row.get("amount_fen");
+        let amount = format!("{}.{:02}", fen / 100, fen % 100);
+        let bank: String =
+            sqlx::query_scalar("SELECT name FROM banks ORDER BY id LIMIT 1").fetch_one(&app.db.pool).await.unwrap();
+        let (name, t, v): (String, String, String) = (row.get("name"), row.get("t"), row.get("v"));
+        // Row 2: that person again, with a new phone; row 3: someone new with the person's account.
+        let text = format!(
+            "{HEADER}\n{name},{person},汉族,13900007777,{t},{v},{bank},{account},{amount},\n\
+             新人,{},汉族,,{t},{v},{bank},{account},{amount},\n",
+            id(992)
+        );
+        let table = file::read(text.as_bytes()).unwrap();
+        let target = Target { item_code: row.get("code"), period: row.get("period"), county: None };
+        let checked = rosters::check(&app.db, &app.vault, &table, &target, &|_| {}).await.unwrap();
+
+        let problems: Vec<(usize, &str)> = checked.problems.iter().map(|p| (p.row, p.message.as_str())).collect();
+        assert_eq!(problems, vec![(2, "本期该项目已发放给此人")], "{backend:?}");
+        let hints: Vec<(usize, &str)> = checked.screening.iter().map(|s| (s.row, s.message.as_str())).collect();
+        let old4 = &phone[phone.len() - 4..];
+        assert!(
+            hints.contains(&(
+                2,
+                format!("手机号变更：尾号{old4} → 尾号7777（财政复核通过后生效，并短信告知原手机号）").as_str()
+            )),
+            "{backend:?}: {hints:?}"
+        );
+        assert!(hints.iter().any(|(row, h)| *row == 3 && h.contains("已登记在其他人名下")), "{backend:?}: {hints:?}");
+        assert!(!hints.iter().any(|(row, h)| *row == 2 && h.contains("已登记在其他人名下")), "{backend:?}: {hints:?}");
+    }
+}

@@ -147,12 +147,11 @@ impl Db {
     /// The ids such a write refers to were read in the same transaction. The connection is
     /// closed when dropped, so these settings never reach the pool. Begin with [`Db::begin_on`].
     pub async fn bulk_connection(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.lookup_connection().await?;
         conn.close_on_drop();
         match self.backend {
             Backend::Sqlite => {
                 sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
-                sqlx::query(LARGE_CACHE).execute(&mut *conn).await?;
             }
             Backend::Postgres => {
                 if let Err(e) = sqlx::query("SET session_replication_role = replica").execute(&mut *conn).await {
