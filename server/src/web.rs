@@ -119,11 +119,14 @@ pub fn cookie(headers: &HeaderMap, name: &str, value: &str, max_age: Option<i64>
     c
 }
 
-/// A plain page for answers that are not Leptos pages (limits, errors, the dev outbox).
+/// A plain page for answers that are not Leptos pages (limits, errors, the dev outbox), under the
+/// site's name, which leads home.
 pub fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/app.css\"></head><body><main id=\"main\"><h1>{title}</h1>{body}</main></body></html>"
+         <title>{title}</title><link rel=\"icon\" type=\"image/svg+xml\" href=\"/favicon.svg\"><link rel=\"stylesheet\" href=\"/pkg/app.css\"></head><body>\
+         <header class=\"site-header\"><a class=\"site-name\" href=\"/\"><span class=\"site-title\">惠民惠农财政补贴资金“一卡通”</span></a></header>\
+         <main id=\"main\"><h1>{title}</h1>{body}</main></body></html>"
     )
 }
 

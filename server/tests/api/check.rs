@@ -273,6 +273,7 @@ async fn codes_are_limited_per_phone_and_id() {
         assert!(r.headers().get("retry-after").is_some());
         let text = r.text().await.unwrap();
         assert!(text.contains("分钟后再试") || text.contains("秒后再试"), "{text}");
+        assert!(text.contains("<a class=\"site-name\" href=\"/\">"), "the site's name leads home: {text}");
         // The same ID with another phone sends nothing, so no limit of the person's applies to it.
         assert_eq!(start(&app, &me.id, "13900000003").await.status().as_u16(), 303);
 

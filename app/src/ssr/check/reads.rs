@@ -4,7 +4,7 @@
 use crate::api::check::{MyPayment, MyPayments, YearOfPayments};
 use crate::domain::payments::{three_way_check, PublicitySeen};
 use crate::domain::{mask, Money};
-use crate::ssr::db::Backend;
+use crate::ssr::db::{json_rows, Backend};
 use crate::ssr::Db;
 use std::collections::{HashMap, HashSet};
 
@@ -41,10 +41,10 @@ const PAYMENT_COLUMNS: &str = "x.id, x.roster_id, x.beneficiary_id, x.item_id, x
 /// `lines` is made once (`MATERIALIZED`): SQLite otherwise made it again in each of the four places
 /// that read it.
 pub fn payments_sql(backend: Backend) -> String {
-    let (group, array) = match backend {
-        Backend::Sqlite => ("json_group_array", "json_array"),
-        Backend::Postgres => ("json_agg", "json_build_array"),
-    };
+    let lines = backend.json_rows(LINE_COLUMNS);
+    let items = backend.json_rows("i.id, i.name, cty.name, d.name, d.phone");
+    let banks = backend.json_rows("b.id, b.name, b.phone");
+    let people = backend.json_rows("b.id, b.name_masked");
     format!(
         "WITH me AS (SELECT id, household_id, is_household_head, name_masked FROM beneficiaries WHERE id = $1), \
          lines AS MATERIALIZED ( \
@@ -64,13 +64,13 @@ pub fn payments_sql(backend: Backend) -> String {
            LEFT JOIN payment_confirmations c ON c.payment_id = p.id \
            LEFT JOIN cases k ON k.payment_id = p.id AND k.origin = 'not_received') \
          SELECT me.name_masked, me.is_household_head, \
-           (SELECT CAST({group}({array}({LINE_COLUMNS})) AS TEXT) FROM lines l) AS lines, \
-           (SELECT CAST({group}({array}(i.id, i.name, cty.name, d.name, d.phone)) AS TEXT) \
+           (SELECT {lines} FROM lines l) AS lines, \
+           (SELECT {items} \
               FROM subsidy_items i JOIN departments d ON d.id = i.department_id JOIN regions cty ON cty.id = i.county_id \
               WHERE i.id IN (SELECT item_id FROM lines)) AS items, \
-           (SELECT CAST({group}({array}(b.id, b.name, b.phone)) AS TEXT) FROM banks b \
+           (SELECT {banks} FROM banks b \
               WHERE b.id IN (SELECT bank_id FROM lines)) AS banks, \
-           (SELECT CAST({group}({array}(b.id, b.name_masked)) AS TEXT) FROM beneficiaries b \
+           (SELECT {people} FROM beneficiaries b \
               WHERE b.id IN (SELECT beneficiary_id FROM lines)) AS people \
          FROM me"
     )
@@ -112,14 +112,6 @@ type Bank = (i64, String, String);
 /// A person the lines name: id, name as publicised.
 type Person = (i64, String);
 
-/// One of the statement's JSON arrays (none when it found nothing).
-fn parsed<T: serde::de::DeserializeOwned>(json: Option<String>) -> Result<Vec<T>, sqlx::Error> {
-    match json {
-        Some(json) => serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e))),
-        None => Ok(Vec::new()),
-    }
-}
-
 /// The person's name as publicised, whether they head their household, and their lines. The
 /// lines come as one JSON array in one row: a household head's 200 lines came back as 200 rows,
 /// each handed from SQLite's thread to the server's and converted value by value, which cost
@@ -134,10 +126,10 @@ pub async fn payments(db: &Db, beneficiary: i64) -> Result<MyPayments, sqlx::Err
             .await?;
     let (name_masked, head, lines, items, banks, people) = row;
     let head = head == 1;
-    let mut lines: Vec<Line> = parsed(lines)?;
-    let items: HashMap<i64, Item> = parsed::<Item>(items)?.into_iter().map(|i| (i.0, i)).collect();
-    let banks: HashMap<i64, Bank> = parsed::<Bank>(banks)?.into_iter().map(|b| (b.0, b)).collect();
-    let people: HashMap<i64, String> = parsed::<Person>(people)?.into_iter().collect();
+    let mut lines: Vec<Line> = json_rows(lines)?;
+    let items: HashMap<i64, Item> = json_rows::<Item>(items)?.into_iter().map(|i| (i.0, i)).collect();
+    let banks: HashMap<i64, Bank> = json_rows::<Bank>(banks)?.into_iter().map(|b| (b.0, b)).collect();
+    let people: HashMap<i64, String> = json_rows::<Person>(people)?.into_iter().collect();
     // A line publicised more than once (a correction) shows its newest entry, as the public sees it.
     lines.sort_by_key(|l| (l.id, l.pub_id));
     lines.dedup_by(|newer, older| {

@@ -44,6 +44,35 @@ impl Backend {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         }
     }
+
+    /// The backend of an open connection.
+    pub fn of_connection(conn: &sqlx::AnyConnection) -> Self {
+        if conn.backend_name() == "PostgreSQL" {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// An aggregate giving `columns` of every row it sees as one JSON text of arrays (read it
+    /// with [`json_rows`]). Many rows handed one at a time through sqlx's `Any` driver cost more
+    /// than the query: a household head's 200 lines, a roster check's million people (issue 22,
+    /// BENCHMARKS.md).
+    pub fn json_rows(self, columns: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("CAST(json_group_array(json_array({columns})) AS TEXT)"),
+            Backend::Postgres => format!("CAST(json_agg(json_build_array({columns})) AS TEXT)"),
+        }
+    }
+}
+
+/// The rows of a [`Backend::json_rows`] aggregate, each as `T` (none for NULL: PostgreSQL's
+/// aggregate of no rows).
+pub fn json_rows<T: serde::de::DeserializeOwned>(json: Option<String>) -> Result<Vec<T>, sqlx::Error> {
+    match json {
+        Some(json) => serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e))),
+        None => Ok(Vec::new()),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

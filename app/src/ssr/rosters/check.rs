@@ -1,12 +1,13 @@
 //! Checks a roster file row by row.
 
 use super::file::{self, Column, Table};
-use super::people::{fetch_json_rows, json_list, json_rows, known_people, listed, Change, Known, LOOKUP_CHUNK};
+use super::people::{fetch_json_rows, json_list, known_people, listed, Change, Known, LOOKUP_CHUNK};
 use super::{Checked, ImportError, Line, Target};
 use crate::api::rosters::{Problem, Screening};
 use crate::domain::{mask, BankAccount, IdNumber, Money, Phone};
 use crate::ssr::banks::Banks;
-use crate::ssr::{db::Db, Vault};
+use crate::ssr::db::{Backend, Db};
+use crate::ssr::Vault;
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -310,7 +311,7 @@ async fn look_up(
         let mut holders: HashMap<String, Vec<String>> = HashMap::new();
         let sql = format!(
             "SELECT {} FROM beneficiaries WHERE account_hash IN {}",
-            json_rows(&conn, "account_hash, id_hash"),
+            Backend::of_connection(&conn).json_rows("account_hash, id_hash"),
             listed(&conn, 1)
         );
         for chunk in account_hashes.chunks(LOOKUP_CHUNK) {

@@ -2,6 +2,7 @@
 //! file (their phone, their account).
 
 use crate::domain::{BankAccount, Phone};
+use crate::ssr::db::Backend;
 use crate::ssr::Vault;
 use std::collections::HashMap;
 
@@ -118,29 +119,15 @@ pub(super) fn json_list(chunk: &[String]) -> String {
     serde_json::to_string(chunk).unwrap_or_default()
 }
 
-/// `columns` of every row a statement finds, as one JSON text of arrays: a look-up of a
-/// million people otherwise hands each row through sqlx's `Any` driver one at a time, which at
-/// 10M lines cost a roster's check three to four times the database's own time (issue 22).
-pub(super) fn json_rows(conn: &sqlx::AnyConnection, columns: &str) -> String {
-    if conn.backend_name() == "PostgreSQL" {
-        format!("CAST(json_agg(json_build_array({columns})) AS TEXT)")
-    } else {
-        format!("CAST(json_group_array(json_array({columns})) AS TEXT)")
-    }
-}
-
-/// The rows of one `json_rows` statement, each as `T`.
+/// The rows of a statement whose one column is a [`Backend::json_rows`] aggregate, each as `T`,
+/// with the JSON list `list` as its parameter.
 pub(super) async fn fetch_json_rows<T: serde::de::DeserializeOwned>(
     conn: &mut sqlx::AnyConnection,
     sql: String,
     list: String,
 ) -> Result<Vec<T>, sqlx::Error> {
     let text: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(list).fetch_one(&mut *conn).await?;
-    match text {
-        // PostgreSQL's `json_agg` of no rows is NULL.
-        None => Ok(Vec::new()),
-        Some(text) => serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e))),
-    }
+    crate::ssr::db::json_rows(text)
 }
 
 /// A person on file as `known_people` reads them: ID hash, id, name, village, deceased (0/1),
@@ -155,12 +142,9 @@ pub(super) async fn known_people(
     let phone_hex = if conn.backend_name() == "PostgreSQL" { "encode(phone_enc, 'hex')" } else { "hex(phone_enc)" };
     let sql = format!(
         "SELECT {} FROM beneficiaries WHERE id_hash IN {}",
-        json_rows(
-            conn,
-            &format!(
-                "id_hash, id, name, village_id, is_deceased, account_hash, account_last4, phone_hash, {phone_hex}"
-            )
-        ),
+        Backend::of_connection(conn).json_rows(&format!(
+            "id_hash, id, name, village_id, is_deceased, account_hash, account_last4, phone_hash, {phone_hex}"
+        )),
         listed(conn, 1)
     );
     let mut known = HashMap::new();
