@@ -275,31 +275,68 @@ async fn look_up(
                 .collect();
         let mut this_period: HashMap<String, String> = HashMap::new();
         let mut partner_item: HashMap<String, String> = HashMap::new();
-        for chunk in id_hashes.chunks(LOOKUP_CHUNK) {
-            // Each person's own lines, from the covering index in person order, their items
-            // matched against the ids above instead of joined line by line (a million people at
-            // 10M lines: 14.0 → 5–6 s in Python's sqlite3, issue 22). The `+` keeps the item
-            // ids from choosing the index: SQLite then read the whole period's lines again for
-            // every chunk, or would seek each person once per item (a province has an item of
-            // the code per county and year).
+        let mut note = |hash: String, status: String, item: i64| {
+            let Some((code, name)) = items.get(&item) else { return };
+            if code == item_code {
+                let entry = this_period.entry(hash).or_insert_with(|| status.clone());
+                if status == "paid" {
+                    *entry = status;
+                }
+            } else {
+                partner_item.insert(hash, name.clone());
+            }
+        };
+        // What each way costs is known first: the period's lines of the two codes against the
+        // file's people. A period with fewer lines (a new period: none) is read once for the whole
+        // file; otherwise each person's own lines are read from the covering index, a chunk at a
+        // time. Either way alone was slow somewhere (issue 22, BENCHMARKS.md): seeking a million
+        // people in a new period took 17 s at 10M lines on PostgreSQL, where its lines cost under
+        // a millisecond; reading a 72,000-line period again for each chunk took SQLite 26 s.
+        let in_period: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM payments WHERE period = $1 AND item_id IN (SELECT id FROM subsidy_items WHERE code IN ($2, $3))",
+        )
+        .bind(period)
+        .bind(item_code)
+        .bind(partner)
+        .fetch_one(&mut *conn)
+        .await?;
+        let backend = Backend::of_connection(&conn);
+        if usize::try_from(in_period).unwrap_or(usize::MAX) < id_hashes.len() {
             let sql = format!(
-                "SELECT b.id_hash, p.status, p.item_id FROM beneficiaries b JOIN payments p ON p.beneficiary_id = b.id \
+                "SELECT {} FROM payments p JOIN beneficiaries b ON b.id = p.beneficiary_id \
+                 WHERE p.period = $1 AND p.status <> 'failed' \
+                 AND p.item_id IN (SELECT id FROM subsidy_items WHERE code IN ($2, $3))",
+                backend.json_rows("b.id_hash, p.status, p.item_id")
+            );
+            let text: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .bind(period)
+                .bind(item_code)
+                .bind(partner)
+                .fetch_one(&mut *conn)
+                .await?;
+            for (hash, status, item) in crate::ssr::db::json_rows::<(String, String, i64)>(text)? {
+                note(hash, status, item);
+            }
+        } else {
+            // The `+` keeps the item ids from choosing the index: SQLite would seek each person
+            // once per item (a province has an item of the code per county and year).
+            let sql = format!(
+                "SELECT {} FROM beneficiaries b JOIN payments p ON p.beneficiary_id = b.id \
                  WHERE b.id_hash IN {} AND p.period = $1 AND p.status <> 'failed' \
                  AND +p.item_id IN (SELECT id FROM subsidy_items WHERE code IN ($2, $3))",
+                backend.json_rows("b.id_hash, p.status, p.item_id"),
                 listed(&conn, 4)
             );
-            let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(period).bind(item_code).bind(partner);
-            for r in query.bind(json_list(chunk)).fetch_all(&mut *conn).await? {
-                let hash: String = r.get("id_hash");
-                let Some((code, name)) = items.get(&r.get::<i64, _>("item_id")) else { continue };
-                if code == item_code {
-                    let status: String = r.get("status");
-                    let entry = this_period.entry(hash).or_insert_with(|| status.clone());
-                    if status == "paid" {
-                        *entry = status;
-                    }
-                } else {
-                    partner_item.insert(hash, name.clone());
+            for chunk in id_hashes.chunks(LOOKUP_CHUNK) {
+                let text: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(period)
+                    .bind(item_code)
+                    .bind(partner)
+                    .bind(json_list(chunk))
+                    .fetch_one(&mut *conn)
+                    .await?;
+                for (hash, status, item) in crate::ssr::db::json_rows::<(String, String, i64)>(text)? {
+                    note(hash, status, item);
                 }
             }
         }
