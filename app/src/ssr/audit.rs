@@ -2,6 +2,7 @@
 //! deleted entry breaks the chain. Personal data only ever as keyed hashes.
 
 use crate::ssr::clock;
+use crate::ssr::db::Backend;
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 
@@ -18,7 +19,7 @@ pub async fn append(
     subject: &str,
     detail: &str,
 ) -> Result<(), sqlx::Error> {
-    if conn.backend_name() == "PostgreSQL" {
+    if Backend::of_connection(conn) == Backend::Postgres {
         sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)").bind(POSTGRES_LOCK).execute(&mut *conn).await?;
     }
     let prev: Option<String> =

@@ -7,6 +7,7 @@
 //! would skip 10 for good. So a PostgreSQL transaction takes the log's lock before its first
 //! entry and holds it to commit: ids become visible in the order they were taken.
 
+use crate::ssr::db::Backend;
 use sqlx::AnyConnection;
 
 /// Entities the search index follows.
@@ -19,7 +20,7 @@ pub const POSTGRES_LOCK: i64 = 0x6368_616e_6765; // "change"
 
 /// Records an upsert or delete of `entity` `id`, inside the caller's transaction.
 pub async fn record(conn: &mut AnyConnection, entity: &str, id: i64, deleted: bool) -> Result<(), sqlx::Error> {
-    if conn.backend_name() == "PostgreSQL" {
+    if Backend::of_connection(conn) == Backend::Postgres {
         // Re-entrant within a transaction; released at commit or rollback.
         sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)").bind(POSTGRES_LOCK).execute(&mut *conn).await?;
     }

@@ -564,3 +564,120 @@ async fn the_check_finds_who_is_paid_already_whose_account_another_holds_and_a_n
         }
     }
 }
+
+/// The write takes the people on file as the check found them only while nothing it reads of
+/// them has changed: a change applied to a person's account since the check is seen (no change
+/// is held for an account they now have), and someone registered meanwhile under a lower id
+/// than the highest (as a PostgreSQL writer that took its ids earlier and committed later) is
+/// found, not registered twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_write_asks_again_about_people_changed_since_the_check() {
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        let s = setup(&app).await;
+        let amount = format!("{}.{:02}", s.standard_fen / 100, s.standard_fen % 100);
+        let import = |text: String, period: &'static str| {
+            let (app, item) = (&app, s.item.clone());
+            async move {
+                let table = file::read(text.as_bytes()).unwrap();
+                let target = Target { item_code: item, period: period.into(), county: None };
+                let checked = rosters::check(&app.db, &app.vault, &table, &target, &|_| {}).await.unwrap();
+                assert!(checked.problems.is_empty(), "{backend:?}: {:?}", checked.problems);
+                (checked, rosters::sha256_hex(text.as_bytes()))
+            }
+        };
+        let (old_account, new_account) = ("6217000000000111", "6217000000000222");
+        let row = |name: &str, seq: u32, account: &str| {
+            format!("{name},{},汉族,,{},{},{},{account},{amount},\n", id(seq), s.township, s.village, s.bank)
+        };
+        let person = app.vault.lookup_hash(&id(994));
+
+        // On file with the old account.
+        let (checked, sha) = import(format!("{HEADER}\n{}", row("甲", 994, old_account)), "2026-10").await;
+        let first = rosters::write(&app.db, &app.vault, &checked, "test", &sha, false).await.unwrap()[0];
+
+        // Checked with the new account; the new account applied before the write.
+        let (checked, sha) = import(format!("{HEADER}\n{}", row("甲", 994, new_account)), "2026-11").await;
+        let hints: Vec<&str> = checked.screening.iter().map(|h| h.message.as_str()).collect();
+        assert!(hints.iter().any(|h| h.contains("银行卡号变更")), "{backend:?}: {hints:?}");
+        let mut tx = app.db.begin().await.unwrap();
+        let beneficiary: i64 = sqlx::query_scalar("SELECT id FROM beneficiaries WHERE id_hash = $1")
+            .bind(&person)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        sqlx::query(
+            "UPDATE beneficiaries SET account_enc = $1, account_hash = $2, account_last4 = '0222' WHERE id = $3",
+        )
+        .bind(app.vault.encrypt(new_account))
+        .bind(app.vault.lookup_hash(new_account))
+        .bind(beneficiary)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO beneficiary_changes (roster_id, beneficiary_id, field, old_last4, new_last4, new_enc, new_hash, created_at, applied_at) \
+             VALUES ($1, $2, 'account', '0111', '0222', $3, $4, '2026-11-30 10:00:00', '2026-11-30 10:00:00')",
+        )
+        .bind(first)
+        .bind(beneficiary)
+        .bind(app.vault.encrypt(new_account))
+        .bind(app.vault.lookup_hash(new_account))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let second = rosters::write(&app.db, &app.vault, &checked, "test", &sha, false).await.unwrap()[0];
+        let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM beneficiary_changes WHERE roster_id = $1")
+            .bind(second)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(held, 0, "{backend:?}: the account is the person's already");
+
+        // Checked as someone new; registered meanwhile under an id below the highest.
+        let (checked, sha) = import(format!("{HEADER}\n{}", row("乙", 995, old_account)), "2026-12").await;
+        let below: i64 =
+            sqlx::query_scalar("SELECT MIN(id) - 1 FROM beneficiaries").fetch_one(&app.db.pool).await.unwrap();
+        let village: i64 = sqlx::query_scalar("SELECT village_id FROM beneficiaries WHERE id = $1")
+            .bind(beneficiary)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        let mut tx = app.db.begin().await.unwrap();
+        let household: i64 =
+            sqlx::query_scalar("SELECT MIN(id) - 1 FROM households").fetch_one(&mut *tx).await.unwrap();
+        sqlx::query("INSERT INTO households (id, code, village_id) VALUES ($1, 'HT-MEANWHILE', $2)")
+            .bind(household)
+            .bind(village)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO beneficiaries (id, id_hash, id_enc, id_masked, name, name_masked, gender, ethnicity, village_id, household_id, card_status, created_at) \
+             VALUES ($1, $2, $3, '5109**********0000', '乙', '乙', 'male', '汉族', $4, $5, 'issued', '2026-11-30 10:00:00')",
+        )
+        .bind(below)
+        .bind(app.vault.lookup_hash(&id(995)))
+        .bind(app.vault.encrypt(&id(995)))
+        .bind(village)
+        .bind(household)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let third = rosters::write(&app.db, &app.vault, &checked, "test", &sha, false).await.unwrap()[0];
+        let paid: Vec<i64> = sqlx::query_scalar("SELECT beneficiary_id FROM payments WHERE roster_id = $1")
+            .bind(third)
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(paid, vec![below], "{backend:?}: the line is the person registered meanwhile");
+        let registered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM beneficiaries WHERE id_hash = $1")
+            .bind(app.vault.lookup_hash(&id(995)))
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(registered, 1, "{backend:?}");
+    }
+}

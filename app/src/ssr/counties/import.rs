@@ -12,6 +12,7 @@
 use crate::ssr::audit::entry_hash;
 use crate::ssr::cases::COLUMNS as CASE_COLUMNS;
 use crate::ssr::db::bulk::{insert_rows, Val};
+use crate::ssr::db::Backend;
 use crate::ssr::rosters::BENEFICIARY_COLUMNS as PEOPLE_COLUMNS;
 use crate::ssr::{changes, Db, Vault};
 use sqlx::any::AnyRow;
@@ -793,7 +794,7 @@ async fn sequences(tx: &mut AnyConnection, source: &Db) -> Result<(), sqlx::Erro
 /// The county's audit entries, appended to the target's chain in their order with their own
 /// times; who and what they name are the imported rows' new ids.
 async fn audit(tx: &mut AnyConnection, source: &Db, ids: &Ids) -> Result<usize, sqlx::Error> {
-    if tx.backend_name() == "PostgreSQL" {
+    if Backend::of_connection(tx) == Backend::Postgres {
         sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)")
             .bind(crate::ssr::audit::POSTGRES_LOCK)
             .execute(&mut *tx)

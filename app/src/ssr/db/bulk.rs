@@ -1,5 +1,6 @@
 //! Multi-row INSERTs for bulk writes (the demo, roster imports), in the SQL both backends accept.
 
+use super::Backend;
 use sqlx::AnyConnection;
 use std::future::Future;
 use std::sync::Arc;
@@ -98,7 +99,7 @@ pub async fn new_ids(conn: &mut AnyConnection, table: &str, n: usize) -> Result<
     if n == 0 {
         return Ok(Vec::new());
     }
-    if conn.backend_name() == "PostgreSQL" {
+    if Backend::of_connection(conn) == Backend::Postgres {
         // The sequence named once (naming it in every row looks it up again each time: 2.2 s
         // for 900,000 ids against 0.3 s), and its values read back as runs of consecutive ids.
         let sequence: String =
@@ -132,7 +133,7 @@ async fn insert(
     shape: Shape<'_>,
     rows: impl IntoIterator<Item = Vec<Val>>,
 ) -> Result<u64, sqlx::Error> {
-    let sqlite = conn.backend_name() != "PostgreSQL";
+    let sqlite = Backend::of_connection(conn) == Backend::Sqlite;
     let max = if sqlite { MAX_PARAMS_SQLITE } else { MAX_PARAMS };
     let per_statement = ((max - shape.shared.len()) / shape.columns.len().max(1)).max(1);
     let full_sql: Arc<str> = statement(shape, per_statement, sqlite).into();

@@ -1,7 +1,7 @@
 //! Checks a roster file row by row.
 
 use super::file::{self, Column, Table};
-use super::people::{fetch_json_rows, json_list, known_people, listed, Change, Known, LOOKUP_CHUNK};
+use super::people::{fetch_json_rows, json_list, known_people, listed, Change, Known, OnFile, Stamp, LOOKUP_CHUNK};
 use super::{Checked, ImportError, Line, Target};
 use crate::api::rosters::{Problem, Screening};
 use crate::domain::{mask, BankAccount, IdNumber, Money, Phone};
@@ -121,6 +121,8 @@ pub struct Facts {
     pub banks: Banks,
     /// People on file, by ID hash.
     pub people: HashMap<String, Known>,
+    /// When `people` was read, if it was read from the database.
+    pub people_stamp: Option<Stamp>,
     /// By ID hash: the status of their line in this item and period, "paid" if any is.
     pub this_period: HashMap<String, String>,
     /// By ID hash: the name of the exclusive partner item they receive this period.
@@ -221,6 +223,9 @@ pub async fn check(
         out.screening.extend(outcome.screening);
     }
     progress(table.rows.len());
+    if let Some(stamp) = facts.people_stamp {
+        out.on_file = OnFile::new(stamp, facts.people);
+    }
     Ok(out)
 }
 
@@ -256,9 +261,10 @@ async fn look_up(
     let done = || progress(rows * (finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1) / 3);
     let people = async {
         let mut conn = db.lookup_connection().await?;
+        let stamp = Stamp::read(&mut conn).await?;
         let people = known_people(&mut conn, id_hashes).await?;
         done();
-        Ok::<_, sqlx::Error>(people)
+        Ok::<_, sqlx::Error>((people, stamp))
     };
     let this_period = async {
         let mut conn = db.lookup_connection().await?;
@@ -360,8 +366,18 @@ async fn look_up(
         done();
         Ok(holders)
     };
-    let (people, (this_period, partner_item), holders) = tokio::try_join!(people, this_period, holders)?;
-    Ok(Facts { standard: None, townships, villages, banks, people, this_period, partner_item, holders })
+    let ((people, stamp), (this_period, partner_item), holders) = tokio::try_join!(people, this_period, holders)?;
+    Ok(Facts {
+        standard: None,
+        townships,
+        villages,
+        banks,
+        people,
+        people_stamp: Some(stamp),
+        this_period,
+        partner_item,
+        holders,
+    })
 }
 
 /// Checks one row against `facts` and the rows before it (`seen`); pure, so every rule can be

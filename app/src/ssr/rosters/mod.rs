@@ -49,7 +49,7 @@ pub struct Line {
 }
 
 /// The result of checking a file: good lines, problems (blocking), screening hints (not blocking).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Checked {
     pub item_id: i64,
     pub item_name: String,
@@ -59,6 +59,8 @@ pub struct Checked {
     pub problems: Vec<Problem>,
     pub screening: Vec<Screening>,
     pub rows: usize,
+    /// The people on file among the file's, as the check found them (for the write).
+    on_file: people::OnFile,
 }
 
 #[derive(Debug, thiserror::Error)]

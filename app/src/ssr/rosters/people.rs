@@ -53,6 +53,61 @@ impl Known {
     }
 }
 
+/// Who is on file, with their phones and accounts, as of one moment: the highest id of a person
+/// and how many held changes have been applied. People are never deleted, and a person's phone
+/// and account change only when a held change is applied (`flow::review::apply_changes`, in
+/// the transaction that marks it applied). So two equal stamps say that what `known_people`
+/// read is still so, but for someone registered meanwhile under a lower id than the highest
+/// (PostgreSQL hands ids out before their writer commits): the ID hash's unique index refuses
+/// them again, and `write` then looks everyone up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    last_id: i64,
+    applied_changes: i64,
+}
+
+impl Stamp {
+    pub(super) async fn read(conn: &mut sqlx::AnyConnection) -> Result<Stamp, sqlx::Error> {
+        let (last_id, applied_changes): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM beneficiaries), \
+             (SELECT COUNT(*) FROM beneficiary_changes WHERE applied_at IS NOT NULL)",
+        )
+        .fetch_one(conn)
+        .await?;
+        Ok(Stamp { last_id, applied_changes })
+    }
+}
+
+/// The people on file a check found among a file's, with the stamp read before it looked: the
+/// write takes them as found while the stamp holds, instead of asking about every one again
+/// (a million people: 6 s on SQLite, 11 s on PostgreSQL at 10M lines; issue 22).
+#[derive(Default)]
+pub struct OnFile {
+    stamp: Option<Stamp>,
+    known: HashMap<String, Known>,
+}
+
+impl OnFile {
+    pub(super) fn new(stamp: Stamp, known: HashMap<String, Known>) -> Self {
+        OnFile { stamp: Some(stamp), known }
+    }
+
+    /// The people as found, if the stamp still holds on `conn` (the write's transaction).
+    pub(super) async fn still_so(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+    ) -> Result<Option<&HashMap<String, Known>>, sqlx::Error> {
+        let Some(stamp) = self.stamp else { return Ok(None) };
+        Ok((Stamp::read(conn).await? == stamp).then_some(&self.known))
+    }
+}
+
+impl std::fmt::Debug for OnFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OnFile({:?}, {} people)", self.stamp, self.known.len())
+    }
+}
+
 /// A change a line carries to its person's phone or account on file. It is held with the
 /// roster until the roster passes finance review (see `flow::review::apply_changes`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +162,7 @@ pub(super) const LOOKUP_CHUNK: usize = 5_000;
 
 /// `IN` this: the values of the JSON list of strings bound as parameter `$n`.
 pub(super) fn listed(conn: &sqlx::AnyConnection, n: usize) -> String {
-    if conn.backend_name() == "PostgreSQL" {
+    if Backend::of_connection(conn) == Backend::Postgres {
         format!("(SELECT json_array_elements_text(${n}::json))")
     } else {
         format!("(SELECT value FROM json_each(${n}))")
@@ -139,7 +194,8 @@ pub(super) async fn known_people(
     conn: &mut sqlx::AnyConnection,
     id_hashes: &[String],
 ) -> Result<HashMap<String, Known>, sqlx::Error> {
-    let phone_hex = if conn.backend_name() == "PostgreSQL" { "encode(phone_enc, 'hex')" } else { "hex(phone_enc)" };
+    let phone_hex =
+        if Backend::of_connection(conn) == Backend::Postgres { "encode(phone_enc, 'hex')" } else { "hex(phone_enc)" };
     let sql = format!(
         "SELECT {} FROM beneficiaries WHERE id_hash IN {}",
         Backend::of_connection(conn).json_rows(&format!(

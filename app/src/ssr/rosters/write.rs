@@ -1,7 +1,7 @@
 //! Writes a checked file: one draft roster per township, new people registered, changes to
 //! people on file held until finance review; all in one transaction.
 
-use super::people::{known_people, Change};
+use super::people::{known_people, Change, Known};
 use super::{Checked, ImportError, Line};
 use crate::domain::mask;
 use crate::ssr::{
@@ -35,10 +35,47 @@ pub async fn write(
     if checked.lines.is_empty() {
         return Err(ImportError::NothingToImport);
     }
+    match write_once(db, vault, checked, actor, sha256, Reuse::WhileStampHolds).await {
+        // Someone in the file was registered meanwhile under a lower id than the check saw
+        // (see `Stamp`): that transaction was undone, and this one asks about everyone.
+        Err(ImportError::Db(e)) if registered_meanwhile(&e) => {
+            write_once(db, vault, checked, actor, sha256, Reuse::Never).await
+        }
+        done => done,
+    }
+}
+
+/// Whether `write` takes the people on file as its check found them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reuse {
+    WhileStampHolds,
+    Never,
+}
+
+/// Whether `e` is the refusal of a second person with the same ID number.
+fn registered_meanwhile(e: &sqlx::Error) -> bool {
+    e.as_database_error().is_some_and(|d| {
+        d.is_unique_violation()
+            && (d.constraint() == Some("beneficiaries_id_hash_key") || d.message().contains("beneficiaries.id_hash"))
+    })
+}
+
+async fn write_once(
+    db: &Db,
+    vault: &Vault,
+    checked: &Checked,
+    actor: &str,
+    sha256: &str,
+    reuse: Reuse,
+) -> Result<Vec<i64>, ImportError> {
     let now = clock::now();
     let mut conn = db.bulk_connection().await?;
     let mut tx = db.begin_on(&mut conn).await?;
-    let (beneficiaries, mut held) = register(&mut tx, vault, &checked.lines, &now).await?;
+    let on_file = match reuse {
+        Reuse::WhileStampHolds => checked.on_file.still_so(&mut tx).await?,
+        Reuse::Never => None,
+    };
+    let (beneficiaries, mut held) = register(&mut tx, vault, &checked.lines, on_file, &now).await?;
     let mut by_township: Vec<(i64, Vec<(&Line, i64)>)> = Vec::new();
     let mut township_at: HashMap<i64, usize> = HashMap::new();
     for (line, beneficiary) in checked.lines.iter().zip(beneficiaries) {
@@ -176,18 +213,27 @@ pub async fn hold_changes(
     Ok(())
 }
 
-/// The beneficiary of each line, in order: found by ID number, or registered with a household
-/// of their own. A person on file keeps their phone and account: what the file changes is
-/// returned, to be held with the roster until it has been reviewed.
+/// The beneficiary of each line, in order: found by ID number (in `on_file`, the check's
+/// findings still so, or else asked again), or registered with a household of their own. A
+/// person on file keeps their phone and account: what the file changes is returned, to be held
+/// with the roster until it has been reviewed.
 async fn register(
     conn: &mut sqlx::AnyConnection,
     vault: &Vault,
     lines: &[Line],
+    on_file: Option<&HashMap<String, Known>>,
     now: &str,
 ) -> Result<(Vec<i64>, Vec<HeldChange>), sqlx::Error> {
-    let mut sorted: Vec<String> = lines.iter().map(|l| l.id_hash.clone()).collect();
-    sorted.sort_unstable();
-    let known = known_people(conn, &sorted).await?;
+    let asked;
+    let known = match on_file {
+        Some(known) => known,
+        None => {
+            let mut sorted: Vec<String> = lines.iter().map(|l| l.id_hash.clone()).collect();
+            sorted.sort_unstable();
+            asked = known_people(conn, &sorted).await?;
+            &asked
+        }
+    };
     let mut held = Vec::new();
     for line in lines {
         let Some(k) = known.get(&line.id_hash) else { continue };
