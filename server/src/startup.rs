@@ -378,6 +378,7 @@ pub fn router(
     // stack (its handler and the state it holds) for every request, which a kept page need not pay.
     Router::new()
         .fallback_service(routes)
+        .layer(axum::middleware::from_fn(crate::web::text_size))
         .layer(axum::middleware::from_fn_with_state(crate::page_cache::PageCache::default(), crate::page_cache::layer))
         .layer(axum::Extension(metrics.clone()))
         .layer(axum::middleware::from_fn(crate::security_headers::layer))

@@ -12,6 +12,7 @@ use app::ssr::{cookie_value, AppContext};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -119,11 +120,24 @@ pub fn cookie(headers: &HeaderMap, name: &str, value: &str, max_age: Option<i64>
     c
 }
 
+tokio::task_local! {
+    /// Whether the request being answered asked for 大字模式 (set by `text_size`).
+    static LARGE_TEXT: bool;
+}
+
+/// Lets the plain pages follow the visitor's 大字模式 as the Leptos pages do: the text-size cookie,
+/// read once around everything that may answer with `page`.
+pub async fn text_size(request: Request, next: Next) -> Response {
+    let large = cookie_value(request.headers(), app::components::text_size::COOKIE).as_deref() == Some("large");
+    LARGE_TEXT.scope(large, next.run(request)).await
+}
+
 /// A plain page for answers that are not Leptos pages (limits, errors, the dev outbox), under the
-/// site's name, which leads home.
+/// site's name, which leads home; large text when the visitor chose it.
 pub fn page(title: &str, body: &str) -> String {
+    let class = if LARGE_TEXT.try_with(|large| *large).unwrap_or(false) { " class=\"large-text\"" } else { "" };
     format!(
-        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        "<!DOCTYPE html><html lang=\"zh-CN\"{class}><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title><link rel=\"icon\" type=\"image/svg+xml\" href=\"/favicon.svg\"><link rel=\"stylesheet\" href=\"/pkg/app.css\"></head><body>\
          <header class=\"site-header\"><a class=\"site-name\" href=\"/\"><span class=\"site-title\">惠民惠农财政补贴资金“一卡通”</span></a></header>\
          <main id=\"main\"><h1>{title}</h1>{body}</main></body></html>"

@@ -37,6 +37,23 @@ async fn an_oversized_or_garbled_post_gets_a_chinese_page() {
     assert_eq!(r.status().as_u16(), 415);
     let text = r.text().await.unwrap();
     assert!(text.contains("提交的内容无法识别") && !text.contains("Content-Type"), "{text}");
+    assert!(!text.contains("large-text"), "{text}");
+    // A visitor who chose 大字模式 gets these pages in large text too.
+    let r = app
+        .client
+        .post(app.url("/check/start"))
+        .header("content-type", "application/json")
+        .header("cookie", "text_size=large")
+        .body("{\"id_number\":1}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 415);
+    let text = r.text().await.unwrap();
+    assert!(
+        text.contains("<html lang=\"zh-CN\" class=\"large-text\">") && text.contains("提交的内容无法识别"),
+        "{text}"
+    );
     assert_eq!(app.count("case_drafts").await, before);
 }
 
@@ -58,6 +75,16 @@ async fn every_field_of_every_form_is_size_limited() {
     let text = r.text().await.unwrap();
     assert!(text.contains("每项最多 5000 字"), "{text}");
     assert!(!text.contains(&long[..30]), "the refused text is not echoed");
+    let r = app
+        .client
+        .post(app.url("/cases/start"))
+        .header("cookie", "text_size=large")
+        .form(&[("kind", "complaint"), ("description", long.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+    assert!(r.text().await.unwrap().contains("class=\"large-text\""), "large text before the form is read");
     // A password of 100,000 characters never reaches the (deliberately slow) hash.
     let r = app
         .client
