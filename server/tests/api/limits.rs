@@ -26,34 +26,22 @@ async fn an_oversized_or_garbled_post_gets_a_chinese_page() {
     let text = String::from_utf8_lossy(&answer);
     assert!(text.starts_with("HTTP/1.1 413"), "{text}");
     assert!(text.contains("提交的内容过大") && !text.contains("length limit"), "{text}");
-    let r = app
-        .client
-        .post(app.url("/check/start"))
-        .header("content-type", "application/json")
-        .body("{\"id_number\":1}")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 415);
-    let text = r.text().await.unwrap();
-    assert!(text.contains("提交的内容无法识别") && !text.contains("Content-Type"), "{text}");
-    assert!(!text.contains("large-text"), "{text}");
-    // A visitor who chose 大字模式 gets these pages in large text too.
-    let r = app
-        .client
-        .post(app.url("/check/start"))
-        .header("content-type", "application/json")
-        .header("cookie", "text_size=large")
-        .body("{\"id_number\":1}")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 415);
-    let text = r.text().await.unwrap();
-    assert!(
-        text.contains("<html lang=\"zh-CN\" class=\"large-text\">") && text.contains("提交的内容无法识别"),
-        "{text}"
-    );
+    // Not a form; a visitor who chose 大字模式 gets the page in large text too.
+    let garbled = |text_size: &'static str| {
+        app.client
+            .post(app.url("/check/start"))
+            .header("content-type", "application/json")
+            .header("cookie", text_size)
+            .body("{\"id_number\":1}")
+            .send()
+    };
+    for (text_size, large) in [("", false), ("text_size=large", true)] {
+        let r = garbled(text_size).await.unwrap();
+        assert_eq!(r.status().as_u16(), 415);
+        let text = r.text().await.unwrap();
+        assert!(text.contains("提交的内容无法识别") && !text.contains("Content-Type"), "{text}");
+        assert_eq!(text.contains("<html lang=\"zh-CN\" class=\"large-text\">"), large, "{text}");
+    }
     assert_eq!(app.count("case_drafts").await, before);
 }
 
