@@ -158,8 +158,9 @@ fn key_of(request: &Request) -> Option<String> {
     if cookies.contains("_session=") {
         return None;
     }
-    let text_size =
-        if cookies.contains(&format!("{}=large", app::components::text_size::COOKIE)) { "large" } else { "normal" };
+    let large =
+        app::ssr::cookie_value(request.headers(), app::components::text_size::COOKIE).as_deref() == Some("large");
+    let text_size = if large { "large" } else { "normal" };
     let query = request.uri().query().unwrap_or("");
     let county = app::ssr::cookie_value(request.headers(), app::ssr::regions::COUNTY_COOKIE)
         .filter(|c| app::ssr::regions::county_code_shape(c))
