@@ -11,6 +11,10 @@ use sqlx::Row;
 /// Failed sign-ins in a row that lock an account, and for how long.
 pub const MAX_FAILED_LOGINS: i64 = 5;
 pub const LOCKOUT_SECS: i64 = 900;
+/// A refused sign-in is answered no sooner than this after it arrived, whichever way it was
+/// refused: a wrong password also writes the failure count and the audit line, which an unknown
+/// or locked account does not, and on a slow disk those writes alone told them apart.
+pub const REFUSAL_FLOOR_MS: u64 = 250;
 
 pub use crate::domain::Role;
 
@@ -110,8 +114,19 @@ async fn password_check(hash: Option<String>, password: &str) -> bool {
 }
 
 /// Checks a username and password; opens a staff session when they match. Unknown and locked
-/// accounts cost the same hashing work as a wrong password, so the time taken tells nothing.
+/// accounts cost the same hashing work as a wrong password, and every refusal waits out
+/// [`REFUSAL_FLOOR_MS`], so the time taken tells nothing.
 pub async fn login(cx: &AppContext, username: &str, password: &str) -> Result<Login, sqlx::Error> {
+    let arrived = tokio::time::Instant::now();
+    let answer = check_sign_in(cx, username, password).await;
+    if !matches!(answer, Ok(Login::Session { .. })) {
+        tokio::time::sleep_until(arrived + std::time::Duration::from_millis(REFUSAL_FLOOR_MS)).await;
+    }
+    answer
+}
+
+/// The sign-in itself: the account looked up, its password checked, a failure counted.
+async fn check_sign_in(cx: &AppContext, username: &str, password: &str) -> Result<Login, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, password_hash, failed_logins, locked_until, active FROM staff_users WHERE username = $1",
     )
